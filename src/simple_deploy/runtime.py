@@ -1,0 +1,54 @@
+"""How a platform builds, releases and serves a project: declared once per plugin.
+
+The rehearsal replays a Runtime locally; the summary and automation read the
+same facts, so there is one source of truth for what the platform will run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+__all__ = ["Command", "Runtime"]
+
+
+@dataclass(frozen=True)
+class Command:
+    """A command the platform runs: an argument list (never a shell string).
+
+    `cwd` is relative to the app root (POSIX form). Arguments and `env` values
+    may use the placeholders {port}, {python}, {app_root}, {database_url},
+    {secret_key} and {host}; the rehearsal fills them in.
+    """
+
+    argv: tuple[str, ...]
+    cwd: str = "."
+    env: Mapping[str, str] = field(default_factory=dict)
+
+    def display(self) -> str:
+        return " ".join(self.argv)
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """The platform's side of a deployment, as the generated configuration declares it.
+
+    - `env`: environment variables present at build, release and run time
+      (placeholders as in Command).
+    - `run_env`: extra variables present only at release and run time.
+    - `build`: steps run after dependencies are installed (collectstatic).
+    - `release`: steps run before the new version starts (migrate).
+    - `web`: the web process; it must listen on {port}.
+    - `host`: the public host name requests arrive with.
+    - `proxy_headers`: headers the platform's router adds in front of the app.
+    """
+
+    env: Mapping[str, str]
+    build: tuple[Command, ...]
+    release: tuple[Command, ...]
+    web: Command
+    host: str
+    run_env: Mapping[str, str] = field(default_factory=dict)
+    proxy_headers: Mapping[str, str] = field(
+        default_factory=lambda: {"X-Forwarded-Proto": "https"}
+    )
