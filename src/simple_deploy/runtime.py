@@ -49,6 +49,4 @@ class Runtime:
     web: Command
     host: str
     run_env: Mapping[str, str] = field(default_factory=dict)
-    proxy_headers: Mapping[str, str] = field(
-        default_factory=lambda: {"X-Forwarded-Proto": "https"}
-    )
+    proxy_headers: Mapping[str, str] = field(default_factory=lambda: {"X-Forwarded-Proto": "https"})

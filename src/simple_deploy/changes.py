@@ -1,0 +1,113 @@
+"""Apply a plan's file changes atomically, all or nothing.
+
+Each file is written to a temporary file beside it and moved into place with
+`os.replace`, so no file is ever half-written. If anything fails (including
+Ctrl-C), every file already written is put back as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from .plan import FileChange
+
+__all__ = ["ApplyError", "apply_changes", "write_atomic"]
+
+
+class ApplyError(Exception):
+    """Writing failed; every file was restored. The message says what and why."""
+
+
+def write_atomic(path: Path, data: bytes, *, executable: bool = False) -> None:
+    """Replace `path` with `data` in one step, keeping the old file's permissions."""
+    mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o644
+    if executable:
+        mode |= 0o111
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _missing_parents(path: Path, root: Path) -> list[Path]:
+    missing = []
+    parent = path.parent
+    while parent != root and not parent.exists():
+        missing.append(parent)
+        parent = parent.parent
+    return missing
+
+
+def _restore(root: Path, done: list[FileChange], made_dirs: list[Path]) -> list[str]:
+    failed = []
+    for change in reversed(done):
+        path = root / change.path
+        try:
+            if change.before is None:
+                path.unlink(missing_ok=True)
+            else:
+                write_atomic(path, change.before)
+        except OSError:
+            failed.append(change.path)
+    for folder in reversed(made_dirs):
+        try:
+            folder.rmdir()
+        except OSError:
+            pass
+    return failed
+
+
+def apply_changes(
+    root: Path,
+    changes: Sequence[FileChange],
+    *,
+    on_write: Callable[[FileChange], None] | None = None,
+) -> list[FileChange]:
+    """Write every changed file under `root`; return the changes written.
+
+    Before writing, each file must still hold the bytes the plan was made
+    from: if the user edited it meanwhile, nothing is written.
+    """
+    pending = [c for c in changes if c.changed]
+    for change in pending:
+        path = root / change.path
+        current = path.read_bytes() if path.is_file() else None
+        if current != change.before:
+            raise ApplyError(
+                f"{change.path} changed while the plan was being made; nothing was written. "
+                "Run the command again."
+            )
+
+    done: list[FileChange] = []
+    made_dirs: list[Path] = []
+    try:
+        for change in pending:
+            path = root / change.path
+            parents = _missing_parents(path, root)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            made_dirs.extend(reversed(parents))
+            write_atomic(path, change.after, executable=change.executable)
+            done.append(change)
+            if on_write is not None:
+                on_write(change)
+    except BaseException as exc:
+        failed = _restore(root, done, made_dirs)
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        detail = f" Could not restore: {', '.join(failed)}." if failed else ""
+        raise ApplyError(
+            f"Writing {change.path} failed ({exc}); every file was restored to what it was."
+            + detail
+        ) from exc
+    return done

@@ -1,0 +1,71 @@
+"""Safety checks that run before anything is written.
+
+Each check returns messages that say what is wrong and how to fix it; any
+message stops the run with zero bytes changed.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from .log import LOG_DIR_NAME
+from .package_managers import get
+from .project import Project
+from .runner import clean_env
+
+__all__ = ["git_tree_problems", "settings_problems", "manager_problems"]
+
+
+def git_tree_problems(project: Project) -> list[str]:
+    """Uncommitted changes make our changes hard to review or undo: refuse them."""
+    out = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all"],
+        cwd=project.git_root,
+        capture_output=True,
+        check=False,
+    )
+    lines = [
+        line
+        for line in out.stdout.decode("utf-8", errors="replace").splitlines()
+        if line.strip() and LOG_DIR_NAME not in line
+    ]
+    if not lines:
+        return []
+    listed = "\n".join(f"    {line}" for line in lines[:8])
+    more = f"\n    ... and {len(lines) - 8} more" if len(lines) > 8 else ""
+    return [
+        "Your git working tree has uncommitted changes:\n"
+        f"{listed}{more}\n"
+        "Commit them (or stash them) first, so the changes this command makes can be "
+        "reviewed with `git diff` and undone with `git checkout .`. To go ahead anyway, "
+        "add --ignore-unclean-git."
+    ]
+
+
+def settings_problems(project: Project) -> list[str]:
+    """The settings module we will extend must import cleanly on its own."""
+    code = (
+        "import importlib, sys; sys.path.insert(0, sys.argv[1]); "
+        "importlib.import_module(sys.argv[2])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(project.manage_dir), project.settings_module],
+        cwd=project.manage_dir,
+        capture_output=True,
+        env=clean_env(),
+        check=False,
+        timeout=120,
+    )
+    if out.returncode == 0:
+        return []
+    error = out.stderr.decode("utf-8", errors="replace").strip().splitlines()
+    last = error[-1] if error else "unknown error"
+    return [
+        f"The settings module {project.settings_module} ({project.settings_rel}) cannot be "
+        f"imported: {last}\nFix the error (try `python manage.py check`) and run again."
+    ]
+
+
+def manager_problems(project: Project) -> list[str]:
+    return get(project.package_manager).check(project.git_root)

@@ -1,0 +1,116 @@
+"""Configuration-only mode: inspect -> plan -> apply, with every safety check first.
+
+The management command is a thin shell around `prepare` and `apply_plan`; tests
+and other front ends call them directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import checks
+from .changes import ApplyError, apply_changes
+from .lock import refresh_lock
+from .package_managers import get
+from .plan import FileChange, Plan, requirement_changes
+from .plugin import Options, PlatformPlugin
+from .project import Project
+from .runner import CommandFailed, Runner, ToolMissing
+
+__all__ = ["ConfigureError", "prepare", "apply_plan", "Prepared"]
+
+
+class ConfigureError(Exception):
+    """The run stopped before writing anything, or after restoring every file."""
+
+
+@dataclass(frozen=True)
+class Prepared:
+    project: Project
+    plugin: PlatformPlugin
+    plan: Plan
+
+
+def _other_platform_problems(project: Project, plugin: PlatformPlugin) -> list[str]:
+    others = [name for name in project.configured_for if name != plugin.name]
+    return [
+        f"{project.settings_rel} already holds the django-simple-deploy block for '{name}'. "
+        f"A project is configured for one platform at a time: remove that block (between its "
+        f"marker lines) and the files made for '{name}', commit, and run again."
+        for name in others
+    ]
+
+
+def safety_problems(project: Project, plugin: PlatformPlugin, options: Options) -> list[str]:
+    """Every reason not to touch the project, each with its fix."""
+    problems: list[str] = []
+    if not options.get("ignore_unclean_git"):
+        problems += checks.git_tree_problems(project)
+    problems += checks.settings_problems(project)
+    problems += checks.manager_problems(project)
+    problems += _other_platform_problems(project, plugin)
+    problems += plugin.check(project, options)
+    return problems
+
+
+def build_plan(project: Project, plugin: PlatformPlugin, options: Options) -> Plan:
+    """The plugin's plan plus the requirement changes for the project's manager."""
+    platform_plan = plugin.plan(project, options)
+    manifest, added = requirement_changes(project, list(platform_plan.requirements))
+    changes = list(platform_plan.changes) + ([manifest] if manifest else [])
+    settings_note = f"Settings extended: `{project.settings_rel}` ({project.settings_source})."
+    return Plan(
+        platform=plugin.name,
+        changes=tuple(changes),
+        requirements=added,
+        lock_argv=get(project.package_manager).lock_argv if manifest else None,
+        notes=(settings_note, *platform_plan.notes),
+    )
+
+
+def prepare(project: Project, plugin: PlatformPlugin, options: Options) -> Prepared:
+    """Check, then plan. Raises ConfigureError with every problem found."""
+    problems = safety_problems(project, plugin, options)
+    if problems:
+        raise ConfigureError("\n\n".join(problems))
+    plan = build_plan(project, plugin, options)
+    if plan.user_files and not options.get("overwrite"):
+        names = ", ".join(c.path for c in plan.user_files)
+        raise ConfigureError(
+            f"These files exist and were not written by django-simple-deploy: {names}. "
+            f"{plugin.label} needs different content in them. Nothing was changed. Review "
+            "them, then run again with --overwrite to replace them (the replaced content "
+            "stays in git history), or move them aside."
+        )
+    return Prepared(project, plugin, plan)
+
+
+def with_lock(prepared: Prepared, runner: Runner) -> Plan:
+    """The plan plus the refreshed lock file, computed in a scratch folder."""
+    plan = prepared.plan
+    if plan.lock_argv is None:
+        return plan
+    manager = get(prepared.project.package_manager)
+    manifest = next(c for c in plan.changes if c.path == manager.manifest)
+    try:
+        lock = refresh_lock(prepared.project, manifest, runner)
+    except (CommandFailed, ToolMissing) as exc:
+        raise ConfigureError(
+            f"Refreshing {manager.lock_file} with `{' '.join(plan.lock_argv)}` failed; "
+            f"nothing was changed.\n{exc}"
+        ) from exc
+    return plan.with_change(lock) if lock else plan
+
+
+def apply_plan(prepared: Prepared, runner: Runner) -> tuple[Plan, list[FileChange]]:
+    """Refresh the lock, then write everything atomically. Returns what was written."""
+    plan = with_lock(prepared, runner)
+    try:
+        written = apply_changes(
+            prepared.project.git_root,
+            plan.changes,
+            on_write=lambda c: runner.log.add(f"wrote {c.path}: {c.reason}"),
+        )
+    except ApplyError as exc:
+        raise ConfigureError(str(exc)) from exc
+    return plan, written

@@ -1,0 +1,61 @@
+"""The run log: every step of a run, with secrets redacted, saved beside the project.
+
+The log folder ignores itself (it holds a `.gitignore` of `*`), so logs never
+dirty the user's git tree and the user's own .gitignore is left alone.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .changes import write_atomic
+
+__all__ = ["RunLog", "LOG_DIR_NAME"]
+
+LOG_DIR_NAME = "simple_deploy_logs"
+REDACTED = "********"
+
+
+@dataclass
+class RunLog:
+    """Collects log lines in memory; `save` writes them when the run has a project."""
+
+    lines: list[str] = field(default_factory=list)
+    secrets: set[str] = field(default_factory=set)
+    started: _dt.datetime = field(default_factory=lambda: _dt.datetime.now().astimezone())
+
+    def add_secret(self, value: str) -> None:
+        if value:
+            self.secrets.add(value)
+
+    def redact(self, text: str) -> str:
+        for secret in sorted(self.secrets, key=len, reverse=True):
+            text = text.replace(secret, REDACTED)
+        return text
+
+    def add(self, message: str) -> None:
+        stamp = _dt.datetime.now().astimezone().strftime("%H:%M:%S")
+        for line in self.redact(message).splitlines() or [""]:
+            self.lines.append(f"{stamp} {line}")
+
+    def folder(self, git_root: Path) -> Path:
+        folder = git_root / LOG_DIR_NAME
+        folder.mkdir(exist_ok=True)
+        ignore = folder / ".gitignore"
+        if not ignore.exists():
+            write_atomic(ignore, b"# Logs of django-simple-deploy runs; kept out of git.\n*\n")
+        return folder
+
+    def save(self, git_root: Path, stem: str = "deploy") -> Path:
+        """Write the log as `<stem>-<timestamp>.log`; return its path."""
+        name = f"{stem}-{self.started.strftime('%Y%m%d-%H%M%S')}.log"
+        path = self.folder(git_root) / name
+        write_atomic(path, ("\n".join(self.lines) + "\n").encode("utf-8"))
+        return path
+
+    def save_text(self, git_root: Path, name: str, text: str) -> Path:
+        path = self.folder(git_root) / name
+        write_atomic(path, self.redact(text).encode("utf-8"))
+        return path

@@ -1,0 +1,152 @@
+"""`manage.py deploy`: options in, core out. All the work happens in the core."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from simple_deploy import plugins
+from simple_deploy.configure import ConfigureError, Prepared, apply_plan, prepare
+from simple_deploy.log import RunLog
+from simple_deploy.plan import unified_diff
+from simple_deploy.project import InspectionError, inspect
+from simple_deploy.runner import Runner
+from simple_deploy.summary import render_summary
+
+
+def _start_dir() -> Path:
+    script = Path(sys.argv[0]) if sys.argv else None
+    if script is not None and script.name == "manage.py" and script.exists():
+        return script.resolve().parent
+    return Path.cwd()
+
+
+class Command(BaseCommand):
+    help = (
+        "Configure this Django project for a hosting platform: settings, requirements and "
+        "the platform's files. Nothing is committed and nothing is created on any account."
+    )
+
+    def add_arguments(self, parser):
+        names = ", ".join(plugins.available()) or "none installed"
+        parser.add_argument(
+            "--platform",
+            required=True,
+            metavar="NAME",
+            help=f"The platform to deploy to. Installed: {names}.",
+        )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Show the changes as a unified diff and write nothing.",
+        )
+        parser.add_argument(
+            "--overwrite",
+            action="store_true",
+            help="Replace platform files you wrote yourself (Procfile ...); they are named first.",
+        )
+        parser.add_argument(
+            "--ignore-unclean-git",
+            action="store_true",
+            help="Run even though the git working tree has uncommitted changes.",
+        )
+        parser.add_argument(
+            "--rehearse",
+            action="store_true",
+            help=(
+                "After configuring, rehearse the last commit locally as the platform would "
+                "run it: install, build, release, serve, fetch a page and a static file."
+            ),
+        )
+        parser.add_argument(
+            "--database-url",
+            metavar="URL",
+            help="Database for the rehearsal (default: $DATABASE_URL, else a SQLite file).",
+        )
+        for name in plugins.available():
+            try:
+                plugin = plugins.load(name)
+            except plugins.PluginError:
+                continue  # reported when the user picks it
+            if plugin.add_arguments is not None:
+                plugin.add_arguments(parser.add_argument_group(f"{plugin.label} options"))
+
+    def handle(self, *args, **options):
+        log = RunLog()
+        log.add(f"deploy {' '.join(sys.argv[1:])}")
+        try:
+            plugin = plugins.load(options["platform"])
+            project = inspect(_start_dir())
+            prepared = prepare(project, plugin, options)
+        except (plugins.PluginError, InspectionError, ConfigureError) as exc:
+            raise CommandError(str(exc)) from exc
+
+        if options["dry_run"]:
+            self._show_dry_run(prepared)
+            return
+
+        runner = Runner(log=log, stream=self.stdout)
+        try:
+            plan, written = apply_plan(prepared, runner)
+        except ConfigureError as exc:
+            log.add(f"stopped: {exc}")
+            path = log.save(project.git_root)
+            raise CommandError(f"{exc}\nLog: {path}") from exc
+
+        guide = plugin.guide(project, options)
+        summary = render_summary(project, plugin, plan, guide, written)
+        log.add(summary)
+        log.save(project.git_root)
+        summary_path = log.save_text(project.git_root, f"summary-{plugin.name}.md", summary)
+        self.stdout.write(summary)
+        self.stdout.write(f"Log and summary saved in {summary_path.parent}")
+
+        if options["rehearse"]:
+            self._rehearse(prepared, options, log)
+
+    def _show_dry_run(self, prepared: Prepared) -> None:
+        plan = prepared.plan
+        changes = plan.effective
+        if not changes:
+            self.stdout.write("Dry run: nothing to change; the project is already configured.")
+            return
+        for change in changes:
+            self.stdout.write(f"# {change.path}: {change.reason}")
+            self.stdout.write(unified_diff(change))
+        if plan.lock_argv:
+            self.stdout.write(
+                f"# The lock file would then be refreshed with `{' '.join(plan.lock_argv)}`."
+            )
+        self.stdout.write(
+            self.style.WARNING(f"Dry run: {len(changes)} file(s) would change; nothing written.")
+        )
+
+    def _rehearse(self, prepared: Prepared, options, log: RunLog) -> None:
+        from simple_deploy.package_managers import get
+        from simple_deploy.rehearsal import rehearse
+
+        project, plugin = prepared.project, prepared.plugin
+        self.stdout.write(f"\nRehearsing the last commit as {plugin.label} would run it:")
+
+        def show(step):
+            mark = self.style.SUCCESS("pass") if step.ok else self.style.ERROR("FAIL")
+            self.stdout.write(f"  [{mark}] {step.name} ({step.seconds:.1f} s)")
+            log.add(f"rehearsal {step.name}: {'pass' if step.ok else 'FAIL'}\n{step.detail}")
+            if not step.ok or step.name == "copy" and step.detail:
+                self.stdout.write(f"        {step.detail}".replace("\n", "\n        "))
+
+        report = rehearse(
+            project.git_root,
+            project.manage_dir_rel,
+            get(project.package_manager),
+            plugin.runtime(project),
+            database_url=options.get("database_url") or os.environ.get("DATABASE_URL"),
+            on_step=show,
+        )
+        log.save(project.git_root)
+        if not report.ok:
+            raise CommandError("The rehearsal failed; see the step marked FAIL above.")
+        self.stdout.write(self.style.SUCCESS("Rehearsal passed."))

@@ -1,0 +1,146 @@
+"""A plan: the ordered file changes a platform needs, each with its reason.
+
+Building a plan only reads files. Plugins use the helpers here so that every
+platform writes files, settings blocks and requirements the same way.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from . import markers
+from .package_managers import Requirement, get
+from .project import Project
+from .textfiles import TextFile, decode
+
+__all__ = [
+    "FileChange",
+    "Plan",
+    "generated_file",
+    "settings_block",
+    "requirement_changes",
+    "unified_diff",
+    "GENERATED_MARK",
+]
+
+# Generated files that allow comments carry this phrase near the top, so a
+# re-run knows the file is ours to update rather than the user's to protect.
+GENERATED_MARK = "django-simple-deploy"
+
+
+@dataclass(frozen=True)
+class FileChange:
+    """One file's content before and after; `before` is None for a new file.
+
+    `user_file` is True when the change would replace a file the user wrote
+    (not one we generated): the core refuses unless told to overwrite.
+    """
+
+    path: str
+    before: bytes | None
+    after: bytes
+    reason: str
+    executable: bool = False
+    user_file: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+    @property
+    def action(self) -> str:
+        if self.before is None:
+            return "create"
+        return "update" if self.changed else "unchanged"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything one run will change, in order, plus what to tell the user."""
+
+    platform: str
+    changes: tuple[FileChange, ...]
+    requirements: tuple[Requirement, ...] = ()
+    lock_argv: tuple[str, ...] | None = None
+    notes: tuple[str, ...] = ()
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def effective(self) -> tuple[FileChange, ...]:
+        return tuple(c for c in self.changes if c.changed)
+
+    @property
+    def user_files(self) -> tuple[FileChange, ...]:
+        return tuple(c for c in self.effective if c.user_file)
+
+    def with_change(self, change: FileChange) -> Plan:
+        others = tuple(c for c in self.changes if c.path != change.path)
+        return replace(self, changes=others + (change,))
+
+
+def _read_bytes(path: Path) -> bytes | None:
+    return path.read_bytes() if path.is_file() else None
+
+
+def _is_ours(data: bytes) -> bool:
+    head = data[:400].decode("utf-8", errors="replace")
+    return GENERATED_MARK in head
+
+
+def generated_file(
+    project: Project, rel_path: str, text: str, reason: str, *, executable: bool = False
+) -> FileChange:
+    """A platform file we generate. Platform files are always LF and UTF-8: the
+    servers that read them are Linux, where a CRLF Procfile or script breaks."""
+    after = text.replace("\r\n", "\n").encode("utf-8")
+    before = _read_bytes(project.git_root / rel_path)
+    user_file = before is not None and before != after and not _is_ours(before)
+    return FileChange(rel_path, before, after, reason, executable, user_file)
+
+
+def settings_block(project: Project, platform: str, body: str, reason: str) -> FileChange:
+    """Set the platform's marked block at the end of the settings file, keeping
+    the file's encoding, byte-order mark and line endings."""
+    before = project.settings_file.read_bytes()
+    original = decode(before, project.settings_file.name)
+    new_text = markers.replace_block(original.text, platform, body)
+    after = original.encode(new_text) if new_text != original.text else before
+    return FileChange(project.settings_rel, before, after, reason)
+
+
+def requirement_changes(
+    project: Project, wanted: list[Requirement]
+) -> tuple[FileChange | None, tuple[Requirement, ...]]:
+    """The manifest change adding the `wanted` requirements the project lacks."""
+    manager = get(project.package_manager)
+    present = manager.requirement_names(project.git_root)
+    missing = [r for r in wanted if r.name not in present]
+    if not missing:
+        return None, ()
+    path = project.git_root / manager.manifest
+    before = path.read_bytes()
+    original: TextFile = decode(before, manager.manifest)
+    new_text = manager.add_requirements(original.text, missing)
+    names = ", ".join(r.spec for r in missing)
+    change = FileChange(
+        manager.manifest,
+        before,
+        original.encode(new_text),
+        f"production requirements for the platform: {names}",
+    )
+    return change, tuple(missing)
+
+
+def unified_diff(change: FileChange) -> str:
+    """The change as a unified diff, as `--dry-run` shows it."""
+    old = decode(change.before, change.path).text if change.before is not None else ""
+    new = decode(change.after, change.path).text
+    lines = difflib.unified_diff(
+        old.splitlines(keepends=True),
+        new.splitlines(keepends=True),
+        fromfile=f"a/{change.path}" if change.before is not None else "/dev/null",
+        tofile=f"b/{change.path}",
+    )
+    return "".join(line if line.endswith("\n") else line + "\n" for line in lines)

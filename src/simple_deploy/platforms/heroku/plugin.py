@@ -1,0 +1,204 @@
+"""Heroku: the official Python buildpack, a Procfile, and Heroku Postgres.
+
+Facts this plugin relies on (Heroku Dev Center):
+- The buildpack installs natively from requirements.txt, Pipfile.lock,
+  poetry.lock or uv.lock at the repository root; `.python-version` picks Python.
+- It runs `manage.py collectstatic` only when manage.py is at the root; for a
+  nested project `bin/post_compile` does it.
+- Procfile `release:` runs before each new release starts; `web:` must listen
+  on $PORT, which gunicorn reads by itself.
+"""
+
+from __future__ import annotations
+
+import shlex
+
+from simple_deploy import __version__
+from simple_deploy.plugin import (
+    Command,
+    Guide,
+    Options,
+    PlatformPlan,
+    PlatformPlugin,
+    Project,
+    Requirement,
+    Runtime,
+    generated_file,
+    manage_py_argv,
+    render_template,
+    settings_block,
+)
+
+NAME = "heroku"
+_TEMPLATES = "simple_deploy.platforms.heroku"
+REHEARSAL_HOST = "simple-deploy-rehearsal-0123456789ab.herokuapp.com"
+
+REQUIREMENTS = (
+    Requirement("gunicorn", "gunicorn~=27.0", "the web server the Procfile starts"),
+    Requirement("psycopg", "psycopg[binary]~=3.3", "PostgreSQL driver for Heroku Postgres"),
+    Requirement("dj-database-url", "dj-database-url~=3.1", "reads DATABASE_URL"),
+    Requirement("whitenoise", "whitenoise~=6.12", "serves static files compressed and cached"),
+)
+
+
+def _base_dir_depth(project: Project) -> int:
+    # parents[N] of the settings file is the folder holding manage.py.
+    return len(project.settings_file.relative_to(project.manage_dir).parts) - 1
+
+
+def _processes(project: Project) -> dict[str, tuple[str, ...]]:
+    """The Procfile's commands, declared once for the Procfile and the rehearsal."""
+    chdir = ("--chdir", project.manage_dir_rel) if project.nested else ()
+    return {
+        "release": manage_py_argv(project, "migrate", "--noinput"),
+        "web": ("gunicorn", *chdir, project.wsgi_module),
+    }
+
+
+def _collectstatic(project: Project) -> tuple[str, ...]:
+    return manage_py_argv(project, "collectstatic", "--noinput")
+
+
+def _settings_env(project: Project) -> dict[str, str]:
+    # When wsgi.py and manage.py name different settings, every process must use
+    # the ones we extended.
+    if project.manage_settings_module == project.settings_module:
+        return {}
+    return {"DJANGO_SETTINGS_MODULE": project.settings_module}
+
+
+def plan(project: Project, options: Options) -> PlatformPlan:
+    processes = _processes(project)
+    changes = [
+        settings_block(
+            project,
+            NAME,
+            render_template(
+                _TEMPLATES,
+                "settings.py-tpl",
+                {"version": __version__, "base_dir_depth": _base_dir_depth(project)},
+            ),
+            "Heroku-only settings: DEBUG off, secret key and hosts from config vars, HTTPS, "
+            "Heroku Postgres, WhiteNoise",
+        ),
+        generated_file(
+            project,
+            "Procfile",
+            render_template(
+                _TEMPLATES,
+                "Procfile-tpl",
+                {k: shlex.join(v) for k, v in processes.items()},
+            ),
+            "tells Heroku to migrate in the release phase and serve with gunicorn",
+        ),
+    ]
+    notes = []
+    if (project.git_root / ".python-version").is_file():
+        notes.append(
+            f"Heroku will use Python {project.python_version} from your existing .python-version."
+        )
+    else:
+        changes.append(
+            generated_file(
+                project,
+                ".python-version",
+                f"{project.python_version}\n",
+                f"pins Python {project.python_version} on Heroku, the version you develop with",
+            )
+        )
+    if project.nested:
+        changes.append(
+            generated_file(
+                project,
+                "bin/post_compile",
+                render_template(
+                    _TEMPLATES,
+                    "post_compile-tpl",
+                    {
+                        "manage_dir": project.manage_dir_rel,
+                        "collectstatic": shlex.join(_collectstatic(project)),
+                    },
+                ),
+                "collects static files at build time (manage.py is not at the repository root)",
+                executable=True,
+            )
+        )
+    return PlatformPlan(tuple(changes), REQUIREMENTS, tuple(notes))
+
+
+def runtime(project: Project) -> Runtime:
+    processes = _processes(project)
+    env = {
+        "ON_HEROKU": "1",
+        "SECRET_KEY": "{secret_key}",
+        "ALLOWED_HOSTS": "{host}",
+        "DATABASE_URL": "{database_url}",
+        **_settings_env(project),
+    }
+    return Runtime(
+        env=env,
+        # The buildpack's own collectstatic (root manage.py) and bin/post_compile
+        # (nested) run the same command.
+        build=(Command(_collectstatic(project)),),
+        release=(Command(processes["release"]),),
+        web=Command(processes["web"]),
+        host=REHEARSAL_HOST,
+        run_env={"DYNO": "web.1", "PORT": "{port}", "WEB_CONCURRENCY": "2"},
+    )
+
+
+def guide(project: Project, options: Options) -> Guide:
+    manage = " ".join(manage_py_argv(project))
+    settings_var = "".join(f" {k}={v}" for k, v in _settings_env(project).items())
+    return Guide(
+        finish=(
+            "Review the changes with `git diff`, then commit them: "
+            '`git add -A` and `git commit -m "Configure for Heroku"`.',
+            "Create the app (this also adds the `heroku` git remote): `heroku create`.",
+            "Add a database: `heroku addons:create heroku-postgresql:essential-0 --wait`.",
+            'Make a secret key: `python -c "import secrets; print(secrets.token_urlsafe(50))"`, '
+            f"then `heroku config:set ON_HEROKU=1{settings_var} SECRET_KEY=<that key>`.",
+            "Find the app's host name in the Web URL that `heroku apps:info` shows, then "
+            "`heroku config:set ALLOWED_HOSTS=<host name>` (without https:// and /).",
+            "Deploy: `git push heroku main` (from another branch: `git push heroku HEAD:main`).",
+            "Open the site: `heroku open`.",
+        ),
+        redeploy="commit your changes, then `git push heroku main`",
+        logs="`heroku logs --tail`",
+        run_command=f"`heroku run {manage} createsuperuser`",
+        remote_shell="`heroku run bash`",
+        scale="`heroku ps:scale web=2` (more dynos) or `heroku ps:type web=standard-2x`",
+        rollback="`heroku releases`, then `heroku rollback v<N>`",
+        links=(
+            (
+                "Deploying Python and Django apps",
+                "https://devcenter.heroku.com/articles/deploying-python",
+            ),
+            (
+                "Configuring Django apps for Heroku",
+                "https://devcenter.heroku.com/articles/django-app-configuration",
+            ),
+            ("Django and static assets", "https://devcenter.heroku.com/articles/django-assets"),
+            ("Heroku Postgres", "https://devcenter.heroku.com/articles/heroku-postgresql"),
+            ("Release phase", "https://devcenter.heroku.com/articles/release-phase"),
+            (
+                "Specifying a Python version",
+                "https://devcenter.heroku.com/articles/python-runtimes",
+            ),
+        ),
+        costs=(
+            "Heroku has no free tier: the app's dynos and the essential-0 Postgres plan are "
+            "billed monthly once you create them."
+        ),
+    )
+
+
+platform = PlatformPlugin(
+    name=NAME,
+    label="Heroku",
+    plan=plan,
+    runtime=runtime,
+    guide=guide,
+    cli="heroku",
+    docs_url="https://devcenter.heroku.com/categories/python-support",
+)

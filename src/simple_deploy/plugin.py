@@ -1,0 +1,126 @@
+"""The public API a platform plugin implements, and the helpers the core lends it.
+
+A plugin is a `PlatformPlugin` object published under the entry-point group
+`simple_deploy.platforms`. The built-in platforms register exactly this way, so
+a third-party plugin is a first-class citizen. A plugin holds platform
+knowledge only: which files, which settings, which commands. The core does the
+inspecting, file writing, requirements, lock files, logging and summary.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+from django.template import Context, Engine
+
+from .package_managers import Requirement
+from .plan import FileChange, generated_file, settings_block
+from .project import Project
+from .runtime import Command, Runtime
+
+__all__ = [
+    "API_VERSION",
+    "PlatformPlugin",
+    "PlatformPlan",
+    "Guide",
+    "Options",
+    "Command",
+    "Runtime",
+    "Requirement",
+    "FileChange",
+    "Project",
+    "generated_file",
+    "settings_block",
+    "render_template",
+    "manage_py_argv",
+]
+
+API_VERSION = 1
+
+Options = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class PlatformPlan:
+    """What a platform needs: files, requirements and notes for the user.
+
+    The core turns `requirements` into manifest and lock-file changes with the
+    project's own package manager, so plugins never touch dependency files.
+    """
+
+    changes: tuple[FileChange, ...]
+    requirements: tuple[Requirement, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Guide:
+    """What the friendly summary teaches about the platform.
+
+    `finish` lists the steps that remain in configuration-only mode (commands
+    to type, in order); the other fields are one command or sentence each.
+    `links` are (title, URL) pairs into the platform's own documentation.
+    """
+
+    finish: tuple[str, ...]
+    redeploy: str
+    logs: str
+    run_command: str
+    remote_shell: str
+    scale: str
+    rollback: str
+    links: tuple[tuple[str, str], ...]
+    costs: str = ""
+
+
+def _no_problems(project: Project, options: Options) -> list[str]:
+    return []
+
+
+@dataclass(frozen=True)
+class PlatformPlugin:
+    """A hosting platform, as the core sees it.
+
+    - `name`: the value of `--platform`; also the settings-block name.
+    - `label`: how users know the platform ("Heroku").
+    - `plan(project, options)`: the files and requirements this platform needs.
+      Read files if you must; never write.
+    - `runtime(project)`: how the platform builds, releases and serves the
+      project configured by `plan` (the rehearsal replays it).
+    - `guide(project, options)`: facts for the friendly summary.
+    - `check(project, options)`: problems that stop the run, as messages
+      telling the user what to do.
+    - `add_arguments(group)`: add options, each named `--<name>-...`.
+    """
+
+    name: str
+    label: str
+    plan: Callable[[Project, Options], PlatformPlan]
+    runtime: Callable[[Project], Runtime]
+    guide: Callable[[Project, Options], Guide]
+    check: Callable[[Project, Options], list[str]] = _no_problems
+    add_arguments: Callable[[argparse._ArgumentGroup], None] | None = None
+    cli: str | None = None
+    docs_url: str = ""
+    api_version: int = API_VERSION
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+_ENGINE = Engine(autoescape=False)
+
+
+def render_template(package: str, name: str, context: Mapping[str, Any]) -> str:
+    """Render a template shipped in `package`'s `templates/` folder with Django's
+    template engine (autoescape off: these are config files, not HTML)."""
+    source = resources.files(package).joinpath("templates", *name.split("/")).read_text("utf-8")
+    return _ENGINE.from_string(source).render(Context(dict(context), autoescape=False))
+
+
+def manage_py_argv(project: Project, *args: str) -> tuple[str, ...]:
+    """`python <path>/manage.py ARGS` run from the repository root, POSIX paths."""
+    prefix = f"{project.manage_dir_rel}/" if project.nested else ""
+    return ("python", f"{prefix}manage.py", *args)

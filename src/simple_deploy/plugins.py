@@ -1,0 +1,68 @@
+"""Find platform plugins through the `simple_deploy.platforms` entry-point group.
+
+The core knows no platform by name: whatever is installed is what we offer.
+A plugin that fails to load is reported by name and does not hide the others.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib.metadata import EntryPoint, entry_points
+
+from .plugin import PlatformPlugin
+
+__all__ = ["GROUP", "PluginError", "available", "load"]
+
+GROUP = "simple_deploy.platforms"
+
+
+class PluginError(Exception):
+    """A platform could not be used; the message names it and says why."""
+
+
+@dataclass(frozen=True)
+class _Found:
+    name: str
+    entry_point: EntryPoint
+
+
+def _entry_points() -> list[_Found]:
+    return sorted((_Found(ep.name, ep) for ep in entry_points(group=GROUP)), key=lambda f: f.name)
+
+
+def available() -> list[str]:
+    """Names of the installed platforms, whether or not they load."""
+    return [found.name for found in _entry_points()]
+
+
+def _describe(ep: EntryPoint) -> str:
+    dist = getattr(ep, "dist", None)
+    package = f" from package {dist.name}" if dist is not None else ""
+    return f"'{ep.name}' ({ep.value}{package})"
+
+
+def load(name: str) -> PlatformPlugin:
+    """The plugin registered as `name`; PluginError if absent or broken."""
+    matches = [f for f in _entry_points() if f.name == name]
+    if not matches:
+        names = ", ".join(available()) or "none installed"
+        raise PluginError(
+            f"Unknown platform '{name}'. Installed platforms: {names}. "
+            "Choose one with --platform NAME, or install the plugin package for yours."
+        )
+    ep = matches[0].entry_point
+    try:
+        plugin = ep.load()
+    except Exception as exc:  # a broken third-party package must not crash the core
+        raise PluginError(
+            f"The platform plugin {_describe(ep)} failed to load: {exc!r}. "
+            "Reinstall or upgrade that package, or report it to its authors."
+        ) from exc
+    missing = [
+        attr for attr in ("name", "label", "plan", "runtime", "guide") if not hasattr(plugin, attr)
+    ]
+    if missing:
+        raise PluginError(
+            f"The platform plugin {_describe(ep)} is incomplete (missing: {', '.join(missing)})."
+        )
+    return plugin
