@@ -55,7 +55,9 @@ class RunLog:
         write_atomic(path, ("\n".join(self.lines) + "\n").encode("utf-8"))
         return path
 
-    def save_text(self, git_root: Path, name: str, text: str) -> Path:
+    def save_text(self, git_root: Path, stem: str, text: str, suffix: str = ".md") -> Path:
+        """Save `text` (redacted) as `<stem>-<timestamp><suffix>`; return its path."""
+        name = f"{stem}-{self.started.strftime('%Y%m%d-%H%M%S')}{suffix}"
         path = self.folder(git_root) / name
         write_atomic(path, self.redact(text).encode("utf-8"))
         return path

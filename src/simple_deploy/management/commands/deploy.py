@@ -100,9 +100,9 @@ class Command(BaseCommand):
         summary = render_summary(project, plugin, plan, guide, written)
         log.add(summary)
         log.save(project.git_root)
-        summary_path = log.save_text(project.git_root, f"summary-{plugin.name}.md", summary)
+        summary_path = log.save_text(project.git_root, f"summary-{plugin.name}", summary)
         self.stdout.write(summary)
-        self.stdout.write(f"Log and summary saved in {summary_path.parent}")
+        self.stdout.write(f"Summary saved as {summary_path}; the log of every step is beside it.")
 
         if options["rehearse"]:
             self._rehearse(prepared, options, log)

@@ -1,0 +1,77 @@
+"""The demo: a real `startproject` site, configured for Heroku, then rehearsed.
+
+Run through `scripts/demo`, which prepares the virtual environment first.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+from importlib import metadata
+from pathlib import Path
+
+
+def run(cwd: Path, *argv: str) -> None:
+    print(f"\n$ {' '.join(argv)}", flush=True)
+    subprocess.run(argv, cwd=cwd, check=True)
+
+
+def make_project(root: Path) -> None:
+    bin_dir = Path(sys.executable).parent
+    run(root, str(bin_dir / "django-admin"), "startproject", "blog", ".")
+    pins = [f"{name}=={metadata.version(name)}" for name in ("asgiref", "Django", "sqlparse")]
+    (root / "requirements.txt").write_text("\n".join(pins) + "\n")
+    settings = root / "blog" / "settings.py"
+    text = settings.read_text()
+    settings.write_text(
+        text.replace(
+            '    "django.contrib.staticfiles",\n',
+            '    "django.contrib.staticfiles",\n    "simple_deploy",\n',
+        )
+    )
+    (root / ".gitignore").write_text("__pycache__/\ndb.sqlite3\n")
+    run(root, "git", "init", "-q", "-b", "main")
+    run(root, "git", "add", "-A")
+    run(
+        root,
+        "git",
+        "-c",
+        "user.name=Demo",
+        "-c",
+        "user.email=demo@example.com",
+        "commit",
+        "-q",
+        "-m",
+        "A Django project that works locally",
+    )
+
+
+def main() -> int:
+    root = Path(tempfile.mkdtemp(prefix="simple-deploy-demo-")) / "blog-site"
+    root.mkdir()
+    print(f"Demo project: {root}")
+    make_project(root)
+    python = sys.executable
+    run(root, python, "manage.py", "deploy", "--platform", "heroku")
+    run(root, "git", "add", "-A")
+    run(
+        root,
+        "git",
+        "-c",
+        "user.name=Demo",
+        "-c",
+        "user.email=demo@example.com",
+        "commit",
+        "-q",
+        "-m",
+        "Configure for Heroku",
+    )
+    run(root, python, "manage.py", "deploy", "--platform", "heroku", "--rehearse")
+    print(f"\nThe demo project is in {root}; its log and summary are in")
+    print(f"{root / 'simple_deploy_logs'}.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
