@@ -37,7 +37,7 @@ def refresh_lock(project: Project, manifest: FileChange, runner: Runner) -> File
         runner.run(
             manager.lock_argv,
             cwd=scratch_dir,
-            env=clean_env(),
+            env=clean_env() | dict(manager.lock_env),
             label=f"Refreshing {manager.lock_file} with `{' '.join(manager.lock_argv)}`",
         )
         after = (scratch_dir / manager.lock_file).read_bytes()

@@ -434,8 +434,27 @@ def _base_env(state: _Rehearsal) -> dict[str, str]:
     return env
 
 
+def _platform_path(path: str) -> str:
+    """PATH without the caller's own virtual environment.
+
+    The platform has only what the lock file installs: a web server or driver
+    that happens to be installed where `manage.py deploy` runs must not make a
+    broken install pass. The package managers are still found for installing.
+    """
+    own = {os.path.normcase(str(Path(sys.prefix) / ("Scripts" if IS_WINDOWS else "bin")))}
+    if os.environ.get("VIRTUAL_ENV"):
+        venv = Path(os.environ["VIRTUAL_ENV"]) / ("Scripts" if IS_WINDOWS else "bin")
+        own.add(os.path.normcase(str(venv)))
+    if sys.prefix == sys.base_prefix and not os.environ.get("VIRTUAL_ENV"):
+        return path
+    kept = [part for part in path.split(os.pathsep) if os.path.normcase(part) not in own]
+    return os.pathsep.join(kept)
+
+
 def _build_env(state: _Rehearsal) -> dict[str, str]:
-    return _base_env(state) | _fill_map(state.runtime.env, state)
+    env = _base_env(state)
+    env["PATH"] = _platform_path(env["PATH"])
+    return env | _fill_map(state.runtime.env, state)
 
 
 def _run_env(state: _Rehearsal) -> dict[str, str]:

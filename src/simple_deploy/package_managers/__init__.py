@@ -63,7 +63,8 @@ class PackageManager:
     - `check(root)`: problems that stop us (e.g. a missing lock file), as
       actionable messages; empty if fine.
     - `lock_argv`: the user's own tool's command to refresh the lock file
-      (run in a scratch copy holding `files`), or None for no lock.
+      (run in a scratch copy holding `files`), or None for no lock;
+      `lock_env` is added to its environment.
     - `install_steps`: how a platform installs exactly what is locked into a
       fresh virtual environment.
     - `label`: the name users know ("Poetry").
@@ -78,6 +79,7 @@ class PackageManager:
     check: Callable[[Path], list[str]]
     lock_argv: tuple[str, ...] | None
     install_steps: tuple[InstallStep, ...]
+    lock_env: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def manifest(self) -> str:

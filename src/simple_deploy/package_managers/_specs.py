@@ -1,0 +1,57 @@
+"""Small helpers the manager modules share: PEP 508 names, and TOML arrays of them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import tomlkit
+from packaging.requirements import InvalidRequirement
+from packaging.requirements import Requirement as Pep508
+from packaging.utils import canonicalize_name
+from tomlkit.items import Array
+
+from . import Requirement
+
+
+def name_of(spec: str) -> str | None:
+    """The canonical project name in a PEP 508 string; None if it is not one."""
+    try:
+        return canonicalize_name(Pep508(spec).name)
+    except InvalidRequirement:
+        return None
+
+
+def names_of(specs: Iterable[str]) -> set[str]:
+    return {name for name in map(name_of, specs) if name}
+
+
+def split(requirement: Requirement) -> tuple[list[str], str]:
+    """(extras, version specifier) of a requirement, for the table forms of TOML files."""
+    parsed = Pep508(requirement.spec)
+    return sorted(parsed.extras), str(parsed.specifier) or "*"
+
+
+def table_value(requirement: Requirement):
+    """`"~=27.0"`, or `{version = "~=3.3", extras = ["binary"]}` when extras are needed."""
+    extras, version = split(requirement)
+    if not extras:
+        return version
+    table = tomlkit.inline_table()
+    table.update({"version": version, "extras": extras})
+    return table
+
+
+def append_specs(array: Array, requirements: Iterable[Requirement]) -> None:
+    """Append PEP 508 strings to a TOML array, one per line when the array is multi-line."""
+    for requirement in requirements:
+        array.append(requirement.spec)
+    if len(array) > 1 and "\n" in array.as_string():
+        array.multiline(True)
+
+
+def project_dependencies(doc) -> Array | None:
+    """`[project] dependencies` of a parsed pyproject.toml, if present."""
+    project = doc.get("project")
+    if project is None:
+        return None
+    return project.get("dependencies")

@@ -1,0 +1,56 @@
+"""Pipenv: `[packages]` in Pipfile, locked in Pipfile.lock."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import tomlkit
+
+from . import InstallStep, PackageManager, Requirement
+from ._specs import name_of, table_value
+
+MANIFEST = "Pipfile"
+LOCK = "Pipfile.lock"
+
+
+def _names(root: Path) -> set[str]:
+    packages = tomlkit.parse((root / MANIFEST).read_text("utf-8")).get("packages", {})
+    return {n for n in map(name_of, packages.keys()) if n}
+
+
+def _add(text: str, requirements: list[Requirement]) -> str:
+    doc = tomlkit.parse(text)
+    packages = doc.setdefault("packages", tomlkit.table())
+    for requirement in requirements:
+        packages[requirement.name] = table_value(requirement)
+    return tomlkit.dumps(doc)
+
+
+def _check(root: Path) -> list[str]:
+    if (root / LOCK).is_file():
+        return []
+    return [
+        f"{MANIFEST} has no {LOCK}, so the platform could not install exactly what you "
+        f"tested. Run `pipenv lock`, commit {LOCK}, and run again."
+    ]
+
+
+MANAGER = PackageManager(
+    name="pipenv",
+    label="Pipenv",
+    files=(MANIFEST, LOCK),
+    detect=lambda root: (root / MANIFEST).is_file(),
+    requirement_names=_names,
+    add_requirements=_add,
+    check=_check,
+    lock_argv=("pipenv", "lock"),
+    # Pipenv makes a virtual environment to lock; keep it in the scratch folder
+    # instead of the user's home.
+    lock_env={"PIPENV_VENV_IN_PROJECT": "1", "PIPENV_VERBOSITY": "-1", "PIPENV_NOSPIN": "1"},
+    install_steps=(
+        InstallStep(
+            ("pipenv", "sync"),
+            {"VIRTUAL_ENV": "{venv}", "PIPENV_VERBOSITY": "-1", "PIPENV_NOSPIN": "1"},
+        ),
+    ),
+)

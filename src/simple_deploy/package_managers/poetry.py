@@ -1,0 +1,84 @@
+"""Poetry: dependencies in pyproject.toml (`[project]` or `[tool.poetry]`), locked in
+poetry.lock.
+
+Poetry 2 writes PEP 621 `[project] dependencies`; older projects keep
+`[tool.poetry.dependencies]`. We add to whichever the project uses.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import tomlkit
+
+from . import InstallStep, PackageManager, Requirement
+from ._specs import append_specs, name_of, names_of, project_dependencies, table_value
+
+MANIFEST = "pyproject.toml"
+LOCK = "poetry.lock"
+
+
+def _doc(root: Path):
+    return tomlkit.parse((root / MANIFEST).read_text("utf-8"))
+
+
+def _detect(root: Path) -> bool:
+    if (root / LOCK).is_file():
+        return True
+    path = root / MANIFEST
+    return path.is_file() and "poetry" in _doc(root).get("tool", {})
+
+
+def _poetry_table(doc):
+    return doc.get("tool", {}).get("poetry", {}).get("dependencies")
+
+
+def _names(root: Path) -> set[str]:
+    doc = _doc(root)
+    names = names_of(project_dependencies(doc) or [])
+    table = _poetry_table(doc) or {}
+    names |= {n for n in map(name_of, table.keys()) if n and n != "python"}
+    return names
+
+
+def _add(text: str, requirements: list[Requirement]) -> str:
+    doc = tomlkit.parse(text)
+    dependencies = project_dependencies(doc)
+    table = _poetry_table(doc)
+    if dependencies is not None or table is None:
+        if dependencies is None:
+            doc.setdefault("project", tomlkit.table())["dependencies"] = tomlkit.array()
+            dependencies = doc["project"]["dependencies"]
+        append_specs(dependencies, requirements)
+    else:
+        for requirement in requirements:
+            table[requirement.name] = table_value(requirement)
+    return tomlkit.dumps(doc)
+
+
+def _check(root: Path) -> list[str]:
+    if (root / LOCK).is_file():
+        return []
+    return [
+        f"{MANIFEST} is managed by Poetry but {LOCK} is missing, so the platform could not "
+        f"install exactly what you tested. Run `poetry lock`, commit {LOCK}, and run again."
+    ]
+
+
+MANAGER = PackageManager(
+    name="poetry",
+    label="Poetry",
+    files=(MANIFEST, LOCK),
+    detect=_detect,
+    requirement_names=_names,
+    add_requirements=_add,
+    check=_check,
+    # Poetry 2's `lock` keeps every locked version it can: only the new packages move.
+    lock_argv=("poetry", "lock"),
+    install_steps=(
+        InstallStep(
+            ("poetry", "sync", "--only", "main", "--no-root", "--no-interaction"),
+            {"VIRTUAL_ENV": "{venv}", "POETRY_VIRTUALENVS_CREATE": "false"},
+        ),
+    ),
+)

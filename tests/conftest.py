@@ -1,0 +1,34 @@
+"""Fixtures shared by the suite: sample projects and a PostgreSQL server."""
+
+from __future__ import annotations
+
+import postgres
+import pytest
+import sample_projects
+
+
+@pytest.fixture
+def sample_project(tmp_path):
+    """Make a fresh copy of a sample project: `sample_project("poetry", "nested")`."""
+
+    def make(manager: str, layout: str, *, django: str = "5.2", settings: str = "module"):
+        return sample_projects.copy(
+            manager, layout, tmp_path, django_version=django, settings=settings
+        )
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    server = postgres.start()
+    if server is None:
+        pytest.skip("PostgreSQL is not installed (scripts/test installs it on Debian as root)")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def database_url(postgres_server) -> str:
+    """A new, empty database on the session's server."""
+    return postgres_server.create_database()

@@ -1,0 +1,234 @@
+"""Sample Django projects made by the real tools, the way a user's project is made.
+
+`django-admin startproject` (nested or not, plain settings or a settings
+package), then the package manager records the dependencies (uv's pip-compile
+for requirements.txt, `poetry lock`, `pipenv lock`, `uv add`), then `git init`
+and a commit. Each kind is built once and kept in a cache folder shared by all
+test workers; tests get a fresh copy.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import django
+
+MANAGERS = ("requirements_txt", "poetry", "pipenv", "uv")
+LAYOUTS = ("flat", "nested")
+# Bump when the recipe changes, so stale cached projects are not reused.
+RECIPE = "5"
+
+GIT_ID = ("-c", "user.name=Sample User", "-c", "user.email=sample@example.com")
+
+# This machine's PyPI mirror serves the simple index but not PyPI's JSON API,
+# which Poetry's built-in PyPI client needs; a user's project on the open
+# internet does without this source.
+POETRY_SOURCE = """
+[tool.poetry]
+package-mode = false
+
+[[tool.poetry.source]]
+name = "pypi-simple"
+url = "https://pypi.org/simple/"
+priority = "primary"
+"""
+
+PIPFILE = """[[source]]
+url = "https://pypi.org/simple"
+verify_ssl = true
+name = "pypi"
+
+[packages]
+django = "{spec}"
+
+[dev-packages]
+
+[requires]
+python_version = "{python}"
+"""
+
+
+def tool_env() -> dict[str, str]:
+    """The environment for the package managers: nothing of the test process's Django."""
+    drop = ("VIRTUAL_ENV", "DJANGO_SETTINGS_MODULE", "PYTHONPATH")
+    env = {k: v for k, v in os.environ.items() if k not in drop}
+    env.setdefault("PIP_CACHE_DIR", str(cache_root() / "pip"))
+    env.setdefault("UV_CACHE_DIR", str(cache_root() / "uv"))
+    env["PIPENV_VENV_IN_PROJECT"] = "1"
+    env["PIPENV_VERBOSITY"] = "-1"
+    env["PIPENV_NOSPIN"] = "1"
+    return env
+
+
+def cache_root() -> Path:
+    """Package caches live in the repository's .cache folder (scripts/test sets them)."""
+    return Path(__file__).resolve().parents[1] / ".cache"
+
+
+def projects_root() -> Path:
+    # Outside this repository: uv and Poetry look for a pyproject.toml in parent
+    # folders, and ours must not be taken for the sample's workspace.
+    default = Path(tempfile.gettempdir()) / "simple-deploy-sample-projects"
+    return Path(os.environ.get("SIMPLE_DEPLOY_SAMPLES", default))
+
+
+def run(cwd: Path, *argv: str) -> str:
+    out = subprocess.run(
+        argv, cwd=cwd, capture_output=True, text=True, env=tool_env(), timeout=600, check=False
+    )
+    if out.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)} failed in {cwd}:\n{out.stdout}\n{out.stderr}")
+    return out.stdout
+
+
+def git(root: Path, *args: str) -> str:
+    return run(root, "git", *GIT_ID, *args)
+
+
+def _startproject(root: Path, layout: str) -> Path:
+    """Run startproject; return the folder holding manage.py."""
+    django_admin = [sys.executable, "-m", "django", "startproject", "blog"]
+    if layout == "flat":
+        run(root, *django_admin, ".")
+        return root
+    run(root, *django_admin)
+    return root / "blog"
+
+
+def _install_simple_deploy(settings: Path) -> None:
+    text = settings.read_text(encoding="utf-8")
+    marker = "    'django.contrib.staticfiles',\n"
+    assert marker in text, "startproject's INSTALLED_APPS changed shape"
+    settings.write_text(text.replace(marker, marker + "    'simple_deploy',\n"), "utf-8")
+
+
+def _split_settings(manage_dir: Path) -> None:
+    """blog/settings.py -> blog/settings/{base,production}.py, production selected."""
+    package = manage_dir / "blog"
+    folder = package / "settings"
+    folder.mkdir()
+    base = (package / "settings.py").read_text(encoding="utf-8")
+    base = base.replace(
+        "BASE_DIR = Path(__file__).resolve().parent.parent",
+        "BASE_DIR = Path(__file__).resolve().parent.parent.parent",
+    )
+    (package / "settings.py").unlink()
+    (folder / "__init__.py").write_text("", encoding="utf-8")
+    (folder / "base.py").write_text(base, encoding="utf-8")
+    (folder / "production.py").write_text(
+        '"""Settings for the deployed site."""\n\nfrom .base import *  # noqa: F403\n',
+        encoding="utf-8",
+    )
+    for name in ("manage.py", "blog/wsgi.py", "blog/asgi.py"):
+        path = manage_dir / name
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("'blog.settings'", "'blog.settings.production'"), "utf-8")
+
+
+def _record_dependencies(root: Path, manager: str, django_version: str) -> None:
+    spec = f"django~={django_version}.0"
+    python = f"{sys.version_info.major}.{sys.version_info.minor}"
+    if manager == "requirements_txt":
+        scratch = Path(tempfile.mkdtemp(prefix="sample-req-"))
+        (scratch / "requirements.in").write_text(spec + "\n", encoding="utf-8")
+        run(
+            root,
+            "uv",
+            "pip",
+            "compile",
+            str(scratch / "requirements.in"),
+            "-o",
+            "requirements.txt",
+            "--python-version",
+            python,
+            "--quiet",
+            "--no-header",
+        )
+        shutil.rmtree(scratch)
+    elif manager == "poetry":
+        run(
+            root,
+            "poetry",
+            "init",
+            "--no-interaction",
+            "--name",
+            "blog-site",
+            "--python",
+            f">={python}",
+            "--dependency",
+            spec,
+        )
+        with open(root / "pyproject.toml", "a", encoding="utf-8") as pyproject:
+            pyproject.write(POETRY_SOURCE)
+        run(root, "poetry", "lock")
+    elif manager == "pipenv":
+        version = spec.removeprefix("django")
+        (root / "Pipfile").write_text(PIPFILE.format(spec=version, python=python), "utf-8")
+        run(root, "pipenv", "lock")
+        shutil.rmtree(root / ".venv", ignore_errors=True)
+    elif manager == "uv":
+        run(
+            root,
+            "uv",
+            "init",
+            "--app",
+            "--no-package",
+            "--vcs",
+            "none",
+            "--no-readme",
+            "--name",
+            "blog-site",
+            "--python",
+            python,
+        )
+        (root / "main.py").unlink(missing_ok=True)
+        run(root, "uv", "add", "--no-sync", spec)
+    else:
+        raise ValueError(manager)
+
+
+def build(dest: Path, manager: str, layout: str, django_version: str, settings: str) -> None:
+    dest.mkdir(parents=True)
+    git(dest, "init", "-q", "-b", "main")
+    manage_dir = _startproject(dest, layout)
+    if settings == "package":
+        _split_settings(manage_dir)
+        settings_file = manage_dir / "blog" / "settings" / "base.py"
+    else:
+        settings_file = manage_dir / "blog" / "settings.py"
+    _install_simple_deploy(settings_file)
+    (dest / ".gitignore").write_text("__pycache__/\n*.sqlite3\n.venv/\n", encoding="utf-8")
+    _record_dependencies(dest, manager, django_version)
+    git(dest, "add", "-A")
+    git(dest, "commit", "-q", "-m", "A Django project that works locally")
+
+
+def pristine(manager: str, layout: str, django_version: str, settings: str) -> Path:
+    """The cached pristine project of this kind, built once across all test workers."""
+    key = (
+        f"{manager}-{layout}-django{django_version}-{settings}-py{sys.version_info[0]}"
+        f"{sys.version_info[1]}-dj{django.__version__}-r{RECIPE}"
+    )
+    final = projects_root() / key
+    if final.is_dir():
+        return final
+    final.parent.mkdir(parents=True, exist_ok=True)
+    building = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=final.parent))
+    build(building / "blog-site", manager, layout, django_version, settings)
+    try:
+        os.rename(building, final)  # atomic: another worker may have won the race
+    except OSError:
+        shutil.rmtree(building, ignore_errors=True)
+    return final
+
+
+def copy(
+    manager: str, layout: str, dest: Path, *, django_version: str = "5.2", settings: str = "module"
+) -> Path:
+    source = pristine(manager, layout, django_version, settings) / "blog-site"
+    return Path(shutil.copytree(source, dest / "blog-site", symlinks=True))
