@@ -1,40 +1,48 @@
-"""`--automate-all`: a list of idempotent "ensure" steps run through the platform's CLI.
+"""`--automate-all` building blocks: idempotent "ensure" steps run through a platform's CLI.
 
 Each step first asks the platform what exists and reuses it, so running the
 command again after a failure at any step finishes the job without creating a
 second app or database. A failing step stops the run with a message that names
 the step, shows the CLI's own error, and says how to resume.
+
+This module knows no platform: plugins build their steps from these parts, and
+`automate_all.py` runs them around the configuration.
 """
 
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .plugin import Options
 from .project import Project
 from .runner import CommandFailed, Runner, ToolMissing
 
 __all__ = [
     "AutomateContext",
+    "Automation",
     "Step",
     "StepFailed",
     "run_steps",
     "commit_changes",
+    "git_remote_url",
 ]
 
 
 @dataclass
 class AutomateContext:
-    """What the steps share: the project, the options, the runner, and the facts
-    learned along the way (app name, URL ...). `created` and `reused` feed the
-    summary: what exists on the account now, and what it costs."""
+    """What the steps share.
+
+    `facts` are learned along the way and read by later steps and by the
+    plugin's `plan` (the core passes them in the options mapping): an app name,
+    the public host, the URL. `created` and `reused` feed the summary, one line
+    each: what exists on the account now and what it costs.
+    """
 
     project: Project
-    options: Options
+    options: Mapping[str, Any]
     runner: Runner
     facts: dict[str, Any] = field(default_factory=dict)
     created: list[str] = field(default_factory=list)
@@ -49,25 +57,53 @@ class Step:
     run: Callable[[AutomateContext], str]
 
 
+@dataclass(frozen=True)
+class Automation:
+    """A platform's `--automate-all` recipe.
+
+    - `notice`: shown before the user confirms: what will be created on the
+      account and what it costs, in words.
+    - `prepare`: steps before any file is written: the CLI is installed and
+      logged in, the app exists (created or reused). They may set facts that
+      the plugin's `plan` needs (the app name, its host).
+    - `finish`: steps after the configuration is written and committed:
+      database, secrets, push or deploy, open the site.
+    """
+
+    notice: str
+    prepare: tuple[Step, ...]
+    finish: tuple[Step, ...]
+
+
 class StepFailed(Exception):
     """A step failed; the message names it, shows the CLI's error, and says how to resume."""
+
+
+RESUME_HINT = "run the same command again: finished steps are reused, not repeated."
 
 
 def run_steps(
     steps: Sequence[Step],
     ctx: AutomateContext,
     on_step: Callable[[str, str], None] | None = None,
-    resume_hint: str = "Run the same command again: finished steps are reused, not repeated.",
+    *,
+    files_written: bool = True,
 ) -> None:
+    """Run `steps` in order; StepFailed at the first failure."""
     for step in steps:
         ctx.runner.log.add(f"step: {step.name}")
         try:
             outcome = step.run(ctx)
         except (CommandFailed, ToolMissing) as exc:
             ctx.runner.log.add(f"step failed: {step.name}: {exc}")
+            state = (
+                "Your local files are configured and committed."
+                if files_written
+                else "No local file was changed."
+            )
             raise StepFailed(
-                f"Step '{step.name}' failed:\n{exc}\n\nYour local files are configured and "
-                f"consistent. Fix the problem above, then resume: {resume_hint}"
+                f"Step '{step.name}' failed:\n{exc}\n\n{state} Fix the problem above, then "
+                f"resume: {RESUME_HINT}"
             ) from exc
         ctx.runner.log.add(f"step done: {step.name}: {outcome}")
         if on_step is not None:
@@ -80,16 +116,23 @@ def _git(project: Project, *args: str) -> subprocess.CompletedProcess:
     )
 
 
+def git_remote_url(project: Project, remote: str) -> str | None:
+    """The URL of `remote` in the user's repository, or None if there is no such remote."""
+    out = _git(project, "remote", "get-url", remote)
+    return out.stdout.strip() if out.returncode == 0 else None
+
+
 def commit_changes(ctx: AutomateContext, paths: Sequence[str], message: str) -> str:
     """Commit exactly `paths` (the files we wrote), never the user's other changes."""
-    existing = [p for p in paths if (ctx.project.git_root / Path(p)).exists() or _tracked(ctx, p)]
+    root = ctx.project.git_root
+    existing = [p for p in paths if (root / Path(p)).exists() or _tracked(ctx, p)]
     if not existing:
         return "nothing to commit"
-    ctx.runner.run(["git", "add", "--", *existing], cwd=ctx.project.git_root)
+    ctx.runner.run(["git", "add", "--", *existing], cwd=root)
     staged = _git(ctx.project, "diff", "--cached", "--name-only", "--", *existing).stdout.split()
     if not staged:
         return "nothing to commit: the configuration is already committed"
-    ctx.runner.run(["git", "commit", "-m", message, "--", *existing], cwd=ctx.project.git_root)
+    ctx.runner.run(["git", "commit", "-q", "-m", message, "--", *existing], cwd=root)
     return f"committed {len(staged)} file(s)"
 
 

@@ -17,9 +17,11 @@ from typing import Any
 
 from django.template import Context, Engine
 
+from .automate import AutomateContext, Automation, Step, commit_changes, git_remote_url
 from .package_managers import Requirement
 from .plan import FileChange, generated_file, settings_block
 from .project import Project
+from .runner import CommandFailed, Runner, ToolMissing
 from .runtime import Command, Runtime
 
 __all__ = [
@@ -37,6 +39,14 @@ __all__ = [
     "settings_block",
     "render_template",
     "manage_py_argv",
+    "Automation",
+    "AutomateContext",
+    "Step",
+    "Runner",
+    "CommandFailed",
+    "ToolMissing",
+    "commit_changes",
+    "git_remote_url",
 ]
 
 API_VERSION = 1
@@ -95,6 +105,10 @@ class PlatformPlugin:
     - `check(project, options)`: problems that stop the run, as messages
       telling the user what to do.
     - `add_arguments(group)`: add options, each named `--<name>-...`.
+    - `automate(project, options)`: the `--automate-all` recipe (an
+      `Automation`), or None when the platform offers only configuration.
+      Facts its prepare steps learn (e.g. `app_name`) reach `plan` and `guide`
+      in the options mapping.
     """
 
     name: str
@@ -104,6 +118,7 @@ class PlatformPlugin:
     guide: Callable[[Project, Options], Guide]
     check: Callable[[Project, Options], list[str]] = _no_problems
     add_arguments: Callable[[argparse._ArgumentGroup], None] | None = None
+    automate: Callable[[Project, Options], Automation] | None = None
     cli: str | None = None
     docs_url: str = ""
     api_version: int = API_VERSION

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from .automate import AutomateContext
 from .plan import FileChange, Plan
 from .plugin import Guide, PlatformPlugin
 from .project import Project
@@ -29,18 +30,38 @@ def render_summary(
     written: Sequence[FileChange],
     *,
     dry_run: bool = False,
+    automated: AutomateContext | None = None,
 ) -> str:
-    """The summary as Markdown (it reads fine as plain text in a terminal)."""
-    title = "would configure" if dry_run else "configured"
+    """The summary as Markdown (it reads fine as plain text in a terminal).
+
+    With `automated`, the run also drove the platform: the summary says what
+    exists on the account, the site's URL, and skips the manual steps.
+    """
+    if automated is not None:
+        title = "deployed"
+    else:
+        title = "would configure" if dry_run else "configured"
     out = [f"# django-simple-deploy {title} this project for {plugin.label}", ""]
+    url = automated.facts.get("url") if automated is not None else None
+    if url:
+        out += [f"Your site: {url}", ""]
     out += ["## What changed, and why", ""]
     out += _changed_lines(written)
     out += [f"- {note}" for note in plan.notes]
     if plan.requirements:
         specs = ", ".join(f"`{r.spec}`" for r in plan.requirements)
         out.append(f"- Production requirements added: {specs}.")
-    out += ["", "Nothing was created on any account and nothing was committed.", ""]
-    if guide.finish:
+    if automated is None:
+        out += ["", "Nothing was created on any account and nothing was committed.", ""]
+    else:
+        out += ["", f"The configuration was committed and deployed to {plugin.label}.", ""]
+        out += [f"## On your {plugin.label} account", ""]
+        out += [f"- Created: {line}" for line in automated.created]
+        out += [f"- Reused: {line}" for line in automated.reused]
+        if not automated.created and not automated.reused:
+            out.append("- Nothing was created.")
+        out.append("")
+    if guide.finish and automated is None:
         out += ["## To finish the deployment", ""]
         out += [f"{i}. {step}" for i, step in enumerate(guide.finish, 1)]
         out.append("")

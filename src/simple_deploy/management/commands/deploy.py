@@ -9,6 +9,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from simple_deploy import plugins
+from simple_deploy.automate import StepFailed
+from simple_deploy.automate_all import automate_all
 from simple_deploy.configure import ConfigureError, Prepared, apply_plan, prepare
 from simple_deploy.log import RunLog
 from simple_deploy.plan import unified_diff
@@ -54,6 +56,29 @@ class Command(BaseCommand):
             help="Run even though the git working tree has uncommitted changes.",
         )
         parser.add_argument(
+            "--automate-all",
+            action="store_true",
+            help=(
+                "Also create the app and database on the platform (after one confirmation), "
+                "commit, deploy, and open the site. Re-running reuses what exists."
+            ),
+        )
+        parser.add_argument(
+            "--no-input",
+            action="store_true",
+            help="Do not ask for confirmation (for scripts).",
+        )
+        parser.add_argument(
+            "--deployed-project-name",
+            metavar="NAME",
+            help="Name of the app on the platform (default: chosen by the platform, or reused).",
+        )
+        parser.add_argument(
+            "--region",
+            metavar="REGION",
+            help="Region to create the app in (the platform's own region names).",
+        )
+        parser.add_argument(
             "--rehearse",
             action="store_true",
             help=(
@@ -80,6 +105,11 @@ class Command(BaseCommand):
         try:
             plugin = plugins.load(options["platform"])
             project = inspect(_start_dir())
+            if options["automate_all"]:
+                if options["dry_run"]:
+                    raise ConfigureError("--dry-run and --automate-all cannot be combined.")
+                self._automate(project, plugin, options, log)
+                return
             prepared = prepare(project, plugin, options)
         except (plugins.PluginError, InspectionError, ConfigureError) as exc:
             raise CommandError(str(exc)) from exc
@@ -106,6 +136,46 @@ class Command(BaseCommand):
 
         if options["rehearse"]:
             self._rehearse(prepared, options, log)
+
+    def _confirm(self, notice: str, options) -> bool:
+        self.stdout.write(notice)
+        if options["no_input"]:
+            return True
+        try:
+            answer = input("Go ahead? [y/N] ")
+        except EOFError:
+            answer = ""
+        return answer.strip().lower() in ("y", "yes")
+
+    def _automate(self, project, plugin, options, log: RunLog) -> None:
+        runner = Runner(log=log, stream=self.stdout)
+
+        def show(name: str, outcome: str) -> None:
+            self.stdout.write(f"  [{self.style.SUCCESS('done')}] {name}: {outcome}")
+
+        try:
+            result = automate_all(
+                project,
+                plugin,
+                options,
+                runner,
+                confirm=lambda notice: self._confirm(notice, options),
+                on_step=show,
+            )
+        except (ConfigureError, StepFailed) as exc:
+            log.add(f"stopped: {exc}")
+            path = log.save(project.git_root)
+            raise CommandError(f"{log.redact(str(exc))}\nLog: {path}") from exc
+        facts = {**options, **result.context.facts}
+        guide = plugin.guide(project, facts)
+        summary = render_summary(
+            project, plugin, result.plan, guide, result.written, automated=result.context
+        )
+        log.add(summary)
+        log.save(project.git_root)
+        summary_path = log.save_text(project.git_root, f"summary-{plugin.name}", summary)
+        self.stdout.write(summary)
+        self.stdout.write(f"Summary saved as {summary_path}; the log of every step is beside it.")
 
     def _show_dry_run(self, prepared: Prepared) -> None:
         plan = prepared.plan

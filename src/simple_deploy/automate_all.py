@@ -1,0 +1,71 @@
+"""`--automate-all`: configure the project and drive the platform's CLI to deploy it.
+
+    checks and plan -> confirm -> prepare steps (CLI, login, app)
+    -> plan again with the app's facts -> apply -> commit -> finish steps
+
+Nothing is written before the prepare steps succeed, so a missing or
+logged-out CLI leaves the project byte-for-byte unchanged. The configuration
+is committed right after it is written, so a failure in a later step leaves a
+clean, configured tree that the next run picks up from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .automate import AutomateContext, StepFailed, commit_changes, run_steps
+from .configure import ConfigureError, apply_plan, prepare
+from .plan import FileChange, Plan
+from .plugin import Options, PlatformPlugin
+from .project import Project
+from .runner import Runner
+
+__all__ = ["AutomateResult", "automate_all"]
+
+
+@dataclass(frozen=True)
+class AutomateResult:
+    plan: Plan
+    written: list[FileChange]
+    context: AutomateContext
+
+
+def automate_all(
+    project: Project,
+    plugin: PlatformPlugin,
+    options: Options,
+    runner: Runner,
+    *,
+    confirm: Callable[[str], bool],
+    on_step: Callable[[str, str], None] | None = None,
+) -> AutomateResult:
+    """Run the whole deployment; ConfigureError or StepFailed say where it stopped."""
+    if plugin.automate is None:
+        raise ConfigureError(
+            f"The {plugin.label} plugin does not offer --automate-all. Run without it to "
+            "configure the project, then follow the summary's steps."
+        )
+    prepare(project, plugin, options)  # every safety check, before anything else
+    automation = plugin.automate(project, options)
+    if not confirm(automation.notice):
+        raise ConfigureError("Cancelled: nothing was changed and nothing was created.")
+
+    ctx = AutomateContext(project, options, runner)
+    run_steps(automation.prepare, ctx, on_step, files_written=False)
+
+    try:
+        prepared = prepare(project, plugin, {**options, **ctx.facts})
+        plan, written = apply_plan(prepared, runner)
+    except ConfigureError as exc:
+        raise StepFailed(
+            f"Step 'configure' failed:\n{exc}\n\nNo local file was changed. Fix the problem "
+            "above, then run the same command again."
+        ) from exc
+    message = f"Configure for {plugin.label} with django-simple-deploy"
+    outcome = commit_changes(ctx, [change.path for change in plan.changes], message)
+    if on_step is not None:
+        on_step("commit", outcome)
+
+    run_steps(automation.finish, ctx, on_step)
+    return AutomateResult(plan, written, ctx)
