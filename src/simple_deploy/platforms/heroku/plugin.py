@@ -11,9 +11,11 @@ Facts this plugin relies on (Heroku Dev Center):
 
 from __future__ import annotations
 
+import argparse
 import shlex
 
 from simple_deploy import __version__
+from simple_deploy.platforms.heroku.automate import automation
 from simple_deploy.plugin import (
     Command,
     Guide,
@@ -193,12 +195,22 @@ def guide(project: Project, options: Options) -> Guide:
     )
 
 
+def add_arguments(group: argparse._ArgumentGroup) -> None:
+    group.add_argument(
+        "--heroku-db-plan",
+        metavar="PLAN",
+        help="Heroku Postgres plan for --automate-all (default: essential-0, the cheapest).",
+    )
+
+
 platform = PlatformPlugin(
     name=NAME,
     label="Heroku",
     plan=plan,
     runtime=runtime,
     guide=guide,
+    add_arguments=add_arguments,
+    automate=automation,
     cli="heroku",
     docs_url="https://devcenter.heroku.com/categories/python-support",
 )

@@ -1,0 +1,69 @@
+"""Helpers that look at a sample project the way a user would: its files and its git."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+LOG_DIR = "simple_deploy_logs"
+GIT_IDENTITY = {
+    "GIT_AUTHOR_NAME": "Sample User",
+    "GIT_AUTHOR_EMAIL": "sample@example.com",
+    "GIT_COMMITTER_NAME": "Sample User",
+    "GIT_COMMITTER_EMAIL": "sample@example.com",
+}
+
+
+def snapshot(root: Path, *, logs: bool = True) -> dict[str, str]:
+    """A hash of every file under root (git internals included), to prove 0 bytes changed."""
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+        and "__pycache__" not in p.parts
+        and ".git/index" not in p.as_posix()
+        and (logs or LOG_DIR not in p.parts)
+    }
+
+
+def manage_dir(root: Path) -> Path:
+    return root if (root / "manage.py").exists() else root / "blog"
+
+
+def deploy(
+    root: Path, platform: str, *args: str, env: dict | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess:
+    """`python manage.py deploy --platform PLATFORM ARGS` as the user runs it."""
+    base = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    return subprocess.run(
+        [sys.executable, "manage.py", "deploy", "--platform", platform, *args],
+        cwd=manage_dir(root),
+        capture_output=True,
+        text=True,
+        env={**base, **GIT_IDENTITY, **(env or {})},
+        input=stdin if stdin is not None else "",
+        timeout=900,
+    )
+
+
+def git(root: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, **GIT_IDENTITY},
+    ).stdout
+
+
+def all_text(root: Path) -> str:
+    """Every file under root (logs and git objects' working copies), as text."""
+    return "\n".join(
+        p.read_bytes().decode("utf-8", errors="replace")
+        for p in root.rglob("*")
+        if p.is_file() and ".git" not in p.parts
+    )
