@@ -29,33 +29,45 @@ def _start_dir() -> Path:
 class Command(BaseCommand):
     help = (
         "Configure this Django project for a hosting platform: settings, requirements and "
-        "the platform's files. Nothing is committed and nothing is created on any account."
+        "the platform's files. Nothing is committed and nothing is created on any account, "
+        "unless --automate-all is given."
     )
+
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        # Django's options common to every command read best after ours.
+        general = parser._optionals
+        general.title = "Options of every Django command"
+        parser._action_groups.remove(general)
+        parser._action_groups.append(general)
+        return parser
 
     def add_arguments(self, parser):
         names = ", ".join(plugins.available()) or "none installed"
-        parser.add_argument(
+        configure = parser.add_argument_group("Configuration")
+        configure.add_argument(
             "--platform",
             required=True,
             metavar="NAME",
             help=f"The platform to deploy to. Installed: {names}.",
         )
-        parser.add_argument(
+        configure.add_argument(
             "--dry-run",
             action="store_true",
             help="Show the changes as a unified diff and write nothing.",
         )
-        parser.add_argument(
+        configure.add_argument(
             "--overwrite",
             action="store_true",
             help="Replace platform files you wrote yourself (Procfile ...); they are named first.",
         )
-        parser.add_argument(
+        configure.add_argument(
             "--ignore-unclean-git",
             action="store_true",
             help="Run even though the git working tree has uncommitted changes.",
         )
-        parser.add_argument(
+        automate = parser.add_argument_group("Automation (--automate-all)")
+        automate.add_argument(
             "--automate-all",
             action="store_true",
             help=(
@@ -63,22 +75,23 @@ class Command(BaseCommand):
                 "commit, deploy, and open the site. Re-running reuses what exists."
             ),
         )
-        parser.add_argument(
+        automate.add_argument(
             "--no-input",
             action="store_true",
             help="Do not ask for confirmation (for scripts).",
         )
-        parser.add_argument(
+        automate.add_argument(
             "--deployed-project-name",
             metavar="NAME",
             help="Name of the app on the platform (default: chosen by the platform, or reused).",
         )
-        parser.add_argument(
+        automate.add_argument(
             "--region",
             metavar="REGION",
             help="Region to create the app in (the platform's own region names).",
         )
-        parser.add_argument(
+        rehearse = parser.add_argument_group("Rehearsal")
+        rehearse.add_argument(
             "--rehearse",
             action="store_true",
             help=(
@@ -86,24 +99,35 @@ class Command(BaseCommand):
                 "run it: install, build, release, serve, fetch a page and a static file."
             ),
         )
-        parser.add_argument(
+        rehearse.add_argument(
             "--database-url",
             metavar="URL",
             help="Database for the rehearsal (default: $DATABASE_URL, else a SQLite file).",
         )
+        self._broken_options: dict[str, str] = {}
         for name in plugins.available():
             try:
                 plugin = plugins.load(name)
             except plugins.PluginError:
                 continue  # reported when the user picks it
-            if plugin.add_arguments is not None:
+            if plugin.add_arguments is None:
+                continue
+            try:
                 plugin.add_arguments(parser.add_argument_group(f"{plugin.label} options"))
+            except Exception as exc:  # one broken plugin must not break the others
+                self._broken_options[name] = f"{type(exc).__name__}: {exc}"
 
     def handle(self, *args, **options):
         log = RunLog()
         log.add(f"deploy {' '.join(sys.argv[1:])}")
         try:
             plugin = plugins.load(options["platform"])
+            broken = getattr(self, "_broken_options", {}).get(plugin.name)
+            if broken:
+                raise plugins.PluginError(
+                    f"The platform plugin '{plugin.name}' failed to add its options ({broken}). "
+                    "Reinstall or upgrade that package, or report it to its authors."
+                )
             project = inspect(_start_dir())
             if options["automate_all"]:
                 if options["dry_run"]:

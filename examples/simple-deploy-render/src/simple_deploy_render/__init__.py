@@ -1,0 +1,1 @@
+"""Render for django-simple-deploy (an example third-party platform plugin)."""
