@@ -18,10 +18,11 @@ from typing import Any
 from django.template import Context, Engine
 
 from .automate import AutomateContext, Automation, Step, commit_changes, git_remote_url
+from .log import RunLog
 from .package_managers import Requirement
 from .plan import FileChange, generated_file, settings_block
 from .project import Project
-from .runner import CommandFailed, Runner, ToolMissing
+from .runner import CommandFailed, Result, Runner, ToolMissing
 from .runtime import Command, Runtime
 
 __all__ = [
@@ -43,6 +44,8 @@ __all__ = [
     "AutomateContext",
     "Step",
     "Runner",
+    "Result",
+    "RunLog",
     "CommandFailed",
     "ToolMissing",
     "commit_changes",

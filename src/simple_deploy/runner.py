@@ -37,6 +37,8 @@ class CommandFailed(Exception):
 
 @dataclass(frozen=True)
 class Result:
+    """What a finished command printed, and its exit code."""
+
     returncode: int
     stdout: str
     stderr: str
