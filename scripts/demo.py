@@ -5,6 +5,7 @@ Run through `scripts/demo`, which prepares the virtual environment first.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import tempfile
@@ -23,13 +24,17 @@ def make_project(root: Path) -> None:
     pins = [f"{name}=={metadata.version(name)}" for name in ("asgiref", "Django", "sqlparse")]
     (root / "requirements.txt").write_text("\n".join(pins) + "\n")
     settings = root / "blog" / "settings.py"
-    text = settings.read_text()
-    settings.write_text(
-        text.replace(
-            '    "django.contrib.staticfiles",\n',
-            '    "django.contrib.staticfiles",\n    "simple_deploy",\n',
-        )
+    text = settings.read_text(encoding="utf-8")
+    # What a user does by hand: add "simple_deploy" to INSTALLED_APPS.
+    text, added = re.subn(
+        r"""^(\s*)(["'])django\.contrib\.staticfiles\2,\n""",
+        lambda m: f"{m.group(0)}{m.group(1)}{m.group(2)}simple_deploy{m.group(2)},\n",
+        text,
+        flags=re.MULTILINE,
     )
+    if not added:
+        raise SystemExit("Could not find django.contrib.staticfiles in INSTALLED_APPS.")
+    settings.write_text(text, encoding="utf-8")
     (root / ".gitignore").write_text("__pycache__/\ndb.sqlite3\n")
     run(root, "git", "init", "-q", "-b", "main")
     run(root, "git", "add", "-A")
