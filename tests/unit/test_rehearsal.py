@@ -254,3 +254,22 @@ def test_secret_key_never_appears_in_details(project, scratch, tmp_path):
     assert len(key) >= 50
     assert f"SECRET_KEY is {REDACTED}" in failed.detail
     assert all(key not in step.detail for step in report.steps)
+
+
+def test_copy_holds_the_committed_lf_bytes_when_core_autocrlf_is_true(project, tmp_path):
+    # Git for Windows defaults to core.autocrlf=true; the platform still receives LF.
+    _git(project, "config", "core.autocrlf", "true")
+    script = b"#!/usr/bin/env bash\nset -euo pipefail\necho built\n"
+    (project / "bin").mkdir()
+    (project / "bin" / "post_compile").write_bytes(script)
+    _git(project, "add", "-A")
+    _git(project, "-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-qm", "s")
+    workdir = tmp_path / "work"
+
+    # A missing Python stops the rehearsal right after the copy step.
+    rehearse(
+        project, ".", _manager(), _runtime(), python=str(tmp_path / "no-python"), workdir=workdir
+    )
+
+    assert (workdir / "app" / "bin" / "post_compile").read_bytes() == script
+    assert b"\r\n" not in (workdir / "app" / "blog" / "settings.py").read_bytes()
