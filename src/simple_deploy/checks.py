@@ -9,18 +9,30 @@ from __future__ import annotations
 import subprocess
 import sys
 
+from .changes import case_collisions
 from .log import LOG_DIR_NAME
 from .package_managers import get
+from .plan import Plan
 from .project import Project
 from .runner import clean_env
 
-__all__ = ["git_tree_problems", "settings_problems", "manager_problems"]
+__all__ = [
+    "git_tree_problems",
+    "settings_problems",
+    "manager_problems",
+    "case_collision_problems",
+]
 
 
 def git_tree_problems(project: Project) -> list[str]:
-    """Uncommitted changes make our changes hard to review or undo: refuse them."""
+    """Uncommitted changes make our changes hard to review or undo: refuse them.
+
+    `git status` compares content after git's own line-ending conversion
+    (core.autocrlf, .gitattributes), so a CRLF checkout of LF commits is clean.
+    """
     out = subprocess.run(
-        ["git", "status", "--porcelain", "--untracked-files=all"],
+        # quotePath=false: name non-ASCII files as the user sees them, not as octal escapes.
+        ["git", "-c", "core.quotePath=false", "status", "--porcelain", "--untracked-files=all"],
         cwd=project.git_root,
         capture_output=True,
         check=False,
@@ -69,3 +81,8 @@ def settings_problems(project: Project) -> list[str]:
 
 def manager_problems(project: Project) -> list[str]:
     return get(project.package_manager).check(project.git_root)
+
+
+def case_collision_problems(project: Project, plan: Plan) -> list[str]:
+    """Files the plan writes that would be one file with a user's file on Windows or macOS."""
+    return case_collisions(project.git_root, [change.path for change in plan.effective])
