@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 from .changes import case_collisions
 from .log import LOG_DIR_NAME
@@ -24,24 +25,37 @@ __all__ = [
 ]
 
 
-def git_tree_problems(project: Project) -> list[str]:
-    """Uncommitted changes make our changes hard to review or undo: refuse them.
-
-    `git status` compares content after git's own line-ending conversion
-    (core.autocrlf, .gitattributes), so a CRLF checkout of LF commits is clean.
-    """
+def _git_lines(root: Path, *args: str) -> list[str] | None:
+    """Lines of a git command's output; None if it failed (no commit yet ...)."""
     out = subprocess.run(
         # quotePath=false: name non-ASCII files as the user sees them, not as octal escapes.
-        ["git", "-c", "core.quotePath=false", "status", "--porcelain", "--untracked-files=all"],
-        cwd=project.git_root,
+        ["git", "-c", "core.quotePath=false", *args],
+        cwd=root,
         capture_output=True,
         check=False,
     )
-    lines = [
-        line
-        for line in out.stdout.decode("utf-8", errors="replace").splitlines()
-        if line.strip() and LOG_DIR_NAME not in line
-    ]
+    if out.returncode != 0:
+        return None
+    return [line for line in out.stdout.decode("utf-8", errors="replace").splitlines() if line]
+
+
+def _uncommitted(root: Path) -> list[str]:
+    """Changed and untracked files, by content after git's line-ending conversion.
+
+    Not `git status`: when a file's size changed (an editor or core.autocrlf
+    turned LF into CRLF) it reports the file modified without comparing
+    content, although `git diff` shows nothing to commit.
+    """
+    tracked = _git_lines(root, "diff", "--name-status", "HEAD")
+    if tracked is None:  # no commit yet: everything is uncommitted
+        return _git_lines(root, "status", "--porcelain", "--untracked-files=all") or []
+    untracked = _git_lines(root, "ls-files", "--others", "--exclude-standard") or []
+    return [line.replace("\t", "  ", 1) for line in tracked] + [f"?? {p}" for p in untracked]
+
+
+def git_tree_problems(project: Project) -> list[str]:
+    """Uncommitted changes make our changes hard to review or undo: refuse them."""
+    lines = [line for line in _uncommitted(project.git_root) if LOG_DIR_NAME not in line]
     if not lines:
         return []
     listed = "\n".join(f"    {line}" for line in lines[:8])
