@@ -68,6 +68,8 @@ def test_file_edited_since_planning_stops_before_any_write(tmp_path):
 
 
 def test_read_only_target_fails_and_leaves_files_unchanged(tmp_path):
+    if os.name == "nt":
+        pytest.skip("a read-only folder mode does not stop writes on Windows")
     if os.geteuid() == 0:
         pytest.skip("root ignores file permissions")
     (tmp_path / "a.txt").write_bytes(b"old\n")

@@ -166,10 +166,15 @@ def _assert_no_process_left(folder: Path) -> None:
         assert _processes_mentioning(str(folder)) == []
 
 
+# gunicorn, the web server every platform runs, does not run on Windows (no fork).
+needs_gunicorn = pytest.mark.skipif(os.name == "nt", reason="gunicorn does not run on Windows")
+
+
 def _step(report: RehearsalReport, name: str) -> StepResult:
     return next(step for step in report.steps if step.name == name)
 
 
+@needs_gunicorn
 def test_full_rehearsal_passes_with_sqlite(project, scratch):
     seen: list[StepResult] = []
     report = rehearse(project, ".", _manager(), _runtime(), on_step=seen.append)
@@ -189,6 +194,7 @@ def test_full_rehearsal_passes_with_sqlite(project, scratch):
     _assert_no_process_left(scratch)
 
 
+@needs_gunicorn
 def test_broken_web_command_fails_at_web_and_cleans_up(project, scratch):
     runtime = _runtime(web=Command(("gunicorn", "nosuchmodule.wsgi", "--bind", "127.0.0.1:{port}")))
     report = rehearse(project, ".", _manager(), runtime)
@@ -215,6 +221,7 @@ def test_check_deploy_warnings_fail_the_step(project, scratch):
     assert list(scratch.iterdir()) == []
 
 
+@needs_gunicorn
 def test_uncommitted_changes_are_reported_and_left_out(project, tmp_path):
     settings = project / "blog" / "settings.py"
     settings.write_text(
