@@ -8,28 +8,54 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
+from .changes import case_collisions
 from .log import LOG_DIR_NAME
 from .package_managers import get
+from .plan import Plan
 from .project import Project
 from .runner import clean_env
 
-__all__ = ["git_tree_problems", "settings_problems", "manager_problems"]
+__all__ = [
+    "git_tree_problems",
+    "settings_problems",
+    "manager_problems",
+    "case_collision_problems",
+]
+
+
+def _git_lines(root: Path, *args: str) -> list[str] | None:
+    """Lines of a git command's output; None if it failed (no commit yet ...)."""
+    out = subprocess.run(
+        # quotePath=false: name non-ASCII files as the user sees them, not as octal escapes.
+        ["git", "-c", "core.quotePath=false", *args],
+        cwd=root,
+        capture_output=True,
+        check=False,
+    )
+    if out.returncode != 0:
+        return None
+    return [line for line in out.stdout.decode("utf-8", errors="replace").splitlines() if line]
+
+
+def _uncommitted(root: Path) -> list[str]:
+    """Changed and untracked files, by content after git's line-ending conversion.
+
+    Not `git status`: when a file's size changed (an editor or core.autocrlf
+    turned LF into CRLF) it reports the file modified without comparing
+    content, although `git diff` shows nothing to commit.
+    """
+    tracked = _git_lines(root, "diff", "--name-status", "HEAD")
+    if tracked is None:  # no commit yet: everything is uncommitted
+        return _git_lines(root, "status", "--porcelain", "--untracked-files=all") or []
+    untracked = _git_lines(root, "ls-files", "--others", "--exclude-standard") or []
+    return [line.replace("\t", "  ", 1) for line in tracked] + [f"?? {p}" for p in untracked]
 
 
 def git_tree_problems(project: Project) -> list[str]:
     """Uncommitted changes make our changes hard to review or undo: refuse them."""
-    out = subprocess.run(
-        ["git", "status", "--porcelain", "--untracked-files=all"],
-        cwd=project.git_root,
-        capture_output=True,
-        check=False,
-    )
-    lines = [
-        line
-        for line in out.stdout.decode("utf-8", errors="replace").splitlines()
-        if line.strip() and LOG_DIR_NAME not in line
-    ]
+    lines = [line for line in _uncommitted(project.git_root) if LOG_DIR_NAME not in line]
     if not lines:
         return []
     listed = "\n".join(f"    {line}" for line in lines[:8])
@@ -69,3 +95,8 @@ def settings_problems(project: Project) -> list[str]:
 
 def manager_problems(project: Project) -> list[str]:
     return get(project.package_manager).check(project.git_root)
+
+
+def case_collision_problems(project: Project, plan: Plan) -> list[str]:
+    """Files the plan writes that would be one file with a user's file on Windows or macOS."""
+    return case_collisions(project.git_root, [change.path for change in plan.effective])

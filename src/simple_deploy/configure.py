@@ -74,6 +74,9 @@ def prepare(project: Project, plugin: PlatformPlugin, options: Options) -> Prepa
     if problems:
         raise ConfigureError("\n\n".join(problems))
     plan = build_plan(project, plugin, options)
+    collisions = checks.case_collision_problems(project, plan)
+    if collisions:
+        raise ConfigureError("Nothing was changed.\n" + "\n\n".join(collisions))
     if plan.user_files and not options.get("overwrite"):
         names = ", ".join(c.path for c in plan.user_files)
         raise ConfigureError(

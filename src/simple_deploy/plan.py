@@ -105,7 +105,9 @@ def settings_block(project: Project, platform: str, body: str, reason: str) -> F
     the file's encoding, byte-order mark and line endings."""
     before = project.settings_file.read_bytes()
     original = decode(before, project.settings_file.name)
-    new_text = markers.replace_block(original.text, platform, body)
+    # The block is LF text like the file's decoded text; encode() gives it the
+    # file's endings. A CRLF body would otherwise come out as CR CR LF.
+    new_text = markers.replace_block(original.text, platform, body.replace("\r\n", "\n"))
     after = original.encode(new_text) if new_text != original.text else before
     return FileChange(project.settings_rel, before, after, reason)
 

@@ -6,6 +6,7 @@ frozen `Project` built here, so a plan can be checked against what was seen.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -74,7 +75,6 @@ def _git_root(start: Path) -> Path:
             ["git", "rev-parse", "--show-toplevel"],
             cwd=start,
             capture_output=True,
-            text=True,
             check=False,
         )
     except FileNotFoundError as exc:
@@ -87,7 +87,9 @@ def _git_root(start: Path) -> Path:
             "projects under version control, so every change can be reviewed and undone. "
             'Run `git init`, `git add -A` and `git commit -m "Initial commit"`, then run again.'
         )
-    return Path(out.stdout.strip()).resolve()
+    # Git prints the path in the file-system encoding (UTF-8 on Windows), not the
+    # console's code page: decode it as a path, so non-ASCII folder names survive.
+    return Path(os.fsdecode(out.stdout.strip())).resolve()
 
 
 def _find_manage_py(git_root: Path, start: Path) -> Path:

@@ -282,8 +282,11 @@ def _step_copy(state: _Rehearsal) -> str:
         raise _StepFailed(f"The work folder {state.root} is not empty; give an empty one.")
     git = _which("git", os.environ.get("PATH"))
     status = _run_checked([git, "status", "--porcelain"], cwd=state.git_root, state=state)
+    # The platform receives the committed blobs. With core.autocrlf=true (Git for
+    # Windows' default) `git archive` would write CRLF, as a checkout does; a CRLF
+    # shell script or Procfile that passes here could then hide a real failure.
     archive = subprocess.run(
-        [git, "archive", "--format=tar", "HEAD"],
+        [git, "-c", "core.autocrlf=false", "archive", "--format=tar", "HEAD"],
         cwd=state.git_root,
         capture_output=True,
         timeout=state.timeout,

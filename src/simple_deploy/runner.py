@@ -67,8 +67,13 @@ class Runner:
     stream: object = None
     path: str | None = None
 
-    def which(self, name: str) -> str:
-        found = shutil.which(name, path=self.path)
+    def which(self, name: str, path: str | None = None) -> str:
+        """The full path of `name`; on Windows `heroku` finds `heroku.cmd` (PATHEXT).
+
+        subprocess on Windows only finds `.exe` files by bare name, so every
+        command runs through its resolved path.
+        """
+        found = shutil.which(name, path=self.path if self.path is not None else path)
         if not found:
             raise ToolMissing(f"`{name}` was not found on PATH.")
         return found
@@ -85,7 +90,8 @@ class Runner:
         input_text: str | None = None,
     ) -> Result:
         """Run `argv` and return its result; CommandFailed on error when `check`."""
-        executable = self.which(argv[0])
+        # Without a runner-wide PATH, the command's own PATH decides which program runs.
+        executable = self.which(argv[0], env.get("PATH") if env is not None else None)
         shown = " ".join(argv)
         self.log.add(f"$ {shown}" + (f"  (in {cwd})" if cwd else ""))
         stop = threading.Event()

@@ -166,10 +166,15 @@ def _assert_no_process_left(folder: Path) -> None:
         assert _processes_mentioning(str(folder)) == []
 
 
+# gunicorn, the web server every platform runs, does not run on Windows (no fork).
+needs_gunicorn = pytest.mark.skipif(os.name == "nt", reason="gunicorn does not run on Windows")
+
+
 def _step(report: RehearsalReport, name: str) -> StepResult:
     return next(step for step in report.steps if step.name == name)
 
 
+@needs_gunicorn
 def test_full_rehearsal_passes_with_sqlite(project, scratch):
     seen: list[StepResult] = []
     report = rehearse(project, ".", _manager(), _runtime(), on_step=seen.append)
@@ -189,6 +194,7 @@ def test_full_rehearsal_passes_with_sqlite(project, scratch):
     _assert_no_process_left(scratch)
 
 
+@needs_gunicorn
 def test_broken_web_command_fails_at_web_and_cleans_up(project, scratch):
     runtime = _runtime(web=Command(("gunicorn", "nosuchmodule.wsgi", "--bind", "127.0.0.1:{port}")))
     report = rehearse(project, ".", _manager(), runtime)
@@ -215,6 +221,7 @@ def test_check_deploy_warnings_fail_the_step(project, scratch):
     assert list(scratch.iterdir()) == []
 
 
+@needs_gunicorn
 def test_uncommitted_changes_are_reported_and_left_out(project, tmp_path):
     settings = project / "blog" / "settings.py"
     settings.write_text(
@@ -254,3 +261,22 @@ def test_secret_key_never_appears_in_details(project, scratch, tmp_path):
     assert len(key) >= 50
     assert f"SECRET_KEY is {REDACTED}" in failed.detail
     assert all(key not in step.detail for step in report.steps)
+
+
+def test_copy_holds_the_committed_lf_bytes_when_core_autocrlf_is_true(project, tmp_path):
+    # Git for Windows defaults to core.autocrlf=true; the platform still receives LF.
+    _git(project, "config", "core.autocrlf", "true")
+    script = b"#!/usr/bin/env bash\nset -euo pipefail\necho built\n"
+    (project / "bin").mkdir()
+    (project / "bin" / "post_compile").write_bytes(script)
+    _git(project, "add", "-A")
+    _git(project, "-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-qm", "s")
+    workdir = tmp_path / "work"
+
+    # A missing Python stops the rehearsal right after the copy step.
+    rehearse(
+        project, ".", _manager(), _runtime(), python=str(tmp_path / "no-python"), workdir=workdir
+    )
+
+    assert (workdir / "app" / "bin" / "post_compile").read_bytes() == script
+    assert b"\r\n" not in (workdir / "app" / "blog" / "settings.py").read_bytes()

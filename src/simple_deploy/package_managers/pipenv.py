@@ -6,6 +6,7 @@ from pathlib import Path
 
 import tomlkit
 
+from ..textfiles import read_text
 from . import InstallStep, PackageManager, Requirement
 from ._specs import name_of, table_value
 
@@ -14,7 +15,7 @@ LOCK = "Pipfile.lock"
 
 
 def _names(root: Path) -> set[str]:
-    packages = tomlkit.parse((root / MANIFEST).read_text("utf-8")).get("packages", {})
+    packages = tomlkit.parse(read_text(root / MANIFEST).text).get("packages", {})
     return {n for n in map(name_of, packages.keys()) if n}
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import tomlkit
 
+from ..textfiles import read_text
 from . import InstallStep, PackageManager, Requirement
 from ._specs import append_specs, name_of, names_of, project_dependencies, table_value
 
@@ -19,7 +20,7 @@ LOCK = "poetry.lock"
 
 
 def _doc(root: Path):
-    return tomlkit.parse((root / MANIFEST).read_text("utf-8"))
+    return tomlkit.parse(read_text(root / MANIFEST).text)
 
 
 def _detect(root: Path) -> bool:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..textfiles import UnreadableFile, read_text
 from . import InstallStep, PackageManager, Requirement
 from ._specs import names_of
 
@@ -24,7 +25,7 @@ def _specs(text: str) -> list[str]:
 
 
 def _names(root: Path) -> set[str]:
-    return names_of(_specs((root / FILE).read_text(encoding="utf-8", errors="replace")))
+    return names_of(_specs(read_text(root / FILE).text))
 
 
 def _add(text: str, requirements: list[Requirement]) -> str:
@@ -34,7 +35,11 @@ def _add(text: str, requirements: list[Requirement]) -> str:
 
 
 def _check(root: Path) -> list[str]:
-    if "django" in _names(root):
+    try:
+        names = _names(root)
+    except UnreadableFile as exc:
+        return [str(exc)]
+    if "django" in names:
         return []
     return [
         f"{FILE} does not list Django, so the platform would install a project without it. "

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import tomlkit
 
+from ..textfiles import read_text
 from . import InstallStep, PackageManager, Requirement
 from ._specs import append_specs, names_of, project_dependencies
 
@@ -21,11 +22,11 @@ def _detect(root: Path) -> bool:
     if (root / LOCK).is_file():
         return True
     path = root / MANIFEST
-    return path.is_file() and "uv" in tomlkit.parse(path.read_text("utf-8")).get("tool", {})
+    return path.is_file() and "uv" in tomlkit.parse(read_text(path).text).get("tool", {})
 
 
 def _names(root: Path) -> set[str]:
-    dependencies = project_dependencies(tomlkit.parse((root / MANIFEST).read_text("utf-8")))
+    dependencies = project_dependencies(tomlkit.parse(read_text(root / MANIFEST).text))
     return names_of(dependencies or [])
 
 
