@@ -461,7 +461,10 @@ def _build_env(state: _Rehearsal) -> dict[str, str]:
 
 
 def _run_env(state: _Rehearsal) -> dict[str, str]:
-    return _build_env(state) | _fill_map(state.runtime.run_env, state)
+    env = _build_env(state) | _fill_map(state.runtime.run_env, state)
+    if state.runtime.derived_env is not None:
+        env |= dict(state.runtime.derived_env(state.placeholders()))
+    return env
 
 
 def _fill(text: str, state: _Rehearsal) -> str:

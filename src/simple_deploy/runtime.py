@@ -6,7 +6,7 @@ same facts, so there is one source of truth for what the platform will run.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 __all__ = ["Command", "Runtime"]
@@ -41,6 +41,9 @@ class Runtime:
     - `web`: the web process; it must listen on {port}.
     - `host`: the public host name requests arrive with.
     - `proxy_headers`: headers the platform's router adds in front of the app.
+    - `derived_env`: extra variables present at release and run time, computed
+      from the filled placeholders (name -> value) for values a plain string
+      cannot express, such as a platform's base64 JSON describing the database.
     """
 
     env: Mapping[str, str]
@@ -50,3 +53,4 @@ class Runtime:
     host: str
     run_env: Mapping[str, str] = field(default_factory=dict)
     proxy_headers: Mapping[str, str] = field(default_factory=lambda: {"X-Forwarded-Proto": "https"})
+    derived_env: Callable[[Mapping[str, str]], Mapping[str, str]] | None = None

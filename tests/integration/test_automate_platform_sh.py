@@ -1,0 +1,211 @@
+"""`deploy --platform platform_sh --automate-all` against the fake `platform` CLI."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sample_projects
+
+FAKES = Path(__file__).resolve().parents[1] / "fakes"
+STEPS = ["Platform.sh CLI", "logged in", "project", "configure", "push", "url"]
+
+
+@pytest.fixture
+def fake_platform(tmp_path):
+    """A folder holding only the fake `platform`, put first on PATH, and its state file."""
+    bin_dir = tmp_path / "fake-bin"
+    bin_dir.mkdir()
+    (bin_dir / "platform").symlink_to(FAKES / "platform")
+    state = tmp_path / "platform-state.json"
+    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE",)}
+    env["PATH"] = f"{bin_dir}{os.pathsep}{env['PATH']}"
+    env["FAKE_CLI_STATE"] = str(state)
+    return env, state
+
+
+def load(state: Path) -> dict:
+    return json.loads(state.read_text()) if state.exists() else {}
+
+
+def snapshot(root: Path) -> dict[str, str]:
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts and ".git/index" not in p.as_posix()
+    }
+
+
+def manage_dir(root: Path) -> Path:
+    return root if (root / "manage.py").exists() else root / "blog"
+
+
+def automate(root: Path, env: dict, *args: str, **extra) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", "deploy", "--platform", "platform_sh", "--automate-all"]
+        + ["--no-input", *args],
+        cwd=manage_dir(root),
+        capture_output=True,
+        text=True,
+        env={**env, **extra},
+        timeout=600,
+    )
+
+
+def git(root: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True).stdout
+
+
+def projects(state: Path) -> dict:
+    return load(state).get("projects", {})
+
+
+def calls(state: Path, name: str) -> list[list[str]]:
+    return [c["argv"] for c in load(state).get("calls", []) if c["argv"][:1] == [name]]
+
+
+@pytest.mark.parametrize(("manager", "layout"), [("poetry", "nested"), ("uv", "flat")])
+def test_fresh_deploy_creates_one_project_pushes_and_prints_the_url(
+    sample_project, fake_platform, manager, layout
+):
+    env, state = fake_platform
+    root = sample_project(manager, layout)
+    result = automate(root, env)
+    assert result.returncode == 0, result.stderr + result.stdout
+    (project,) = projects(state).values()
+    assert project["environments"]["main"]["commit"] == git(root, "rev-parse", "HEAD").strip()
+    assert f"Your site: https://main-bvxea6i-{project['id']}.eu-3.platformsh.site/" in result.stdout
+    assert "deployed this project for Platform.sh" in result.stdout
+    assert f"Created: project {project['title']} ({project['id']})" in result.stdout
+    assert "billed monthly" in result.stdout
+    # The configuration was committed; the CLI's link stays out of git.
+    assert git(root, "status", "--porcelain").strip() == ""
+    assert ".platform.app.yaml" in git(root, "show", "--name-only", "HEAD")
+    assert (root / ".platform/local/project.yaml").read_text().startswith(f"id: {project['id']}")
+    create = calls(state, "create")[0]
+    assert create[create.index("--region") + 1] == "eu-3.platform.sh"
+    assert "--set-remote" in create and "--yes" in create
+
+
+def test_rerun_reuses_the_linked_project_and_creates_nothing(sample_project, fake_platform):
+    env, state = fake_platform
+    root = sample_project("requirements_txt", "flat")
+    assert automate(root, env).returncode == 0
+    head = git(root, "rev-parse", "HEAD")
+    again = automate(root, env)
+    assert again.returncode == 0, again.stderr + again.stdout
+    assert len(projects(state)) == 1
+    assert len(calls(state, "create")) == 1
+    assert "Reused: project" in again.stdout and "Created:" not in again.stdout
+    assert git(root, "rev-parse", "HEAD") == head  # nothing new to commit
+
+
+@pytest.mark.parametrize("fail", ["auth:info", "projects", "create", "create-link", "push", "url"])
+def test_fault_at_each_step_then_rerun_finishes_with_exactly_one_project(
+    sample_project, fake_platform, fail
+):
+    env, state = fake_platform
+    root = sample_project("pipenv", "nested")
+    failed = automate(root, env, FAKE_CLI_FAIL=fail)
+    assert failed.returncode != 0
+    assert "failed" in failed.stderr and "run the same command again" in failed.stderr
+    resumed = automate(root, env)
+    assert resumed.returncode == 0, resumed.stderr + resumed.stdout
+    assert len(projects(state)) == 1
+    (project,) = projects(state).values()
+    assert project["environments"]["main"]["status"] == "active"
+    assert "Your site: https://" in resumed.stdout
+    assert git(root, "status", "--porcelain").strip() == ""
+
+
+def test_two_repositories_on_one_account_get_two_projects(sample_project, tmp_path, fake_platform):
+    env, state = fake_platform
+    first = sample_project("requirements_txt", "flat")
+    # Same folder name (blog-site), another repository.
+    (tmp_path / "other").mkdir()
+    second = sample_projects.copy("uv", "flat", tmp_path / "other", django_version="5.2")
+    assert automate(first, env).returncode == 0
+    assert automate(second, env).returncode == 0
+    found = projects(state)
+    assert len(found) == 2
+    assert len({p["title"] for p in found.values()}) == 2
+    links = {(r / ".platform/local/project.yaml").read_text() for r in (first, second)}
+    assert len(links) == 2
+    # Each re-run still reuses its own project.
+    assert automate(first, env).returncode == 0 and automate(second, env).returncode == 0
+    assert len(projects(state)) == 2
+
+
+def test_chosen_title_region_and_org_are_passed_on(sample_project, fake_platform):
+    env, state = fake_platform
+    root = sample_project("requirements_txt", "flat")
+    result = automate(
+        root,
+        env,
+        "--deployed-project-name",
+        "my-blog",
+        "--region",
+        "us-2.platform.sh",
+        "--platform-sh-org",
+        "acme",
+    )
+    assert result.returncode == 0, result.stderr
+    (project,) = projects(state).values()
+    assert (project["title"], project["region"], project["organization"]) == (
+        "my-blog",
+        "us-2.platform.sh",
+        "acme",
+    )
+
+
+def test_not_logged_in_is_a_clear_message_and_changes_nothing(sample_project, fake_platform):
+    env, state = fake_platform
+    root = sample_project("requirements_txt", "flat")
+    before = snapshot(root)
+    result = automate(root, env, FAKE_CLI_LOGGED_OUT="1")
+    assert result.returncode != 0
+    assert "not logged in to Platform.sh" in result.stderr and "platform login" in result.stderr
+    assert "No local file was changed" in result.stderr
+    after = snapshot(root)
+    assert {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)} <= {
+        k for k in after if k.startswith("simple_deploy_logs/")
+    }
+    assert projects(state) == {}
+
+
+def test_cli_missing_is_a_clear_message_and_changes_nothing(sample_project, tmp_path):
+    root = sample_project("requirements_txt", "flat")
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    python_dir = str(Path(sys.executable).parent)
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env["PATH"] = os.pathsep.join([python_dir, str(empty), "/usr/bin", "/bin"])
+    before = snapshot(root)
+    result = automate(root, env)
+    assert result.returncode != 0
+    assert "Platform.sh CLI (`platform`) is not installed" in result.stderr
+    after = snapshot(root)
+    assert {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)} <= {
+        k for k in after if k.startswith("simple_deploy_logs/")
+    }
+
+
+def test_secrets_never_reach_files_logs_or_output(sample_project, fake_platform):
+    env, state = fake_platform
+    root = sample_project("poetry", "flat")
+    result = automate(root, env)
+    assert result.returncode == 0, result.stderr
+    (project,) = projects(state).values()
+    entropy = project["entropy"]
+    assert entropy not in result.stdout + result.stderr
+    for path in root.rglob("*"):
+        if path.is_file() and ".git" not in path.parts:
+            assert entropy.encode() not in path.read_bytes(), path
+    settings = (root / "blog" / "settings.py").read_text()
+    assert 'SECRET_KEY = _os.environ["PLATFORM_PROJECT_ENTROPY"]' in settings
+    assert "ALLOWED_HOSTS = ['*']" not in settings and '"*"' not in settings
