@@ -223,7 +223,8 @@ def render_fly_toml(project: Project, options: Options) -> str:
             "console_command": _toml_string(f"python {manage} shell"),
             "release_command": _toml_string(shlex.join(img.release.argv)),
             "port": _image.INTERNAL_PORT,
-            "memory": memory_mb(project, options),
+            # A string: Django's template engine would localize an int ("1,024").
+            "memory": str(memory_mb(project, options)),
             "static_dir": _toml_string(img.static_dir),
         },
     )
