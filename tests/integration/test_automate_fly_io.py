@@ -265,3 +265,13 @@ def test_secrets_never_reach_files_logs_or_output(flat, fly_cli):
                 assert secret.encode() not in path.read_bytes(), path
     log = next((flat / "simple_deploy_logs").glob("deploy-*.log")).read_text()
     assert "mpg attach" in log and "********" in log
+
+
+def test_app_name_taken_by_another_account_says_how_to_choose(flat, fly_cli):
+    fly_cli["state"].write_text(json.dumps({"taken": ["someone-elses"]}))
+    before = snapshot(flat)
+    result = deploy(flat, fly_cli["env"], "--deployed-project-name", "someone-elses")
+    assert result.returncode != 0
+    assert "Name has already been taken" in result.stderr
+    assert "--deployed-project-name" in result.stderr
+    assert snapshot(flat) == before

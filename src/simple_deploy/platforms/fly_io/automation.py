@@ -88,7 +88,18 @@ def ensure_app(ctx: AutomateContext) -> str:
     if any(app.get("Name") == name for app in apps):
         ctx.reused.append(f"app `{name}` ({APP_COST})")
         return f"reusing app {name}"
-    _fly(ctx, "apps", "create", name, "--org", fly.org(ctx.options), "--json")
+    try:
+        _fly(ctx, "apps", "create", name, "--org", fly.org(ctx.options), "--json")
+    except CommandFailed as exc:
+        if "taken" not in exc.output.lower():
+            raise
+        # App names are global on Fly: someone else may own this one.
+        raise CommandFailed(
+            f"{exc}\nThe name `{name}` belongs to another Fly account. Choose another with "
+            "--deployed-project-name NAME.",
+            exc.output,
+            exc.returncode,
+        ) from exc
     ctx.created.append(f"app `{name}` ({APP_COST})")
     return f"created app {name}"
 
