@@ -7,6 +7,7 @@ dirty the user's git tree and the user's own .gitignore is left alone.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +17,10 @@ __all__ = ["RunLog", "LOG_DIR_NAME"]
 
 LOG_DIR_NAME = "simple_deploy_logs"
 REDACTED = "********"
+# Passwords inside URLs (postgres://user:PASSWORD@host/db): platform CLIs print
+# connection strings that the run never knew in advance, so they cannot be
+# registered with add_secret before the command runs.
+_URL_PASSWORD = re.compile(r"(\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s:/@]+:)[^\s@/]+@")
 
 
 @dataclass
@@ -33,7 +38,7 @@ class RunLog:
     def redact(self, text: str) -> str:
         for secret in sorted(self.secrets, key=len, reverse=True):
             text = text.replace(secret, REDACTED)
-        return text
+        return _URL_PASSWORD.sub(rf"\g<1>{REDACTED}@", text)
 
     def add(self, message: str) -> None:
         stamp = _dt.datetime.now().astimezone().strftime("%H:%M:%S")

@@ -1,0 +1,100 @@
+"""The container image Fly.io builds for the project, declared once.
+
+The Dockerfile, fly.toml and the rehearsal's `Runtime` are all rendered from
+the `Image` built here, so what the rehearsal replays locally is what the image
+does on Fly: the same install steps (the package manager's own), the same
+collectstatic, the same release command and the same web command.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from simple_deploy.package_managers import InstallStep, get
+from simple_deploy.plugin import Command, Project, manage_py_argv
+
+# fly.toml's [http_service] internal_port; gunicorn binds to it through $PORT.
+INTERNAL_PORT = "8000"
+# Where the repository is copied in the image (the Dockerfile's WORKDIR).
+APP_ROOT = "/app"
+# The virtual environment the locked dependencies are installed into.
+VENV = "/opt/venv"
+# Set only while the image is built: the settings block then configures static
+# files without needing the secret key or the database, which Fly provides at
+# run time only.
+BUILD_FLAG = "SIMPLE_DEPLOY_FLY_BUILD"
+# gunicorn reads WEB_CONCURRENCY by itself; two workers fit the default machine.
+WEB_CONCURRENCY = "2"
+
+# The package manager itself, installed into the image's system Python (not the
+# app's environment). Ranges rather than pins: any release in the range reads
+# the lock file format the user's own tool writes today.
+_TOOLS = {
+    # `poetry sync` exists since Poetry 2.0.
+    "poetry": "poetry>=2.0,<3",
+    "pipenv": "pipenv>=2024.0",
+    "uv": "uv>=0.8,<1",
+}
+
+
+@dataclass(frozen=True)
+class Image:
+    """What the image holds and runs; `port` is "8000" in the image, "{port}" rehearsed."""
+
+    python_version: str
+    tool: str | None
+    dependency_files: tuple[str, ...]
+    install: tuple[InstallStep, ...]
+    env: Mapping[str, str]
+    build: tuple[Command, ...]
+    release: Command
+    web: Command
+    run_env: Mapping[str, str]
+    static_dir: str
+
+
+def settings_env(project: Project) -> dict[str, str]:
+    # When wsgi.py and manage.py name different settings, every process must use
+    # the ones we extended.
+    if project.manage_settings_module == project.settings_module:
+        return {}
+    return {"DJANGO_SETTINGS_MODULE": project.settings_module}
+
+
+def build_image(project: Project, port: str = INTERNAL_PORT) -> Image:
+    """The image for `project`; `port` is where gunicorn listens."""
+    manager = get(project.package_manager)
+    chdir = ("--chdir", project.manage_dir_rel) if project.nested else ()
+    manage_prefix = f"{project.manage_dir_rel}/" if project.nested else ""
+    return Image(
+        python_version=project.python_version,
+        tool=_TOOLS.get(manager.name),
+        dependency_files=manager.files,
+        install=manager.install_steps,
+        env={
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "PYTHONUNBUFFERED": "1",
+            "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+            "PIP_NO_CACHE_DIR": "1",
+            **settings_env(project),
+        },
+        build=(
+            Command(manage_py_argv(project, "collectstatic", "--noinput"), env={BUILD_FLAG: "1"}),
+        ),
+        release=Command(manage_py_argv(project, "migrate", "--noinput")),
+        web=Command(("gunicorn", *chdir, project.wsgi_module)),
+        run_env={"PORT": port, "WEB_CONCURRENCY": WEB_CONCURRENCY},
+        static_dir=f"{APP_ROOT}/{manage_prefix}staticfiles",
+    )
+
+
+def _fill(text: str) -> str:
+    return text.replace("{venv}", VENV).replace("{python}", f"{VENV}/bin/python")
+
+
+def shell_line(argv: tuple[str, ...], env: Mapping[str, str]) -> str:
+    """`VAR=value cmd args` for a Dockerfile RUN line, quoted for /bin/sh."""
+    assigns = [f"{key}={shlex.quote(_fill(value))}" for key, value in env.items()]
+    return " ".join([*assigns, shlex.join(_fill(arg) for arg in argv)])

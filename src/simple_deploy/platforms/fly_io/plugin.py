@@ -1,0 +1,382 @@
+"""Fly.io: a Dockerfile built by Fly's remote builder, fly.toml, and Managed Postgres.
+
+Facts this plugin relies on (fly.io docs, checked November 2026):
+- `fly deploy` builds the Dockerfile and runs fly.toml's `[deploy] release_command`
+  in a temporary Machine, with the app's secrets, before the new version starts.
+- Secrets are environment variables at run time only, never during the build.
+- Every Machine has FLY_APP_NAME, FLY_REGION and PRIMARY_REGION; the public host
+  is <app>.fly.dev. Fly's proxy ends HTTPS and sets X-Forwarded-Proto.
+- Managed Postgres (`fly mpg`) is the database Fly supports; `fly mpg attach` sets
+  the DATABASE_URL secret.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shlex
+import subprocess
+
+import tomlkit
+
+from simple_deploy import __version__
+from simple_deploy.plugin import (
+    Automation,
+    Guide,
+    Options,
+    PlatformPlan,
+    PlatformPlugin,
+    Project,
+    Requirement,
+    Runtime,
+    generated_file,
+    manage_py_argv,
+    render_template,
+    settings_block,
+)
+
+from . import image as _image
+
+NAME = "fly_io"
+LABEL = "Fly.io"
+_TEMPLATES = "simple_deploy.platforms.fly_io"
+DEFAULT_REGION = "iad"
+DEFAULT_MEMORY_MB = 512
+DEFAULT_ORG = "personal"
+REHEARSAL_APP = "simple-deploy-rehearsal"
+
+# Fly app names: lowercase letters, digits and dashes (they become <name>.fly.dev).
+APP_NAME = re.compile(r"^[a-z][a-z0-9-]{1,61}[a-z0-9]$")
+REGION = re.compile(r"^[a-z]{3}$")
+
+REQUIREMENTS = (
+    Requirement("gunicorn", "gunicorn~=27.0", "the web server the image runs"),
+    Requirement("psycopg", "psycopg[binary]~=3.3", "PostgreSQL driver for Fly Managed Postgres"),
+    Requirement("dj-database-url", "dj-database-url~=3.1", "reads DATABASE_URL"),
+    Requirement("whitenoise", "whitenoise~=6.12", "serves static files compressed and cached"),
+)
+
+
+# ---------------------------------------------------------------- options
+
+
+def add_arguments(group: argparse._ArgumentGroup) -> None:
+    group.add_argument(
+        "--fly-vm-memory",
+        type=int,
+        metavar="MB",
+        help=f"Memory of each Machine in MB, a multiple of 256 (default {DEFAULT_MEMORY_MB}, "
+        "or what fly.toml says).",
+    )
+    group.add_argument(
+        "--fly-org",
+        metavar="SLUG",
+        help=f"Fly organization for a new app and database (default '{DEFAULT_ORG}').",
+    )
+
+
+def check(project: Project, options: Options) -> list[str]:
+    """Bad option values stop the run before anything is written."""
+    problems = []
+    name = options.get("deployed_project_name")
+    if name and not APP_NAME.match(name):
+        problems.append(
+            f"'{name}' is not a valid Fly app name: use 3 to 63 lowercase letters, digits "
+            "and dashes, starting with a letter (e.g. --deployed-project-name my-blog)."
+        )
+    region = options.get("region")
+    if region and not REGION.match(region):
+        problems.append(
+            f"'{region}' is not a Fly region code: use three letters such as iad, ams or "
+            "syd (`fly platform regions` lists them all)."
+        )
+    memory = options.get("fly_vm_memory")
+    if memory is not None and (memory < 256 or memory % 256 or memory > 16384):
+        problems.append(
+            f"--fly-vm-memory {memory} is not a Machine size: use a multiple of 256 MB "
+            "between 256 and 16384, such as 512 or 1024."
+        )
+    return problems
+
+
+# ---------------------------------------------------------------- names
+
+
+def _existing_config(project: Project) -> dict:
+    """fly.toml as it is now (empty when missing or unreadable)."""
+    path = project.git_root / "fly.toml"
+    if not path.is_file():
+        return {}
+    try:
+        return tomlkit.parse(path.read_text("utf-8")).unwrap()
+    except (ValueError, UnicodeDecodeError):
+        return {}
+
+
+def _root_commit(project: Project) -> str:
+    out = subprocess.run(
+        ["git", "rev-list", "--max-parents=0", "HEAD"],
+        cwd=project.git_root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    commits = out.stdout.split()
+    return commits[-1] if out.returncode == 0 and commits else ""
+
+
+def derived_app_name(project: Project) -> str:
+    """The folder's name plus the first commit's hash: the same on every run of this
+    project (so a re-run finds its app), different for another project (Fly app names
+    are global, so plain "blog" would be taken)."""
+    slug = re.sub(r"[^a-z0-9]+", "-", project.git_root.name.lower()).strip("-")
+    if not slug or not slug[0].isalpha():
+        slug = f"django-{slug}".rstrip("-")
+    suffix = _root_commit(project)[:6]
+    return f"{slug[:50].rstrip('-')}-{suffix}" if suffix else slug[:56]
+
+
+def app_name(project: Project, options: Options) -> str:
+    """The app: the one automation created or reused, the one named on the command
+    line, the one fly.toml already names, else one derived from the project."""
+    existing = _existing_config(project).get("app")
+    return (
+        options.get("app_name")
+        or options.get("deployed_project_name")
+        or (existing if isinstance(existing, str) and APP_NAME.match(existing) else None)
+        or derived_app_name(project)
+    )
+
+
+def region(project: Project, options: Options) -> str:
+    existing = _existing_config(project).get("primary_region")
+    if options.get("region"):
+        return options["region"]
+    return existing if isinstance(existing, str) and REGION.match(existing) else DEFAULT_REGION
+
+
+def memory_mb(project: Project, options: Options) -> int:
+    if options.get("fly_vm_memory"):
+        return int(options["fly_vm_memory"])
+    vms = _existing_config(project).get("vm") or [{}]
+    match = re.match(r"^(\d+)\s*mb$", str(vms[0].get("memory", "")).lower())
+    return int(match.group(1)) if match else DEFAULT_MEMORY_MB
+
+
+def org(options: Options) -> str:
+    return options.get("fly_org") or DEFAULT_ORG
+
+
+# ---------------------------------------------------------------- plan
+
+
+def _toml_string(value: str) -> str:
+    # A literal string like `fly launch` writes, unless the value holds a quote.
+    return f"'{value}'" if "'" not in value and "\n" not in value else json.dumps(value)
+
+
+def _base_dir_depth(project: Project) -> int:
+    # parents[N] of the settings file is the folder holding manage.py.
+    return len(project.settings_file.relative_to(project.manage_dir).parts) - 1
+
+
+def render_dockerfile(project: Project) -> str:
+    img = _image.build_image(project)
+    env_lines = " \\\n    ".join(f"{key}={value}" for key, value in img.env.items())
+    return render_template(
+        _TEMPLATES,
+        "Dockerfile-tpl",
+        {
+            "version": __version__,
+            "python_version": img.python_version,
+            "env": env_lines,
+            "tool": img.tool,
+            "venv": _image.VENV,
+            "app_root": _image.APP_ROOT,
+            "dependency_files": " ".join(img.dependency_files),
+            "install": " && \\\n    ".join(
+                _image.shell_line(step.argv, step.env) for step in img.install
+            ),
+            "collectstatic": " && \\\n    ".join(
+                _image.shell_line(cmd.argv, cmd.env) for cmd in img.build
+            ),
+            "static_dir": img.static_dir,
+            "build_flag": _image.BUILD_FLAG,
+            "run_env": " ".join(f"{key}={value}" for key, value in img.run_env.items()),
+            "port": _image.INTERNAL_PORT,
+            "cmd": json.dumps(list(img.web.argv)),
+        },
+    )
+
+
+def render_fly_toml(project: Project, options: Options) -> str:
+    img = _image.build_image(project)
+    manage = f"{_image.APP_ROOT}/{project.manage_dir_rel}/manage.py".replace("/./", "/")
+    return render_template(
+        _TEMPLATES,
+        "fly.toml-tpl",
+        {
+            "version": __version__,
+            "app": _toml_string(app_name(project, options)),
+            "region": _toml_string(region(project, options)),
+            "console_command": _toml_string(f"python {manage} shell"),
+            "release_command": _toml_string(shlex.join(img.release.argv)),
+            "port": _image.INTERNAL_PORT,
+            # A string: Django's template engine would localize an int ("1,024").
+            "memory": str(memory_mb(project, options)),
+            "static_dir": _toml_string(img.static_dir),
+        },
+    )
+
+
+def _static_rel(project: Project) -> str:
+    return f"{project.manage_dir_rel}/staticfiles" if project.nested else "staticfiles"
+
+
+def plan(project: Project, options: Options) -> PlatformPlan:
+    name = app_name(project, options)
+    settings = render_template(
+        _TEMPLATES,
+        "settings.py-tpl",
+        {
+            "version": __version__,
+            "base_dir_depth": _base_dir_depth(project),
+            "build_flag": _image.BUILD_FLAG,
+        },
+    )
+    changes = (
+        settings_block(
+            project,
+            NAME,
+            settings,
+            "Fly-only settings: DEBUG off, secret key from a Fly secret, the app's own host, "
+            "HTTPS, Managed Postgres, WhiteNoise",
+        ),
+        generated_file(
+            project,
+            "Dockerfile",
+            render_dockerfile(project),
+            f"the image Fly builds: Python {project.python_version}, your locked dependencies, "
+            "collected static files, gunicorn as a non-root user",
+        ),
+        generated_file(
+            project,
+            ".dockerignore",
+            render_template(
+                _TEMPLATES,
+                "dockerignore-tpl",
+                {"version": __version__, "static_rel": _static_rel(project)},
+            ),
+            "keeps virtual environments, .git, local databases, logs and .env files out of "
+            "the image",
+        ),
+        generated_file(
+            project,
+            "fly.toml",
+            render_fly_toml(project, options),
+            f"Fly's app configuration: app '{name}' in {region(project, options)}, HTTPS, "
+            "migrations as the release command, static files",
+        ),
+    )
+    notes = (
+        f"Fly app name: `{name}` (its site will be https://{name}.fly.dev); choose another "
+        "with --deployed-project-name.",
+    )
+    return PlatformPlan(changes, REQUIREMENTS, notes)
+
+
+# ---------------------------------------------------------------- runtime
+
+
+def runtime(project: Project) -> Runtime:
+    """What the image does, from the same `Image` the Dockerfile and fly.toml render."""
+    img = _image.build_image(project, port="{port}")
+    return Runtime(
+        env=dict(img.env),
+        build=img.build,
+        release=(img.release,),
+        web=img.web,
+        host=f"{REHEARSAL_APP}.fly.dev",
+        run_env={
+            **img.run_env,
+            # What Fly sets in every Machine, and the app's secrets.
+            "FLY_APP_NAME": REHEARSAL_APP,
+            "FLY_REGION": DEFAULT_REGION,
+            "PRIMARY_REGION": DEFAULT_REGION,
+            "SECRET_KEY": "{secret_key}",
+            "DATABASE_URL": "{database_url}",
+        },
+    )
+
+
+# ---------------------------------------------------------------- guide
+
+
+def guide(project: Project, options: Options) -> Guide:
+    name = app_name(project, options)
+    where = region(project, options)
+    manage = " ".join(manage_py_argv(project))
+    in_image = f"/opt/venv/bin/python {_image.APP_ROOT}/{manage.split(' ', 1)[1]}"
+    return Guide(
+        finish=(
+            "Review the changes with `git diff`, then commit them: "
+            '`git add -A` and `git commit -m "Configure for Fly.io"`.',
+            "Install flyctl (https://fly.io/docs/flyctl/install/) and log in: `fly auth login`.",
+            f"Create the app: `fly apps create {name} --org {org(options)}`.",
+            f"Create a database: `fly mpg create --name {name}-db --region {where} --plan basic "
+            f"--org {org(options)}`; find its ID with `fly mpg list`, then "
+            f"`fly mpg attach <ID> --app {name}` (this sets the DATABASE_URL secret).",
+            'Make a secret key: `python -c "import secrets; print(secrets.token_urlsafe(50))"`, '
+            f"then `fly secrets set SECRET_KEY=<that key> --app {name} --stage`.",
+            f"Deploy: `fly deploy --app {name}` (builds the Dockerfile, runs migrations).",
+            f"Open the site: `fly apps open --app {name}`.",
+        ),
+        redeploy="commit your changes, then `fly deploy`",
+        logs=f"`fly logs --app {name}`",
+        run_command=f'`fly ssh console --app {name} --command "{in_image} createsuperuser"`',
+        remote_shell=f"`fly ssh console --app {name}`",
+        scale=(
+            f"`fly scale count 2 --app {name}` (more Machines) or "
+            f"`fly scale memory 1024 --app {name}` (also change [[vm]] memory in fly.toml)"
+        ),
+        rollback=f"`fly releases --app {name} --image`, then `fly deploy --image <image>`",
+        links=(
+            ("Django on Fly.io", "https://fly.io/docs/django/"),
+            (
+                "Existing Django apps on Fly.io",
+                "https://fly.io/docs/django/getting-started/existing/",
+            ),
+            ("fly.toml reference", "https://fly.io/docs/reference/configuration/"),
+            ("Managed Postgres", "https://fly.io/docs/mpg/"),
+            ("Secrets", "https://fly.io/docs/apps/secrets/"),
+            ("Scaling the number of Machines", "https://fly.io/docs/apps/scale-count/"),
+            ("Scaling Machine CPU and RAM", "https://fly.io/docs/apps/scale-machine/"),
+            ("Pricing", "https://fly.io/docs/about/pricing/"),
+        ),
+        costs=(
+            "Fly bills Machines per second while they run (they stop when idle here) and "
+            "Managed Postgres monthly (the Basic plan is about $38 a month); see "
+            "https://fly.io/docs/about/pricing/."
+        ),
+    )
+
+
+def automate(project: Project, options: Options) -> Automation:
+    from .automation import recipe
+
+    return recipe(project, options)
+
+
+platform = PlatformPlugin(
+    name=NAME,
+    label=LABEL,
+    plan=plan,
+    runtime=runtime,
+    guide=guide,
+    check=check,
+    add_arguments=add_arguments,
+    automate=automate,
+    cli="fly",
+    docs_url="https://fly.io/docs/django/",
+)

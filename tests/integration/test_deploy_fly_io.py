@@ -1,0 +1,197 @@
+"""`manage.py deploy --platform fly_io` in configuration-only mode, on real sample projects."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import tomllib
+
+MANAGERS = ["requirements_txt", "poetry", "pipenv", "uv"]
+LAYOUTS = ["flat", "nested"]
+LOCKS = {
+    "requirements_txt": ["requirements.txt"],
+    "poetry": ["pyproject.toml", "poetry.lock"],
+    "pipenv": ["Pipfile", "Pipfile.lock"],
+    "uv": ["pyproject.toml", "uv.lock"],
+}
+INSTALL = {
+    "requirements_txt": "/opt/venv/bin/python -m pip install --no-input --requirement "
+    "requirements.txt",
+    "poetry": "poetry sync --only main --no-root --no-interaction",
+    "pipenv": "pipenv sync",
+    "uv": "uv sync --locked --no-dev --no-install-project",
+}
+
+
+def snapshot(root: Path) -> dict[str, str]:
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts and ".git/index" not in p.as_posix()
+    }
+
+
+def manage_dir(root: Path) -> Path:
+    return root if (root / "manage.py").exists() else root / "blog"
+
+
+def deploy(root: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    return subprocess.run(
+        [sys.executable, "manage.py", "deploy", "--platform", "fly_io", *args],
+        cwd=manage_dir(root),
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
+
+
+def git(root: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-c", "user.name=T", "-c", "user.email=t@example.com", *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
+def changed(before: dict[str, str], after: dict[str, str]) -> set[str]:
+    keys = before.keys() | after.keys()
+    return {
+        k
+        for k in keys
+        if before.get(k) != after.get(k) and not k.startswith(("simple_deploy_logs/", ".git/"))
+    }
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("manager", MANAGERS)
+def test_configures_fly_and_second_run_changes_nothing(sample_project, manager, layout):
+    root = sample_project(manager, layout)
+    result = deploy(root)
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "configured this project for Fly.io" in result.stdout
+    assert "fly mpg create --name" in result.stdout
+
+    prefix = "blog/" if layout == "nested" else ""
+    dockerfile = (root / "Dockerfile").read_text()
+    fly_toml = tomllib.loads((root / "fly.toml").read_text())
+    for name in ("Dockerfile", "fly.toml", ".dockerignore"):
+        assert b"\r\n" not in (root / name).read_bytes()
+
+    # Dependency files first (a layer that survives code changes), installed as locked.
+    assert f"COPY {' '.join(LOCKS[manager])} ./\nRUN " in dockerfile
+    assert INSTALL[manager] in dockerfile
+    assert dockerfile.index(INSTALL[manager]) < dockerfile.index("COPY . .")
+    assert not re.search(r"\b(poetry|pipenv|uv) lock\b|--upgrade", dockerfile)
+    assert f"FROM python:{sys.version_info[0]}.{sys.version_info[1]}-slim" in dockerfile
+    assert f"SIMPLE_DEPLOY_FLY_BUILD=1 python {prefix}manage.py collectstatic" in dockerfile
+    assert "\nUSER 999\n" in dockerfile and "useradd" in dockerfile
+    chdir = '"--chdir", "blog", ' if layout == "nested" else ""
+    assert f'CMD ["gunicorn", {chdir}"blog.wsgi"]' in dockerfile
+    assert "ENV PORT=8000 " in dockerfile
+
+    assert fly_toml["http_service"]["internal_port"] == 8000
+    assert fly_toml["http_service"]["force_https"] is True
+    assert fly_toml["deploy"]["release_command"] == f"python {prefix}manage.py migrate --noinput"
+    assert fly_toml["statics"] == [
+        {"guest_path": f"/app/{prefix}staticfiles", "url_prefix": "/static/"}
+    ]
+    assert fly_toml["primary_region"] == "iad"
+    assert fly_toml["vm"][0]["memory"] == "512mb"
+    assert fly_toml["app"].startswith("blog-site-")
+
+    ignore = (root / ".dockerignore").read_text().splitlines()
+    for entry in (".venv", ".git", "simple_deploy_logs", "**/__pycache__", "**/.env"):
+        assert entry in ignore
+    assert f"{prefix}staticfiles" in ignore
+
+    settings = next(root.rglob("settings.py")).read_text()
+    assert settings.count("# >>> django-simple-deploy: fly_io >>>") == 1
+    assert "ALLOWED_HOSTS = ['*']" not in settings and '"*"' not in settings
+
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "Configure for Fly.io")
+    before = snapshot(root)
+    again = deploy(root)
+    assert again.returncode == 0, again.stderr + again.stdout
+    assert "Nothing to change" in again.stdout
+    assert changed(before, snapshot(root)) == set()
+
+
+def test_settings_package_extends_production(sample_project):
+    root = sample_project("requirements_txt", "nested", settings="package")
+    result = deploy(root)
+    assert result.returncode == 0, result.stderr
+    settings = root / "blog" / "blog" / "settings"
+    production = (settings / "production.py").read_text()
+    assert "django-simple-deploy: fly_io" in production and "parents[2]" in production
+    assert "django-simple-deploy" not in (settings / "base.py").read_text()
+    # wsgi.py and manage.py agree, so no DJANGO_SETTINGS_MODULE is forced in the image.
+    assert "DJANGO_SETTINGS_MODULE" not in (root / "Dockerfile").read_text()
+
+
+def test_options_are_written_and_kept_on_rerun(sample_project):
+    root = sample_project("requirements_txt", "flat")
+    result = deploy(
+        root, "--region", "ams", "--fly-vm-memory", "1024", "--deployed-project-name", "my-blog"
+    )
+    assert result.returncode == 0, result.stderr
+    fly_toml = tomllib.loads((root / "fly.toml").read_text())
+    assert (fly_toml["app"], fly_toml["primary_region"]) == ("my-blog", "ams")
+    assert fly_toml["vm"][0]["memory"] == "1024mb"
+    assert "fly apps create my-blog" in result.stdout
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "Fly")
+    before = snapshot(root)
+    # Without the options, the run keeps what fly.toml already says.
+    assert deploy(root).returncode == 0
+    assert changed(before, snapshot(root)) == set()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--fly-vm-memory", "300"), "not a Machine size"),
+        (("--region", "Frankfurt"), "not a Fly region code"),
+        (("--deployed-project-name", "Blog_Site"), "not a valid Fly app name"),
+    ],
+)
+def test_bad_options_are_refused_and_change_nothing(sample_project, args, message):
+    root = sample_project("requirements_txt", "flat")
+    before = snapshot(root)
+    result = deploy(root, *args)
+    assert result.returncode != 0
+    assert message in result.stderr
+    assert snapshot(root) == before
+
+
+def test_user_written_dockerfile_is_not_overwritten(sample_project):
+    root = sample_project("requirements_txt", "flat")
+    (root / "Dockerfile").write_text("FROM python:3.12\nCMD python manage.py runserver\n")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "my Dockerfile")
+    before = snapshot(root)
+    result = deploy(root)
+    assert result.returncode != 0
+    assert "Dockerfile" in result.stderr and "--overwrite" in result.stderr
+    assert snapshot(root) == before
+    assert deploy(root, "--overwrite").returncode == 0
+    assert "gunicorn" in (root / "Dockerfile").read_text()
+
+
+def test_dry_run_writes_nothing(sample_project):
+    root = sample_project("uv", "nested")
+    before = snapshot(root)
+    result = deploy(root, "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert "+++ b/fly.toml" in result.stdout and "+++ b/Dockerfile" in result.stdout
+    assert snapshot(root) == before
