@@ -97,8 +97,11 @@ def apply_changes(
             parents = _missing_parents(path, root)
             path.parent.mkdir(parents=True, exist_ok=True)
             made_dirs.extend(reversed(parents))
-            write_atomic(path, change.after, executable=change.executable)
+            # Counted as written before the write: an interrupt that lands after
+            # os.replace but before this line would otherwise leave the new file
+            # in place. Restoring a file that was not written yet is harmless.
             done.append(change)
+            write_atomic(path, change.after, executable=change.executable)
             if on_write is not None:
                 on_write(change)
     except BaseException as exc:
