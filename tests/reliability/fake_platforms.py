@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from project_files import git
 
@@ -21,7 +22,8 @@ class FakePlatform:
     """- `cli`: the fake's file name in tests/fakes (the real CLI's name).
     - `steps`: every command name FAKE_CLI_FAIL can fail, in the order runs meet them.
     - `apps`, `databases`: how many the fake account holds.
-    - `secrets`: the secret values the account holds (never in files, logs or output).
+    - `secrets`: the secret values the account holds (never in files, logs or output):
+      secret keys, database passwords.
     - `before_resume(step, root)`: what the user does before re-running after `step`
       failed, when the failure message asks for something (default: nothing).
     """
@@ -59,10 +61,12 @@ FAKES: dict[str, FakePlatform] = {
         apps=lambda state: len(_heroku_apps(state)),
         databases=lambda state: sum(len(app["addons"]) for app in _heroku_apps(state)),
         secrets=lambda state: [
-            value
+            secret
             for app in _heroku_apps(state)
-            for key, value in app["config"].items()
-            if key in ("SECRET_KEY", "DATABASE_URL")
+            for secret in (
+                app["config"].get("SECRET_KEY"),
+                urlsplit(app["config"].get("DATABASE_URL", "")).password,
+            )
         ],
         before_resume=_heroku_before_resume,
     ),
