@@ -85,19 +85,21 @@ class RunLog:
         folder.mkdir(exist_ok=True)
         ignore = folder / ".gitignore"
         if not ignore.exists():
-            write_atomic(ignore, b"# Logs of django-simple-deploy runs; kept out of git.\n*\n")
+            write_atomic(
+                ignore, b"# Logs of django-simple-deploy runs; kept out of git.\n*\n", durable=False
+            )
         return folder
 
     def save(self, git_root: Path, stem: str = "deploy") -> Path:
         """Write the log as `<stem>-<timestamp>.log`; return its path."""
         name = f"{stem}-{self.started.strftime('%Y%m%d-%H%M%S')}.log"
         path = self.folder(git_root) / name
-        write_atomic(path, ("\n".join(self.lines) + "\n").encode("utf-8"))
+        write_atomic(path, ("\n".join(self.lines) + "\n").encode("utf-8"), durable=False)
         return path
 
     def save_text(self, git_root: Path, stem: str, text: str, suffix: str = ".md") -> Path:
         """Save `text` (redacted) as `<stem>-<timestamp><suffix>`; return its path."""
         name = f"{stem}-{self.started.strftime('%Y%m%d-%H%M%S')}{suffix}"
         path = self.folder(git_root) / name
-        write_atomic(path, self.redact(text).encode("utf-8"))
+        write_atomic(path, self.redact(text).encode("utf-8"), durable=False)
         return path
