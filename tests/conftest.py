@@ -6,6 +6,9 @@ import postgres
 import pytest
 import sample_projects
 
+# The reliability suite's tally line (see tests/reliability_tally.py).
+from reliability_tally import pytest_runtest_logreport, pytest_terminal_summary  # noqa: F401
+
 
 @pytest.fixture
 def sample_project(tmp_path):

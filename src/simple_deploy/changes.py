@@ -29,8 +29,14 @@ class ApplyError(Exception):
     """Writing failed; every file was restored. The message says what and why."""
 
 
-def write_atomic(path: Path, data: bytes, *, executable: bool = False) -> None:
-    """Replace `path` with `data` in one step, keeping the old file's permissions."""
+def write_atomic(
+    path: Path, data: bytes, *, executable: bool = False, durable: bool = True
+) -> None:
+    """Replace `path` with `data` in one step, keeping the old file's permissions.
+
+    `durable` flushes the data to disk before the rename, so a power cut cannot
+    leave an empty file in place of the user's; our own logs do without it.
+    """
     mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o644
     if executable:
         mode |= 0o111
@@ -38,8 +44,9 @@ def write_atomic(path: Path, data: bytes, *, executable: bool = False) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
@@ -144,8 +151,11 @@ def apply_changes(
             parents = _missing_parents(path, root)
             path.parent.mkdir(parents=True, exist_ok=True)
             made_dirs.extend(reversed(parents))
-            write_atomic(path, change.after, executable=change.executable)
+            # Counted as written before the write: an interrupt that lands after
+            # os.replace but before this line would otherwise leave the new file
+            # in place. Restoring a file that was not written yet is harmless.
             done.append(change)
+            write_atomic(path, change.after, executable=change.executable)
             if on_write is not None:
                 on_write(change)
     except BaseException as exc:

@@ -69,8 +69,22 @@ def git_tree_problems(project: Project) -> list[str]:
     ]
 
 
+def _imported_here(project: Project) -> bool:
+    """True when this process already imported the settings file we will extend.
+
+    `manage.py deploy` runs with the settings manage.py names; when those are the
+    ones we extend, they demonstrably import, and a second interpreter would only
+    cost start-up time (the largest part of a configuration run after Django's own).
+    """
+    module = sys.modules.get(project.settings_module)
+    path = getattr(module, "__file__", None)
+    return path is not None and Path(path).resolve() == project.settings_file.resolve()
+
+
 def settings_problems(project: Project) -> list[str]:
     """The settings module we will extend must import cleanly on its own."""
+    if _imported_here(project):
+        return []
     code = (
         "import importlib, sys; sys.path.insert(0, sys.argv[1]); "
         "importlib.import_module(sys.argv[2])"

@@ -6,9 +6,11 @@ and other front ends call them directly.
 
 from __future__ import annotations
 
+import stat
 from dataclasses import dataclass
+from pathlib import Path
 
-from . import checks
+from . import checks, markers
 from .changes import ApplyError, apply_changes
 from .lock import refresh_lock
 from .package_managers import get
@@ -41,6 +43,45 @@ def _other_platform_problems(project: Project, plugin: PlatformPlugin) -> list[s
     ]
 
 
+def _block_problems(project: Project) -> list[str]:
+    text = project.settings_file.read_text(encoding="utf-8", errors="replace")
+    return [
+        f"{project.settings_rel} has the line `{markers.start_line(name)}` but not the line "
+        f"`{markers.end_line(name)}` after it, so the block's end is unknown. Put the end "
+        "line back after the block (or delete the whole block), commit, and run again."
+        for name in markers.unterminated(text)
+    ]
+
+
+def _read_only(path: Path) -> bool:
+    # Judged by the owner's write bit, not os.access: for root os.access says yes to
+    # everything, but a file made read-only was made so on purpose.
+    return not stat.S_IMODE(path.stat().st_mode) & stat.S_IWUSR
+
+
+def _nearest_existing(path: Path) -> Path:
+    while not path.exists():
+        path = path.parent
+    return path
+
+
+def read_only_problems(project: Project, plan: Plan) -> list[str]:
+    """Files (or folders) the plan must change but that are read-only: say so, change nothing."""
+    blocked = []
+    for change in plan.effective:
+        path = project.git_root / change.path
+        target = path if path.exists() else _nearest_existing(path.parent)
+        if _read_only(target):
+            blocked.append(project.rel(target) or ".")
+    if not blocked:
+        return []
+    names = ", ".join(dict.fromkeys(blocked))
+    return [
+        f"Read-only, but this run must change them: {names}. Nothing was changed. Make them "
+        "writable (for example `chmod u+w <path>`), or leave this platform alone, then run again."
+    ]
+
+
 def safety_problems(project: Project, plugin: PlatformPlugin, options: Options) -> list[str]:
     """Every reason not to touch the project, each with its fix."""
     problems: list[str] = []
@@ -49,6 +90,7 @@ def safety_problems(project: Project, plugin: PlatformPlugin, options: Options) 
     problems += checks.settings_problems(project)
     problems += checks.manager_problems(project)
     problems += _other_platform_problems(project, plugin)
+    problems += _block_problems(project)
     problems += plugin.check(project, options)
     return problems
 
@@ -77,6 +119,9 @@ def prepare(project: Project, plugin: PlatformPlugin, options: Options) -> Prepa
     collisions = checks.case_collision_problems(project, plan)
     if collisions:
         raise ConfigureError("Nothing was changed.\n" + "\n\n".join(collisions))
+    read_only = read_only_problems(project, plan)
+    if read_only:
+        raise ConfigureError("\n\n".join(read_only))
     if plan.user_files and not options.get("overwrite"):
         names = ", ".join(c.path for c in plan.user_files)
         raise ConfigureError(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["start_line", "end_line", "platforms_in", "replace_block"]
+__all__ = ["start_line", "end_line", "platforms_in", "unterminated", "block_of", "replace_block"]
 
 _START = "# >>> django-simple-deploy: {name} >>>"
 _END = "# <<< django-simple-deploy: {name} <<<"
@@ -26,6 +26,22 @@ def end_line(name: str) -> str:
 def platforms_in(text: str) -> tuple[str, ...]:
     """Names of the platforms whose block is present in `text`, in file order."""
     return tuple(_START_RE.findall(text))
+
+
+def block_of(text: str, name: str) -> str | None:
+    """The current body of `name`'s block (between its marker lines), or None."""
+    begin = text.find(start_line(name) + "\n")
+    if begin == -1:
+        return None
+    body_start = begin + len(start_line(name)) + 1
+    finish = text.find(end_line(name), body_start)
+    return None if finish == -1 else text[body_start:finish]
+
+
+def unterminated(text: str) -> tuple[str, ...]:
+    """Platforms whose start line has no end line after it: replacing such a block
+    would append a second one, so the run must stop instead."""
+    return tuple(name for name in platforms_in(text) if block_of(text, name) is None)
 
 
 def replace_block(text: str, name: str, body: str) -> str:

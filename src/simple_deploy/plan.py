@@ -7,10 +7,11 @@ platform writes files, settings blocks and requirements the same way.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import markers
+from . import __version__, markers
 from .package_managers import Requirement, get
 from .project import Project
 from .textfiles import TextFile, decode
@@ -109,7 +110,29 @@ def settings_block(project: Project, platform: str, body: str, reason: str) -> F
     # file's endings. A CRLF body would otherwise come out as CR CR LF.
     new_text = markers.replace_block(original.text, platform, body.replace("\r\n", "\n"))
     after = original.encode(new_text) if new_text != original.text else before
+    old_body = markers.block_of(original.text, platform)
+    if old_body is not None and after != before:
+        reason += _replaced_note(old_body)
     return FileChange(project.settings_rel, before, after, reason)
+
+
+_WRITTEN_BY = re.compile(r"django-simple-deploy (\d+(?:\.\d+)+\S*?)\.?(?:\s|$)")
+
+
+def _replaced_note(old_body: str) -> str:
+    """Say that an existing block is replaced in place, naming the version that wrote it.
+
+    A project configured by an older release gets this release's block where the
+    old one stood; the user's own settings around it are kept. Their edits inside
+    the block are not: the block comment tells them so, and git keeps the old one.
+    """
+    match = _WRITTEN_BY.search(old_body)
+    if match and match.group(1) != __version__:
+        return (
+            f" (replaces, in place, the block written by django-simple-deploy "
+            f"{match.group(1)}; this is {__version__}; the old block is in git history)"
+        )
+    return " (replaces the existing block in place; the old one is in git history)"
 
 
 def requirement_changes(

@@ -7,6 +7,7 @@ A plugin that fails to load is reported by name and does not hide the others.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from importlib.metadata import EntryPoint, entry_points
 
 from .plugin import PlatformPlugin
@@ -26,8 +27,10 @@ class _Found:
     entry_point: EntryPoint
 
 
-def _entry_points() -> list[_Found]:
-    return sorted((_Found(ep.name, ep) for ep in entry_points(group=GROUP)), key=lambda f: f.name)
+@cache  # scanning every installed distribution's metadata is slow; it won't change mid-run
+def _entry_points() -> tuple[_Found, ...]:
+    found = (_Found(ep.name, ep) for ep in entry_points(group=GROUP))
+    return tuple(sorted(found, key=lambda f: f.name))
 
 
 def available() -> list[str]:

@@ -299,9 +299,21 @@ def _step_copy(state: _Rehearsal) -> str:
 
 
 def _step_environment(state: _Rehearsal) -> str:
-    argv = [state.python, "-m", "venv", str(state.venv)]
-    _run_checked(argv, cwd=state.root, state=state, env=_base_env(state))
+    env = _base_env(state)
+    argv = _venv_argv(state, env)
+    _run_checked(argv, cwd=state.root, state=state, env=env)
     return _display(argv)
+
+
+def _venv_argv(state: _Rehearsal, env: Mapping[str, str]) -> list[str]:
+    """`uv venv --seed` when uv is installed, else `python -m venv`: the same virtual
+    environment (with pip, for the managers that install with it), but uv seeds pip
+    from its cache in a fraction of a second where ensurepip takes seconds, and this
+    was the largest step of a rehearsal (see benchmarks/README.md)."""
+    uv = shutil.which("uv", path=env.get("PATH"))
+    if uv is None:
+        return [state.python, "-m", "venv", str(state.venv)]
+    return [uv, "venv", "--seed", "--quiet", "--python", state.python, str(state.venv)]
 
 
 def _step_install(state: _Rehearsal) -> str:

@@ -121,6 +121,7 @@ class Runner:
             proc.stdout.decode("utf-8", errors="replace"),
             proc.stderr.decode("utf-8", errors="replace"),
         )
+        self.log.secrets_in_json(result.stdout)
         if result.output:
             self.log.add(result.output)
         self.log.add(f"(exit {result.returncode})")

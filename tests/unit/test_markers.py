@@ -31,3 +31,16 @@ def test_platforms_in_lists_blocks_in_file_order():
 def test_file_without_final_newline_gets_block_on_its_own_line():
     out = markers.replace_block("A = 1", "heroku", "X = 1")
     assert out.startswith("A = 1\n\n# >>>")
+
+
+def test_block_of_returns_the_body_or_none():
+    text = markers.replace_block("A = 1\n", "heroku", "X = 1")
+    assert markers.block_of(text, "heroku") == "X = 1\n"
+    assert markers.block_of(text, "fly_io") is None
+
+
+def test_a_start_line_without_its_end_line_is_unterminated():
+    whole = markers.replace_block("A = 1\n", "heroku", "X = 1")
+    assert markers.unterminated(whole) == ()
+    half = whole.replace(markers.end_line("heroku") + "\n", "")
+    assert markers.unterminated(half) == ("heroku",)

@@ -76,6 +76,11 @@ MANAGER = PackageManager(
     check=_check,
     # Poetry 2's `lock` keeps every locked version it can: only the new packages move.
     lock_argv=("poetry", "lock"),
+    # Outside a virtual environment Poetry makes one for every new project folder
+    # it sees, and the lock runs in a fresh scratch folder each time: without this,
+    # every run would leave a virtual environment in the user's Poetry cache. In
+    # the project folder, the environment is deleted with the scratch folder.
+    lock_env={"POETRY_VIRTUALENVS_IN_PROJECT": "true"},
     install_steps=(
         InstallStep(
             ("poetry", "sync", "--only", "main", "--no-root", "--no-interaction"),

@@ -1,0 +1,106 @@
+"""Which fake CLI stands in for each platform, and how to read its account.
+
+One entry per platform with `--automate-all`; the fault-injection and security
+tests run every step of every entry. A platform installed without an entry
+fails those tests with a message saying to add one here. The fake CLIs live in
+tests/fakes/ and share tests/fakes/fakecli.py (FAKE_CLI_FAIL names the failing
+command).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from project_files import git
+
+
+@dataclass(frozen=True)
+class FakePlatform:
+    """- `cli`: the fake's file name in tests/fakes (the real CLI's name).
+    - `steps`: every command name FAKE_CLI_FAIL can fail, in the order runs meet them.
+    - `apps`, `databases`: how many the fake account holds.
+    - `secrets`: the secret values the account holds (never in files, logs or output):
+      secret keys, database passwords.
+    - `before_resume(step, root)`: what the user does before re-running after `step`
+      failed, when the failure message asks for something (default: nothing).
+    """
+
+    cli: str
+    steps: tuple[str, ...]
+    apps: Callable[[dict], int]
+    databases: Callable[[dict], int]
+    secrets: Callable[[dict], list[str]]
+    before_resume: Callable[[str, Path], None] = lambda step, root: None
+
+
+def _heroku_apps(state: dict) -> list[dict]:
+    return list(state.get("apps", {}).values())
+
+
+def _heroku_before_resume(step: str, root: Path) -> None:
+    # Heroku builds only new commits; the failure message says to make one.
+    if step == "release":
+        git(root, "commit", "-q", "--allow-empty", "-m", "Redeploy")
+
+
+FAKES: dict[str, FakePlatform] = {
+    "heroku": FakePlatform(
+        cli="heroku",
+        steps=(
+            "apps:create",
+            "git:remote",
+            "addons:create",
+            "config:set",
+            "push",
+            "release",
+            "open",
+        ),
+        apps=lambda state: len(_heroku_apps(state)),
+        databases=lambda state: sum(len(app["addons"]) for app in _heroku_apps(state)),
+        secrets=lambda state: [
+            secret
+            for app in _heroku_apps(state)
+            for secret in (
+                app["config"].get("SECRET_KEY"),
+                urlsplit(app["config"].get("DATABASE_URL", "")).password,
+            )
+        ],
+        before_resume=_heroku_before_resume,
+    ),
+    "fly_io": FakePlatform(
+        cli="fly",
+        steps=(
+            "apps list",
+            "apps create",
+            "secrets list",
+            "mpg list",
+            "mpg create",
+            "mpg attach",
+            "secrets import",
+            "deploy",
+        ),
+        apps=lambda state: len(state.get("apps", {})),
+        databases=lambda state: len(state.get("clusters", [])),
+        secrets=lambda state: [
+            secret
+            for values in state.get("secrets", {}).values()
+            for secret in (
+                values.get("SECRET_KEY"),
+                urlsplit(values.get("DATABASE_URL", "")).password,
+            )
+        ],
+    ),
+    "platform_sh": FakePlatform(
+        cli="platform",
+        steps=("auth:info", "projects", "create", "create-link", "push", "url"),
+        apps=lambda state: len(state.get("projects", {})),
+        # The database is a service of the project, made by its first deployment.
+        databases=lambda state: sum(
+            1 for project in state.get("projects", {}).values() if project.get("environments")
+        ),
+        secrets=lambda state: [p["entropy"] for p in state.get("projects", {}).values()],
+    ),
+}

@@ -1,0 +1,44 @@
+"""The benchmark script runs (tiny mode), so it cannot rot unnoticed. Its figures
+are not checked here: timings are for benchmarks/README.md, not for tests."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from simple_deploy import plugins
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_benchmark_script_runs_every_section_in_tiny_mode(tmp_path):
+    out_file = tmp_path / "figures.json"
+    sections = ["config", "lock", "rehearsal", "serve", "scale"]
+    result = subprocess.run(
+        [
+            sys.executable,
+            "benchmarks/run.py",
+            "--tiny",
+            "--json",
+            str(out_file),
+            "--only",
+            *sections,
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    rows = json.loads(out_file.read_text())["rows"]
+    assert {row["section"] for row in rows} == set(sections)
+    assert {row["platform"] for row in rows} == set(plugins.available())
+    for row in rows:
+        assert f"[{row['section']}]" in result.stdout
+        if "ratio" in row:
+            assert row["ratio"] > 0
+    statics = [row for row in rows if row["section"] == "serve" and row["path"] == "static"]
+    assert all(row["encoding"] in ("gzip", "br") and row["far_future"] for row in statics)
+    assert all(row["errors"] == 0 for row in rows if row["section"] == "serve")
