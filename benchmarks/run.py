@@ -252,14 +252,19 @@ def bench_rehearsal(report: Report, mode: Mode, names: list[str], workdir: Path)
 
     database_url = os.environ.get("DATABASE_URL")
     for name in names:
-        root = project("uv", "flat", workdir)
+        plugin = plugins.load(name)
+        # uv where the platform takes it (the target is for uv); otherwise the first
+        # package manager it accepts, named in the report.
+        for manager in ("uv", "requirements_txt", "poetry", "pipenv"):
+            root = project(manager, "flat", workdir)
+            if not plugin.check(inspect(manage_dir(root)), {}):
+                break
         timed_deploy(root, name)
         subprocess.run(["git", "add", "-A"], cwd=root, check=True)
         subprocess.run(
             ["git", *sample_projects.GIT_ID, "commit", "-qm", "configured"], cwd=root, check=True
         )
         found = inspect(manage_dir(root))
-        plugin = plugins.load(name)
         runs: list[dict[str, float]] = []
         for _ in range(mode.rehearsal_runs):
             result = rehearse(
@@ -278,6 +283,7 @@ def bench_rehearsal(report: Report, mode: Mode, names: list[str], workdir: Path)
         report.add(
             "rehearsal",
             platform=name,
+            manager=manager,
             runs=len(runs),
             total_s=total,
             target_s=TARGETS["rehearsal"],

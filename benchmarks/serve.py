@@ -53,6 +53,8 @@ def _env(runtime: Runtime, values: Mapping[str, str], *, run: bool) -> dict[str,
     env |= {k: _fill(v, values) for k, v in runtime.env.items()}
     if run:
         env |= {k: _fill(v, values) for k, v in runtime.run_env.items()}
+        if runtime.derived_env is not None:
+            env |= dict(runtime.derived_env(values))
     return env
 
 
@@ -147,7 +149,9 @@ def measure(root: Path, manage_dir: Path, name: str, requests: int, workdir: Pat
         "python": sys.executable,
         "venv": sys.prefix,
         "app_root": str(root),
-        "database_url": f"sqlite:///{(workdir / f'serve-{port}.sqlite3').as_posix()}",
+        # PostgreSQL when given (Platform.sh's settings need it), else a SQLite file.
+        "database_url": os.environ.get("DATABASE_URL")
+        or f"sqlite:///{(workdir / f'serve-{port}.sqlite3').as_posix()}",
         "secret_key": secrets.token_urlsafe(50),
         "host": runtime.host,
     }

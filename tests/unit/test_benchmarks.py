@@ -4,6 +4,7 @@ are not checked here: timings are for benchmarks/README.md, not for tests."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +14,9 @@ from simple_deploy import plugins
 REPO = Path(__file__).resolve().parents[2]
 
 
-def test_benchmark_script_runs_every_section_in_tiny_mode(tmp_path):
+def test_benchmark_script_runs_every_section_in_tiny_mode(tmp_path, database_url):
+    # PostgreSQL for the rehearsal section: Platform.sh's settings read the database
+    # from the platform's relationships, which only a PostgreSQL URL can describe.
     out_file = tmp_path / "figures.json"
     sections = ["config", "lock", "rehearsal", "serve", "scale"]
     result = subprocess.run(
@@ -30,6 +33,7 @@ def test_benchmark_script_runs_every_section_in_tiny_mode(tmp_path):
         capture_output=True,
         text=True,
         timeout=600,
+        env={**os.environ, "DATABASE_URL": database_url},
     )
     assert result.returncode == 0, result.stdout + result.stderr
     rows = json.loads(out_file.read_text())["rows"]
