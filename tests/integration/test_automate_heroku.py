@@ -197,3 +197,15 @@ def test_declining_the_confirmation_changes_nothing(project, heroku):
     assert "Cancelled" in result.stderr
     assert snapshot(project, logs=False) == before
     assert heroku.apps() == {}
+
+
+def test_system_check_errors_stop_automation_before_anything_is_created(project, heroku):
+    settings = project / "blog" / "blog" / "settings.py"
+    settings.write_text(settings.read_text().replace("    'django.contrib.messages',\n", ""))
+    git(project, "commit", "-qam", "drop the messages app the admin needs")
+    before = snapshot(project, logs=False)
+    result = automate(project, heroku)
+    assert result.returncode != 0
+    assert "admin.E406" in result.stderr
+    assert heroku.apps() == {}
+    assert snapshot(project, logs=False) == before

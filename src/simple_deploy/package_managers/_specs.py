@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import tomlkit
-from packaging.requirements import InvalidRequirement
-from packaging.requirements import Requirement as Pep508
-from packaging.utils import canonicalize_name
 from tomlkit.items import Array
 
 from . import Requirement
 
+# A PEP 508 name, followed by what may follow a name (extras, a version, markers,
+# a URL) or nothing. Reading names needs no full parser, and `packaging` takes
+# longer to import than the whole configuration run spends on requirements.
+_NAME = re.compile(r"\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?=$|[\[(<>=!~;@\s])")
+
 
 def name_of(spec: str) -> str | None:
     """The canonical project name in a PEP 508 string; None if it is not one."""
-    try:
-        return canonicalize_name(Pep508(spec).name)
-    except InvalidRequirement:
+    match = _NAME.match(spec)
+    if match is None:
         return None
+    # PEP 503 normalisation, as packaging.utils.canonicalize_name does it.
+    return re.sub(r"[-_.]+", "-", match.group(1)).lower()
 
 
 def names_of(specs: Iterable[str]) -> set[str]:
@@ -27,6 +31,8 @@ def names_of(specs: Iterable[str]) -> set[str]:
 
 def split(requirement: Requirement) -> tuple[list[str], str]:
     """(extras, version specifier) of a requirement, for the table forms of TOML files."""
+    from packaging.requirements import Requirement as Pep508
+
     parsed = Pep508(requirement.spec)
     return sorted(parsed.extras), str(parsed.specifier) or "*"
 

@@ -19,6 +19,22 @@ from simple_deploy.runner import Runner
 from simple_deploy.summary import render_summary
 
 
+def _chosen_platform(argv: list[str]) -> str | None:
+    """The --platform value on the command line, unless help was asked for.
+
+    Only the chosen platform's options are needed to parse a run; importing every
+    installed plugin for them would make every run pay for all platforms.
+    """
+    if "-h" in argv or "--help" in argv:
+        return None
+    for i, arg in enumerate(argv):
+        if arg == "--platform" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--platform="):
+            return arg.split("=", 1)[1]
+    return None
+
+
 def _start_dir() -> Path:
     script = Path(sys.argv[0]) if sys.argv else None
     if script is not None and script.name == "manage.py" and script.exists():
@@ -32,6 +48,11 @@ class Command(BaseCommand):
         "the platform's files. Nothing is committed and nothing is created on any account, "
         "unless --automate-all is given."
     )
+
+    # Configuring writes settings and platform files whatever the state of the
+    # project's models and URLs, so Django's system checks do not gate it (the
+    # rehearsal runs `check --deploy`); --automate-all runs them before it deploys.
+    requires_system_checks = []
 
     def create_parser(self, prog_name, subcommand, **kwargs):
         parser = super().create_parser(prog_name, subcommand, **kwargs)
@@ -105,7 +126,10 @@ class Command(BaseCommand):
             help="Database for the rehearsal (default: $DATABASE_URL, else a SQLite file).",
         )
         self._broken_options: dict[str, str] = {}
+        chosen = _chosen_platform(sys.argv)
         for name in plugins.available():
+            if chosen is not None and name != chosen:
+                continue
             try:
                 plugin = plugins.load(name)
             except plugins.PluginError:
@@ -172,6 +196,8 @@ class Command(BaseCommand):
         return answer.strip().lower() in ("y", "yes")
 
     def _automate(self, project, plugin, options, log: RunLog) -> None:
+        # Deploying a project whose system checks fail would fail on the platform.
+        self.check(display_num_errors=False)
         runner = Runner(log=log, stream=self.stdout)
 
         def show(name: str, outcome: str) -> None:
