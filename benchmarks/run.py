@@ -198,7 +198,10 @@ def bench_config(report: Report, mode: Mode, names: list[str], workdir: Path) ->
 
 def _lock_alone(root: Path, configured_manifest: bytes) -> float:
     """The manager's own lock on the manifest deploy writes, in a scratch copy, with
-    the environment deploy gives it: exactly the lock work a deploy run contains."""
+    the environment deploy gives it: exactly the lock work a deploy run contains.
+    The lock file copied is the committed one (a deploy run just before this one
+    refreshed it, and locking an already refreshed lock is a no-op)."""
+    reset(root)
     manager = sample_projects_manager(root)
     with tempfile.TemporaryDirectory(prefix="bench-lock-") as scratch:
         for name in (*manager.files, ".python-version"):

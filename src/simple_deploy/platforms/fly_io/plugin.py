@@ -13,6 +13,7 @@ Facts this plugin relies on (fly.io docs, checked November 2026):
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import re
 import shlex
@@ -109,15 +110,27 @@ def _existing_config(project: Project) -> dict:
     if not path.is_file():
         return {}
     try:
-        return tomlkit.parse(path.read_text("utf-8")).unwrap()
+        return _parsed(path.read_text("utf-8"))
     except (ValueError, UnicodeDecodeError):
         return {}
 
 
+@functools.lru_cache(maxsize=4)
+def _parsed(text: str) -> dict:
+    # One plan asks fly.toml for several values; parse each content once.
+    return tomlkit.parse(text).unwrap()
+
+
 def _root_commit(project: Project) -> str:
+    return _root_commit_of(str(project.git_root))
+
+
+@functools.lru_cache(maxsize=16)
+def _root_commit_of(git_root: str) -> str:
+    # A repository's first commit never changes: ask git once per run.
     out = subprocess.run(
         ["git", "rev-list", "--max-parents=0", "HEAD"],
-        cwd=project.git_root,
+        cwd=git_root,
         capture_output=True,
         text=True,
         check=False,
