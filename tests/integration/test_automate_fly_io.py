@@ -17,6 +17,10 @@ from pathlib import Path
 import pytest
 import sample_projects
 
+# The fake platform CLIs (tests/fakes) are POSIX programs: a shebang line, and
+# fcntl locks on their state file. Windows runs everything else.
+pytestmark = pytest.mark.skipif(os.name == "nt", reason="the fake platform CLIs are POSIX scripts")
+
 FAKES = Path(__file__).resolve().parents[1] / "fakes"
 
 

@@ -10,6 +10,10 @@ from pathlib import Path
 import pytest
 from project_files import all_text, deploy, git, snapshot
 
+# The fake platform CLIs (tests/fakes) are POSIX programs: a shebang line, and
+# fcntl locks on their state file. Windows runs everything else.
+pytestmark = pytest.mark.skipif(os.name == "nt", reason="the fake platform CLIs are POSIX scripts")
+
 FAKES = Path(__file__).resolve().parents[1] / "fakes"
 STEPS = ["apps:create", "git:remote", "addons:create", "config:set", "push", "release", "open"]
 

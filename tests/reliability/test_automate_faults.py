@@ -21,6 +21,10 @@ from support import PLATFORMS
 
 from simple_deploy import plugins
 
+# The fake platform CLIs (tests/fakes) are POSIX programs: a shebang line, and
+# fcntl locks on their state file. Windows runs everything else.
+pytestmark = pytest.mark.skipif(os.name == "nt", reason="the fake platform CLIs are POSIX scripts")
+
 FAKES_DIR = Path(__file__).resolve().parents[1] / "fakes"
 
 
