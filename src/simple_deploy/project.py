@@ -68,6 +68,20 @@ class Project:
     def rel(self, path: Path) -> str:
         return path.relative_to(self.git_root).as_posix()
 
+    @property
+    def base_dir_depth(self) -> int:
+        """N such that `Path(__file__).resolve().parents[N]`, written in the settings
+        file, is the folder holding manage.py (where startproject puts BASE_DIR)."""
+        return len(self.settings_file.relative_to(self.manage_dir).parts) - 1
+
+    @property
+    def settings_env(self) -> dict[str, str]:
+        """Environment every platform process needs to use the settings we extended:
+        DJANGO_SETTINGS_MODULE when wsgi.py and manage.py name different modules."""
+        if self.manage_settings_module == self.settings_module:
+            return {}
+        return {"DJANGO_SETTINGS_MODULE": self.settings_module}
+
 
 def _git_root(start: Path) -> Path:
     try:

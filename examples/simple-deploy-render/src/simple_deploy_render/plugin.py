@@ -58,12 +58,6 @@ def _commands(project: Project) -> dict[str, tuple[str, ...]]:
     }
 
 
-def _settings_env(project: Project) -> dict[str, str]:
-    if project.manage_settings_module == project.settings_module:
-        return {}
-    return {"DJANGO_SETTINGS_MODULE": project.settings_module}
-
-
 def check(project: Project, options: Options) -> list[str]:
     if project.package_manager == "requirements_txt":
         return []
@@ -76,7 +70,6 @@ def check(project: Project, options: Options) -> list[str]:
 
 def plan(project: Project, options: Options) -> PlatformPlan:
     commands = _commands(project)
-    depth = len(project.settings_file.relative_to(project.manage_dir).parts) - 1
     blueprint = render_template(
         "simple_deploy_render",
         "render.yaml-tpl",
@@ -89,14 +82,18 @@ def plan(project: Project, options: Options) -> PlatformPlan:
             + shlex.join(commands["collectstatic"]),
             "release_command": shlex.join(commands["release"]),
             "start_command": shlex.join(commands["web"]),
-            "extra_env": sorted(_settings_env(project).items()),
+            "extra_env": sorted(project.settings_env.items()),
         },
     )
     changes = (
         settings_block(
             project,
             NAME,
-            render_template("simple_deploy_render", "settings.py-tpl", {"base_dir_depth": depth}),
+            render_template(
+                "simple_deploy_render",
+                "settings.py-tpl",
+                {"base_dir_depth": project.base_dir_depth},
+            ),
             "Render-only settings: DEBUG off, generated secret key, Render's host name, "
             "HTTPS, PostgreSQL, WhiteNoise",
         ),
@@ -113,7 +110,7 @@ def plan(project: Project, options: Options) -> PlatformPlan:
 def runtime(project: Project) -> Runtime:
     commands = _commands(project)
     return Runtime(
-        env={"ON_RENDER": "1", "SECRET_KEY": "{secret_key}", **_settings_env(project)},
+        env={"ON_RENDER": "1", "SECRET_KEY": "{secret_key}", **project.settings_env},
         build=(Command(commands["collectstatic"]),),
         release=(Command(commands["release"]),),
         web=Command(commands["web"]),

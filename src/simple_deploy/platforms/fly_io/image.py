@@ -55,14 +55,6 @@ class Image:
     static_dir: str
 
 
-def settings_env(project: Project) -> dict[str, str]:
-    # When wsgi.py and manage.py name different settings, every process must use
-    # the ones we extended.
-    if project.manage_settings_module == project.settings_module:
-        return {}
-    return {"DJANGO_SETTINGS_MODULE": project.settings_module}
-
-
 def build_image(project: Project, port: str = INTERNAL_PORT) -> Image:
     """The image for `project`; `port` is where gunicorn listens."""
     manager = get(project.package_manager)
@@ -78,7 +70,7 @@ def build_image(project: Project, port: str = INTERNAL_PORT) -> Image:
             "PYTHONUNBUFFERED": "1",
             "PIP_DISABLE_PIP_VERSION_CHECK": "1",
             "PIP_NO_CACHE_DIR": "1",
-            **settings_env(project),
+            **project.settings_env,
         },
         build=(
             Command(manage_py_argv(project, "collectstatic", "--noinput"), env={BUILD_FLAG: "1"}),

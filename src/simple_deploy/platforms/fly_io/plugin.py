@@ -189,11 +189,6 @@ def _toml_string(value: str) -> str:
     return f"'{value}'" if "'" not in value and "\n" not in value else json.dumps(value)
 
 
-def _base_dir_depth(project: Project) -> int:
-    # parents[N] of the settings file is the folder holding manage.py.
-    return len(project.settings_file.relative_to(project.manage_dir).parts) - 1
-
-
 def render_dockerfile(project: Project) -> str:
     img = _image.build_image(project)
     env_lines = " \\\n    ".join(f"{key}={value}" for key, value in img.env.items())
@@ -254,7 +249,7 @@ def plan(project: Project, options: Options) -> PlatformPlan:
         "settings.py-tpl",
         {
             "version": __version__,
-            "base_dir_depth": _base_dir_depth(project),
+            "base_dir_depth": project.base_dir_depth,
             "build_flag": _image.BUILD_FLAG,
         },
     )

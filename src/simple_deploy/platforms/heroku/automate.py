@@ -163,18 +163,12 @@ def _ensure_database(ctx: AutomateContext) -> str:
     return f"created Heroku Postgres ({plan})"
 
 
-def _settings_vars(project: Project) -> dict[str, str]:
-    if project.manage_settings_module == project.settings_module:
-        return {}
-    return {"DJANGO_SETTINGS_MODULE": project.settings_module}
-
-
 def _ensure_config(ctx: AutomateContext) -> str:
     current = _json(ctx, "config", "-a", _app(ctx), "--json")
     wanted = {
         "ON_HEROKU": "1",
         "ALLOWED_HOSTS": ctx.facts["host"],
-        **_settings_vars(ctx.project),
+        **ctx.project.settings_env,
     }
     if not current.get("SECRET_KEY"):
         # Made here, sent straight to Heroku: never printed, logged or written to a file.

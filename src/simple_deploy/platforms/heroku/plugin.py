@@ -43,11 +43,6 @@ REQUIREMENTS = (
 )
 
 
-def _base_dir_depth(project: Project) -> int:
-    # parents[N] of the settings file is the folder holding manage.py.
-    return len(project.settings_file.relative_to(project.manage_dir).parts) - 1
-
-
 def _processes(project: Project) -> dict[str, tuple[str, ...]]:
     """The Procfile's commands, declared once for the Procfile and the rehearsal."""
     chdir = ("--chdir", project.manage_dir_rel) if project.nested else ()
@@ -61,14 +56,6 @@ def _collectstatic(project: Project) -> tuple[str, ...]:
     return manage_py_argv(project, "collectstatic", "--noinput")
 
 
-def _settings_env(project: Project) -> dict[str, str]:
-    # When wsgi.py and manage.py name different settings, every process must use
-    # the ones we extended.
-    if project.manage_settings_module == project.settings_module:
-        return {}
-    return {"DJANGO_SETTINGS_MODULE": project.settings_module}
-
-
 def plan(project: Project, options: Options) -> PlatformPlan:
     processes = _processes(project)
     changes = [
@@ -78,7 +65,7 @@ def plan(project: Project, options: Options) -> PlatformPlan:
             render_template(
                 _TEMPLATES,
                 "settings.py-tpl",
-                {"version": __version__, "base_dir_depth": _base_dir_depth(project)},
+                {"version": __version__, "base_dir_depth": project.base_dir_depth},
             ),
             "Heroku-only settings: DEBUG off, secret key and hosts from config vars, HTTPS, "
             "Heroku Postgres, WhiteNoise",
@@ -135,7 +122,7 @@ def runtime(project: Project) -> Runtime:
         "SECRET_KEY": "{secret_key}",
         "ALLOWED_HOSTS": "{host}",
         "DATABASE_URL": "{database_url}",
-        **_settings_env(project),
+        **project.settings_env,
     }
     return Runtime(
         env=env,
@@ -151,7 +138,7 @@ def runtime(project: Project) -> Runtime:
 
 def guide(project: Project, options: Options) -> Guide:
     manage = " ".join(manage_py_argv(project))
-    settings_var = "".join(f" {k}={v}" for k, v in _settings_env(project).items())
+    settings_var = "".join(f" {k}={v}" for k, v in project.settings_env.items())
     return Guide(
         finish=(
             "Review the changes with `git diff`, then commit them: "

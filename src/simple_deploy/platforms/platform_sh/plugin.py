@@ -79,19 +79,6 @@ _TOOL_ENV = {
 }
 
 
-def _base_dir_depth(project: Project) -> int:
-    # parents[N] of the settings file is the folder holding manage.py.
-    return len(project.settings_file.relative_to(project.manage_dir).parts) - 1
-
-
-def _settings_env(project: Project) -> dict[str, str]:
-    # When wsgi.py and manage.py name different settings, every process must use
-    # the ones we extended.
-    if project.manage_settings_module == project.settings_module:
-        return {}
-    return {"DJANGO_SETTINGS_MODULE": project.settings_module}
-
-
 def _web_argv(project: Project, port: str) -> tuple[str, ...]:
     chdir = ("--chdir", project.manage_dir_rel) if project.nested else ()
     # Two workers fit the smallest containers; WEB_CONCURRENCY overrides it.
@@ -100,7 +87,7 @@ def _web_argv(project: Project, port: str) -> tuple[str, ...]:
 
 def _app_yaml(project: Project) -> str:
     tool, tool_version, lines = _INSTALL[project.package_manager]
-    variables = {**_TOOL_ENV[project.package_manager], **_settings_env(project)}
+    variables = {**_TOOL_ENV[project.package_manager], **project.settings_env}
     return render_template(
         _TEMPLATES,
         "platform.app.yaml-tpl",
@@ -132,7 +119,7 @@ def plan(project: Project, options: Options) -> PlatformPlan:
             render_template(
                 _TEMPLATES,
                 "settings.py-tpl",
-                {"version": __version__, "base_dir_depth": _base_dir_depth(project)},
+                {"version": __version__, "base_dir_depth": project.base_dir_depth},
             ),
             "Platform.sh-only settings: DEBUG off, secret key from the project entropy, hosts "
             "from the routes, HTTPS, the PostgreSQL relationship, WhiteNoise",
@@ -215,7 +202,7 @@ def runtime(project: Project) -> Runtime:
             "PLATFORM_APPLICATION_NAME": APP_NAME,
             "PLATFORM_APP_DIR": "{app_root}",
             "PLATFORM_PROJECT_ENTROPY": "{secret_key}",
-            **_settings_env(project),
+            **project.settings_env,
         },
         build=(Command(manage_py_argv(project, "collectstatic", "--noinput")),),
         release=(Command(manage_py_argv(project, "migrate", "--noinput")),),
