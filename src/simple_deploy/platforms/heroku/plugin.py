@@ -152,7 +152,7 @@ def guide(project: Project, options: Options) -> Guide:
             "Deploy: `git push heroku main` (from another branch: `git push heroku HEAD:main`).",
             "Open the site: `heroku open`.",
         ),
-        redeploy="commit your changes, then `git push heroku main`",
+        redeploy="commit your changes, then `git push heroku HEAD:main` (from any branch)",
         logs="`heroku logs --tail`",
         run_command=f"`heroku run {manage} createsuperuser`",
         remote_shell="`heroku run bash`",
