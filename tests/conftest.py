@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import os
+
 import postgres
 import pytest
 import sample_projects
 
 # The reliability suite's tally line (see tests/reliability_tally.py).
 from reliability_tally import pytest_runtest_logreport, pytest_terminal_summary  # noqa: F401
+
+# Sample projects are committed to by the deploy command (--automate-all) and by
+# tests; a fresh machine may have no git identity configured.
+for _name, _value in (
+    ("GIT_AUTHOR_NAME", "Sample User"),
+    ("GIT_AUTHOR_EMAIL", "sample@example.com"),
+    ("GIT_COMMITTER_NAME", "Sample User"),
+    ("GIT_COMMITTER_EMAIL", "sample@example.com"),
+):
+    os.environ.setdefault(_name, _value)
 
 
 @pytest.fixture

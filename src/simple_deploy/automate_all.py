@@ -11,6 +11,7 @@ clean, configured tree that the next run picks up from.
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -19,9 +20,27 @@ from .configure import ConfigureError, apply_plan, prepare
 from .plan import FileChange, Plan
 from .plugin import Options, PlatformPlugin
 from .project import Project
-from .runner import Runner
+from .runner import CommandFailed, Runner, ToolMissing
 
 __all__ = ["AutomateResult", "automate_all"]
+
+
+def _git_identity_problem(project: Project) -> str | None:
+    """The run commits the configuration: find out now if git cannot, not after writing."""
+    out = subprocess.run(
+        ["git", "var", "GIT_COMMITTER_IDENT"],
+        cwd=project.git_root,
+        capture_output=True,
+        check=False,
+    )
+    if out.returncode == 0:
+        return None
+    return (
+        "git does not know who you are, so the configuration could not be committed. "
+        'Run `git config --global user.name "Your Name"` and '
+        '`git config --global user.email "you@example.com"`, then run this command again. '
+        "Nothing was changed and nothing was created."
+    )
 
 
 @dataclass(frozen=True)
@@ -47,6 +66,9 @@ def automate_all(
             "configure the project, then follow the summary's steps."
         )
     prepare(project, plugin, options)  # every safety check, before anything else
+    identity = _git_identity_problem(project)
+    if identity:
+        raise ConfigureError(identity)
     automation = plugin.automate(project, options)
     if not confirm(automation.notice):
         raise ConfigureError("Cancelled: nothing was changed and nothing was created.")
@@ -63,7 +85,14 @@ def automate_all(
             "above, then run the same command again."
         ) from exc
     message = f"Configure for {plugin.label} with django-simple-deploy"
-    outcome = commit_changes(ctx, [change.path for change in plan.changes], message)
+    try:
+        outcome = commit_changes(ctx, [change.path for change in plan.changes], message)
+    except (CommandFailed, ToolMissing) as exc:
+        raise StepFailed(
+            f"Step 'commit' failed:\n{exc}\n\nYour local files are configured but not "
+            "committed. Fix the problem above, commit them (`git add -A` and `git commit`), "
+            "then run the same command again."
+        ) from exc
     if on_step is not None:
         on_step("commit", outcome)
 

@@ -213,3 +213,25 @@ def test_system_check_errors_stop_automation_before_anything_is_created(project,
     assert "admin.E406" in result.stderr
     assert heroku.apps() == {}
     assert snapshot(project, logs=False) == before
+
+
+def test_unknown_git_identity_stops_before_anything_changes(project, heroku, tmp_path):
+    # A beginner's machine where git was never told a name: it must not be found out
+    # after the files are written (the commit would fail and leave them uncommitted).
+    config = tmp_path / "gitconfig"
+    config.write_text("[user]\n\tuseConfigOnly = true\n")
+    env = {
+        "GIT_CONFIG_GLOBAL": str(config),
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_AUTHOR_NAME": "",
+        "GIT_AUTHOR_EMAIL": "",
+        "GIT_COMMITTER_NAME": "",
+        "GIT_COMMITTER_EMAIL": "",
+        "EMAIL": "",
+    }
+    before = snapshot(project, logs=False)
+    result = automate(project, heroku, **env)
+    assert result.returncode != 0
+    assert "git config --global user.email" in result.stderr
+    assert heroku.apps() == {}
+    assert snapshot(project, logs=False) == before
