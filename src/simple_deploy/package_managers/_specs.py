@@ -61,3 +61,12 @@ def project_dependencies(doc) -> Array | None:
     if project is None:
         return None
     return project.get("dependencies")
+
+
+def add_to_project_dependencies(doc, requirements: Iterable[Requirement]) -> None:
+    """Append to `[project] dependencies`, making the table and array when missing."""
+    dependencies = project_dependencies(doc)
+    if dependencies is None:
+        doc.setdefault("project", tomlkit.table())["dependencies"] = tomlkit.array()
+        dependencies = doc["project"]["dependencies"]
+    append_specs(dependencies, requirements)

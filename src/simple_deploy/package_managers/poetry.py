@@ -13,7 +13,13 @@ import tomlkit
 
 from ..textfiles import read_text
 from . import InstallStep, PackageManager, Requirement
-from ._specs import append_specs, name_of, names_of, project_dependencies, table_value
+from ._specs import (
+    add_to_project_dependencies,
+    name_of,
+    names_of,
+    project_dependencies,
+    table_value,
+)
 
 MANIFEST = "pyproject.toml"
 LOCK = "poetry.lock"
@@ -44,13 +50,9 @@ def _names(root: Path) -> set[str]:
 
 def _add(text: str, requirements: list[Requirement]) -> str:
     doc = tomlkit.parse(text)
-    dependencies = project_dependencies(doc)
     table = _poetry_table(doc)
-    if dependencies is not None or table is None:
-        if dependencies is None:
-            doc.setdefault("project", tomlkit.table())["dependencies"] = tomlkit.array()
-            dependencies = doc["project"]["dependencies"]
-        append_specs(dependencies, requirements)
+    if project_dependencies(doc) is not None or table is None:
+        add_to_project_dependencies(doc, requirements)
     else:
         for requirement in requirements:
             table[requirement.name] = table_value(requirement)

@@ -12,7 +12,7 @@ import tomlkit
 
 from ..textfiles import read_text
 from . import InstallStep, PackageManager, Requirement
-from ._specs import append_specs, names_of, project_dependencies
+from ._specs import add_to_project_dependencies, names_of, project_dependencies
 
 MANIFEST = "pyproject.toml"
 LOCK = "uv.lock"
@@ -32,11 +32,7 @@ def _names(root: Path) -> set[str]:
 
 def _add(text: str, requirements: list[Requirement]) -> str:
     doc = tomlkit.parse(text)
-    dependencies = project_dependencies(doc)
-    if dependencies is None:
-        doc.setdefault("project", tomlkit.table())["dependencies"] = tomlkit.array()
-        dependencies = doc["project"]["dependencies"]
-    append_specs(dependencies, requirements)
+    add_to_project_dependencies(doc, requirements)
     return tomlkit.dumps(doc)
 
 
