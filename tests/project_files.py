@@ -43,6 +43,8 @@ def deploy(
         cwd=manage_dir(root),
         capture_output=True,
         text=True,
+        encoding="utf-8",
+        errors="replace",
         env={**base, **GIT_IDENTITY, **(env or {})},
         input=stdin if stdin is not None else "",
         timeout=900,
@@ -55,6 +57,7 @@ def git(root: Path, *args: str) -> str:
         cwd=root,
         capture_output=True,
         text=True,
+        encoding="utf-8",
         check=True,
         env={**os.environ, **GIT_IDENTITY},
     ).stdout

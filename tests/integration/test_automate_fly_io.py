@@ -7,21 +7,28 @@ which secrets, how many releases.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import project_files
 import pytest
 import sample_projects
+from project_files import git, snapshot
 
 # The fake platform CLIs (tests/fakes) are POSIX programs: a shebang line, and
 # fcntl locks on their state file. Windows runs everything else.
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="the fake platform CLIs are POSIX scripts")
 
 FAKES = Path(__file__).resolve().parents[1] / "fakes"
+
+
+def deploy(root: Path, env: dict, *args: str, **extra_env: str) -> subprocess.CompletedProcess:
+    return project_files.deploy(
+        root, "fly_io", "--automate-all", "--no-input", *args, env={**env, **extra_env}
+    )
 
 
 @pytest.fixture
@@ -43,40 +50,6 @@ def fly_cli(tmp_path):
 
 def account(fly_cli) -> dict:
     return json.loads(fly_cli["state"].read_text()) if fly_cli["state"].exists() else {}
-
-
-def manage_dir(root: Path) -> Path:
-    return root if (root / "manage.py").exists() else root / "blog"
-
-
-def deploy(root: Path, env: dict, *args: str, **extra_env: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "manage.py", "deploy", "--platform", "fly_io", "--automate-all"]
-        + ["--no-input", *args],
-        cwd=manage_dir(root),
-        capture_output=True,
-        text=True,
-        env={**env, **extra_env},
-        timeout=600,
-    )
-
-
-def git(root: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", *args], cwd=root, capture_output=True, text=True, check=True
-    ).stdout
-
-
-def snapshot(root: Path) -> dict[str, str]:
-    """Every file but the self-ignoring log folder (a refused run writes its log there)."""
-    return {
-        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-        and "__pycache__" not in p.parts
-        and "simple_deploy_logs" not in p.parts
-        and ".git/index" not in p.as_posix()
-    }
 
 
 def assert_one_of_each(state: dict, app: str) -> None:
@@ -218,12 +191,12 @@ def test_existing_database_url_is_reused_not_replaced(flat, fly_cli):
 
 
 def test_not_logged_in_changes_nothing(flat, fly_cli):
-    before = snapshot(flat)
+    before = snapshot(flat, logs=False)
     result = deploy(flat, fly_cli["env"], FAKE_CLI_LOGGED_OUT="1")
     assert result.returncode != 0
     assert "not logged in to Fly.io" in result.stderr and "fly auth login" in result.stderr
     assert "No local file was changed" in result.stderr
-    assert snapshot(flat) == before
+    assert snapshot(flat, logs=False) == before
     assert account(fly_cli).get("apps", {}) == {}
 
 
@@ -232,21 +205,21 @@ def test_missing_cli_changes_nothing(flat, fly_cli):
     env["PATH"] = os.pathsep.join(
         p for p in env["PATH"].split(os.pathsep) if not (Path(p) / "fly").exists()
     )
-    before = snapshot(flat)
+    before = snapshot(flat, logs=False)
     result = deploy(flat, env)
     assert result.returncode != 0
     assert "https://fly.io/docs/flyctl/install/" in result.stderr
     assert "No local file was changed" in result.stderr
-    assert snapshot(flat) == before
+    assert snapshot(flat, logs=False) == before
     assert not fly_cli["state"].exists()
 
 
 def test_invalid_app_name_is_refused_before_any_call(flat, fly_cli):
-    before = snapshot(flat)
+    before = snapshot(flat, logs=False)
     result = deploy(flat, fly_cli["env"], "--deployed-project-name", "My_Blog")
     assert result.returncode != 0
     assert "not a valid Fly app name" in result.stderr
-    assert snapshot(flat) == before
+    assert snapshot(flat, logs=False) == before
     assert not fly_cli["state"].exists()
 
 
@@ -273,9 +246,9 @@ def test_secrets_never_reach_files_logs_or_output(flat, fly_cli):
 
 def test_app_name_taken_by_another_account_says_how_to_choose(flat, fly_cli):
     fly_cli["state"].write_text(json.dumps({"taken": ["someone-elses"]}))
-    before = snapshot(flat)
+    before = snapshot(flat, logs=False)
     result = deploy(flat, fly_cli["env"], "--deployed-project-name", "someone-elses")
     assert result.returncode != 0
     assert "Name has already been taken" in result.stderr
     assert "--deployed-project-name" in result.stderr
-    assert snapshot(flat) == before
+    assert snapshot(flat, logs=False) == before

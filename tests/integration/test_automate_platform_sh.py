@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import project_files
 import pytest
 import sample_projects
+from project_files import git, snapshot
 
 # The fake platform CLIs (tests/fakes) are POSIX programs: a shebang line, and
 # fcntl locks on their state file. Windows runs everything else.
@@ -18,6 +19,12 @@ pytestmark = pytest.mark.skipif(os.name == "nt", reason="the fake platform CLIs 
 
 FAKES = Path(__file__).resolve().parents[1] / "fakes"
 STEPS = ["Platform.sh CLI", "logged in", "project", "configure", "push", "url"]
+
+
+def automate(root: Path, env: dict, *args: str, **extra) -> subprocess.CompletedProcess:
+    return project_files.deploy(
+        root, "platform_sh", "--automate-all", "--no-input", *args, env={**env, **extra}
+    )
 
 
 @pytest.fixture
@@ -35,34 +42,6 @@ def fake_platform(tmp_path):
 
 def load(state: Path) -> dict:
     return json.loads(state.read_text()) if state.exists() else {}
-
-
-def snapshot(root: Path) -> dict[str, str]:
-    return {
-        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*"))
-        if p.is_file() and "__pycache__" not in p.parts and ".git/index" not in p.as_posix()
-    }
-
-
-def manage_dir(root: Path) -> Path:
-    return root if (root / "manage.py").exists() else root / "blog"
-
-
-def automate(root: Path, env: dict, *args: str, **extra) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "manage.py", "deploy", "--platform", "platform_sh", "--automate-all"]
-        + ["--no-input", *args],
-        cwd=manage_dir(root),
-        capture_output=True,
-        text=True,
-        env={**env, **extra},
-        timeout=600,
-    )
-
-
-def git(root: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True).stdout
 
 
 def projects(state: Path) -> dict:

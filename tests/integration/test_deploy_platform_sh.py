@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import project_files
 import pytest
+from project_files import git, manage_dir, snapshot
 
 MANAGERS = ["requirements_txt", "poetry", "pipenv", "uv"]
 LAYOUTS = ["flat", "nested"]
@@ -24,34 +25,8 @@ INSTALL = {
 TOOL = {"poetry": "poetry: '>=2.0'", "pipenv": "pipenv: '*'", "uv": "uv: '*'"}
 
 
-def snapshot(root: Path) -> dict[str, str]:
-    return {
-        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*"))
-        if p.is_file() and "__pycache__" not in p.parts and ".git/index" not in p.as_posix()
-    }
-
-
-def manage_dir(root: Path) -> Path:
-    return root if (root / "manage.py").exists() else root / "blog"
-
-
 def deploy(root: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-    return subprocess.run(
-        [sys.executable, "manage.py", "deploy", "--platform", "platform_sh", *args],
-        cwd=manage_dir(root),
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=600,
-    )
-
-
-def git(root: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", *args], cwd=root, capture_output=True, text=True, check=True
-    ).stdout
+    return project_files.deploy(root, "platform_sh", *args)
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)

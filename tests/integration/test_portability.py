@@ -8,57 +8,26 @@ files, and a file name that differs from ours only in case.
 from __future__ import annotations
 
 import argparse
-import hashlib
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import django
+import project_files
 import pytest
 from django.conf import settings as django_settings
+from project_files import git, snapshot
 
 from simple_deploy import plugins
 from simple_deploy.project import inspect
 
-GIT_ID = ("-c", "user.name=Sample User", "-c", "user.email=sample@example.com")
-
 
 def deploy(manage_dir: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-    return subprocess.run(
-        [sys.executable, "manage.py", "deploy", "--platform", "heroku", *args],
-        cwd=manage_dir,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env=env,
-        timeout=600,
-    )
-
-
-def git(root: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", *GIT_ID, *args],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        check=True,
-    ).stdout
+    return project_files.deploy(manage_dir, "heroku", *args)
 
 
 def git_bytes(root: Path, *args: str) -> bytes:
     return subprocess.run(["git", *args], cwd=root, capture_output=True, check=True).stdout
-
-
-def snapshot(root: Path) -> dict[str, str]:
-    return {
-        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*"))
-        if p.is_file() and "__pycache__" not in p.parts and ".git/index" not in p.as_posix()
-    }
 
 
 def to_crlf(root: Path) -> None:
