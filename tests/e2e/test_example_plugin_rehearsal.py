@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from project_files import deploy, git
+from rehearsals import configure_commit_and_rehearse, migrations_applied
 
 pytestmark = pytest.mark.e2e
 
@@ -11,11 +11,5 @@ pytestmark = pytest.mark.e2e
 @pytest.mark.parametrize("layout", ["flat", "nested"])
 def test_render_configuration_rehearses_on_postgres(sample_project, database_url, layout):
     root = sample_project("requirements_txt", layout)
-    assert deploy(root, "render").returncode == 0
-    git(root, "add", "-A")
-    git(root, "commit", "-qm", "Configure for Render")
-    result = deploy(root, "render", "--rehearse", "--database-url", database_url)
-    out = result.stdout + result.stderr
-    assert result.returncode == 0, out
-    for step in ("install", "build", "release", "check --deploy", "web", "GET /", "static file"):
-        assert f"[pass] {step}" in out, out
+    configure_commit_and_rehearse(root, "render", database_url)
+    assert migrations_applied(database_url) > 10

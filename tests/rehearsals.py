@@ -1,0 +1,44 @@
+"""What every platform's end-to-end test does: configure a sample project as the user
+would, commit, rehearse it against PostgreSQL, and read what the rehearsal reported."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from project_files import deploy, git
+
+# 4 package managers x 2 layouts, each layout on one of the Django versions this
+# machine runs (Django 6 needs Python 3.12).
+MATRIX = [
+    (manager, layout, django)
+    for manager in ("requirements_txt", "poetry", "pipenv", "uv")
+    for layout, django in (("flat", "5.2"), ("nested", "4.2"))
+]
+STEPS = ("install", "build", "release", "check --deploy", "web", "GET /", "static file")
+
+
+def configure_commit_and_rehearse(root: Path, platform: str, database_url: str) -> str:
+    """The rehearsal's output; an AssertionError names the first step that did not pass."""
+    configured = deploy(root, platform)
+    assert configured.returncode == 0, configured.stderr + configured.stdout
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", f"Configure for {platform}")
+    rehearsal = deploy(root, platform, "--rehearse", "--database-url", database_url)
+    out = rehearsal.stdout + rehearsal.stderr
+    assert rehearsal.returncode == 0, out
+    for step in STEPS:
+        assert f"[pass] {step}" in out, out
+    assert "Rehearsal passed." in out
+    return out
+
+
+def migrations_applied(database_url: str) -> int:
+    """How many migrations the database records: proof the release step reached it."""
+    out = subprocess.run(
+        ["psql", database_url, "-Atc", "select count(*) from django_migrations"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return int(out.stdout.strip())
