@@ -16,6 +16,7 @@ from pathlib import Path
 import project_files
 import pytest
 import sample_projects
+from fake_platforms import FAKES as FAKE_PLATFORMS
 from project_files import git, snapshot
 
 # The fake platform CLIs (tests/fakes) are POSIX programs: a shebang line, and
@@ -105,19 +106,7 @@ def test_rerun_reuses_everything(flat, fly_cli):
     assert "Reused: the SECRET_KEY secret" in again.stdout
 
 
-FAULTS = [
-    "apps list",
-    "apps create",
-    "secrets list",
-    "mpg list",
-    "mpg create",
-    "mpg attach",
-    "secrets import",
-    "deploy",
-]
-
-
-@pytest.mark.parametrize("fault", FAULTS)
+@pytest.mark.parametrize("fault", FAKE_PLATFORMS["fly_io"].steps)
 def test_fault_at_any_step_then_rerun_finishes_with_one_app_and_one_database(flat, fly_cli, fault):
     failed = deploy(flat, fly_cli["env"], FAKE_CLI_FAIL=fault)
     assert failed.returncode != 0

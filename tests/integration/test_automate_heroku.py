@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from fake_platforms import FAKES as FAKE_PLATFORMS
 from project_files import all_text, deploy, git, snapshot
 
 # The fake platform CLIs (tests/fakes) are POSIX programs: a shebang line, and
@@ -15,7 +16,6 @@ from project_files import all_text, deploy, git, snapshot
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="the fake platform CLIs are POSIX scripts")
 
 FAKES = Path(__file__).resolve().parents[1] / "fakes"
-STEPS = ["apps:create", "git:remote", "addons:create", "config:set", "push", "release", "open"]
 
 
 @dataclass
@@ -106,7 +106,7 @@ def test_second_run_reuses_everything(project, heroku):
     assert len(creates) == 1
 
 
-@pytest.mark.parametrize("step", STEPS)
+@pytest.mark.parametrize("step", FAKE_PLATFORMS["heroku"].steps)
 def test_failure_at_each_step_then_rerun_finishes_with_one_app_and_one_database(
     project, heroku, step
 ):

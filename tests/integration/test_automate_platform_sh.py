@@ -11,6 +11,7 @@ from pathlib import Path
 import project_files
 import pytest
 import sample_projects
+from fake_platforms import FAKES as FAKE_PLATFORMS
 from project_files import git, snapshot
 
 # The fake platform CLIs (tests/fakes) are POSIX programs: a shebang line, and
@@ -88,7 +89,7 @@ def test_rerun_reuses_the_linked_project_and_creates_nothing(sample_project, fak
     assert git(root, "rev-parse", "HEAD") == head  # nothing new to commit
 
 
-@pytest.mark.parametrize("fail", ["auth:info", "projects", "create", "create-link", "push", "url"])
+@pytest.mark.parametrize("fail", FAKE_PLATFORMS["platform_sh"].steps)
 def test_fault_at_each_step_then_rerun_finishes_with_exactly_one_project(
     sample_project, fake_platform, fail
 ):

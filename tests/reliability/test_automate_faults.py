@@ -46,7 +46,7 @@ def fake_for(platform: str) -> FakePlatform:
     if fake is None:
         pytest.fail(
             f"The installed platform '{platform}' has --automate-all but no entry in "
-            "tests/reliability/fake_platforms.py: add its fake CLI and step names there."
+            "tests/fake_platforms.py: add its fake CLI and step names there."
         )
     return fake
 
