@@ -14,6 +14,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -68,15 +69,24 @@ class Drift:
         return f"{commit} holds the configuration `{command}` would write now."
 
 
-def compare_head(project: Project, plugin: PlatformPlugin, options: Options) -> Drift:
-    """Plan the platform's changes against HEAD's content, in a scratch copy; write nothing."""
+def compare_head(
+    project: Project,
+    plugin: PlatformPlugin,
+    options: Options,
+    inspector: Callable[[Path], Project] = inspect,
+) -> Drift:
+    """Plan the platform's changes against HEAD's content, in a scratch copy; write nothing.
+
+    `inspector` inspects the copy from the folder holding manage.py: the caller
+    passes the same choices it inspected the working tree with (settings module).
+    """
     scratch = Path(tempfile.mkdtemp(prefix="simple-deploy-head-"))
     try:
         root = scratch / "head"
         try:
             head = export_head(project.git_root, root, _TIMEOUT)
             _make_repository(root)
-            committed = inspect(root.joinpath(*PurePosixPath(project.manage_dir_rel).parts))
+            committed = inspector(root.joinpath(*PurePosixPath(project.manage_dir_rel).parts))
         except (StepFailed, InspectionError, OSError, subprocess.SubprocessError) as exc:
             return Drift("", False, (), error=str(exc).strip().splitlines()[0])
         try:

@@ -75,8 +75,10 @@ class Engine(Protocol):
     """Where the platform's steps run. Every method may raise report.StepFailed.
 
     Commands arrive with placeholders filled (`placeholders()` is merged over
-    the Context's) and with the platform's variables for their phase; the engine
-    adds what it needs to run them at all (a PATH, a container).
+    the Context's) and with the platform's variables for their phase, the user's
+    own (`Context.extra_env`) included; the engine adds what it needs to run them
+    at all (a PATH, a container). An engine that runs the build itself (an image
+    build) passes `Context.extra_env` to it, and never on a command line.
     """
 
     #: Step names this engine shows instead of the generic ones
