@@ -23,6 +23,10 @@ import pytest
 
 from simple_deploy.package_managers import InstallStep, PackageManager
 from simple_deploy.rehearsal import REDACTED, STEP_NAMES, RehearsalReport, StepResult, rehearse
+from simple_deploy.rehearsal.engine import Context
+from simple_deploy.rehearsal.report import StepFailed
+from simple_deploy.rehearsal.steps import _Rehearsal, _Site, _step_pages, _step_web
+from simple_deploy.rehearsal.venv import VenvEngine
 from simple_deploy.runtime import Command, Runtime
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -391,3 +395,46 @@ def test_copy_holds_the_committed_lf_bytes_when_core_autocrlf_is_true(project, t
 
     assert (workdir / "app" / "bin" / "post_compile").read_bytes() == script
     assert b"\r\n" not in (workdir / "app" / "blog" / "settings.py").read_bytes()
+
+
+# Answers the first request (the web step's "is it up?"), then dies as a worker
+# killed for memory would: the next request finds no process.
+DIES_ON_SECOND_REQUEST = """
+import http.server, os, sys
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    seen = 0
+
+    def do_GET(self):
+        Handler.seen += 1
+        if Handler.seen > 1:
+            print("out of memory: worker killed", flush=True)
+            os._exit(9)
+        self.send_response(404)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
+"""
+
+
+def test_a_web_process_that_exits_while_pages_are_requested_shows_its_exit_code(tmp_path):
+    # The web and pages steps on their own: no install is needed for this server.
+    runtime = _runtime(web=Command((sys.executable, "-c", DIES_ON_SECOND_REQUEST, "{port}")))
+    ctx = Context(tmp_path, ".", _manager(), runtime, sys.executable, 30, tmp_path, "sqlite://")
+    ctx.app.mkdir()
+    engine = VenvEngine(ctx)
+    site = _Site("staticfiles", "/static/", "/media/", {}, "", "")
+    state = _Rehearsal(ctx, engine, site_facts=site)
+    try:
+        assert "answering on 127.0.0.1" in _step_web(state)
+        with pytest.raises(StepFailed) as failed:
+            _step_pages(state)
+    finally:
+        engine.close()
+
+    detail = str(failed.value)
+    assert "The web process (while answering GET /) exited with code 9" in detail
+    assert "out of memory: worker killed" in detail

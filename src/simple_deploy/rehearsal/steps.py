@@ -350,11 +350,19 @@ def _step_web(state: _Rehearsal) -> str:
     )
 
 
-def _raise_if_exited(state: _Rehearsal, what: str) -> None:
-    """A web process that exited fails with its own words (exit code, log), not a timeout."""
-    code = state.engine.web_exit_code()
-    if code is not None:
-        raise StepFailed(f"{what} exited with code {code}:\n{state.web_log_tail()}")
+def _raise_if_exited(state: _Rehearsal, what: str, wait: float = 0.0) -> None:
+    """A web process that exited fails with its own words (exit code, log), not a timeout.
+
+    `wait`: a connection that broke may be the process dying; give it that long.
+    """
+    deadline = time.monotonic() + wait
+    while True:
+        code = state.engine.web_exit_code()
+        if code is not None:
+            raise StepFailed(f"{what} exited with code {code}:\n{state.web_log_tail()}")
+        if time.monotonic() >= deadline:
+            return
+        time.sleep(0.1)
 
 
 def _step_pages(state: _Rehearsal) -> tuple[str, str]:
@@ -367,7 +375,7 @@ def _step_pages(state: _Rehearsal) -> tuple[str, str]:
         try:
             return http_checks.fetch(address, runtime, path, timeout=PAGE_TIMEOUT)
         except (OSError, http.client.HTTPException) as error:
-            _raise_if_exited(state, f"The web process (while answering GET {path})")
+            _raise_if_exited(state, f"The web process (while answering GET {path})", wait=2)
             raise StepFailed(f"GET {path} failed: {error}\n{state.web_log_tail()}") from None
 
     start = ["/", site.login_url, site.admin_login]
