@@ -394,5 +394,7 @@ platform = PlatformPlugin(
     add_arguments=add_arguments,
     automate=automate,
     cli="fly",
+    # flyctl's installers put it on PATH as both `fly` and `flyctl`.
+    extra={"cli_names": ("flyctl",)},
     docs_url="https://fly.io/docs/django/",
 )
