@@ -16,7 +16,7 @@ from simple_deploy.log import RunLog
 from simple_deploy.plan import unified_diff
 from simple_deploy.project import InspectionError, inspect
 from simple_deploy.runner import Runner
-from simple_deploy.summary import render_summary
+from simple_deploy.summary import render_summary, terminal_summary
 
 
 def _chosen_platform(argv: list[str]) -> str | None:
@@ -194,8 +194,7 @@ class Command(BaseCommand):
         log.add(summary)
         log.save(project.git_root)
         summary_path = log.save_text(project.git_root, f"summary-{plugin.name}", summary)
-        self.stdout.write(summary)
-        self.stdout.write(f"Summary saved as {summary_path}; the log of every step is beside it.")
+        self.stdout.write(terminal_summary(summary, str(summary_path)))
 
         if options["rehearse"]:
             self._rehearse(prepared, options, log)
@@ -239,8 +238,7 @@ class Command(BaseCommand):
         log.add(summary)
         log.save(project.git_root)
         summary_path = log.save_text(project.git_root, f"summary-{plugin.name}", summary)
-        self.stdout.write(summary)
-        self.stdout.write(f"Summary saved as {summary_path}; the log of every step is beside it.")
+        self.stdout.write(terminal_summary(summary, str(summary_path)))
 
     def _show_dry_run(self, prepared: Prepared) -> None:
         plan = prepared.plan
