@@ -204,7 +204,7 @@ def _asset_context(project: Project) -> dict:
     folder = _image.APP_ROOT if build.folder == "." else f"{_image.APP_ROOT}/{build.folder}"
     return {
         "node": True,
-        "node_label": build.label.replace("`", ""),
+        "node_label": ", ".join(build.tools) or "package.json",
         "node_major": build.node_major,
         "node_dir": folder,
         "node_files": " ".join(build.files),
