@@ -37,7 +37,7 @@ def test_asset_build_plain_psycopg_and_ignored_file_rehearse(
         add_procfile_with_worker(root)
     commit(root, "Tailwind, psycopg, pyenv")
 
-    out = configure_commit_and_rehearse(root, platform, database_url)
+    configure_commit_and_rehearse(root, platform, database_url)
 
     # The asset build ran before collectstatic: GET / renders {% static 'css/site.css' %},
     # which the manifest storage answers with 500 unless the CSS was built and collected.

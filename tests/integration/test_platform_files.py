@@ -213,7 +213,9 @@ def test_asset_build_on_each_platform(sample_project, tmp_path):
     fly = _ok(deploy(root, "fly_io"))
     dockerfile = (root / "Dockerfile").read_text("utf-8")
     assert "FROM node:" in dockerfile and "AS assets" in dockerfile
-    assert "RUN npm ci\n" in dockerfile and "RUN npm run build && rm -rf node_modules\n" in dockerfile
+    assert (
+        "RUN npm ci\n" in dockerfile and "RUN npm run build && rm -rf node_modules\n" in dockerfile
+    )
     assert dockerfile.index("COPY --from=assets /app ./") < dockerfile.index("RUN SIMPLE_DEPLOY")
     assert "node_modules" in (root / ".dockerignore").read_text("utf-8")
     assert "The Dockerfile builds it in a Node.js" in fly
