@@ -137,8 +137,8 @@ def build_plan(project: Project, plugin: PlatformPlugin, options: Options) -> Pl
     if unignored:
         names = ", ".join(f"`{p}`" for p in unignored)
         notes.append(
-            f"Git ignored {names}, which {plugin.label} needs: the .gitignore exception above "
-            "lets git commit them (the platform receives only committed files)."
+            f"Git ignored {names}, which the deployment needs: the .gitignore exception above "
+            "lets git commit them, so the platform gets the files you tested."
         )
     return Plan(
         platform=plugin.name,
