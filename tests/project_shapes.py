@@ -86,6 +86,7 @@ def add_tailwind_build(root: Path, manage_dir: Path, settings: Path) -> None:
 def ignore_python_version(root: Path, version: str) -> None:
     """pyenv's .python-version, git-ignored (older gitignore templates did so)."""
     (root / ".python-version").write_text(f"{version}\n", "utf-8")
+    git(root, "rm", "-q", "--cached", "--ignore-unmatch", ".python-version")
     with open(root / ".gitignore", "a", encoding="utf-8") as ignore:
         ignore.write(".python-version\n")
 
@@ -98,6 +99,13 @@ def add_procfile_with_worker(root: Path) -> str:
     )
     (root / "Procfile").write_text(text, "utf-8")
     return text
+
+
+def add_plain_psycopg(root: Path) -> None:
+    """`uv add psycopg`: the pure-Python driver, which loads the system's libpq."""
+    from sample_projects import run
+
+    run(root, "uv", "add", "--no-sync", "psycopg~=3.2")
 
 
 def commit(root: Path, message: str) -> None:

@@ -1,6 +1,6 @@
 """One project carrying the shapes real projects have, configured and rehearsed on every
-platform: a Tailwind CSS build (npm), plain `psycopg` (libpq at run time), a git-ignored
-.python-version, and on Heroku a Procfile with worker processes."""
+platform: a Tailwind CSS build (npm), plain `psycopg` added with uv (libpq at run time),
+a git-ignored .python-version, and on Heroku a Procfile with worker processes."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import sys
 import pytest
 from project_files import git, manage_dir
 from project_shapes import (
+    add_plain_psycopg,
     add_procfile_with_worker,
     add_tailwind_build,
     commit,
@@ -28,10 +29,10 @@ def test_asset_build_plain_psycopg_and_ignored_file_rehearse(
     for name, value in npm_env().items():
         if name == "npm_config_cache":
             monkeypatch.setenv(name, value)
-    root = sample_project("requirements_txt", "flat")
+    # uv: its installs keep this test's added time small.
+    root = sample_project("uv", "flat")
     add_tailwind_build(root, manage_dir(root), root / "blog" / "settings.py")
-    with open(root / "requirements.txt", "a", encoding="utf-8") as requirements:
-        requirements.write("psycopg~=3.2\n")
+    add_plain_psycopg(root)
     ignore_python_version(root, f"{sys.version_info[0]}.{sys.version_info[1]}")
     if platform == "heroku":
         add_procfile_with_worker(root)
@@ -45,8 +46,9 @@ def test_asset_build_plain_psycopg_and_ignored_file_rehearse(
     build = log[log.index("rehearsal build: pass") : log.index("rehearsal release: pass")]
     assert "npm ci\n" in build and "npm run build\n" in build, build
     # One PostgreSQL driver: the project's own.
-    requirements = (root / "requirements.txt").read_text("utf-8")
+    requirements = (root / "pyproject.toml").read_text("utf-8")
     assert "psycopg~=3.2" in requirements and "psycopg[binary]" not in requirements
+    assert "psycopg-binary" not in (root / "uv.lock").read_text("utf-8")
     # The ignored .python-version reached the commit the platform receives.
     assert ".python-version" in git(root, "ls-files").split()
     ignored = subprocess.run(["git", "check-ignore", ".python-version"], cwd=root)
