@@ -325,8 +325,14 @@ def _user_dockerfile_note(project: Project, theirs: UserImage) -> str:
         f"release command `python {manage} migrate --noinput` runs there with your secrets); "
         f"run `{_image.BUILD_FLAG}=1 python {manage} collectstatic --noinput` while building "
         "(the settings block needs that flag when there is no secret or database yet); "
-        "and start gunicorn as its CMD (gunicorn reads $PORT). The rehearsal replays the "
-        "image django-simple-deploy would write, not yours."
+        "and start gunicorn as its CMD (gunicorn reads $PORT)."
+        + (
+            f" It must also run your asset build ({project.asset_build.label}) before "
+            "collectstatic."
+            if project.asset_build is not None
+            else ""
+        )
+        + " The rehearsal replays the image django-simple-deploy would write, not yours."
     )
 
 
