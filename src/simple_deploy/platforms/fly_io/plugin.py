@@ -318,8 +318,8 @@ def _user_dockerfile_note(project: Project, theirs: UserImage) -> str:
     port = theirs.port or _image.INTERNAL_PORT
     manage = _manage_in(theirs.workdir, project)
     return (
-        "Your Dockerfile is kept (--overwrite replaces it with ours; `--dry-run --overwrite` "
-        f"shows ours). fly.toml is written around it; for Fly it must: listen on 0.0.0.0:{port} "
+        "Your Dockerfile is kept (--overwrite replaces it with ours; --dry-run shows that "
+        f"diff). fly.toml is written around it; for Fly it must: listen on 0.0.0.0:{port} "
         f"(fly.toml's internal_port{'' if theirs.port else '; your Dockerfile has no EXPOSE'}); "
         f"have `python` with your dependencies on PATH and {manage} in the image (fly.toml's "
         f"release command `python {manage} migrate --noinput` runs there with your secrets); "
