@@ -24,27 +24,31 @@ _MARK = "# Files the platform must receive (django-simple-deploy):"
 
 
 def _check_ignore(root: Path, paths: Sequence[str], *, verbose: bool = False) -> list[str]:
+    """NUL-separated fields (-z): no quoting of unusual names, and a Windows source path's
+    drive colon cannot be mistaken for a separator. Verbose output has 4 fields a path."""
     if not paths:
         return []
-    argv = ["git", "check-ignore", *(["-v"] if verbose else []), "--", *paths]
-    out = subprocess.run(argv, cwd=root, capture_output=True, check=False)
+    argv = ["git", "check-ignore", "--stdin", "-z", *(["-v"] if verbose else [])]
+    data = "".join(f"{path}\0" for path in paths).encode("utf-8")
+    out = subprocess.run(argv, cwd=root, input=data, capture_output=True, check=False)
     if out.returncode not in (0, 1):  # 128: git failed; treat as nothing ignored
         return []
-    return [line for line in out.stdout.decode("utf-8", "replace").splitlines() if line]
+    return [field for field in out.stdout.decode("utf-8", "replace").split("\0")]
 
 
 def ignored(project: Project, paths: Sequence[str]) -> list[str]:
     """The `paths` (relative, POSIX) git would not commit because an ignore rule matches."""
     unique = list(dict.fromkeys(p for p in paths if p))
-    return [p for p in _check_ignore(project.git_root, unique) if p in unique]
+    found = set(_check_ignore(project.git_root, unique))
+    return [p for p in unique if p in found]
 
 
 def _source(project: Project, path: str) -> str | None:
     """The .gitignore (relative to the git root) holding the rule that ignores `path`,
     or None for rules outside the repository (.git/info/exclude, core.excludesFile)."""
-    for line in _check_ignore(project.git_root, [path], verbose=True):
-        source = line.split(":", 1)[0]
-        candidate = Path(source)
+    fields = _check_ignore(project.git_root, [path], verbose=True)
+    if len(fields) >= 4 and fields[0]:
+        candidate = Path(fields[0])
         if not candidate.is_absolute():
             candidate = project.git_root / candidate
         try:
@@ -57,7 +61,7 @@ def _source(project: Project, path: str) -> str | None:
 
 def _ignored_parent(project: Project, path: str) -> str | None:
     parents = [p.as_posix() + "/" for p in reversed(PurePosixPath(path).parents) if str(p) != "."]
-    hits = _check_ignore(project.git_root, parents)
+    hits = [hit for hit in _check_ignore(project.git_root, parents) if hit]
     return hits[0] if hits else None
 
 
