@@ -163,14 +163,15 @@ def test_ignored_lock_file_gets_a_gitignore_exception(sample_project):
 def test_ignored_folder_stops_with_the_fix_and_changes_nothing(sample_project):
     root = sample_project("requirements_txt", "nested")
     with open(root / ".gitignore", "a", encoding="utf-8") as ignore:
-        ignore.write("bin/\n")
-    commit(root, "Ignore bin")
+        ignore.write(".platform/\n")
+    commit(root, "Ignore .platform")
     before = snapshot(root, logs=False)
-    result = deploy(root, "heroku")
+    result = deploy(root, "platform_sh")
     assert result.returncode != 0
-    assert "bin/post_compile: the platform needs this file, but git ignores its folder bin/" in (
-        result.stderr
-    )
+    assert (
+        ".platform/services.yaml: the platform needs this file, but git ignores its folder "
+        ".platform/"
+    ) in result.stderr
     assert "Nothing was changed." in result.stderr and "Traceback" not in result.stderr
     assert snapshot(root, logs=False) == before
 
