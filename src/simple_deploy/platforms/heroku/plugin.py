@@ -347,5 +347,6 @@ platform = PlatformPlugin(
     add_arguments=add_arguments,
     automate=automation,
     cli="heroku",
+    extra={"cli_install_url": "https://devcenter.heroku.com/articles/heroku-cli"},
     docs_url="https://devcenter.heroku.com/categories/python-support",
 )
