@@ -8,7 +8,15 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["start_line", "end_line", "platforms_in", "unterminated", "block_of", "replace_block"]
+__all__ = [
+    "start_line",
+    "end_line",
+    "platforms_in",
+    "unterminated",
+    "repeated",
+    "block_of",
+    "replace_block",
+]
 
 _START = "# >>> django-simple-deploy: {name} >>>"
 _END = "# <<< django-simple-deploy: {name} <<<"
@@ -42,6 +50,13 @@ def unterminated(text: str) -> tuple[str, ...]:
     """Platforms whose start line has no end line after it: replacing such a block
     would append a second one, so the run must stop instead."""
     return tuple(name for name in platforms_in(text) if block_of(text, name) is None)
+
+
+def repeated(text: str) -> tuple[str, ...]:
+    """Platforms whose start line appears more than once (a block pasted twice):
+    replacing the first would leave the second one silently overriding it."""
+    found = platforms_in(text)
+    return tuple(dict.fromkeys(name for name in found if found.count(name) > 1))
 
 
 def replace_block(text: str, name: str, body: str) -> str:
