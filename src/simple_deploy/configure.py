@@ -15,6 +15,7 @@ from . import checks, markers
 from .changes import ApplyError, apply_changes, link_problems
 from .lock import refresh_lock
 from .log import LogError
+from .names import name_problems
 from .package_managers import get
 from .parsing import ReadError, reading_files
 from .plan import FileChange, Plan, requirement_changes
@@ -94,7 +95,10 @@ def read_only_problems(project: Project, plan: Plan) -> list[str]:
 
 def safety_problems(project: Project, plugin: PlatformPlugin, options: Options) -> list[str]:
     """Every reason not to touch the project, each with its fix."""
-    problems: list[str] = []
+    # Names first, alone: a name that reads as an option must reach no plugin code.
+    problems: list[str] = name_problems(options, plugin.names)
+    if problems:
+        return problems
     if not options.get("ignore_unclean_git"):
         problems += checks.git_tree_problems(project)
     problems += checks.settings_problems(project)

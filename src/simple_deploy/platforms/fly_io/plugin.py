@@ -25,6 +25,7 @@ from simple_deploy import __version__
 from simple_deploy.plugin import (
     Automation,
     Guide,
+    NameRule,
     Options,
     PlatformPlan,
     PlatformPlugin,
@@ -384,6 +385,17 @@ platform = PlatformPlugin(
     guide=guide,
     check=check,
     add_arguments=add_arguments,
+    names=(
+        NameRule(
+            "deployed_project_name",
+            "--deployed-project-name",
+            APP_NAME.pattern[1:-1],
+            "3 to 63 lowercase letters, digits and dashes, starting with a letter",
+            "my-blog",
+        ),
+        NameRule("region", "--region", REGION.pattern[1:-1], "a three-letter Fly region", "ams"),
+        NameRule("fly_org", "--fly-org", r"[a-z0-9][a-z0-9-]*", "an organization slug", "personal"),
+    ),
     automate=automate,
     cli="fly",
     docs_url="https://fly.io/docs/django/",

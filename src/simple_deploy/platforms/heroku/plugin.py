@@ -19,6 +19,7 @@ from simple_deploy.platforms.heroku.automate import automation
 from simple_deploy.plugin import (
     Command,
     Guide,
+    NameRule,
     Options,
     PlatformPlan,
     PlatformPlugin,
@@ -198,6 +199,23 @@ platform = PlatformPlugin(
     guide=guide,
     add_arguments=add_arguments,
     automate=automation,
+    names=(
+        NameRule(
+            "deployed_project_name",
+            "--deployed-project-name",
+            r"[a-z][a-z0-9-]{1,28}[a-z0-9]",
+            "3 to 30 lowercase letters, digits and dashes, starting with a letter",
+            "my-blog",
+        ),
+        NameRule("region", "--region", r"[a-z][a-z0-9-]{1,29}", "a Heroku region: us or eu", "eu"),
+        NameRule(
+            "heroku_db_plan",
+            "--heroku-db-plan",
+            r"(heroku-postgresql:)?[a-z0-9][a-z0-9-]*",
+            "a Heroku Postgres plan name",
+            "essential-0",
+        ),
+    ),
     cli="heroku",
     docs_url="https://devcenter.heroku.com/categories/python-support",
 )
