@@ -211,7 +211,7 @@ platform = PlatformPlugin(
         NameRule(
             "heroku_db_plan",
             "--heroku-db-plan",
-            r"(heroku-postgresql:)?[a-z0-9][a-z0-9-]*",
+            r"(heroku-postgresql:)?[a-z0-9][a-z0-9-]{0,40}",
             "a Heroku Postgres plan name",
             "essential-0",
         ),

@@ -289,14 +289,14 @@ platform = PlatformPlugin(
         NameRule(
             "region",
             "--region",
-            r"[a-z0-9][a-z0-9.-]*[a-z0-9]",
+            r"[a-z0-9][a-z0-9.-]{0,62}[a-z0-9]",
             "a Platform.sh region",
             "eu-3.platform.sh",
         ),
         NameRule(
             "platform_sh_org",
             "--platform-sh-org",
-            r"[a-z0-9][a-z0-9-]*",
+            r"[a-z0-9][a-z0-9-]{0,62}",
             "an organization's machine name",
             "my-org",
         ),
