@@ -36,13 +36,26 @@ def platforms_in(text: str) -> tuple[str, ...]:
     return tuple(_START_RE.findall(text))
 
 
+def _find_line(text: str, line: str, start: int = 0) -> int:
+    """Where `line` stands as a whole line of `text` (from `start`), or -1.
+
+    A marker inside another line (indented, or after code) is not a marker:
+    matching it as a substring would splice the block into the middle of a line.
+    """
+    match = re.compile(rf"^{re.escape(line)}$", re.MULTILINE).search(text, start)
+    return match.start() if match else -1
+
+
 def block_of(text: str, name: str) -> str | None:
     """The current body of `name`'s block (between its marker lines), or None."""
-    begin = text.find(start_line(name) + "\n")
-    if begin == -1:
+    begin = _find_line(text, start_line(name))
+    if (
+        begin == -1
+        or text[begin + len(start_line(name)) : begin + len(start_line(name)) + 1] != "\n"
+    ):
         return None
     body_start = begin + len(start_line(name)) + 1
-    finish = text.find(end_line(name), body_start)
+    finish = _find_line(text, end_line(name), body_start)
     return None if finish == -1 else text[body_start:finish]
 
 
@@ -67,9 +80,9 @@ def replace_block(text: str, name: str, body: str) -> str:
     """
     block = f"{start_line(name)}\n{body.rstrip()}\n{end_line(name)}\n"
     start, end = start_line(name), end_line(name)
-    begin = text.find(start + "\n")
+    begin = _find_line(text, start)
     if begin != -1:
-        finish = text.find(end, begin)
+        finish = _find_line(text, end, begin)
         if finish != -1:
             stop = finish + len(end)
             if text[stop : stop + 1] == "\n":

@@ -98,7 +98,10 @@ def _git_root(start: Path) -> Path:
         raise InspectionError(
             "git is not installed or not on PATH. Install git, commit your project, and run again."
         ) from exc
-    if out.returncode != 0 and b"not a git repository" not in out.stderr.lower():
+    # A `.git` here or above that git refuses is git's to explain (dubious
+    # ownership, a `.git` file pointing nowhere), in the user's own language.
+    has_git = any((folder / ".git").exists() for folder in (start, *start.parents))
+    if out.returncode != 0 and has_git:
         # Git refused for its own reason ("dubious ownership" of a folder another
         # user owns, a broken .git): its words, which include the fix.
         said = out.stderr.decode("utf-8", errors="replace").strip()

@@ -394,7 +394,9 @@ platform = PlatformPlugin(
             "my-blog",
         ),
         NameRule("region", "--region", REGION.pattern[1:-1], "a three-letter Fly region", "ams"),
-        NameRule("fly_org", "--fly-org", r"[a-z0-9][a-z0-9-]{0,62}", "an organization slug", "personal"),
+        NameRule(
+            "fly_org", "--fly-org", r"[a-z0-9][a-z0-9-]{0,62}", "an organization slug", "personal"
+        ),
     ),
     automate=automate,
     cli="fly",
