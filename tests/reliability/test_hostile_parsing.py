@@ -178,13 +178,16 @@ def test_cli_json_reader_names_the_command_and_the_shape(cases):
 
 
 class HostileRunner(Runner):
-    """Runs the fake CLIs, except call number `at` (1-based), answered with `output`, exit 0."""
+    """Runs the fake CLIs, except the platform CLI's call number `at` (1-based),
+    answered with `output` and exit code 0. (git's own calls are left alone.)"""
 
-    def __init__(self, at: int, output: str, **kwargs):
+    def __init__(self, at: int, output: str, cli: str, **kwargs):
         super().__init__(**kwargs)
-        self.at, self.output, self.calls = at, output, 0
+        self.at, self.output, self.cli, self.calls = at, output, cli, 0
 
     def run(self, argv, **kwargs) -> Result:
+        if Path(argv[0]).name not in (self.cli, "flyctl"):
+            return super().run(argv, **kwargs)
         self.calls += 1
         if self.calls == self.at:
             self.log.add(f"$ {' '.join(argv)}  (answered by the test)")
@@ -218,7 +221,7 @@ def test_every_cli_call_answered_with_hostile_output(
         shutil.copytree(pristine, root, symlinks=True)
         state = tmp_path / f"state-{number}.json"
         monkeypatch.setenv("FAKE_CLI_STATE", str(state))
-        runner = HostileRunner(at, output, log=RunLog(), stream=io.StringIO())
+        runner = HostileRunner(at, output, fake.cli, log=RunLog(), stream=io.StringIO())
         try:
             automate_all(inspected(root), plugin, options, runner, confirm=lambda notice: True)
             outcome = None
