@@ -219,3 +219,20 @@ def test_log_files_are_private(sample_project, cases):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, kind
     assert stat.S_IMODE((root / LOG_DIR_NAME).stat().st_mode) == 0o700
     assert stat.S_IMODE((root / LOG_DIR_NAME / ".gitignore").stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize("platform", PLATFORMS[:1])
+def test_the_log_folder_taken_by_a_file_as_the_user_sees_it(sample_project, platform, cases):
+    """Through `manage.py deploy`: one message, no traceback, even though no log is saved.
+    (The log folder is the core's: one platform stands for all; in-process above for each.)"""
+    from project_files import deploy
+
+    root = sample_project("requirements_txt", "flat")
+    (root / LOG_DIR_NAME).write_text("my notes\n")
+    before = snapshot(root)
+    cases.tried("simple_deploy_logs is a file")
+    result = deploy(root, platform, "--ignore-unclean-git")
+    assert result.returncode != 0, result.stdout
+    assert LOG_DIR_NAME in result.stderr, result.stderr
+    cases.no_traceback(result.stderr, result.stdout)
+    cases.unchanged(before, snapshot(root))
