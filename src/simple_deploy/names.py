@@ -31,7 +31,8 @@ class NameRule:
 
     - `option`: the key in the options mapping (`deployed_project_name`).
     - `flag`: how the user wrote it (`--deployed-project-name`).
-    - `says`: the rule in words, for the message (`3 to 30 lowercase letters ...`).
+    - `says`: the rule in words, for the message (`3 to 30 lowercase letters ...`);
+      or the whole message, when it holds `{value}` (the platform's own wording).
     - `example`: a valid value, shown in the message.
     """
 
@@ -44,6 +45,8 @@ class NameRule:
     def problem(self, value: str) -> str | None:
         if re.fullmatch(self.pattern, value):
             return None
+        if "{value}" in self.says:
+            return self.says.format(value=value, flag=self.flag)
         example = f" (for example {self.flag}={self.example})" if self.example else ""
         return f"{self.flag}={value!r} is not allowed: use {self.says}{example}."
 

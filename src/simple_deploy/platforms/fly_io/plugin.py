@@ -398,10 +398,18 @@ platform = PlatformPlugin(
             "deployed_project_name",
             "--deployed-project-name",
             APP_NAME.pattern[1:-1],
-            "3 to 63 lowercase letters, digits and dashes, starting with a letter",
+            "'{value}' is not a valid Fly app name: use 3 to 63 lowercase letters, digits "
+            "and dashes, starting with a letter (e.g. --deployed-project-name my-blog).",
             "my-blog",
         ),
-        NameRule("region", "--region", REGION.pattern[1:-1], "a three-letter Fly region", "ams"),
+        NameRule(
+            "region",
+            "--region",
+            REGION.pattern[1:-1],
+            "'{value}' is not a Fly region code ({flag}): use three letters such as iad, "
+            "ams or syd (`fly platform regions` lists them all).",
+            "ams",
+        ),
         NameRule(
             "fly_org", "--fly-org", r"[a-z0-9][a-z0-9-]{0,62}", "an organization slug", "personal"
         ),
