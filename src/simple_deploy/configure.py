@@ -11,14 +11,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-<<<<<<< HEAD
-from . import checks, markers
-from .changes import ApplyError, apply_changes, link_problems
-=======
 from . import checks, gitignore, markers
-from .changes import ApplyError, apply_changes
+from .changes import ApplyError, apply_changes, link_problems
 from .drivers import DRIVER_NAMES
->>>>>>> main
 from .lock import refresh_lock
 from .log import LogError
 from .names import name_problems
@@ -117,7 +112,6 @@ def safety_problems(project: Project, plugin: PlatformPlugin, options: Options) 
     return problems
 
 
-<<<<<<< HEAD
 @contextmanager
 def _reading(project: Project, expected: str):
     """A file of an unexpected shape stops the run with one message (ConfigureError)."""
@@ -130,13 +124,6 @@ def _reading(project: Project, expected: str):
         raise ConfigureError(str(exc)) from exc
 
 
-def build_plan(project: Project, plugin: PlatformPlugin, options: Options) -> Plan:
-    """The plugin's plan plus the requirement changes for the project's manager."""
-    with _reading(project, f"what {plugin.label} reads from its own files"):
-        platform_plan = plugin.plan(project, options)
-    with _reading(project, "the dependency tables of your package manager"):
-        manifest, added = requirement_changes(project, list(platform_plan.requirements))
-=======
 def platform_needs(
     project: Project, changes: list[FileChange], also_planned: tuple[str, ...] = ()
 ) -> list[str]:
@@ -158,7 +145,8 @@ def platform_needs(
 def build_plan(project: Project, plugin: PlatformPlugin, options: Options) -> Plan:
     """The plugin's plan plus the requirement changes for the project's manager, plus
     the .gitignore exceptions the platform's files need."""
-    platform_plan = plugin.plan(project, options)
+    with _reading(project, f"what {plugin.label} reads from its own files"):
+        platform_plan = plugin.plan(project, options)
     wanted = list(platform_plan.requirements)
     notes = [f"Settings extended: `{project.settings_rel}` ({project.settings_source})."]
     driver = project.postgres_driver
@@ -166,8 +154,8 @@ def build_plan(project: Project, plugin: PlatformPlugin, options: Options) -> Pl
         # One driver: the one the project already uses and tests with.
         wanted = [r for r in wanted if r.name not in DRIVER_NAMES]
         notes.append(f"PostgreSQL driver: your `{driver.name}` is kept (no second driver added).")
-    manifest, added = requirement_changes(project, wanted)
->>>>>>> main
+    with _reading(project, "the dependency tables of your package manager"):
+        manifest, added = requirement_changes(project, wanted)
     changes = list(platform_plan.changes) + ([manifest] if manifest else [])
     manager = get(project.package_manager)
     # The lock file is refreshed after planning, so it may not exist yet.

@@ -11,10 +11,6 @@ from django.core.management.base import BaseCommand, CommandError
 from simple_deploy import plugins
 from simple_deploy.automate import StepFailed
 from simple_deploy.automate_all import automate_all
-<<<<<<< HEAD
-from simple_deploy.configure import ConfigureError, Prepared, apply_plan, prepare
-from simple_deploy.log import LogError, RunLog
-=======
 from simple_deploy.configure import (
     ConfigureError,
     Prepared,
@@ -22,8 +18,7 @@ from simple_deploy.configure import (
     overwrite_preview,
     prepare,
 )
-from simple_deploy.log import RunLog
->>>>>>> main
+from simple_deploy.log import LogError, RunLog
 from simple_deploy.plan import unified_diff
 from simple_deploy.project import InspectionError, inspect
 from simple_deploy.runner import Runner
