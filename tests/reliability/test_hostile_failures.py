@@ -148,7 +148,9 @@ def test_a_failing_lock_refresh_changes_nothing(sample_project, tmp_path, platfo
 
 
 @per_platform
-def test_a_failing_commit_restores_every_file_and_says_so(sample_project, platform, cases):
+def test_a_failing_commit_restores_every_file_and_says_so(
+    sample_project, tmp_path, monkeypatch, platform, cases
+):
     """--automate-all commits right after writing; if git refuses (a hook), the files go back."""
     from simple_deploy.automate_all import automate_all
 
@@ -163,7 +165,14 @@ def test_a_failing_commit_restores_every_file_and_says_so(sample_project, platfo
     cases.tried("pre-commit hook refuses")
     project = inspected(root)
     automation = plugin.automate(project, {})
-    # Without the platform's steps: the commit is what fails here.
+    # Without the platform's steps: the commit is what fails here. The run first
+    # looks for the platform's CLI on PATH: a stand-in is enough.
+    if plugin.cli:
+        bin_dir = tmp_path / "cli"
+        bin_dir.mkdir()
+        (bin_dir / plugin.cli).write_text("#!/bin/sh\nexit 0\n")
+        (bin_dir / plugin.cli).chmod(0o755)
+        monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
     fake = dataclasses.replace(automation, prepare=(), finish=())
     quiet = dataclasses.replace(plugin, automate=lambda project, options: fake)
     with pytest.raises(StepFailed) as failed:
