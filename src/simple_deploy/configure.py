@@ -10,7 +10,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import checks, markers
+from . import checks, env_needs, markers
 from .changes import ApplyError, apply_changes
 from .lock import refresh_lock
 from .package_managers import get
@@ -106,7 +106,7 @@ def build_plan(project: Project, plugin: PlatformPlugin, options: Options) -> Pl
         changes=tuple(changes),
         requirements=added,
         lock_argv=get(project.package_manager).lock_argv if manifest else None,
-        notes=(settings_note, *platform_plan.notes),
+        notes=(settings_note, *env_needs.notes(project), *platform_plan.notes),
     )
 
 

@@ -12,6 +12,7 @@ from simple_deploy import plugins
 from simple_deploy.automate import StepFailed
 from simple_deploy.automate_all import automate_all
 from simple_deploy.configure import ConfigureError, Prepared, apply_plan, prepare
+from simple_deploy.env_options import EnvOptionError, parse_env_options
 from simple_deploy.log import RunLog
 from simple_deploy.plan import unified_diff
 from simple_deploy.project import InspectionError, inspect
@@ -40,6 +41,20 @@ def _start_dir() -> Path:
     if script is not None and script.name == "manage.py" and script.exists():
         return script.resolve().parent
     return Path.cwd()
+
+
+def _derived_gives(runtime, name: str) -> bool:
+    """Whether the runtime's computed variables include `name` (for sample values)."""
+    sample = {
+        "database_url": "postgresql://u:p@127.0.0.1:5432/d",
+        "host": runtime.host,
+        "secret_key": "x",
+        "port": "0",
+    }
+    try:
+        return name in runtime.derived_env(sample)
+    except Exception:  # a plugin's computation failing here is reported by the rehearsal
+        return False
 
 
 class Command(BaseCommand):
@@ -87,6 +102,14 @@ class Command(BaseCommand):
             action="store_true",
             help="Run even though the git working tree has uncommitted changes.",
         )
+        configure.add_argument(
+            "--settings-module",
+            metavar="MODULE",
+            help=(
+                "The settings module production uses, e.g. config.settings.production "
+                "(default: a production module beside the one manage.py names, else that one)."
+            ),
+        )
         automate = parser.add_argument_group("Automation (--automate-all)")
         automate.add_argument(
             "--automate-all",
@@ -125,6 +148,20 @@ class Command(BaseCommand):
             metavar="URL",
             help="Database for the rehearsal (default: $DATABASE_URL, else a SQLite file).",
         )
+        rehearse.add_argument(
+            "--env",
+            action="append",
+            metavar="KEY=VALUE",
+            help=(
+                "A variable your settings need, present at build, release and run time in "
+                "the rehearsal (repeatable). Values are never shown or logged."
+            ),
+        )
+        rehearse.add_argument(
+            "--env-file",
+            metavar="PATH",
+            help="Variables for the rehearsal from a dotenv file (KEY=VALUE lines).",
+        )
         self._broken_options: dict[str, str] = {}
         chosen = _chosen_platform(sys.argv)
         for name in plugins.available():
@@ -152,15 +189,25 @@ class Command(BaseCommand):
                     f"The platform plugin '{plugin.name}' failed to add its options ({broken}). "
                     "Reinstall or upgrade that package, or report it to its authors."
                 )
-            project = inspect(_start_dir())
+            extra_env = parse_env_options(options.get("env"), options.get("env_file"))
+            project = inspect(
+                _start_dir(),
+                settings_module=options.get("settings_module"),
+                running_settings=os.environ.get("DJANGO_SETTINGS_MODULE"),
+            )
             if options["automate_all"]:
                 if options["dry_run"]:
                     raise ConfigureError("--dry-run and --automate-all cannot be combined.")
                 self._automate(project, plugin, options, log)
                 return
             prepared = prepare(project, plugin, options)
-        except (plugins.PluginError, InspectionError, ConfigureError) as exc:
+        except (plugins.PluginError, InspectionError, ConfigureError, EnvOptionError) as exc:
             raise CommandError(str(exc)) from exc
+        self._extra_env = extra_env
+        if options["rehearse"]:
+            missing = self._missing_rehearsal_env(project, plugin, extra_env)
+            if missing:
+                raise CommandError(missing)
 
         if options["dry_run"]:
             self._show_dry_run(prepared)
@@ -233,6 +280,8 @@ class Command(BaseCommand):
         if not changes:
             self.stdout.write("Dry run: nothing to change; the project is already configured.")
             return
+        for note in plan.notes:
+            self.stdout.write(f"# {note}")
         for change in changes:
             self.stdout.write(f"# {change.path}: {change.reason}")
             self.stdout.write(unified_diff(change))
@@ -244,11 +293,34 @@ class Command(BaseCommand):
             self.style.WARNING(f"Dry run: {len(changes)} file(s) would change; nothing written.")
         )
 
+    @staticmethod
+    def _missing_rehearsal_env(project, plugin, extra_env) -> str:
+        """Variables the settings need to import that neither the platform's declared
+        environment nor --env/--env-file gives: say so before anything is written."""
+        runtime = plugin.runtime(project)
+        given = {*runtime.env, *runtime.run_env, *extra_env}
+        missing = [v.name for v in project.required_env if v.name not in given]
+        if runtime.derived_env is not None:
+            missing = [name for name in missing if not _derived_gives(runtime, name)]
+        if not missing:
+            return ""
+        return (
+            f"{project.settings_module} cannot import without {', '.join(missing)}, which "
+            f"{plugin.label} only has once you set it. Give the rehearsal values: "
+            + " ".join(f"--env {name}=<value>" for name in missing)
+            + " (or --env-file PATH; values are never shown or logged). Nothing was changed."
+        )
+
     def _rehearse(self, prepared: Prepared, options, log: RunLog) -> None:
         from simple_deploy.package_managers import get
         from simple_deploy.rehearsal import rehearse
 
         project, plugin = prepared.project, prepared.plugin
+        runtime = plugin.runtime(project)
+        extra_env = getattr(self, "_extra_env", {})
+        for name, value in extra_env.items():
+            log.add_secret(value)
+            log.add(f"rehearsal variable given: {name} (value not logged)")
         self.stdout.write(f"\nRehearsing the last commit as {plugin.label} would run it:")
 
         def show(step):
@@ -262,9 +334,10 @@ class Command(BaseCommand):
             project.git_root,
             project.manage_dir_rel,
             get(project.package_manager),
-            plugin.runtime(project),
+            runtime,
             database_url=options.get("database_url") or os.environ.get("DATABASE_URL"),
             on_step=show,
+            extra_env=extra_env,
         )
         log.save(project.git_root)
         if not report.ok:

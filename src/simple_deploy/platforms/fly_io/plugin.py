@@ -21,7 +21,7 @@ import subprocess
 
 import tomlkit
 
-from simple_deploy import __version__
+from simple_deploy import __version__, env_needs
 from simple_deploy.plugin import (
     Automation,
     Guide,
@@ -314,6 +314,7 @@ def runtime(project: Project) -> Runtime:
             "PRIMARY_REGION": DEFAULT_REGION,
             "SECRET_KEY": "{secret_key}",
             "DATABASE_URL": "{database_url}",
+            **env_needs.platform_provided(project, database_names=("DATABASE_URL",)),
         },
     )
 
@@ -326,6 +327,11 @@ def guide(project: Project, options: Options) -> Guide:
     where = region(project, options)
     manage = " ".join(manage_py_argv(project))
     in_image = f"/opt/venv/bin/python {_image.APP_ROOT}/{manage.split(' ', 1)[1]}"
+    keys = "".join(f" {key}=<that key>" for key in env_needs.secret_key_names(project))
+    provided = {"DATABASE_URL", *env_needs.secret_key_names(project)}
+    own = env_needs.finish_steps(
+        project, provided, lambda var: f"fly secrets set {var}=<value> --app {name} --stage"
+    )
     return Guide(
         finish=(
             "Review the changes with `git diff`, then commit them: "
@@ -336,7 +342,8 @@ def guide(project: Project, options: Options) -> Guide:
             f"--org {org(options)}`; find its ID with `fly mpg list`, then "
             f"`fly mpg attach <ID> --app {name}` (this sets the DATABASE_URL secret).",
             'Make a secret key: `python -c "import secrets; print(secrets.token_urlsafe(50))"`, '
-            f"then `fly secrets set SECRET_KEY=<that key> --app {name} --stage`.",
+            f"then `fly secrets set SECRET_KEY=<that key>{keys} --app {name} --stage`.",
+            *own,
             f"Deploy: `fly deploy --app {name}` (builds the Dockerfile, runs migrations).",
             f"Open the site: `fly apps open --app {name}`.",
         ),

@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import shlex
 
-from simple_deploy import __version__
+from simple_deploy import __version__, env_needs
 from simple_deploy.platforms.heroku.automate import automation
 from simple_deploy.plugin import (
     Command,
@@ -123,6 +123,8 @@ def runtime(project: Project) -> Runtime:
         "ALLOWED_HOSTS": "{host}",
         "DATABASE_URL": "{database_url}",
         **project.settings_env,
+        # Config vars exist at build time too: the variables the settings need by name.
+        **env_needs.platform_provided(project, database_names=("DATABASE_URL",)),
     }
     return Runtime(
         env=env,
@@ -139,6 +141,11 @@ def runtime(project: Project) -> Runtime:
 def guide(project: Project, options: Options) -> Guide:
     manage = " ".join(manage_py_argv(project))
     settings_var = "".join(f" {k}={v}" for k, v in project.settings_env.items())
+    keys = "".join(f" {name}=<that key>" for name in env_needs.secret_key_names(project))
+    provided = {"DATABASE_URL", *env_needs.secret_key_names(project)}
+    own = env_needs.finish_steps(
+        project, provided, lambda name: f"heroku config:set {name}=<value>"
+    )
     return Guide(
         finish=(
             "Review the changes with `git diff`, then commit them: "
@@ -146,7 +153,8 @@ def guide(project: Project, options: Options) -> Guide:
             "Create the app (this also adds the `heroku` git remote): `heroku create`.",
             "Add a database: `heroku addons:create heroku-postgresql:essential-0 --wait`.",
             'Make a secret key: `python -c "import secrets; print(secrets.token_urlsafe(50))"`, '
-            f"then `heroku config:set ON_HEROKU=1{settings_var} SECRET_KEY=<that key>`.",
+            f"then `heroku config:set ON_HEROKU=1{settings_var} SECRET_KEY=<that key>{keys}`.",
+            *own,
             "Find the app's host name in the Web URL that `heroku apps:info` shows, then "
             "`heroku config:set ALLOWED_HOSTS=<host name>` (without https:// and /).",
             "Deploy: `git push heroku main` (from another branch: `git push heroku HEAD:main`).",
