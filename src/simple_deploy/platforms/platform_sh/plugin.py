@@ -89,9 +89,9 @@ def _web_argv(project: Project, port: str) -> tuple[str, ...]:
 # .environment (Platform.sh's documented way to give a URL-reading app its database).
 _DATABASE_URL_CODE = (
     "import base64, json, os; from urllib.parse import quote; "
-    "d = json.loads(base64.b64decode(os.environ['PLATFORM_RELATIONSHIPS']))['database'][0]; "
-    "print('postgresql://%s:%s@%s:%s/%s' % (quote(d['username'], safe=''), "
-    "quote(d['password'], safe=''), d['host'], d['port'], d['path']))"
+    'd = json.loads(base64.b64decode(os.environ["PLATFORM_RELATIONSHIPS"]))["database"][0]; '
+    'print("postgresql://%s:%s@%s:%s/%s" % (quote(d["username"], safe=""), '
+    'quote(d["password"], safe=""), d["host"], d["port"], d["path"]))'
 )
 
 
@@ -113,7 +113,7 @@ def _environment_exports(project: Project) -> list[str]:
         elif var.kind == "database_url":
             lines.append(
                 f'if [ -z "${{{var.name}:-}}" ] && [ -n "${{PLATFORM_RELATIONSHIPS:-}}" ]; then\n'
-                f'    export {var.name}="$(python -c {shlex.quote(_DATABASE_URL_CODE)})"\nfi'
+                f"    export {var.name}=\"$(python -c '{_DATABASE_URL_CODE}')\"\nfi"
             )
     return lines
 
@@ -260,7 +260,12 @@ def runtime(project: Project) -> Runtime:
             "PLATFORM_PROJECT_ENTROPY": "{secret_key}",
             **project.settings_env,
         },
-        build=(Command(manage_py_argv(project, "collectstatic", "--noinput")),),
+        build=(
+            Command(
+                manage_py_argv(project, "collectstatic", "--noinput"),
+                env=env_needs.build_placeholders(project),
+            ),
+        ),
         release=(Command(manage_py_argv(project, "migrate", "--noinput")),),
         web=Command(_web_argv(project, "{port}")),
         host=REHEARSAL_HOST,
