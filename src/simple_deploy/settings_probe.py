@@ -144,7 +144,11 @@ for attempt in range(12):
     except BaseException as exc:
         lines = traceback.format_exception_only(type(exc), exc)
         error = (lines[-1] if lines else repr(exc)).strip()
-        missing = [k for k, present in order[mark:] if not present and k not in supplied]
+        # Only a variable the error names (KeyError: 'X', "Set the X environment
+        # variable") is taken as the cause; any other error is the settings' own.
+        missing = [
+            k for k, present in order[mark:] if not present and k not in supplied and k in error
+        ]
         if not missing:
             break
         name = missing[-1]

@@ -242,6 +242,14 @@ def _static_rel(project: Project) -> str:
     return f"{project.manage_dir_rel}/staticfiles" if project.nested else "staticfiles"
 
 
+def _own_variables(project: Project, app: str) -> tuple[str, ...]:
+    """Commands for the variables the settings need that only the user can give."""
+    provided = {"DATABASE_URL", *env_needs.secret_key_names(project)}
+    return env_needs.finish_steps(
+        project, provided, lambda var: f"fly secrets set {var}=<value> --app {app} --stage"
+    )
+
+
 def plan(project: Project, options: Options) -> PlatformPlan:
     name = app_name(project, options)
     settings = render_template(
@@ -290,6 +298,8 @@ def plan(project: Project, options: Options) -> PlatformPlan:
     notes = (
         f"Fly app name: `{name}` (its site will be https://{name}.fly.dev); choose another "
         "with --deployed-project-name.",
+        # --automate-all skips the manual steps, but not these.
+        *(_own_variables(project, name) if options.get("automate_all") else ()),
     )
     return PlatformPlan(changes, REQUIREMENTS, notes)
 
@@ -328,10 +338,7 @@ def guide(project: Project, options: Options) -> Guide:
     manage = " ".join(manage_py_argv(project))
     in_image = f"/opt/venv/bin/python {_image.APP_ROOT}/{manage.split(' ', 1)[1]}"
     keys = "".join(f" {key}=<that key>" for key in env_needs.secret_key_names(project))
-    provided = {"DATABASE_URL", *env_needs.secret_key_names(project)}
-    own = env_needs.finish_steps(
-        project, provided, lambda var: f"fly secrets set {var}=<value> --app {name} --stage"
-    )
+    own = _own_variables(project, name)
     return Guide(
         finish=(
             "Review the changes with `git diff`, then commit them: "

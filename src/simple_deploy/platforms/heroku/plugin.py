@@ -56,6 +56,14 @@ def _collectstatic(project: Project) -> tuple[str, ...]:
     return manage_py_argv(project, "collectstatic", "--noinput")
 
 
+def _own_variables(project: Project) -> tuple[str, ...]:
+    """Commands for the variables the settings need that only the user can give."""
+    provided = {"DATABASE_URL", *env_needs.secret_key_names(project)}
+    return env_needs.finish_steps(
+        project, provided, lambda name: f"heroku config:set {name}=<value>"
+    )
+
+
 def plan(project: Project, options: Options) -> PlatformPlan:
     processes = _processes(project)
     changes = [
@@ -81,7 +89,8 @@ def plan(project: Project, options: Options) -> PlatformPlan:
             "tells Heroku to migrate in the release phase and serve with gunicorn",
         ),
     ]
-    notes = []
+    # --automate-all skips the manual steps, but not these.
+    notes = list(_own_variables(project)) if options.get("automate_all") else []
     if (project.git_root / ".python-version").is_file():
         notes.append(
             f"Heroku will use Python {project.python_version} from your existing .python-version."
@@ -142,10 +151,7 @@ def guide(project: Project, options: Options) -> Guide:
     manage = " ".join(manage_py_argv(project))
     settings_var = "".join(f" {k}={v}" for k, v in project.settings_env.items())
     keys = "".join(f" {name}=<that key>" for name in env_needs.secret_key_names(project))
-    provided = {"DATABASE_URL", *env_needs.secret_key_names(project)}
-    own = env_needs.finish_steps(
-        project, provided, lambda name: f"heroku config:set {name}=<value>"
-    )
+    own = _own_variables(project)
     return Guide(
         finish=(
             "Review the changes with `git diff`, then commit them: "

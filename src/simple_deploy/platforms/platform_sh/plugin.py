@@ -122,6 +122,18 @@ def _platform_provided(project: Project) -> set[str]:
     return {v.name for v in project.required_env if v.kind in ("secret_key", "database_url")}
 
 
+def _own_variables(project: Project) -> tuple[str, ...]:
+    """Commands for the variables the settings need that only the user can give."""
+    return env_needs.finish_steps(
+        project,
+        _platform_provided(project),
+        lambda name: (
+            f"platform variable:create --level project --name env:{name} "
+            "--value <value> --sensitive true"
+        ),
+    )
+
+
 def _app_yaml(project: Project) -> str:
     tool, tool_version, lines = _INSTALL[project.package_manager]
     variables = {**_TOOL_ENV[project.package_manager], **project.settings_env}
@@ -191,7 +203,9 @@ def plan(project: Project, options: Options) -> PlatformPlan:
             "puts the app's virtual environment on PATH for the start command and deploy hook",
         ),
     )
-    return PlatformPlan(changes, REQUIREMENTS)
+    # --automate-all skips the manual steps, but not these.
+    notes = _own_variables(project) if options.get("automate_all") else ()
+    return PlatformPlan(changes, REQUIREMENTS, notes)
 
 
 def relationships_env(placeholders: Mapping[str, str]) -> dict[str, str]:
