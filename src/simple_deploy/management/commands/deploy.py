@@ -36,6 +36,25 @@ def _chosen_platform(argv: list[str]) -> str | None:
     return None
 
 
+def _masked_argv(argv: list[str]) -> list[str]:
+    """The command line for the log, with --env values hidden (they are the project's
+    secrets, whatever their length)."""
+    out = []
+    masked_next = False
+    for arg in argv:
+        if masked_next:
+            out.append(arg.split("=", 1)[0] + "=<hidden>")
+            masked_next = False
+        elif arg == "--env":
+            out.append(arg)
+            masked_next = True
+        elif arg.startswith("--env="):
+            out.append("--env=" + arg[len("--env=") :].split("=", 1)[0] + "=<hidden>")
+        else:
+            out.append(arg)
+    return out
+
+
 def _start_dir() -> Path:
     script = Path(sys.argv[0]) if sys.argv else None
     if script is not None and script.name == "manage.py" and script.exists():
@@ -180,7 +199,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         log = RunLog()
-        log.add(f"deploy {' '.join(sys.argv[1:])}")
+        log.add(f"deploy {' '.join(_masked_argv(sys.argv[1:]))}")
         try:
             plugin = plugins.load(options["platform"])
             broken = getattr(self, "_broken_options", {}).get(plugin.name)
