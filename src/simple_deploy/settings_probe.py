@@ -85,6 +85,9 @@ skip = [os.path.normcase(p) for p in (sys.prefix, sys.base_prefix, sys.exec_pref
 
 def project_frame(frame):
     while frame is not None:
+        if frame.f_code.co_filename.startswith("<"):  # <frozen os>, <string>
+            frame = frame.f_back
+            continue
         name = os.path.normcase(os.path.abspath(frame.f_code.co_filename))
         if name.startswith(os.path.normcase(root)) and not any(
             name.startswith(s) for s in skip
