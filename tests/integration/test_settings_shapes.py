@@ -92,7 +92,7 @@ def test_exported_module_is_honoured_and_a_commented_out_setdefault_is_not(expor
         "django-simple-deploy" not in (exported_project / "blog/blog/settings_local.py").read_text()
     )
     assert "DJANGO_SETTINGS_MODULE in this run's environment names it" in result.stdout
-    assert "heroku config:set ON_HEROKU=1 DJANGO_SETTINGS_MODULE=blog.settings " in result.stdout
+    assert "heroku config:set DJANGO_SETTINGS_MODULE=blog.settings SECRET_KEY=" in result.stdout
     assert "`blog.settings` also reads `SITE_NAME` (optional" in result.stdout
 
 
@@ -115,7 +115,8 @@ def test_the_project_s_own_static_storage_and_whitenoise_are_kept(exported_proje
     }
     env |= {
         "DJANGO_SETTINGS_MODULE": "blog.settings",
-        "ON_HEROKU": "1",
+        "DYNO": "web.1",
+        "ALLOWED_HOSTS": "example.herokuapp.com",
         "SECRET_KEY": "x" * 50,
         "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/d",
     }
