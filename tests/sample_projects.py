@@ -21,7 +21,7 @@ import django
 MANAGERS = ("requirements_txt", "poetry", "pipenv", "uv")
 LAYOUTS = ("flat", "nested")
 # Bump when the recipe changes, so stale cached projects are not reused.
-RECIPE = "5"
+RECIPE = "6"
 
 GIT_ID = ("-c", "user.name=Sample User", "-c", "user.email=sample@example.com")
 
@@ -100,11 +100,120 @@ def _startproject(root: Path, layout: str) -> Path:
     return root / "blog"
 
 
-def _install_simple_deploy(settings: Path) -> None:
+def _install_simple_deploy(settings: Path, app: str = "simple_deploy") -> None:
     text = settings.read_text(encoding="utf-8")
     marker = "    'django.contrib.staticfiles',\n"
     assert marker in text, "startproject's INSTALLED_APPS changed shape"
-    settings.write_text(text.replace(marker, marker + "    'simple_deploy',\n"), "utf-8")
+    settings.write_text(text.replace(marker, marker + f"    '{app}',\n"), "utf-8")
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{path.name} changed shape: {old!r} not found"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+# Shapes of real projects, each in one sample (several shapes share a project to keep
+# the end-to-end rehearsals few). Each is made from startproject's own files.
+ENVIRON_BASE_HEAD = """import environ
+
+# Settings read the environment through django-environ, as cookiecutter-django does.
+env = environ.Env()
+"""
+ENVIRON_LOCAL = """\"\"\"Development settings: what manage.py and wsgi.py load.\"\"\"
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = True
+SECRET_KEY = env("DJANGO_SECRET_KEY", default="django-insecure-local-development-only")
+"""
+ENVIRON_PRODUCTION = """\"\"\"The deployed site: secrets come from the environment.\"\"\"
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = False
+SECRET_KEY = env("DJANGO_SECRET_KEY")
+DATABASES = {"default": env.db("DATABASE_URL")}
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# The admin lives at a URL only the operators know.
+ADMIN_URL = env("DJANGO_ADMIN_URL")
+"""
+STORAGES_TAIL = """
+# Static files: collected here, served by WhiteNoise without a manifest (hashed names
+# broke a third-party CSS file's references, so this project chose the plain storage).
+STATIC_ROOT = BASE_DIR / "collected_static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+SITE_NAME = os.getenv("SITE_NAME", "Blog")
+"""
+
+
+def _environ_package(manage_dir: Path) -> None:
+    """blog/settings/{base,local,production}.py read with django-environ; manage.py and
+    wsgi.py name the development module (local), production needs variables to import;
+    INSTALLED_APPS names this tool by its AppConfig."""
+    package = manage_dir / "blog"
+    folder = package / "settings"
+    folder.mkdir()
+    base = (package / "settings.py").read_text(encoding="utf-8")
+    base = base.replace(
+        "BASE_DIR = Path(__file__).resolve().parent.parent",
+        "BASE_DIR = Path(__file__).resolve().parent.parent.parent",
+    )
+    base = base.replace(
+        "from pathlib import Path\n", "from pathlib import Path\n\n" + ENVIRON_BASE_HEAD
+    )
+    base = base.replace("DEBUG = True", 'DEBUG = env.bool("DJANGO_DEBUG", False)')
+    (package / "settings.py").unlink()
+    (folder / "__init__.py").write_text("", encoding="utf-8")
+    (folder / "base.py").write_text(base, encoding="utf-8")
+    (folder / "local.py").write_text(ENVIRON_LOCAL, encoding="utf-8")
+    (folder / "production.py").write_text(ENVIRON_PRODUCTION, encoding="utf-8")
+    for name in ("manage.py", "blog/wsgi.py", "blog/asgi.py"):
+        _edit(manage_dir / name, "'blog.settings'", "'blog.settings.local'")
+    _install_simple_deploy(folder / "base.py", "simple_deploy.apps.SimpleDeployConfig")
+
+
+def _exported(manage_dir: Path) -> None:
+    """manage.py sets no module (the developer exports DJANGO_SETTINGS_MODULE); a
+    commented-out setdefault names another module that exists; the settings keep their
+    own non-manifest WhiteNoise storage, middleware and STATIC_ROOT."""
+    _edit(
+        manage_dir / "manage.py",
+        "    os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'blog.settings')\n",
+        "    # Export DJANGO_SETTINGS_MODULE=blog.settings (or blog.settings_local) first.\n"
+        "    # os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'blog.settings_local')\n",
+    )
+    (manage_dir / "blog" / "settings_local.py").write_text(
+        "from .settings import *  # noqa: F403\n\nDEBUG = True\n", encoding="utf-8"
+    )
+    settings = manage_dir / "blog" / "settings.py"
+    _edit(
+        settings,
+        "    'django.middleware.security.SecurityMiddleware',\n",
+        "    'django.middleware.security.SecurityMiddleware',\n"
+        "    'whitenoise.middleware.WhiteNoiseMiddleware',\n",
+    )
+    _edit(settings, "from pathlib import Path\n", "import os\nfrom pathlib import Path\n")
+    with open(settings, "a", encoding="utf-8") as out:
+        out.write(STORAGES_TAIL)
+
+
+def _stale_wsgi(manage_dir: Path) -> None:
+    """wsgi.py still names a settings module that was renamed long ago."""
+    _edit(manage_dir / "blog" / "wsgi.py", "'blog.settings'", "'blog.settings_old'")
+
+
+# Shape -> (what it does to the startproject files, extra requirements).
+SHAPES = {
+    "environ": (_environ_package, ("django-environ~=0.12",)),
+    "exported": (_exported, ("whitenoise~=6.12",)),
+    "stale-wsgi": (_stale_wsgi, ()),
+}
 
 
 def _split_settings(manage_dir: Path) -> None:
@@ -130,12 +239,14 @@ def _split_settings(manage_dir: Path) -> None:
         path.write_text(text.replace("'blog.settings'", "'blog.settings.production'"), "utf-8")
 
 
-def _record_dependencies(root: Path, manager: str, django_version: str) -> None:
+def _record_dependencies(
+    root: Path, manager: str, django_version: str, extra: tuple[str, ...] = ()
+) -> None:
     spec = f"django~={django_version}.0"
     python = f"{sys.version_info.major}.{sys.version_info.minor}"
     if manager == "requirements_txt":
         scratch = Path(tempfile.mkdtemp(prefix="sample-req-"))
-        (scratch / "requirements.in").write_text(spec + "\n", encoding="utf-8")
+        (scratch / "requirements.in").write_text("\n".join((spec, *extra)) + "\n", encoding="utf-8")
         run(
             root,
             "uv",
@@ -150,6 +261,8 @@ def _record_dependencies(root: Path, manager: str, django_version: str) -> None:
             "--no-header",
         )
         shutil.rmtree(scratch)
+    elif extra:
+        raise ValueError("extra requirements: only requirements_txt samples carry shapes")
     elif manager == "poetry":
         run(
             root,
@@ -196,14 +309,19 @@ def build(dest: Path, manager: str, layout: str, django_version: str, settings: 
     dest.mkdir(parents=True)
     git(dest, "init", "-q", "-b", "main")
     manage_dir = _startproject(dest, layout)
+    extra: tuple[str, ...] = ()
     if settings == "package":
         _split_settings(manage_dir)
-        settings_file = manage_dir / "blog" / "settings" / "base.py"
+        _install_simple_deploy(manage_dir / "blog" / "settings" / "base.py")
+    elif settings in SHAPES:
+        shape, extra = SHAPES[settings]
+        if settings != "environ":
+            _install_simple_deploy(manage_dir / "blog" / "settings.py")
+        shape(manage_dir)
     else:
-        settings_file = manage_dir / "blog" / "settings.py"
-    _install_simple_deploy(settings_file)
+        _install_simple_deploy(manage_dir / "blog" / "settings.py")
     (dest / ".gitignore").write_text("__pycache__/\n*.sqlite3\n.venv/\n", encoding="utf-8")
-    _record_dependencies(dest, manager, django_version)
+    _record_dependencies(dest, manager, django_version, extra)
     git(dest, "add", "-A")
     git(dest, "commit", "-q", "-m", "A Django project that works locally")
 

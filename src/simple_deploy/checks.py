@@ -81,9 +81,24 @@ def _imported_here(project: Project) -> bool:
     return path is not None and Path(path).resolve() == project.settings_file.resolve()
 
 
+def _import_failure(project: Project, error: str) -> list[str]:
+    needed = "".join(f" {var.name}=<value>" for var in project.required_env)
+    command = project.check_command().replace(" python", f"{needed} python", 1)
+    return [
+        f"The settings module {project.settings_module} ({project.settings_rel}) cannot be "
+        f"imported: {error}\nReproduce it with `{command}`, fix the error, and run again."
+    ]
+
+
 def settings_problems(project: Project) -> list[str]:
-    """The settings module we will extend must import cleanly on its own."""
-    if _imported_here(project):
+    """The settings module we will extend must import cleanly on its own.
+
+    Inspection already imported it (with placeholders for the variables it needs)
+    when it looked for the environment the settings read; its verdict is used.
+    """
+    if project.import_error:
+        return _import_failure(project, project.import_error)
+    if project.settings_probed or _imported_here(project):
         return []
     code = (
         "import importlib, sys; sys.path.insert(0, sys.argv[1]); "
@@ -100,11 +115,7 @@ def settings_problems(project: Project) -> list[str]:
     if out.returncode == 0:
         return []
     error = out.stderr.decode("utf-8", errors="replace").strip().splitlines()
-    last = error[-1] if error else "unknown error"
-    return [
-        f"The settings module {project.settings_module} ({project.settings_rel}) cannot be "
-        f"imported: {last}\nFix the error (try `python manage.py check`) and run again."
-    ]
+    return _import_failure(project, error[-1] if error else "unknown error")
 
 
 def manager_problems(project: Project) -> list[str]:

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import checks, gitignore, markers
+from . import checks, env_needs, gitignore, markers
 from .changes import ApplyError, apply_changes, link_problems
 from .drivers import DRIVER_NAMES
 from .lock import refresh_lock
@@ -175,7 +175,7 @@ def build_plan(project: Project, plugin: PlatformPlugin, options: Options) -> Pl
         changes=tuple(changes + ignore_changes),
         requirements=added,
         lock_argv=manager.lock_argv if manifest else None,
-        notes=(*notes, *platform_plan.notes),
+        notes=(*notes, *env_needs.notes(project), *platform_plan.notes),
         unignored=unignored,
     )
 

@@ -19,13 +19,12 @@ from .assets import AssetBuild, compress_offline, find_asset_build
 from .drivers import Driver, find_driver, read_texts
 from .package_managers import ManagerError, detect
 from .parsing import ReadError, reading_files
+from .settings_discovery import Named, module_file, production_sibling
+from .settings_discovery import settings_default as _named_in
+from .settings_probe import EnvVar, probe
 from .textfiles import UnreadableFile, read_text
 
-__all__ = ["Project", "InspectionError", "inspect"]
-
-_SETTINGS_DEFAULT = re.compile(
-    r"""os\.environ\.setdefault\(\s*["']DJANGO_SETTINGS_MODULE["']\s*,\s*["']([\w.]+)["']\s*\)"""
-)
+__all__ = ["Project", "InspectionError", "inspect", "EnvVar"]
 _WSGI_APPLICATION = re.compile(r"""^WSGI_APPLICATION\s*=\s*["']([\w.]+)["']""", re.MULTILINE)
 _STAR_IMPORT = re.compile(r"^from\s+([\w.]+)\s+import\s+\*", re.MULTILINE)
 # The files package managers are detected from.
@@ -50,7 +49,7 @@ class Project:
     settings_module: str
     settings_file: Path
     settings_source: str
-    manage_settings_module: str
+    manage_settings_module: str | None
     wsgi_module: str
     package_manager: str
     python_version: str
@@ -61,6 +60,14 @@ class Project:
     asset_build: AssetBuild | None = None
     compress_offline: bool = False
     postgres_driver: Driver | None = None
+    # The module wsgi.py sets by default (None: it sets none).
+    wsgi_settings_module: str | None = None
+    # Environment variables the production settings read, found by importing them.
+    env_vars: tuple[EnvVar, ...] = ()
+    # Why importing the production settings failed (None: they import).
+    import_error: str | None = None
+    # True when inspection imported the settings (env_vars and import_error are its findings).
+    settings_probed: bool = False
 
     @property
     def nested(self) -> bool:
@@ -87,10 +94,21 @@ class Project:
     @property
     def settings_env(self) -> dict[str, str]:
         """Environment every platform process needs to use the settings we extended:
-        DJANGO_SETTINGS_MODULE when wsgi.py and manage.py name different modules."""
-        if self.manage_settings_module == self.settings_module:
+        DJANGO_SETTINGS_MODULE unless manage.py (release, build) and wsgi.py (web)
+        both already name that module in their own code."""
+        if self.manage_settings_module == self.wsgi_settings_module == self.settings_module:
             return {}
         return {"DJANGO_SETTINGS_MODULE": self.settings_module}
+
+    @property
+    def required_env(self) -> tuple[EnvVar, ...]:
+        """Variables the production settings cannot import without."""
+        return tuple(var for var in self.env_vars if var.required)
+
+    def check_command(self) -> str:
+        """The command that imports the production settings the way the platform will."""
+        manage = f"{self.manage_dir_rel}/manage.py" if self.nested else "manage.py"
+        return f"DJANGO_SETTINGS_MODULE={self.settings_module} python {manage} check"
 
 
 def _git_root(start: Path) -> Path:
@@ -158,17 +176,12 @@ def _read(path: Path) -> str:
         raise InspectionError(str(exc)) from exc
 
 
-def _settings_default(path: Path) -> str | None:
-    match = _SETTINGS_DEFAULT.search(_read(path))
-    return match.group(1) if match else None
+def _named(path: Path) -> Named | None:
+    return _named_in(_read(path))
 
 
 def _module_file(manage_dir: Path, module: str) -> Path | None:
-    base = manage_dir.joinpath(*module.split("."))
-    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
-        if candidate.is_file():
-            return candidate
-    return None
+    return module_file(manage_dir, module)
 
 
 def _resolve_relative(module: str, importer: str, is_package: bool) -> str:
@@ -238,42 +251,123 @@ def _django_version() -> str:
     return ".".join(version.split(".")[:2])
 
 
-def inspect(start: Path) -> Project:
-    """Build the `Project` for the Django project containing `start`."""
+def _choose_settings(
+    manage_dir: Path, explicit: str | None, running: str | None
+) -> tuple[str, str | None, Named | None, str, str]:
+    """(production module, manage.py's module, wsgi.py's, wsgi module, why).
+
+    `explicit` is --settings-module; `running` is DJANGO_SETTINGS_MODULE as this run
+    sees it (exported, or Django's --settings), which outranks manage.py's default.
+    """
+    manage_named = _named(manage_dir / "manage.py")
+    manage_settings = manage_named.module if manage_named else None
+    named = running or manage_settings or explicit
+    if not named:
+        raise InspectionError(
+            "manage.py does not set DJANGO_SETTINGS_MODULE (no live "
+            "os.environ.setdefault(...) call) and it is not set in this run's environment, "
+            "so we cannot tell which settings to extend. Name them: "
+            "--settings-module <package>.settings (or export DJANGO_SETTINGS_MODULE)."
+        )
+    wsgi_application = _find_wsgi_application(manage_dir, named)
+    wsgi_module = (
+        wsgi_application.rsplit(".", 1)[0] if wsgi_application else named.split(".")[0] + ".wsgi"
+    )
+    wsgi_file = _module_file(manage_dir, wsgi_module)
+    wsgi_named = _named(wsgi_file) if wsgi_file else None
+    if wsgi_named and wsgi_file and _module_file(manage_dir, wsgi_named.module) is None:
+        rel = wsgi_file.relative_to(manage_dir).as_posix()
+        raise InspectionError(
+            f"{rel}, line {wsgi_named.line}, names the settings module {wsgi_named.module}, "
+            f"which does not exist under {manage_dir}. The platform serves through {rel}: "
+            "correct that line to name your settings module (for example "
+            f"{named}), commit, and run again."
+        )
+    if explicit:
+        if _module_file(manage_dir, explicit) is None:
+            raise InspectionError(
+                f"--settings-module {explicit}: no such module under {manage_dir} (give a "
+                "dotted name relative to the folder holding manage.py, e.g. "
+                "config.settings.production)."
+            )
+        return explicit, manage_settings, wsgi_named, wsgi_module, "named with --settings-module"
+    if running and running != manage_settings:
+        base, base_why = running, "DJANGO_SETTINGS_MODULE in this run's environment names it"
+    elif wsgi_named and wsgi_named.module != named:
+        base = wsgi_named.module
+        base_why = (
+            f"wsgi.py points at it (manage.py at {manage_settings}); "
+            "the platform serves through wsgi.py"
+        )
+    else:
+        base, base_why = named, "manage.py and wsgi.py point at it"
+    if _module_file(manage_dir, base) is None:
+        raise InspectionError(
+            f"Settings module {base} ({base_why}) was not found under {manage_dir}. "
+            "Name the right one with --settings-module."
+        )
+    sibling = production_sibling(manage_dir, base)
+    if sibling:
+        namer = (
+            "manage.py"
+            if base == manage_settings
+            else "DJANGO_SETTINGS_MODULE"
+            if base == running
+            else "wsgi.py"
+        )
+        why = (
+            f"the production module beside {base}, which {namer} names; "
+            "choose another with --settings-module"
+        )
+        return sibling, manage_settings, wsgi_named, wsgi_module, why
+    return base, manage_settings, wsgi_named, wsgi_module, base_why
+
+
+def _outside_block(var: EnvVar, settings_rel: str, text: str) -> bool:
+    """False for reads made by our own settings block (its platform guard variables)."""
+    path, _, line = var.where.rpartition(":")
+    if path != settings_rel or not line.isdigit():
+        return True
+    lineno = int(line)
+    lines = text.splitlines()
+    inside = False
+    for number, content in enumerate(lines, 1):
+        if content.startswith("# >>> django-simple-deploy:"):
+            inside = True
+        elif content.startswith("# <<< django-simple-deploy:"):
+            inside = False
+        if number == lineno:
+            return not inside
+    return True
+
+
+def inspect(
+    start: Path,
+    *,
+    settings_module: str | None = None,
+    running_settings: str | None = None,
+    probe_env: bool = True,
+) -> Project:
+    """Build the `Project` for the Django project containing `start`.
+
+    `settings_module` is the user's explicit choice (--settings-module);
+    `running_settings` is DJANGO_SETTINGS_MODULE as the run sees it. With
+    `probe_env`, the production settings are imported once in a separate
+    interpreter to learn the environment variables they read.
+    """
     start = Path(start).resolve()
     git_root = _git_root(start)
     manage_dir = _find_manage_py(git_root, start)
 
-    manage_settings = _settings_default(manage_dir / "manage.py")
-    if not manage_settings:
-        raise InspectionError(
-            "manage.py does not set DJANGO_SETTINGS_MODULE with os.environ.setdefault(...), "
-            "so we cannot tell which settings to extend."
-        )
-    wsgi_application = _find_wsgi_application(manage_dir, manage_settings)
-    wsgi_module = (
-        wsgi_application.rsplit(".", 1)[0]
-        if wsgi_application
-        else manage_settings.split(".")[0] + ".wsgi"
+    chosen, manage_settings, wsgi_named, wsgi_module, source = _choose_settings(
+        manage_dir, settings_module, running_settings
     )
-    wsgi_file = _module_file(manage_dir, wsgi_module)
-    wsgi_settings = _settings_default(wsgi_file) if wsgi_file else None
-
-    # Production serves through wsgi.py, so its settings are the ones to extend.
-    settings_module = wsgi_settings or manage_settings
-    if wsgi_settings and wsgi_settings != manage_settings:
-        source = (
-            f"wsgi.py points at {wsgi_settings} (manage.py at {manage_settings}); "
-            "the platform serves through wsgi.py"
-        )
-    else:
-        source = "manage.py and wsgi.py point at it"
-    settings_file = _module_file(manage_dir, settings_module)
-    if settings_file is None:
-        raise InspectionError(
-            f"Settings module {settings_module} (named in manage.py/wsgi.py) was not found "
-            f"under {manage_dir}."
-        )
+    settings_file = _module_file(manage_dir, chosen)
+    if settings_file is None:  # pragma: no cover - _choose_settings checked it
+        raise InspectionError(f"Settings module {chosen} was not found under {manage_dir}.")
+    wsgi_settings = wsgi_named.module if wsgi_named else None
+    if not manage_settings == wsgi_settings == chosen:
+        source += "; the platform is told to load it with DJANGO_SETTINGS_MODULE"
 
     try:
         with reading_files(
@@ -287,10 +381,21 @@ def inspect(start: Path) -> Project:
     except Exception:  # an unreadable manifest is reported by the manager's own check
         declared = set()
 
+    settings_text = _read(settings_file)
+    env_vars: tuple[EnvVar, ...] = ()
+    import_error = None
+    if probe_env:
+        found = probe(git_root, manage_dir, chosen)
+        settings_rel = settings_file.relative_to(git_root).as_posix()
+        env_vars = tuple(
+            v for v in found.variables if _outside_block(v, settings_rel, settings_text)
+        )
+        import_error = found.error
+
     return Project(
         git_root=git_root,
         manage_dir=manage_dir,
-        settings_module=settings_module,
+        settings_module=chosen,
         settings_file=settings_file,
         settings_source=source,
         manage_settings_module=manage_settings,
@@ -298,8 +403,12 @@ def inspect(start: Path) -> Project:
         package_manager=manager.name,
         python_version=_python_version(git_root),
         django_version=_django_version(),
-        configured_for=markers.platforms_in(_read(settings_file)),
+        configured_for=markers.platforms_in(settings_text),
         asset_build=find_asset_build(git_root, manage_dir),
-        compress_offline=compress_offline(_settings_texts(manage_dir, settings_module)),
+        compress_offline=compress_offline(_settings_texts(manage_dir, chosen)),
         postgres_driver=find_driver(declared, read_texts(git_root, manager.files)),
+        wsgi_settings_module=wsgi_settings,
+        env_vars=env_vars,
+        import_error=import_error,
+        settings_probed=probe_env,
     )

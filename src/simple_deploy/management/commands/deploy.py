@@ -18,6 +18,7 @@ from simple_deploy.configure import (
     overwrite_preview,
     prepare,
 )
+from simple_deploy.env_options import EnvOptionError, parse_env_options
 from simple_deploy.log import LogError, RunLog
 from simple_deploy.plan import unified_diff
 from simple_deploy.project import InspectionError, inspect
@@ -49,11 +50,44 @@ def _saved(log: RunLog, git_root: Path) -> str:
         return f"(The log was not saved: {exc})"
 
 
+def _masked_argv(argv: list[str]) -> list[str]:
+    """The command line for the log, with --env values hidden (they are the project's
+    secrets, whatever their length)."""
+    out = []
+    masked_next = False
+    for arg in argv:
+        if masked_next:
+            out.append(arg.split("=", 1)[0] + "=<hidden>")
+            masked_next = False
+        elif arg == "--env":
+            out.append(arg)
+            masked_next = True
+        elif arg.startswith("--env="):
+            out.append("--env=" + arg[len("--env=") :].split("=", 1)[0] + "=<hidden>")
+        else:
+            out.append(arg)
+    return out
+
+
 def _start_dir() -> Path:
     script = Path(sys.argv[0]) if sys.argv else None
     if script is not None and script.name == "manage.py" and script.exists():
         return script.resolve().parent
     return Path.cwd()
+
+
+def _derived_gives(runtime, name: str) -> bool:
+    """Whether the runtime's computed variables include `name` (for sample values)."""
+    sample = {
+        "database_url": "postgresql://u:p@127.0.0.1:5432/d",
+        "host": runtime.host,
+        "secret_key": "x",
+        "port": "0",
+    }
+    try:
+        return name in runtime.derived_env(sample)
+    except Exception:  # a plugin's computation failing here is reported by the rehearsal
+        return False
 
 
 class Command(BaseCommand):
@@ -100,6 +134,14 @@ class Command(BaseCommand):
             "--ignore-unclean-git",
             action="store_true",
             help="Run even though the git working tree has uncommitted changes.",
+        )
+        configure.add_argument(
+            "--settings-module",
+            metavar="MODULE",
+            help=(
+                "The settings module production uses, e.g. config.settings.production "
+                "(default: a production module beside the one manage.py names, else that one)."
+            ),
         )
         # Both change the generated configuration (fly.toml names the app and region).
         configure.add_argument(
@@ -150,6 +192,20 @@ class Command(BaseCommand):
             metavar="URL",
             help="Database for the rehearsal (default: $DATABASE_URL, else a SQLite file).",
         )
+        rehearse.add_argument(
+            "--env",
+            action="append",
+            metavar="KEY=VALUE",
+            help=(
+                "A variable your settings need, present at build, release and run time in "
+                "the rehearsal (repeatable). Values are never shown or logged."
+            ),
+        )
+        rehearse.add_argument(
+            "--env-file",
+            metavar="PATH",
+            help="Variables for the rehearsal from a dotenv file (KEY=VALUE lines).",
+        )
         self._broken_options: dict[str, str] = {}
         chosen = _chosen_platform(sys.argv)
         for name in plugins.available():
@@ -168,7 +224,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         log = RunLog()
-        log.add(f"deploy {' '.join(sys.argv[1:])}")
+        log.add(f"deploy {' '.join(_masked_argv(sys.argv[1:]))}")
         try:
             plugin = plugins.load(options["platform"])
             broken = getattr(self, "_broken_options", {}).get(plugin.name)
@@ -177,7 +233,12 @@ class Command(BaseCommand):
                     f"The platform plugin '{plugin.name}' failed to add its options ({broken}). "
                     "Reinstall or upgrade that package, or report it to its authors."
                 )
-            project = inspect(_start_dir())
+            extra_env = parse_env_options(options.get("env"), options.get("env_file"))
+            project = inspect(
+                _start_dir(),
+                settings_module=options.get("settings_module"),
+                running_settings=os.environ.get("DJANGO_SETTINGS_MODULE"),
+            )
             if options["dry_run"] and options["rehearse"]:
                 raise ConfigureError(
                     "--rehearse and --dry-run cannot be combined: a dry run writes nothing, "
@@ -185,9 +246,12 @@ class Command(BaseCommand):
                     "changes, then run without it, commit, and run --rehearse."
                 )
             if options["rehearse"] and not options["automate_all"]:
+                missing = self._missing_rehearsal_env(project, plugin, extra_env)
+                if missing:
+                    raise ConfigureError(missing)
                 # Rehearses what is committed; configuring again would rewrite the
                 # user's deliberate edits to generated files.
-                self._rehearse(project, plugin, options, log)
+                self._rehearse(project, plugin, options, log, extra_env)
                 return
             if options["automate_all"]:
                 if options["dry_run"]:
@@ -198,7 +262,7 @@ class Command(BaseCommand):
             if options["dry_run"]:
                 self._show_dry_run(prepared, overwrite_preview(prepared, options))
                 return
-        except (plugins.PluginError, InspectionError, ConfigureError) as exc:
+        except (plugins.PluginError, InspectionError, ConfigureError, EnvOptionError) as exc:
             raise CommandError(str(exc)) from exc
 
         runner = Runner(log=log, stream=self.stdout)
@@ -262,6 +326,8 @@ class Command(BaseCommand):
         if not changes and not only_with_overwrite:
             self.stdout.write("Dry run: nothing to change; the project is already configured.")
             return
+        for note in plan.notes:
+            self.stdout.write(f"# {note}")
         for change in changes:
             self.stdout.write(f"# {change.path}: {change.reason}")
             self.stdout.write(unified_diff(change))
@@ -289,12 +355,43 @@ class Command(BaseCommand):
             summary += f" {names}: needs --overwrite (the diff above shows what it would apply)."
         self.stdout.write(self.style.WARNING(summary))
 
-    def _rehearse(self, project, plugin, options, log: RunLog) -> None:
+    @staticmethod
+    def _missing_rehearsal_env(project, plugin, extra_env) -> str:
+        """Variables the settings need to import that neither the platform's declared
+        environment nor --env/--env-file gives: say so before anything is written."""
+        runtime = plugin.runtime(project)
+        given = {*runtime.env, *runtime.run_env, *extra_env}
+        missing = [v.name for v in project.required_env if v.name not in given]
+        if runtime.derived_env is not None:
+            missing = [name for name in missing if not _derived_gives(runtime, name)]
+        if not missing:
+            return ""
+        return (
+            f"{project.settings_module} cannot import without {', '.join(missing)}, which "
+            f"{plugin.label} only has once you set it. Give the rehearsal values: "
+            + " ".join(f"--env {name}=<value>" for name in missing)
+            + " (or --env-file PATH; values are never shown or logged). Nothing was changed."
+        )
+
+    def _rehearse(self, project, plugin, options, log: RunLog, extra_env) -> None:
         from simple_deploy.drift import compare_head
         from simple_deploy.package_managers import get
         from simple_deploy.rehearsal import rehearse
 
-        drift = compare_head(project, plugin, options)
+        for name, value in extra_env.items():
+            log.add_secret(value)
+            log.add(f"rehearsal variable given: {name} (value not logged)")
+        # HEAD is inspected with the same settings choices as this run.
+        drift = compare_head(
+            project,
+            plugin,
+            options,
+            inspector=lambda path: inspect(
+                path,
+                settings_module=options.get("settings_module"),
+                running_settings=os.environ.get("DJANGO_SETTINGS_MODULE"),
+            ),
+        )
         notice = drift.message(plugin)
         log.add(notice)
         self.stdout.write(
@@ -317,6 +414,7 @@ class Command(BaseCommand):
             drift.runtime or plugin.runtime(project),
             database_url=options.get("database_url") or os.environ.get("DATABASE_URL"),
             on_step=show,
+            extra_env=extra_env,
         )
         log.save(project.git_root)
         total = sum(step.seconds for step in report.steps)

@@ -14,6 +14,7 @@ import json
 import secrets
 from typing import Any
 
+from simple_deploy import env_needs
 from simple_deploy.plugin import (
     AutomateContext,
     Automation,
@@ -161,16 +162,24 @@ def ensure_database(ctx: AutomateContext) -> str:
 
 def ensure_secrets(ctx: AutomateContext) -> str:
     app = _app(ctx)
-    if "SECRET_KEY" in _secret_names(ctx):
+    present = _secret_names(ctx)
+    # The settings' own secret-key variables (read before our block), under their names.
+    wanted = env_needs.new_secret_keys(ctx.project, present)
+    if "SECRET_KEY" in present:
         # Changing the key would log everyone out: keep the one the app has.
         ctx.reused.append("the SECRET_KEY secret (free)")
-        return "SECRET_KEY is already set"
-    key = secrets.token_urlsafe(50)
-    ctx.runner.log.add_secret(key)
+        if not wanted:
+            return "SECRET_KEY is already set"
+    else:
+        wanted = {"SECRET_KEY": secrets.token_urlsafe(50), **wanted}
+    for value in wanted.values():
+        ctx.runner.log.add_secret(value)
     # Through stdin, so the key never shows up in a process list.
-    _fly(ctx, "secrets", "import", "--app", app, "--stage", input_text=f"SECRET_KEY={key}\n")
-    ctx.created.append("the SECRET_KEY secret (free), a new random key")
-    return "set SECRET_KEY"
+    lines = "".join(f"{name}={value}\n" for name, value in wanted.items())
+    _fly(ctx, "secrets", "import", "--app", app, "--stage", input_text=lines)
+    for name in wanted:
+        ctx.created.append(f"the {name} secret (free), a new random key")
+    return "set " + ", ".join(wanted)
 
 
 def deploy(ctx: AutomateContext) -> str:

@@ -12,6 +12,7 @@ import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from simple_deploy import env_needs
 from simple_deploy.package_managers import InstallStep, get
 from simple_deploy.plugin import Command, Project, manage_py_argv
 
@@ -73,7 +74,12 @@ def build_image(project: Project, port: str = INTERNAL_PORT) -> Image:
             **project.settings_env,
         },
         build=(
-            Command(manage_py_argv(project, "collectstatic", "--noinput"), env={BUILD_FLAG: "1"}),
+            # Fly has no secrets at build: variables the settings need to import get
+            # build-only placeholders here, never seen at run time.
+            Command(
+                manage_py_argv(project, "collectstatic", "--noinput"),
+                env={BUILD_FLAG: "1", **env_needs.build_placeholders(project)},
+            ),
         ),
         release=Command(manage_py_argv(project, "migrate", "--noinput")),
         web=Command(("gunicorn", *chdir, project.wsgi_module)),

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import tomlkit
 
-from simple_deploy import __version__
+from simple_deploy import __version__, env_needs
 from simple_deploy.plan import GENERATED_MARK
 from simple_deploy.plugin import (
     Automation,
@@ -385,6 +385,14 @@ def _static_rel(project: Project) -> str:
     return f"{project.manage_dir_rel}/staticfiles" if project.nested else "staticfiles"
 
 
+def _own_variables(project: Project, app: str) -> tuple[str, ...]:
+    """Commands for the variables the settings need that only the user can give."""
+    provided = {"DATABASE_URL", *env_needs.secret_key_names(project)}
+    return env_needs.finish_steps(
+        project, provided, lambda var: f"fly secrets set {var}=<value> --app {app} --stage"
+    )
+
+
 def plan(project: Project, options: Options) -> PlatformPlan:
     name = app_name(project, options)
     settings = render_template(
@@ -417,6 +425,8 @@ def plan(project: Project, options: Options) -> PlatformPlan:
     notes = [
         f"Fly app name: `{name}` (its site will be https://{name}.fly.dev); choose another "
         "with --deployed-project-name.",
+        # --automate-all skips the manual steps, but not these.
+        *(_own_variables(project, name) if options.get("automate_all") else ()),
     ]
     theirs = user_image(project, options)
     if theirs is not None:
@@ -486,6 +496,7 @@ def runtime(project: Project) -> Runtime:
             "PRIMARY_REGION": DEFAULT_REGION,
             "SECRET_KEY": "{secret_key}",
             "DATABASE_URL": "{database_url}",
+            **env_needs.platform_provided(project, database_names=("DATABASE_URL",)),
         },
     )
 
@@ -498,6 +509,8 @@ def guide(project: Project, options: Options) -> Guide:
     where = region(project, options)
     manage = " ".join(manage_py_argv(project))
     in_image = f"/opt/venv/bin/python {_image.APP_ROOT}/{manage.split(' ', 1)[1]}"
+    keys = "".join(f" {key}=<that key>" for key in env_needs.secret_key_names(project))
+    own = _own_variables(project, name)
     return Guide(
         finish=(
             "Review the changes with `git diff`, then commit them: "
@@ -508,7 +521,8 @@ def guide(project: Project, options: Options) -> Guide:
             f"--org {org(options)}`; find its ID with `fly mpg list`, then "
             f"`fly mpg attach <ID> --app {name}` (this sets the DATABASE_URL secret).",
             'Make a secret key: `python -c "import secrets; print(secrets.token_urlsafe(50))"`, '
-            f"then `fly secrets set SECRET_KEY=<that key> --app {name} --stage`.",
+            f"then `fly secrets set SECRET_KEY=<that key>{keys} --app {name} --stage`.",
+            *own,
             f"Deploy: `fly deploy --app {name}` (builds the Dockerfile, runs migrations).",
             f"Open the site: `fly apps open --app {name}`.",
         ),

@@ -13,6 +13,7 @@ import time
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
+from simple_deploy import env_needs
 from simple_deploy.plugin import (
     AutomateContext,
     Automation,
@@ -174,6 +175,10 @@ def _ensure_config(ctx: AutomateContext) -> str:
         key = secrets.token_urlsafe(50)
         ctx.runner.log.add_secret(key)
         wanted["SECRET_KEY"] = key
+    # The settings' own secret-key variables (read before our block), under their names.
+    for name, value in env_needs.new_secret_keys(ctx.project, current).items():
+        ctx.runner.log.add_secret(value)
+        wanted[name] = value
     changes = {k: v for k, v in wanted.items() if current.get(k) != v}
     if not changes:
         return "config vars already set"

@@ -21,7 +21,7 @@ import re
 import shlex
 from dataclasses import replace
 
-from simple_deploy import __version__
+from simple_deploy import __version__, env_needs
 from simple_deploy.platforms.heroku.automate import automation
 from simple_deploy.plugin import (
     Command,
@@ -194,6 +194,14 @@ def needs_node(project: Project) -> bool:
     return build is not None and build.folder == "."
 
 
+def _own_variables(project: Project) -> tuple[str, ...]:
+    """Commands for the variables the settings need that only the user can give."""
+    provided = {"DATABASE_URL", *env_needs.secret_key_names(project)}
+    return env_needs.finish_steps(
+        project, provided, lambda name: f"heroku config:set {name}=<value>"
+    )
+
+
 def plan(project: Project, options: Options) -> PlatformPlan:
     processes = _processes(project)
     changes = [
@@ -214,7 +222,10 @@ def plan(project: Project, options: Options) -> PlatformPlan:
         ),
         _procfile(project, processes),
     ]
-    notes = _asset_notes(project)
+    # --automate-all skips the manual steps, but not these.
+    notes = _asset_notes(project) + (
+        list(_own_variables(project)) if options.get("automate_all") else []
+    )
     if project.nested:
         notes.append(
             f"Heroku's buildpack collects static files for `{project.manage_dir_rel}/manage.py` "
@@ -254,6 +265,8 @@ def runtime(project: Project) -> Runtime:
         "ALLOWED_HOSTS": "{host}",
         "DATABASE_URL": "{database_url}",
         **project.settings_env,
+        # Config vars exist at build time too: the variables the settings need by name.
+        **env_needs.platform_provided(project, database_names=("DATABASE_URL",)),
     }
     return Runtime(
         env=env,
@@ -273,6 +286,8 @@ def runtime(project: Project) -> Runtime:
 def guide(project: Project, options: Options) -> Guide:
     manage = " ".join(manage_py_argv(project))
     settings_var = "".join(f" {k}={v}" for k, v in project.settings_env.items())
+    keys = "".join(f" {name}=<that key>" for name in env_needs.secret_key_names(project))
+    own = _own_variables(project)
     return Guide(
         finish=(
             "Review the changes with `git diff`, then commit them: "
@@ -288,7 +303,8 @@ def guide(project: Project, options: Options) -> Guide:
             ),
             "Add a database: `heroku addons:create heroku-postgresql:essential-0 --wait`.",
             'Make a secret key: `python -c "import secrets; print(secrets.token_urlsafe(50))"`, '
-            f"then `heroku config:set{settings_var} SECRET_KEY=<that key>`.",
+            f"then `heroku config:set{settings_var} SECRET_KEY=<that key>{keys}`.",
+            *own,
             "Find the app's host name in the Web URL that `heroku apps:info` shows, then "
             "`heroku config:set ALLOWED_HOSTS=<host name>` (without https:// and /).",
             "Deploy: `git push heroku HEAD:main` (from whichever branch you are on).",

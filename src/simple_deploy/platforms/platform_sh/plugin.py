@@ -18,10 +18,10 @@ from __future__ import annotations
 import base64
 import json
 import shlex
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from urllib.parse import unquote, urlsplit
 
-from simple_deploy import __version__
+from simple_deploy import __version__, env_needs
 from simple_deploy.plugin import (
     Command,
     Guide,
@@ -143,6 +143,55 @@ def _notes(project: Project) -> tuple[str, ...]:
     return tuple(notes)
 
 
+# Read the database URL from PLATFORM_RELATIONSHIPS in the shell that sources
+# .environment (Platform.sh's documented way to give a URL-reading app its database).
+_DATABASE_URL_CODE = (
+    "import base64, json, os; from urllib.parse import quote; "
+    'd = json.loads(base64.b64decode(os.environ["PLATFORM_RELATIONSHIPS"]))["database"][0]; '
+    'print("postgresql://%s:%s@%s:%s/%s" % (quote(d["username"], safe=""), '
+    'quote(d["password"], safe=""), d["host"], d["port"], d["path"]))'
+)
+
+
+def _collectstatic_line(project: Project) -> str:
+    """The build hook has no runtime variables: the ones the settings need to import get
+    build-only placeholders on this line only."""
+    argv = manage_py_argv(project, "collectstatic", "--noinput")
+    assigns = [f"{k}={shlex.quote(v)}" for k, v in env_needs.build_placeholders(project).items()]
+    return " ".join([*assigns, shlex.join(argv)])
+
+
+def _environment_exports(project: Project) -> list[str]:
+    """Lines for .environment: the variables the settings read by their own names, made
+    from what Platform.sh provides (a value the user set as a variable wins)."""
+    lines = []
+    for var in project.required_env:
+        if var.kind == "secret_key":
+            lines.append(f'export {var.name}="${{{var.name}:-$PLATFORM_PROJECT_ENTROPY}}"')
+        elif var.kind == "database_url":
+            lines.append(
+                f'if [ -z "${{{var.name}:-}}" ] && [ -n "${{PLATFORM_RELATIONSHIPS:-}}" ]; then\n'
+                f"    export {var.name}=\"$(python -c '{_DATABASE_URL_CODE}')\"\nfi"
+            )
+    return lines
+
+
+def _platform_provided(project: Project) -> set[str]:
+    return {v.name for v in project.required_env if v.kind in ("secret_key", "database_url")}
+
+
+def _own_variables(project: Project) -> tuple[str, ...]:
+    """Commands for the variables the settings need that only the user can give."""
+    return env_needs.finish_steps(
+        project,
+        _platform_provided(project),
+        lambda name: (
+            f"platform variable:create --level project --name env:{name} "
+            "--value <value> --sensitive true"
+        ),
+    )
+
+
 def _app_yaml(project: Project) -> str:
     tool, tool_version, lines = _INSTALL[project.package_manager]
     variables = {**_TOOL_ENV[project.package_manager], **project.settings_env}
@@ -159,7 +208,7 @@ def _app_yaml(project: Project) -> str:
             "variables": sorted(variables.items()),
             "install": [line.format(python=project.python_version) for line in lines],
             **_asset_context(project),
-            "collectstatic": shlex.join(manage_py_argv(project, "collectstatic", "--noinput")),
+            "collectstatic": _collectstatic_line(project),
             "migrate": shlex.join(manage_py_argv(project, "migrate", "--noinput")),
             # $PORT stays for the shell that runs the start command.
             "start": shlex.join(_web_argv(project, "PORT")).replace(
@@ -209,11 +258,17 @@ def plan(project: Project, options: Options) -> PlatformPlan:
         generated_file(
             project,
             ".environment",
-            render_template(_TEMPLATES, "environment-tpl", context),
+            render_template(
+                _TEMPLATES,
+                "environment-tpl",
+                {**context, "exports": _environment_exports(project)},
+            ),
             "puts the app's virtual environment on PATH for the start command and deploy hook",
         ),
     )
-    return PlatformPlan(changes, REQUIREMENTS, _notes(project))
+    # --automate-all skips the manual steps, but not these.
+    own = _own_variables(project) if options.get("automate_all") else ()
+    return PlatformPlan(changes, REQUIREMENTS, (*_notes(project), *own))
 
 
 def relationships_env(placeholders: Mapping[str, str]) -> dict[str, str]:
@@ -269,6 +324,21 @@ def _node_commands(project: Project) -> tuple[Command, ...]:
     )
 
 
+def _derived_env(project: Project) -> Callable[[Mapping[str, str]], dict[str, str]]:
+    """What .environment computes at run time, for the rehearsal (which does not source it)."""
+
+    def derive(placeholders: Mapping[str, str]) -> dict[str, str]:
+        env = relationships_env(placeholders)
+        for var in project.required_env:
+            if var.kind == "secret_key":
+                env[var.name] = placeholders["secret_key"]
+            elif var.kind == "database_url":
+                env[var.name] = placeholders["database_url"]
+        return env
+
+    return derive
+
+
 def runtime(project: Project) -> Runtime:
     return Runtime(
         env={
@@ -279,7 +349,10 @@ def runtime(project: Project) -> Runtime:
         },
         build=(
             *_node_commands(project),
-            Command(manage_py_argv(project, "collectstatic", "--noinput")),
+            Command(
+                manage_py_argv(project, "collectstatic", "--noinput"),
+                env=env_needs.build_placeholders(project),
+            ),
         ),
         release=(Command(manage_py_argv(project, "migrate", "--noinput")),),
         web=Command(_web_argv(project, "{port}")),
@@ -289,7 +362,7 @@ def runtime(project: Project) -> Runtime:
             "PLATFORM_BRANCH": "main",
             "PORT": "{port}",
         },
-        derived_env=relationships_env,
+        derived_env=_derived_env(project) if project.required_env else relationships_env,
     )
 
 
@@ -297,6 +370,14 @@ def guide(project: Project, options: Options) -> Guide:
     manage = " ".join(manage_py_argv(project))
     title = quoted(automate.project_title(project, options))
     region = quoted(options.get("region") or automate.DEFAULT_REGION)
+    own = env_needs.finish_steps(
+        project,
+        _platform_provided(project),
+        lambda name: (
+            f"platform variable:create --level project --name env:{name} "
+            "--value <value> --sensitive true"
+        ),
+    )
     return Guide(
         finish=(
             "Review the changes with `git diff`, then commit them: "
@@ -304,6 +385,7 @@ def guide(project: Project, options: Options) -> Guide:
             f"Create the project and link this repository to it: `platform create --title "
             f"{title} --region {region} --set-remote` (add `--org <your org>` if you "
             "belong to several organizations).",
+            *own,
             "Deploy: `platform push` (builds, then runs migrations in the deploy hook; the "
             "database and the secret key are provided by Platform.sh).",
             "Open the site: `platform url`.",

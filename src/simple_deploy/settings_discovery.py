@@ -1,0 +1,132 @@
+"""Which settings module a project names, and which one production uses.
+
+Read with `ast`, never with regular expressions: a commented-out or
+string-quoted `os.environ.setdefault(...)` is not a setting, and only the code
+Python would run counts. Nothing here imports the user's code.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["Named", "settings_default", "module_file", "production_sibling", "is_production"]
+
+# Module names that, beside a development module, hold the deployed site's settings.
+# Most specific first: when several exist, the first is chosen (and the summary
+# says how to choose another with --settings-module).
+_PRODUCTION_LEAVES = ("production", "prod", "live")
+_PRODUCTION_FLAT = (
+    "settings_production",
+    "settings_prod",
+    "production_settings",
+    "prod_settings",
+)
+
+
+@dataclass(frozen=True)
+class Named:
+    """A settings module named in a file, and where (1-based line)."""
+
+    module: str
+    line: int
+
+
+def _is_environ(node: ast.expr) -> bool:
+    # os.environ, or `environ` imported from os.
+    if isinstance(node, ast.Attribute):
+        return node.attr == "environ"
+    return isinstance(node, ast.Name) and node.id == "environ"
+
+
+def _named_module(call: ast.Call) -> str | None:
+    """The module in `os.environ.setdefault("DJANGO_SETTINGS_MODULE", "x")` or
+    `os.environ["DJANGO_SETTINGS_MODULE"] = "x"`-style calls; None otherwise."""
+    func = call.func
+    if not (isinstance(func, ast.Attribute) and func.attr == "setdefault"):
+        return None
+    if not _is_environ(func.value) or len(call.args) != 2:
+        return None
+    key, value = call.args
+    if not (isinstance(key, ast.Constant) and key.value == "DJANGO_SETTINGS_MODULE"):
+        return None
+    if isinstance(value, ast.Constant) and isinstance(value.value, str):
+        return value.value
+    return None
+
+
+def settings_default(source: str) -> Named | None:
+    """The settings module a manage.py / wsgi.py / asgi.py sets by default, from live code.
+
+    Both `os.environ.setdefault("DJANGO_SETTINGS_MODULE", ...)` and an assignment
+    `os.environ["DJANGO_SETTINGS_MODULE"] = ...` count; the first one Python would
+    run wins. A file that does not parse names nothing.
+    """
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+    found: list[Named] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            module = _named_module(node)
+            if module:
+                found.append(Named(module, node.lineno))
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            if (
+                isinstance(target, ast.Subscript)
+                and _is_environ(target.value)
+                and isinstance(target.slice, ast.Constant)
+                and target.slice.value == "DJANGO_SETTINGS_MODULE"
+                and isinstance(node.value, ast.Constant)
+                and isinstance(node.value.value, str)
+            ):
+                found.append(Named(node.value.value, node.lineno))
+    return min(found, key=lambda named: named.line) if found else None
+
+
+def module_file(manage_dir: Path, module: str) -> Path | None:
+    """The file of a dotted module under manage_dir (module.py or package/__init__.py)."""
+    if not module or not all(part.isidentifier() for part in module.split(".")):
+        return None
+    base = manage_dir.joinpath(*module.split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def is_production(module: str) -> bool:
+    leaf = module.rsplit(".", 1)[-1]
+    return leaf in _PRODUCTION_LEAVES or leaf in _PRODUCTION_FLAT
+
+
+def production_sibling(manage_dir: Path, module: str) -> str | None:
+    """A production module beside `module`, the development one a project names.
+
+    `blog.settings.dev` -> `blog.settings.production` (a settings package);
+    `blog.settings` -> `blog.settings.production` when `settings` is a package,
+    else `blog.settings_prod`, `blog.production_settings` ... beside it.
+    """
+    if is_production(module):
+        return None
+    parts = module.split(".")
+    candidates: list[str] = []
+    package_file = module_file(manage_dir, module)
+    if package_file is not None and package_file.name == "__init__.py":
+        candidates += [f"{module}.{leaf}" for leaf in _PRODUCTION_LEAVES]
+    parent = ".".join(parts[:-1])
+    prefix = f"{parent}." if parent else ""
+    parent_file = module_file(manage_dir, parent) if len(parts) > 1 else None
+    if parent_file is not None and parent_file.name == "__init__.py" and "settings" in parent:
+        # A package of settings modules (config/settings/): dev.py beside production.py.
+        # Only a package named for settings: blog/live.py beside blog/settings.py may
+        # be anything.
+        candidates += [f"{prefix}{leaf}" for leaf in _PRODUCTION_LEAVES]
+    candidates += [f"{prefix}{leaf}" for leaf in _PRODUCTION_FLAT]
+    for candidate in dict.fromkeys(candidates):
+        if candidate != module and module_file(manage_dir, candidate) is not None:
+            return candidate
+    return None
