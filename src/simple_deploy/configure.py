@@ -13,10 +13,10 @@ from pathlib import Path
 from . import checks, markers
 from .changes import ApplyError, apply_changes
 from .lock import refresh_lock
-from .package_managers import get
 from .plan import FileChange, Plan, requirement_changes
 from .plugin import Options, PlatformPlugin
 from .project import Project
+from .python_version import platform_warning
 from .runner import CommandFailed, Runner, ToolMissing
 
 __all__ = ["ConfigureError", "prepare", "apply_plan", "Prepared"]
@@ -95,18 +95,38 @@ def safety_problems(project: Project, plugin: PlatformPlugin, options: Options) 
     return problems
 
 
+def python_notes(project: Project, plugin: PlatformPlugin) -> list[str]:
+    """The Python version every platform gets, its source, and any platform warning."""
+    notes = [f"Python {project.python_version} (from {project.python_source})."]
+    notes += project.python_notes
+    warning = platform_warning(
+        project.python_version, project.python_source, plugin.label, dict(plugin.python_support)
+    )
+    return notes + ([warning] if warning else [])
+
+
 def build_plan(project: Project, plugin: PlatformPlugin, options: Options) -> Plan:
     """The plugin's plan plus the requirement changes for the project's manager."""
     platform_plan = plugin.plan(project, options)
-    manifest, added = requirement_changes(project, list(platform_plan.requirements))
-    changes = list(platform_plan.changes) + ([manifest] if manifest else [])
+    requirement_files, added, problems = requirement_changes(
+        project, list(platform_plan.requirements)
+    )
+    if problems:
+        raise ConfigureError("\n\n".join(problems))
+    changes = list(platform_plan.changes) + list(requirement_files)
     settings_note = f"Settings extended: `{project.settings_rel}` ({project.settings_source})."
+    deps = project.deps
     return Plan(
         platform=plugin.name,
         changes=tuple(changes),
         requirements=added,
-        lock_argv=get(project.package_manager).lock_argv if manifest else None,
-        notes=(settings_note, *platform_plan.notes),
+        lock_argv=deps.lock_argv if requirement_files and deps.lock_file else None,
+        notes=(
+            settings_note,
+            *python_notes(project, plugin),
+            *deps.notes,
+            *platform_plan.notes,
+        ),
     )
 
 
@@ -138,13 +158,12 @@ def with_lock(prepared: Prepared, runner: Runner) -> Plan:
     plan = prepared.plan
     if plan.lock_argv is None:
         return plan
-    manager = get(prepared.project.package_manager)
-    manifest = next(c for c in plan.changes if c.path == manager.manifest)
+    deps = prepared.project.deps
     try:
-        lock = refresh_lock(prepared.project, manifest, runner)
+        lock = refresh_lock(prepared.project, plan.changes, runner)
     except (CommandFailed, ToolMissing) as exc:
         raise ConfigureError(
-            f"Refreshing {manager.lock_file} with `{' '.join(plan.lock_argv)}` failed; "
+            f"Refreshing {deps.lock_file} with `{' '.join(plan.lock_argv)}` failed; "
             f"nothing was changed.\n{exc}"
         ) from exc
     return plan.with_change(lock) if lock else plan

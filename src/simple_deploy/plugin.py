@@ -112,6 +112,8 @@ class PlatformPlugin:
       `Automation`), or None when the platform offers only configuration.
       Facts its prepare steps learn (e.g. `app_name`) reach `plan` and `guide`
       in the options mapping.
+    - `python_support`: Python versions ("3.12") the platform offers, each
+      "supported" or "deprecated"; the core warns about any other (empty: no check).
     """
 
     name: str
@@ -126,6 +128,7 @@ class PlatformPlugin:
     docs_url: str = ""
     api_version: int = API_VERSION
     extra: Mapping[str, Any] = field(default_factory=dict)
+    python_support: Mapping[str, str] = field(default_factory=dict)
 
 
 _ENGINE = Engine(autoescape=False)

@@ -9,13 +9,13 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
 from . import markers
-from .package_managers import ManagerError, detect
+from .package_managers import Dependencies, ManagerError, detect, get
+from .python_version import find as find_python
 from .textfiles import UnreadableFile, read_text
 
 __all__ = ["Project", "InspectionError", "inspect"]
@@ -51,6 +51,20 @@ class Project:
     python_version: str
     django_version: str
     configured_for: tuple[str, ...]
+    # Where python_version was read ("runtime.txt", ".python-version" ...) and any
+    # files that disagree with it, for the summary.
+    python_source: str = "the Python running this command"
+    python_notes: tuple[str, ...] = ()
+    # How the project declares and installs dependencies (None: read on demand, for
+    # Projects built by hand in tests).
+    dependencies: Dependencies | None = None
+
+    @property
+    def deps(self) -> Dependencies:
+        """The project's `Dependencies`, as inspection read them."""
+        if self.dependencies is not None:
+            return self.dependencies
+        return get(self.package_manager).dependencies(self.git_root)
 
     @property
     def nested(self) -> bool:
@@ -179,16 +193,6 @@ def _find_wsgi_application(manage_dir: Path, settings_module: str) -> str | None
     return None
 
 
-def _python_version(git_root: Path) -> str:
-    version_file = git_root / ".python-version"
-    if version_file.is_file():
-        first = _read(version_file).strip().splitlines()
-        match = re.match(r"^(\d+)\.(\d+)", first[0].strip()) if first else None
-        if match:
-            return f"{match.group(1)}.{match.group(2)}"
-    return f"{sys.version_info.major}.{sys.version_info.minor}"
-
-
 def _django_version() -> str:
     try:
         version = metadata.version("django")
@@ -197,8 +201,12 @@ def _django_version() -> str:
     return ".".join(version.split(".")[:2])
 
 
-def inspect(start: Path) -> Project:
-    """Build the `Project` for the Django project containing `start`."""
+def inspect(start: Path, production_groups: tuple[str, ...] = ()) -> Project:
+    """Build the `Project` for the Django project containing `start`.
+
+    `production_groups` are dependency groups the user says production needs
+    (`--production-group`), besides those named for production.
+    """
     start = Path(start).resolve()
     git_root = _git_root(start)
     manage_dir = _find_manage_py(git_root, start)
@@ -238,6 +246,16 @@ def inspect(start: Path) -> Project:
         manager = detect(git_root)
     except ManagerError as exc:
         raise InspectionError(str(exc)) from exc
+    python = find_python(git_root)
+    try:
+        dependencies = manager.dependencies(git_root, tuple(production_groups))
+    except UnreadableFile as exc:
+        raise InspectionError(str(exc)) from exc
+    except Exception as exc:  # a TOML syntax error: say which file, no traceback
+        raise InspectionError(
+            f"Could not read the {manager.label} dependency files: {exc}. Fix them, commit, "
+            "and run again."
+        ) from exc
 
     return Project(
         git_root=git_root,
@@ -248,7 +266,10 @@ def inspect(start: Path) -> Project:
         manage_settings_module=manage_settings,
         wsgi_module=wsgi_module,
         package_manager=manager.name,
-        python_version=_python_version(git_root),
+        python_version=python.version,
+        python_source=python.source,
+        python_notes=python.notes,
+        dependencies=dependencies,
         django_version=_django_version(),
         configured_for=markers.platforms_in(_read(settings_file)),
     )

@@ -83,6 +83,16 @@ class Command(BaseCommand):
             help="Replace platform files you wrote yourself (Procfile ...); they are named first.",
         )
         configure.add_argument(
+            "--production-group",
+            action="append",
+            default=[],
+            metavar="GROUP",
+            help=(
+                "A Poetry or uv dependency group production installs (repeatable). Groups "
+                "named production, prod, deploy, server or web are found by themselves."
+            ),
+        )
+        configure.add_argument(
             "--ignore-unclean-git",
             action="store_true",
             help="Run even though the git working tree has uncommitted changes.",
@@ -152,7 +162,7 @@ class Command(BaseCommand):
                     f"The platform plugin '{plugin.name}' failed to add its options ({broken}). "
                     "Reinstall or upgrade that package, or report it to its authors."
                 )
-            project = inspect(_start_dir())
+            project = inspect(_start_dir(), tuple(options.get("production_group") or ()))
             if options["automate_all"]:
                 if options["dry_run"]:
                     raise ConfigureError("--dry-run and --automate-all cannot be combined.")
@@ -245,6 +255,8 @@ class Command(BaseCommand):
         )
 
     def _rehearse(self, prepared: Prepared, options, log: RunLog) -> None:
+        from dataclasses import replace
+
         from simple_deploy.package_managers import get
         from simple_deploy.rehearsal import rehearse
 
@@ -261,7 +273,8 @@ class Command(BaseCommand):
         report = rehearse(
             project.git_root,
             project.manage_dir_rel,
-            get(project.package_manager),
+            # The install this project needs (its production groups ...), as inspected.
+            replace(get(project.package_manager), install_steps=project.deps.install_steps),
             plugin.runtime(project),
             database_url=options.get("database_url") or os.environ.get("DATABASE_URL"),
             on_step=show,

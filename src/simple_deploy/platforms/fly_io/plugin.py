@@ -202,7 +202,7 @@ def render_dockerfile(project: Project) -> str:
             "tool": img.tool,
             "venv": _image.VENV,
             "app_root": _image.APP_ROOT,
-            "dependency_files": " ".join(img.dependency_files),
+            "copy_dependency_files": _image.copy_lines(img.dependency_files),
             "install": " && \\\n    ".join(
                 _image.shell_line(step.argv, step.env) for step in img.install
             ),
@@ -387,4 +387,14 @@ platform = PlatformPlugin(
     automate=automate,
     cli="fly",
     docs_url="https://fly.io/docs/django/",
+    # The image builds FROM Docker's official python:X-slim; tags for these
+    # versions get updates (3.9 reached its end of life in October 2025).
+    python_support={
+        "3.9": "deprecated",
+        "3.10": "supported",
+        "3.11": "supported",
+        "3.12": "supported",
+        "3.13": "supported",
+        "3.14": "supported",
+    },
 )

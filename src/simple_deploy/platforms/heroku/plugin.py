@@ -82,9 +82,10 @@ def plan(project: Project, options: Options) -> PlatformPlan:
         ),
     ]
     notes = []
-    if (project.git_root / ".python-version").is_file():
+    if project.python_source in ("runtime.txt", ".python-version"):
         notes.append(
-            f"Heroku will use Python {project.python_version} from your existing .python-version."
+            f"Heroku will use Python {project.python_version} from your existing "
+            f"{project.python_source}."
         )
     else:
         changes.append(
@@ -113,6 +114,21 @@ def plan(project: Project, options: Options) -> PlatformPlan:
             )
         )
     return PlatformPlan(tuple(changes), REQUIREMENTS, tuple(notes))
+
+
+def check(project: Project, options: Options) -> list[str]:
+    """Heroku's buildpack installs only the main dependencies (`poetry sync --only main`,
+    `uv sync --no-default-groups`): a production group would be left out."""
+    groups = project.deps.groups
+    if not groups:
+        return []
+    names = ", ".join(groups)
+    return [
+        f"Production needs the dependency group(s) {names}, but Heroku's Python buildpack "
+        "installs only the main dependencies. Nothing was changed. Move the packages of "
+        f"{names} into the main dependencies (then `{project.package_manager} lock`), commit, "
+        "and run again."
+    ]
 
 
 def runtime(project: Project) -> Runtime:
@@ -196,8 +212,18 @@ platform = PlatformPlugin(
     plan=plan,
     runtime=runtime,
     guide=guide,
+    check=check,
     add_arguments=add_arguments,
     automate=automation,
     cli="heroku",
     docs_url="https://devcenter.heroku.com/categories/python-support",
+    # The Python buildpack's python_version constants (heroku-buildpack-python,
+    # 2026): 3.10 to 3.14; 3.10 reached its end of life in October 2026.
+    python_support={
+        "3.10": "deprecated",
+        "3.11": "supported",
+        "3.12": "supported",
+        "3.13": "supported",
+        "3.14": "supported",
+    },
 )
