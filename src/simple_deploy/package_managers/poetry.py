@@ -46,9 +46,25 @@ def _poetry_table(doc):
 
 
 def _groups(doc) -> dict[str, dict]:
-    """Group name -> its dependency table."""
-    groups = doc.get("tool", {}).get("poetry", {}).get("group", {})
-    return {name: table.get("dependencies", {}) for name, table in groups.items()}
+    """Group name -> {declared name: Poetry constraint or PEP 508 string}.
+
+    Poetry 2.2 writes PEP 735 `[dependency-groups]` (`poetry add --group`); older
+    projects keep `[tool.poetry.group.<name>.dependencies]`. Both count.
+    """
+    groups: dict[str, dict] = {}
+    for name, specs in doc.get("dependency-groups", {}).items():
+        table = groups.setdefault(name, {})
+        for spec in specs:
+            if isinstance(spec, str) and name_of(spec):
+                table[spec] = _PEP508
+    poetry_groups = doc.get("tool", {}).get("poetry", {}).get("group", {})
+    for name, table in poetry_groups.items():
+        groups.setdefault(name, {}).update(table.get("dependencies", {}))
+    return groups
+
+
+# Marks a `[dependency-groups]` entry: its key is the whole PEP 508 string.
+_PEP508 = object()
 
 
 def _names(root: Path) -> set[str]:
@@ -130,7 +146,9 @@ def _same_constraint(doc, requirement: Requirement, group: str) -> Requirement:
     for key, value in table.items():
         if name_of(key) != requirement.name:
             continue
-        if isinstance(value, str):
+        if value is _PEP508:
+            spec = key
+        elif isinstance(value, str):
             spec = key if value.strip() == "*" else f"{key}{_pep440(value)}"
         elif hasattr(value, "get") and isinstance(value.get("version"), str):
             extras = value.get("extras") or []

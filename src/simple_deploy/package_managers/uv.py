@@ -172,7 +172,7 @@ def _edit(root: Path, deps: Dependencies, missing: list[Requirement]) -> Edit:
     reqs = []
     for requirement in missing:
         group = deps.group_of.get(requirement.name)
-        spec = next(
+        spec = group and next(
             (
                 s
                 for s in doc.get("dependency-groups", {}).get(group, [])
