@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from simple_deploy.package_managers import Requirement, get
@@ -97,8 +98,9 @@ def test_uv_groups_workspace_members_and_locked_sync(tmp_path):
     argv = deps.install_steps[0].argv
     assert argv[:4] == ("uv", "sync", "--locked", "--no-default-groups")
     assert ("--group", "web") == argv[4:6]
-    assert deps.lock_argv[:3] == ("uv", "lock", "--python")
+    assert deps.lock_argv == ("uv", "lock")
     assert deps.lock_env["UV_PYTHON_DOWNLOADS"] == "never"
+    assert deps.lock_env["UV_PYTHON"] == sys.executable
 
 
 def test_uv_path_source_outside_the_repository_stops(tmp_path):

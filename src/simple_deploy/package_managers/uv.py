@@ -59,10 +59,10 @@ def _install_steps(production_groups: tuple[str, ...]) -> tuple[InstallStep, ...
     )
 
 
-def _lock_argv() -> tuple[str, ...]:
-    # The interpreter running this command is the user's: uv locks for it instead of
+def _lock_env() -> dict[str, str]:
+    # The interpreter running this command is the user's: uv locks with it instead of
     # looking for (or downloading) another.
-    return ("uv", "lock", "--python", sys.executable)
+    return {**_LOCK_ENV, "UV_PYTHON": sys.executable}
 
 
 def _workspace_folders(root: Path, doc) -> tuple[list[str], list[str]]:
@@ -148,10 +148,10 @@ def _read(root: Path, asked: tuple[str, ...]) -> Dependencies:
         install_files=(MANIFEST, LOCK, *context, *extra),
         install_steps=_install_steps(chosen),
         groups=chosen,
-        lock_argv=_lock_argv(),
+        lock_argv=("uv", "lock"),
         lock_file=LOCK,
         lock_inputs=(MANIFEST, LOCK, *context, *extra),
-        lock_env=_LOCK_ENV,
+        lock_env=_lock_env(),
         problems=tuple(problems),
         notes=tuple(notes),
         group_of=group_of,
