@@ -19,6 +19,7 @@ from .textfiles import UnreadableFile, read_text
 __all__ = ["PythonVersion", "find", "platform_warning"]
 
 _VERSION = re.compile(r"(\d+)\.(\d+)")
+_FILES = ("runtime.txt", ".python-version")
 
 
 @dataclass(frozen=True)
@@ -111,10 +112,8 @@ def find(root: Path) -> PythonVersion:
     if stated:
         source, version = stated[0]
     elif requires:
-        source, version = f"requires-python ({requires}) in pyproject.toml", ""
         version = _from_specifier(requires, running)
-        if version == running:
-            source += ", the Python running this command"
+        source = f"requires-python {requires} in pyproject.toml"
     else:
         source, version = "the Python running this command", running
     notes = [
@@ -137,15 +136,17 @@ def platform_warning(version: str, source: str, label: str, support: dict[str, s
         return None
     supported = [v for v, status in support.items() if status == "supported"]
     listed = ", ".join(supported)
+    # Where the user pins it: the file it came from, else a new .python-version.
+    where = source if source in _FILES else "a .python-version file"
     status = support.get(version)
     if status == "supported":
         return None
     if status == "deprecated":
         return (
             f"Warning: {label} deprecates Python {version} (from {source}); it still builds "
-            f"today, but move to a supported version ({listed}) and update {source}."
+            f"today, but move to a supported version ({listed}) and pin it in {where}."
         )
     return (
         f"Warning: {label} does not offer Python {version} (from {source}): its build will "
-        f"fail. Use one of {listed} and update {source}, then run again."
+        f"fail. Use one of {listed}, pin it in {where}, and run again."
     )

@@ -142,7 +142,8 @@ def test_python_version_comment_lines_are_skipped(tmp_path):
 def test_requires_python_alone_gives_a_version_it_allows(tmp_path):
     root = _write(tmp_path, {"pyproject.toml": '[project]\nrequires-python = ">=3.99"\n'})
     found = find(root)
-    assert found.source.startswith("requires-python (>=3.99)")
+    assert found.source == "requires-python >=3.99 in pyproject.toml"
+    assert any("outside requires-python" in note for note in found.notes)
 
 
 def test_platform_warning_names_supported_versions():

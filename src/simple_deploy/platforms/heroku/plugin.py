@@ -125,9 +125,9 @@ def check(project: Project, options: Options) -> list[str]:
     names = ", ".join(groups)
     return [
         f"Production needs the dependency group(s) {names}, but Heroku's Python buildpack "
-        "installs only the main dependencies. Nothing was changed. Move the packages of "
-        f"{names} into the main dependencies (then `{project.package_manager} lock`), commit, "
-        "and run again."
+        "installs only the main dependencies (Fly.io and Platform.sh install the group). "
+        f"Nothing was changed. Move the packages of that group into the main dependencies "
+        f"(then `{project.package_manager} lock`), commit, and run again."
     ]
 
 
