@@ -71,3 +71,19 @@ def test_production_group_named_by_the_user_is_installed(sample_project):
     dockerfile = (root / "Dockerfile").read_text(encoding="utf-8")
     assert "--group webserver" in dockerfile
     assert (root / "pyproject.toml").read_text(encoding="utf-8").count("gunicorn") == 1
+
+
+def test_pip_compile_project_is_recompiled_by_pip_compile_with_hashes(sample_project):
+    root = sample_project("requirements_txt", "flat")
+    (root / "requirements.in").write_text("django~=5.2.0\n", encoding="utf-8")
+    (root / "requirements.txt").unlink()
+    run(root, "pip-compile", "--quiet", "--generate-hashes", "--strip-extras", "requirements.in")
+    _commit(root, "pip-tools layout")
+    result = deploy(root, "heroku")
+    assert result.returncode == 0, result.stderr + result.stdout
+    compiled = (root / "requirements.txt").read_text(encoding="utf-8")
+    assert "pip-compile --generate-hashes" in compiled and "--strip-extras" in compiled
+    pins = [line for line in compiled.splitlines() if line and line[0].isalpha()]
+    assert any(p.startswith("gunicorn==") for p in pins)
+    assert all(p.endswith("\\") for p in pins), pins
+    assert "gunicorn~=" in (root / "requirements.in").read_text(encoding="utf-8")
