@@ -145,7 +145,7 @@ def _read(root: Path, asked: tuple[str, ...]) -> Dependencies:
         manager="uv",
         present=frozenset(present),
         target=MANIFEST,
-        install_files=(MANIFEST, LOCK, *context, *extra),
+        install_files=(MANIFEST, LOCK, *extra),
         install_steps=_install_steps(chosen),
         groups=chosen,
         lock_argv=("uv", "lock"),
