@@ -105,7 +105,8 @@ def automate_all(
         ) from exc
     message = f"Configure for {plugin.label} with django-simple-deploy"
     try:
-        outcome = commit_changes(ctx, [change.path for change in plan.changes], message)
+        paths = [change.path for change in plan.changes] + list(plan.unignored)
+        outcome = commit_changes(ctx, list(dict.fromkeys(paths)), message)
     except (CommandFailed, ToolMissing) as exc:
         raise StepFailed(
             f"Step 'commit' failed:\n{exc}\n\nYour local files are configured but not "

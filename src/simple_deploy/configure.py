@@ -10,8 +10,9 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import checks, markers
+from . import checks, gitignore, markers
 from .changes import ApplyError, apply_changes
+from .drivers import DRIVER_NAMES
 from .lock import refresh_lock
 from .plan import FileChange, Plan, requirement_changes
 from .plugin import Options, PlatformPlugin
@@ -105,33 +106,72 @@ def python_notes(project: Project, plugin: PlatformPlugin) -> list[str]:
     return notes + ([warning] if warning else [])
 
 
+def platform_needs(
+    project: Project, changes: list[FileChange], also_planned: tuple[str, ...] = ()
+) -> list[str]:
+    """Every file the platform must receive: what we write, the dependency files, the
+    Python version files and the asset build's files (those that exist or will)."""
+    files = [name for name in project.deps.install_files if not name.endswith("/")]
+    candidates = [c.path for c in changes]
+    candidates += [*files, ".python-version", "runtime.txt"]
+    if project.asset_build is not None:
+        candidates += project.asset_build.files
+    planned = {c.path for c in changes} | set(also_planned)
+    return [
+        path
+        for path in dict.fromkeys(candidates)
+        if path in planned or (project.git_root / path).is_file()
+    ]
+
+
 def build_plan(project: Project, plugin: PlatformPlugin, options: Options) -> Plan:
-    """The plugin's plan plus the requirement changes for the project's manager."""
+    """The plugin's plan plus the requirement changes for the project's manager, plus
+    the .gitignore exceptions the platform's files need."""
     platform_plan = plugin.plan(project, options)
-    requirement_files, added, problems = requirement_changes(
-        project, list(platform_plan.requirements)
-    )
+    wanted = list(platform_plan.requirements)
+    notes = [f"Settings extended: `{project.settings_rel}` ({project.settings_source})."]
+    notes += python_notes(project, plugin)
+    driver = project.postgres_driver
+    if driver is not None and any(r.name in DRIVER_NAMES for r in wanted):
+        # One driver: the one the project already uses and tests with.
+        wanted = [r for r in wanted if r.name not in DRIVER_NAMES]
+        notes.append(f"PostgreSQL driver: your `{driver.name}` is kept (no second driver added).")
+    requirement_files, added, problems = requirement_changes(project, wanted)
     if problems:
         raise ConfigureError("\n\n".join(problems))
     changes = list(platform_plan.changes) + list(requirement_files)
-    settings_note = f"Settings extended: `{project.settings_rel}` ({project.settings_source})."
     deps = project.deps
+    notes += deps.notes
+    # The lock file is refreshed after planning, so it may not exist yet.
+    locked = (deps.lock_file,) if requirement_files and deps.lock_file else ()
+    needed = platform_needs(project, changes, locked)
+    ignore_changes, unignored, problems = gitignore.unignore(project, needed)
+    if problems:
+        raise ConfigureError("\n\n".join(problems))
+    if unignored:
+        names = ", ".join(f"`{p}`" for p in unignored)
+        notes.append(
+            f"Git ignored {names}, which the deployment needs: the .gitignore exception above "
+            "lets git commit them, so the platform gets the files you tested."
+        )
     return Plan(
         platform=plugin.name,
-        changes=tuple(changes),
+        changes=tuple(changes + ignore_changes),
         requirements=added,
         lock_argv=deps.lock_argv if requirement_files and deps.lock_file else None,
-        notes=(
-            settings_note,
-            *python_notes(project, plugin),
-            *deps.notes,
-            *platform_plan.notes,
-        ),
+        notes=(*notes, *platform_plan.notes),
+        unignored=unignored,
     )
 
 
-def prepare(project: Project, plugin: PlatformPlugin, options: Options) -> Prepared:
-    """Check, then plan. Raises ConfigureError with every problem found."""
+def prepare(
+    project: Project, plugin: PlatformPlugin, options: Options, *, dry_run: bool = False
+) -> Prepared:
+    """Check, then plan. Raises ConfigureError with every problem found.
+
+    A dry run plans even over the user's own platform files, to show the diff
+    --overwrite would apply (`overwrite_preview`).
+    """
     problems = safety_problems(project, plugin, options)
     if problems:
         raise ConfigureError("\n\n".join(problems))
@@ -142,7 +182,7 @@ def prepare(project: Project, plugin: PlatformPlugin, options: Options) -> Prepa
     read_only = read_only_problems(project, plan)
     if read_only:
         raise ConfigureError("\n\n".join(read_only))
-    if plan.user_files and not options.get("overwrite"):
+    if plan.user_files and not options.get("overwrite") and not dry_run:
         names = ", ".join(c.path for c in plan.user_files)
         raise ConfigureError(
             f"These files exist and were not written by django-simple-deploy: {names}. "
@@ -151,6 +191,15 @@ def prepare(project: Project, plugin: PlatformPlugin, options: Options) -> Prepa
             "stays in git history), or move them aside."
         )
     return Prepared(project, plugin, plan)
+
+
+def overwrite_preview(prepared: Prepared, options: Options) -> list[FileChange]:
+    """The changes to the user's own files that only --overwrite would make (dry run)."""
+    if options.get("overwrite"):
+        return list(prepared.plan.user_files)
+    forced = build_plan(prepared.project, prepared.plugin, {**options, "overwrite": True})
+    now = {c.path: c.after for c in prepared.plan.effective if not c.user_file}
+    return [c for c in forced.user_files if now.get(c.path) != c.after]
 
 
 def with_lock(prepared: Prepared, runner: Runner) -> Plan:

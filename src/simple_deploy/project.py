@@ -14,6 +14,8 @@ from importlib import metadata
 from pathlib import Path
 
 from . import markers
+from .assets import AssetBuild, compress_offline, find_asset_build
+from .drivers import Driver, find_driver, read_texts
 from .package_managers import Dependencies, ManagerError, detect, get
 from .python_version import find as find_python
 from .textfiles import UnreadableFile, read_text
@@ -51,6 +53,11 @@ class Project:
     python_version: str
     django_version: str
     configured_for: tuple[str, ...]
+    # Asset build and database driver (platform-files): what the platform must
+    # build before collectstatic, and the PostgreSQL driver the project already has.
+    asset_build: AssetBuild | None = None
+    compress_offline: bool = False
+    postgres_driver: Driver | None = None
     # Where python_version was read ("runtime.txt", ".python-version" ...) and any
     # files that disagree with it, for the summary.
     python_source: str = "the Python running this command"
@@ -193,6 +200,24 @@ def _find_wsgi_application(manage_dir: Path, settings_module: str) -> str | None
     return None
 
 
+def _settings_texts(manage_dir: Path, settings_module: str) -> list[str]:
+    """The settings module and the modules it star-imports (a settings package's base)."""
+    texts, seen, queue = [], set(), [settings_module]
+    while queue:
+        module = queue.pop(0)
+        if module in seen:
+            continue
+        seen.add(module)
+        path = _module_file(manage_dir, module)
+        if path is None:
+            continue
+        text = _read(path)
+        texts.append(text)
+        is_package = path.name == "__init__.py"
+        queue += [_resolve_relative(m, module, is_package) for m in _STAR_IMPORT.findall(text)]
+    return texts
+
+
 def _django_version() -> str:
     try:
         version = metadata.version("django")
@@ -272,4 +297,12 @@ def inspect(start: Path, production_groups: tuple[str, ...] = ()) -> Project:
         dependencies=dependencies,
         django_version=_django_version(),
         configured_for=markers.platforms_in(_read(settings_file)),
+        asset_build=find_asset_build(git_root, manage_dir),
+        compress_offline=compress_offline(_settings_texts(manage_dir, settings_module)),
+        postgres_driver=find_driver(
+            set(dependencies.present),
+            read_texts(
+                git_root, tuple(f for f in dependencies.install_files if not f.endswith("/"))
+            ),
+        ),
     )

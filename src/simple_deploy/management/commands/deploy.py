@@ -11,7 +11,13 @@ from django.core.management.base import BaseCommand, CommandError
 from simple_deploy import plugins
 from simple_deploy.automate import StepFailed
 from simple_deploy.automate_all import automate_all
-from simple_deploy.configure import ConfigureError, Prepared, apply_plan, prepare
+from simple_deploy.configure import (
+    ConfigureError,
+    Prepared,
+    apply_plan,
+    overwrite_preview,
+    prepare,
+)
 from simple_deploy.log import RunLog
 from simple_deploy.plan import unified_diff
 from simple_deploy.project import InspectionError, inspect
@@ -183,13 +189,12 @@ class Command(BaseCommand):
                     raise ConfigureError("--dry-run and --automate-all cannot be combined.")
                 self._automate(project, plugin, options, log)
                 return
-            prepared = prepare(project, plugin, options)
+            prepared = prepare(project, plugin, options, dry_run=options["dry_run"])
+            if options["dry_run"]:
+                self._show_dry_run(prepared, overwrite_preview(prepared, options))
+                return
         except (plugins.PluginError, InspectionError, ConfigureError) as exc:
             raise CommandError(str(exc)) from exc
-
-        if options["dry_run"]:
-            self._show_dry_run(prepared)
-            return
 
         runner = Runner(log=log, stream=self.stdout)
         try:
@@ -250,10 +255,11 @@ class Command(BaseCommand):
         summary_path = log.save_text(project.git_root, f"summary-{plugin.name}", summary)
         self.stdout.write(terminal_summary(summary, str(summary_path)))
 
-    def _show_dry_run(self, prepared: Prepared) -> None:
+    def _show_dry_run(self, prepared: Prepared, only_with_overwrite: list) -> None:
         plan = prepared.plan
-        changes = plan.effective
-        if not changes:
+        blocked = {c.path for c in only_with_overwrite}
+        changes = [c for c in plan.effective if c.path not in blocked]
+        if not changes and not only_with_overwrite:
             self.stdout.write("Dry run: nothing to change; the project is already configured.")
             return
         for change in changes:
@@ -263,9 +269,25 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"# The lock file would then be refreshed with `{' '.join(plan.lock_argv)}`."
             )
-        self.stdout.write(
-            self.style.WARNING(f"Dry run: {len(changes)} file(s) would change; nothing written.")
-        )
+        if only_with_overwrite:
+            names = ", ".join(c.path for c in only_with_overwrite)
+            kept = plan.user_files == ()
+            self.stdout.write(
+                f"# Only with --overwrite: these files are yours ({names}). "
+                + (
+                    "Without it they are kept as they are."
+                    if kept
+                    else "Without --overwrite the run stops and changes nothing."
+                )
+            )
+            for change in only_with_overwrite:
+                self.stdout.write(f"# {change.path} (with --overwrite): {change.reason}")
+                self.stdout.write(unified_diff(change))
+        summary = f"Dry run: {len(changes)} file(s) would change; nothing written."
+        if only_with_overwrite:
+            names = ", ".join(c.path for c in only_with_overwrite)
+            summary += f" {names}: needs --overwrite (the diff above shows what it would apply)."
+        self.stdout.write(self.style.WARNING(summary))
 
     def _rehearse(self, prepared: Prepared, options, log: RunLog) -> None:
         from dataclasses import replace
