@@ -60,11 +60,12 @@ def _require_cli(plugin: PlatformPlugin, runner: Runner) -> None:
         except ToolMissing:
             continue
     if names:
-        where = f" ({plugin.docs_url})" if plugin.docs_url else ""
+        url = plugin.extra.get("cli_install_url") or plugin.docs_url
+        where = f" ({url})" if url else ""
         raise ConfigureError(
-            f"{plugin.label}'s command-line tool `{plugin.cli}` is not installed or not on "
-            f"PATH. Install it{where}, log in with it, then run this command again. Nothing "
-            "was changed and nothing was created."
+            f"The {plugin.label} CLI (`{plugin.cli}`) is not installed or not on PATH. "
+            f"Install it{where}, log in with it, then run this command again. Nothing was "
+            "changed and nothing was created."
         )
 
 

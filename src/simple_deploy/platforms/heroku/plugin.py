@@ -280,6 +280,8 @@ def runtime(project: Project) -> Runtime:
         web=Command(processes["web"]),
         host=REHEARSAL_HOST,
         run_env={"DYNO": "web.1", "PORT": "{port}", "WEB_CONCURRENCY": "2"},
+        # Heroku Postgres sets DATABASE_URL to postgres://...
+        database_scheme="postgres",
     )
 
 
@@ -361,6 +363,7 @@ platform = PlatformPlugin(
     add_arguments=add_arguments,
     automate=automation,
     cli="heroku",
+    extra={"cli_install_url": "https://devcenter.heroku.com/articles/heroku-cli"},
     docs_url="https://devcenter.heroku.com/categories/python-support",
     # The Python buildpack's python_version constants (heroku-buildpack-python,
     # 2026): 3.10 to 3.14; 3.10 reached its end of life in October 2026.
