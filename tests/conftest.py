@@ -37,9 +37,9 @@ def pytest_collection_modifyitems(config, items):
 def sample_project(tmp_path):
     """Make a fresh copy of a sample project: `sample_project("poetry", "nested")`."""
 
-    def make(manager: str, layout: str, *, django: str = "5.2", settings: str = "module"):
+    def make(manager: str, layout: str, *, django: str = "5.2", settings: str = "module", shape=""):
         return sample_projects.copy(
-            manager, layout, tmp_path, django_version=django, settings=settings
+            manager, layout, tmp_path, django_version=django, settings=settings, shape=shape
         )
 
     return make

@@ -21,7 +21,7 @@ import django
 MANAGERS = ("requirements_txt", "poetry", "pipenv", "uv")
 LAYOUTS = ("flat", "nested")
 # Bump when the recipe changes, so stale cached projects are not reused.
-RECIPE = "6"
+RECIPE = "7"
 
 GIT_ID = ("-c", "user.name=Sample User", "-c", "user.email=sample@example.com")
 
@@ -208,8 +208,8 @@ def _stale_wsgi(manage_dir: Path) -> None:
     _edit(manage_dir / "blog" / "wsgi.py", "'blog.settings'", "'blog.settings_old'")
 
 
-# Shape -> (what it does to the startproject files, extra requirements).
-SHAPES = {
+# Settings shape -> (what it does to the startproject files, extra requirements).
+SETTINGS_SHAPES = {
     "environ": (_environ_package, ("django-environ~=0.12",)),
     "exported": (_exported, ("whitenoise~=6.12",)),
     "stale-wsgi": (_stale_wsgi, ()),
@@ -305,7 +305,91 @@ def _record_dependencies(
         raise ValueError(manager)
 
 
-def build(dest: Path, manager: str, layout: str, django_version: str, settings: str) -> None:
+def _python_version() -> str:
+    return f"{sys.version_info.major}.{sys.version_info.minor}"
+
+
+def _shape_includes_freeze_runtime(root: Path) -> None:
+    """requirements.txt -> requirements/production.txt -> base.txt, where base.txt is what
+    `pip freeze` wrote after `pip install ./django-simple-deploy` (a file: URL to this
+    repository); plus runtime.txt and a commented .python-version, as Heroku users have."""
+    scratch = Path(tempfile.mkdtemp(prefix="sample-freeze-"))
+    python = scratch / "venv" / "bin" / "python"
+    run(root, "uv", "venv", "--quiet", "--python", sys.executable, str(scratch / "venv"))
+    this_repo = Path(__file__).resolve().parents[1]
+    run(root, "uv", "pip", "install", "--quiet", "--python", str(python), "-r", "requirements.txt")
+    run(
+        root,
+        "uv",
+        "pip",
+        "install",
+        "--quiet",
+        "--no-deps",
+        "--python",
+        str(python),
+        str(this_repo),
+    )
+    frozen = run(root, "uv", "pip", "freeze", "--python", str(python))
+    shutil.rmtree(scratch)
+    assert "django-simple-deploy @ file://" in frozen, frozen
+    (root / "requirements.txt").unlink()
+    folder = root / "requirements"
+    folder.mkdir()
+    (folder / "base.txt").write_text(frozen, encoding="utf-8")
+    (folder / "production.txt").write_text("-r base.txt\n", encoding="utf-8")
+    (folder / "dev.txt").write_text("-r base.txt\npytest\n", encoding="utf-8")
+    (root / "requirements.txt").write_text(
+        "# What the platform installs.\n-r requirements/production.txt\n", encoding="utf-8"
+    )
+    version = _python_version()
+    (root / "runtime.txt").write_text(f"python-{version}.{sys.version_info.micro}\n", "utf-8")
+    (root / ".python-version").write_text(
+        f"# The Python this project is developed with (pyenv, uv, Heroku).\n{version}\n", "utf-8"
+    )
+
+
+def _shape_pip_tools_hashes(root: Path) -> None:
+    """requirements.in compiled with hashes by `uv pip compile`, header kept."""
+    (root / "requirements.in").write_text("django~=5.2.0\n", encoding="utf-8")
+    (root / "requirements.txt").unlink()
+    run(
+        root,
+        "uv",
+        "pip",
+        "compile",
+        "--quiet",
+        "--generate-hashes",
+        "--python-version",
+        _python_version(),
+        "requirements.in",
+        "-o",
+        "requirements.txt",
+    )
+
+
+def _shape_poetry_production_group(root: Path) -> None:
+    """gunicorn pinned in Poetry's `production` group, as real projects keep it."""
+    run(root, "poetry", "add", "--lock", "--group", "production", "gunicorn==23.0.0")
+
+
+def _shape_uv_workspace(root: Path) -> None:
+    """A uv workspace: the site depends on a member library in packages/."""
+    run(root, "uv", "init", "--lib", "--vcs", "none", "--name", "sitelib", "packages/sitelib")
+    run(root, "uv", "add", "--no-sync", "sitelib")
+
+
+# Dependency shape -> (the manager it needs, what it does to the recorded project).
+DEPENDENCY_SHAPES = {
+    "includes-freeze-runtime": ("requirements_txt", _shape_includes_freeze_runtime),
+    "pip-tools-hashes": ("requirements_txt", _shape_pip_tools_hashes),
+    "poetry-production-group": ("poetry", _shape_poetry_production_group),
+    "uv-workspace": ("uv", _shape_uv_workspace),
+}
+
+
+def build(
+    dest: Path, manager: str, layout: str, django_version: str, settings: str, shape: str = ""
+) -> None:
     dest.mkdir(parents=True)
     git(dest, "init", "-q", "-b", "main")
     manage_dir = _startproject(dest, layout)
@@ -313,23 +397,28 @@ def build(dest: Path, manager: str, layout: str, django_version: str, settings: 
     if settings == "package":
         _split_settings(manage_dir)
         _install_simple_deploy(manage_dir / "blog" / "settings" / "base.py")
-    elif settings in SHAPES:
-        shape, extra = SHAPES[settings]
+    elif settings in SETTINGS_SHAPES:
+        reshape, extra = SETTINGS_SHAPES[settings]
         if settings != "environ":
             _install_simple_deploy(manage_dir / "blog" / "settings.py")
-        shape(manage_dir)
+        reshape(manage_dir)
     else:
         _install_simple_deploy(manage_dir / "blog" / "settings.py")
     (dest / ".gitignore").write_text("__pycache__/\n*.sqlite3\n.venv/\n", encoding="utf-8")
     _record_dependencies(dest, manager, django_version, extra)
+    if shape:
+        DEPENDENCY_SHAPES[shape][1](dest)
     git(dest, "add", "-A")
     git(dest, "commit", "-q", "-m", "A Django project that works locally")
 
 
-def pristine(manager: str, layout: str, django_version: str, settings: str) -> Path:
+def pristine(
+    manager: str, layout: str, django_version: str, settings: str, shape: str = ""
+) -> Path:
     """The cached pristine project of this kind, built once across all test workers."""
     key = (
-        f"{manager}-{layout}-django{django_version}-{settings}-py{sys.version_info[0]}"
+        f"{manager}-{layout}-django{django_version}-{settings}{'-' + shape if shape else ''}"
+        f"-py{sys.version_info[0]}"
         f"{sys.version_info[1]}-dj{django.__version__}-r{RECIPE}"
     )
     final = projects_root() / key
@@ -337,7 +426,7 @@ def pristine(manager: str, layout: str, django_version: str, settings: str) -> P
         return final
     final.parent.mkdir(parents=True, exist_ok=True)
     building = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=final.parent))
-    build(building / "blog-site", manager, layout, django_version, settings)
+    build(building / "blog-site", manager, layout, django_version, settings, shape)
     try:
         os.rename(building, final)  # atomic: another worker may have won the race
     except OSError:
@@ -346,7 +435,13 @@ def pristine(manager: str, layout: str, django_version: str, settings: str) -> P
 
 
 def copy(
-    manager: str, layout: str, dest: Path, *, django_version: str = "5.2", settings: str = "module"
+    manager: str,
+    layout: str,
+    dest: Path,
+    *,
+    django_version: str = "5.2",
+    settings: str = "module",
+    shape: str = "",
 ) -> Path:
-    source = pristine(manager, layout, django_version, settings) / "blog-site"
+    source = pristine(manager, layout, django_version, settings, shape) / "blog-site"
     return Path(shutil.copytree(source, dest / "blog-site", symlinks=True))

@@ -119,6 +119,8 @@ def settings_problems(project: Project) -> list[str]:
 
 
 def manager_problems(project: Project) -> list[str]:
+    if project.dependencies is not None:
+        return list(project.dependencies.problems)
     return get(project.package_manager).check(project.git_root)
 
 

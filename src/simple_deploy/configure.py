@@ -17,11 +17,11 @@ from .drivers import DRIVER_NAMES
 from .lock import refresh_lock
 from .log import LogError
 from .names import name_problems
-from .package_managers import get
 from .parsing import ReadError, reading_files
 from .plan import FileChange, Plan, requirement_changes
 from .plugin import Options, PlatformPlugin
 from .project import MANAGER_FILES, Project
+from .python_version import platform_warning
 from .runner import CommandFailed, Runner, ToolMissing
 
 __all__ = ["ConfigureError", "prepare", "apply_plan", "Prepared"]
@@ -124,14 +124,24 @@ def _reading(project: Project, expected: str):
         raise ConfigureError(str(exc)) from exc
 
 
+def python_notes(project: Project, plugin: PlatformPlugin) -> list[str]:
+    """The Python version every platform gets, its source, and any platform warning."""
+    notes = [f"Python {project.python_version} (from {project.python_source})."]
+    notes += project.python_notes
+    warning = platform_warning(
+        project.python_version, project.python_source, plugin.label, dict(plugin.python_support)
+    )
+    return notes + ([warning] if warning else [])
+
+
 def platform_needs(
     project: Project, changes: list[FileChange], also_planned: tuple[str, ...] = ()
 ) -> list[str]:
     """Every file the platform must receive: what we write, the dependency files, the
     Python version files and the asset build's files (those that exist or will)."""
-    manager = get(project.package_manager)
+    files = [name for name in project.deps.install_files if not name.endswith("/")]
     candidates = [c.path for c in changes]
-    candidates += [*manager.files, ".python-version", "runtime.txt"]
+    candidates += [*files, ".python-version", "runtime.txt"]
     if project.asset_build is not None:
         candidates += project.asset_build.files
     planned = {c.path for c in changes} | set(also_planned)
@@ -149,17 +159,21 @@ def build_plan(project: Project, plugin: PlatformPlugin, options: Options) -> Pl
         platform_plan = plugin.plan(project, options)
     wanted = list(platform_plan.requirements)
     notes = [f"Settings extended: `{project.settings_rel}` ({project.settings_source})."]
+    notes += python_notes(project, plugin)
     driver = project.postgres_driver
     if driver is not None and any(r.name in DRIVER_NAMES for r in wanted):
         # One driver: the one the project already uses and tests with.
         wanted = [r for r in wanted if r.name not in DRIVER_NAMES]
         notes.append(f"PostgreSQL driver: your `{driver.name}` is kept (no second driver added).")
     with _reading(project, "the dependency tables of your package manager"):
-        manifest, added = requirement_changes(project, wanted)
-    changes = list(platform_plan.changes) + ([manifest] if manifest else [])
-    manager = get(project.package_manager)
+        requirement_files, added, problems = requirement_changes(project, wanted)
+    if problems:
+        raise ConfigureError("\n\n".join(problems))
+    changes = list(platform_plan.changes) + list(requirement_files)
+    deps = project.deps
+    notes += deps.notes
     # The lock file is refreshed after planning, so it may not exist yet.
-    locked = (manager.lock_file,) if manifest and manager.lock_file else ()
+    locked = (deps.lock_file,) if requirement_files and deps.lock_file else ()
     needed = platform_needs(project, changes, locked)
     ignore_changes, unignored, problems = gitignore.unignore(project, needed)
     if problems:
@@ -174,7 +188,7 @@ def build_plan(project: Project, plugin: PlatformPlugin, options: Options) -> Pl
         platform=plugin.name,
         changes=tuple(changes + ignore_changes),
         requirements=added,
-        lock_argv=manager.lock_argv if manifest else None,
+        lock_argv=deps.lock_argv if requirement_files and deps.lock_file else None,
         notes=(*notes, *env_needs.notes(project), *platform_plan.notes),
         unignored=unignored,
     )
@@ -226,13 +240,12 @@ def with_lock(prepared: Prepared, runner: Runner) -> Plan:
     plan = prepared.plan
     if plan.lock_argv is None:
         return plan
-    manager = get(prepared.project.package_manager)
-    manifest = next(c for c in plan.changes if c.path == manager.manifest)
+    deps = prepared.project.deps
     try:
-        lock = refresh_lock(prepared.project, manifest, runner)
+        lock = refresh_lock(prepared.project, plan.changes, runner)
     except (CommandFailed, ToolMissing) as exc:
         raise ConfigureError(
-            f"Refreshing {manager.lock_file} with `{' '.join(plan.lock_argv)}` failed; "
+            f"Refreshing {deps.lock_file} with `{' '.join(plan.lock_argv)}` failed; "
             f"nothing was changed.\n{exc}"
         ) from exc
     return plan.with_change(lock) if lock else plan

@@ -140,25 +140,26 @@ def _replaced_note(old_body: str) -> str:
 
 def requirement_changes(
     project: Project, wanted: list[Requirement]
-) -> tuple[FileChange | None, tuple[Requirement, ...]]:
-    """The manifest change adding the `wanted` requirements the project lacks."""
+) -> tuple[tuple[FileChange, ...], tuple[Requirement, ...], tuple[str, ...]]:
+    """(changes to the dependency files, requirements added, problems that stop the run).
+
+    The project's manager decides where `wanted` requirements the project lacks
+    go (and what else must change, such as removing this tool from production).
+    """
     manager = get(project.package_manager)
-    present = manager.requirement_names(project.git_root)
-    missing = [r for r in wanted if r.name not in present]
-    if not missing:
-        return None, ()
-    path = project.git_root / manager.manifest
-    before = path.read_bytes()
-    original: TextFile = decode(before, manager.manifest)
-    new_text = manager.add_requirements(original.text, missing)
-    names = ", ".join(r.spec for r in missing)
-    change = FileChange(
-        manager.manifest,
-        before,
-        original.encode(new_text),
-        f"production requirements for the platform: {names}",
-    )
-    return change, tuple(missing)
+    deps = project.deps
+    missing = [r for r in wanted if r.name not in deps.present]
+    edit = manager.plan_edit(project.git_root, deps, missing)
+    if edit.problems:
+        return (), (), tuple(edit.problems)
+    changes = []
+    for path, new_text in edit.texts.items():
+        before = (project.git_root / path).read_bytes()
+        original: TextFile = decode(before, path)
+        after = original.encode(new_text)
+        if after != before:
+            changes.append(FileChange(path, before, after, edit.reasons[path]))
+    return tuple(changes), tuple(edit.added), ()
 
 
 def unified_diff(change: FileChange) -> str:

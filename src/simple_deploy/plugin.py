@@ -122,6 +122,8 @@ class PlatformPlugin:
       `Automation`), or None when the platform offers only configuration.
       Facts its prepare steps learn (e.g. `app_name`) reach `plan` and `guide`
       in the options mapping.
+    - `python_support`: Python versions ("3.12") the platform offers, each
+      "supported" or "deprecated"; the core warns about any other (empty: no check).
     - `cli`: the platform's command-line tool; --automate-all stops before its
       cost confirmation when it is not on PATH (`extra["cli_names"]` lists other
       names it may be installed under, `extra["cli_install_url"]` where to get it).
@@ -140,6 +142,7 @@ class PlatformPlugin:
     api_version: int = API_VERSION
     extra: Mapping[str, Any] = field(default_factory=dict)
     names: tuple[NameRule, ...] = ()
+    python_support: Mapping[str, str] = field(default_factory=dict)
 
 
 _ENGINE = Engine(autoescape=False)

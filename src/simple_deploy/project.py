@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -17,8 +16,9 @@ from pathlib import Path
 from . import markers
 from .assets import AssetBuild, compress_offline, find_asset_build
 from .drivers import Driver, find_driver, read_texts
-from .package_managers import ManagerError, detect
+from .package_managers import Dependencies, ManagerError, detect, get
 from .parsing import ReadError, reading_files
+from .python_version import find as find_python
 from .settings_discovery import Named, module_file, production_sibling
 from .settings_discovery import settings_default as _named_in
 from .settings_probe import EnvVar, probe
@@ -68,6 +68,20 @@ class Project:
     import_error: str | None = None
     # True when inspection imported the settings (env_vars and import_error are its findings).
     settings_probed: bool = False
+    # Where python_version was read ("runtime.txt", ".python-version" ...) and any
+    # files that disagree with it, for the summary.
+    python_source: str = "the Python running this command"
+    python_notes: tuple[str, ...] = ()
+    # How the project declares and installs dependencies (None: read on demand, for
+    # Projects built by hand in tests).
+    dependencies: Dependencies | None = None
+
+    @property
+    def deps(self) -> Dependencies:
+        """The project's `Dependencies`, as inspection read them."""
+        if self.dependencies is not None:
+            return self.dependencies
+        return get(self.package_manager).dependencies(self.git_root)
 
     @property
     def nested(self) -> bool:
@@ -233,16 +247,6 @@ def _settings_texts(manage_dir: Path, settings_module: str) -> list[str]:
     return texts
 
 
-def _python_version(git_root: Path) -> str:
-    version_file = git_root / ".python-version"
-    if version_file.is_file():
-        first = _read(version_file).strip().splitlines()
-        match = re.match(r"^(\d+)\.(\d+)", first[0].strip()) if first else None
-        if match:
-            return f"{match.group(1)}.{match.group(2)}"
-    return f"{sys.version_info.major}.{sys.version_info.minor}"
-
-
 def _django_version() -> str:
     try:
         version = metadata.version("django")
@@ -347,13 +351,16 @@ def inspect(
     settings_module: str | None = None,
     running_settings: str | None = None,
     probe_env: bool = True,
+    production_groups: tuple[str, ...] = (),
 ) -> Project:
     """Build the `Project` for the Django project containing `start`.
 
     `settings_module` is the user's explicit choice (--settings-module);
     `running_settings` is DJANGO_SETTINGS_MODULE as the run sees it. With
     `probe_env`, the production settings are imported once in a separate
-    interpreter to learn the environment variables they read.
+    interpreter to learn the environment variables they read. `production_groups`
+    are dependency groups the user says production needs (`--production-group`),
+    besides those named for production.
     """
     start = Path(start).resolve()
     git_root = _git_root(start)
@@ -376,10 +383,16 @@ def inspect(
             manager = detect(git_root)
     except (ManagerError, ReadError) as exc:
         raise InspectionError(str(exc)) from exc
+    python = find_python(git_root)
     try:
-        declared = manager.requirement_names(git_root)
-    except Exception:  # an unreadable manifest is reported by the manager's own check
-        declared = set()
+        dependencies = manager.dependencies(git_root, tuple(production_groups))
+    except UnreadableFile as exc:
+        raise InspectionError(str(exc)) from exc
+    except Exception as exc:  # a TOML syntax error: say which file, no traceback
+        raise InspectionError(
+            f"Could not read the {manager.label} dependency files: {exc}. Fix them, commit, "
+            "and run again."
+        ) from exc
 
     settings_text = _read(settings_file)
     env_vars: tuple[EnvVar, ...] = ()
@@ -401,12 +414,20 @@ def inspect(
         manage_settings_module=manage_settings,
         wsgi_module=wsgi_module,
         package_manager=manager.name,
-        python_version=_python_version(git_root),
+        python_version=python.version,
+        python_source=python.source,
+        python_notes=python.notes,
+        dependencies=dependencies,
         django_version=_django_version(),
         configured_for=markers.platforms_in(settings_text),
         asset_build=find_asset_build(git_root, manage_dir),
         compress_offline=compress_offline(_settings_texts(manage_dir, chosen)),
-        postgres_driver=find_driver(declared, read_texts(git_root, manager.files)),
+        postgres_driver=find_driver(
+            set(dependencies.present),
+            read_texts(
+                git_root, tuple(f for f in dependencies.install_files if not f.endswith("/"))
+            ),
+        ),
         wsgi_settings_module=wsgi_settings,
         env_vars=env_vars,
         import_error=import_error,

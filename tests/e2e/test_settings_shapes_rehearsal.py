@@ -1,7 +1,7 @@
 """Real projects' settings shapes end to end: configure, commit and rehearse on PostgreSQL
 on every platform, with the project's own variables given through --env / --env-file.
 
-Two sample projects carry the shapes (tests/sample_projects.py SHAPES), to keep the
+Two sample projects carry the shapes (tests/sample_projects.py SETTINGS_SHAPES), to keep the
 rehearsals few: a settings package whose production module needs DJANGO_SECRET_KEY,
 DATABASE_URL and DJANGO_ADMIN_URL through django-environ and names this tool by its
 AppConfig; and a project that exports DJANGO_SETTINGS_MODULE (its setdefault is

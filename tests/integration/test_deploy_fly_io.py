@@ -24,8 +24,8 @@ INSTALL = {
     "requirements_txt": "/opt/venv/bin/python -m pip install --no-input --requirement "
     "requirements.txt",
     "poetry": "poetry sync --only main --no-root --no-interaction",
-    "pipenv": "pipenv sync",
-    "uv": "uv sync --locked --no-dev --no-install-project",
+    "pipenv": "pipenv install --deploy",
+    "uv": "uv sync --locked --no-default-groups --no-install-project",
 }
 
 

@@ -19,8 +19,8 @@ PLATFORM_FILES = (".platform.app.yaml", ".platform/services.yaml", ".platform/ro
 INSTALL = {
     "requirements_txt": "pip install --no-input --requirement requirements.txt",
     "poetry": "poetry sync --only main --no-root --no-interaction",
-    "pipenv": "pipenv sync",
-    "uv": "uv sync --locked --no-dev --no-install-project",
+    "pipenv": "pipenv install --deploy",
+    "uv": "uv sync --locked --no-default-groups --no-install-project",
 }
 TOOL = {"poetry": "poetry: '>=2.0'", "pipenv": "pipenv: '*'", "uv": "uv: '*'"}
 

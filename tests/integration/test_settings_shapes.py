@@ -1,4 +1,4 @@
-"""Real projects' settings shapes (tests/sample_projects.py SHAPES): the module production
+"""Real projects' settings shapes (tests/sample_projects.py SETTINGS_SHAPES): the module production
 uses is found the way the project says it, the platform is told to load it, and the
 variables the settings need are listed, set or printed as commands."""
 

@@ -156,7 +156,7 @@ def test_non_utf8_settings(sample_project, platform):
 def test_empty_requirements_txt(flat, platform):
     (flat / "requirements.txt").write_text("")
     commit_all(flat, "empty requirements")
-    refused(flat, platform, "requirements.txt does not list Django", "pip freeze")
+    refused(flat, platform, "requirements.txt does not list Django", "Add Django")
 
 
 def test_poetry_without_lock_file(sample_project, platform):

@@ -14,6 +14,8 @@ from pathlib import Path
 __all__ = [
     "Requirement",
     "PackageManager",
+    "Dependencies",
+    "Edit",
     "InstallStep",
     "ManagerError",
     "all_managers",
@@ -49,6 +51,51 @@ class InstallStep:
 
 
 @dataclass(frozen=True)
+class Dependencies:
+    """What inspection learned about how this project declares and installs its dependencies.
+
+    It travels in the frozen `Project`, so planning, locking, the Fly image and
+    the rehearsal all use the same answer.
+
+    - `present`: canonical names production already installs.
+    - `target`: the file new requirements go to (root-relative, POSIX).
+    - `install_files`: every file the platform's install reads; an entry ending
+      in "/" is a folder (a uv workspace member, a path source).
+    - `install_steps`: how the platform installs (groups production needs included).
+    - `groups`: the dependency groups production installs besides the main ones.
+    - `lock_argv`/`lock_file`/`lock_inputs`/`lock_env`: the user's own tool's
+      command refreshing `lock_file`, run in a scratch copy of `lock_inputs`.
+    - `problems`: what stops the run, each with its fix; `notes` go to the summary.
+    - `hashed`: requirements pinned with --hash (pip then refuses an unhashed line).
+    """
+
+    manager: str
+    present: frozenset[str]
+    target: str
+    install_files: tuple[str, ...]
+    install_steps: tuple[InstallStep, ...]
+    groups: tuple[str, ...] = ()
+    lock_argv: tuple[str, ...] | None = None
+    lock_file: str | None = None
+    lock_inputs: tuple[str, ...] = ()
+    lock_env: Mapping[str, str] = field(default_factory=dict)
+    problems: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    hashed: bool = False
+    group_of: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Edit:
+    """The dependency files' new texts (path -> text) and why, for the plan."""
+
+    texts: Mapping[str, str]
+    reasons: Mapping[str, str]
+    added: tuple[Requirement, ...]
+    problems: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class PackageManager:
     """What the core and plugins need to know about one package manager.
 
@@ -80,6 +127,41 @@ class PackageManager:
     lock_argv: tuple[str, ...] | None
     install_steps: tuple[InstallStep, ...]
     lock_env: Mapping[str, str] = field(default_factory=dict)
+    read: Callable[[Path, tuple[str, ...]], Dependencies] | None = None
+    edit: Callable[[Path, Dependencies, list[Requirement]], Edit] | None = None
+
+    def dependencies(self, root: Path, groups: tuple[str, ...] = ()) -> Dependencies:
+        """What the project at `root` declares; `groups` are production groups the user named."""
+        if self.read is not None:
+            return self.read(root, groups)
+        return Dependencies(
+            manager=self.name,
+            present=frozenset(self.requirement_names(root)),
+            target=self.manifest,
+            install_files=self.files,
+            install_steps=self.install_steps,
+            lock_argv=self.lock_argv,
+            lock_file=self.lock_file,
+            lock_inputs=self.files,
+            lock_env=self.lock_env,
+            problems=tuple(self.check(root)),
+        )
+
+    def plan_edit(self, root: Path, deps: Dependencies, missing: list[Requirement]) -> Edit:
+        """New texts of the dependency files adding `missing` (and removals the manager needs)."""
+        if self.edit is not None:
+            return self.edit(root, deps, missing)
+        if not missing:
+            return Edit({}, {}, ())
+        from ..textfiles import read_text
+
+        text = read_text(root / deps.target).text
+        names = ", ".join(r.spec for r in missing)
+        return Edit(
+            {deps.target: self.add_requirements(text, missing)},
+            {deps.target: f"production requirements for the platform: {names}"},
+            tuple(missing),
+        )
 
     @property
     def manifest(self) -> str:

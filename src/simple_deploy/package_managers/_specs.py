@@ -47,12 +47,31 @@ def table_value(requirement: Requirement):
     return table
 
 
+def _item_indent(array: Array) -> str | None:
+    """The indentation of the array's items when it spans lines; None for a one-line array."""
+    text = array.as_string()
+    if "\n" not in text:
+        return None
+    match = re.search(r"\n([ \t]*)[\"'{]", text)
+    return match.group(1) if match else "    "
+
+
 def append_specs(array: Array, requirements: Iterable[Requirement]) -> None:
-    """Append PEP 508 strings to a TOML array, one per line when the array is multi-line."""
+    """Append PEP 508 strings to a TOML array, changing nothing already there.
+
+    A multi-line array gets one line per new item with the items' own indentation
+    (tomlkit's `multiline(True)` would re-indent every existing line).
+    """
+    indent = _item_indent(array)
     for requirement in requirements:
-        array.append(requirement.spec)
-    if len(array) > 1 and "\n" in array.as_string():
-        array.multiline(True)
+        if indent is None:
+            array.append(requirement.spec)
+        else:
+            array.add_line(requirement.spec, indent=indent)
+
+
+def append_values(array: Array, values: Iterable[str]) -> None:
+    append_specs(array, [Requirement("", value) for value in values])
 
 
 def project_dependencies(doc) -> Array | None:

@@ -48,9 +48,11 @@ MANAGER = PackageManager(
     # Pipenv makes a virtual environment to lock; keep it in the scratch folder
     # instead of the user's home.
     lock_env={"PIPENV_VENV_IN_PROJECT": "1", "PIPENV_VERBOSITY": "-1", "PIPENV_NOSPIN": "1"},
+    # `install --deploy` fails when Pipfile.lock is out of date with Pipfile, as the
+    # platforms' builds do; `sync` would install a stale lock without a word.
     install_steps=(
         InstallStep(
-            ("pipenv", "sync"),
+            ("pipenv", "install", "--deploy"),
             {"VIRTUAL_ENV": "{venv}", "PIPENV_VERBOSITY": "-1", "PIPENV_NOSPIN": "1"},
         ),
     ),

@@ -2,7 +2,10 @@
 poetry.lock.
 
 Poetry 2 writes PEP 621 `[project] dependencies`; older projects keep
-`[tool.poetry.dependencies]`. We add to whichever the project uses.
+`[tool.poetry.dependencies]`. We add to whichever the project uses. Groups
+(`[tool.poetry.group.<name>.dependencies]`) count: a package in a group
+production installs is present, and the platform installs those groups with
+`poetry sync --only main,<group>`.
 """
 
 from __future__ import annotations
@@ -12,7 +15,8 @@ from pathlib import Path
 import tomlkit
 
 from ..textfiles import read_text
-from . import InstallStep, PackageManager, Requirement
+from . import Dependencies, Edit, InstallStep, PackageManager, Requirement
+from . import groups as group_rules
 from ._specs import (
     add_to_project_dependencies,
     name_of,
@@ -23,6 +27,7 @@ from ._specs import (
 
 MANIFEST = "pyproject.toml"
 LOCK = "poetry.lock"
+_INSTALL_ENV = {"VIRTUAL_ENV": "{venv}", "POETRY_VIRTUALENVS_CREATE": "false"}
 
 
 def _doc(root: Path):
@@ -40,12 +45,88 @@ def _poetry_table(doc):
     return doc.get("tool", {}).get("poetry", {}).get("dependencies")
 
 
+def _groups(doc) -> dict[str, dict]:
+    """Group name -> {declared name: Poetry constraint or PEP 508 string}.
+
+    Poetry 2.2 writes PEP 735 `[dependency-groups]` (`poetry add --group`); older
+    projects keep `[tool.poetry.group.<name>.dependencies]`. Both count.
+    """
+    groups: dict[str, dict] = {}
+    for name, specs in doc.get("dependency-groups", {}).items():
+        table = groups.setdefault(name, {})
+        for spec in specs:
+            if isinstance(spec, str) and name_of(spec):
+                table[spec] = _PEP508
+    poetry_groups = doc.get("tool", {}).get("poetry", {}).get("group", {})
+    for name, table in poetry_groups.items():
+        groups.setdefault(name, {}).update(table.get("dependencies", {}))
+    return groups
+
+
+# Marks a `[dependency-groups]` entry: its key is the whole PEP 508 string.
+_PEP508 = object()
+
+
 def _names(root: Path) -> set[str]:
     doc = _doc(root)
     names = names_of(project_dependencies(doc) or [])
     table = _poetry_table(doc) or {}
     names |= {n for n in map(name_of, table.keys()) if n and n != "python"}
     return names
+
+
+def _install_steps(production_groups: tuple[str, ...]) -> tuple[InstallStep, ...]:
+    only = ",".join(("main", *production_groups))
+    return (
+        InstallStep(
+            ("poetry", "sync", "--only", only, "--no-root", "--no-interaction"), _INSTALL_ENV
+        ),
+    )
+
+
+def _read(root: Path, asked: tuple[str, ...]) -> Dependencies:
+    doc = _doc(root)
+    groups = _groups(doc)
+    known = list(groups)
+    chosen = group_rules.choose(asked, known)
+    present = _names(root)
+    group_of: dict[str, str] = {}
+    for name, table in groups.items():
+        for key in table.keys():
+            canonical = name_of(key)
+            if not canonical:
+                continue
+            if name in chosen:
+                present.add(canonical)
+            else:
+                group_of.setdefault(canonical, name)
+    problems = group_rules.unknown_groups_problem(asked, known, MANIFEST)
+    if not (root / LOCK).is_file():
+        problems.append(
+            f"{MANIFEST} is managed by Poetry but {LOCK} is missing, so the platform could not "
+            f"install exactly what you tested. Run `poetry lock`, commit {LOCK}, and run again."
+        )
+    notes = []
+    if chosen:
+        notes.append(
+            f"Poetry groups installed in production: main, {', '.join(chosen)} "
+            f"(`poetry sync --only main,{','.join(chosen)}`); other groups stay local."
+        )
+    return Dependencies(
+        manager="poetry",
+        present=frozenset(present),
+        target=MANIFEST,
+        install_files=(MANIFEST, LOCK),
+        install_steps=_install_steps(chosen),
+        groups=chosen,
+        lock_argv=MANAGER.lock_argv,
+        lock_file=LOCK,
+        lock_inputs=(MANIFEST, LOCK),
+        lock_env=MANAGER.lock_env,
+        problems=tuple(problems),
+        notes=tuple(notes),
+        group_of=group_of,
+    )
 
 
 def _add(text: str, requirements: list[Requirement]) -> str:
@@ -59,13 +140,66 @@ def _add(text: str, requirements: list[Requirement]) -> str:
     return tomlkit.dumps(doc)
 
 
-def _check(root: Path) -> list[str]:
-    if (root / LOCK).is_file():
-        return []
-    return [
-        f"{MANIFEST} is managed by Poetry but {LOCK} is missing, so the platform could not "
-        f"install exactly what you tested. Run `poetry lock`, commit {LOCK}, and run again."
+def _same_constraint(doc, requirement: Requirement, group: str) -> Requirement:
+    """`requirement` with the constraint `group` already declares, so both can hold at once."""
+    table = _groups(doc)[group]
+    for key, value in table.items():
+        if name_of(key) != requirement.name:
+            continue
+        if value is _PEP508:
+            spec = key
+        elif isinstance(value, str):
+            spec = key if value.strip() == "*" else f"{key}{_pep440(value)}"
+        elif hasattr(value, "get") and isinstance(value.get("version"), str):
+            extras = value.get("extras") or []
+            extra = f"[{','.join(extras)}]" if extras else ""
+            spec = f"{key}{extra}{_pep440(value['version'])}"
+        else:
+            return requirement
+        return Requirement(requirement.name, spec, requirement.reason)
+    return requirement
+
+
+def _pep440(constraint: str) -> str:
+    """A Poetry constraint as PEP 508 (caret and tilde forms made explicit)."""
+    value = constraint.strip()
+    if value.startswith("^"):
+        parts = value[1:].split(".")
+        upper = next((i for i, p in enumerate(parts) if p != "0"), len(parts) - 1)
+        bumped = [*parts[:upper], str(int(parts[upper]) + 1)]
+        return f">={value[1:]},<{'.'.join(bumped)}"
+    if value.startswith("~") and not value.startswith("~="):
+        parts = value[1:].split(".")
+        keep = parts[:-1] if len(parts) > 1 else parts
+        keep = [*keep[:-1], str(int(keep[-1]) + 1)]
+        return f">={value[1:]},<{'.'.join(keep)}"
+    if value[0].isdigit():
+        return f"=={value}"
+    return value
+
+
+def _edit(root: Path, deps: Dependencies, missing: list[Requirement]) -> Edit:
+    if not missing:
+        return Edit({}, {}, ())
+    text = read_text(root / MANIFEST).text
+    doc = tomlkit.parse(text)
+    reqs = [
+        _same_constraint(doc, r, deps.group_of[r.name]) if r.name in deps.group_of else r
+        for r in missing
     ]
+    names = ", ".join(r.spec for r in reqs)
+    reason = f"production requirements for the platform: {names}"
+    moved = [f"{r.name} (group {deps.group_of[r.name]})" for r in reqs if r.name in deps.group_of]
+    if moved:
+        reason += (
+            f"; {', '.join(moved)} also in the main dependencies, with the group's "
+            "constraint: production does not install that group"
+        )
+    return Edit({MANIFEST: _add(text, reqs)}, {MANIFEST: reason}, tuple(reqs))
+
+
+def _check(root: Path) -> list[str]:
+    return list(_read(root, ()).problems)
 
 
 MANAGER = PackageManager(
@@ -83,10 +217,7 @@ MANAGER = PackageManager(
     # every run would leave a virtual environment in the user's Poetry cache. In
     # the project folder, the environment is deleted with the scratch folder.
     lock_env={"POETRY_VIRTUALENVS_IN_PROJECT": "true"},
-    install_steps=(
-        InstallStep(
-            ("poetry", "sync", "--only", "main", "--no-root", "--no-interaction"),
-            {"VIRTUAL_ENV": "{venv}", "POETRY_VIRTUALENVS_CREATE": "false"},
-        ),
-    ),
+    install_steps=_install_steps(()),
+    read=_read,
+    edit=_edit,
 )

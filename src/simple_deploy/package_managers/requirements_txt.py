@@ -1,27 +1,41 @@
-"""requirements.txt: one requirement a line, installed with pip.
+"""requirements.txt: installed with `pip install -r requirements.txt`, includes and all.
 
-There is no lock file to refresh: the platform installs what the file lists.
+The platform installs the top file; pip follows its `-r`/`-c` includes. So Django
+in an included file counts, new requirements go to the file where the project
+keeps its production requirements, and every included file is part of the
+install (the Fly image copies each one). A file compiled by pip-compile or
+`uv pip compile` is regenerated from its `.in` with the recorded command.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+import re
+from pathlib import Path, PurePosixPath
 
 from ..textfiles import UnreadableFile, read_text
-from . import InstallStep, PackageManager, Requirement
+from . import Dependencies, Edit, InstallStep, PackageManager, Requirement
 from ._specs import names_of
+from .compiled import Compiled, read_header
+from .requirement_files import THIS_TOOL, Line, RequirementFiles, logical_lines, read_tree
 
 FILE = "requirements.txt"
 
+_INSTALL = (InstallStep(("{python}", "-m", "pip", "install", "--no-input", "--requirement", FILE)),)
+# File names (stems) where projects keep what production installs.
+_PRODUCTION = re.compile(r"(^|[-_.])(prod|production|deploy|deployment|base|common|main)$")
+# The platforms run Linux with CPython: markers are judged for that machine.
+_TARGET = {
+    "os_name": "posix",
+    "sys_platform": "linux",
+    "platform_system": "Linux",
+    "platform_machine": "x86_64",
+    "implementation_name": "cpython",
+    "platform_python_implementation": "CPython",
+}
+
 
 def _specs(text: str) -> list[str]:
-    specs = []
-    for raw in text.splitlines():
-        line = raw.split(" #", 1)[0].strip()
-        # Options (-r, -e, --hash ...) and comments name no requirement we could add to.
-        if line and not line.startswith(("#", "-")):
-            specs.append(line.rstrip("\\").strip())
-    return specs
+    return [line.spec for line in logical_lines(text, FILE) if line.kind == "requirement"]
 
 
 def _names(root: Path) -> set[str]:
@@ -29,23 +43,198 @@ def _names(root: Path) -> set[str]:
 
 
 def _add(text: str, requirements: list[Requirement]) -> str:
+    """`text` with one line per requirement appended, never joined to a `\\` continuation."""
     if text and not text.endswith("\n"):
         text += "\n"
+    if text.rstrip("\n").endswith("\\"):
+        text += "\n"  # an empty line ends the continuation
     return text + "".join(f"{r.spec}\n" for r in requirements)
 
 
 def _check(root: Path) -> list[str]:
+    return list(_read(root, ()).problems)
+
+
+def _applies(line: Line, python: str) -> bool:
+    """False when the line's environment marker excludes the platform's Linux CPython."""
+    if line.marker is None:
+        return True
+    from packaging.markers import InvalidMarker, Marker
+
     try:
-        names = _names(root)
-    except UnreadableFile as exc:
-        return [str(exc)]
-    if "django" in names:
-        return []
-    return [
-        f"{FILE} does not list Django, so the platform would install a project without it. "
-        f"Record your dependencies (for example `pip freeze > {FILE}` in your project's "
-        "virtual environment), commit, and run again."
+        return Marker(line.marker).evaluate(
+            {**_TARGET, "python_version": python, "python_full_version": f"{python}.0"}
+        )
+    except (InvalidMarker, Exception):
+        return True
+
+
+def _choose_target(tree: RequirementFiles, django_file: str | None) -> str:
+    """Where the project keeps production requirements: a prod/base file, else Django's."""
+    installed = [path for path in tree.files if tree.installs(path)]
+    named = [p for p in installed if _PRODUCTION.search(PurePosixPath(p).stem.lower())]
+    for preferred in ("prod", "production", "deploy", "deployment"):
+        for path in named:
+            if PurePosixPath(path).stem.lower().endswith(preferred):
+                return path
+    if django_file is not None:
+        return django_file
+    return named[0] if named else tree.top
+
+
+def _local_problem(line: Line, platform_note: str = "") -> str:
+    return (
+        f"{line.file} line {line.number}: `{line.text}` installs from a path on your computer "
+        f"({line.local_path}), which the platform cannot reach: its install would fail. "
+        "Replace it with a published release (`name==version`) or a VCS URL "
+        "(`name @ git+https://...`), or remove it if production does not need it; commit, "
+        "and run again. Nothing was changed."
+    )
+
+
+def _hash_problem(target: str, missing: list[Requirement]) -> str:
+    lines = "\n".join(f"    {r.spec}" for r in missing)
+    return (
+        f"{target} pins its requirements with --hash, and pip refuses a file where any "
+        "requirement lacks a hash, so django-simple-deploy will not append unhashed lines. "
+        f"Nothing was changed. Add these requirements with their hashes:\n{lines}\n"
+        "For example, list them with your other top-level requirements in a requirements.in "
+        f"and run `pip-compile --generate-hashes --output-file={target} requirements.in` "
+        f"(or `uv pip compile --generate-hashes requirements.in -o {target}`), commit, and "
+        "run again; the recorded command then lets this tool recompile for you."
+    )
+
+
+def _python(root: Path) -> str:
+    from ..python_version import find
+
+    return find(root).version
+
+
+def _read(root: Path, groups: tuple[str, ...], python: str | None = None) -> Dependencies:
+    python = python or _python(root)
+    tree = read_tree(root, FILE)
+    problems = list(tree.problems)
+    notes: list[str] = []
+    lines = [line for line in tree.requirement_lines() if _applies(line, python)]
+    present = {line.name for line in lines if line.name}
+    django_file = next((line.file for line in lines if line.name == "django"), None)
+
+    compiled = _compiled(root, tree)
+    hashed = any(line.hashed for line in tree.requirement_lines())
+    lock_argv = lock_file = None
+    lock_inputs: tuple[str, ...] = ()
+    target = _choose_target(tree, django_file)
+    if compiled is not None:
+        target = compiled.source
+        lock_argv, lock_file = compiled.argv, compiled.output
+        lock_inputs = _compile_inputs(root, compiled)
+        notes.append(
+            f"{compiled.output} is compiled from {compiled.source} by {compiled.tool}: new "
+            f"requirements go to {compiled.source}, and {compiled.output} is recompiled with "
+            "the command in its header."
+        )
+    for line in _lines_with_tool_of(root, tree, compiled):
+        if line.name != THIS_TOOL and line.local_path is not None:
+            problems.append(_local_problem(line))
+    if "django" not in present and not problems:
+        where = f"{FILE} or the files it includes" if len(tree.files) > 1 else FILE
+        problems.append(
+            f"{where} does not list Django, so the platform would install a project without "
+            f"it. Add Django (for example `Django~=5.2.0`) to {target}, commit, and run again."
+        )
+    return Dependencies(
+        manager="requirements_txt",
+        present=frozenset(present - {THIS_TOOL}),
+        target=target,
+        install_files=tuple(tree.files),
+        install_steps=_INSTALL,
+        lock_argv=lock_argv,
+        lock_file=lock_file,
+        lock_inputs=lock_inputs,
+        # A compiler that looks for a Python must use one already here, never download.
+        lock_env={"UV_PYTHON_DOWNLOADS": "never"} if lock_argv else {},
+        problems=tuple(problems),
+        notes=tuple(notes),
+        hashed=hashed and compiled is None,
+    )
+
+
+def _compiled(root: Path, tree: RequirementFiles) -> Compiled | None:
+    """The compiled file in the install holding Django (else the first compiled one)."""
+    found = []
+    for path in tree.files:
+        if not tree.installs(path):
+            continue
+        try:
+            text = read_text(root / path).text
+        except UnreadableFile:
+            continue
+        header = read_header(root, path, text)
+        if header is not None:
+            found.append(header)
+    for header in found:
+        if any(line.name == "django" for line in tree.files[header.output]):
+            return header
+    return found[0] if found else None
+
+
+def _compile_inputs(root: Path, compiled: Compiled) -> tuple[str, ...]:
+    """The `.in` files and their includes, plus the current output (its pins are kept)."""
+    inputs: list[str] = []
+    for source in compiled.inputs:
+        inputs += [p for p in read_tree(root, source).files if p not in inputs]
+    return (*inputs, compiled.output)
+
+
+def _lines_with_tool_of(
+    root: Path, tree: RequirementFiles, compiled: Compiled | None
+) -> list[Line]:
+    """Requirement lines production installs: the `.in` ones when the file is compiled."""
+    lines = list(tree.requirement_lines())
+    if compiled is not None:
+        lines = [line for line in lines if line.file != compiled.output]
+        source = read_tree(root, compiled.source)
+        lines += source.requirement_lines()
+    return lines
+
+
+def _remove_lines(text: str, lines: list[Line]) -> str:
+    """`text` without the physical lines of `lines`, keeping every other byte."""
+    drop = {index for line in lines for index in range(line.first, line.last + 1)}
+    kept = [raw for index, raw in enumerate(text.splitlines(keepends=True)) if index not in drop]
+    return "".join(kept)
+
+
+def _edit(root: Path, deps: Dependencies, missing: list[Requirement]) -> Edit:
+    tree = read_tree(root, FILE)
+    compiled = _compiled(root, tree)
+    tool_lines = [
+        line for line in _lines_with_tool_of(root, tree, compiled) if line.name == THIS_TOOL
     ]
+    if deps.hashed and missing:
+        return Edit({}, {}, (), (_hash_problem(deps.target, missing),))
+    texts: dict[str, str] = {}
+    reasons: dict[str, str] = {}
+    for path in dict.fromkeys(line.file for line in tool_lines):
+        text = read_text(root / path).text
+        mine = [line for line in tool_lines if line.file == path]
+        texts[path] = _remove_lines(text, mine)
+        shown = "; ".join(f"`{line.text}`" for line in mine)
+        reasons[path] = (
+            f"removed {shown}: django-simple-deploy is a development tool, never installed on "
+            "the platform (a local path there would fail the install); keep it installed "
+            "in your own environment"
+        )
+    if missing:
+        text = texts.get(deps.target) or read_text(root / deps.target).text
+        texts[deps.target] = _add(text, missing)
+        names = ", ".join(r.spec for r in missing)
+        reason = f"production requirements for the platform: {names}"
+        if deps.target in reasons:
+            reason = f"{reasons[deps.target]}; {reason}"
+        reasons[deps.target] = reason
+    return Edit(texts, reasons, tuple(missing))
 
 
 MANAGER = PackageManager(
@@ -57,7 +246,7 @@ MANAGER = PackageManager(
     add_requirements=_add,
     check=_check,
     lock_argv=None,
-    install_steps=(
-        InstallStep(("{python}", "-m", "pip", "install", "--no-input", "--requirement", FILE)),
-    ),
+    install_steps=_INSTALL,
+    read=lambda root, groups: _read(root, groups),
+    edit=_edit,
 )

@@ -2,32 +2,160 @@
 
 The platform installs with `uv sync --locked`, which fails rather than
 re-resolving when the lock does not match: it installs exactly what was tested.
+A workspace (`[tool.uv.workspace] members`) and path sources (`tool.uv.sources`)
+are part of both the lock and the install, so their folders travel with the
+dependency files. PEP 735 groups production needs are installed with `--group`.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+import sys
+from pathlib import Path, PurePosixPath
 
 import tomlkit
 
 from ..textfiles import read_text
-from . import InstallStep, PackageManager, Requirement
-from ._specs import add_to_project_dependencies, names_of, project_dependencies
+from . import Dependencies, Edit, InstallStep, PackageManager, Requirement
+from . import groups as group_rules
+from ._specs import add_to_project_dependencies, name_of, names_of, project_dependencies
 
 MANIFEST = "pyproject.toml"
 LOCK = "uv.lock"
+_INSTALL_ENV = {"UV_PROJECT_ENVIRONMENT": "{venv}", "UV_PYTHON": "{python}"}
+# uv looks for a Python; it must use one already installed, never download one
+# (which fails offline, and is not the interpreter the user tested with).
+_LOCK_ENV = {"UV_PYTHON_DOWNLOADS": "never"}
+
+
+def _doc(root: Path):
+    return tomlkit.parse(read_text(root / MANIFEST).text)
 
 
 def _detect(root: Path) -> bool:
     if (root / LOCK).is_file():
         return True
     path = root / MANIFEST
-    return path.is_file() and "uv" in tomlkit.parse(read_text(path).text).get("tool", {})
+    return path.is_file() and "uv" in _doc(root).get("tool", {})
 
 
 def _names(root: Path) -> set[str]:
-    dependencies = project_dependencies(tomlkit.parse(read_text(root / MANIFEST).text))
-    return names_of(dependencies or [])
+    return names_of(project_dependencies(_doc(root)) or [])
+
+
+def _install_steps(production_groups: tuple[str, ...]) -> tuple[InstallStep, ...]:
+    groups = [arg for name in production_groups for arg in ("--group", name)]
+    return (
+        InstallStep(
+            (
+                "uv",
+                "sync",
+                "--locked",
+                "--no-default-groups",
+                *groups,
+                "--no-install-project",
+            ),
+            _INSTALL_ENV,
+        ),
+    )
+
+
+def _lock_env() -> dict[str, str]:
+    # The interpreter running this command is the user's: uv locks with it instead of
+    # looking for (or downloading) another.
+    return {**_LOCK_ENV, "UV_PYTHON": sys.executable}
+
+
+def _workspace_folders(root: Path, doc) -> tuple[list[str], list[str]]:
+    """(folders, problems): workspace members and path sources inside the repository."""
+    uv = doc.get("tool", {}).get("uv", {})
+    workspace = uv.get("workspace", {})
+    folders: list[str] = []
+    problems: list[str] = []
+    excluded = {
+        path.relative_to(root).as_posix()
+        for pattern in workspace.get("exclude", [])
+        for path in root.glob(str(pattern))
+    }
+    for pattern in workspace.get("members", []):
+        for path in sorted(root.glob(str(pattern))):
+            rel = path.relative_to(root).as_posix()
+            if (path / MANIFEST).is_file() and rel not in excluded:
+                folders.append(rel)
+    for name, source in uv.get("sources", {}).items():
+        if not hasattr(source, "get") or "path" not in source:
+            continue
+        target = (root / str(source["path"])).resolve()
+        try:
+            rel = target.relative_to(root.resolve()).as_posix()
+        except ValueError:
+            problems.append(
+                f"{MANIFEST} [tool.uv.sources] {name} = {{ path = {source['path']!r} }} points "
+                "outside the repository, which the platform never receives: its install would "
+                "fail. Move that package into the repository (a workspace member), or use a "
+                "published release or a git source; commit, and run again. Nothing was changed."
+            )
+            continue
+        folders.append(rel if target.is_dir() else PurePosixPath(rel).as_posix())
+    return list(dict.fromkeys(folders)), problems
+
+
+def _read(root: Path, asked: tuple[str, ...]) -> Dependencies:
+    if not (root / MANIFEST).is_file():
+        return Dependencies(
+            "uv",
+            frozenset(),
+            MANIFEST,
+            (LOCK,),
+            MANAGER.install_steps,
+            problems=tuple(_check(root)),
+        )
+    doc = _doc(root)
+    declared = doc.get("dependency-groups", {})
+    known = list(declared)
+    chosen = group_rules.choose(asked, known)
+    present = _names(root)
+    group_of: dict[str, str] = {}
+    for name, specs in declared.items():
+        for spec in specs:
+            canonical = name_of(spec) if isinstance(spec, str) else None
+            if not canonical:
+                continue
+            if name in chosen:
+                present.add(canonical)
+            else:
+                group_of.setdefault(canonical, name)
+    folders, problems = _workspace_folders(root, doc)
+    problems += group_rules.unknown_groups_problem(asked, known, MANIFEST)
+    if not (root / LOCK).is_file():
+        problems.append(
+            f"{MANIFEST} is managed by uv but {LOCK} is missing, so the platform could not "
+            f"install exactly what you tested. Run `uv lock`, commit {LOCK}, and run again."
+        )
+    notes = []
+    if chosen:
+        notes.append(
+            f"uv dependency groups installed in production: {', '.join(chosen)}; other groups "
+            "stay local."
+        )
+    if folders:
+        notes.append(f"uv workspace: {', '.join(folders)} locked and installed with the project.")
+    extra = tuple(f"{folder}/" for folder in folders)
+    context = tuple(name for name in (".python-version",) if (root / name).is_file())
+    return Dependencies(
+        manager="uv",
+        present=frozenset(present),
+        target=MANIFEST,
+        install_files=(MANIFEST, LOCK, *extra),
+        install_steps=_install_steps(chosen),
+        groups=chosen,
+        lock_argv=("uv", "lock"),
+        lock_file=LOCK,
+        lock_inputs=(MANIFEST, LOCK, *context, *extra),
+        lock_env=_lock_env(),
+        problems=tuple(problems),
+        notes=tuple(notes),
+        group_of=group_of,
+    )
 
 
 def _add(text: str, requirements: list[Requirement]) -> str:
@@ -36,16 +164,40 @@ def _add(text: str, requirements: list[Requirement]) -> str:
     return tomlkit.dumps(doc)
 
 
-def _check(root: Path) -> list[str]:
-    problems = []
-    if not (root / MANIFEST).is_file():
-        problems.append(f"{LOCK} is here but {MANIFEST} is not. Run `uv init`, commit, run again.")
-    elif not (root / LOCK).is_file():
-        problems.append(
-            f"{MANIFEST} is managed by uv but {LOCK} is missing, so the platform could not "
-            f"install exactly what you tested. Run `uv lock`, commit {LOCK}, and run again."
+def _edit(root: Path, deps: Dependencies, missing: list[Requirement]) -> Edit:
+    if not missing:
+        return Edit({}, {}, ())
+    text = read_text(root / MANIFEST).text
+    doc = tomlkit.parse(text)
+    reqs = []
+    for requirement in missing:
+        group = deps.group_of.get(requirement.name)
+        spec = group and next(
+            (
+                s
+                for s in doc.get("dependency-groups", {}).get(group, [])
+                if isinstance(s, str) and name_of(s) == requirement.name
+            ),
+            None,
         )
-    return problems
+        if spec:
+            requirement = Requirement(requirement.name, str(spec), requirement.reason)
+        reqs.append(requirement)
+    names = ", ".join(r.spec for r in reqs)
+    reason = f"production requirements for the platform: {names}"
+    moved = [f"{r.name} (group {deps.group_of[r.name]})" for r in reqs if r.name in deps.group_of]
+    if moved:
+        reason += (
+            f"; {', '.join(moved)} also in the main dependencies, with the group's "
+            "constraint: production does not install that group"
+        )
+    return Edit({MANIFEST: _add(text, reqs)}, {MANIFEST: reason}, tuple(reqs))
+
+
+def _check(root: Path) -> list[str]:
+    if not (root / MANIFEST).is_file():
+        return [f"{LOCK} is here but {MANIFEST} is not. Run `uv init`, commit, run again."]
+    return list(_read(root, ()).problems)
 
 
 MANAGER = PackageManager(
@@ -57,10 +209,8 @@ MANAGER = PackageManager(
     add_requirements=_add,
     check=_check,
     lock_argv=("uv", "lock"),
-    install_steps=(
-        InstallStep(
-            ("uv", "sync", "--locked", "--no-dev", "--no-install-project"),
-            {"UV_PROJECT_ENVIRONMENT": "{venv}", "UV_PYTHON": "{python}"},
-        ),
-    ),
+    lock_env=_LOCK_ENV,
+    install_steps=_install_steps(()),
+    read=_read,
+    edit=_edit,
 )

@@ -131,6 +131,16 @@ class Command(BaseCommand):
             help="Replace platform files you wrote yourself (Procfile ...); they are named first.",
         )
         configure.add_argument(
+            "--production-group",
+            action="append",
+            default=[],
+            metavar="GROUP",
+            help=(
+                "A Poetry or uv dependency group production installs (repeatable). Groups "
+                "named production, prod, deploy, server or web are found by themselves."
+            ),
+        )
+        configure.add_argument(
             "--ignore-unclean-git",
             action="store_true",
             help="Run even though the git working tree has uncommitted changes.",
@@ -238,6 +248,7 @@ class Command(BaseCommand):
                 _start_dir(),
                 settings_module=options.get("settings_module"),
                 running_settings=os.environ.get("DJANGO_SETTINGS_MODULE"),
+                production_groups=tuple(options.get("production_group") or ()),
             )
             if options["dry_run"] and options["rehearse"]:
                 raise ConfigureError(
@@ -374,6 +385,8 @@ class Command(BaseCommand):
         )
 
     def _rehearse(self, project, plugin, options, log: RunLog, extra_env) -> None:
+        from dataclasses import replace
+
         from simple_deploy.drift import compare_head
         from simple_deploy.package_managers import get
         from simple_deploy.rehearsal import rehearse
@@ -390,8 +403,13 @@ class Command(BaseCommand):
                 path,
                 settings_module=options.get("settings_module"),
                 running_settings=os.environ.get("DJANGO_SETTINGS_MODULE"),
+                production_groups=tuple(options.get("production_group") or ()),
             ),
         )
+        manager = get(drift.package_manager or project.package_manager)
+        if manager.name == project.package_manager:
+            # The install this project needs (its production groups ...), as inspected.
+            manager = replace(manager, install_steps=project.deps.install_steps)
         notice = drift.message(plugin)
         log.add(notice)
         self.stdout.write(
@@ -410,7 +428,7 @@ class Command(BaseCommand):
         report = rehearse(
             project.git_root,
             project.manage_dir_rel,
-            get(drift.package_manager or project.package_manager),
+            manager,
             drift.runtime or plugin.runtime(project),
             database_url=options.get("database_url") or os.environ.get("DATABASE_URL"),
             on_step=show,

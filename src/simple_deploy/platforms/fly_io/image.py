@@ -64,8 +64,8 @@ def build_image(project: Project, port: str = INTERNAL_PORT) -> Image:
     return Image(
         python_version=project.python_version,
         tool=_TOOLS.get(manager.name),
-        dependency_files=manager.files,
-        install=manager.install_steps,
+        dependency_files=project.deps.install_files,
+        install=project.deps.install_steps,
         env={
             "PYTHONDONTWRITEBYTECODE": "1",
             "PYTHONUNBUFFERED": "1",
@@ -86,6 +86,20 @@ def build_image(project: Project, port: str = INTERNAL_PORT) -> Image:
         run_env={"PORT": port, "WEB_CONCURRENCY": WEB_CONCURRENCY},
         static_dir=f"{APP_ROOT}/{manage_prefix}staticfiles",
     )
+
+
+def copy_lines(files: tuple[str, ...]) -> str:
+    """COPY instructions for the files the install reads, each at its own path.
+
+    Files at the root share one COPY; a file in a folder (requirements/base.txt)
+    or a folder (a uv workspace member, "name/") is copied to the same path,
+    since `COPY a/b ./` would drop the folder name.
+    """
+    root = [name for name in files if "/" not in name.rstrip("/")]
+    nested = [name for name in files if name not in root]
+    lines = [f"COPY {' '.join(root)} ./"] if root else []
+    lines += [f"COPY {name.rstrip('/')} {name}" for name in nested]
+    return "\n".join(lines)
 
 
 def _fill(text: str) -> str:

@@ -237,7 +237,7 @@ def render_dockerfile(project: Project) -> str:
             "tool": img.tool,
             "venv": _image.VENV,
             "app_root": _image.APP_ROOT,
-            "dependency_files": " ".join(img.dependency_files),
+            "copy_dependency_files": _image.copy_lines(img.dependency_files),
             "install": " && \\\n    ".join(
                 _image.shell_line(step.argv, step.env) for step in img.install
             ),
@@ -602,4 +602,14 @@ platform = PlatformPlugin(
     # flyctl's installers put it on PATH as both `fly` and `flyctl`.
     extra={"cli_names": ("flyctl",)},
     docs_url="https://fly.io/docs/django/",
+    # The image builds FROM Docker's official python:X-slim; tags for these
+    # versions get updates (3.9 reached its end of life in October 2025).
+    python_support={
+        "3.9": "deprecated",
+        "3.10": "supported",
+        "3.11": "supported",
+        "3.12": "supported",
+        "3.13": "supported",
+        "3.14": "supported",
+    },
 )

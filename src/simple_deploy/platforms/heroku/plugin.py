@@ -90,7 +90,7 @@ def check(project: Project, options: Options) -> list[str]:
         )
     # A Pipfile without Pipfile.lock, which the buildpack also refuses, is the core's
     # missing-lock stop for a Pipenv project, and a second manager file for any other.
-    return problems
+    return problems + _group_problems(project)
 
 
 def _collectstatic(project: Project) -> tuple[str, ...]:
@@ -233,9 +233,10 @@ def plan(project: Project, options: Options) -> PlatformPlan:
             "Buildpacks) collectstatic runs only for a manage.py in the repository root: "
             "there, move manage.py to the root."
         )
-    if (project.git_root / ".python-version").is_file():
+    if project.python_source in ("runtime.txt", ".python-version"):
         notes.append(
-            f"Heroku will use Python {project.python_version} from your existing .python-version."
+            f"Heroku will use Python {project.python_version} from your existing "
+            f"{project.python_source}."
         )
     else:
         changes.append(
@@ -247,6 +248,21 @@ def plan(project: Project, options: Options) -> PlatformPlan:
             )
         )
     return PlatformPlan(tuple(changes), REQUIREMENTS, tuple(notes))
+
+
+def _group_problems(project: Project) -> list[str]:
+    """Heroku's buildpack installs only the main dependencies (`poetry sync --only main`,
+    `uv sync --no-default-groups`): a production group would be left out."""
+    groups = project.deps.groups
+    if not groups:
+        return []
+    names = ", ".join(groups)
+    return [
+        f"Production needs the dependency group(s) {names}, but Heroku's Python buildpack "
+        "installs only the main dependencies (Fly.io and Platform.sh install the group). "
+        f"Nothing was changed. Move the packages of that group into the main dependencies "
+        f"(then `{project.package_manager} lock`), commit, and run again."
+    ]
 
 
 def _node_build(project: Project) -> tuple[Command, ...]:
@@ -383,4 +399,13 @@ platform = PlatformPlugin(
     cli="heroku",
     extra={"cli_install_url": "https://devcenter.heroku.com/articles/heroku-cli"},
     docs_url="https://devcenter.heroku.com/categories/python-support",
+    # The Python buildpack's python_version constants (heroku-buildpack-python,
+    # 2026): 3.10 to 3.14; 3.10 reached its end of life in October 2026.
+    python_support={
+        "3.10": "deprecated",
+        "3.11": "supported",
+        "3.12": "supported",
+        "3.13": "supported",
+        "3.14": "supported",
+    },
 )

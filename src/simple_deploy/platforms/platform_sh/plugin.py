@@ -64,10 +64,11 @@ _INSTALL = {
     "poetry": (
         "poetry",
         ">=2.0",
-        ("poetry sync --only main --no-root --no-interaction",),
+        ("poetry sync --only {only} --no-root --no-interaction",),
     ),
-    "pipenv": ("pipenv", "*", ("pipenv sync",)),
-    "uv": ("uv", "*", ("uv sync --locked --no-dev --no-install-project",)),
+    # `install --deploy` fails on a Pipfile.lock out of date with Pipfile.
+    "pipenv": ("pipenv", "*", ("pipenv install --deploy",)),
+    "uv": ("uv", "*", ("uv sync --locked --no-default-groups {groups}--no-install-project",)),
 }
 
 _LABELS = {"poetry": "Poetry", "pipenv": "Pipenv", "uv": "uv"}
@@ -206,7 +207,14 @@ def _app_yaml(project: Project) -> str:
             "tool_version": tool_version,
             "manager_label": _LABELS.get(project.package_manager, ""),
             "variables": sorted(variables.items()),
-            "install": [line.format(python=project.python_version) for line in lines],
+            "install": [
+                line.format(
+                    python=project.python_version,
+                    only=",".join(("main", *project.deps.groups)),
+                    groups="".join(f"--group {g} " for g in project.deps.groups),
+                )
+                for line in lines
+            ],
             **_asset_context(project),
             "collectstatic": _collectstatic_line(project),
             "migrate": shlex.join(manage_py_argv(project, "migrate", "--noinput")),
@@ -468,4 +476,12 @@ platform = PlatformPlugin(
     automate=automate.automation,
     cli="platform",
     docs_url="https://docs.platform.sh/languages/python.html",
+    # The image registry (platformsh-docs shared/data/registry.json, 2026).
+    python_support={
+        "3.10": "deprecated",
+        "3.11": "deprecated",
+        "3.12": "deprecated",
+        "3.13": "supported",
+        "3.14": "supported",
+    },
 )

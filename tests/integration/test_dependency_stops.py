@@ -1,0 +1,89 @@
+"""Dependency files this tool must not change: the run stops with the fix, 0 bytes changed.
+
+Configuration only (no rehearsal): each case is a real sample project reshaped the
+way users' projects are, and `manage.py deploy` as the user runs it.
+"""
+
+from __future__ import annotations
+
+import pytest
+from project_files import deploy, git, snapshot
+from sample_projects import run
+
+
+def _commit(root, message):
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", message)
+
+
+def test_hand_hashed_requirements_stop_with_the_fix(sample_project):
+    root = sample_project("requirements_txt", "flat", shape="pip-tools-hashes")
+    # The same hashed file without the header that names its compiler.
+    text = (root / "requirements.txt").read_text(encoding="utf-8")
+    body = "\n".join(line for line in text.splitlines() if not line.startswith("#")) + "\n"
+    (root / "requirements.txt").write_text(body, encoding="utf-8")
+    (root / "requirements.in").unlink()
+    _commit(root, "Hashed requirements, no compiler header")
+    before = snapshot(root)
+    result = deploy(root, "heroku")
+    assert result.returncode != 0
+    assert "requirements.txt pins its requirements with --hash" in result.stderr
+    assert "gunicorn~=" in result.stderr and "--generate-hashes" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert snapshot(root) == before
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["-e .", "mylib @ file:///home/me/mylib", "../wheels/mylib-1.0-py3-none-any.whl"],
+)
+def test_requirement_on_the_users_disk_stops_with_the_line(sample_project, line):
+    root = sample_project("requirements_txt", "flat")
+    with open(root / "requirements.txt", "a", encoding="utf-8") as file:
+        file.write(line + "\n")
+    _commit(root, "A local requirement")
+    before = snapshot(root)
+    result = deploy(root, "fly_io")
+    assert result.returncode != 0
+    assert f"`{line}` installs from a path on your computer" in result.stderr
+    assert "Nothing was changed" in result.stderr
+    assert snapshot(root) == before
+
+
+def test_python_version_platform_lacks_is_a_warning_naming_supported_ones(sample_project):
+    root = sample_project("requirements_txt", "flat")
+    (root / ".python-version").write_text("# old\n3.8\n", encoding="utf-8")
+    _commit(root, "Pin Python 3.8")
+    result = deploy(root, "platform_sh")
+    assert result.returncode == 0, result.stderr
+    out = " ".join(result.stdout.split())
+    assert "Python 3.8 (from .python-version)." in out
+    assert "Warning: Platform.sh does not offer Python 3.8 (from .python-version)" in out
+    assert "3.13, 3.14" in out
+
+
+def test_production_group_named_by_the_user_is_installed(sample_project):
+    root = sample_project("uv", "flat")
+    run(root, "uv", "add", "--no-sync", "--group", "webserver", "gunicorn==23.0.0")
+    _commit(root, "gunicorn in a group named webserver")
+    result = deploy(root, "fly_io", "--production-group", "webserver")
+    assert result.returncode == 0, result.stderr
+    dockerfile = (root / "Dockerfile").read_text(encoding="utf-8")
+    assert "--group webserver" in dockerfile
+    assert (root / "pyproject.toml").read_text(encoding="utf-8").count("gunicorn") == 1
+
+
+def test_pip_compile_project_is_recompiled_by_pip_compile_with_hashes(sample_project):
+    root = sample_project("requirements_txt", "flat")
+    (root / "requirements.in").write_text("django~=5.2.0\n", encoding="utf-8")
+    (root / "requirements.txt").unlink()
+    run(root, "pip-compile", "--quiet", "--generate-hashes", "--strip-extras", "requirements.in")
+    _commit(root, "pip-tools layout")
+    result = deploy(root, "heroku")
+    assert result.returncode == 0, result.stderr + result.stdout
+    compiled = (root / "requirements.txt").read_text(encoding="utf-8")
+    assert "pip-compile --generate-hashes" in compiled and "--strip-extras" in compiled
+    pins = [line for line in compiled.splitlines() if line and line[0].isalpha()]
+    assert any(p.startswith("gunicorn==") for p in pins)
+    assert all(p.endswith("\\") for p in pins), pins
+    assert "gunicorn~=" in (root / "requirements.in").read_text(encoding="utf-8")
