@@ -1,5 +1,9 @@
 """Platform.sh: `.platform.app.yaml`, `.platform/services.yaml`, `.platform/routes.yaml`.
 
+For existing Platform.sh customers (now "Upsun Fixed"). New organizations get Upsun
+(Flex), served by the `upsun` plugin, which renders this plugin's templates into one
+`.upsun/config.yaml` (see platforms/_platform_common).
+
 Facts this plugin relies on (https://docs.platform.sh):
 - The Python image installs nothing by itself with `build: flavor: none`; the
   build hook installs from the lock file. Poetry, Pipenv and uv come from
@@ -19,6 +23,8 @@ import base64
 import json
 import shlex
 from collections.abc import Mapping
+from functools import partial
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from simple_deploy import __version__
@@ -37,7 +43,8 @@ from simple_deploy.plugin import (
     settings_block,
 )
 
-from . import automate
+from .._platform_common import automate
+from .._platform_common.flavor import FIXED, Flavor
 
 NAME = "platform_sh"
 APP_NAME = "app"
@@ -85,42 +92,78 @@ def _web_argv(project: Project, port: str) -> tuple[str, ...]:
     return ("gunicorn", "--bind", f"0.0.0.0:{port}", "--workers", "2", *chdir, project.wsgi_module)
 
 
-def _app_yaml(project: Project) -> str:
+def app_context(project: Project, flavor: Flavor, python_version: str) -> dict[str, Any]:
+    """What platform.app.yaml-tpl, services.yaml-tpl and routes.yaml-tpl need; the upsun
+    plugin renders the same templates (with `upsun` true) into .upsun/config.yaml."""
     tool, tool_version, lines = _INSTALL[project.package_manager]
     variables = {**_TOOL_ENV[project.package_manager], **project.settings_env}
+    return {
+        "version": __version__,
+        "upsun": flavor.name != FIXED.name,
+        "label": flavor.label,
+        "services_file": ".platform/services.yaml"
+        if flavor.name == FIXED.name
+        else f"{flavor.app_file} (services:)",
+        "app_name": APP_NAME,
+        "python_version": python_version,
+        "python_comment": f"The Python you develop with ({python_version})."
+        if python_version == project.python_version
+        else f"Python {python_version}, as you chose (you develop with {project.python_version}).",
+        "tool": tool,
+        "tool_version": tool_version,
+        "manager_label": _LABELS.get(project.package_manager, ""),
+        "variables": sorted(variables.items()),
+        "install": [line.format(python=python_version) for line in lines],
+        "collectstatic": shlex.join(manage_py_argv(project, "collectstatic", "--noinput")),
+        "migrate": shlex.join(manage_py_argv(project, "migrate", "--noinput")),
+        # $PORT stays for the shell that runs the start command.
+        "start": shlex.join(_web_argv(project, "PORT")).replace("0.0.0.0:PORT", "0.0.0.0:$PORT"),
+    }
+
+
+def _app_yaml(project: Project) -> str:
     return render_template(
         _TEMPLATES,
         "platform.app.yaml-tpl",
-        {
-            "version": __version__,
-            "app_name": APP_NAME,
-            "python_version": project.python_version,
-            "tool": tool,
-            "tool_version": tool_version,
-            "manager_label": _LABELS.get(project.package_manager, ""),
-            "variables": sorted(variables.items()),
-            "install": [line.format(python=project.python_version) for line in lines],
-            "collectstatic": shlex.join(manage_py_argv(project, "collectstatic", "--noinput")),
-            "migrate": shlex.join(manage_py_argv(project, "migrate", "--noinput")),
-            # $PORT stays for the shell that runs the start command.
-            "start": shlex.join(_web_argv(project, "PORT")).replace(
-                "0.0.0.0:PORT", "0.0.0.0:$PORT"
-            ),
-        },
+        app_context(project, FIXED, project.python_version),
+    )
+
+
+def settings_change(project: Project, flavor: Flavor, reason: str):
+    """The settings block both products use: they set the same PLATFORM_* variables."""
+    return settings_block(
+        project,
+        flavor.name,
+        render_template(
+            _TEMPLATES,
+            "settings.py-tpl",
+            {
+                "version": __version__,
+                "base_dir_depth": project.base_dir_depth,
+                "label": flavor.label,
+                "platform": flavor.name,
+                "cli": flavor.cli,
+                "docs": flavor.docs,
+                "django_guide": flavor.django_guide,
+                "routes_file": flavor.routes_file,
+                "app_file": flavor.app_file,
+            },
+        ),
+        reason,
     )
 
 
 def plan(project: Project, options: Options) -> PlatformPlan:
-    context = {"version": __version__, "app_name": APP_NAME}
+    context = {
+        "version": __version__,
+        "app_name": APP_NAME,
+        "label": FIXED.label,
+        "docs": FIXED.docs,
+    }
     changes = (
-        settings_block(
+        settings_change(
             project,
-            NAME,
-            render_template(
-                _TEMPLATES,
-                "settings.py-tpl",
-                {"version": __version__, "base_dir_depth": project.base_dir_depth},
-            ),
+            FIXED,
             "Platform.sh-only settings: DEBUG off, secret key from the project entropy, hosts "
             "from the routes, HTTPS, the PostgreSQL relationship, WhiteNoise",
         ),
@@ -196,7 +239,8 @@ def _encode(value: object) -> str:
     return base64.b64encode(json.dumps(value).encode("utf-8")).decode("ascii")
 
 
-def runtime(project: Project) -> Runtime:
+def runtime(project: Project, host: str = REHEARSAL_HOST) -> Runtime:
+    """How Platform.sh and Upsun run the app (the same images, hooks and variables)."""
     return Runtime(
         env={
             "PLATFORM_APPLICATION_NAME": APP_NAME,
@@ -207,7 +251,7 @@ def runtime(project: Project) -> Runtime:
         build=(Command(manage_py_argv(project, "collectstatic", "--noinput")),),
         release=(Command(manage_py_argv(project, "migrate", "--noinput")),),
         web=Command(_web_argv(project, "{port}")),
-        host=REHEARSAL_HOST,
+        host=host,
         run_env={
             "PLATFORM_ENVIRONMENT": "main-bvxea6i",
             "PLATFORM_BRANCH": "main",
@@ -220,7 +264,7 @@ def runtime(project: Project) -> Runtime:
 def guide(project: Project, options: Options) -> Guide:
     manage = " ".join(manage_py_argv(project))
     title = automate.project_title(project, options)
-    region = options.get("region") or automate.DEFAULT_REGION
+    region = options.get("region") or FIXED.region
     return Guide(
         finish=(
             "Review the changes with `git diff`, then commit them: "
@@ -257,11 +301,31 @@ def guide(project: Project, options: Options) -> Guide:
             ),
             ("CLI reference", "https://docs.platform.sh/administration/cli/reference.html"),
         ),
-        costs=automate.COSTS,
+        costs=FIXED.costs,
     )
 
 
+CUSTOMERS = (
+    "For existing Platform.sh customers (Upsun Fixed: .platform.app.yaml, the `platform` CLI). "
+    "New organizations get Upsun (Flex): use --platform upsun."
+)
+
+
+def check(project: Project, options: Options) -> list[str]:
+    """A project holds one product's configuration: Flex fails a deploy that has both."""
+    if (project.git_root / ".upsun").is_dir():
+        return [
+            "This project is configured for Upsun (Flex): it has an .upsun/ folder. Upsun "
+            "reads only .upsun/config.yaml and fails a deploy that also holds .platform files. "
+            "Run with --platform upsun instead; or, to move to Platform.sh (Upsun Fixed), "
+            "delete .upsun/ and the settings block for 'upsun', commit, and run again. "
+            "Nothing was changed."
+        ]
+    return []
+
+
 def _add_arguments(group) -> None:
+    group.description = CUSTOMERS
     group.add_argument(
         "--platform-sh-org",
         metavar="ORG",
@@ -275,8 +339,10 @@ platform = PlatformPlugin(
     plan=plan,
     runtime=runtime,
     guide=guide,
+    check=check,
     add_arguments=_add_arguments,
-    automate=automate.automation,
+    automate=partial(automate.automation, FIXED),
     cli="platform",
     docs_url="https://docs.platform.sh/languages/python.html",
+    extra={"customers": CUSTOMERS},
 )
