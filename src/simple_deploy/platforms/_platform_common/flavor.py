@@ -8,6 +8,7 @@ detection.git_remote_name), and each product's documentation.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,16 @@ class Flavor:
     app_file: str
     routes_file: str
     push_resources: bool = False
+
+    def configured_in(self, git_root: Path) -> list[str]:
+        """This product's configuration files in git_root (the CLI's own link folder,
+        `<config_dir>/local`, is not configuration: both CLIs may have linked a repository)."""
+        files = [git_root / self.app_file.split(" ")[0]]
+        folder = git_root / self.config_dir
+        if folder.is_dir():
+            files += [p for p in folder.iterdir() if p.name != "local"]
+        found = {p.relative_to(git_root).as_posix() for p in files if p.exists()}
+        return sorted(found)
 
     @property
     def link_file(self) -> str:

@@ -44,7 +44,7 @@ from simple_deploy.plugin import (
 )
 
 from .._platform_common import automate
-from .._platform_common.flavor import FIXED, Flavor
+from .._platform_common.flavor import FIXED, FLEX, Flavor
 
 NAME = "platform_sh"
 APP_NAME = "app"
@@ -313,15 +313,15 @@ CUSTOMERS = (
 
 def check(project: Project, options: Options) -> list[str]:
     """A project holds one product's configuration: Flex fails a deploy that has both."""
-    if (project.git_root / ".upsun").is_dir():
-        return [
-            "This project is configured for Upsun (Flex): it has an .upsun/ folder. Upsun "
-            "reads only .upsun/config.yaml and fails a deploy that also holds .platform files. "
-            "Run with --platform upsun instead; or, to move to Platform.sh (Upsun Fixed), "
-            "delete .upsun/ and the settings block for 'upsun', commit, and run again. "
-            "Nothing was changed."
-        ]
-    return []
+    found = FLEX.configured_in(project.git_root)
+    if not found:
+        return []
+    return [
+        f"This project is configured for Upsun (Flex): it has {', '.join(found)}. Upsun reads "
+        "only .upsun/config.yaml and fails a deploy that also holds .platform files. Run with "
+        "--platform upsun instead; or, to move to Platform.sh (Upsun Fixed), delete those files "
+        "and the settings block for 'upsun', commit, and run again. Nothing was changed."
+    ]
 
 
 def _add_arguments(group) -> None:

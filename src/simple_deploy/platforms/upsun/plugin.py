@@ -32,7 +32,7 @@ from simple_deploy.plugin import (
 )
 
 from .._platform_common import automate
-from .._platform_common.flavor import FLEX
+from .._platform_common.flavor import FIXED, FLEX
 from ..platform_sh import plugin as fixed
 
 NAME = FLEX.name
@@ -102,16 +102,15 @@ def _python_notes(project: Project, options: Options) -> tuple[str, ...]:
 
 def check(project: Project, options: Options) -> list[str]:
     problems = []
-    if (project.git_root / ".platform.app.yaml").exists() or (
-        project.git_root / ".platform"
-    ).is_dir():
+    found = FIXED.configured_in(project.git_root)
+    if found:
         problems.append(
-            "This project is configured for Platform.sh (Upsun Fixed): it has "
-            ".platform.app.yaml or a .platform/ folder. Upsun (Flex) fails a deploy that holds "
-            ".platform files beside .upsun/config.yaml. If your project lives on Platform.sh, "
-            "run with --platform platform_sh. To move it to Upsun, delete .platform.app.yaml, "
-            ".platform/ and the settings block for 'platform_sh' (or convert with `upsun "
-            "convert`), commit, and run again. Nothing was changed."
+            f"This project is configured for Platform.sh (Upsun Fixed): it has "
+            f"{', '.join(found)}. Upsun (Flex) fails a deploy that holds .platform files beside "
+            ".upsun/config.yaml. If your project lives on Platform.sh, run with --platform "
+            "platform_sh. To move it to Upsun, delete those files and the settings block for "
+            "'platform_sh' (`upsun convert` translates the configuration), commit, and run "
+            "again. Nothing was changed."
         )
     return problems + _python_problems(project, options)
 
