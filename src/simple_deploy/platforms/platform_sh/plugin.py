@@ -196,13 +196,13 @@ def plan(project: Project, options: Options) -> PlatformPlan:
     return PlatformPlan(changes, REQUIREMENTS)
 
 
-def relationships_env(placeholders: Mapping[str, str]) -> dict[str, str]:
+def relationships_env(placeholders: Mapping[str, str], label: str = FIXED.label) -> dict[str, str]:
     """PLATFORM_RELATIONSHIPS and PLATFORM_ROUTES as Platform.sh builds them, for the
     rehearsal: base64 JSON derived from the rehearsal's database URL and host."""
     url = urlsplit(placeholders["database_url"])
     if not url.scheme.startswith("postgres"):
         raise ValueError(
-            "The Platform.sh rehearsal needs a PostgreSQL database: give "
+            f"The {label} rehearsal needs a PostgreSQL database: give "
             "--database-url postgresql://USER:PASSWORD@HOST:PORT/NAME."
         )
     database = {
@@ -239,7 +239,7 @@ def _encode(value: object) -> str:
     return base64.b64encode(json.dumps(value).encode("utf-8")).decode("ascii")
 
 
-def runtime(project: Project, host: str = REHEARSAL_HOST) -> Runtime:
+def runtime(project: Project, host: str = REHEARSAL_HOST, label: str = FIXED.label) -> Runtime:
     """How Platform.sh and Upsun run the app (the same images, hooks and variables)."""
     return Runtime(
         env={
@@ -257,7 +257,7 @@ def runtime(project: Project, host: str = REHEARSAL_HOST) -> Runtime:
             "PLATFORM_BRANCH": "main",
             "PORT": "{port}",
         },
-        derived_env=relationships_env,
+        derived_env=partial(relationships_env, label=label),
     )
 
 

@@ -168,7 +168,7 @@ def plan(project: Project, options: Options) -> PlatformPlan:
 
 
 def runtime(project: Project) -> Runtime:
-    return fixed.runtime(project, host=REHEARSAL_HOST)
+    return fixed.runtime(project, host=REHEARSAL_HOST, label=FLEX.label)
 
 
 def guide(project: Project, options: Options) -> Guide:
