@@ -37,6 +37,7 @@ from simple_deploy.plugin import (
     Project,
     Requirement,
     Runtime,
+    email_settings,
     generated_file,
     manage_py_argv,
     render_template,
@@ -140,6 +141,8 @@ def settings_change(project: Project, flavor: Flavor, reason: str):
             {
                 "version": __version__,
                 "base_dir_depth": project.base_dir_depth,
+                # Platform.sh and Upsun both relay mail through PLATFORM_SMTP_HOST.
+                "email_settings": email_settings(relay_host_variable="PLATFORM_SMTP_HOST"),
                 "label": flavor.label,
                 "platform": flavor.name,
                 "cli": flavor.cli,
@@ -302,6 +305,14 @@ def guide(project: Project, options: Options) -> Guide:
             ("CLI reference", "https://docs.platform.sh/administration/cli/reference.html"),
         ),
         costs=FIXED.costs,
+        email=(
+            "where Platform.sh's outgoing email is on (the production environment, by "
+            "default) mail goes through its SMTP relay (`PLATFORM_SMTP_HOST`); set "
+            "`DEFAULT_FROM_EMAIL` to your address with `platform variable:create --level project "
+            "--name env:DEFAULT_FROM_EMAIL --value <address>`. For your own SMTP provider, set "
+            "`env:EMAIL_URL` (`smtp+tls://USER:PASSWORD@HOST:587`) the same way with "
+            "`--sensitive true`. Where neither is on, sending fails with an error in the log."
+        ),
     )
 
 

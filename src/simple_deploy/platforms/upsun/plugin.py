@@ -215,6 +215,14 @@ def guide(project: Project, options: Options) -> Guide:
             ("CLI reference", "https://docs.upsun.com/administration/cli/reference.html"),
         ),
         costs=FLEX.costs,
+        email=(
+            "where Upsun's outgoing email is on (the production environment, by default) mail "
+            "goes through its SMTP relay (`PLATFORM_SMTP_HOST`); set `DEFAULT_FROM_EMAIL` to "
+            "your address with `upsun variable:create --level project --name "
+            "env:DEFAULT_FROM_EMAIL --value <address>`. For your own SMTP provider, set "
+            "`env:EMAIL_URL` (`smtp+tls://USER:PASSWORD@HOST:587`) the same way with "
+            "`--sensitive true`. Where neither is on, sending fails with an error in the log."
+        ),
     )
 
 
