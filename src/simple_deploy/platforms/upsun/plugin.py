@@ -164,7 +164,9 @@ def plan(project: Project, options: Options) -> PlatformPlan:
             "puts the app's virtual environment on PATH for the start command and deploy hook",
         ),
     )
-    return PlatformPlan(changes, fixed.REQUIREMENTS, _python_notes(project, options))
+    shared = (n.replace(".platform.app.yaml", CONFIG) for n in fixed.plan_notes(project))
+    notes = (*_python_notes(project, options), *shared)
+    return PlatformPlan(changes, fixed.REQUIREMENTS, notes)
 
 
 def runtime(project: Project) -> Runtime:
