@@ -45,7 +45,10 @@ def test_configures_one_upsun_file_and_second_run_changes_nothing(
     assert result.returncode == 0, result.stderr + result.stdout
     assert "configured this project for Upsun" in result.stdout
     assert "upsun create --title blog-site-" in result.stdout and "--org" in result.stdout
-    assert "upsun push" in result.stdout and "https://docs.upsun.com/" in result.stdout
+    assert "upsun push" in result.stdout
+    (summary,) = (root / "simple_deploy_logs").glob("summary-upsun-*.md")
+    saved = summary.read_text()
+    assert "https://docs.upsun.com/" in saved and "upsun resources:set" in saved
     assert "upsun.com/pricing" in result.stdout
     assert_valid(upsun_validator, root)
     config = (root / ".upsun/config.yaml").read_text()
