@@ -264,6 +264,8 @@ def runtime(project: Project) -> Runtime:
         web=Command(processes["web"]),
         host=REHEARSAL_HOST,
         run_env={"DYNO": "web.1", "PORT": "{port}", "WEB_CONCURRENCY": "2"},
+        # Heroku Postgres sets DATABASE_URL to postgres://...
+        database_scheme="postgres",
     )
 
 
