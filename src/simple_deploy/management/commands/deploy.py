@@ -18,7 +18,7 @@ from simple_deploy.configure import (
     overwrite_preview,
     prepare,
 )
-from simple_deploy.log import RunLog
+from simple_deploy.log import LogError, RunLog
 from simple_deploy.plan import unified_diff
 from simple_deploy.project import InspectionError, inspect
 from simple_deploy.runner import Runner
@@ -39,6 +39,14 @@ def _chosen_platform(argv: list[str]) -> str | None:
         if arg.startswith("--platform="):
             return arg.split("=", 1)[1]
     return None
+
+
+def _saved(log: RunLog, git_root: Path) -> str:
+    """Save the log of a stopped run; a log that cannot be saved must not hide why it stopped."""
+    try:
+        return f"Log: {log.save(git_root)}"
+    except LogError as exc:
+        return f"(The log was not saved: {exc})"
 
 
 def _start_dir() -> Path:
@@ -198,8 +206,7 @@ class Command(BaseCommand):
             plan, written = apply_plan(prepared, runner)
         except ConfigureError as exc:
             log.add(f"stopped: {exc}")
-            path = log.save(project.git_root)
-            raise CommandError(f"{exc}\nLog: {path}") from exc
+            raise CommandError(f"{exc}\n{_saved(log, project.git_root)}") from exc
 
         guide = plugin.guide(project, options)
         summary = render_summary(project, plugin, plan, guide, written)
@@ -237,8 +244,7 @@ class Command(BaseCommand):
             )
         except (ConfigureError, StepFailed) as exc:
             log.add(f"stopped: {exc}")
-            path = log.save(project.git_root)
-            raise CommandError(f"{log.redact(str(exc))}\nLog: {path}") from exc
+            raise CommandError(f"{log.redact(str(exc))}\n{_saved(log, project.git_root)}") from exc
         facts = {**options, **result.context.facts}
         guide = plugin.guide(project, facts)
         summary = render_summary(

@@ -21,6 +21,7 @@ from functools import partial
 from simple_deploy import __version__
 from simple_deploy.plugin import (
     Guide,
+    NameRule,
     Options,
     PlatformPlan,
     PlatformPlugin,
@@ -28,6 +29,7 @@ from simple_deploy.plugin import (
     Runtime,
     generated_file,
     manage_py_argv,
+    quoted,
     render_template,
 )
 
@@ -175,8 +177,8 @@ def runtime(project: Project) -> Runtime:
 
 def guide(project: Project, options: Options) -> Guide:
     manage = " ".join(manage_py_argv(project))
-    title = automate.project_title(project, options)
-    region = options.get("region") or FLEX.region
+    title = quoted(automate.project_title(project, options))
+    region = quoted(options.get("region") or FLEX.region)
     return Guide(
         finish=(
             "Review the changes with `git diff`, then commit them: "
@@ -252,6 +254,30 @@ platform = PlatformPlugin(
     guide=guide,
     check=check,
     add_arguments=_add_arguments,
+    names=(
+        NameRule(
+            "deployed_project_name",
+            "--deployed-project-name",
+            r"[^\x00-\x1f\x7f]{1,100}",
+            "a project title of up to 100 characters",
+            "my-blog",
+        ),
+        NameRule(
+            "region",
+            "--region",
+            r"[a-z0-9][a-z0-9.-]{0,62}[a-z0-9]",
+            "an Upsun region",
+            "eu-5.platform.sh",
+        ),
+        NameRule(
+            "upsun_org",
+            "--upsun-org",
+            r"[a-z0-9][a-z0-9-]{0,62}",
+            "an organization's machine name",
+            "my-org",
+        ),
+        NameRule("upsun_python", "--upsun-python", r"[0-9]{1,2}\.[0-9]{1,2}", "X.Y", "3.13"),
+    ),
     automate=partial(automate.automation, FLEX),
     cli=FLEX.cli,
     docs_url="https://docs.upsun.com/languages/python.html",
