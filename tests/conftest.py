@@ -58,3 +58,11 @@ def postgres_server():
 def database_url(postgres_server) -> str:
     """A new, empty database on the session's server."""
     return postgres_server.create_database()
+
+
+@pytest.fixture(scope="session")
+def upsun_validator():
+    """Upsun's validator (tests/upsun_validator.py), installed once per machine."""
+    import upsun_validator
+
+    return upsun_validator.install()

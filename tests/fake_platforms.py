@@ -46,6 +46,31 @@ def _heroku_before_resume(step: str, root: Path) -> None:
         git(root, "commit", "-q", "--allow-empty", "-m", "Redeploy")
 
 
+# Platform.sh and Upsun: one CLI code base, one fake (tests/fakes/platform).
+_PLATFORM_STEPS = (
+    "auth:info",
+    "projects",
+    "organization:list",
+    "create",
+    "create-link",
+    "push",
+    "url",
+)
+
+
+def _projects(state: dict) -> int:
+    return len(state.get("projects", {}))
+
+
+def _deployed_projects(state: dict) -> int:
+    # The database is a service of the project, made by its first deployment.
+    return sum(1 for project in state.get("projects", {}).values() if project.get("environments"))
+
+
+def _entropies(state: dict) -> list[str]:
+    return [p["entropy"] for p in state.get("projects", {}).values()]
+
+
 FAKES: dict[str, FakePlatform] = {
     "heroku": FakePlatform(
         cli="heroku",
@@ -95,12 +120,17 @@ FAKES: dict[str, FakePlatform] = {
     ),
     "platform_sh": FakePlatform(
         cli="platform",
-        steps=("auth:info", "projects", "create", "create-link", "push", "url"),
-        apps=lambda state: len(state.get("projects", {})),
-        # The database is a service of the project, made by its first deployment.
-        databases=lambda state: sum(
-            1 for project in state.get("projects", {}).values() if project.get("environments")
-        ),
-        secrets=lambda state: [p["entropy"] for p in state.get("projects", {}).values()],
+        steps=_PLATFORM_STEPS,
+        apps=_projects,
+        databases=_deployed_projects,
+        secrets=_entropies,
+    ),
+    # The same fake under the name `upsun` (tests/fakes/upsun).
+    "upsun": FakePlatform(
+        cli="upsun",
+        steps=_PLATFORM_STEPS,
+        apps=_projects,
+        databases=_deployed_projects,
+        secrets=_entropies,
     ),
 }

@@ -19,7 +19,6 @@ from project_files import git, snapshot
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="the fake platform CLIs are POSIX scripts")
 
 FAKES = Path(__file__).resolve().parents[1] / "fakes"
-STEPS = ["Platform.sh CLI", "logged in", "project", "configure", "push", "url"]
 
 
 def automate(root: Path, env: dict, *args: str, **extra) -> subprocess.CompletedProcess:
@@ -76,6 +75,43 @@ def test_fresh_deploy_creates_one_project_pushes_and_prints_the_url(
     assert "--set-remote" in create and "--yes" in create
 
 
+def test_one_organization_and_no_option_creates_in_it(sample_project, fake_platform):
+    # The real CLI refuses `create` without --org when not interactive, even for a user
+    # with one organization (so does the fake): the plugin lists them and passes the one.
+    env, state = fake_platform
+    root = sample_project("requirements_txt", "flat")
+    result = automate(root, env)
+    assert result.returncode == 0, result.stderr + result.stdout
+    (listing,) = calls(state, "organization:list")
+    assert listing[listing.index("--format") + 1] == "csv" and "--no-header" in listing
+    (create,) = calls(state, "create")
+    assert create[create.index("--org") + 1] == "dev-org"
+    (project,) = projects(state).values()
+    assert project["organization"] == "dev-org"
+    # Projects are read unpaged: a project past the first page is still found.
+    assert all(argv[argv.index("--count") + 1] == "0" for argv in calls(state, "projects"))
+
+
+def test_several_organizations_stop_before_writing_and_name_them(sample_project, fake_platform):
+    env, state = fake_platform
+    state.write_text(
+        json.dumps(
+            {"organizations": [{"name": "acme", "label": "Acme"}, {"name": "home", "label": "Me"}]}
+        )
+    )
+    root = sample_project("requirements_txt", "flat")
+    before = snapshot(root)
+    result = automate(root, env)
+    assert result.returncode != 0
+    assert "several Platform.sh organizations" in result.stderr
+    assert "acme (Acme)" in result.stderr and "--platform-sh-org NAME" in result.stderr
+    after = snapshot(root)
+    assert {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)} <= {
+        k for k in after if k.startswith("simple_deploy_logs/")
+    }
+    assert projects(state) == {}
+
+
 def test_rerun_reuses_the_linked_project_and_creates_nothing(sample_project, fake_platform):
     env, state = fake_platform
     root = sample_project("requirements_txt", "flat")
@@ -127,6 +163,7 @@ def test_two_repositories_on_one_account_get_two_projects(sample_project, tmp_pa
 
 def test_chosen_title_region_and_org_are_passed_on(sample_project, fake_platform):
     env, state = fake_platform
+    state.write_text(json.dumps({"organizations": [{"name": "acme"}, {"name": "home"}]}))
     root = sample_project("requirements_txt", "flat")
     result = automate(
         root,
@@ -154,6 +191,7 @@ def test_not_logged_in_is_a_clear_message_and_changes_nothing(sample_project, fa
     result = automate(root, env, FAKE_CLI_LOGGED_OUT="1")
     assert result.returncode != 0
     assert "not logged in to Platform.sh" in result.stderr and "platform login" in result.stderr
+    assert "PLATFORMSH_CLI_TOKEN" in result.stderr and "PLATFORM_CLI_TOKEN " not in result.stderr
     assert "No local file was changed" in result.stderr
     after = snapshot(root)
     assert {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)} <= {

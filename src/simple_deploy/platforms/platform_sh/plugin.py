@@ -1,5 +1,9 @@
 """Platform.sh: `.platform.app.yaml`, `.platform/services.yaml`, `.platform/routes.yaml`.
 
+For existing Platform.sh customers (now "Upsun Fixed"). New organizations get Upsun
+(Flex), served by the `upsun` plugin, which renders this plugin's templates into one
+`.upsun/config.yaml` (see platforms/_platform_common).
+
 Facts this plugin relies on (https://docs.platform.sh):
 - The Python image installs nothing by itself with `build: flavor: none`; the
   build hook installs from the lock file. Poetry, Pipenv and uv come from
@@ -19,6 +23,8 @@ import base64
 import json
 import shlex
 from collections.abc import Callable, Mapping
+from functools import partial
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from simple_deploy import __version__, env_needs
@@ -40,7 +46,8 @@ from simple_deploy.plugin import (
     settings_block,
 )
 
-from . import automate
+from .._platform_common import automate
+from .._platform_common.flavor import FIXED, FLEX, Flavor
 
 NAME = "platform_sh"
 APP_NAME = "app"
@@ -162,7 +169,7 @@ def _collectstatic_line(project: Project) -> str:
     return " ".join([*assigns, shlex.join(argv)])
 
 
-def _environment_exports(project: Project) -> list[str]:
+def environment_exports(project: Project) -> list[str]:
     """Lines for .environment: the variables the settings read by their own names, made
     from what Platform.sh provides (a value the user set as a variable wins)."""
     lines = []
@@ -193,54 +200,91 @@ def _own_variables(project: Project) -> tuple[str, ...]:
     )
 
 
-def _app_yaml(project: Project) -> str:
+plan_notes = _notes  # the upsun plugin shows the same notes
+
+
+def app_context(project: Project, flavor: Flavor, python_version: str) -> dict[str, Any]:
+    """What platform.app.yaml-tpl, services.yaml-tpl and routes.yaml-tpl need; the upsun
+    plugin renders the same templates (with `upsun` true) into .upsun/config.yaml."""
     tool, tool_version, lines = _INSTALL[project.package_manager]
     variables = {**_TOOL_ENV[project.package_manager], **project.settings_env}
+    return {
+        "version": __version__,
+        "upsun": flavor.name != FIXED.name,
+        "label": flavor.label,
+        "services_file": ".platform/services.yaml"
+        if flavor.name == FIXED.name
+        else f"{flavor.app_file} (services:)",
+        "app_name": APP_NAME,
+        "python_version": python_version,
+        "python_comment": f"The Python you develop with ({python_version})."
+        if python_version == project.python_version
+        else f"Python {python_version}, as you chose (you develop with {project.python_version}).",
+        "tool": tool,
+        "tool_version": tool_version,
+        "manager_label": _LABELS.get(project.package_manager, ""),
+        "variables": sorted(variables.items()),
+        "install": [
+            line.format(
+                python=python_version,
+                only=",".join(("main", *project.deps.groups)),
+                groups="".join(f"--group {g} " for g in project.deps.groups),
+            )
+            for line in lines
+        ],
+        **_asset_context(project),
+        "collectstatic": _collectstatic_line(project),
+        "migrate": shlex.join(manage_py_argv(project, "migrate", "--noinput")),
+        # $PORT stays for the shell that runs the start command.
+        "start": shlex.join(_web_argv(project, "PORT")).replace("0.0.0.0:PORT", "0.0.0.0:$PORT"),
+    }
+
+
+def _app_yaml(project: Project) -> str:
     return render_template(
         _TEMPLATES,
         "platform.app.yaml-tpl",
-        {
-            "version": __version__,
-            "app_name": APP_NAME,
-            "python_version": project.python_version,
-            "tool": tool,
-            "tool_version": tool_version,
-            "manager_label": _LABELS.get(project.package_manager, ""),
-            "variables": sorted(variables.items()),
-            "install": [
-                line.format(
-                    python=project.python_version,
-                    only=",".join(("main", *project.deps.groups)),
-                    groups="".join(f"--group {g} " for g in project.deps.groups),
-                )
-                for line in lines
-            ],
-            **_asset_context(project),
-            "collectstatic": _collectstatic_line(project),
-            "migrate": shlex.join(manage_py_argv(project, "migrate", "--noinput")),
-            # $PORT stays for the shell that runs the start command.
-            "start": shlex.join(_web_argv(project, "PORT")).replace(
-                "0.0.0.0:PORT", "0.0.0.0:$PORT"
-            ),
-        },
+        app_context(project, FIXED, project.python_version),
+    )
+
+
+def settings_change(project: Project, flavor: Flavor, reason: str):
+    """The settings block both products use: they set the same PLATFORM_* variables."""
+    return settings_block(
+        project,
+        flavor.name,
+        render_template(
+            _TEMPLATES,
+            "settings.py-tpl",
+            {
+                "version": __version__,
+                "base_dir_depth": project.base_dir_depth,
+                # Platform.sh and Upsun both relay mail through PLATFORM_SMTP_HOST.
+                "email_settings": email_settings(relay_host_variable="PLATFORM_SMTP_HOST"),
+                "label": flavor.label,
+                "platform": flavor.name,
+                "cli": flavor.cli,
+                "docs": flavor.docs,
+                "django_guide": flavor.django_guide,
+                "routes_file": flavor.routes_file,
+                "app_file": flavor.app_file,
+            },
+        ),
+        reason,
     )
 
 
 def plan(project: Project, options: Options) -> PlatformPlan:
-    context = {"version": __version__, "app_name": APP_NAME}
+    context = {
+        "version": __version__,
+        "app_name": APP_NAME,
+        "label": FIXED.label,
+        "docs": FIXED.docs,
+    }
     changes = (
-        settings_block(
+        settings_change(
             project,
-            NAME,
-            render_template(
-                _TEMPLATES,
-                "settings.py-tpl",
-                {
-                    "version": __version__,
-                    "base_dir_depth": project.base_dir_depth,
-                    "email_settings": email_settings(relay_host_variable="PLATFORM_SMTP_HOST"),
-                },
-            ),
+            FIXED,
             "Platform.sh-only settings: DEBUG off, secret key from the project entropy, hosts "
             "from the routes, HTTPS, the PostgreSQL relationship, WhiteNoise",
         ),
@@ -269,7 +313,7 @@ def plan(project: Project, options: Options) -> PlatformPlan:
             render_template(
                 _TEMPLATES,
                 "environment-tpl",
-                {**context, "exports": _environment_exports(project)},
+                {**context, "exports": environment_exports(project)},
             ),
             "puts the app's virtual environment on PATH for the start command and deploy hook",
         ),
@@ -279,13 +323,13 @@ def plan(project: Project, options: Options) -> PlatformPlan:
     return PlatformPlan(changes, REQUIREMENTS, (*_notes(project), *own))
 
 
-def relationships_env(placeholders: Mapping[str, str]) -> dict[str, str]:
+def relationships_env(placeholders: Mapping[str, str], label: str = FIXED.label) -> dict[str, str]:
     """PLATFORM_RELATIONSHIPS and PLATFORM_ROUTES as Platform.sh builds them, for the
     rehearsal: base64 JSON derived from the rehearsal's database URL and host."""
     url = urlsplit(placeholders["database_url"])
     if not url.scheme.startswith("postgres"):
         raise ValueError(
-            "The Platform.sh rehearsal needs a PostgreSQL database: give "
+            f"The {label} rehearsal needs a PostgreSQL database: give "
             "--database-url postgresql://USER:PASSWORD@HOST:PORT/NAME."
         )
     database = {
@@ -332,11 +376,13 @@ def _node_commands(project: Project) -> tuple[Command, ...]:
     )
 
 
-def _derived_env(project: Project) -> Callable[[Mapping[str, str]], dict[str, str]]:
+def _derived_env(
+    project: Project, label: str = FIXED.label
+) -> Callable[[Mapping[str, str]], dict[str, str]]:
     """What .environment computes at run time, for the rehearsal (which does not source it)."""
 
     def derive(placeholders: Mapping[str, str]) -> dict[str, str]:
-        env = relationships_env(placeholders)
+        env = relationships_env(placeholders, label=label)
         for var in project.required_env:
             if var.kind == "secret_key":
                 env[var.name] = placeholders["secret_key"]
@@ -347,7 +393,8 @@ def _derived_env(project: Project) -> Callable[[Mapping[str, str]], dict[str, st
     return derive
 
 
-def runtime(project: Project) -> Runtime:
+def runtime(project: Project, host: str = REHEARSAL_HOST, label: str = FIXED.label) -> Runtime:
+    """How Platform.sh and Upsun run the app (the same images, hooks and variables)."""
     return Runtime(
         env={
             "PLATFORM_APPLICATION_NAME": APP_NAME,
@@ -364,20 +411,24 @@ def runtime(project: Project) -> Runtime:
         ),
         release=(Command(manage_py_argv(project, "migrate", "--noinput")),),
         web=Command(_web_argv(project, "{port}")),
-        host=REHEARSAL_HOST,
+        host=host,
         run_env={
             "PLATFORM_ENVIRONMENT": "main-bvxea6i",
             "PLATFORM_BRANCH": "main",
             "PORT": "{port}",
         },
-        derived_env=_derived_env(project) if project.required_env else relationships_env,
+        derived_env=(
+            _derived_env(project, label)
+            if project.required_env
+            else partial(relationships_env, label=label)
+        ),
     )
 
 
 def guide(project: Project, options: Options) -> Guide:
     manage = " ".join(manage_py_argv(project))
     title = quoted(automate.project_title(project, options))
-    region = quoted(options.get("region") or automate.DEFAULT_REGION)
+    region = quoted(options.get("region") or FIXED.region)
     own = env_needs.finish_steps(
         project,
         _platform_provided(project),
@@ -423,7 +474,7 @@ def guide(project: Project, options: Options) -> Guide:
             ),
             ("CLI reference", "https://docs.platform.sh/administration/cli/reference.html"),
         ),
-        costs=automate.COSTS,
+        costs=FIXED.costs,
         email=(
             "where Platform.sh's outgoing email is on (the production environment, by "
             "default) mail goes through its SMTP relay (`PLATFORM_SMTP_HOST`); set "
@@ -435,7 +486,27 @@ def guide(project: Project, options: Options) -> Guide:
     )
 
 
+CUSTOMERS = (
+    "For existing Platform.sh customers (Upsun Fixed: .platform.app.yaml, the `platform` CLI). "
+    "New organizations get Upsun (Flex): use --platform upsun."
+)
+
+
+def check(project: Project, options: Options) -> list[str]:
+    """A project holds one product's configuration: Flex fails a deploy that has both."""
+    found = FLEX.configured_in(project.git_root)
+    if not found:
+        return []
+    return [
+        f"This project is configured for Upsun (Flex): it has {', '.join(found)}. Upsun reads "
+        "only .upsun/config.yaml and fails a deploy that also holds .platform files. Run with "
+        "--platform upsun instead; or, to move to Platform.sh (Upsun Fixed), delete those files "
+        "and the settings block for 'upsun', commit, and run again. Nothing was changed."
+    ]
+
+
 def _add_arguments(group) -> None:
+    group.description = CUSTOMERS
     group.add_argument(
         "--platform-sh-org",
         metavar="ORG",
@@ -449,6 +520,7 @@ platform = PlatformPlugin(
     plan=plan,
     runtime=runtime,
     guide=guide,
+    check=check,
     add_arguments=_add_arguments,
     names=(
         NameRule(
@@ -473,7 +545,7 @@ platform = PlatformPlugin(
             "my-org",
         ),
     ),
-    automate=automate.automation,
+    automate=partial(automate.automation, FIXED),
     cli="platform",
     docs_url="https://docs.platform.sh/languages/python.html",
     # The image registry (platformsh-docs shared/data/registry.json, 2026).
@@ -484,4 +556,5 @@ platform = PlatformPlugin(
         "3.13": "supported",
         "3.14": "supported",
     },
+    extra={"customers": CUSTOMERS},
 )

@@ -1,0 +1,331 @@
+"""`--automate-all` for Platform.sh and Upsun, through their CLI (`platform` or `upsun`).
+
+A repository is linked to one project: `create --set-remote` and
+`project:set-remote` record the project ID in `<config dir>/local/project.yaml`
+(git-excluded) and add a git remote named after the CLI. A re-run reuses the
+linked project. Without a link, a project whose title is this repository's own
+title is reused (a run that stopped between creating and linking), so no run
+ever makes a second project.
+
+`create` refuses to run without `--org` whenever the CLI is not interactive,
+even for a user with one organization (legacy-cli `CommandBase.php`,
+selectOrganization): the organizations are listed first and the only one is
+used; with several, the run stops before anything is written and names them.
+
+The database is a service in the configuration: the push creates it. The
+secret key is the project's entropy: no secret ever passes through us.
+Every command and flag used here is in tests/cli_tables.py with its source file.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+import subprocess
+from functools import partial
+from pathlib import Path
+
+from simple_deploy.plugin import (
+    AutomateContext,
+    Automation,
+    CommandFailed,
+    Options,
+    Project,
+    Step,
+    ToolMissing,
+    git_remote_url,
+)
+
+from .flavor import Flavor
+
+_GIT_URL = re.compile(r"^(?P<id>[a-z0-9]{12,})@git\.[\w.-]+:(?P=id)\.git$")
+# What `push` prints when the environment's containers have no size yet (Flex with a
+# "manual" resources strategy): legacy-cli EnvironmentPushCommand.php, exit code 87.
+_NEEDS_RESOURCES = "resources must be configured"
+
+
+def project_title(project: Project, options: Options) -> str:
+    """The title to create or find: the user's choice, else the folder name plus a
+    short hash of this repository (root commit and path), so two projects of one
+    account never share a title even when their folders have the same name."""
+    if options.get("deployed_project_name"):
+        return str(options["deployed_project_name"])
+    root_commit = subprocess.run(
+        ["git", "rev-list", "--max-parents=0", "HEAD"],
+        cwd=project.git_root,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.split()
+    seed = f"{root_commit[0] if root_commit else ''}:{project.git_root}"
+    slug = re.sub(r"[^a-z0-9-]+", "-", project.git_root.name.lower()).strip("-") or "django"
+    return f"{slug}-{hashlib.sha256(seed.encode()).hexdigest()[:6]}"
+
+
+def linked_project(git_root: Path, flavor: Flavor) -> str | None:
+    """The project ID this repository is linked to, as the CLI records it."""
+    link = git_root / flavor.link_file
+    if link.is_file():
+        match = re.search(r"^id:\s*['\"]?([a-z0-9]+)", link.read_text("utf-8"), re.MULTILINE)
+        if match:
+            return match.group(1)
+    return None
+
+
+def _linked(ctx: AutomateContext, flavor: Flavor) -> str | None:
+    found = linked_project(ctx.project.git_root, flavor)
+    if found:
+        return found
+    url = git_remote_url(ctx.project, flavor.remote)
+    match = _GIT_URL.match(url or "")
+    return match.group("id") if match else None
+
+
+def _cli(ctx: AutomateContext, flavor: Flavor, *args: str, **kwargs):
+    # --no-interaction: a question the CLI asks would hang a non-interactive run.
+    return ctx.runner.run(
+        [flavor.cli, *args, "--no-interaction"], cwd=ctx.project.git_root, **kwargs
+    )
+
+
+# ---------------------------------------------------------------- prepare steps
+
+
+def _cli_installed(flavor: Flavor, ctx: AutomateContext) -> str:
+    try:
+        version = _cli(ctx, flavor, "--version", timeout=60).stdout.strip()
+    except ToolMissing as exc:
+        raise ToolMissing(
+            f"The {flavor.label} CLI (`{flavor.cli}`) is not installed or not on PATH. Install "
+            f"it ({flavor.install_url}), log in with `{flavor.cli} login`, then run this "
+            "command again. Nothing was changed."
+        ) from exc
+    return version or "installed"
+
+
+def _logged_in(flavor: Flavor, ctx: AutomateContext) -> str:
+    try:
+        email = _cli(ctx, flavor, "auth:info", "--property", "email", timeout=120).stdout.strip()
+    except CommandFailed as exc:
+        raise CommandFailed(
+            f"You are not logged in to {flavor.label}. Run `{flavor.cli} login` (or set "
+            f"{flavor.token_var} to an API token), then run this command again.\n"
+            f"The CLI said: {exc.output}",
+            exc.output,
+            exc.returncode,
+        ) from exc
+    return f"logged in as {email}"
+
+
+def _projects_titled(ctx: AutomateContext, flavor: Flavor, title: str) -> list[str]:
+    out = _cli(
+        ctx,
+        flavor,
+        "projects",
+        "--title",
+        title,
+        # Without --count 0 the list is paged (even as csv): a project past the first
+        # page would look absent and be created twice.
+        "--count",
+        "0",
+        "--format",
+        "csv",
+        "--columns",
+        "id,title",
+        "--no-header",
+        timeout=300,
+    ).stdout
+    # --title is a case-insensitive substring search: keep exact matches only.
+    return [row[0] for row in csv.reader(io.StringIO(out)) if len(row) >= 2 and row[1] == title]
+
+
+def _project_property(ctx: AutomateContext, flavor: Flavor, project_id: str, name: str) -> str:
+    return _cli(
+        ctx, flavor, "project:info", "--project", project_id, name, timeout=300
+    ).stdout.strip()
+
+
+def _reuse_linked(ctx: AutomateContext, flavor: Flavor, project_id: str) -> None:
+    try:
+        title = _project_property(ctx, flavor, project_id, "title")
+    except CommandFailed as exc:
+        raise CommandFailed(
+            f"This repository is linked to {flavor.label} project {project_id}, which your "
+            f"account cannot see (deleted, or another account's). Remove the link "
+            f"(`git remote remove {flavor.remote}` and delete {flavor.link_file}), or log in "
+            "as its owner, then run this command again.",
+            exc.output,
+            exc.returncode,
+        ) from exc
+    ctx.reused.append(f"project {title} ({project_id}), linked to this repository")
+
+
+def _organization(ctx: AutomateContext, flavor: Flavor) -> str:
+    """The organization to create the project in: the user's choice, else the only one.
+
+    Several organizations: stop (nothing is written yet) and name them, with the option."""
+    chosen = ctx.options.get(flavor.org_option)
+    if chosen:
+        return str(chosen)
+    try:
+        out = _cli(
+            ctx,
+            flavor,
+            "organization:list",
+            "--format",
+            "csv",
+            "--columns",
+            "name,label",
+            "--no-header",
+            timeout=300,
+        ).stdout
+    except CommandFailed as exc:
+        if "No organizations found" not in exc.output:
+            raise
+        out = ""
+    orgs = [row for row in csv.reader(io.StringIO(out)) if row and row[0].strip()]
+    if len(orgs) == 1:
+        return orgs[0][0]
+    if not orgs:
+        raise CommandFailed(
+            f"Your {flavor.label} account belongs to no organization, and a project is created "
+            f"in one. Create one (`{flavor.cli} organization:create`, or in the Console), then "
+            "run this command again. Nothing was changed."
+        )
+    listed = "\n".join(f"    {row[0]}" + (f" ({row[1]})" if len(row) > 1 else "") for row in orgs)
+    raise CommandFailed(
+        f"You belong to several {flavor.label} organizations:\n{listed}\n"
+        f"Choose the one to create the project in with {flavor.org_flag} NAME, then run this "
+        "command again. Nothing was changed."
+    )
+
+
+def _create(ctx: AutomateContext, flavor: Flavor, title: str) -> str:
+    region = ctx.options.get("region") or flavor.region
+    org = _organization(ctx, flavor)
+    argv = ["create", "--title", title, "--region", region, "--org", org]
+    argv += ["--set-remote", "--yes"]
+    # The CLI prints only the new project's ID on stdout; the rest goes to stderr.
+    out = _cli(ctx, flavor, *argv, timeout=1800, label="creating the project").stdout
+    project_id = out.strip().splitlines()[-1].strip() if out.strip() else ""
+    if not re.fullmatch(r"[a-z0-9]+", project_id):
+        raise CommandFailed(f"`{flavor.cli} create` did not print a project ID:\n{out}")
+    ctx.created.append(f"project {title} ({project_id}) in {region}, organization {org}")
+    return project_id
+
+
+def _ensure_project(flavor: Flavor, ctx: AutomateContext) -> str:
+    title = project_title(ctx.project, ctx.options)
+    project_id = _linked(ctx, flavor)
+    if project_id:
+        _reuse_linked(ctx, flavor, project_id)
+    else:
+        found = _projects_titled(ctx, flavor, title)
+        if len(found) > 1:
+            raise CommandFailed(
+                f"Several {flavor.label} projects are titled {title}: {', '.join(found)}. "
+                f"Link the one to use with `{flavor.cli} project:set-remote <ID>`, then run again."
+            )
+        if found:
+            project_id = found[0]
+            _cli(ctx, flavor, "project:set-remote", project_id, timeout=300)
+            ctx.reused.append(f"project {title} ({project_id}), now linked to this repository")
+        else:
+            project_id = _create(ctx, flavor, title)
+    ctx.facts["project_id"] = project_id
+    ctx.facts["project_title"] = title
+    ctx.facts["branch"] = _project_property(ctx, flavor, project_id, "default_branch") or "main"
+    return f"project {project_id} ({title}), production branch {ctx.facts['branch']}"
+
+
+# ---------------------------------------------------------------- finish steps
+
+
+def _push(flavor: Flavor, ctx: AutomateContext) -> str:
+    project_id, branch = ctx.facts["project_id"], ctx.facts["branch"]
+    try:
+        # --activate: the production environment runs even when nothing new was pushed.
+        _cli(
+            ctx,
+            flavor,
+            "push",
+            "--project",
+            project_id,
+            "--target",
+            branch,
+            "--activate",
+            "--yes",
+            "HEAD",
+            timeout=3600,
+            label=f"pushing; {flavor.label} builds and deploys",
+        )
+    except CommandFailed as exc:
+        if not (flavor.push_resources and _NEEDS_RESOURCES in exc.output):
+            raise
+        _set_resources(ctx, flavor, project_id, branch)
+        return f"pushed HEAD to {branch}, sized its containers (default sizes), deployed"
+    return f"pushed HEAD to {branch}: built, migrated, serving"
+
+
+def _set_resources(ctx: AutomateContext, flavor: Flavor, project_id: str, branch: str) -> None:
+    """Flex: the push arrived, but the organization sizes new containers by hand. Give
+    the app and the database the platform's default sizes; setting them deploys."""
+    _cli(
+        ctx,
+        flavor,
+        "resources:set",
+        "--project",
+        project_id,
+        "--environment",
+        branch,
+        "--size",
+        "*:default",
+        "--disk",
+        "db:default",
+        timeout=3600,
+        label="sizing the app and database; Upsun deploys",
+    )
+
+
+def _url(flavor: Flavor, ctx: AutomateContext) -> str:
+    out = _cli(
+        ctx,
+        flavor,
+        "url",
+        "--project",
+        ctx.facts["project_id"],
+        "--environment",
+        ctx.facts["branch"],
+        "--primary",
+        "--pipe",
+        timeout=300,
+    ).stdout
+    urls = [line.strip() for line in out.splitlines() if line.strip().startswith("https://")]
+    if not urls:
+        raise CommandFailed(f"`{flavor.cli} url` printed no https URL:\n{out}")
+    ctx.facts["url"] = urls[0]
+    return urls[0]
+
+
+def automation(flavor: Flavor, project: Project, options: Options) -> Automation:
+    """The steps for `flavor`'s CLI; a plugin binds its flavor with functools.partial."""
+    region = options.get("region") or flavor.region
+    notice = (
+        f"django-simple-deploy will use the `{flavor.cli}` CLI to create (or reuse) the "
+        f"{flavor.label} project {project_title(project, options)} in {region}, commit the "
+        f"configuration, push it, and open the site.\n{flavor.costs}"
+    )
+    return Automation(
+        notice=notice,
+        prepare=(
+            Step(f"{flavor.label} CLI", partial(_cli_installed, flavor)),
+            Step("logged in", partial(_logged_in, flavor)),
+            Step("project", partial(_ensure_project, flavor)),
+        ),
+        finish=(
+            Step("push and deploy", partial(_push, flavor)),
+            Step("site URL", partial(_url, flavor)),
+        ),
+    )
