@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 import sample_projects
+from cli_tables import check
+from cli_tables.heroku import TABLE as HEROKU_TABLE
 from heroku_api.account import path_without_heroku
 from project_files import all_text, deploy, git, snapshot
 
@@ -42,7 +44,11 @@ def automate(root, heroku, *args, env=None):
 
 
 def commands(heroku) -> list[str]:
-    return [argv[0] for argv in heroku.calls()]
+    """The commands the real CLI was given, each checked against tests/cli_tables/heroku.py."""
+    calls = heroku.calls()
+    for argv in calls:
+        assert check(HEROKU_TABLE, argv) is None, check(HEROKU_TABLE, argv)
+    return [argv[0] for argv in calls]
 
 
 def assert_deployed(root: Path, heroku, remote: str = "heroku") -> dict:

@@ -48,7 +48,7 @@ def _json(ctx: AutomateContext, *args: str):
     except ValueError as exc:
         raise CommandFailed(
             f"Could not read the JSON `heroku {args[0]}` should print; update the Heroku CLI "
-            f"(`heroku update`) and run again.\n{result.stdout[:300]}",
+            f"(https://devcenter.heroku.com/articles/heroku-cli) and run again.\n{result.stdout[:300]}",
             result.output,
             result.returncode,
         ) from exc
