@@ -221,7 +221,9 @@ def test_chosen_name_and_region_are_used(project, heroku):
     result = automate(project, heroku, "--deployed-project-name", "my-blog", "--region", "eu")
     assert result.returncode == 0, result.stderr
     assert heroku.apps()["my-blog"]["region"] == "eu"
-    assert ["apps:create", "my-blog", "--no-remote", "--json", "--region=eu"] in heroku.calls()
+    assert ["apps:create", "--no-remote", "--json", "--region=eu", "--", "my-blog"] in (
+        heroku.calls()
+    )
 
 
 def test_declining_the_confirmation_changes_nothing(project, heroku):

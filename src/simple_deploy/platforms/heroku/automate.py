@@ -47,8 +47,9 @@ def _json(ctx: AutomateContext, *args: str):
         return json.loads(result.stdout)
     except ValueError as exc:
         raise CommandFailed(
-            f"Could not read the JSON `heroku {args[0]}` should print; update the Heroku CLI "
-            f"(https://devcenter.heroku.com/articles/heroku-cli) and run again.\n{result.stdout[:300]}",
+            f"Could not read the JSON `heroku {args[0]}` should print; update the Heroku "
+            "CLI (https://devcenter.heroku.com/articles/heroku-cli) and run again.\n"
+            f"{result.stdout[:300]}",
             result.output,
             result.returncode,
         ) from exc
@@ -182,11 +183,13 @@ def _ensure_app(ctx: AutomateContext) -> str:
         if info is not None:
             return _reuse(ctx, info)
         if not wanted:
-            ctx.facts["stale_remote"] = name  # the remote names an app that is gone
             name = None
-    args = ["apps:create", *([name] if name else []), "--no-remote", "--json"]
+    # `--region=R` and `-- NAME`: no value the user typed can be read as a flag.
+    args = ["apps:create", "--no-remote", "--json"]
     if ctx.options.get("region"):
         args.append(f"--region={ctx.options['region']}")
+    if name:
+        args += ["--", name]
     try:
         app = _json(ctx, *args)
     except CommandFailed as exc:
