@@ -15,10 +15,10 @@ from __future__ import annotations
 import json
 import re
 import secrets
-import subprocess
 import time
 from urllib.parse import urlsplit
 
+from simple_deploy.automate import git_remotes
 from simple_deploy.plugin import (
     AutomateContext,
     Automation,
@@ -76,19 +76,7 @@ def heroku_app_of(url: str) -> str | None:
 
 
 def _remotes(ctx: AutomateContext) -> dict[str, str]:
-    """The repository's git remotes, name -> URL (read locally, no Heroku call)."""
-    out = subprocess.run(
-        ["git", "config", "--get-regexp", r"^remote\..*\.url$"],
-        cwd=ctx.project.git_root,
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout
-    remotes = {}
-    for line in out.splitlines():
-        key, _, url = line.partition(" ")
-        remotes[key.removeprefix("remote.").removesuffix(".url")] = url
-    return remotes
+    return git_remotes(ctx.project)
 
 
 def linked_apps(remotes: dict[str, str]) -> dict[str, list[str]]:

@@ -20,6 +20,7 @@ import re
 import subprocess
 from pathlib import Path
 
+from simple_deploy.automate import git_remotes
 from simple_deploy.plugin import (
     AutomateContext,
     Automation,
@@ -28,7 +29,6 @@ from simple_deploy.plugin import (
     Project,
     Step,
     ToolMissing,
-    git_remote_url,
 )
 
 DEFAULT_REGION = "eu-3.platform.sh"
@@ -78,9 +78,13 @@ def _linked(ctx: AutomateContext) -> str | None:
     found = linked_project(ctx.project.git_root)
     if found:
         return found
-    url = git_remote_url(ctx.project, "platform")
-    match = _GIT_URL.match(url or "")
-    return match.group("id") if match else None
+    # A remote of any name may link the project (`platform` first).
+    remotes = git_remotes(ctx.project)
+    for name in sorted(remotes, key=lambda n: n != "platform"):
+        match = _GIT_URL.match(remotes[name])
+        if match:
+            return match.group("id")
+    return None
 
 
 def _platform(ctx: AutomateContext, *args: str, **kwargs):
