@@ -104,7 +104,7 @@ def test_fresh_run_creates_app_database_and_deploys_then_a_rerun_reuses_everythi
     assert "Reused: Heroku Postgres" in again.stdout
     assert "Created:" not in again.stdout
     assert commands(heroku)[before:] == RE_RUN
-    assert "was released before" in again.stdout
+    assert f"(commit {git(project, 'rev-parse', 'HEAD')[:8]}) is live" in again.stdout
 
 
 def test_a_second_project_gets_its_own_app(project, heroku, tmp_path):
