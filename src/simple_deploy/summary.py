@@ -15,6 +15,14 @@ from .project import Project
 
 __all__ = ["render_summary"]
 
+# Every settings block reads email settings the same way (plugin.email_settings).
+# A plugin's Guide.email says how to set them on its platform.
+_EMAIL = (
+    "set `EMAIL_URL` (`smtp+tls://USER:PASSWORD@HOST:587`, from an SMTP provider) and "
+    "`DEFAULT_FROM_EMAIL` on the platform; until then sending mail fails with an error in "
+    "the log, and nothing is sent."
+)
+
 
 def _changed_lines(changes: Sequence[FileChange]) -> list[str]:
     if not changes:
@@ -75,6 +83,7 @@ def render_summary(
         f"- Open a shell there: {guide.remote_shell}",
         f"- Scale: {guide.scale}",
         f"- Roll back: {guide.rollback}",
+        f"- Send email: {guide.email or _EMAIL}",
         "",
         f"## Read more in {plugin.label}'s documentation",
         "",

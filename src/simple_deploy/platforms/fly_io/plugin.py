@@ -31,6 +31,7 @@ from simple_deploy.plugin import (
     Project,
     Requirement,
     Runtime,
+    email_settings,
     generated_file,
     manage_py_argv,
     render_template,
@@ -251,6 +252,7 @@ def plan(project: Project, options: Options) -> PlatformPlan:
             "version": __version__,
             "base_dir_depth": project.base_dir_depth,
             "build_flag": _image.BUILD_FLAG,
+            "email_settings": email_settings(),
         },
     )
     changes = (
@@ -366,6 +368,12 @@ def guide(project: Project, options: Options) -> Guide:
             "Fly bills Machines per second while they run (they stop when idle here) and "
             "Managed Postgres monthly (the Basic plan is about $38 a month); see "
             "https://fly.io/docs/about/pricing/."
+        ),
+        email=(
+            "Fly sends no mail itself. Take SMTP credentials from a provider as "
+            "`smtp+tls://USER:PASSWORD@HOST:587`, then "
+            "`fly secrets set EMAIL_URL=<that URL> DEFAULT_FROM_EMAIL=<your address>`. "
+            "Until then sending mail fails with an error in the log, and nothing is sent."
         ),
     )
 

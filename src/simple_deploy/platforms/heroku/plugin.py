@@ -25,6 +25,7 @@ from simple_deploy.plugin import (
     Project,
     Requirement,
     Runtime,
+    email_settings,
     generated_file,
     manage_py_argv,
     render_template,
@@ -65,7 +66,11 @@ def plan(project: Project, options: Options) -> PlatformPlan:
             render_template(
                 _TEMPLATES,
                 "settings.py-tpl",
-                {"version": __version__, "base_dir_depth": project.base_dir_depth},
+                {
+                    "version": __version__,
+                    "base_dir_depth": project.base_dir_depth,
+                    "email_settings": email_settings(),
+                },
             ),
             "Heroku-only settings: DEBUG off, secret key and hosts from config vars, HTTPS, "
             "Heroku Postgres, WhiteNoise",
@@ -178,6 +183,12 @@ def guide(project: Project, options: Options) -> Guide:
         costs=(
             "Heroku has no free tier: the app's dynos and the essential-0 Postgres plan are "
             "billed monthly once you create them."
+        ),
+        email=(
+            "Heroku sends no mail itself. Take SMTP credentials from a provider (or an email "
+            "add-on from Heroku's Elements marketplace) as `smtp+tls://USER:PASSWORD@HOST:587`, "
+            "then `heroku config:set EMAIL_URL=<that URL> DEFAULT_FROM_EMAIL=<your address>`. "
+            "Until then sending mail fails with an error in the log, and nothing is sent."
         ),
     )
 
