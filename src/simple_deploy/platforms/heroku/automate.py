@@ -246,6 +246,8 @@ def _ensure_config(ctx: AutomateContext) -> str:
     current = (
         {} if ctx.facts.get("created_now") else _json(ctx, "config", f"--app={_app(ctx)}", "--json")
     )
+    if not isinstance(current, dict):
+        raise CommandFailed("`heroku config --json` printed no object of config vars.")
     wanted = {
         "ON_HEROKU": "1",
         "ALLOWED_HOSTS": ctx.facts["host"],
