@@ -116,6 +116,9 @@ class PlatformPlugin:
       `Automation`), or None when the platform offers only configuration.
       Facts its prepare steps learn (e.g. `app_name`) reach `plan` and `guide`
       in the options mapping.
+    - `cli`: the platform's command-line tool; --automate-all stops before its
+      cost confirmation when it is not on PATH (`extra["cli_names"]` lists other
+      names it may be installed under).
     """
 
     name: str

@@ -73,6 +73,7 @@ _KEEP_ENV = (
     "POETRY_CACHE_DIR",
     "PIPENV_CACHE_DIR",
     "XDG_CACHE_HOME",
+    "npm_config_cache",  # npm's package cache (the asset build's `npm ci`)
 )
 _KEEP_ENV_WINDOWS = (
     "SYSTEMROOT",

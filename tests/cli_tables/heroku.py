@@ -88,6 +88,35 @@ TABLE = Table(
             args=1,
             aliases=(("open",),),
         ),
+        # Node.js before Python for an asset build (GET/PUT /apps/APP/buildpack-installations;
+        # add/set resolve a name through Heroku's buildpack registry).
+        Command(
+            ("buildpacks",),
+            "src/commands/buildpacks/index.ts",
+            flags={**APP, "--json": False},
+            short=SHORT_APP,
+        ),
+        Command(
+            ("buildpacks:add",),
+            "src/commands/buildpacks/add.ts",
+            flags={**APP, "--index": True},
+            short={**SHORT_APP, "-i": "--index"},
+            args=1,
+        ),
+        Command(
+            ("buildpacks:remove",),
+            "src/commands/buildpacks/remove.ts",
+            flags=APP,
+            short=SHORT_APP,
+            args=1,
+        ),
+        Command(
+            ("buildpacks:set",),
+            "src/commands/buildpacks/set.ts",
+            flags={**APP, "--index": True},
+            short={**SHORT_APP, "-i": "--index"},
+            args=1,
+        ),
         # Printed in the summary only.
         Command(
             ("logs",),

@@ -11,12 +11,18 @@ from django.core.management.base import BaseCommand, CommandError
 from simple_deploy import plugins
 from simple_deploy.automate import StepFailed
 from simple_deploy.automate_all import automate_all
-from simple_deploy.configure import ConfigureError, Prepared, apply_plan, prepare
+from simple_deploy.configure import (
+    ConfigureError,
+    Prepared,
+    apply_plan,
+    overwrite_preview,
+    prepare,
+)
 from simple_deploy.log import RunLog
 from simple_deploy.plan import unified_diff
 from simple_deploy.project import InspectionError, inspect
 from simple_deploy.runner import Runner
-from simple_deploy.summary import render_summary
+from simple_deploy.summary import render_summary, terminal_summary
 
 
 def _chosen_platform(argv: list[str]) -> str | None:
@@ -87,6 +93,25 @@ class Command(BaseCommand):
             action="store_true",
             help="Run even though the git working tree has uncommitted changes.",
         )
+        # Both change the generated configuration (fly.toml names the app and region).
+        configure.add_argument(
+            "--deployed-project-name",
+            metavar="NAME",
+            help=(
+                "Name of the app on the platform. Default: reused from this repository's "
+                "link to the platform; otherwise Fly.io: this folder's name plus a short "
+                "stable suffix; Heroku: a name Heroku chooses; Platform.sh and Upsun: the "
+                "folder's name plus a short hash of this repository."
+            ),
+        )
+        configure.add_argument(
+            "--region",
+            metavar="REGION",
+            help=(
+                "Region to create the app in, in the platform's own names. Default: Fly.io "
+                "iad, Platform.sh eu-3.platform.sh, Heroku's default (us)."
+            ),
+        )
         automate = parser.add_argument_group("Automation (--automate-all)")
         automate.add_argument(
             "--automate-all",
@@ -100,16 +125,6 @@ class Command(BaseCommand):
             "--no-input",
             action="store_true",
             help="Do not ask for confirmation (for scripts).",
-        )
-        automate.add_argument(
-            "--deployed-project-name",
-            metavar="NAME",
-            help="Name of the app on the platform (default: chosen by the platform, or reused).",
-        )
-        automate.add_argument(
-            "--region",
-            metavar="REGION",
-            help="Region to create the app in (the platform's own region names).",
         )
         rehearse = parser.add_argument_group("Rehearsal")
         rehearse.add_argument(
@@ -153,18 +168,23 @@ class Command(BaseCommand):
                     "Reinstall or upgrade that package, or report it to its authors."
                 )
             project = inspect(_start_dir())
+            if options["dry_run"] and options["rehearse"]:
+                raise ConfigureError(
+                    "--rehearse and --dry-run cannot be combined: a dry run writes nothing, "
+                    "and the rehearsal runs what is committed. Run --dry-run to see the "
+                    "changes, then run without it, commit, and run --rehearse."
+                )
             if options["automate_all"]:
                 if options["dry_run"]:
                     raise ConfigureError("--dry-run and --automate-all cannot be combined.")
                 self._automate(project, plugin, options, log)
                 return
-            prepared = prepare(project, plugin, options)
+            prepared = prepare(project, plugin, options, dry_run=options["dry_run"])
+            if options["dry_run"]:
+                self._show_dry_run(prepared, overwrite_preview(prepared, options))
+                return
         except (plugins.PluginError, InspectionError, ConfigureError) as exc:
             raise CommandError(str(exc)) from exc
-
-        if options["dry_run"]:
-            self._show_dry_run(prepared)
-            return
 
         runner = Runner(log=log, stream=self.stdout)
         try:
@@ -179,8 +199,7 @@ class Command(BaseCommand):
         log.add(summary)
         log.save(project.git_root)
         summary_path = log.save_text(project.git_root, f"summary-{plugin.name}", summary)
-        self.stdout.write(summary)
-        self.stdout.write(f"Summary saved as {summary_path}; the log of every step is beside it.")
+        self.stdout.write(terminal_summary(summary, str(summary_path)))
 
         if options["rehearse"]:
             self._rehearse(prepared, options, log)
@@ -224,13 +243,13 @@ class Command(BaseCommand):
         log.add(summary)
         log.save(project.git_root)
         summary_path = log.save_text(project.git_root, f"summary-{plugin.name}", summary)
-        self.stdout.write(summary)
-        self.stdout.write(f"Summary saved as {summary_path}; the log of every step is beside it.")
+        self.stdout.write(terminal_summary(summary, str(summary_path)))
 
-    def _show_dry_run(self, prepared: Prepared) -> None:
+    def _show_dry_run(self, prepared: Prepared, only_with_overwrite: list) -> None:
         plan = prepared.plan
-        changes = plan.effective
-        if not changes:
+        blocked = {c.path for c in only_with_overwrite}
+        changes = [c for c in plan.effective if c.path not in blocked]
+        if not changes and not only_with_overwrite:
             self.stdout.write("Dry run: nothing to change; the project is already configured.")
             return
         for change in changes:
@@ -240,9 +259,25 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"# The lock file would then be refreshed with `{' '.join(plan.lock_argv)}`."
             )
-        self.stdout.write(
-            self.style.WARNING(f"Dry run: {len(changes)} file(s) would change; nothing written.")
-        )
+        if only_with_overwrite:
+            names = ", ".join(c.path for c in only_with_overwrite)
+            kept = plan.user_files == ()
+            self.stdout.write(
+                f"# Only with --overwrite: these files are yours ({names}). "
+                + (
+                    "Without it they are kept as they are."
+                    if kept
+                    else "Without --overwrite the run stops and changes nothing."
+                )
+            )
+            for change in only_with_overwrite:
+                self.stdout.write(f"# {change.path} (with --overwrite): {change.reason}")
+                self.stdout.write(unified_diff(change))
+        summary = f"Dry run: {len(changes)} file(s) would change; nothing written."
+        if only_with_overwrite:
+            names = ", ".join(c.path for c in only_with_overwrite)
+            summary += f" {names}: needs --overwrite (the diff above shows what it would apply)."
+        self.stdout.write(self.style.WARNING(summary))
 
     def _rehearse(self, prepared: Prepared, options, log: RunLog) -> None:
         from simple_deploy.package_managers import get

@@ -3,8 +3,13 @@
 Facts this plugin relies on (Heroku Dev Center):
 - The buildpack installs natively from requirements.txt, Pipfile.lock,
   poetry.lock or uv.lock at the repository root; `.python-version` picks Python.
-- It runs `manage.py collectstatic` only when manage.py is at the root; for a
-  nested project `bin/post_compile` does it.
+- The classic buildpack runs `manage.py collectstatic` itself for a manage.py up
+  to three folders deep (bin/steps/collectstatic), so a nested project needs no
+  hook. The Cloud Native Buildpack generation (Fir) runs it only for a manage.py
+  in the root (buildpacks-python src/django.rs) and has no bin/post_compile.
+- The buildpack refuses more than one package-manager file in the root, and a
+  Pipfile without Pipfile.lock (lib/package_manager.sh).
+- Heroku sets DYNO on every dyno (release phase included), never at build time.
 - Procfile `release:` runs before each new release starts; `web:` must listen
   on $PORT, which gunicorn reads by itself.
 """
@@ -12,12 +17,15 @@ Facts this plugin relies on (Heroku Dev Center):
 from __future__ import annotations
 
 import argparse
+import re
 import shlex
+from dataclasses import replace
 
 from simple_deploy import __version__
 from simple_deploy.platforms.heroku.automate import automation
 from simple_deploy.plugin import (
     Command,
+    FileChange,
     Guide,
     Options,
     PlatformPlan,
@@ -53,8 +61,136 @@ def _processes(project: Project) -> dict[str, tuple[str, ...]]:
     }
 
 
+# Root files that each make Heroku's buildpack pick a package manager; it refuses two.
+_MANAGER_FILES = (
+    ("pipenv", ("Pipfile.lock", "Pipfile")),
+    ("pip", ("requirements.txt",)),
+    ("poetry", ("poetry.lock",)),
+    ("uv", ("uv.lock",)),
+)
+
+
+def check(project: Project, options: Options) -> list[str]:
+    """Stop before writing anything when Heroku's buildpack would refuse the repository."""
+    root = project.git_root
+    found = {
+        manager: next(name for name in names if (root / name).is_file())
+        for manager, names in _MANAGER_FILES
+        if any((root / name).is_file() for name in names)
+    }
+    problems = []
+    if len(found) > 1:
+        files = ", ".join(f"`{name}` ({manager})" for manager, name in found.items())
+        problems.append(
+            f"Heroku's Python buildpack refuses a repository with more than one "
+            f"package-manager file in its root, and this one has {files}. Nothing was "
+            f"changed. This project uses {project.package_manager}: remove the others "
+            "(for example `git rm <file>`), commit, and run again."
+        )
+    # A Pipfile without Pipfile.lock, which the buildpack also refuses, is the core's
+    # missing-lock stop for a Pipenv project, and a second manager file for any other.
+    return problems
+
+
 def _collectstatic(project: Project) -> tuple[str, ...]:
     return manage_py_argv(project, "collectstatic", "--noinput")
+
+
+_PROCESS_LINE = re.compile(r"^([A-Za-z0-9_-]+)\s*:")
+OURS = ("release", "web")
+
+
+def _procfile(project: Project, processes: dict[str, tuple[str, ...]]) -> FileChange:
+    """Our Procfile; over the user's own, only `web:` and `release:` change.
+
+    A project's other process types (`worker:` for Celery, `beat:` ...) are its
+    own: they stay, in their order, and the reason says what was replaced.
+    """
+    ours = {k: shlex.join(v) for k, v in processes.items()}
+    generated = generated_file(
+        project,
+        "Procfile",
+        render_template(_TEMPLATES, "Procfile-tpl", ours),
+        "tells Heroku to migrate in the release phase and serve with gunicorn",
+    )
+    if not generated.user_file:
+        return generated
+    text = generated.before.decode("utf-8", errors="replace").replace("\r\n", "\n")
+    lines, seen, replaced, kept = [], set(), [], []
+    for line in text.splitlines():
+        match = _PROCESS_LINE.match(line)
+        name = match.group(1) if match else None
+        if name in OURS:
+            if name not in seen:
+                new = f"{name}: {ours[name]}"
+                if line.strip() != new:
+                    replaced.append(f"{name}: (was `{line.split(':', 1)[1].strip()}`)")
+                lines.append(new)
+            seen.add(name)  # a second web: line would be ambiguous: drop it
+            continue
+        if name:
+            kept.append(name)
+        lines.append(line)
+    added = [name for name in OURS if name not in seen]
+    lines = [f"{name}: {ours[name]}" for name in added] + lines
+    parts = []
+    if kept:
+        parts.append("kept your " + ", ".join(f"{k}:" for k in kept))
+    if replaced:
+        parts.append("replaced " + "; ".join(replaced))
+    if added:
+        parts.append("added " + ", ".join(f"{a}:" for a in added))
+    after = ("\n".join(lines) + "\n").encode("utf-8")
+    return replace(
+        generated,
+        after=after,
+        user_file=False,
+        reason=f"your Procfile: {'; '.join(parts) or 'unchanged'} (Heroku runs release: "
+        "before each new release starts and web: as the web process)",
+    )
+
+
+def _asset_notes(project: Project) -> list[str]:
+    build = project.asset_build
+    notes = []
+    if build is not None:
+        if build.folder != ".":
+            notes.append(
+                f"Asset build found: {build.label}. Heroku's Node.js buildpack reads only a "
+                "package.json at the repository root: move it (and its lock file) there, or "
+                "build the assets in bin/post_compile. Until then Heroku does not build them."
+            )
+        elif build.other_manager:
+            notes.append(
+                f"Asset build found: {build.label}, locked by {build.other_manager}. Add the "
+                "Node.js buildpack before Python (`heroku buildpacks:add --index 1 "
+                "heroku/nodejs`); it installs with {build.other_manager} and runs the build "
+                "script before Python's collectstatic."
+            )
+        else:
+            notes.append(
+                f"Asset build found: {build.label}. Heroku builds it with the Node.js "
+                f"buildpack, which must run before Python's: `heroku buildpacks:add --index 1 "
+                f"heroku/nodejs` (Node.js {build.node_major}, from {build.node_source}: pin it "
+                "with package.json `engines.node`). It runs `"
+                + " ".join(build.install_argv)
+                + "` and `npm run build`, then Python's collectstatic collects the output."
+            )
+    if project.compress_offline:
+        notes.append(
+            "django-compressor with COMPRESS_OFFLINE = True found: Heroku does not run "
+            "`manage.py compress`. Set the config var DISABLE_COLLECTSTATIC=1 and run "
+            "`python manage.py collectstatic --noinput` then `python manage.py compress "
+            "--force` from a bin/post_compile script, or pages using {% compress %} fail "
+            "with OfflineGenerationError."
+        )
+    return notes
+
+
+def needs_node(project: Project) -> bool:
+    """True when Heroku must run the Node.js buildpack before Python's."""
+    build = project.asset_build
+    return build is not None and build.folder == "."
 
 
 def plan(project: Project, options: Options) -> PlatformPlan:
@@ -75,18 +211,16 @@ def plan(project: Project, options: Options) -> PlatformPlan:
             "Heroku-only settings: DEBUG off, secret key and hosts from config vars, HTTPS, "
             "Heroku Postgres, WhiteNoise",
         ),
-        generated_file(
-            project,
-            "Procfile",
-            render_template(
-                _TEMPLATES,
-                "Procfile-tpl",
-                {k: shlex.join(v) for k, v in processes.items()},
-            ),
-            "tells Heroku to migrate in the release phase and serve with gunicorn",
-        ),
+        _procfile(project, processes),
     ]
-    notes = []
+    notes = _asset_notes(project)
+    if project.nested:
+        notes.append(
+            f"Heroku's buildpack collects static files for `{project.manage_dir_rel}/manage.py` "
+            "itself, once, at build time. On Heroku's Fir generation (Cloud Native "
+            "Buildpacks) collectstatic runs only for a manage.py in the repository root: "
+            "there, move manage.py to the root."
+        )
     if (project.git_root / ".python-version").is_file():
         notes.append(
             f"Heroku will use Python {project.python_version} from your existing .python-version."
@@ -100,30 +234,21 @@ def plan(project: Project, options: Options) -> PlatformPlan:
                 f"pins Python {project.python_version} on Heroku, the version you develop with",
             )
         )
-    if project.nested:
-        changes.append(
-            generated_file(
-                project,
-                "bin/post_compile",
-                render_template(
-                    _TEMPLATES,
-                    "post_compile-tpl",
-                    {
-                        "manage_dir": project.manage_dir_rel,
-                        "collectstatic": shlex.join(_collectstatic(project)),
-                    },
-                ),
-                "collects static files at build time (manage.py is not at the repository root)",
-                executable=True,
-            )
-        )
     return PlatformPlan(tuple(changes), REQUIREMENTS, tuple(notes))
+
+
+def _node_build(project: Project) -> tuple[Command, ...]:
+    build = project.asset_build
+    if not needs_node(project) or build.other_manager:
+        return ()
+    return (Command(build.install_argv), Command(build.build_argv))
 
 
 def runtime(project: Project) -> Runtime:
     processes = _processes(project)
     env = {
-        "ON_HEROKU": "1",
+        # Heroku's buildpack exports CACHE_DIR to the collectstatic it runs at build time.
+        "CACHE_DIR": "{app_root}/.heroku-build-cache",
         "SECRET_KEY": "{secret_key}",
         "ALLOWED_HOSTS": "{host}",
         "DATABASE_URL": "{database_url}",
@@ -131,9 +256,10 @@ def runtime(project: Project) -> Runtime:
     }
     return Runtime(
         env=env,
-        # The buildpack's own collectstatic (root manage.py) and bin/post_compile
-        # (nested) run the same command.
-        build=(Command(_collectstatic(project)),),
+        # The Node.js buildpack (first) installs and runs the build script. The classic
+        # Python buildpack then runs collectstatic itself, once, for a manage.py up to
+        # three folders deep (bin/steps/collectstatic), nested projects included.
+        build=(*_node_build(project), Command(_collectstatic(project))),
         release=(Command(processes["release"]),),
         web=Command(processes["web"]),
         host=REHEARSAL_HOST,
@@ -149,12 +275,20 @@ def guide(project: Project, options: Options) -> Guide:
             "Review the changes with `git diff`, then commit them: "
             '`git add -A` and `git commit -m "Configure for Heroku"`.',
             "Create the app (this also adds the `heroku` git remote): `heroku create`.",
+            *(
+                (
+                    "Build the assets before Python: `heroku buildpacks:set heroku/python`, "
+                    "then `heroku buildpacks:add --index 1 heroku/nodejs`.",
+                )
+                if needs_node(project)
+                else ()
+            ),
             "Add a database: `heroku addons:create heroku-postgresql:essential-0 --wait`.",
             'Make a secret key: `python -c "import secrets; print(secrets.token_urlsafe(50))"`, '
-            f"then `heroku config:set ON_HEROKU=1{settings_var} SECRET_KEY=<that key>`.",
+            f"then `heroku config:set{settings_var} SECRET_KEY=<that key>`.",
             "Find the app's host name in the Web URL that `heroku apps:info` shows, then "
             "`heroku config:set ALLOWED_HOSTS=<host name>` (without https:// and /).",
-            "Deploy: `git push heroku main` (from another branch: `git push heroku HEAD:main`).",
+            "Deploy: `git push heroku HEAD:main` (from whichever branch you are on).",
             "Open the site: `heroku open`.",
         ),
         redeploy="commit your changes, then `git push heroku HEAD:main` (from any branch)",
@@ -207,6 +341,7 @@ platform = PlatformPlugin(
     plan=plan,
     runtime=runtime,
     guide=guide,
+    check=check,
     add_arguments=add_arguments,
     automate=automation,
     cli="heroku",
