@@ -15,7 +15,16 @@ MATRIX = [
     for manager in ("requirements_txt", "poetry", "pipenv", "uv")
     for layout, django in (("flat", "5.2"), ("nested", "4.2"))
 ]
-STEPS = ("install", "build", "release", "check --deploy", "web", "GET /", "static file")
+STEPS = (
+    "install",
+    "build",
+    "release",
+    "check --deploy",
+    "migrations",
+    "web",
+    "pages",
+    "static file",
+)
 
 
 def configure_commit_and_rehearse(root: Path, platform: str, database_url: str) -> str:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .parsing import SHAPE_ERRORS, ReadError
 from .project import Project
 from .runner import CommandFailed, Runner, ToolMissing
 
@@ -95,7 +96,14 @@ def run_steps(
         ctx.runner.log.add(f"step: {step.name}")
         try:
             outcome = step.run(ctx)
-        except (CommandFailed, ToolMissing) as exc:
+        except (CommandFailed, ToolMissing, ReadError, *SHAPE_ERRORS) as exc:
+            if isinstance(exc, SHAPE_ERRORS):
+                # The CLI answered in a shape the plugin did not expect (a key
+                # missing, a list for an object): say so, naming the command.
+                exc = CommandFailed(
+                    f"The output of `{ctx.runner.last_command}` was not in the shape expected "
+                    f"({type(exc).__name__}: {exc}). Update the CLI, then run again."
+                )
             ctx.runner.log.add(f"step failed: {step.name}: {exc}")
             state = (
                 "Your local files are configured and committed."

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .automate import AutomateContext, StepFailed, commit_changes, run_steps
+from .changes import restore_written
 from .configure import ConfigureError, apply_plan, prepare
 from .plan import FileChange, Plan
 from .plugin import Options, PlatformPlugin
@@ -43,6 +44,26 @@ def _git_identity_problem(project: Project) -> str | None:
     )
 
 
+def _undo(project: Project, written: list[FileChange]) -> str:
+    """Put back the files this run wrote (and unstage them); say truly what happened."""
+    paths = [change.path for change in written]
+    if paths:
+        # `git add` may have staged them before the commit failed.
+        subprocess.run(
+            ["git", "reset", "-q", "--", *paths],
+            cwd=project.git_root,
+            capture_output=True,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
+    restored, failed = restore_written(project.git_root, written)
+    if failed:
+        return f"Could not restore: {'; '.join(failed)}; `git status` shows what is left."
+    if restored:
+        return f"Restored the files this run had written ({', '.join(restored)})."
+    return "No local file was changed."
+
+
 @dataclass(frozen=True)
 class AutomateResult:
     plan: Plan
@@ -60,11 +81,12 @@ def _require_cli(plugin: PlatformPlugin, runner: Runner) -> None:
         except ToolMissing:
             continue
     if names:
-        where = f" ({plugin.docs_url})" if plugin.docs_url else ""
+        url = plugin.extra.get("cli_install_url") or plugin.docs_url
+        where = f" ({url})" if url else ""
         raise ConfigureError(
-            f"{plugin.label}'s command-line tool `{plugin.cli}` is not installed or not on "
-            f"PATH. Install it{where}, log in with it, then run this command again. Nothing "
-            "was changed and nothing was created."
+            f"The {plugin.label} CLI (`{plugin.cli}`) is not installed or not on PATH. "
+            f"Install it{where}, log in with it, then run this command again. Nothing was "
+            "changed and nothing was created."
         )
 
 
@@ -109,9 +131,8 @@ def automate_all(
         outcome = commit_changes(ctx, list(dict.fromkeys(paths)), message)
     except (CommandFailed, ToolMissing) as exc:
         raise StepFailed(
-            f"Step 'commit' failed:\n{exc}\n\nYour local files are configured but not "
-            "committed. Fix the problem above, commit them (`git add -A` and `git commit`), "
-            "then run the same command again."
+            f"Step 'commit' failed:\n{exc}\n\n{_undo(project, written)} Fix the problem "
+            "above, then run the same command again."
         ) from exc
     if on_step is not None:
         on_step("commit", outcome)

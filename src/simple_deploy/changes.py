@@ -7,6 +7,7 @@ Ctrl-C), every file already written is put back as it was.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import subprocess
@@ -20,6 +21,9 @@ __all__ = [
     "ApplyError",
     "apply_changes",
     "case_collisions",
+    "link_problems",
+    "remove_stale_temp_files",
+    "restore_written",
     "record_executable_bits",
     "write_atomic",
 ]
@@ -29,18 +33,33 @@ class ApplyError(Exception):
     """Writing failed; every file was restored. The message says what and why."""
 
 
+# Temporary files are named `.<file>.simple-deploy-<random>.tmp`, so a run can
+# recognise (and remove) the ones a killed run left behind, and only those.
+TEMP_MARK = ".simple-deploy-"
+TEMP_SUFFIX = ".tmp"
+
+
 def write_atomic(
-    path: Path, data: bytes, *, executable: bool = False, durable: bool = True
+    path: Path,
+    data: bytes,
+    *,
+    executable: bool = False,
+    durable: bool = True,
+    mode: int | None = None,
 ) -> None:
     """Replace `path` with `data` in one step, keeping the old file's permissions.
 
     `durable` flushes the data to disk before the rename, so a power cut cannot
     leave an empty file in place of the user's; our own logs do without it.
+    `mode` forces the permissions (our logs are private: 0600).
     """
-    mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o644
+    if mode is None:
+        mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o644
     if executable:
         mode |= 0o111
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{path.name}{TEMP_MARK}", suffix=TEMP_SUFFIX, dir=path.parent
+    )
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -91,6 +110,81 @@ def case_collisions(root: Path, rel_paths: Sequence[str]) -> list[str]:
     return problems
 
 
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def link_problems(root: Path, rel_paths: Sequence[str]) -> list[str]:
+    """Messages for paths that lead out of the repository through a symbolic link.
+
+    A link inside the repository (a settings file shared by two projects of a
+    monorepo) is followed: the file is edited at its target and stays a link.
+    A link that leads outside is never written through: the user may share that
+    folder with other projects, or not own it at all.
+    """
+    real_root = root.resolve()
+    problems = []
+    for rel in rel_paths:
+        current = root
+        for part in PurePosixPath(rel).parts:
+            current = current / part
+            if not current.is_symlink():
+                continue
+            target = Path(os.path.realpath(current))
+            if _inside(target, real_root):
+                continue
+            shown = current.relative_to(root).as_posix()
+            problems.append(
+                f"{shown} is a symbolic link to {target}, outside the repository; this run "
+                f"must write {rel}, and django-simple-deploy never writes outside the "
+                f"repository. Nothing was changed. Replace the link with a real "
+                f"{'folder' if part != PurePosixPath(rel).name else 'file'} (or remove it), "
+                "commit, and run again."
+            )
+            break
+    return problems
+
+
+def remove_stale_temp_files(root: Path, rel_paths: Sequence[str]) -> list[str]:
+    """Remove the temporary files a killed run left beside the files we write."""
+    removed = []
+    folders = {(root / rel).parent for rel in rel_paths}
+    for folder in sorted(folders):
+        if not folder.is_dir() or not _inside(Path(os.path.realpath(folder)), root.resolve()):
+            continue
+        for entry in folder.iterdir():
+            name = entry.name
+            if name.startswith(".") and TEMP_MARK in name and name.endswith(TEMP_SUFFIX):
+                try:
+                    entry.unlink()
+                    removed.append(entry.relative_to(root).as_posix())
+                except OSError:
+                    pass  # in use, or not ours to remove: harmless either way
+    return removed
+
+
+def _cause(exc: BaseException, root: Path) -> str:
+    """The real cause of a failed write, in words, with paths relative to the project."""
+    if isinstance(exc, OSError):
+        reasons = {
+            errno.ENOSPC: "the disk is full",
+            errno.EDQUOT: "the disk quota is exceeded",
+            errno.EROFS: "the file system is read-only",
+            errno.EACCES: "permission denied",
+            errno.EPERM: "operation not permitted",
+        }
+        reason = reasons.get(exc.errno) or exc.strerror or str(exc)
+        where = exc.filename
+        if where:
+            try:
+                where = Path(where).relative_to(root).as_posix()
+            except ValueError:
+                pass
+            return f"{reason}: {where}"
+        return reason
+    return f"{type(exc).__name__}: {exc}"
+
+
 def _missing_parents(path: Path, root: Path) -> list[Path]:
     missing = []
     parent = path.parent
@@ -100,23 +194,45 @@ def _missing_parents(path: Path, root: Path) -> list[Path]:
     return missing
 
 
-def _restore(root: Path, done: list[FileChange], made_dirs: list[Path]) -> list[str]:
-    failed = []
+def _restore(
+    root: Path, done: list[FileChange], made_dirs: list[Path]
+) -> tuple[list[str], list[str]]:
+    """Put back every file the run changed; return (restored, could not restore).
+
+    A file counted as started but still holding its old bytes was never written:
+    it is in neither list, so no message claims work that did not happen.
+    """
+    restored, failed = [], []
     for change in reversed(done):
-        path = root / change.path
+        path = _target(root, change.path)
+        current = path.read_bytes() if path.is_file() else None
+        if current == change.before:
+            continue
         try:
             if change.before is None:
                 path.unlink(missing_ok=True)
             else:
                 write_atomic(path, change.before)
-        except OSError:
-            failed.append(change.path)
+            restored.append(change.path)
+        except OSError as exc:
+            failed.append(f"{change.path} ({_cause(exc, root)})")
     for folder in reversed(made_dirs):
         try:
             folder.rmdir()
         except OSError:
             pass
-    return failed
+    return restored[::-1], failed[::-1]
+
+
+def restore_written(root: Path, written: Sequence[FileChange]) -> tuple[list[str], list[str]]:
+    """Undo `written` (what apply_changes returned); return (restored, could not restore)."""
+    return _restore(root, list(written), [])
+
+
+def _target(root: Path, rel: str) -> Path:
+    """Where `rel` is written: a link inside the repository is written at its target."""
+    path = root / rel
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
 
 
 def apply_changes(
@@ -131,9 +247,10 @@ def apply_changes(
     from: if the user edited it meanwhile, nothing is written.
     """
     pending = [c for c in changes if c.changed]
-    collisions = case_collisions(root, [c.path for c in pending])
-    if collisions:
-        raise ApplyError("Nothing was written.\n" + "\n".join(collisions))
+    refused = case_collisions(root, [c.path for c in pending])
+    refused += link_problems(root, [c.path for c in pending])
+    if refused:
+        raise ApplyError("Nothing was written.\n" + "\n".join(refused))
     for change in pending:
         path = root / change.path
         current = path.read_bytes() if path.is_file() else None
@@ -142,31 +259,39 @@ def apply_changes(
                 f"{change.path} changed while the plan was being made; nothing was written. "
                 "Run the command again."
             )
+    remove_stale_temp_files(root, [c.path for c in pending])
 
     done: list[FileChange] = []
     made_dirs: list[Path] = []
     try:
         for change in pending:
-            path = root / change.path
+            path = _target(root, change.path)
             parents = _missing_parents(path, root)
             path.parent.mkdir(parents=True, exist_ok=True)
             made_dirs.extend(reversed(parents))
-            # Counted as written before the write: an interrupt that lands after
+            # Counted as started before the write: an interrupt that lands after
             # os.replace but before this line would otherwise leave the new file
-            # in place. Restoring a file that was not written yet is harmless.
+            # in place. _restore skips a file that still holds its old bytes.
             done.append(change)
             write_atomic(path, change.after, executable=change.executable)
             if on_write is not None:
                 on_write(change)
     except BaseException as exc:
-        failed = _restore(root, done, made_dirs)
+        restored, failed = _restore(root, done, made_dirs)
         if isinstance(exc, KeyboardInterrupt):
             raise
-        detail = f" Could not restore: {', '.join(failed)}." if failed else ""
-        raise ApplyError(
-            f"Writing {change.path} failed ({exc}); every file was restored to what it was."
-            + detail
-        ) from exc
+        message = f"Writing {change.path} failed: {_cause(exc, root)}."
+        if restored:
+            message += f" The files already written were restored ({', '.join(restored)})"
+            message += "; " if failed else ": the project is as it was."
+        elif not failed:
+            message += " Nothing was changed."
+        if failed:
+            message += (
+                f" Could not restore: {'; '.join(failed)}. `git diff` shows the difference; "
+                "`git checkout -- <file>` puts a committed file back."
+            )
+        raise ApplyError(message) from exc
     record_executable_bits(root, [c.path for c in done if c.executable])
     return done
 

@@ -7,17 +7,21 @@ and other front ends call them directly.
 from __future__ import annotations
 
 import stat
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import checks, gitignore, markers
-from .changes import ApplyError, apply_changes
+from .changes import ApplyError, apply_changes, link_problems
 from .drivers import DRIVER_NAMES
 from .lock import refresh_lock
+from .log import LogError
+from .names import name_problems
 from .package_managers import get
+from .parsing import ReadError, reading_files
 from .plan import FileChange, Plan, requirement_changes
 from .plugin import Options, PlatformPlugin
-from .project import Project
+from .project import MANAGER_FILES, Project
 from .runner import CommandFailed, Runner, ToolMissing
 
 __all__ = ["ConfigureError", "prepare", "apply_plan", "Prepared"]
@@ -46,7 +50,14 @@ def _other_platform_problems(project: Project, plugin: PlatformPlugin) -> list[s
 
 def _block_problems(project: Project) -> list[str]:
     text = project.settings_file.read_text(encoding="utf-8", errors="replace")
-    return [
+    repeated = [
+        f"{project.settings_rel} holds the django-simple-deploy block for '{name}' "
+        f"{text.count(markers.start_line(name))} times (pasted twice?). Keep one block "
+        f"between `{markers.start_line(name)}` and `{markers.end_line(name)}`, delete the "
+        "other copies, commit, and run again."
+        for name in markers.repeated(text)
+    ]
+    return repeated + [
         f"{project.settings_rel} has the line `{markers.start_line(name)}` but not the line "
         f"`{markers.end_line(name)}` after it, so the block's end is unknown. Put the end "
         "line back after the block (or delete the whole block), commit, and run again."
@@ -85,15 +96,32 @@ def read_only_problems(project: Project, plan: Plan) -> list[str]:
 
 def safety_problems(project: Project, plugin: PlatformPlugin, options: Options) -> list[str]:
     """Every reason not to touch the project, each with its fix."""
-    problems: list[str] = []
+    # Names first, alone: a name that reads as an option must reach no plugin code.
+    problems: list[str] = name_problems(options, plugin.names)
+    if problems:
+        return problems
     if not options.get("ignore_unclean_git"):
         problems += checks.git_tree_problems(project)
     problems += checks.settings_problems(project)
-    problems += checks.manager_problems(project)
+    with _reading(project, "the dependency tables of your package manager"):
+        problems += checks.manager_problems(project)
     problems += _other_platform_problems(project, plugin)
     problems += _block_problems(project)
-    problems += plugin.check(project, options)
+    with _reading(project, f"what {plugin.label} reads from its own files"):
+        problems += plugin.check(project, options)
     return problems
+
+
+@contextmanager
+def _reading(project: Project, expected: str):
+    """A file of an unexpected shape stops the run with one message (ConfigureError)."""
+    root = project.git_root
+    candidates = [*MANAGER_FILES, *sorted(p.name for p in root.glob("*.toml"))]
+    try:
+        with reading_files(root, candidates, expected):
+            yield
+    except ReadError as exc:
+        raise ConfigureError(str(exc)) from exc
 
 
 def platform_needs(
@@ -117,7 +145,8 @@ def platform_needs(
 def build_plan(project: Project, plugin: PlatformPlugin, options: Options) -> Plan:
     """The plugin's plan plus the requirement changes for the project's manager, plus
     the .gitignore exceptions the platform's files need."""
-    platform_plan = plugin.plan(project, options)
+    with _reading(project, f"what {plugin.label} reads from its own files"):
+        platform_plan = plugin.plan(project, options)
     wanted = list(platform_plan.requirements)
     notes = [f"Settings extended: `{project.settings_rel}` ({project.settings_source})."]
     driver = project.postgres_driver
@@ -125,7 +154,8 @@ def build_plan(project: Project, plugin: PlatformPlugin, options: Options) -> Pl
         # One driver: the one the project already uses and tests with.
         wanted = [r for r in wanted if r.name not in DRIVER_NAMES]
         notes.append(f"PostgreSQL driver: your `{driver.name}` is kept (no second driver added).")
-    manifest, added = requirement_changes(project, wanted)
+    with _reading(project, "the dependency tables of your package manager"):
+        manifest, added = requirement_changes(project, wanted)
     changes = list(platform_plan.changes) + ([manifest] if manifest else [])
     manager = get(project.package_manager)
     # The lock file is refreshed after planning, so it may not exist yet.
@@ -165,6 +195,9 @@ def prepare(
     collisions = checks.case_collision_problems(project, plan)
     if collisions:
         raise ConfigureError("Nothing was changed.\n" + "\n\n".join(collisions))
+    links = link_problems(project.git_root, [c.path for c in plan.effective])
+    if links:
+        raise ConfigureError("\n\n".join(links))
     read_only = read_only_problems(project, plan)
     if read_only:
         raise ConfigureError("\n\n".join(read_only))
@@ -208,6 +241,12 @@ def with_lock(prepared: Prepared, runner: Runner) -> Plan:
 def apply_plan(prepared: Prepared, runner: Runner) -> tuple[Plan, list[FileChange]]:
     """Refresh the lock, then write everything atomically. Returns what was written."""
     plan = with_lock(prepared, runner)
+    try:
+        # The log folder first: a name taken by a file is found before any write,
+        # not after the configuration is written.
+        runner.log.folder(prepared.project.git_root)
+    except LogError as exc:
+        raise ConfigureError(f"{exc} Nothing was changed.") from exc
     try:
         written = apply_changes(
             prepared.project.git_root,

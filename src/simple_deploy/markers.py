@@ -8,7 +8,15 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["start_line", "end_line", "platforms_in", "unterminated", "block_of", "replace_block"]
+__all__ = [
+    "start_line",
+    "end_line",
+    "platforms_in",
+    "unterminated",
+    "repeated",
+    "block_of",
+    "replace_block",
+]
 
 _START = "# >>> django-simple-deploy: {name} >>>"
 _END = "# <<< django-simple-deploy: {name} <<<"
@@ -28,13 +36,26 @@ def platforms_in(text: str) -> tuple[str, ...]:
     return tuple(_START_RE.findall(text))
 
 
+def _find_line(text: str, line: str, start: int = 0) -> int:
+    """Where `line` stands as a whole line of `text` (from `start`), or -1.
+
+    A marker inside another line (indented, or after code) is not a marker:
+    matching it as a substring would splice the block into the middle of a line.
+    """
+    match = re.compile(rf"^{re.escape(line)}$", re.MULTILINE).search(text, start)
+    return match.start() if match else -1
+
+
 def block_of(text: str, name: str) -> str | None:
     """The current body of `name`'s block (between its marker lines), or None."""
-    begin = text.find(start_line(name) + "\n")
-    if begin == -1:
+    begin = _find_line(text, start_line(name))
+    if (
+        begin == -1
+        or text[begin + len(start_line(name)) : begin + len(start_line(name)) + 1] != "\n"
+    ):
         return None
     body_start = begin + len(start_line(name)) + 1
-    finish = text.find(end_line(name), body_start)
+    finish = _find_line(text, end_line(name), body_start)
     return None if finish == -1 else text[body_start:finish]
 
 
@@ -42,6 +63,13 @@ def unterminated(text: str) -> tuple[str, ...]:
     """Platforms whose start line has no end line after it: replacing such a block
     would append a second one, so the run must stop instead."""
     return tuple(name for name in platforms_in(text) if block_of(text, name) is None)
+
+
+def repeated(text: str) -> tuple[str, ...]:
+    """Platforms whose start line appears more than once (a block pasted twice):
+    replacing the first would leave the second one silently overriding it."""
+    found = platforms_in(text)
+    return tuple(dict.fromkeys(name for name in found if found.count(name) > 1))
 
 
 def replace_block(text: str, name: str, body: str) -> str:
@@ -52,9 +80,9 @@ def replace_block(text: str, name: str, body: str) -> str:
     """
     block = f"{start_line(name)}\n{body.rstrip()}\n{end_line(name)}\n"
     start, end = start_line(name), end_line(name)
-    begin = text.find(start + "\n")
+    begin = _find_line(text, start)
     if begin != -1:
-        finish = text.find(end, begin)
+        finish = _find_line(text, end, begin)
         if finish != -1:
             stop = finish + len(end)
             if text[stop : stop + 1] == "\n":

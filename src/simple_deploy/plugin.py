@@ -19,6 +19,7 @@ from django.template import Context, Engine
 
 from .automate import AutomateContext, Automation, Step, commit_changes, git_remote_url
 from .log import RunLog
+from .names import NameRule, quoted
 from .package_managers import Requirement
 from .plan import FileChange, generated_file, settings_block
 from .project import Project
@@ -51,6 +52,8 @@ __all__ = [
     "ToolMissing",
     "commit_changes",
     "git_remote_url",
+    "NameRule",
+    "quoted",
 ]
 
 API_VERSION = 1
@@ -112,13 +115,16 @@ class PlatformPlugin:
     - `check(project, options)`: problems that stop the run, as messages
       telling the user what to do.
     - `add_arguments(group)`: add options, each named `--<name>-...`.
+    - `names`: the platform's rules for names the user gives (app, region,
+      organization), each a `NameRule` matched in full; the core checks them in
+      both modes, after its own rule that no name can be read as an option.
     - `automate(project, options)`: the `--automate-all` recipe (an
       `Automation`), or None when the platform offers only configuration.
       Facts its prepare steps learn (e.g. `app_name`) reach `plan` and `guide`
       in the options mapping.
     - `cli`: the platform's command-line tool; --automate-all stops before its
       cost confirmation when it is not on PATH (`extra["cli_names"]` lists other
-      names it may be installed under).
+      names it may be installed under, `extra["cli_install_url"]` where to get it).
     """
 
     name: str
@@ -133,6 +139,7 @@ class PlatformPlugin:
     docs_url: str = ""
     api_version: int = API_VERSION
     extra: Mapping[str, Any] = field(default_factory=dict)
+    names: tuple[NameRule, ...] = ()
 
 
 _ENGINE = Engine(autoescape=False)

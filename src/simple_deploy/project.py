@@ -18,6 +18,7 @@ from . import markers
 from .assets import AssetBuild, compress_offline, find_asset_build
 from .drivers import Driver, find_driver, read_texts
 from .package_managers import ManagerError, detect
+from .parsing import ReadError, reading_files
 from .textfiles import UnreadableFile, read_text
 
 __all__ = ["Project", "InspectionError", "inspect"]
@@ -27,6 +28,8 @@ _SETTINGS_DEFAULT = re.compile(
 )
 _WSGI_APPLICATION = re.compile(r"""^WSGI_APPLICATION\s*=\s*["']([\w.]+)["']""", re.MULTILINE)
 _STAR_IMPORT = re.compile(r"^from\s+([\w.]+)\s+import\s+\*", re.MULTILINE)
+# The files package managers are detected from.
+MANAGER_FILES = ("pyproject.toml", "Pipfile", "requirements.txt", "poetry.lock", "uv.lock")
 _SKIP_DIRS = {".git", ".venv", "venv", "env", "node_modules", "__pycache__", ".tox", ".nox"}
 
 
@@ -102,6 +105,19 @@ def _git_root(start: Path) -> Path:
         raise InspectionError(
             "git is not installed or not on PATH. Install git, commit your project, and run again."
         ) from exc
+    # A `.git` here or above that git refuses is git's to explain (dubious
+    # ownership, a `.git` file pointing nowhere), in the user's own language.
+    has_git = any((folder / ".git").exists() for folder in (start, *start.parents))
+    if out.returncode != 0 and has_git:
+        # Git refused for its own reason ("dubious ownership" of a folder another
+        # user owns, a broken .git): its words, which include the fix.
+        said = out.stderr.decode("utf-8", errors="replace").strip()
+        raise InspectionError(
+            f"git refused to read the repository at {start}:\n{said}\n"
+            "Do what git suggests above (for dubious ownership: check that you trust the "
+            "folder, then run the `git config --global --add safe.directory ...` line it "
+            "prints), then run again. Nothing was changed."
+        )
     if out.returncode != 0:
         raise InspectionError(
             f"{start} is not inside a git repository. django-simple-deploy only changes "
@@ -260,8 +276,11 @@ def inspect(start: Path) -> Project:
         )
 
     try:
-        manager = detect(git_root)
-    except ManagerError as exc:
+        with reading_files(
+            git_root, MANAGER_FILES, "the dependency tables of your package manager"
+        ):
+            manager = detect(git_root)
+    except (ManagerError, ReadError) as exc:
         raise InspectionError(str(exc)) from exc
     try:
         declared = manager.requirement_names(git_root)

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .log import RunLog
+from .log import REDACTED, RunLog, shown_argv
 
 __all__ = ["Runner", "Result", "CommandFailed", "ToolMissing"]
 
@@ -66,6 +68,7 @@ class Runner:
     log: RunLog = field(default_factory=RunLog)
     stream: object = None
     path: str | None = None
+    last_command: str = "(no command yet)"
 
     def which(self, name: str, path: str | None = None) -> str:
         """The full path of `name`; on Windows `heroku` finds `heroku.cmd` (PATHEXT).
@@ -92,8 +95,13 @@ class Runner:
         """Run `argv` and return its result; CommandFailed on error when `check`."""
         # Without a runner-wide PATH, the command's own PATH decides which program runs.
         executable = self.which(argv[0], env.get("PATH") if env is not None else None)
-        shown = " ".join(argv)
+        # Config values given as NAME=value (arguments or stdin) are never shown,
+        # and neither is what the CLI prints back (`heroku config:set` echoes them).
+        shown, hidden = shown_argv(argv)
+        if input_text:
+            hidden |= shown_argv(input_text.splitlines())[1]
         self.log.add(f"$ {shown}" + (f"  (in {cwd})" if cwd else ""))
+        self.last_command = shown
         stop = threading.Event()
         stream = self.stream if self.stream is not None else sys.stdout
         ticker = None
@@ -101,34 +109,41 @@ class Runner:
             ticker = threading.Thread(target=_progress, args=(stream, stop, label), daemon=True)
             ticker.start()
         try:
-            proc = subprocess.run(
+            returncode, out, err = _run_closed(
                 [executable, *argv[1:]],
                 cwd=cwd,
                 env=dict(env) if env is not None else None,
-                capture_output=True,
                 timeout=timeout,
-                input=input_text.encode("utf-8") if input_text is not None else None,
-                check=False,
+                input_bytes=input_text.encode("utf-8") if input_text is not None else None,
             )
         except subprocess.TimeoutExpired as exc:
-            raise CommandFailed(f"`{shown}` did not finish within {timeout:.0f} s.") from exc
+            self.log.add(f"timed out after {timeout:.0f} s: {shown}")
+            raise CommandFailed(
+                f"`{shown}` timed out: it did not finish within {timeout:.0f} s and was stopped. "
+                "Check your network and the platform's status page, then run again."
+            ) from exc
         finally:
             stop.set()
             if ticker:
                 ticker.join()
         result = Result(
-            proc.returncode,
-            proc.stdout.decode("utf-8", errors="replace"),
-            proc.stderr.decode("utf-8", errors="replace"),
+            returncode,
+            out.decode("utf-8", errors="replace"),
+            err.decode("utf-8", errors="replace"),
         )
         self.log.secrets_in_json(result.stdout)
-        if result.output:
+        hidden |= self.log.config_values(result.stdout)
+        printed = _without(result.output, hidden)
+        if hidden and result.output:
+            # A command that set or listed config values: its output is about them.
+            self.log.add(f"(output not logged: it holds config values; {len(printed)} characters)")
+        elif result.output:
             self.log.add(result.output)
         self.log.add(f"(exit {result.returncode})")
         if check and result.returncode != 0:
             raise CommandFailed(
-                f"`{shown}` failed (exit {result.returncode}):\n{self.log.redact(result.output)}",
-                self.log.redact(result.output),
+                f"`{shown}` failed (exit {result.returncode}):\n{self.log.redact(printed)}",
+                self.log.redact(printed),
                 result.returncode,
             )
         return result
@@ -139,3 +154,71 @@ def clean_env(
 ) -> dict:
     """The current environment without what our own Django process would leak."""
     return {k: v for k, v in os.environ.items() if k not in drop}
+
+
+def _without(text: str, values: set[str]) -> str:
+    """`text` with every config value in `values` hidden (longest first)."""
+    for value in sorted(values, key=len, reverse=True):
+        if len(value.strip()) >= 3:  # "1" or "on" would mangle every number and word
+            text = text.replace(value, REDACTED)
+    return text
+
+
+def _kill(proc: subprocess.Popen) -> None:
+    """Stop the command and whatever it started (its own process group on POSIX)."""
+    try:
+        if os.name == "posix":
+            os.killpg(proc.pid, signal.SIGKILL)
+        else:
+            proc.kill()
+    except OSError:
+        pass  # already gone
+    proc.wait()
+
+
+def _run_closed(
+    argv: Sequence[str],
+    *,
+    cwd: Path | None,
+    env: dict | None,
+    timeout: float,
+    input_bytes: bytes | None,
+) -> tuple[int, bytes, bytes]:
+    """Run `argv` with no terminal to talk to; return (exit code, stdout, stderr).
+
+    - stdin is closed (or a private temporary file holding `input_bytes`), so a
+      hidden prompt (a re-login, a confirmation) reads end-of-file and fails
+      instead of waiting on the user's terminal; a new session on POSIX also
+      takes away the terminal itself (/dev/tty).
+    - Output goes to anonymous temporary files, not pipes: a CLI that exits
+      while a background child still holds its output open (an update check, a
+      credential helper) does not keep the run waiting for end-of-file.
+    """
+    session = {"start_new_session": True} if os.name == "posix" else {}
+    if os.name == "nt":
+        session = {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
+    with (
+        tempfile.TemporaryFile() as out,
+        tempfile.TemporaryFile() as err,
+        tempfile.TemporaryFile() as stdin,
+    ):
+        if input_bytes is not None:
+            stdin.write(input_bytes)
+            stdin.seek(0)
+        proc = subprocess.Popen(
+            list(argv),
+            cwd=cwd,
+            env=env,
+            stdin=stdin if input_bytes is not None else subprocess.DEVNULL,
+            stdout=out,
+            stderr=err,
+            **session,
+        )
+        try:
+            returncode = proc.wait(timeout=timeout)
+        except BaseException:  # the timeout, or Ctrl-C: nothing may outlive the run
+            _kill(proc)
+            raise
+        out.seek(0)
+        err.seek(0)
+        return returncode, out.read(), err.read()

@@ -18,7 +18,7 @@ from simple_deploy.configure import (
     overwrite_preview,
     prepare,
 )
-from simple_deploy.log import RunLog
+from simple_deploy.log import LogError, RunLog
 from simple_deploy.plan import unified_diff
 from simple_deploy.project import InspectionError, inspect
 from simple_deploy.runner import Runner
@@ -39,6 +39,14 @@ def _chosen_platform(argv: list[str]) -> str | None:
         if arg.startswith("--platform="):
             return arg.split("=", 1)[1]
     return None
+
+
+def _saved(log: RunLog, git_root: Path) -> str:
+    """Save the log of a stopped run; a log that cannot be saved must not hide why it stopped."""
+    try:
+        return f"Log: {log.save(git_root)}"
+    except LogError as exc:
+        return f"(The log was not saved: {exc})"
 
 
 def _start_dir() -> Path:
@@ -131,8 +139,10 @@ class Command(BaseCommand):
             "--rehearse",
             action="store_true",
             help=(
-                "After configuring, rehearse the last commit locally as the platform would "
-                "run it: install, build, release, serve, fetch a page and a static file."
+                "Rehearse the last commit locally as the platform would run it: install, "
+                "build, release, check, serve, and request its pages and their static files. "
+                "Writes nothing to your files: configure first (run without --rehearse), "
+                "commit, then rehearse."
             ),
         )
         rehearse.add_argument(
@@ -174,6 +184,11 @@ class Command(BaseCommand):
                     "and the rehearsal runs what is committed. Run --dry-run to see the "
                     "changes, then run without it, commit, and run --rehearse."
                 )
+            if options["rehearse"] and not options["automate_all"]:
+                # Rehearses what is committed; configuring again would rewrite the
+                # user's deliberate edits to generated files.
+                self._rehearse(project, plugin, options, log)
+                return
             if options["automate_all"]:
                 if options["dry_run"]:
                     raise ConfigureError("--dry-run and --automate-all cannot be combined.")
@@ -191,8 +206,7 @@ class Command(BaseCommand):
             plan, written = apply_plan(prepared, runner)
         except ConfigureError as exc:
             log.add(f"stopped: {exc}")
-            path = log.save(project.git_root)
-            raise CommandError(f"{exc}\nLog: {path}") from exc
+            raise CommandError(f"{exc}\n{_saved(log, project.git_root)}") from exc
 
         guide = plugin.guide(project, options)
         summary = render_summary(project, plugin, plan, guide, written)
@@ -200,9 +214,6 @@ class Command(BaseCommand):
         log.save(project.git_root)
         summary_path = log.save_text(project.git_root, f"summary-{plugin.name}", summary)
         self.stdout.write(terminal_summary(summary, str(summary_path)))
-
-        if options["rehearse"]:
-            self._rehearse(prepared, options, log)
 
     def _confirm(self, notice: str, options) -> bool:
         self.stdout.write(notice)
@@ -233,8 +244,7 @@ class Command(BaseCommand):
             )
         except (ConfigureError, StepFailed) as exc:
             log.add(f"stopped: {exc}")
-            path = log.save(project.git_root)
-            raise CommandError(f"{log.redact(str(exc))}\nLog: {path}") from exc
+            raise CommandError(f"{log.redact(str(exc))}\n{_saved(log, project.git_root)}") from exc
         facts = {**options, **result.context.facts}
         guide = plugin.guide(project, facts)
         summary = render_summary(
@@ -279,16 +289,23 @@ class Command(BaseCommand):
             summary += f" {names}: needs --overwrite (the diff above shows what it would apply)."
         self.stdout.write(self.style.WARNING(summary))
 
-    def _rehearse(self, prepared: Prepared, options, log: RunLog) -> None:
+    def _rehearse(self, project, plugin, options, log: RunLog) -> None:
+        from simple_deploy.drift import compare_head
         from simple_deploy.package_managers import get
         from simple_deploy.rehearsal import rehearse
 
-        project, plugin = prepared.project, prepared.plugin
+        drift = compare_head(project, plugin, options)
+        notice = drift.message(plugin)
+        log.add(notice)
+        self.stdout.write(
+            notice if drift.configured and not drift.differing else self.style.WARNING(notice)
+        )
         self.stdout.write(f"\nRehearsing the last commit as {plugin.label} would run it:")
 
         def show(step):
             mark = self.style.SUCCESS("pass") if step.ok else self.style.ERROR("FAIL")
-            self.stdout.write(f"  [{mark}] {step.name} ({step.seconds:.1f} s)")
+            summary = f": {step.summary}" if step.summary else ""
+            self.stdout.write(f"  [{mark}] {step.name} ({step.seconds:.1f} s){summary}")
             log.add(f"rehearsal {step.name}: {'pass' if step.ok else 'FAIL'}\n{step.detail}")
             if not step.ok or step.name == "copy" and step.detail:
                 self.stdout.write(f"        {step.detail}".replace("\n", "\n        "))
@@ -296,12 +313,15 @@ class Command(BaseCommand):
         report = rehearse(
             project.git_root,
             project.manage_dir_rel,
-            get(project.package_manager),
-            plugin.runtime(project),
+            get(drift.package_manager or project.package_manager),
+            drift.runtime or plugin.runtime(project),
             database_url=options.get("database_url") or os.environ.get("DATABASE_URL"),
             on_step=show,
         )
         log.save(project.git_root)
+        total = sum(step.seconds for step in report.steps)
         if not report.ok:
-            raise CommandError("The rehearsal failed; see the step marked FAIL above.")
-        self.stdout.write(self.style.SUCCESS("Rehearsal passed."))
+            raise CommandError(
+                f"The rehearsal failed after {total:.1f} s; see the step marked FAIL above."
+            )
+        self.stdout.write(self.style.SUCCESS(f"Rehearsal passed. {total:.1f} s in all."))

@@ -28,6 +28,7 @@ from simple_deploy.plugin import (
     Automation,
     Command,
     Guide,
+    NameRule,
     Options,
     PlatformPlan,
     PlatformPlugin,
@@ -561,6 +562,27 @@ platform = PlatformPlugin(
     guide=guide,
     check=check,
     add_arguments=add_arguments,
+    names=(
+        NameRule(
+            "deployed_project_name",
+            "--deployed-project-name",
+            APP_NAME.pattern[1:-1],
+            "'{value}' is not a valid Fly app name: use 3 to 63 lowercase letters, digits "
+            "and dashes, starting with a letter (e.g. --deployed-project-name my-blog).",
+            "my-blog",
+        ),
+        NameRule(
+            "region",
+            "--region",
+            REGION.pattern[1:-1],
+            "'{value}' is not a Fly region code ({flag}): use three letters such as iad, "
+            "ams or syd (`fly platform regions` lists them all).",
+            "ams",
+        ),
+        NameRule(
+            "fly_org", "--fly-org", r"[a-z0-9][a-z0-9-]{0,62}", "an organization slug", "personal"
+        ),
+    ),
     automate=automate,
     cli="fly",
     # flyctl's installers put it on PATH as both `fly` and `flyctl`.

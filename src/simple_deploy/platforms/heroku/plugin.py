@@ -27,6 +27,7 @@ from simple_deploy.plugin import (
     Command,
     FileChange,
     Guide,
+    NameRule,
     Options,
     PlatformPlan,
     PlatformPlugin,
@@ -264,6 +265,8 @@ def runtime(project: Project) -> Runtime:
         web=Command(processes["web"]),
         host=REHEARSAL_HOST,
         run_env={"DYNO": "web.1", "PORT": "{port}", "WEB_CONCURRENCY": "2"},
+        # Heroku Postgres sets DATABASE_URL to postgres://...
+        database_scheme="postgres",
     )
 
 
@@ -344,6 +347,24 @@ platform = PlatformPlugin(
     check=check,
     add_arguments=add_arguments,
     automate=automation,
+    names=(
+        NameRule(
+            "deployed_project_name",
+            "--deployed-project-name",
+            r"[a-z][a-z0-9-]{1,28}[a-z0-9]",
+            "3 to 30 lowercase letters, digits and dashes, starting with a letter",
+            "my-blog",
+        ),
+        NameRule("region", "--region", r"[a-z][a-z0-9-]{1,29}", "a Heroku region: us or eu", "eu"),
+        NameRule(
+            "heroku_db_plan",
+            "--heroku-db-plan",
+            r"(heroku-postgresql:)?[a-z0-9][a-z0-9-]{0,40}",
+            "a Heroku Postgres plan name",
+            "essential-0",
+        ),
+    ),
     cli="heroku",
+    extra={"cli_install_url": "https://devcenter.heroku.com/articles/heroku-cli"},
     docs_url="https://devcenter.heroku.com/categories/python-support",
 )

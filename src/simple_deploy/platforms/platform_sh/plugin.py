@@ -25,6 +25,7 @@ from simple_deploy import __version__
 from simple_deploy.plugin import (
     Command,
     Guide,
+    NameRule,
     Options,
     PlatformPlan,
     PlatformPlugin,
@@ -34,6 +35,7 @@ from simple_deploy.plugin import (
     email_settings,
     generated_file,
     manage_py_argv,
+    quoted,
     render_template,
     settings_block,
 )
@@ -293,8 +295,8 @@ def runtime(project: Project) -> Runtime:
 
 def guide(project: Project, options: Options) -> Guide:
     manage = " ".join(manage_py_argv(project))
-    title = automate.project_title(project, options)
-    region = options.get("region") or automate.DEFAULT_REGION
+    title = quoted(automate.project_title(project, options))
+    region = quoted(options.get("region") or automate.DEFAULT_REGION)
     return Guide(
         finish=(
             "Review the changes with `git diff`, then commit them: "
@@ -358,6 +360,29 @@ platform = PlatformPlugin(
     runtime=runtime,
     guide=guide,
     add_arguments=_add_arguments,
+    names=(
+        NameRule(
+            "deployed_project_name",
+            "--deployed-project-name",
+            r"[^\x00-\x1f\x7f]{1,100}",
+            "a project title of up to 100 characters",
+            "my-blog",
+        ),
+        NameRule(
+            "region",
+            "--region",
+            r"[a-z0-9][a-z0-9.-]{0,62}[a-z0-9]",
+            "a Platform.sh region",
+            "eu-3.platform.sh",
+        ),
+        NameRule(
+            "platform_sh_org",
+            "--platform-sh-org",
+            r"[a-z0-9][a-z0-9-]{0,62}",
+            "an organization's machine name",
+            "my-org",
+        ),
+    ),
     automate=automate.automation,
     cli="platform",
     docs_url="https://docs.platform.sh/languages/python.html",

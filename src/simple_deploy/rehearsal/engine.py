@@ -1,0 +1,122 @@
+"""The seam between the rehearsal's steps and where they run.
+
+The steps (steps.py) are the same for every engine: copy the commit, prepare,
+install, build, release, check, start the web process, make requests. An engine
+says *how* each runs: `venv.py` replays them in a virtual environment on this
+machine; a container engine builds an image and runs containers. A new engine
+is one more module implementing `Engine`.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import urlsplit
+
+from ..package_managers import PackageManager
+from ..runtime import Runtime
+from .processes import Result, join
+
+__all__ = ["Context", "Engine"]
+
+MIN_SECRET = 4
+
+
+@dataclass(frozen=True)
+class Context:
+    """What one rehearsal is about, whatever the engine: the project and the platform."""
+
+    git_root: Path
+    manage_dir: str
+    manager: PackageManager
+    runtime: Runtime
+    python: str
+    timeout: float
+    root: Path
+    database_url: str
+    secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(50))
+    #: The user's own variables (--env, --env-file): present at build, release and
+    #: run time, their values treated as secrets.
+    extra_env: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def app(self) -> Path:
+        """The committed project, extracted (the copy step fills it)."""
+        return self.root / "app"
+
+    @property
+    def manage_path(self) -> Path:
+        return join(self.app, self.manage_dir)
+
+    def placeholders(self) -> dict[str, str]:
+        """The placeholders every engine fills the same way (see runtime.Command)."""
+        return {
+            "database_url": self.database_url,
+            "secret_key": self.secret_key,
+            "host": self.runtime.host,
+        }
+
+    def secret_values(self) -> list[str]:
+        """Values that must never appear in a report.
+
+        The user's values are all treated as secrets, except the very short ones
+        ("1", "on"): those cannot be secrets, and redacting them would garble
+        every exit code and number in the output.
+        """
+        password = urlsplit(self.database_url).password
+        user = [value for value in self.extra_env.values() if len(value) >= MIN_SECRET]
+        return [value for value in (self.secret_key, password, *user) if value]
+
+
+class Engine(Protocol):
+    """Where the platform's steps run. Every method may raise report.StepFailed.
+
+    Commands arrive with placeholders filled (`placeholders()` is merged over
+    the Context's) and with the platform's variables for their phase, the user's
+    own (`Context.extra_env`) included; the engine adds what it needs to run them
+    at all (a PATH, a container). An engine that runs the build itself (an image
+    build) passes `Context.extra_env` to it, and never on a command line.
+    """
+
+    #: Step names this engine shows instead of the generic ones
+    #: (a container engine might call "environment" "image").
+    labels: Mapping[str, str]
+
+    def placeholders(self) -> dict[str, str]:
+        """{python}, {venv}, {app_root}, {port} as commands see them."""
+        ...
+
+    def prepare(self) -> str:
+        """Make the place the project runs in (a virtual environment, an image)."""
+        ...
+
+    def install(self) -> str:
+        """Install the locked dependencies the way the platform does."""
+        ...
+
+    def run(self, argv: Sequence[str], cwd: str, env: Mapping[str, str]) -> Result:
+        """Run one command to completion; `cwd` is relative to the app (POSIX form)."""
+        ...
+
+    def start_web(self, argv: Sequence[str], cwd: str, env: Mapping[str, str]) -> str:
+        """Start the web process in the background; returns the command as shown."""
+        ...
+
+    def web_exit_code(self) -> int | None:
+        """The web process's exit code once it has exited, else None."""
+        ...
+
+    def web_log(self) -> str:
+        """Everything the web process wrote so far (stdout and stderr)."""
+        ...
+
+    def web_address(self) -> tuple[str, int]:
+        """Where this machine reaches the web process over HTTP."""
+        ...
+
+    def close(self) -> None:
+        """Stop the web process and remove what the engine made (always called)."""
+        ...

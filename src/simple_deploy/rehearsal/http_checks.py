@@ -1,0 +1,89 @@
+"""Requests as the platform's router sends them, and what a good static response looks like."""
+
+from __future__ import annotations
+
+import http.client
+import re
+from collections.abc import Mapping
+
+from ..runtime import Runtime
+from .crawl import Response
+from .report import StepFailed
+
+__all__ = ["HTTP_TIMEOUT", "ONE_YEAR", "get", "fetch", "answers", "pick_static", "static_problems"]
+
+HTTP_TIMEOUT = 30.0
+# Pages and stylesheets are parsed for links; more than this is not a page a visitor waits for.
+MAX_BODY = 2 * 1024 * 1024
+ONE_YEAR = 31536000
+_PREFERRED_STATIC = "admin/css/base.css"
+
+
+def get(
+    address: tuple[str, int],
+    runtime: Runtime,
+    path: str,
+    extra: Mapping[str, str] | None = None,
+    timeout: float = HTTP_TIMEOUT,
+) -> tuple[int, dict[str, str]]:
+    """GET `path` as the platform's router would send it: public Host, proxy headers."""
+    headers = {"Host": runtime.host, **runtime.proxy_headers, **(extra or {})}
+    conn = http.client.HTTPConnection(*address, timeout=timeout)
+    try:
+        conn.request("GET", path, headers=headers)
+        response = conn.getresponse()
+        response.read()
+        return response.status, {key.lower(): value for key, value in response.getheaders()}
+    finally:
+        conn.close()
+
+
+def fetch(
+    address: tuple[str, int], runtime: Runtime, path: str, timeout: float = HTTP_TIMEOUT
+) -> Response:
+    """GET `path` as a visitor's browser, through the platform's router; keep a bounded body."""
+    headers = {"Host": runtime.host, **runtime.proxy_headers, "Accept": "text/html,*/*"}
+    conn = http.client.HTTPConnection(*address, timeout=timeout)
+    try:
+        conn.request("GET", path, headers=headers)
+        response = conn.getresponse()
+        body = response.read(MAX_BODY)
+        return Response(
+            response.status,
+            response.getheader("Content-Type", "") or "",
+            response.getheader("Location", "") or "",
+            body,
+        )
+    finally:
+        conn.close()
+
+
+def answers(address: tuple[str, int], runtime: Runtime) -> bool:
+    """True once the web process answers HTTP at all (any status)."""
+    try:
+        get(address, runtime, "/", timeout=2)
+    except (OSError, http.client.HTTPException):
+        return False
+    return True
+
+
+def pick_static(paths: Mapping[str, str]) -> tuple[str, str]:
+    """An (original, hashed) pair from the manifest's paths: admin's base.css if present."""
+    if not paths:
+        raise StepFailed("The static files manifest (staticfiles.json) lists no files.")
+    if _PREFERRED_STATIC in paths:
+        return _PREFERRED_STATIC, paths[_PREFERRED_STATIC]
+    ranked = sorted(paths, key=lambda name: (not name.endswith((".css", ".js")), name))
+    return ranked[0], paths[ranked[0]]
+
+
+def static_problems(status: int, encoding: str, cache: str) -> list[str]:
+    problems = []
+    if status != 200:
+        problems.append(f"expected status 200, got {status}")
+    if encoding not in ("gzip", "br"):
+        problems.append("not compressed: expected Content-Encoding gzip or br")
+    match = re.search(r"max-age=(\d+)", cache)
+    if not match or int(match.group(1)) < ONE_YEAR:
+        problems.append(f"not cached for long: expected max-age >= {ONE_YEAR}")
+    return problems

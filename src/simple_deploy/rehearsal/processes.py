@@ -1,0 +1,138 @@
+"""Running the platform's commands on this machine: argument lists, process groups, timeouts.
+
+Children run in their own process group (session on POSIX) so a web server and
+its workers can be stopped together, and a command that hangs is killed whole.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from .report import StepFailed
+from .text import display, tail
+
+__all__ = [
+    "IS_WINDOWS",
+    "Result",
+    "run",
+    "run_checked",
+    "failure",
+    "start",
+    "stop",
+    "which",
+    "resolve",
+    "join",
+]
+
+IS_WINDOWS = os.name == "nt"
+
+
+@dataclass(frozen=True)
+class Result:
+    returncode: int
+    output: str
+
+
+def _session_options() -> dict[str, object]:
+    """Run children in their own process group so they and their workers can be stopped."""
+    if IS_WINDOWS:
+        return {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
+    return {"start_new_session": True}
+
+
+def run(argv: Sequence[str], *, cwd: Path, env: Mapping[str, str], timeout: float) -> Result:
+    """Run a command to completion: stdout and stderr together, decoded leniently."""
+    proc = subprocess.Popen(
+        list(argv),
+        cwd=cwd,
+        env=dict(env),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        encoding="utf-8",
+        errors="replace",
+        **_session_options(),
+    )
+    try:
+        output, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(proc)
+        output, _ = proc.communicate()
+        raise StepFailed(
+            f"{display(argv)} timed out after {timeout:.0f}s:\n{tail(output or '')}"
+        ) from None
+    return Result(proc.returncode, output or "")
+
+
+def failure(argv: Sequence[str], result: Result) -> str:
+    return f"{display(argv)} exited with code {result.returncode}:\n{tail(result.output)}"
+
+
+def run_checked(argv: Sequence[str], *, cwd: Path, env: Mapping[str, str], timeout: float) -> str:
+    """Run a command; a non-zero exit fails the step with the command and its output."""
+    result = run(argv, cwd=cwd, env=env, timeout=timeout)
+    if result.returncode != 0:
+        raise StepFailed(failure(argv, result))
+    return result.output
+
+
+def start(argv: list[str], *, cwd: Path, env: Mapping[str, str], log: Path) -> subprocess.Popen:
+    """Start a long-running process writing to `log` (a file never fills up like a pipe)."""
+    with open(log, "w", encoding="utf-8") as out:
+        return subprocess.Popen(
+            argv,
+            cwd=cwd,
+            env=dict(env),
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            **_session_options(),
+        )
+
+
+def _kill_group(proc: subprocess.Popen, sig: int | None = None) -> None:
+    if IS_WINDOWS:
+        if sig is None:
+            proc.kill()
+        else:
+            proc.terminate()
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGKILL if sig is None else sig)
+    except ProcessLookupError:
+        pass
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """Terminate a process group (master and workers); kill it if it lingers."""
+    _kill_group(proc, signal.SIGTERM)
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        pass
+    _kill_group(proc)  # stray workers, or a master that ignored SIGTERM
+    proc.wait()
+
+
+def which(program: str, path: str | None) -> str:
+    found = shutil.which(program, path=path)
+    if found is None:
+        raise StepFailed(f"{program}: command not found on PATH")
+    return found
+
+
+def resolve(argv: list[str], env: Mapping[str, str]) -> list[str]:
+    """Find argv[0] on the command's own PATH (venv first; `.exe`/`.cmd` on Windows)."""
+    if not argv:
+        raise StepFailed("empty command")
+    return [which(argv[0], env.get("PATH")), *argv[1:]]
+
+
+def join(root: Path, relative: str) -> Path:
+    return root.joinpath(*PurePosixPath(relative).parts)

@@ -1,0 +1,128 @@
+"""The virtual-environment engine: the platform's steps replayed on this machine.
+
+A fresh virtual environment stands in for the platform's Python; the package
+manager's own install steps fill it from the lock file; build, release and web
+commands run from the extracted commit with the platform's variables. Nothing of
+the caller's own environment (its virtual environment, its settings) is visible.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from . import processes
+from .engine import Context
+from .environment import fill_all, fill_map, host_env, platform_path
+from .processes import IS_WINDOWS, Result
+from .text import display, read
+
+__all__ = ["VenvEngine"]
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class VenvEngine:
+    """Runs the rehearsal in a virtual environment under the rehearsal's work folder."""
+
+    labels: Mapping[str, str] = {}
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.port = free_port()
+        self._web: subprocess.Popen | None = None
+
+    @property
+    def venv(self) -> Path:
+        return self.ctx.root / "venv"
+
+    @property
+    def bin_dir(self) -> Path:
+        return self.venv / ("Scripts" if IS_WINDOWS else "bin")
+
+    @property
+    def python(self) -> Path:
+        return self.bin_dir / ("python.exe" if IS_WINDOWS else "python")
+
+    @property
+    def log_path(self) -> Path:
+        return self.ctx.root / "web.log"
+
+    def placeholders(self) -> dict[str, str]:
+        return {
+            "port": str(self.port),
+            "python": str(self.python),
+            "venv": str(self.venv),
+            "app_root": str(self.ctx.app),
+        }
+
+    def _values(self) -> dict[str, str]:
+        return self.ctx.placeholders() | self.placeholders()
+
+    def prepare(self) -> str:
+        env = host_env(self.bin_dir)
+        argv = self._venv_argv(env)
+        processes.run_checked(argv, cwd=self.ctx.root, env=env, timeout=self.ctx.timeout)
+        return display(argv)
+
+    def _venv_argv(self, env: Mapping[str, str]) -> list[str]:
+        """`uv venv --seed` when uv is installed, else `python -m venv`: the same virtual
+        environment (with pip, for the managers that install with it), but uv seeds pip
+        from its cache in a fraction of a second where ensurepip takes seconds, and this
+        was the largest step of a rehearsal (see benchmarks/README.md)."""
+        uv = shutil.which("uv", path=env.get("PATH"))
+        if uv is None:
+            return [self.ctx.python, "-m", "venv", str(self.venv)]
+        return [uv, "venv", "--seed", "--quiet", "--python", self.ctx.python, str(self.venv)]
+
+    def install(self) -> str:
+        # The package managers themselves come from this machine's PATH.
+        lines = []
+        values = self._values()
+        for step in self.ctx.manager.install_steps:
+            env = host_env(self.bin_dir) | fill_map(step.env, values)
+            argv = processes.resolve(fill_all(step.argv, values), env)
+            processes.run_checked(argv, cwd=self.ctx.app, env=env, timeout=self.ctx.timeout)
+            lines.append(display(argv))
+        return "\n".join(lines) or f"{self.ctx.manager.label}: nothing to install"
+
+    def _env(self, env: Mapping[str, str]) -> dict[str, str]:
+        base = host_env(self.bin_dir)
+        base["PATH"] = platform_path(base["PATH"])
+        return base | dict(env)
+
+    def run(self, argv: Sequence[str], cwd: str, env: Mapping[str, str]) -> Result:
+        full = self._env(env)
+        resolved = processes.resolve(list(argv), full)
+        return processes.run(
+            resolved, cwd=processes.join(self.ctx.app, cwd), env=full, timeout=self.ctx.timeout
+        )
+
+    def start_web(self, argv: Sequence[str], cwd: str, env: Mapping[str, str]) -> str:
+        full = self._env(env)
+        resolved = processes.resolve(list(argv), full)
+        self._web = processes.start(
+            resolved, cwd=processes.join(self.ctx.app, cwd), env=full, log=self.log_path
+        )
+        return display(resolved)
+
+    def web_exit_code(self) -> int | None:
+        return None if self._web is None else self._web.poll()
+
+    def web_log(self) -> str:
+        return read(self.log_path)
+
+    def web_address(self) -> tuple[str, int]:
+        return "127.0.0.1", self.port
+
+    def close(self) -> None:
+        if self._web is not None:
+            processes.stop(self._web)
+            self._web = None
