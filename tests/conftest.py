@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 import django
+import heroku_api
 import postgres
 import pytest
 import sample_projects
@@ -66,3 +67,29 @@ def upsun_validator():
     import upsun_validator
 
     return upsun_validator.install()
+
+
+@pytest.fixture(scope="session")
+def heroku_standin(tmp_path_factory):
+    """One stand-in Heroku Platform API for the session, and the real CLI's path.
+
+    scripts/test installs the CLI and sets SIMPLE_DEPLOY_REQUIRE_HEROKU_CLI, so
+    CI fails instead of skipping when it is missing.
+    """
+    cli = heroku_api.find()
+    if cli is None:
+        if os.environ.get("SIMPLE_DEPLOY_REQUIRE_HEROKU_CLI"):
+            pytest.fail(heroku_api.MISSING)
+        pytest.skip(heroku_api.MISSING)
+    server = heroku_api.StandIn(tmp_path_factory.mktemp("heroku-api")).start()
+    yield server, cli
+    server.stop()
+
+
+@pytest.fixture
+def heroku_account(heroku_standin):
+    """A fresh Heroku account (its own token) on the session's stand-in, used by the real CLI."""
+    from heroku_api.account import HerokuAccount
+
+    server, cli = heroku_standin
+    return HerokuAccount(server, cli)

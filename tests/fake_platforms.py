@@ -1,10 +1,11 @@
-"""Which fake CLI stands in for each platform, and how to read its account.
+"""Which CLI stands in for each platform, and how to read its account.
 
 One entry per platform with `--automate-all`; the fault-injection and security
 tests run every step of every entry. A platform installed without an entry
 fails those tests with a message saying to add one here. The fake CLIs live in
 tests/fakes/ and share tests/fakes/fakecli.py (FAKE_CLI_FAIL names the failing
-command).
+command). Heroku has no fake: its entry runs the real Heroku CLI against the
+stand-in API of tests/heroku_api (`real_cli`), and its steps fail there.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from heroku_api.account import STEPS as HEROKU_STEPS
 from project_files import git
 
 
@@ -26,6 +28,8 @@ class FakePlatform:
       secret keys, database passwords.
     - `before_resume(step, root)`: what the user does before re-running after `step`
       failed, when the failure message asks for something (default: nothing).
+    - `real_cli`: the name of a fixture giving an account of the real CLI (an object
+      with `env`, `state()` and `fail(step)` -> extra env); None for a fake CLI.
     """
 
     cli: str
@@ -34,6 +38,7 @@ class FakePlatform:
     databases: Callable[[dict], int]
     secrets: Callable[[dict], list[str]]
     before_resume: Callable[[str, Path], None] = lambda step, root: None
+    real_cli: str | None = None
 
 
 def _heroku_apps(state: dict) -> list[dict]:
@@ -74,15 +79,7 @@ def _entropies(state: dict) -> list[str]:
 FAKES: dict[str, FakePlatform] = {
     "heroku": FakePlatform(
         cli="heroku",
-        steps=(
-            "apps:create",
-            "git:remote",
-            "addons:create",
-            "config:set",
-            "push",
-            "release",
-            "open",
-        ),
+        steps=tuple(HEROKU_STEPS),
         apps=lambda state: len(_heroku_apps(state)),
         databases=lambda state: sum(len(app["addons"]) for app in _heroku_apps(state)),
         secrets=lambda state: [
@@ -94,6 +91,7 @@ FAKES: dict[str, FakePlatform] = {
             )
         ],
         before_resume=_heroku_before_resume,
+        real_cli="heroku_account",
     ),
     "fly_io": FakePlatform(
         cli="fly",

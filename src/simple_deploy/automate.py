@@ -29,6 +29,7 @@ __all__ = [
     "run_steps",
     "commit_changes",
     "git_remote_url",
+    "git_remotes",
 ]
 
 
@@ -128,6 +129,21 @@ def git_remote_url(project: Project, remote: str) -> str | None:
     """The URL of `remote` in the user's repository, or None if there is no such remote."""
     out = _git(project, "remote", "get-url", remote)
     return out.stdout.strip() if out.returncode == 0 else None
+
+
+def git_remotes(project: Project) -> dict[str, str]:
+    """Every git remote of the user's repository, name -> URL, read locally.
+
+    A repository may be linked to an app by a remote of any name (`production`,
+    `staging`) and in any URL form: plugins look at all of them before they
+    create anything, so an existing (paid) app is never made twice.
+    """
+    out = _git(project, "config", "--get-regexp", r"^remote\..*\.url$").stdout
+    remotes = {}
+    for line in out.splitlines():
+        key, _, url = line.partition(" ")
+        remotes[key.removeprefix("remote.").removesuffix(".url")] = url
+    return remotes
 
 
 def commit_changes(ctx: AutomateContext, paths: Sequence[str], message: str) -> str:

@@ -1,4 +1,6 @@
-"""Shared plumbing of the fake platform CLIs (`heroku`, `fly`, `platform`) in this folder.
+"""Shared plumbing of the fake platform CLIs (`fly`, `platform`) in this folder.
+
+Heroku has none: its tests run the real Heroku CLI against tests/heroku_api.
 
 The fakes are small programs the tests put first on PATH. Each keeps its
 account's state (apps, databases, secrets ...) in one JSON file, records every
@@ -96,10 +98,23 @@ def positional(argv: list[str], takes_value: set[str]) -> list[str]:
     return out
 
 
+def refused(cli: str, argv: list[str]) -> str | None:
+    """Why the real CLI would refuse `argv` (no such command or flag), per tests/cli_tables."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from cli_tables import check, table_for
+
+    table = table_for(cli)
+    return check(table, argv) if table is not None else None
+
+
 def main(cli: str, handle) -> None:
     """Run `handle(argv, state)`; it prints and returns, or raises Exit."""
     try:
         with account(cli) as state:
+            problem = refused(cli, sys.argv[1:])
+            if problem:
+                # As the real CLI's parser does: an unknown command or flag ends the call.
+                raise Exit(1, f"Error: {problem}")
             handle(sys.argv[1:], state)
     except Exit as exc:
         if exc.message:

@@ -241,3 +241,29 @@ def test_app_name_taken_by_another_account_says_how_to_choose(flat, fly_cli):
     assert "Name has already been taken" in result.stderr
     assert "--deployed-project-name" in result.stderr
     assert snapshot(flat, logs=False) == before
+
+
+def test_an_older_token_is_found_before_anything_is_written(flat, fly_cli):
+    # `fly auth whoami` accepts it; every `fly mpg` command refuses it.
+    before = snapshot(flat, logs=False)
+    result = deploy(flat, fly_cli["env"], FAKE_FLY_OLD_TOKEN="1")
+    assert result.returncode != 0
+    assert "older token that Managed Postgres commands refuse" in result.stderr
+    assert "`fly auth logout`, then `fly auth login`" in result.stderr
+    assert "No local file was changed" in result.stderr
+    assert snapshot(flat, logs=False) == before
+    assert account(fly_cli).get("apps", {}) == {}
+
+
+def test_no_cluster_sentence_and_lowercase_secret_keys_are_read(flat, fly_cli):
+    # flyctl prints "No managed postgres clusters found in organization personal" (exit 0)
+    # and `secrets list --json` keys in lowercase: a first run and a re-run read both.
+    assert deploy(flat, fly_cli["env"]).returncode == 0
+    again = deploy(flat, fly_cli["env"])
+    assert again.returncode == 0, again.stderr
+    assert "SECRET_KEY is already set" in again.stdout
+    calls = [c["argv"][:2] for c in account(fly_cli)["calls"]]
+    assert ["version"] not in [c[:1] for c in calls], (
+        "the version call proves nothing whoami does not"
+    )
+    assert calls.count(["mpg", "list"]) == 3  # one per run in prepare, one after the create

@@ -1,49 +1,35 @@
-"""`deploy --platform heroku --automate-all` against the fake `heroku` CLI (tests/fakes)."""
+"""`deploy --platform heroku --automate-all` with the real Heroku CLI and a stand-in API.
+
+The CLI is the npm package `heroku` (11.x) that scripts/test installs; it talks
+to tests/heroku_api's stand-in of the Platform API on 127.0.0.1, and pushes
+land in local bare repositories whose hook builds and releases as Heroku
+would. Failure at every step, then a resume, is in
+tests/reliability/test_automate_faults.py (same CLI, same stand-in).
+"""
 
 from __future__ import annotations
 
-import json
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from fake_platforms import FAKES as FAKE_PLATFORMS
+import sample_projects
+from cli_tables import check
+from cli_tables.heroku import TABLE as HEROKU_TABLE
+from heroku_api.account import path_without_heroku
 from project_files import all_text, deploy, git, snapshot
 
-# The fake platform CLIs (tests/fakes) are POSIX programs: a shebang line, and
-# fcntl locks on their state file. Windows runs everything else.
-pytestmark = pytest.mark.skipif(os.name == "nt", reason="the fake platform CLIs are POSIX scripts")
+# The CLI wrapper that counts calls is a shell script; the stand-in's git hook too.
+pytestmark = pytest.mark.skipif(os.name == "nt", reason="the stand-in's git hook is POSIX")
 
-FAKES = Path(__file__).resolve().parents[1] / "fakes"
-
-
-@dataclass
-class Account:
-    """The fake Heroku account: env for the deploy command, and its saved state."""
-
-    env: dict
-    path: Path
-
-    def state(self) -> dict:
-        return json.loads(self.path.read_text()) if self.path.exists() else {}
-
-    def apps(self) -> dict:
-        return self.state().get("apps", {})
-
-    def seed(self, data: dict) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.path.write_text(json.dumps(data))
+# What each run costs in CLI calls (each ~0.8 s of Node start-up).
+FIRST_RUN = ["auth:whoami", "apps:create", "addons:create", "config:set", "releases", "open"]
+RE_RUN = ["auth:whoami", "apps:info", "config", "releases", "open"]
 
 
 @pytest.fixture
-def heroku(tmp_path) -> Account:
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    (bin_dir / "heroku").symlink_to(FAKES / "heroku")
-    path = tmp_path / "account" / "heroku.json"
-    env = {"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "FAKE_CLI_STATE": str(path)}
-    return Account(env, path)
+def heroku(heroku_account):
+    return heroku_account
 
 
 @pytest.fixture
@@ -51,29 +37,41 @@ def project(sample_project):
     return sample_project("uv", "nested")
 
 
-def automate(root, heroku, *args, **env):
-    return deploy(root, "heroku", "--automate-all", "--no-input", *args, env={**heroku.env, **env})
+def automate(root, heroku, *args, env=None):
+    return deploy(
+        root, "heroku", "--automate-all", "--no-input", *args, env={**heroku.env, **(env or {})}
+    )
 
 
-def assert_deployed(root: Path, heroku) -> dict:
+def commands(heroku) -> list[str]:
+    """The commands the real CLI was given, each checked against tests/cli_tables/heroku.py."""
+    calls = heroku.calls()
+    for argv in calls:
+        assert check(HEROKU_TABLE, argv) is None, check(HEROKU_TABLE, argv)
+    return [argv[0] for argv in calls]
+
+
+def assert_deployed(root: Path, heroku, remote: str = "heroku") -> dict:
     apps = heroku.apps()
     assert len(apps) == 1
     app = next(iter(apps.values()))
     assert len(app["addons"]) == 1
-    assert app["addons"][0]["plan"] == "heroku-postgresql:essential-0"
+    assert app["addons"][0]["plan"]["name"] == "heroku-postgresql:essential-0"
     host = app["web_url"].split("//")[1].rstrip("/")
     assert app["config"]["ALLOWED_HOSTS"] == host
     assert "ON_HEROKU" not in app["config"], "DYNO marks Heroku: no hand-set switch"
     assert len(app["config"]["SECRET_KEY"]) >= 50
-    pushed = git(root, "rev-parse", "heroku/main").strip()
-    assert pushed == git(root, "rev-parse", "HEAD").strip()
+    head = git(root, "rev-parse", "HEAD").strip()
+    assert git(root, "rev-parse", f"{remote}/main").strip() == head
     assert git(root, "status", "--porcelain") == ""
-    assert app["releases"][-1]["status"] == "succeeded"
+    deploys = [r for r in app["releases"] if r["description"].startswith("Deploy ")]
+    assert deploys[-1]["description"] == f"Deploy {head[:8]}"
+    assert deploys[-1]["status"] == "succeeded"
     assert heroku.state()["opened"][-1] == app["web_url"]
     return app
 
 
-def test_fresh_run_creates_app_database_and_deploys(project, heroku):
+def test_fresh_run_creates_app_database_and_deploys_then_a_rerun_reuses_everything(project, heroku):
     result = automate(project, heroku)
     assert result.returncode == 0, result.stderr + result.stdout
     app = assert_deployed(project, heroku)
@@ -85,112 +83,141 @@ def test_fresh_run_creates_app_database_and_deploys(project, heroku):
     assert "billed monthly" in result.stdout
     for step in ("login", "app", "database", "config vars", "push", "release", "open"):
         assert f"] {step}:" in result.stdout
+    assert commands(heroku) == FIRST_RUN
+    assert git(project, "remote", "get-url", "heroku").strip() == (
+        f"https://git.heroku.com/{app['name']}.git"
+    )
+    assert heroku.world.unknown == [], "the CLI called endpoints the stand-in does not serve"
 
     key = app["config"]["SECRET_KEY"]
     assert key not in result.stdout + result.stderr
     assert key not in all_text(project)
     assert key not in git(project, "log", "-p", "--all")
 
-
-def test_second_run_reuses_everything(project, heroku):
-    assert automate(project, heroku).returncode == 0
-    first = heroku.apps()
+    # Run again (one test, to pay for one first run): everything is reused.
+    before = len(heroku.calls())
     again = automate(project, heroku)
     assert again.returncode == 0, again.stderr + again.stdout
     app = assert_deployed(project, heroku)
-    assert app["config"]["SECRET_KEY"] == next(iter(first.values()))["config"]["SECRET_KEY"]
+    assert app["config"]["SECRET_KEY"] == key
     assert f"Reused: Heroku app {app['name']}" in again.stdout
     assert "Reused: Heroku Postgres" in again.stdout
     assert "Created:" not in again.stdout
-    creates = [c for c in heroku.state()["calls"] if c["argv"][:1] == ["apps:create"]]
-    assert len(creates) == 1
+    assert commands(heroku)[before:] == RE_RUN
+    assert f"(commit {git(project, 'rev-parse', 'HEAD')[:8]}) is live" in again.stdout
 
 
-@pytest.mark.parametrize("step", FAKE_PLATFORMS["heroku"].steps)
-def test_failure_at_each_step_then_rerun_finishes_with_one_app_and_one_database(
-    project, heroku, step
-):
-    before = snapshot(project, logs=False)
-    failed = automate(project, heroku, FAKE_CLI_FAIL=step)
-    assert failed.returncode != 0
-    assert "failed" in failed.stderr and "run the same command again" in failed.stderr
-    assert (
-        "FAKE_CLI_FAIL" in failed.stderr
-        or "rejected" in failed.stderr
-        or "release" in (failed.stderr)
-    )
-    if step in ("apps:create", "git:remote"):
-        after = snapshot(project, logs=False)
-        if step == "git:remote":  # `apps:create` already added the remote, as Heroku's does
-            after.pop(".git/config"), before.pop(".git/config")
-        assert after == before, "files changed before the app existed"
-        assert "No local file was changed" in failed.stderr
-    else:
-        assert git(project, "status", "--porcelain") == ""
-    if step == "release":
-        # Heroku releases only new commits: the message says to fix, commit, re-run.
-        assert 'git commit --allow-empty -m "Redeploy"' in failed.stderr
-        git(project, "commit", "-q", "--allow-empty", "-m", "Fix the migration")
-
-    resumed = automate(project, heroku)
-    assert resumed.returncode == 0, resumed.stderr + resumed.stdout
-    assert_deployed(project, heroku)
+def test_a_second_project_gets_its_own_app(project, heroku, tmp_path):
+    assert automate(project, heroku).returncode == 0
+    other = sample_projects.copy("requirements_txt", "flat", tmp_path / "second")
+    result = automate(other, heroku)
+    assert result.returncode == 0, result.stderr + result.stdout
+    apps = heroku.apps()
+    assert len(apps) == 2
+    names = {git(root, "remote", "get-url", "heroku").strip() for root in (project, other)}
+    assert names == {f"https://git.heroku.com/{name}.git" for name in apps}
+    assert all(len(app["addons"]) == 1 for app in apps.values())
 
 
-def test_not_logged_in_changes_nothing(project, heroku):
-    before = snapshot(project, logs=False)
-    result = automate(project, heroku, FAKE_CLI_LOGGED_OUT="1")
+def test_release_detection_waits_for_this_push_not_a_newer_config_release(project, heroku):
+    # Heroku releases config changes at any time (an add-on finishing, a teammate):
+    # the newest release is then not the deploy, which here fails its release phase.
+    heroku.world.config_release_after_deploy = True
+    heroku.fail("release")
+    result = automate(project, heroku)
     assert result.returncode != 0
-    assert "not logged in" in result.stderr and "heroku login" in result.stderr
+    app = next(iter(heroku.apps().values()))
+    assert app["releases"][-1]["description"] == "Update DATABASE by heroku-postgresql"
+    deploy_release = [r for r in app["releases"] if r["description"].startswith("Deploy")][-1]
+    assert f"Release v{deploy_release['version']} failed in the release phase" in result.stderr
+    assert 'git commit --allow-empty -m "Redeploy"' in result.stderr
+
+
+def test_an_app_linked_by_an_ssh_remote_of_another_name_is_reused(project, heroku):
+    assert automate(project, heroku).returncode == 0
+    app = next(iter(heroku.apps()))
+    # The user re-links the repository their own way (`heroku git:remote --ssh-git
+    # -r production`); every URL form is in tests/unit/test_heroku_automate.py.
+    git(project, "remote", "remove", "heroku")
+    git(project, "remote", "add", "production", f"git@heroku.com:{app}.git")
+    git(project, "commit", "-q", "--allow-empty", "-m", "More work")
+    # SSH is redirected to the stand-in like HTTPS (the tests hold no SSH key).
+    gitconfig = Path(heroku.env["HOME"]) / ".gitconfig"
+    bare = heroku.world.root / "git"
+    gitconfig.write_text(
+        gitconfig.read_text() + f'[url "{bare}/"]\n\tpushInsteadOf = git@heroku.com:\n'
+        "\tpushInsteadOf = ssh://git@heroku.com/\n"
+    )
+    result = automate(project, heroku)
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert list(heroku.apps()) == [app], "a second app was created"
+    assert f"Reused: Heroku app {app}" in result.stdout
+    assert "git remote 'production' points at" in result.stdout
+    assert git(project, "remote") == "production\n"
+    assert_deployed(project, heroku, remote="production")
+
+
+def test_remotes_for_two_apps_stop_before_anything_changes(project, heroku):
+    git(project, "remote", "add", "heroku", "https://git.heroku.com/blog-one.git")
+    git(project, "remote", "add", "staging", "git@heroku.com:blog-two.git")
+    before = snapshot(project, logs=False)
+    result = automate(project, heroku)
+    assert result.returncode != 0
+    assert "several Heroku apps: blog-one (remote heroku), blog-two (remote staging)" in (
+        result.stderr
+    )
+    assert "--deployed-project-name" in result.stderr
     assert snapshot(project, logs=False) == before
     assert heroku.apps() == {}
 
 
-def test_missing_cli_changes_nothing(project, heroku, tmp_path):
-    empty = tmp_path / "no-heroku"
-    empty.mkdir()
-    path = os.pathsep.join(
-        p for p in os.environ["PATH"].split(os.pathsep) if not (Path(p) / "heroku").exists()
-    )
+def test_a_remote_naming_a_deleted_app_gets_a_new_app(project, heroku):
+    git(project, "remote", "add", "heroku", "https://git.heroku.com/gone-app.git")
+    result = automate(project, heroku)
+    assert result.returncode == 0, result.stderr + result.stdout
+    (name,) = heroku.apps()
+    assert name != "gone-app"
+    assert git(project, "remote", "get-url", "heroku").strip().endswith(f"/{name}.git")
+    assert "it pointed at https://git.heroku.com/gone-app.git" in result.stdout
+
+
+def test_not_logged_in_changes_nothing(project, heroku):
     before = snapshot(project, logs=False)
-    result = automate(project, heroku, PATH=path)
+    result = deploy(project, "heroku", "--automate-all", "--no-input", env=heroku.logged_out())
     assert result.returncode != 0
-    assert "Heroku CLI (`heroku`) is not installed" in result.stderr
+    assert "not logged in" in result.stderr and "heroku login" in result.stderr
+    assert snapshot(project, logs=False) == before
+    assert heroku.apps() == {}
+    assert commands(heroku) == ["auth:whoami"]
+
+
+def test_missing_cli_changes_nothing(project, heroku):
+    before = snapshot(project, logs=False)
+    result = automate(project, heroku, env={"PATH": path_without_heroku()})
+    assert result.returncode != 0
+    assert "`heroku` is not installed" in result.stderr
     assert "devcenter.heroku.com/articles/heroku-cli" in result.stderr
     assert snapshot(project, logs=False) == before
 
 
 def test_name_taken_by_another_account_changes_nothing(project, heroku):
-    heroku.seed(
-        {
-            "user": "dev@example.com",
-            "apps": {
-                "blog": {
-                    "name": "blog",
-                    "owner": "someone-else@example.com",
-                    "web_url": "https://blog-0123456789ab.herokuapp.com/",
-                    "addons": [],
-                    "config": {},
-                    "releases": [],
-                    "region": "us",
-                    "id": "x",
-                }
-            },
-        }
-    )
+    heroku.world.add_foreign_app("blog")
     before = snapshot(project, logs=False)
     result = automate(project, heroku, "--deployed-project-name", "blog")
     assert result.returncode != 0
     assert "'blog' is taken by another Heroku account" in result.stderr
     assert "--deployed-project-name" in result.stderr
     assert snapshot(project, logs=False) == before
-    assert set(heroku.apps()) == {"blog"}
+    assert heroku.apps() == {}
 
 
 def test_chosen_name_and_region_are_used(project, heroku):
     result = automate(project, heroku, "--deployed-project-name", "my-blog", "--region", "eu")
     assert result.returncode == 0, result.stderr
     assert heroku.apps()["my-blog"]["region"] == "eu"
+    assert ["apps:create", "--no-remote", "--json", "--region=eu", "--", "my-blog"] in (
+        heroku.calls()
+    )
 
 
 def test_declining_the_confirmation_changes_nothing(project, heroku):
@@ -230,7 +257,7 @@ def test_unknown_git_identity_stops_before_anything_changes(project, heroku, tmp
         "EMAIL": "",
     }
     before = snapshot(project, logs=False)
-    result = automate(project, heroku, **env)
+    result = automate(project, heroku, env=env)
     assert result.returncode != 0
     assert "git config --global user.email" in result.stderr
     assert heroku.apps() == {}

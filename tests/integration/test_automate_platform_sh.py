@@ -231,3 +231,23 @@ def test_secrets_never_reach_files_logs_or_output(sample_project, fake_platform)
     settings = (root / "blog" / "settings.py").read_text()
     assert 'SECRET_KEY = _os.environ["PLATFORM_PROJECT_ENTROPY"]' in settings
     assert "ALLOWED_HOSTS = ['*']" not in settings and '"*"' not in settings
+
+
+def test_a_remote_of_another_name_links_the_project_without_the_link_file(
+    sample_project, fake_platform
+):
+    # The git-excluded link file is gone (a fresh clone), the remote was renamed, and
+    # the project was renamed in the console: only the remote still links them.
+    env, state = fake_platform
+    root = sample_project("requirements_txt", "flat")
+    assert automate(root, env).returncode == 0
+    (root / ".platform/local/project.yaml").unlink()
+    git(root, "remote", "rename", "platform", "production")
+    account = load(state)
+    for project in account["projects"].values():
+        project["title"] = "Renamed in the console"
+    state.write_text(json.dumps(account))
+    again = automate(root, env)
+    assert again.returncode == 0, again.stderr + again.stdout
+    assert len(projects(state)) == 1, "a second project was created"
+    assert "Reused: project" in again.stdout and "Created:" not in again.stdout

@@ -72,15 +72,20 @@ def automate(root: Path, platform: str, account: Account, **env: str):
 
 @pytest.mark.parametrize(("platform", "step"), _cases())
 def test_failure_at_each_step_then_rerun_gives_one_app_and_one_database(
-    sample_project, tmp_path, platform, step
+    sample_project, tmp_path, platform, step, request
 ):
     fake = fake_for(platform)
     root = sample_project("requirements_txt", "flat")
-    account = Account(tmp_path, fake)
+    if fake.real_cli:  # the platform's real CLI against a stand-in API
+        account = request.getfixturevalue(fake.real_cli)
+        fail = account.fail(step)
+    else:
+        account = Account(tmp_path, fake)
+        fail = {"FAKE_CLI_FAIL": step}
     before = snapshot(root, logs=False)
 
-    failed = automate(root, platform, account, FAKE_CLI_FAIL=step)
-    assert failed.returncode != 0, f"FAKE_CLI_FAIL={step} did not stop the run"
+    failed = automate(root, platform, account, **fail)
+    assert failed.returncode != 0, f"failing {step} did not stop the run"
     assert "run the same command again" in failed.stderr, failed.stderr
     assert "Traceback" not in failed.stderr, failed.stderr
     after = snapshot(root, logs=False)

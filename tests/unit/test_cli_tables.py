@@ -1,112 +1,126 @@
-"""Every argv the Platform.sh and Upsun plugins build matches a row of tests/cli_tables.py,
-itself checked against the real CLI's source: a misspelt or invented flag fails here."""
+"""The CLI tables (tests/cli_tables): well formed, true to the real CLI, and obeyed.
+
+Every argv a plugin runs is checked where it runs: the fake CLIs refuse an argv
+no row matches (tests/fakes/fakecli.py), and the Heroku tests check what the
+real CLI was given. Here: each table's own shape, the Heroku table against the
+installed CLI's manifest, and every command the plugins print in their guides.
+"""
 
 from __future__ import annotations
 
+import json
+import re
+import shlex
+from pathlib import Path
+
+import heroku_api
 import pytest
-from cli_tables import TABLES, find_row
+from cli_tables import Command, Table, check, table_for
+from support_tables import guide_commands
 
-from simple_deploy import plugins
-from simple_deploy.automate import AutomateContext
-from simple_deploy.project import inspect
-from simple_deploy.runner import CommandFailed, Result
-
-PROJECT_ID = "abcdefghijklm"
+TABLES = ("heroku", "fly")
+OPTIONAL_TABLES = ("platform", "upsun")  # written with their plugins
 
 
-class RecordingRunner:
-    """Answers like the real CLI would for one scenario, and keeps every argv."""
-
-    def __init__(self, cli: str, *, existing: bool = False, manual_resources: bool = False):
-        self.cli, self.existing, self.manual_resources = cli, existing, manual_resources
-        self.argvs: list[list[str]] = []
-
-    def run(self, argv, **kwargs) -> Result:
-        assert argv[0] == self.cli, argv
-        self.argvs.append(list(argv[1:]))
-        command = argv[1]
-        if command == "push" and self.manual_resources:
-            self.manual_resources = False
-            message = "Invalid deployment\nThe push completed but resources must be configured"
-            raise CommandFailed(message, message, 87)
-        out = {
-            "--version": "CLI 5.0.21",
-            "auth:info": "dev@example.com",
-            "organization:list": "dev-org,Dev Org\n",
-            "create": f"{PROJECT_ID}\n",
-            "url": "https://main-bvxea6i-abcdefghijklm.eu-5.platformsh.site/\n",
-        }.get(command, "")
-        if command == "projects" and self.existing:
-            out = f"{PROJECT_ID},{argv[argv.index('--title') + 1]}\n"
-        if command == "project:info":
-            out = "main" if argv[-2] == "default_branch" or "default_branch" in argv else "t"
-        return Result(0, out, "")
+def _tables() -> list[Table]:
+    found = [table_for(name) for name in (*TABLES, *OPTIONAL_TABLES)]
+    return [t for t in found if t is not None]
 
 
-SCENARIOS = {
-    "fresh, one organization": {},
-    "fresh, organization chosen": {"org": "acme"},
-    "linked project reused": {"linked": True},
-    "project found by title and linked": {"existing": True},
-    "Flex sizes containers after the push": {"manual_resources": True},
-}
+@pytest.mark.parametrize("table", _tables(), ids=lambda t: t.cli)
+def test_every_row_cites_a_source_file_and_is_unique(table):
+    assert re.fullmatch(r"[\w.-]+/[\w.-]+", table.repo)
+    seen = set()
+    for command in table.commands:
+        assert command.source and not command.source.startswith("/")
+        assert Path(command.source).suffix in (".ts", ".go", ".php", ".js")
+        for words in (command.words, *command.aliases):
+            assert words not in seen, f"{words} is in the {table.cli} table twice"
+            seen.add(words)
+        for flag in command.flags:
+            assert flag.startswith("--"), flag
+        for short, long in command.short.items():
+            assert re.fullmatch(r"-\w", short) and long.startswith("--")
 
 
-@pytest.mark.parametrize("scenario", SCENARIOS)
-@pytest.mark.parametrize("platform", ["platform_sh", "upsun"])
-def test_every_argv_the_plugin_builds_matches_a_row(sample_project, platform, scenario):
-    plugin = plugins.load(platform)
-    cli = plugin.cli
-    settings = SCENARIOS[scenario]
-    if settings.get("manual_resources") and platform != "upsun":
-        pytest.skip("only Upsun (Flex) sizes containers per environment")
-    root = sample_project("requirements_txt", "flat")
-    if settings.get("linked"):
-        link = root / (".upsun" if platform == "upsun" else ".platform") / "local"
-        link.mkdir(parents=True)
-        (link / "project.yaml").write_text(f"id: {PROJECT_ID}\n")
-    options = {"no_input": True}
-    if settings.get("org"):
-        options["upsun_org" if platform == "upsun" else "platform_sh_org"] = settings["org"]
-    project = inspect(root)
-    automation = plugin.automate(project, options)
-    runner = RecordingRunner(
-        cli,
-        existing=bool(settings.get("existing")),
-        manual_resources=bool(settings.get("manual_resources")),
-    )
-    ctx = AutomateContext(project=project, options=options, runner=runner)
-    for step in (*automation.prepare, *automation.finish):
-        step.run(ctx)
-    assert runner.argvs
-    for argv in runner.argvs:
-        find_row(cli, argv)
-    commands = [argv[0] for argv in runner.argvs]
-    if settings.get("existing"):
-        assert "project:set-remote" in commands and "create" not in commands
-    elif not settings.get("linked"):
-        assert "create" in commands
-        assert ("organization:list" in commands) == (not settings.get("org"))
-    if settings.get("manual_resources"):
-        assert "resources:set" in commands
+TOY = Table(
+    cli="toy",
+    repo="o/toy",
+    version="1",
+    commands=(
+        Command(("apps:create",), "src/a.ts", flags={"--json": False, "--region": True}, args=1),
+        Command(("apps", "list"), "cmd/list.go", flags={"--app": True}, short={"-a": "--app"}),
+    ),
+)
 
 
 @pytest.mark.parametrize(
-    ("cli", "argv"),
+    "argv",
     [
-        ("platform", ["projects", "--counts", "0"]),
-        ("platform", ["create", "--organization", "x"]),
-        ("platform", ["resources:set", "--size", "app:1"]),  # Flex only
-        ("upsun", ["push", "--activate", "HEAD", "extra"]),
-        ("upsun", ["organization:list", "--no-header=1"]),
+        ["apps:create", "blog", "--json", "--region=eu"],
+        ["apps:create", "--region", "eu"],
+        ["apps", "list", "-a", "x"],
+        ["apps", "list", "--app=x"],
     ],
 )
-def test_a_flag_or_command_the_cli_lacks_fails(cli, argv):
-    with pytest.raises(AssertionError):
-        find_row(cli, argv)
+def test_argv_matching_a_row_passes(argv):
+    assert check(TOY, argv) is None
 
 
-def test_each_row_cites_a_source_file():
-    for rows in TABLES.values():
-        for row in rows:
-            assert row.source.startswith("src/") and ".php" in row.source, row
+@pytest.mark.parametrize(
+    ("argv", "why"),
+    [
+        (["apps:create", "--regoin=eu"], "has no flag --regoin (o/toy src/a.ts)"),
+        (["apps:create", "a", "b"], "takes at most 1 argument(s), got 2"),
+        (["apps:create", "--json=yes"], "--json takes no value"),
+        (["apps:create", "--region"], "--region needs a value"),
+        (["apps:destroy"], "is not a command"),
+        (["apps", "list", "-x"], "has no flag -x"),
+    ],
+)
+def test_argv_matching_no_row_is_refused_with_the_reason(argv, why):
+    assert why in check(TOY, argv)
+
+
+def _manifest() -> dict:
+    cli = heroku_api.find()
+    if cli is None:
+        pytest.skip(heroku_api.MISSING)
+    package = cli.resolve().parents[1]  # node_modules/heroku/bin/run.js -> node_modules/heroku
+    return json.loads((package / "oclif.manifest.json").read_text())["commands"]
+
+
+def test_the_heroku_table_matches_the_installed_cli():
+    manifest = _manifest()
+    table = table_for("heroku")
+    for command in table.commands:
+        (name,) = command.words
+        assert name in manifest, f"heroku {name} does not exist"
+        real = manifest[name]
+        aliases = set(real.get("aliases", [])) | set(real.get("hiddenAliases", []))
+        for (alias,) in command.aliases:
+            assert alias in aliases, f"heroku {alias} is not an alias of {name}"
+        path = "src/" + "/".join(real["relativePath"][1:]).removesuffix(".js") + ".ts"
+        assert command.source == path, f"{name} is defined in {path}"
+        for flag, takes_value in command.flags.items():
+            spec = real["flags"].get(flag.removeprefix("--"))
+            assert spec is not None, f"heroku {name} has no flag {flag}"
+            assert (spec["type"] == "option") == takes_value, f"{name} {flag}"
+        for short, long in command.short.items():
+            if long in command.flags:
+                assert real["flags"][long.removeprefix("--")].get("char") == short[1:]
+        if command.args is None:
+            assert real.get("strict") is False, f"{name} takes at most {len(real['args'])}"
+        else:
+            assert len(real.get("args", {})) >= command.args
+
+
+@pytest.mark.parametrize("platform", TABLES)
+def test_every_command_a_guide_prints_matches_a_row(platform, sample_project):
+    table = table_for("fly" if platform == "fly" else platform)
+    commands = guide_commands(sample_project, "fly_io" if platform == "fly" else platform)
+    ours = [c for c in commands if c[:1] == [table.cli] and len(c) > 1]
+    assert ours, f"the {platform} guide printed no {table.cli} command"
+    for argv in ours:
+        problem = check(table, argv[1:])
+        assert problem is None, f"{shlex.join(argv)}: {problem}"

@@ -27,6 +27,7 @@ import subprocess
 from functools import partial
 from pathlib import Path
 
+from simple_deploy.automate import git_remotes
 from simple_deploy.plugin import (
     AutomateContext,
     Automation,
@@ -35,7 +36,6 @@ from simple_deploy.plugin import (
     Project,
     Step,
     ToolMissing,
-    git_remote_url,
 )
 
 from .flavor import Flavor
@@ -78,9 +78,13 @@ def _linked(ctx: AutomateContext, flavor: Flavor) -> str | None:
     found = linked_project(ctx.project.git_root, flavor)
     if found:
         return found
-    url = git_remote_url(ctx.project, flavor.remote)
-    match = _GIT_URL.match(url or "")
-    return match.group("id") if match else None
+    # A remote of any name may link the project (the product's own remote name first).
+    remotes = git_remotes(ctx.project)
+    for name in sorted(remotes, key=lambda n: n != flavor.remote):
+        match = _GIT_URL.match(remotes[name])
+        if match:
+            return match.group("id")
+    return None
 
 
 def _cli(ctx: AutomateContext, flavor: Flavor, *args: str, **kwargs):

@@ -56,13 +56,14 @@ def _app(ctx: AutomateContext) -> str:
 
 
 def ensure_cli(ctx: AutomateContext) -> str:
+    # No `fly version` call: `fly auth whoami`, next, proves the CLI runs.
     for name in ("fly", "flyctl"):
         try:
-            ctx.runner.which(name)
+            path = ctx.runner.which(name)
         except ToolMissing:
             continue
         ctx.facts["fly_cli"] = name
-        return _fly(ctx, "version").stdout.strip().splitlines()[0]
+        return f"found {path}"
     raise ToolMissing(
         f"The Fly.io command-line tool (`fly`, also called `flyctl`) is not installed. "
         f"Install it ({INSTALL_URL}), log in with `fly auth login`, and run again."
@@ -79,6 +80,36 @@ def ensure_login(ctx: AutomateContext) -> str:
     email = _json(result, "the logged-in account").get("email", "")
     ctx.facts["account"] = email
     return f"logged in as {email}"
+
+
+MPG_TOKEN = "MPG commands require updated tokens"
+
+
+def ensure_mpg_access(ctx: AutomateContext) -> str:
+    """A read-only `fly mpg list` before anything is written.
+
+    `fly auth whoami` accepts older tokens that every `fly mpg` command refuses
+    (flyctl internal/command/mpg/mpg.go, validateMPGTokenCompatibility): found
+    out here, the fix costs a re-login instead of a half-finished deploy. The
+    clusters it lists are kept for the database step.
+    """
+    result = _fly(ctx, "mpg", "list", "--org", fly.org(ctx.options), "--json", check=False)
+    if result.returncode != 0:
+        if MPG_TOKEN in result.output:
+            raise CommandFailed(
+                "Your Fly.io login is an older token that Managed Postgres commands refuse. "
+                "Run `fly auth logout`, then `fly auth login`, then run this command again.",
+                result.output,
+                result.returncode,
+            )
+        raise CommandFailed(
+            f"`fly mpg list` failed (exit {result.returncode}):\n{result.output}",
+            result.output,
+            result.returncode,
+        )
+    ctx.facts["clusters"] = _parse_clusters(result)
+    count = len(ctx.facts["clusters"])
+    return f"Managed Postgres is available ({count} cluster(s) in the organization)"
 
 
 def ensure_app(ctx: AutomateContext) -> str:
@@ -110,15 +141,27 @@ def ensure_app(ctx: AutomateContext) -> str:
 
 def _secret_names(ctx: AutomateContext) -> set[str]:
     listed = _json(_fly(ctx, "secrets", "list", "--app", _app(ctx), "--json"), "secrets") or []
-    return {item.get("Name") or item.get("name") for item in listed}
+    # flyctl prints the keys in lowercase (`name`, `digest`, `status`).
+    return {item.get("name") for item in listed if isinstance(item, dict)}
+
+
+def _parse_clusters(result) -> list[dict]:
+    # With no cluster, flyctl prints a sentence (exit 0) instead of an empty JSON list
+    # (flyctl internal/command/mpg/list.go).
+    if result.stdout.strip().startswith("No managed postgres clusters found"):
+        return []
+    clusters = _json(result, "the list of Managed Postgres clusters")
+    if not isinstance(clusters, list):
+        raise CommandFailed(f"`fly mpg list --json` printed no list:\n{result.stdout[:300]}")
+    return clusters
 
 
 def _clusters(ctx: AutomateContext) -> list[dict]:
-    result = _fly(ctx, "mpg", "list", "--org", fly.org(ctx.options), "--json")
-    # With no cluster, flyctl prints a sentence instead of an empty JSON list.
-    if not result.stdout.strip().startswith("["):
-        return []
-    return _json(result, "the list of Managed Postgres clusters")
+    # The prepare step's listing serves once; after a create, list again.
+    cached = ctx.facts.pop("clusters", None)
+    if cached is not None:
+        return cached
+    return _parse_clusters(_fly(ctx, "mpg", "list", "--org", fly.org(ctx.options), "--json"))
 
 
 def _attached_to(cluster: dict, app: str) -> bool:
@@ -223,6 +266,7 @@ def recipe(project: Project, options: Options) -> Automation:
         prepare=(
             Step("Fly.io CLI installed", ensure_cli),
             Step("logged in to Fly.io", ensure_login),
+            Step("Managed Postgres access", ensure_mpg_access),
             Step("app", ensure_app),
         ),
         finish=(

@@ -2,18 +2,24 @@
 
 Every step asks Heroku first (`--json` output) and reuses what exists, so a
 re-run after a failure anywhere finishes the job without a second app or
-database. Commands and output shapes: https://devcenter.heroku.com/articles/heroku-cli-commands
+database. Each CLI call costs about a second of Node start-up, so a call is
+made only when its answer can change what happens next: `auth:whoami` also
+proves the CLI is installed, `apps:info` also lists the add-ons, the git
+remote is added locally, and an app created by this run is known to have no
+add-ons or config vars. Commands, flags and the source they were checked in:
+tests/cli_tables/heroku.py. Commands: https://devcenter.heroku.com/articles/heroku-cli-commands
 """
 
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import time
-from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
 from simple_deploy import env_needs
+from simple_deploy.automate import git_remotes
 from simple_deploy.plugin import (
     AutomateContext,
     Automation,
@@ -22,14 +28,14 @@ from simple_deploy.plugin import (
     Project,
     Step,
     ToolMissing,
-    git_remote_url,
 )
 
 CLI = "heroku"
 REMOTE = "heroku"
 DEFAULT_DB_PLAN = "heroku-postgresql:essential-0"
 RELEASE_WAIT_SECONDS = 600
-RELEASE_POLL_SECONDS = 5
+# The release phase (migrations) takes seconds to minutes: look soon, then less often.
+RELEASE_POLLS_SECONDS = (1, 1, 2, 3, 5)
 
 
 def _heroku(ctx: AutomateContext, *args: str, label: str | None = None, timeout: float = 300):
@@ -37,92 +43,154 @@ def _heroku(ctx: AutomateContext, *args: str, label: str | None = None, timeout:
 
 
 def _json(ctx: AutomateContext, *args: str):
-    return json.loads(_heroku(ctx, *args).stdout)
+    result = _heroku(ctx, *args)
+    try:
+        return json.loads(result.stdout)
+    except ValueError as exc:
+        raise CommandFailed(
+            f"Could not read the JSON `heroku {args[0]}` should print; update the Heroku "
+            "CLI (https://devcenter.heroku.com/articles/heroku-cli) and run again.\n"
+            f"{result.stdout[:300]}",
+            result.output,
+            result.returncode,
+        ) from exc
 
 
 def _app(ctx: AutomateContext) -> str:
     return ctx.facts["app_name"]
 
 
+# ---------------------------------------------------------------- the app's git remotes
+
+# Every form Heroku's git host takes in a remote URL: HTTPS (`heroku git:remote`,
+# `heroku create`) and SSH (`heroku git:remote --ssh-git`, older setups).
+_HEROKU_GIT = re.compile(
+    r"(?:https?://(?:[^@/]+@)?git\.heroku\.com/|(?:ssh://)?git@heroku\.com[:/])"
+    r"(?P<app>[a-z][a-z0-9-]*?)(?:\.git)?/?"
+)
+
+
+def heroku_app_of(url: str) -> str | None:
+    """The Heroku app a git remote URL deploys to, or None for any other URL."""
+    match = _HEROKU_GIT.fullmatch(url.strip())
+    return match["app"] if match else None
+
+
+def _remotes(ctx: AutomateContext) -> dict[str, str]:
+    return git_remotes(ctx.project)
+
+
+def linked_apps(remotes: dict[str, str]) -> dict[str, list[str]]:
+    """Heroku apps the remotes point at, each with its remote names (`heroku` first)."""
+    apps: dict[str, list[str]] = {}
+    for name in sorted(remotes, key=lambda n: (n != REMOTE, n)):
+        app = heroku_app_of(remotes[name])
+        if app:
+            apps.setdefault(app, []).append(name)
+    return apps
+
+
 # ---------------------------------------------------------------- prepare
 
 
-def _ensure_cli(ctx: AutomateContext) -> str:
+def _ensure_login(ctx: AutomateContext) -> str:
+    # `auth:whoami` also proves the CLI is installed: no separate `--version` call.
     try:
-        version = _heroku(ctx, "--version").stdout.strip()
+        email = _heroku(ctx, "auth:whoami").stdout.strip()
     except ToolMissing as exc:
         raise ToolMissing(
             "The Heroku CLI (`heroku`) is not installed or not on PATH. Install it "
             "(https://devcenter.heroku.com/articles/heroku-cli), run `heroku login`, "
             "then run this command again."
         ) from exc
-    return version.splitlines()[0] if version else "heroku CLI found"
-
-
-def _ensure_login(ctx: AutomateContext) -> str:
-    try:
-        email = _heroku(ctx, "auth:whoami").stdout.strip()
     except CommandFailed as exc:
-        raise CommandFailed(
-            f"The Heroku CLI is not logged in. Run `heroku login`, then run this command "
-            f"again.\n{exc.output}",
-            exc.output,
-            exc.returncode,
-        ) from exc
-    ctx.facts["account"] = email
-    return f"logged in as {email}"
-
-
-def _linked_app(ctx: AutomateContext) -> str | None:
-    """The app this repository already deploys to: its `heroku` git remote."""
-    url = git_remote_url(ctx.project, REMOTE)
-    if not url:
-        return None
-    name = PurePosixPath(urlsplit(url).path).name
-    return name.removesuffix(".git") or None
-
-
-def _app_info(ctx: AutomateContext, name: str) -> dict | None:
-    try:
-        return _json(ctx, "apps:info", "-a", name, "--json")["app"]
-    except CommandFailed as exc:
-        if "find that app" in exc.output:
-            return None
-        raise
-
-
-def _remember(ctx: AutomateContext, app: dict) -> None:
-    ctx.facts["app_name"] = app["name"]
-    ctx.facts["url"] = app["web_url"]
-    ctx.facts["host"] = urlsplit(app["web_url"]).hostname
-
-
-def _ensure_app(ctx: AutomateContext) -> str:
-    wanted = ctx.options.get("deployed_project_name")
-    linked = _linked_app(ctx)
-    for name in dict.fromkeys(n for n in (wanted, linked) if n):
-        if wanted and name != wanted:
-            continue  # the user asked for another app than the remote names
-        app = _app_info(ctx, name)
-        if app is not None:
-            _remember(ctx, app)
-            ctx.reused.append(f"Heroku app {app['name']} ({app['web_url']})")
-            return f"reusing app {app['name']}"
-    args = ["apps:create", *([wanted] if wanted else []), "--json"]
-    if ctx.options.get("region"):
-        args += ["--region", ctx.options["region"]]
-    try:
-        app = _json(ctx, *args)
-    except CommandFailed as exc:
-        if "already taken" in exc.output:
+        # Exit 100 is the CLI's "not logged in"; 401s mean a token it no longer accepts.
+        if exc.returncode == 100 or "not logged in" in exc.output or "401" in exc.output:
             raise CommandFailed(
-                f"The app name '{wanted}' is taken by another Heroku account. Choose another "
-                "with --deployed-project-name NAME, or leave it out to let Heroku pick one.",
+                f"The Heroku CLI is not logged in. Run `heroku login`, then run this command "
+                f"again.\n{exc.output}",
                 exc.output,
                 exc.returncode,
             ) from exc
         raise
-    _remember(ctx, app)
+    ctx.facts["account"] = email
+    return f"logged in as {email}"
+
+
+def _app_info(ctx: AutomateContext, name: str) -> dict | None:
+    """`apps:info` of an app this account can use (None if there is none by that name)."""
+    try:
+        info = _json(ctx, "apps:info", f"--app={name}", "--json")
+    except CommandFailed as exc:
+        if "find that app" in exc.output:
+            return None
+        if "do not have access" in exc.output:
+            raise _taken(name, exc) from exc
+        raise
+    if not isinstance(info, dict) or not isinstance(info.get("app"), dict):
+        raise CommandFailed(f"`heroku apps:info` printed no app for {name}.", str(info)[:300])
+    return info
+
+
+def _taken(name: str, exc: CommandFailed) -> CommandFailed:
+    return CommandFailed(
+        f"The app name '{name}' is taken by another Heroku account. Choose another "
+        "with --deployed-project-name NAME, or leave it out to let Heroku pick one.",
+        exc.output,
+        exc.returncode,
+    )
+
+
+def _remember(ctx: AutomateContext, app: dict, addons: list | None) -> None:
+    ctx.facts["app_name"] = app["name"]
+    ctx.facts["url"] = app["web_url"]
+    ctx.facts["host"] = urlsplit(app["web_url"]).hostname
+    ctx.facts["git_url"] = app.get("git_url") or f"https://git.heroku.com/{app['name']}.git"
+    # The add-ons apps:info listed; None when unknown, [] for an app made by this run.
+    ctx.facts["addons"] = addons
+
+
+def _reuse(ctx: AutomateContext, info: dict) -> str:
+    app = info["app"]
+    _remember(ctx, app, info.get("addons") or [])
+    ctx.reused.append(f"Heroku app {app['name']} ({app['web_url']})")
+    return f"reusing app {app['name']}"
+
+
+def _ensure_app(ctx: AutomateContext) -> str:
+    wanted = ctx.options.get("deployed_project_name")
+    linked = linked_apps(_remotes(ctx))
+    if not wanted and len(linked) > 1:
+        listed = ", ".join(f"{app} (remote {', '.join(names)})" for app, names in linked.items())
+        raise CommandFailed(
+            f"This repository has git remotes for several Heroku apps: {listed}. Say which "
+            "one to deploy to with --deployed-project-name NAME."
+        )
+    name = wanted or next(iter(linked), None)
+    if name and (name in linked or not wanted):
+        info = _app_info(ctx, name)
+        if info is not None:
+            return _reuse(ctx, info)
+        if not wanted:
+            name = None
+    # `--region=R` and `-- NAME`: no value the user typed can be read as a flag.
+    args = ["apps:create", "--no-remote", "--json"]
+    if ctx.options.get("region"):
+        args.append(f"--region={ctx.options['region']}")
+    if name:
+        args += ["--", name]
+    try:
+        app = _json(ctx, *args)
+    except CommandFailed as exc:
+        if "already taken" not in exc.output or not name:
+            raise
+        # Taken: by this account (an app a remote no longer names) or by another one.
+        info = _app_info(ctx, name)
+        if info is None:
+            raise _taken(name, exc) from exc
+        return _reuse(ctx, info)
+    _remember(ctx, app, [])
+    ctx.facts["created_now"] = True
     ctx.created.append(
         f"Heroku app {app['name']} ({app['web_url']}): its web dyno is billed monthly "
         "(Eco or Basic dynos are the cheapest)"
@@ -131,8 +199,17 @@ def _ensure_app(ctx: AutomateContext) -> str:
 
 
 def _ensure_remote(ctx: AutomateContext) -> str:
-    _heroku(ctx, "git:remote", "-a", _app(ctx))
-    return f"git remote '{REMOTE}' points at {_app(ctx)}"
+    """Push through a remote that already names the app, else `heroku` (added locally)."""
+    remotes = _remotes(ctx)
+    for name in linked_apps(remotes).get(_app(ctx), []):
+        ctx.facts["remote"] = name
+        return f"git remote '{name}' points at {_app(ctx)}"
+    ctx.facts["remote"] = REMOTE
+    url = ctx.facts["git_url"]
+    verb = "set-url" if REMOTE in remotes else "add"
+    ctx.runner.run(["git", "remote", verb, REMOTE, url], cwd=ctx.project.git_root)
+    was = f" (it pointed at {remotes[REMOTE]})" if REMOTE in remotes else ""
+    return f"git remote '{REMOTE}' points at {_app(ctx)}{was}"
 
 
 # ---------------------------------------------------------------- finish
@@ -144,9 +221,11 @@ def _db_plan(ctx: AutomateContext) -> str:
 
 
 def _ensure_database(ctx: AutomateContext) -> str:
-    addons = _json(ctx, "addons", "-a", _app(ctx), "--json")
+    addons = ctx.facts.get("addons")
+    if addons is None:  # resumed without apps:info in this run: ask once
+        addons = (_app_info(ctx, _app(ctx)) or {}).get("addons") or []
     for addon in addons:
-        if addon.get("addon_service", {}).get("name") == "heroku-postgresql":
+        if (addon.get("addon_service") or {}).get("name") == "heroku-postgresql":
             ctx.reused.append(f"Heroku Postgres {addon['name']} ({addon['plan']['name']})")
             return f"reusing database {addon['name']}"
     plan = _db_plan(ctx)
@@ -155,8 +234,7 @@ def _ensure_database(ctx: AutomateContext) -> str:
         "addons:create",
         plan,
         "--wait",
-        "-a",
-        _app(ctx),
+        f"--app={_app(ctx)}",
         label=f"Creating Heroku Postgres ({plan})",
         timeout=900,
     )
@@ -165,7 +243,12 @@ def _ensure_database(ctx: AutomateContext) -> str:
 
 
 def _ensure_config(ctx: AutomateContext) -> str:
-    current = _json(ctx, "config", "-a", _app(ctx), "--json")
+    # An app this run created has only what its add-ons set: nothing of ours to read.
+    current = (
+        {} if ctx.facts.get("created_now") else _json(ctx, "config", f"--app={_app(ctx)}", "--json")
+    )
+    if not isinstance(current, dict):
+        raise CommandFailed("`heroku config --json` printed no object of config vars.")
     wanted = {
         "ALLOWED_HOSTS": ctx.facts["host"],
         **ctx.project.settings_env,
@@ -182,7 +265,7 @@ def _ensure_config(ctx: AutomateContext) -> str:
     changes = {k: v for k, v in wanted.items() if current.get(k) != v}
     if not changes:
         return "config vars already set"
-    _heroku(ctx, "config:set", *(f"{k}={v}" for k, v in changes.items()), "-a", _app(ctx))
+    _heroku(ctx, "config:set", *(f"{k}={v}" for k, v in changes.items()), f"--app={_app(ctx)}")
     return "set " + ", ".join(sorted(changes))
 
 
@@ -209,34 +292,60 @@ def _ensure_buildpacks(ctx: AutomateContext) -> str:
 
 
 def _push(ctx: AutomateContext) -> str:
+    root = ctx.project.git_root
+    ctx.facts["pushed_commit"] = ctx.runner.run(
+        ["git", "rev-parse", "HEAD"], cwd=root
+    ).stdout.strip()
+    remote = ctx.facts.get("remote", REMOTE)
     result = ctx.runner.run(
-        ["git", "push", REMOTE, "HEAD:main"],
-        cwd=ctx.project.git_root,
+        ["git", "push", remote, "HEAD:main"],
+        cwd=root,
         label="Pushing to Heroku (build and release)",
         timeout=1800,
     )
     # Pushing a commit Heroku already has builds nothing and makes no new release.
     if "Everything up-to-date" in result.output:
+        ctx.facts["pushed_nothing"] = True
         return "Heroku already has this commit"
-    return "pushed HEAD to Heroku's main branch"
+    return f"pushed HEAD to Heroku's main branch (remote '{remote}')"
 
 
-def _newest_release(ctx: AutomateContext) -> dict | None:
-    releases = _json(ctx, "releases", "-a", _app(ctx), "--json")
-    return max(releases, key=lambda r: r["version"], default=None)
+_DEPLOY = re.compile(r"Deploy ([0-9a-f]{7,40})\b")
+
+
+def names_commit(release: dict, commit: str) -> bool:
+    """Whether a release is the deploy of `commit` (Heroku describes it "Deploy <sha>")."""
+    match = _DEPLOY.match(release.get("description") or "")
+    return bool(match and commit.startswith(match[1]))
+
+
+def release_of(releases: list[dict], commit: str) -> dict | None:
+    """The newest release that deploys `commit`; config-var releases never count."""
+    mine = [r for r in releases if isinstance(r, dict) and names_commit(r, commit)]
+    return max(mine, key=lambda r: r.get("version", 0), default=None)
 
 
 def _ensure_released(ctx: AutomateContext) -> str:
+    commit = (
+        ctx.facts.get("pushed_commit")
+        or ctx.runner.run(["git", "rev-parse", "HEAD"], cwd=ctx.project.git_root).stdout.strip()
+    )
     deadline = time.monotonic() + RELEASE_WAIT_SECONDS
+    polls = iter(RELEASE_POLLS_SECONDS)
     while True:
-        release = _newest_release(ctx)
+        releases = _json(ctx, "releases", f"--app={_app(ctx)}", "--json")
+        release = release_of(releases if isinstance(releases, list) else [], commit)
         status = release["status"] if release else "none"
         if status == "succeeded":
-            return f"release v{release['version']} is live"
+            return f"release v{release['version']} (commit {commit[:8]}) is live"
+        if release is None and ctx.facts.get("pushed_nothing"):
+            # Heroku had this commit before this run and lists no release of it among
+            # its latest: it was released long ago.
+            return f"commit {commit[:8]} was released before"
         if status == "failed":
             # Heroku builds and releases only new commits: after a failed release phase
             # the way forward is a commit, even an empty one when the cause was passing.
-            command = f"heroku releases:output v{release['version']} -a {_app(ctx)}"
+            command = f"heroku releases:output v{release['version']} --app={_app(ctx)}"
             raise CommandFailed(
                 f"Release v{release['version']} failed in the release phase (migrations), so "
                 f"Heroku kept the previous release. See why with `{command}`. Fix it and "
@@ -246,14 +355,15 @@ def _ensure_released(ctx: AutomateContext) -> str:
             )
         if time.monotonic() > deadline:
             raise CommandFailed(
-                f"The release is still '{status}' after {RELEASE_WAIT_SECONDS} s. Check it "
-                f"with `heroku releases -a {_app(ctx)}`, then run this command again."
+                f"The release of commit {commit[:8]} is still '{status}' after "
+                f"{RELEASE_WAIT_SECONDS} s. Check it with `heroku releases --app={_app(ctx)}`, "
+                "then run this command again."
             )
-        time.sleep(RELEASE_POLL_SECONDS)
+        time.sleep(next(polls, RELEASE_POLLS_SECONDS[-1]))
 
 
 def _open(ctx: AutomateContext) -> str:
-    _heroku(ctx, "open", "-a", _app(ctx))
+    _heroku(ctx, "open", f"--app={_app(ctx)}")
     return f"opened {ctx.facts['url']}"
 
 
@@ -276,7 +386,6 @@ def automation(project: Project, options: Options) -> Automation:
     return Automation(
         notice=notice,
         prepare=(
-            Step("Heroku CLI", _ensure_cli),
             Step("login", _ensure_login),
             Step("app", _ensure_app),
             Step("git remote", _ensure_remote),

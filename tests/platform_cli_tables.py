@@ -1,7 +1,7 @@
 """The commands and flags our plugins give each platform CLI, one table per CLI, each row
 citing the real CLI's source file that defines the command.
 
-`tests/unit/test_cli_tables.py` drives every plugin's automation and checks that each
+`tests/unit/test_platform_cli_tables.py` drives every plugin's automation and checks that each
 argv it builds matches a row: a flag that does not exist fails a test, not a user.
 
 The `platform` and `upsun` CLIs are one program (platformsh/cli wrapping
@@ -145,7 +145,7 @@ def find_row(cli: str, argv: list[str]) -> Row:
     """The row argv (without the executable) matches; AssertionError says why not."""
     name = argv[0]
     rows = [r for r in TABLES[cli] if name == r.command or name in r.aliases]
-    assert rows, f"`{cli} {name}` is in no row of tests/cli_tables.py"
+    assert rows, f"`{cli} {name}` is in no row of tests/platform_cli_tables.py"
     row = rows[0]
     positionals = 0
     args = iter(argv[1:])

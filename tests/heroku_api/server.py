@@ -1,0 +1,489 @@
+"""A local stand-in of the Heroku Platform API, for the real Heroku CLI to talk to.
+
+Only the endpoints the CLI calls for the commands django-simple-deploy runs are
+served, with the Platform API's documented JSON
+(https://devcenter.heroku.com/articles/platform-api-reference). Which endpoint
+each command calls was read in the CLI's source (heroku/cli `src/commands/...`,
+listed in tests/cli_tables/heroku.py).
+
+Each API token is its own world (an account with its apps, add-ons, config
+vars and releases), so one server serves a whole test session and tests never
+see each other's apps. Git pushes go to a local bare repository per app (the
+test's git config redirects `https://git.heroku.com/` there with
+`url.<dir>.pushInsteadOf`); its pre-receive hook calls back the stand-in, which
+"builds" the pushed commit as the buildpack would decide (a package manager
+file at the root, a Procfile) and makes a release, running the release phase
+when the Procfile declares one.
+
+Failures on demand: `World.fail(method, path_pattern, status, body)` answers
+the next matching request with that status and JSON body; `build` and
+`release` are failed with `World.fail_build()` / `World.fail_release()`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+# The Platform API's app-name rule (apps:create answers 422 otherwise).
+NAME = re.compile(r"[a-z][a-z0-9-]{1,28}[a-z0-9]")
+REGIONS = ("us", "eu")
+PLANS = {
+    "heroku-postgresql:essential-0": 500,
+    "heroku-postgresql:essential-1": 900,
+    "heroku-postgresql:essential-2": 2000,
+    "heroku-postgresql:standard-0": 5000,
+}
+# What the Python buildpack needs at the repository root to build (one of them).
+MANAGER_FILES = ("requirements.txt", "Pipfile.lock", "poetry.lock", "uv.lock")
+# How long the release phase "runs": long enough that the first look sees it pending.
+RELEASE_PHASE_SECONDS = 0.6
+
+HOOK = """#!{python}
+# Heroku's build, stood in for: send the pushed commit's root files and Procfile
+# to the stand-in API, print its build log, and refuse the push if the build fails.
+import json, subprocess, sys, urllib.request
+for line in sys.stdin:
+    old, new, ref = line.split()
+    if ref != "refs/heads/main":
+        print("remote: !       Push to the main branch: git push heroku HEAD:main")
+        sys.exit(1)
+    files = subprocess.run(["git", "ls-tree", "--name-only", new], capture_output=True,
+                           text=True).stdout.split()
+    procfile = subprocess.run(["git", "show", new + ":Procfile"], capture_output=True,
+                              text=True).stdout
+    body = json.dumps({{"commit": new, "files": files, "procfile": procfile}}).encode()
+    request = urllib.request.Request({url!r}, data=body, method="POST",
+                                     headers={{"Content-Type": "application/json"}})
+    answer = json.load(urllib.request.urlopen(request))
+    for out in answer["log"]:
+        print("remote: " + out)
+    sys.exit(0 if answer["ok"] else 1)
+"""
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _uuid() -> str:
+    h = secrets.token_hex(16)
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+class Failure(Exception):
+    """An API error answer: status and the Platform API's error body."""
+
+    def __init__(self, status: int, error_id: str, message: str):
+        super().__init__(message)
+        self.status = status
+        self.body = {"id": error_id, "message": message}
+
+
+@dataclass
+class App:
+    name: str
+    region: str
+    owner: str
+    id: str = field(default_factory=_uuid)
+    web_url: str = ""
+    created_at: str = field(default_factory=_now)
+    addons: list[dict] = field(default_factory=list)
+    config: dict[str, str] = field(default_factory=dict)
+    releases: list[dict] = field(default_factory=list)
+    opened: int = 0
+
+    def json(self) -> dict:
+        return {
+            "acm": False,
+            "archived_at": None,
+            "build_stack": {"id": _uuid(), "name": "heroku-24"},
+            "buildpack_provided_description": (
+                "heroku/python" if any(r["slug"] for r in self.releases) else None
+            ),
+            "created_at": self.created_at,
+            "git_url": f"https://git.heroku.com/{self.name}.git",
+            "id": self.id,
+            "internal_routing": None,
+            "maintenance": False,
+            "name": self.name,
+            "owner": {"email": self.owner, "id": _uuid()},
+            "organization": None,
+            "team": None,
+            "region": {"id": _uuid(), "name": self.region},
+            "released_at": self.releases[-1]["created_at"] if self.releases else None,
+            "repo_size": None,
+            "slug_size": None,
+            "space": None,
+            "stack": {"id": _uuid(), "name": "heroku-24"},
+            "updated_at": _now(),
+            "web_url": self.web_url,
+        }
+
+
+@dataclass
+class World:
+    """One account (one API token) and the apps it can see or collide with."""
+
+    token: str
+    root: Path
+    email: str = "dev@example.com"
+    apps: dict[str, App] = field(default_factory=dict)
+    calls: list[tuple[str, str]] = field(default_factory=list)
+    unknown: list[tuple[str, str]] = field(default_factory=list)
+    failures: list[tuple[str, re.Pattern, int, dict]] = field(default_factory=list)
+    build_fails: bool = False
+    release_fails: bool = False
+    # Heroku releases config changes (an add-on finishing, a teammate's config:set) at
+    # any time: this makes one right after each deploy release.
+    config_release_after_deploy: bool = False
+    base_url: str = ""
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    # ---------------------------------------------------------------- for tests
+
+    def fail(self, method: str, path: str, status: int = 503, body: dict | None = None) -> None:
+        """Answer the next `method` request whose path matches `path` (a regex) with an error."""
+        body = body or {"id": "unavailable", "message": "The API is temporarily unavailable."}
+        self.failures.append((method, re.compile(path), status, body))
+
+    def fail_build(self) -> None:
+        self.build_fails = True
+
+    def fail_release(self) -> None:
+        self.release_fails = True
+
+    def clear_failures(self) -> None:
+        self.failures.clear()
+        self.build_fails = self.release_fails = False
+
+    def add_foreign_app(self, name: str) -> None:
+        """An app of another account: its name is taken, its data out of reach."""
+        self.apps[name] = App(name, "us", "someone-else@example.com")
+
+    def mine(self) -> list[App]:
+        return [app for app in self.apps.values() if app.owner == self.email]
+
+    def git_dir(self, name: str) -> Path:
+        return self.root / "git" / f"{name}.git"
+
+    def cli_calls(self) -> int:
+        """Requests made, not counting the ones apps:info makes in parallel."""
+        return len(self.calls)
+
+    # ---------------------------------------------------------------- API
+
+    def _take_failure(self, method: str, path: str) -> None:
+        for rule in self.failures:
+            if rule[0] == method and rule[1].search(path):
+                self.failures.remove(rule)
+                raise Failure(rule[2], rule[3]["id"], rule[3]["message"])
+
+    def _app(self, name: str) -> App:
+        app = self.apps.get(name)
+        if app is None:
+            raise Failure(404, "not_found", "Couldn't find that app.")
+        if app.owner != self.email:
+            raise Failure(403, "forbidden", f"You do not have access to the app {name}.")
+        return app
+
+    def _release(self, app: App, description: str, status: str = "succeeded", **extra) -> dict:
+        for old in app.releases:
+            if status == "succeeded":
+                old["current"] = False
+        release = {
+            "addon_plan_names": [a["plan"]["name"] for a in app.addons],
+            "app": {"id": app.id, "name": app.name},
+            "created_at": _now(),
+            "current": status == "succeeded",
+            "description": description,
+            "id": _uuid(),
+            "output_stream_url": None,
+            "slug": extra.get("slug"),
+            "status": status,
+            "updated_at": _now(),
+            "user": {"email": self.email, "id": _uuid()},
+            "version": len(app.releases) + 1,
+        }
+        app.releases.append(release)
+        return release
+
+    def handle(self, method: str, path: str, headers: dict, body: Any) -> tuple[int, Any]:
+        self.calls.append((method, path))
+        self._take_failure(method, path)
+        parts = [p for p in path.split("?")[0].split("/") if p]
+        if parts == ["account"]:
+            return 200, {"email": self.email, "id": _uuid(), "name": "Dev", "verified": True}
+        if parts == ["apps"] and method == "POST":
+            return 201, self._create_app(body or {})
+        if len(parts) >= 2 and parts[0] == "apps":
+            app = self._app(parts[1])
+            rest = parts[2:]
+            if not rest and method == "GET":
+                return 200, app.json()
+            if rest == ["addons"] and method == "GET":
+                return 200, app.addons
+            if rest == ["addons"] and method == "POST":
+                return 201, self._create_addon(app, body or {})
+            if len(rest) == 2 and rest[0] == "addons" and method == "GET":
+                found = [a for a in app.addons if rest[1] in (a["name"], a["id"])]
+                if not found:
+                    raise Failure(404, "not_found", "Couldn't find that add-on.")
+                return 200, found[0]
+            if rest in (["dynos"], ["collaborators"]):
+                return 200, []
+            if rest == ["pipeline-couplings"]:
+                raise Failure(404, "not_found", "Couldn't find that pipeline coupling.")
+            if rest == ["config-vars"] and method == "GET":
+                return 200, dict(app.config)
+            if rest == ["config-vars"] and method == "PATCH":
+                return 200, self._set_config(app, body or {})
+            if rest == ["releases"] and method == "GET":
+                return self._releases(app, headers.get("range", ""))
+        self.unknown.append((method, path))
+        raise Failure(404, "not_found", "The requested API endpoint was not found.")
+
+    def _create_app(self, body: dict) -> dict:
+        name = (
+            body.get("name")
+            or f"{secrets.choice(['calm', 'brave'])}-lake-{secrets.randbelow(99999)}"
+        )
+        if not NAME.fullmatch(name):
+            raise Failure(
+                422,
+                "invalid_params",
+                "Name must start with a letter, end with a letter or digit and can only "
+                "contain lowercase letters, digits, and dashes.",
+            )
+        if name in self.apps:
+            raise Failure(422, "invalid_params", "Name is already taken")
+        region = body.get("region") or "us"
+        if region not in REGIONS:
+            raise Failure(422, "invalid_params", f"Couldn't find that region: {region}.")
+        app = App(name, region, self.email)
+        app.web_url = f"https://{name}-{secrets.token_hex(6)}.herokuapp.com/"
+        self.apps[name] = app
+        self._release(app, "Initial release")
+        self._make_git(app)
+        return app.json()
+
+    def _make_git(self, app: App) -> None:
+        git_dir = self.git_dir(app.name)
+        subprocess.run(["git", "init", "-q", "--bare", str(git_dir)], check=True)
+        subprocess.run(
+            ["git", "--git-dir", str(git_dir), "symbolic-ref", "HEAD", "refs/heads/main"],
+            check=True,
+        )
+        hook = git_dir / "hooks" / "pre-receive"
+        url = f"{self.base_url}/__build__/{self.token}/{app.name}"
+        hook.write_text(HOOK.format(python=sys.executable, url=url))
+        hook.chmod(0o755)
+
+    def _create_addon(self, app: App, body: dict) -> dict:
+        plan = (body.get("plan") or {}).get("name", "")
+        if plan not in PLANS:
+            raise Failure(
+                422,
+                "invalid_params",
+                f'Couldn\'t find either the add-on service or the add-on plan of "{plan}".',
+            )
+        name = body.get("name") or f"postgresql-{secrets.token_hex(4)}-{secrets.randbelow(99999)}"
+        addon = {
+            "actions": [],
+            "addon_service": {"id": _uuid(), "name": "heroku-postgresql"},
+            "app": {"id": app.id, "name": app.name},
+            "billed_price": {"cents": PLANS[plan], "contract": False, "unit": "month"},
+            "config_vars": ["DATABASE_URL"],
+            "created_at": _now(),
+            "id": _uuid(),
+            "name": name,
+            "plan": {
+                "id": _uuid(),
+                "name": plan,
+                "price": {"cents": PLANS[plan], "contract": False, "unit": "month"},
+            },
+            "provider_id": secrets.token_hex(8),
+            "state": "provisioned",
+            "updated_at": _now(),
+            "web_url": f"https://addons-sso.heroku.com/apps/{app.id}/addons/{name}",
+        }
+        app.addons.append(addon)
+        password = secrets.token_hex(24)
+        app.config["DATABASE_URL"] = (
+            f"postgres://u{secrets.token_hex(6)}:{password}@c1.compute-1.amazonaws.com:5432/"
+            f"d{secrets.token_hex(6)}"
+        )
+        self._release(app, f"Attach DATABASE ({name})")
+        return addon
+
+    def _set_config(self, app: App, body: dict) -> dict:
+        for key, value in body.items():
+            if value is None:
+                app.config.pop(key, None)
+            else:
+                app.config[key] = str(value)
+        if body:
+            self._release(app, f"Set {', '.join(body)} config vars")
+        return dict(app.config)
+
+    def _releases(self, app: App, range_header: str) -> tuple[int, list]:
+        limit = re.search(r"max=(\d+)", range_header)
+        desc = "order=desc" in range_header.replace(" ", "")
+        shown = sorted(app.releases, key=lambda r: r["version"], reverse=desc)
+        return 200, shown[: int(limit.group(1)) if limit else 200]
+
+    def build(self, name: str, push: dict) -> dict:
+        """What Heroku does with a pushed commit: build, then release (release phase)."""
+        app = self.apps[name]
+        log = ["Building on the Heroku-24 stack", "-----> Using buildpack: heroku/python"]
+        files = push["files"]
+        managers = [f for f in MANAGER_FILES if f in files]
+        if not managers:
+            log.append(" !     No Python package manager files were found.")
+            return {
+                "ok": False,
+                "log": [*log, " !     Push rejected, failed to compile Python app."],
+            }
+        if self.build_fails:
+            self.build_fails = False  # one build fails, as a flaky dependency would
+            log.append(" !     Push rejected, failed to compile Python app.")
+            return {"ok": False, "log": log}
+        log += [
+            f"-----> Installing dependencies ({managers[0]})",
+            "-----> Compressing...",
+            "-----> Launching...",
+        ]
+        procfile = dict(line.split(":", 1) for line in push["procfile"].splitlines() if ":" in line)
+        slug = {"id": _uuid(), "commit": push["commit"]}
+        description = f"Deploy {push['commit'][:8]}"
+        if "release" in procfile:
+            release = self._release(app, description, status="pending", slug=slug)
+            log.append("Verifying deploy... done.")
+            log.append("Running release command...")
+            fails, self.release_fails = self.release_fails, False
+            threading.Timer(
+                RELEASE_PHASE_SECONDS, self._finish_release, (app, release, fails)
+            ).start()
+        else:
+            release = self._release(app, description, slug=slug)
+            self._after_deploy(app)
+        log.append(f"Released v{release['version']}")
+        log.append(f"{app.web_url} deployed to Heroku")
+        return {"ok": True, "log": log}
+
+    def _finish_release(self, app: App, release: dict, fails: bool) -> None:
+        with self.lock:
+            release["status"] = "failed" if fails else "succeeded"
+            if not fails:
+                for old in app.releases:
+                    old["current"] = old is release
+            self._after_deploy(app)
+
+    def _after_deploy(self, app: App) -> None:
+        if self.config_release_after_deploy:
+            self._release(app, "Update DATABASE by heroku-postgresql")
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: StandIn
+
+    def log_message(self, *args) -> None:  # quiet: the tests read World.calls instead
+        pass
+
+    def _answer(self, status: int, body: Any) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Request-Id", _uuid())
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _dispatch(self, method: str) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        body = json.loads(raw) if raw else None
+        path = self.path
+        if path.startswith("/__build__/"):
+            _, _, token, name = path.split("/", 3)
+            world = self.server.worlds[token]
+            with world.lock:
+                self._answer(200, world.build(name, body))
+            return
+        auth = self.headers.get("Authorization", "")
+        token = auth.removeprefix("Bearer ").strip()
+        world = self.server.worlds.get(token)
+        if world is None:
+            self._answer(401, {"id": "unauthorized", "message": "Invalid credentials provided."})
+            return
+        try:
+            with world.lock:
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                status, answer = world.handle(method, path, headers, body)
+        except Failure as exc:
+            status, answer = exc.status, exc.body
+        self._answer(status, answer)
+
+    def do_GET(self) -> None:
+        self._dispatch("GET")
+
+    def do_POST(self) -> None:
+        self._dispatch("POST")
+
+    def do_PATCH(self) -> None:
+        self._dispatch("PATCH")
+
+    def do_PUT(self) -> None:
+        self._dispatch("PUT")
+
+    def do_DELETE(self) -> None:
+        self._dispatch("DELETE")
+
+
+class StandIn(ThreadingHTTPServer):
+    """The stand-in API on 127.0.0.1 (a free port), serving every world of a session."""
+
+    daemon_threads = True
+
+    def __init__(self, root: Path):
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.root = root
+        self.worlds: dict[str, World] = {}
+        self.url = f"http://127.0.0.1:{self.server_address[1]}"
+        self._thread = threading.Thread(target=self.serve_forever, daemon=True)
+
+    def start(self) -> StandIn:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.shutdown()
+        self.server_close()
+
+    def world(self) -> World:
+        """A new account with its own token, apps and git repositories."""
+        token = "HRKU-" + secrets.token_hex(16)
+        world = World(token, self.root / token)
+        world.base_url = self.url
+        world.root.mkdir(parents=True)
+        self.worlds[token] = world
+        return world
+
+
+def wait_for(predicate, timeout: float = 10) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
