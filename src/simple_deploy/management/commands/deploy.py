@@ -247,6 +247,7 @@ class Command(BaseCommand):
     def _rehearse(self, prepared: Prepared, options, log: RunLog) -> None:
         from simple_deploy.package_managers import get
         from simple_deploy.rehearsal import rehearse
+        from simple_deploy.rehearsal.docker import engine_for
 
         project, plugin = prepared.project, prepared.plugin
         self.stdout.write(f"\nRehearsing the last commit as {plugin.label} would run it:")
@@ -258,13 +259,19 @@ class Command(BaseCommand):
             if not step.ok or step.name == "copy" and step.detail:
                 self.stdout.write(f"        {step.detail}".replace("\n", "\n        "))
 
+        runtime = plugin.runtime(project)
+        engine, engine_note = engine_for(runtime)
+        if engine_note:
+            self.stdout.write(f"  {engine_note}")
+            log.add(f"rehearsal engine: {engine_note}")
         report = rehearse(
             project.git_root,
             project.manage_dir_rel,
             get(project.package_manager),
-            plugin.runtime(project),
+            runtime,
             database_url=options.get("database_url") or os.environ.get("DATABASE_URL"),
             on_step=show,
+            engine=engine,
         )
         log.save(project.git_root)
         if not report.ok:
