@@ -6,6 +6,7 @@ Run through `scripts/demo`, which prepares the virtual environment first.
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -53,7 +54,17 @@ def make_project(root: Path) -> None:
 
 
 def main() -> int:
-    root = Path(tempfile.mkdtemp(prefix="simple-deploy-demo-")) / "blog-site"
+    # The demo leaves nothing behind unless asked: --keep keeps the project and its log.
+    keep = "--keep" in sys.argv[1:]
+    scratch = Path(tempfile.mkdtemp(prefix="simple-deploy-demo-"))
+    try:
+        return demo(scratch / "blog-site", keep)
+    finally:
+        if not keep:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+def demo(root: Path, keep: bool) -> int:
     root.mkdir()
     print(f"Demo project: {root}")
     make_project(root)
@@ -73,8 +84,11 @@ def main() -> int:
         "Configure for Heroku",
     )
     run(root, python, "manage.py", "deploy", "--platform", "heroku", "--rehearse")
-    print(f"\nThe demo project is in {root}; its log and summary are in")
-    print(f"{root / 'simple_deploy_logs'}.")
+    if keep:
+        print(f"\nThe demo project is in {root}; its log and summary are in")
+        print(f"{root / 'simple_deploy_logs'}.")
+    else:
+        print("\nThe demo project was removed; run `bash scripts/demo --keep` to keep it.")
     return 0
 
 

@@ -50,6 +50,24 @@ class AutomateResult:
     context: AutomateContext
 
 
+def _require_cli(plugin: PlatformPlugin, runner: Runner) -> None:
+    """A missing CLI is reported before the cost confirmation, not after the user said yes."""
+    names = (plugin.cli, *plugin.extra.get("cli_names", ())) if plugin.cli else ()
+    for name in names:
+        try:
+            runner.which(name)
+            return
+        except ToolMissing:
+            continue
+    if names:
+        where = f" ({plugin.docs_url})" if plugin.docs_url else ""
+        raise ConfigureError(
+            f"{plugin.label}'s command-line tool `{plugin.cli}` is not installed or not on "
+            f"PATH. Install it{where}, log in with it, then run this command again. Nothing "
+            "was changed and nothing was created."
+        )
+
+
 def automate_all(
     project: Project,
     plugin: PlatformPlugin,
@@ -70,6 +88,7 @@ def automate_all(
     if identity:
         raise ConfigureError(identity)
     automation = plugin.automate(project, options)
+    _require_cli(plugin, runner)
     if not confirm(automation.notice):
         raise ConfigureError("Cancelled: nothing was changed and nothing was created.")
 

@@ -40,6 +40,7 @@ __all__ = [
     "settings_block",
     "render_template",
     "manage_py_argv",
+    "email_settings",
     "Automation",
     "AutomateContext",
     "Step",
@@ -77,6 +78,8 @@ class Guide:
     `finish` lists the steps that remain in configuration-only mode (commands
     to type, in order); the other fields are one command or sentence each.
     `links` are (title, URL) pairs into the platform's own documentation.
+    `email` says how to turn on email there: where SMTP credentials come from and
+    the command that sets `EMAIL_URL` and `DEFAULT_FROM_EMAIL` (see `email_settings`).
     """
 
     finish: tuple[str, ...]
@@ -88,6 +91,7 @@ class Guide:
     rollback: str
     links: tuple[tuple[str, str], ...]
     costs: str = ""
+    email: str = ""
 
 
 def _no_problems(project: Project, options: Options) -> list[str]:
@@ -112,6 +116,9 @@ class PlatformPlugin:
       `Automation`), or None when the platform offers only configuration.
       Facts its prepare steps learn (e.g. `app_name`) reach `plan` and `guide`
       in the options mapping.
+    - `cli`: the platform's command-line tool; --automate-all stops before its
+      cost confirmation when it is not on PATH (`extra["cli_names"]` lists other
+      names it may be installed under).
     """
 
     name: str
@@ -136,6 +143,20 @@ def render_template(package: str, name: str, context: Mapping[str, Any]) -> str:
     template engine (autoescape off: these are config files, not HTML)."""
     source = resources.files(package).joinpath("templates", *name.split("/")).read_text("utf-8")
     return _ENGINE.from_string(source).render(Context(dict(context), autoescape=False))
+
+
+def email_settings(relay_host_variable: str | None = None) -> str:
+    """The production email lines every platform's settings block ends with.
+
+    Shared so each platform sends mail the same way (one `EMAIL_URL` variable, the
+    right setting for the running Django: `MAILERS` on 6.1+, `EMAIL_*` before) and
+    `check --deploy` stays clean on Django 6.1, whose startproject configures the
+    console backend. Insert it with `{{ email_settings }}` inside the block's `if`.
+    `relay_host_variable` names the environment variable in which a platform gives an
+    SMTP relay of its own (port 25, no login), used when `EMAIL_URL` is not set.
+    """
+    context = {"relay": relay_host_variable}
+    return render_template("simple_deploy", "email_settings.py-tpl", context).rstrip("\n")
 
 
 def manage_py_argv(project: Project, *args: str) -> tuple[str, ...]:

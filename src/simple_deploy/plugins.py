@@ -6,6 +6,7 @@ A plugin that fails to load is reported by name and does not hide the others.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from functools import cache
 from importlib.metadata import EntryPoint, entry_points
@@ -48,9 +49,14 @@ def load(name: str) -> PlatformPlugin:
     """The plugin registered as `name`; PluginError if absent or broken."""
     matches = [f for f in _entry_points() if f.name == name]
     if not matches:
-        names = ", ".join(available()) or "none installed"
+        installed = available()
+        names = ", ".join(installed) or "none installed"
+        # "fly", "flyio" or "platformsh" are what people type for fly_io and platform_sh.
+        typed = name.lower().replace(".", "_").replace("-", "_")
+        nearest = difflib.get_close_matches(typed, installed, n=1, cutoff=0.6)
+        hint = f"Did you mean --platform {nearest[0]}? " if nearest else ""
         raise PluginError(
-            f"Unknown platform '{name}'. Installed platforms: {names}. "
+            f"Unknown platform '{name}'. {hint}Installed platforms: {names}. "
             "Choose one with --platform NAME, or install the plugin package for yours."
         )
     ep = matches[0].entry_point

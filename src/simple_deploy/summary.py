@@ -13,7 +13,15 @@ from .plan import FileChange, Plan
 from .plugin import Guide, PlatformPlugin
 from .project import Project
 
-__all__ = ["render_summary"]
+__all__ = ["render_summary", "terminal_summary"]
+
+# Every settings block reads email settings the same way (plugin.email_settings).
+# A plugin's Guide.email says how to set them on its platform.
+_EMAIL = (
+    "set `EMAIL_URL` (`smtp+tls://USER:PASSWORD@HOST:587`, from an SMTP provider) and "
+    "`DEFAULT_FROM_EMAIL` on the platform; until then sending mail fails with an error in "
+    "the log, and nothing is sent."
+)
 
 
 def _changed_lines(changes: Sequence[FileChange]) -> list[str]:
@@ -48,9 +56,11 @@ def render_summary(
     out += ["## What changed, and why", ""]
     out += _changed_lines(written)
     out += [f"- {note}" for note in plan.notes]
-    if plan.requirements:
-        specs = ", ".join(f"`{r.spec}`" for r in plan.requirements)
-        out.append(f"- Production requirements added: {specs}.")
+    specs = [r.spec for r in plan.requirements]
+    # The manifest's own line usually names them already: say each thing once.
+    if specs and not any(all(s in c.reason for s in specs) for c in written):
+        listed = ", ".join(f"`{s}`" for s in specs)
+        out.append(f"- Production requirements added: {listed}.")
     if automated is None:
         out += ["", "Nothing was created on any account and nothing was committed.", ""]
     else:
@@ -75,9 +85,36 @@ def render_summary(
         f"- Open a shell there: {guide.remote_shell}",
         f"- Scale: {guide.scale}",
         f"- Roll back: {guide.rollback}",
+        f"- Send email: {guide.email or _EMAIL}",
         "",
         f"## Read more in {plugin.label}'s documentation",
         "",
     ]
     out += [f"- {title}: {url}" for title, url in guide.links]
     return "\n".join(out) + "\n"
+
+
+# Sections kept for the saved summary only: the terminal shows what changed and what
+# to do next, once, and points at the file for the rest.
+_SAVED_ONLY = ("## After that", "## Read more in ")
+
+
+def terminal_summary(summary: str, saved_as: str) -> str:
+    """The summary as the terminal shows it: what changed, the next commands, and
+    where the whole summary (redeploy, logs, shell, scale, roll back, email, links) is."""
+    kept: list[str] = []
+    skipping = False
+    for line in summary.splitlines():
+        if line.startswith("## "):
+            skipping = line.startswith(_SAVED_ONLY)
+        if not skipping:
+            kept.append(line)
+    while kept and not kept[-1].strip():
+        kept.pop()
+    kept += [
+        "",
+        f"The full summary (how to redeploy, see logs, open a shell, scale, roll back, send "
+        f"email, and links to the docs) is saved as {saved_as}; the log of every step is "
+        "beside it.",
+    ]
+    return "\n".join(kept) + "\n"

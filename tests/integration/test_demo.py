@@ -18,3 +18,6 @@ def test_demo_configures_and_rehearses_a_fresh_project():
     assert "configured this project for Heroku" in out
     assert "Rehearsal passed." in out
     assert "heroku addons:create heroku-postgresql:essential-0" in out
+    # Nothing left behind: the demo project is removed unless --keep is given.
+    folder = out.split("Demo project: ", 1)[1].splitlines()[0]
+    assert not Path(folder).exists()

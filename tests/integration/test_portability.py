@@ -47,8 +47,6 @@ def test_folder_with_spaces_and_accents_is_configured_end_to_end(sample_project,
 
     assert result.returncode == 0, result.stderr + result.stdout
     assert "gunicorn --chdir blog blog.wsgi" in (root / "Procfile").read_text("utf-8")
-    post_compile = (root / "bin" / "post_compile").read_text("utf-8")
-    assert "python blog/manage.py collectstatic --noinput" in post_compile
     assert "gunicorn" in (root / "uv.lock").read_text("utf-8")
     settings = (root / "blog" / "blog" / "settings.py").read_text("utf-8")
     assert settings.count("# >>> django-simple-deploy: heroku >>>") == 1
@@ -78,25 +76,12 @@ def test_core_autocrlf_checkout_is_clean_and_commits_lf_platform_files(sample_pr
     assert settings.count(b"\n") == settings.count(b"\r\n")
     git(root, "add", "-A")
     git(root, "commit", "-qm", "Configure for Heroku")
-    for name in ("Procfile", "bin/post_compile", ".python-version"):
+    for name in ("Procfile", ".python-version"):
         assert b"\r" not in git_bytes(root, "show", f"HEAD:{name}"), name
     # Only the lines we meant to add changed: no file was rewritten wholesale.
     for line in git(root, "diff", "--numstat", "HEAD~1", "HEAD").splitlines():
         added, deleted, name = line.split("\t")
         assert deleted == "0", name
-
-
-def test_script_is_committed_executable_where_git_ignores_file_modes(sample_project):
-    # Git for Windows sets core.fileMode=false; the platform must still run the script.
-    root = sample_project("requirements_txt", "nested")
-    git(root, "config", "core.fileMode", "false")
-
-    result = deploy(root / "blog")
-
-    assert result.returncode == 0, result.stderr + result.stdout
-    git(root, "add", "-A")
-    git(root, "commit", "-qm", "Configure for Heroku")
-    assert git(root, "ls-tree", "HEAD", "bin/post_compile").startswith("100755 blob ")
 
 
 @pytest.mark.parametrize("extra", [(), ("--dry-run",), ("--overwrite",)])

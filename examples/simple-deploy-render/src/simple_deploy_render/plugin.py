@@ -24,6 +24,7 @@ from simple_deploy.plugin import (
     Project,
     Requirement,
     Runtime,
+    email_settings,
     generated_file,
     manage_py_argv,
     render_template,
@@ -92,7 +93,7 @@ def plan(project: Project, options: Options) -> PlatformPlan:
             render_template(
                 "simple_deploy_render",
                 "settings.py-tpl",
-                {"base_dir_depth": project.base_dir_depth},
+                {"base_dir_depth": project.base_dir_depth, "email_settings": email_settings()},
             ),
             "Render-only settings: DEBUG off, generated secret key, Render's host name, "
             "HTTPS, PostgreSQL, WhiteNoise",

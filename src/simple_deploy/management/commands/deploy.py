@@ -16,7 +16,7 @@ from simple_deploy.log import RunLog
 from simple_deploy.plan import unified_diff
 from simple_deploy.project import InspectionError, inspect
 from simple_deploy.runner import Runner
-from simple_deploy.summary import render_summary
+from simple_deploy.summary import render_summary, terminal_summary
 
 
 def _chosen_platform(argv: list[str]) -> str | None:
@@ -87,6 +87,25 @@ class Command(BaseCommand):
             action="store_true",
             help="Run even though the git working tree has uncommitted changes.",
         )
+        # Both change the generated configuration (fly.toml names the app and region).
+        configure.add_argument(
+            "--deployed-project-name",
+            metavar="NAME",
+            help=(
+                "Name of the app on the platform. Default: reused from this repository's "
+                "link to the platform; otherwise Fly.io: this folder's name plus a short "
+                "stable suffix; Heroku: a name Heroku chooses; Platform.sh and Upsun: the "
+                "folder's name plus a short hash of this repository."
+            ),
+        )
+        configure.add_argument(
+            "--region",
+            metavar="REGION",
+            help=(
+                "Region to create the app in, in the platform's own names. Default: Fly.io "
+                "iad, Platform.sh eu-3.platform.sh, Heroku's default (us)."
+            ),
+        )
         automate = parser.add_argument_group("Automation (--automate-all)")
         automate.add_argument(
             "--automate-all",
@@ -100,16 +119,6 @@ class Command(BaseCommand):
             "--no-input",
             action="store_true",
             help="Do not ask for confirmation (for scripts).",
-        )
-        automate.add_argument(
-            "--deployed-project-name",
-            metavar="NAME",
-            help="Name of the app on the platform (default: chosen by the platform, or reused).",
-        )
-        automate.add_argument(
-            "--region",
-            metavar="REGION",
-            help="Region to create the app in (the platform's own region names).",
         )
         rehearse = parser.add_argument_group("Rehearsal")
         rehearse.add_argument(
@@ -153,6 +162,12 @@ class Command(BaseCommand):
                     "Reinstall or upgrade that package, or report it to its authors."
                 )
             project = inspect(_start_dir())
+            if options["dry_run"] and options["rehearse"]:
+                raise ConfigureError(
+                    "--rehearse and --dry-run cannot be combined: a dry run writes nothing, "
+                    "and the rehearsal runs what is committed. Run --dry-run to see the "
+                    "changes, then run without it, commit, and run --rehearse."
+                )
             if options["automate_all"]:
                 if options["dry_run"]:
                     raise ConfigureError("--dry-run and --automate-all cannot be combined.")
@@ -179,8 +194,7 @@ class Command(BaseCommand):
         log.add(summary)
         log.save(project.git_root)
         summary_path = log.save_text(project.git_root, f"summary-{plugin.name}", summary)
-        self.stdout.write(summary)
-        self.stdout.write(f"Summary saved as {summary_path}; the log of every step is beside it.")
+        self.stdout.write(terminal_summary(summary, str(summary_path)))
 
         if options["rehearse"]:
             self._rehearse(prepared, options, log)
@@ -224,8 +238,7 @@ class Command(BaseCommand):
         log.add(summary)
         log.save(project.git_root)
         summary_path = log.save_text(project.git_root, f"summary-{plugin.name}", summary)
-        self.stdout.write(summary)
-        self.stdout.write(f"Summary saved as {summary_path}; the log of every step is beside it.")
+        self.stdout.write(terminal_summary(summary, str(summary_path)))
 
     def _show_dry_run(self, prepared: Prepared) -> None:
         plan = prepared.plan

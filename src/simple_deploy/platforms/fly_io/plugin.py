@@ -31,6 +31,7 @@ from simple_deploy.plugin import (
     Project,
     Requirement,
     Runtime,
+    email_settings,
     generated_file,
     manage_py_argv,
     render_template,
@@ -251,6 +252,7 @@ def plan(project: Project, options: Options) -> PlatformPlan:
             "version": __version__,
             "base_dir_depth": project.base_dir_depth,
             "build_flag": _image.BUILD_FLAG,
+            "email_settings": email_settings(),
         },
     )
     changes = (
@@ -375,6 +377,12 @@ def guide(project: Project, options: Options) -> Guide:
             "Managed Postgres monthly (the Basic plan is about $38 a month); see "
             "https://fly.io/docs/about/pricing/."
         ),
+        email=(
+            "Fly sends no mail itself. Take SMTP credentials from a provider as "
+            "`smtp+tls://USER:PASSWORD@HOST:587`, then "
+            "`fly secrets set EMAIL_URL=<that URL> DEFAULT_FROM_EMAIL=<your address>`. "
+            "Until then sending mail fails with an error in the log, and nothing is sent."
+        ),
     )
 
 
@@ -394,5 +402,7 @@ platform = PlatformPlugin(
     add_arguments=add_arguments,
     automate=automate,
     cli="fly",
+    # flyctl's installers put it on PATH as both `fly` and `flyctl`.
+    extra={"cli_names": ("flyctl",)},
     docs_url="https://fly.io/docs/django/",
 )

@@ -166,7 +166,6 @@ def _ensure_database(ctx: AutomateContext) -> str:
 def _ensure_config(ctx: AutomateContext) -> str:
     current = _json(ctx, "config", "-a", _app(ctx), "--json")
     wanted = {
-        "ON_HEROKU": "1",
         "ALLOWED_HOSTS": ctx.facts["host"],
         **ctx.project.settings_env,
     }

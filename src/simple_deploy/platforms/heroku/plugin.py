@@ -3,8 +3,13 @@
 Facts this plugin relies on (Heroku Dev Center):
 - The buildpack installs natively from requirements.txt, Pipfile.lock,
   poetry.lock or uv.lock at the repository root; `.python-version` picks Python.
-- It runs `manage.py collectstatic` only when manage.py is at the root; for a
-  nested project `bin/post_compile` does it.
+- The classic buildpack runs `manage.py collectstatic` itself for a manage.py up
+  to three folders deep (bin/steps/collectstatic), so a nested project needs no
+  hook. The Cloud Native Buildpack generation (Fir) runs it only for a manage.py
+  in the root (buildpacks-python src/django.rs) and has no bin/post_compile.
+- The buildpack refuses more than one package-manager file in the root, and a
+  Pipfile without Pipfile.lock (lib/package_manager.sh).
+- Heroku sets DYNO on every dyno (release phase included), never at build time.
 - Procfile `release:` runs before each new release starts; `web:` must listen
   on $PORT, which gunicorn reads by itself.
 """
@@ -25,6 +30,7 @@ from simple_deploy.plugin import (
     Project,
     Requirement,
     Runtime,
+    email_settings,
     generated_file,
     manage_py_argv,
     render_template,
@@ -52,6 +58,37 @@ def _processes(project: Project) -> dict[str, tuple[str, ...]]:
     }
 
 
+# Root files that each make Heroku's buildpack pick a package manager; it refuses two.
+_MANAGER_FILES = (
+    ("pipenv", ("Pipfile.lock", "Pipfile")),
+    ("pip", ("requirements.txt",)),
+    ("poetry", ("poetry.lock",)),
+    ("uv", ("uv.lock",)),
+)
+
+
+def check(project: Project, options: Options) -> list[str]:
+    """Stop before writing anything when Heroku's buildpack would refuse the repository."""
+    root = project.git_root
+    found = {
+        manager: next(name for name in names if (root / name).is_file())
+        for manager, names in _MANAGER_FILES
+        if any((root / name).is_file() for name in names)
+    }
+    problems = []
+    if len(found) > 1:
+        files = ", ".join(f"`{name}` ({manager})" for manager, name in found.items())
+        problems.append(
+            f"Heroku's Python buildpack refuses a repository with more than one "
+            f"package-manager file in its root, and this one has {files}. Nothing was "
+            f"changed. This project uses {project.package_manager}: remove the others "
+            "(for example `git rm <file>`), commit, and run again."
+        )
+    # A Pipfile without Pipfile.lock, which the buildpack also refuses, is the core's
+    # missing-lock stop for a Pipenv project, and a second manager file for any other.
+    return problems
+
+
 def _collectstatic(project: Project) -> tuple[str, ...]:
     return manage_py_argv(project, "collectstatic", "--noinput")
 
@@ -65,7 +102,11 @@ def plan(project: Project, options: Options) -> PlatformPlan:
             render_template(
                 _TEMPLATES,
                 "settings.py-tpl",
-                {"version": __version__, "base_dir_depth": project.base_dir_depth},
+                {
+                    "version": __version__,
+                    "base_dir_depth": project.base_dir_depth,
+                    "email_settings": email_settings(),
+                },
             ),
             "Heroku-only settings: DEBUG off, secret key and hosts from config vars, HTTPS, "
             "Heroku Postgres, WhiteNoise",
@@ -82,6 +123,13 @@ def plan(project: Project, options: Options) -> PlatformPlan:
         ),
     ]
     notes = []
+    if project.nested:
+        notes.append(
+            f"Heroku's buildpack collects static files for `{project.manage_dir_rel}/manage.py` "
+            "itself, once, at build time. On Heroku's Fir generation (Cloud Native "
+            "Buildpacks) collectstatic runs only for a manage.py in the repository root: "
+            "there, move manage.py to the root."
+        )
     if (project.git_root / ".python-version").is_file():
         notes.append(
             f"Heroku will use Python {project.python_version} from your existing .python-version."
@@ -95,30 +143,14 @@ def plan(project: Project, options: Options) -> PlatformPlan:
                 f"pins Python {project.python_version} on Heroku, the version you develop with",
             )
         )
-    if project.nested:
-        changes.append(
-            generated_file(
-                project,
-                "bin/post_compile",
-                render_template(
-                    _TEMPLATES,
-                    "post_compile-tpl",
-                    {
-                        "manage_dir": project.manage_dir_rel,
-                        "collectstatic": shlex.join(_collectstatic(project)),
-                    },
-                ),
-                "collects static files at build time (manage.py is not at the repository root)",
-                executable=True,
-            )
-        )
     return PlatformPlan(tuple(changes), REQUIREMENTS, tuple(notes))
 
 
 def runtime(project: Project) -> Runtime:
     processes = _processes(project)
     env = {
-        "ON_HEROKU": "1",
+        # Heroku's buildpack exports CACHE_DIR to the collectstatic it runs at build time.
+        "CACHE_DIR": "{app_root}/.heroku-build-cache",
         "SECRET_KEY": "{secret_key}",
         "ALLOWED_HOSTS": "{host}",
         "DATABASE_URL": "{database_url}",
@@ -126,8 +158,8 @@ def runtime(project: Project) -> Runtime:
     }
     return Runtime(
         env=env,
-        # The buildpack's own collectstatic (root manage.py) and bin/post_compile
-        # (nested) run the same command.
+        # The classic buildpack runs collectstatic itself, once, for a manage.py up to
+        # three folders deep (bin/steps/collectstatic), nested projects included.
         build=(Command(_collectstatic(project)),),
         release=(Command(processes["release"]),),
         web=Command(processes["web"]),
@@ -146,10 +178,10 @@ def guide(project: Project, options: Options) -> Guide:
             "Create the app (this also adds the `heroku` git remote): `heroku create`.",
             "Add a database: `heroku addons:create heroku-postgresql:essential-0 --wait`.",
             'Make a secret key: `python -c "import secrets; print(secrets.token_urlsafe(50))"`, '
-            f"then `heroku config:set ON_HEROKU=1{settings_var} SECRET_KEY=<that key>`.",
+            f"then `heroku config:set{settings_var} SECRET_KEY=<that key>`.",
             "Find the app's host name in the Web URL that `heroku apps:info` shows, then "
             "`heroku config:set ALLOWED_HOSTS=<host name>` (without https:// and /).",
-            "Deploy: `git push heroku main` (from another branch: `git push heroku HEAD:main`).",
+            "Deploy: `git push heroku HEAD:main` (from whichever branch you are on).",
             "Open the site: `heroku open`.",
         ),
         redeploy="commit your changes, then `git push heroku HEAD:main` (from any branch)",
@@ -179,6 +211,12 @@ def guide(project: Project, options: Options) -> Guide:
             "Heroku has no free tier: the app's dynos and the essential-0 Postgres plan are "
             "billed monthly once you create them."
         ),
+        email=(
+            "Heroku sends no mail itself. Take SMTP credentials from a provider (or an email "
+            "add-on from Heroku's Elements marketplace) as `smtp+tls://USER:PASSWORD@HOST:587`, "
+            "then `heroku config:set EMAIL_URL=<that URL> DEFAULT_FROM_EMAIL=<your address>`. "
+            "Until then sending mail fails with an error in the log, and nothing is sent."
+        ),
     )
 
 
@@ -196,6 +234,7 @@ platform = PlatformPlugin(
     plan=plan,
     runtime=runtime,
     guide=guide,
+    check=check,
     add_arguments=add_arguments,
     automate=automation,
     cli="heroku",

@@ -31,6 +31,7 @@ from simple_deploy.plugin import (
     Project,
     Requirement,
     Runtime,
+    email_settings,
     generated_file,
     manage_py_argv,
     render_template,
@@ -119,7 +120,11 @@ def plan(project: Project, options: Options) -> PlatformPlan:
             render_template(
                 _TEMPLATES,
                 "settings.py-tpl",
-                {"version": __version__, "base_dir_depth": project.base_dir_depth},
+                {
+                    "version": __version__,
+                    "base_dir_depth": project.base_dir_depth,
+                    "email_settings": email_settings(relay_host_variable="PLATFORM_SMTP_HOST"),
+                },
             ),
             "Platform.sh-only settings: DEBUG off, secret key from the project entropy, hosts "
             "from the routes, HTTPS, the PostgreSQL relationship, WhiteNoise",
@@ -258,6 +263,14 @@ def guide(project: Project, options: Options) -> Guide:
             ("CLI reference", "https://docs.platform.sh/administration/cli/reference.html"),
         ),
         costs=automate.COSTS,
+        email=(
+            "where Platform.sh's outgoing email is on (the production environment, by "
+            "default) mail goes through its SMTP relay (`PLATFORM_SMTP_HOST`); set "
+            "`DEFAULT_FROM_EMAIL` to your address with `platform variable:create --level project "
+            "--name env:DEFAULT_FROM_EMAIL --value <address>`. For your own SMTP provider, set "
+            "`env:EMAIL_URL` (`smtp+tls://USER:PASSWORD@HOST:587`) the same way with "
+            "`--sensitive true`. Where neither is on, sending fails with an error in the log."
+        ),
     )
 
 

@@ -1,0 +1,81 @@
+"""What Heroku's Python buildpack does with the configured project (checked against
+its source: bin/steps/collectstatic, lib/package_manager.sh)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from project_files import deploy, git, manage_dir, snapshot
+
+
+def test_two_package_manager_files_are_refused_naming_both_with_0_bytes_changed(
+    sample_project,
+):
+    root = sample_project("uv", "flat")
+    (root / "requirements.txt").write_text("django\n", encoding="utf-8")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "an exported requirements.txt")
+    before = snapshot(root, logs=False)
+
+    result = deploy(root, "heroku")
+
+    assert result.returncode != 0
+    assert "`requirements.txt` (pip)" in result.stderr and "`uv.lock` (uv)" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert snapshot(root, logs=False) == before
+
+
+def _settings_on_a_dyno(root, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """Import the configured settings as a dyno would, with only the given variables."""
+    probe = (
+        "import django; from django.conf import settings; django.setup(); "
+        "print('DEBUG', settings.DEBUG, 'STATIC_ROOT', bool(settings.STATIC_ROOT))"
+    )
+    base = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "blog.settings"}
+    return subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=manage_dir(root),
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_production_settings_take_effect_on_a_dyno_without_any_hand_set_switch(sample_project):
+    root = sample_project("requirements_txt", "nested")
+    assert deploy(root, "heroku").returncode == 0
+    dyno = {
+        "DYNO": "web.1",
+        "SECRET_KEY": "k" * 50,
+        "DATABASE_URL": "postgres://u:p@db.example.com:5432/d",
+        "ALLOWED_HOSTS": "blog-0123.herokuapp.com",
+    }
+    result = _settings_on_a_dyno(root, dyno)
+    assert "DEBUG False STATIC_ROOT True" in result.stdout, result.stderr
+
+
+def test_the_build_without_dyno_still_collects_static_files(sample_project):
+    root = sample_project("requirements_txt", "nested")
+    assert deploy(root, "heroku").returncode == 0
+    build = {"CACHE_DIR": "/tmp/cache"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput"],
+        cwd=manage_dir(root),
+        env={"PATH": "/usr/bin:/bin", **build},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (root / "blog" / "staticfiles" / "staticfiles.json").is_file()  # the manifest
+
+
+def test_a_forgotten_step_is_named_with_its_fix(sample_project):
+    root = sample_project("requirements_txt", "flat")
+    assert deploy(root, "heroku").returncode == 0
+    result = _settings_on_a_dyno(root, {"DYNO": "web.1", "ALLOWED_HOSTS": "x.herokuapp.com"})
+    assert "SECRET_KEY is not set on this Heroku app" in result.stderr
+    assert "heroku config:set SECRET_KEY=" in result.stderr
+    assert "STATIC_ROOT" not in result.stderr

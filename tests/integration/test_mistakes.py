@@ -1,0 +1,37 @@
+"""A mistake a new user makes gets the next step, not a traceback."""
+
+from __future__ import annotations
+
+import pytest
+from project_files import deploy, snapshot
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"), [("fly", "fly_io"), ("platformsh", "platform_sh"), ("herku", "heroku")]
+)
+def test_unknown_platform_suggests_the_nearest_name(sample_project, typed, meant):
+    root = sample_project("requirements_txt", "flat")
+    result = deploy(root, typed)
+    assert result.returncode != 0
+    assert f"Did you mean --platform {meant}?" in result.stderr
+
+
+def test_rehearse_with_dry_run_is_refused_with_the_reason(sample_project):
+    root = sample_project("requirements_txt", "flat")
+    before = snapshot(root, logs=False)
+    result = deploy(root, "heroku", "--dry-run", "--rehearse")
+    assert result.returncode != 0
+    assert "--rehearse and --dry-run cannot be combined" in result.stderr
+    assert snapshot(root, logs=False) == before
+
+
+@pytest.mark.parametrize("platform", ["heroku", "fly_io", "platform_sh"])
+def test_missing_cli_is_reported_before_the_cost_confirmation(sample_project, platform):
+    root = sample_project("requirements_txt", "flat")
+    before = snapshot(root, logs=False)
+    # No platform CLI on PATH; git is found through its absolute path by the tool.
+    result = deploy(root, platform, "--automate-all", env={"PATH": "/usr/bin:/bin"}, stdin="y\n")
+    assert result.returncode != 0
+    assert "is not installed or not on PATH" in result.stderr
+    assert "Go ahead?" not in result.stdout, "asked to confirm before finding the CLI missing"
+    assert snapshot(root, logs=False) == before
