@@ -50,10 +50,12 @@ def test_configures_fly_and_second_run_changes_nothing(sample_project, manager, 
     assert result.returncode == 0, result.stderr + result.stdout
     assert "configured this project for Fly.io" in result.stdout
     assert "fly mpg create --name" in result.stdout
-    # createsuperuser prompts: `fly ssh console -C` gives it a terminal only with --pty.
-    assert "fly ssh console --pty --app blog-site-" in result.stdout
-    assert 'manage.py createsuperuser"`' in result.stdout
-    assert "DIRECT_DATABASE_URL" in result.stdout
+    # The saved summary: createsuperuser prompts, and `fly ssh console -C` gives it a
+    # terminal only with --pty; migrations can use the cluster's direct address.
+    summary = next((root / "simple_deploy_logs").glob("summary-fly_io-*.md")).read_text()
+    assert "fly ssh console --pty --app blog-site-" in summary
+    assert 'manage.py createsuperuser"`' in summary
+    assert "DIRECT_DATABASE_URL" in summary
 
     prefix = "blog/" if layout == "nested" else ""
     dockerfile = (root / "Dockerfile").read_text()
