@@ -15,7 +15,16 @@ MATRIX = [
     for manager in ("requirements_txt", "poetry", "pipenv", "uv")
     for layout, django in (("flat", "5.2"), ("nested", "4.2"))
 ]
-STEPS = ("install", "build", "release", "check --deploy", "web", "GET /", "static file")
+STEPS = (
+    "install",
+    "build",
+    "release",
+    "check --deploy",
+    "migrations",
+    "web",
+    "pages",
+    "static file",
+)
 # The container engine's steps (src/simple_deploy/rehearsal/docker.py).
 IMAGE_STEPS = (
     "engine",
@@ -23,8 +32,9 @@ IMAGE_STEPS = (
     "build (in image)",
     "release (container)",
     "check --deploy (container)",
+    "migrations",
     "container",
-    "GET /",
+    "pages",
     "static file",
     "remove container and image",
 )

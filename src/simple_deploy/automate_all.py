@@ -60,11 +60,12 @@ def _require_cli(plugin: PlatformPlugin, runner: Runner) -> None:
         except ToolMissing:
             continue
     if names:
-        where = f" ({plugin.docs_url})" if plugin.docs_url else ""
+        url = plugin.extra.get("cli_install_url") or plugin.docs_url
+        where = f" ({url})" if url else ""
         raise ConfigureError(
-            f"{plugin.label}'s command-line tool `{plugin.cli}` is not installed or not on "
-            f"PATH. Install it{where}, log in with it, then run this command again. Nothing "
-            "was changed and nothing was created."
+            f"The {plugin.label} CLI (`{plugin.cli}`) is not installed or not on PATH. "
+            f"Install it{where}, log in with it, then run this command again. Nothing was "
+            "changed and nothing was created."
         )
 
 
@@ -105,7 +106,8 @@ def automate_all(
         ) from exc
     message = f"Configure for {plugin.label} with django-simple-deploy"
     try:
-        outcome = commit_changes(ctx, [change.path for change in plan.changes], message)
+        paths = [change.path for change in plan.changes] + list(plan.unignored)
+        outcome = commit_changes(ctx, list(dict.fromkeys(paths)), message)
     except (CommandFailed, ToolMissing) as exc:
         raise StepFailed(
             f"Step 'commit' failed:\n{exc}\n\nYour local files are configured but not "

@@ -10,8 +10,9 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import checks, markers
+from . import checks, gitignore, markers
 from .changes import ApplyError, apply_changes
+from .drivers import DRIVER_NAMES
 from .lock import refresh_lock
 from .package_managers import get
 from .plan import FileChange, Plan, requirement_changes
@@ -95,23 +96,68 @@ def safety_problems(project: Project, plugin: PlatformPlugin, options: Options) 
     return problems
 
 
+def platform_needs(
+    project: Project, changes: list[FileChange], also_planned: tuple[str, ...] = ()
+) -> list[str]:
+    """Every file the platform must receive: what we write, the dependency files, the
+    Python version files and the asset build's files (those that exist or will)."""
+    manager = get(project.package_manager)
+    candidates = [c.path for c in changes]
+    candidates += [*manager.files, ".python-version", "runtime.txt"]
+    if project.asset_build is not None:
+        candidates += project.asset_build.files
+    planned = {c.path for c in changes} | set(also_planned)
+    return [
+        path
+        for path in dict.fromkeys(candidates)
+        if path in planned or (project.git_root / path).is_file()
+    ]
+
+
 def build_plan(project: Project, plugin: PlatformPlugin, options: Options) -> Plan:
-    """The plugin's plan plus the requirement changes for the project's manager."""
+    """The plugin's plan plus the requirement changes for the project's manager, plus
+    the .gitignore exceptions the platform's files need."""
     platform_plan = plugin.plan(project, options)
-    manifest, added = requirement_changes(project, list(platform_plan.requirements))
+    wanted = list(platform_plan.requirements)
+    notes = [f"Settings extended: `{project.settings_rel}` ({project.settings_source})."]
+    driver = project.postgres_driver
+    if driver is not None and any(r.name in DRIVER_NAMES for r in wanted):
+        # One driver: the one the project already uses and tests with.
+        wanted = [r for r in wanted if r.name not in DRIVER_NAMES]
+        notes.append(f"PostgreSQL driver: your `{driver.name}` is kept (no second driver added).")
+    manifest, added = requirement_changes(project, wanted)
     changes = list(platform_plan.changes) + ([manifest] if manifest else [])
-    settings_note = f"Settings extended: `{project.settings_rel}` ({project.settings_source})."
+    manager = get(project.package_manager)
+    # The lock file is refreshed after planning, so it may not exist yet.
+    locked = (manager.lock_file,) if manifest and manager.lock_file else ()
+    needed = platform_needs(project, changes, locked)
+    ignore_changes, unignored, problems = gitignore.unignore(project, needed)
+    if problems:
+        raise ConfigureError("\n\n".join(problems))
+    if unignored:
+        names = ", ".join(f"`{p}`" for p in unignored)
+        notes.append(
+            f"Git ignored {names}, which the deployment needs: the .gitignore exception above "
+            "lets git commit them, so the platform gets the files you tested."
+        )
     return Plan(
         platform=plugin.name,
-        changes=tuple(changes),
+        changes=tuple(changes + ignore_changes),
         requirements=added,
-        lock_argv=get(project.package_manager).lock_argv if manifest else None,
-        notes=(settings_note, *platform_plan.notes),
+        lock_argv=manager.lock_argv if manifest else None,
+        notes=(*notes, *platform_plan.notes),
+        unignored=unignored,
     )
 
 
-def prepare(project: Project, plugin: PlatformPlugin, options: Options) -> Prepared:
-    """Check, then plan. Raises ConfigureError with every problem found."""
+def prepare(
+    project: Project, plugin: PlatformPlugin, options: Options, *, dry_run: bool = False
+) -> Prepared:
+    """Check, then plan. Raises ConfigureError with every problem found.
+
+    A dry run plans even over the user's own platform files, to show the diff
+    --overwrite would apply (`overwrite_preview`).
+    """
     problems = safety_problems(project, plugin, options)
     if problems:
         raise ConfigureError("\n\n".join(problems))
@@ -122,7 +168,7 @@ def prepare(project: Project, plugin: PlatformPlugin, options: Options) -> Prepa
     read_only = read_only_problems(project, plan)
     if read_only:
         raise ConfigureError("\n\n".join(read_only))
-    if plan.user_files and not options.get("overwrite"):
+    if plan.user_files and not options.get("overwrite") and not dry_run:
         names = ", ".join(c.path for c in plan.user_files)
         raise ConfigureError(
             f"These files exist and were not written by django-simple-deploy: {names}. "
@@ -131,6 +177,15 @@ def prepare(project: Project, plugin: PlatformPlugin, options: Options) -> Prepa
             "stays in git history), or move them aside."
         )
     return Prepared(project, plugin, plan)
+
+
+def overwrite_preview(prepared: Prepared, options: Options) -> list[FileChange]:
+    """The changes to the user's own files that only --overwrite would make (dry run)."""
+    if options.get("overwrite"):
+        return list(prepared.plan.user_files)
+    forced = build_plan(prepared.project, prepared.plugin, {**options, "overwrite": True})
+    now = {c.path: c.after for c in prepared.plan.effective if not c.user_file}
+    return [c for c in forced.user_files if now.get(c.path) != c.after]
 
 
 def with_lock(prepared: Prepared, runner: Runner) -> Plan:

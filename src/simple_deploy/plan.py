@@ -67,6 +67,9 @@ class Plan:
     lock_argv: tuple[str, ...] | None = None
     notes: tuple[str, ...] = ()
     extra: dict = field(default_factory=dict)
+    # Files git ignored that the platform needs; the plan's .gitignore change lets
+    # git commit them, and --automate-all commits them with the configuration.
+    unignored: tuple[str, ...] = ()
 
     @property
     def effective(self) -> tuple[FileChange, ...]:

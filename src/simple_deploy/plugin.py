@@ -118,7 +118,7 @@ class PlatformPlugin:
       in the options mapping.
     - `cli`: the platform's command-line tool; --automate-all stops before its
       cost confirmation when it is not on PATH (`extra["cli_names"]` lists other
-      names it may be installed under).
+      names it may be installed under, `extra["cli_install_url"]` where to get it).
     """
 
     name: str

@@ -15,6 +15,8 @@ from importlib import metadata
 from pathlib import Path
 
 from . import markers
+from .assets import AssetBuild, compress_offline, find_asset_build
+from .drivers import Driver, find_driver, read_texts
 from .package_managers import ManagerError, detect
 from .textfiles import UnreadableFile, read_text
 
@@ -51,6 +53,11 @@ class Project:
     python_version: str
     django_version: str
     configured_for: tuple[str, ...]
+    # Asset build and database driver (platform-files): what the platform must
+    # build before collectstatic, and the PostgreSQL driver the project already has.
+    asset_build: AssetBuild | None = None
+    compress_offline: bool = False
+    postgres_driver: Driver | None = None
 
     @property
     def nested(self) -> bool:
@@ -179,6 +186,24 @@ def _find_wsgi_application(manage_dir: Path, settings_module: str) -> str | None
     return None
 
 
+def _settings_texts(manage_dir: Path, settings_module: str) -> list[str]:
+    """The settings module and the modules it star-imports (a settings package's base)."""
+    texts, seen, queue = [], set(), [settings_module]
+    while queue:
+        module = queue.pop(0)
+        if module in seen:
+            continue
+        seen.add(module)
+        path = _module_file(manage_dir, module)
+        if path is None:
+            continue
+        text = _read(path)
+        texts.append(text)
+        is_package = path.name == "__init__.py"
+        queue += [_resolve_relative(m, module, is_package) for m in _STAR_IMPORT.findall(text)]
+    return texts
+
+
 def _python_version(git_root: Path) -> str:
     version_file = git_root / ".python-version"
     if version_file.is_file():
@@ -238,6 +263,10 @@ def inspect(start: Path) -> Project:
         manager = detect(git_root)
     except ManagerError as exc:
         raise InspectionError(str(exc)) from exc
+    try:
+        declared = manager.requirement_names(git_root)
+    except Exception:  # an unreadable manifest is reported by the manager's own check
+        declared = set()
 
     return Project(
         git_root=git_root,
@@ -251,4 +280,7 @@ def inspect(start: Path) -> Project:
         python_version=_python_version(git_root),
         django_version=_django_version(),
         configured_for=markers.platforms_in(_read(settings_file)),
+        asset_build=find_asset_build(git_root, manage_dir),
+        compress_offline=compress_offline(_settings_texts(manage_dir, settings_module)),
+        postgres_driver=find_driver(declared, read_texts(git_root, manager.files)),
     )

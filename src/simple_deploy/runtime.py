@@ -47,6 +47,9 @@ class Runtime:
     - `dockerfile`: the Dockerfile the platform builds (path in the repository,
       POSIX form), when it builds an image; the rehearsal then builds and runs
       that image if a container engine answers.
+    - `database_scheme`: the URL scheme the platform's database URL uses
+      (Heroku: "postgres"); the rehearsal gives {database_url} that scheme, so
+      settings that branch on it see what they will see on the platform.
     """
 
     env: Mapping[str, str]
@@ -58,3 +61,4 @@ class Runtime:
     proxy_headers: Mapping[str, str] = field(default_factory=lambda: {"X-Forwarded-Proto": "https"})
     derived_env: Callable[[Mapping[str, str]], Mapping[str, str]] | None = None
     dockerfile: str | None = None
+    database_scheme: str | None = None

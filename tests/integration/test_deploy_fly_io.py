@@ -153,16 +153,18 @@ def test_bad_options_are_refused_and_change_nothing(sample_project, args, messag
     assert snapshot(root) == before
 
 
-def test_user_written_dockerfile_is_not_overwritten(sample_project):
+def test_user_written_dockerfile_is_kept_unless_overwrite(sample_project):
     root = sample_project("requirements_txt", "flat")
-    (root / "Dockerfile").write_text("FROM python:3.12\nCMD python manage.py runserver\n")
+    mine = "FROM python:3.12\nCMD python manage.py runserver\n"
+    (root / "Dockerfile").write_text(mine)
     git(root, "add", "-A")
     git(root, "commit", "-qm", "my Dockerfile")
-    before = snapshot(root)
     result = deploy(root)
-    assert result.returncode != 0
-    assert "Dockerfile" in result.stderr and "--overwrite" in result.stderr
-    assert snapshot(root) == before
+    assert result.returncode == 0, result.stderr
+    assert (root / "Dockerfile").read_text() == mine
+    assert "Your Dockerfile is kept" in result.stdout
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "Configure for Fly.io")
     assert deploy(root, "--overwrite").returncode == 0
     assert "gunicorn" in (root / "Dockerfile").read_text()
 

@@ -189,18 +189,16 @@ def test_settings_that_do_not_import_are_refused(sample_project):
     assert snapshot(root) == before
 
 
-def test_user_written_procfile_is_not_overwritten(flat):
+def test_user_written_procfile_gets_only_web_and_release_replaced(flat):
     (flat / "Procfile").write_text("web: python manage.py runserver 0.0.0.0:$PORT\n")
     git(flat, "add", "-A")
     git(flat, "commit", "-qm", "my Procfile")
-    before = snapshot(flat)
     result = deploy(flat)
-    assert_refused(flat, result, "Procfile", "--overwrite")
-    assert snapshot(flat) == before
-
-    replaced = deploy(flat, "--overwrite")
-    assert replaced.returncode == 0, replaced.stderr
-    assert "gunicorn" in (flat / "Procfile").read_text()
+    assert result.returncode == 0, result.stderr
+    assert (flat / "Procfile").read_text() == (
+        "release: python manage.py migrate --noinput\nweb: gunicorn blog.wsgi\n"
+    )
+    assert "replaced web: (was `python manage.py runserver 0.0.0.0:$PORT`)" in result.stdout
 
 
 def test_missing_lock_file_is_refused(sample_project):

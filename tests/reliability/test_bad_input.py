@@ -203,6 +203,11 @@ def test_user_written_platform_file_is_never_replaced_silently(
         if result.returncode != 0:
             assert change.path in result.stderr and "--overwrite" in result.stderr, result.stderr
             assert snapshot(root, logs=False) == before
+        elif change.path == "Procfile":
+            # A Procfile is merged: the user's process types stay, and the summary says so.
+            after = (root / change.path).read_bytes()
+            assert all(line in after.splitlines() for line in mine.splitlines()), after
+            assert "your Procfile: kept your keep:" in result.stdout, result.stdout
         else:
             assert (root / change.path).read_bytes() == mine, f"{change.path} was replaced"
 

@@ -1,14 +1,17 @@
 """The rehearsal replays a platform's steps on a real, tiny Django project.
 
-The project is made by the real tools (django-admin, git) once per module and
-copied per test; each rehearsal installs into a fresh virtual environment with
-pip (a shared cache keeps that fast), runs collectstatic and migrate, starts
-gunicorn and fetches a page and a static file.
+The project is made by the real tools (django-admin, makemigrations, git) once
+per module and copied per test: a site with a home page linking to an about
+page, each referencing stylesheets and an image through {% static %}, and a
+model with its migration. Each rehearsal installs into a fresh virtual
+environment with pip (a shared cache keeps that fast), runs collectstatic and
+migrate, starts gunicorn and requests the pages and their assets.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -20,6 +23,10 @@ import pytest
 
 from simple_deploy.package_managers import InstallStep, PackageManager
 from simple_deploy.rehearsal import REDACTED, STEP_NAMES, RehearsalReport, StepResult, rehearse
+from simple_deploy.rehearsal.engine import Context
+from simple_deploy.rehearsal.report import StepFailed
+from simple_deploy.rehearsal.steps import _Rehearsal, _Site, _step_pages, _step_web
+from simple_deploy.rehearsal.venv import VenvEngine
 from simple_deploy.runtime import Command, Runtime
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -59,6 +66,42 @@ if os.environ.get("ON_TESTPLATFORM"):
         MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
         "whitenoise.middleware.WhiteNoiseMiddleware",
     )
+"""
+
+# The site's own app: what visitors request, and a model with its migration.
+PAGES_FILES = {
+    "pages/__init__.py": "",
+    "pages/models.py": (
+        "from django.db import models\n\n\n"
+        "class Note(models.Model):\n"
+        "    title = models.CharField(max_length=100)\n"
+    ),
+    "pages/templates/pages/home.html": (
+        "{% load static %}<!doctype html><html><head>"
+        '<link rel="stylesheet" href="{% static \'pages/site.css\' %}">'
+        "<script src=\"{% static 'pages/site.js' %}\"></script></head><body>"
+        '<img src="{% static \'pages/logo.svg\' %}" alt="logo">'
+        '<a href="/about/">About</a> <a href="/nowhere/">A page the site lacks</a> '
+        '<a href="https://example.org/">elsewhere</a> <a href="#top">top</a>'
+        "</body></html>\n"
+    ),
+    "pages/templates/pages/about.html": (
+        "{% load static %}<!doctype html><html><head>"
+        '<link rel="stylesheet" href="{% static \'pages/about.css\' %}"></head>'
+        '<body><a href="/">Home</a></body></html>\n'
+    ),
+    "pages/static/pages/site.css": 'body { background: url("logo.svg") no-repeat; }\n',
+    "pages/static/pages/about.css": "h1 { color: teal; }\n",
+    "pages/static/pages/site.js": "document.documentElement.className = 'js';\n",
+    "pages/static/pages/logo.svg": '<svg xmlns="http://www.w3.org/2000/svg"/>\n',
+}
+URLS = """
+from django.views.generic import TemplateView  # noqa: E402
+
+urlpatterns += [
+    path("", TemplateView.as_view(template_name="pages/home.html")),
+    path("about/", TemplateView.as_view(template_name="pages/about.html")),
+]
 """
 
 PLATFORM_ENV = {
@@ -120,7 +163,18 @@ def pristine(tmp_path_factory) -> Path:
     root.mkdir()
     subprocess.run([str(BIN / "django-admin"), "startproject", "blog", "."], cwd=root, check=True)
     with open(root / "blog" / "settings.py", "a", encoding="utf-8") as settings:
-        settings.write(SETTINGS_BLOCK)
+        settings.write('\nINSTALLED_APPS.append("pages")\n' + SETTINGS_BLOCK)
+    with open(root / "blog" / "urls.py", "a", encoding="utf-8") as urls:
+        urls.write(URLS)
+    for name, text in PAGES_FILES.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "pages", "-v", "0"],
+        cwd=root,
+        check=True,
+        env={k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"},
+    )
     pins = [
         f"Django=={version('Django')}",
         f"gunicorn=={version('gunicorn')}",
@@ -185,7 +239,23 @@ def test_full_rehearsal_passes_with_sqlite(project, scratch):
     assert [step.name for step in report.steps] == list(STEP_NAMES)
     assert list(report.steps) == seen
     assert "uncommitted" not in _step(report, "copy").detail
-    assert "answered 404" in _step(report, "GET /").detail
+    pages = _step(report, "pages")
+    # /, /about/, /nowhere/ (404: a page the site lacks is not a failure), LOGIN_URL
+    # (the project has none: 404), the admin's login page; every asset they name.
+    expected = (
+        "200 /",
+        "200 /about/",
+        "404 /nowhere/",
+        "404 /accounts/login/",
+        "200 /admin/login/",
+    )
+    for line in expected:
+        assert f"  {line}\n" in pages.detail + "\n", pages.detail
+    assert "example.org" not in pages.detail
+    counted = re.fullmatch(r"(\d+) pages, (\d+) assets", pages.summary)
+    assert counted, pages.summary
+    # site.css, site.js, logo.svg (named by the page and by site.css), about.css, admin CSS.
+    assert int(counted.group(1)) >= 5 and int(counted.group(2)) >= 5
     static = _step(report, "static file").detail
     assert "/static/admin/css/base." in static
     assert "Content-Encoding: gzip" in static or "Content-Encoding: br" in static
@@ -195,15 +265,60 @@ def test_full_rehearsal_passes_with_sqlite(project, scratch):
 
 
 @needs_gunicorn
-def test_broken_web_command_fails_at_web_and_cleans_up(project, scratch):
-    runtime = _runtime(web=Command(("gunicorn", "nosuchmodule.wsgi", "--bind", "127.0.0.1:{port}")))
-    report = rehearse(project, ".", _manager(), runtime)
+def test_a_missing_static_file_fails_pages_naming_the_page_and_the_file(project, scratch):
+    (project / "pages" / "static" / "pages" / "about.css").unlink()
+    _git(project, "-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-qam", "rm")
 
-    assert not report.ok
-    assert [step.name for step in report.steps] == list(STEP_NAMES[:7])
+    report = rehearse(project, ".", _manager(), _runtime())
+
+    failed = report.failed
+    assert failed is not None and failed.name == "pages", failed
+    assert "GET /about/ answered 500 (referenced by /)" in failed.detail
+    assert "'pages/about.css' is named in a template ({% static %})" in failed.detail
+    # The web process's own log: the traceback.
+    assert "Missing staticfiles manifest entry for 'pages/about.css'" in failed.detail
+    _assert_no_process_left(scratch)
+
+
+def test_a_model_change_without_migration_is_reported(project, scratch):
+    models = project / "pages" / "models.py"
+    models.write_text(
+        models.read_text(encoding="utf-8") + "    body = models.TextField(default='')\n",
+        encoding="utf-8",
+    )
+    _git(project, "-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-qam", "m")
+
+    report = rehearse(project, ".", _manager(), _runtime())
+
+    failed = report.failed
+    assert failed is not None and failed.name == "migrations", failed
+    assert "Your models have changes with no migration" in failed.detail
+    assert "Add field body to note" in failed.detail
+    assert "Run `python manage.py makemigrations`, commit the new migration files" in failed.detail
+
+
+TOKEN = "user-token-0123456789"
+# Present at build, release and run time, or the command fails.
+NEEDS_TOKEN = f"import os, sys; sys.exit(os.environ.get('API_TOKEN') != {TOKEN!r})"
+
+
+def test_a_web_process_that_exits_shows_its_own_error_and_the_users_variables(project, scratch):
+    crash = "import os; print('token is', os.environ['API_TOKEN'], flush=True); import nosuchmodule"
+    runtime = _runtime(
+        build=(*_runtime().build, Command(("python", "-c", NEEDS_TOKEN))),
+        release=(*_runtime().release, Command(("python", "-c", NEEDS_TOKEN))),
+        web=Command(("python", "-c", crash)),
+    )
+    report = rehearse(project, ".", _manager(), runtime, extra_env={"API_TOKEN": TOKEN})
+
+    assert [step.name for step in report.steps] == list(STEP_NAMES[: STEP_NAMES.index("web") + 1])
     web = report.failed
     assert web is not None and web.name == "web"
+    assert "exited with code 1" in web.detail
+    assert "did not answer" not in web.detail
     assert "No module named 'nosuchmodule'" in web.detail
+    assert f"token is {REDACTED}" in web.detail
+    assert all(TOKEN not in step.detail for step in report.steps)
     assert list(scratch.iterdir()) == []
     _assert_no_process_left(scratch)
 
@@ -280,3 +395,46 @@ def test_copy_holds_the_committed_lf_bytes_when_core_autocrlf_is_true(project, t
 
     assert (workdir / "app" / "bin" / "post_compile").read_bytes() == script
     assert b"\r\n" not in (workdir / "app" / "blog" / "settings.py").read_bytes()
+
+
+# Answers the first request (the web step's "is it up?"), then dies as a worker
+# killed for memory would: the next request finds no process.
+DIES_ON_SECOND_REQUEST = """
+import http.server, os, sys
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    seen = 0
+
+    def do_GET(self):
+        Handler.seen += 1
+        if Handler.seen > 1:
+            print("out of memory: worker killed", flush=True)
+            os._exit(9)
+        self.send_response(404)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
+"""
+
+
+def test_a_web_process_that_exits_while_pages_are_requested_shows_its_exit_code(tmp_path):
+    # The web and pages steps on their own: no install is needed for this server.
+    runtime = _runtime(web=Command((sys.executable, "-c", DIES_ON_SECOND_REQUEST, "{port}")))
+    ctx = Context(tmp_path, ".", _manager(), runtime, sys.executable, 30, tmp_path, "sqlite://")
+    ctx.app.mkdir()
+    engine = VenvEngine(ctx)
+    site = _Site("staticfiles", "/static/", "/media/", {}, "", "")
+    state = _Rehearsal(ctx, engine, site_facts=site)
+    try:
+        assert "answering on 127.0.0.1" in _step_web(state)
+        with pytest.raises(StepFailed) as failed:
+            _step_pages(state)
+    finally:
+        engine.close()
+
+    detail = str(failed.value)
+    assert "The web process (while answering GET /) exited with code 9" in detail
+    assert "out of memory: worker killed" in detail

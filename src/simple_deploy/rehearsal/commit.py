@@ -12,7 +12,7 @@ from .processes import run_checked, which
 from .report import StepFailed
 from .text import decode, tail
 
-__all__ = ["extract_head"]
+__all__ = ["extract_head", "export_head"]
 
 
 def extract_head(git_root: Path, dest: Path, timeout: float) -> str:
@@ -21,6 +21,13 @@ def extract_head(git_root: Path, dest: Path, timeout: float) -> str:
     status = run_checked(
         [git, "status", "--porcelain"], cwd=git_root, env=os.environ, timeout=timeout
     )
+    head = export_head(git_root, dest, timeout)
+    return _detail(head, dest, status)
+
+
+def export_head(git_root: Path, dest: Path, timeout: float) -> str:
+    """Write the files of HEAD, as committed, into `dest` (new); returns HEAD's short hash."""
+    git = which("git", os.environ.get("PATH"))
     # The platform receives the committed blobs. With core.autocrlf=true (Git for
     # Windows' default) `git archive` would write CRLF, as a checkout does; a CRLF
     # shell script or Procfile that passes here could then hide a real failure.
@@ -37,7 +44,7 @@ def extract_head(git_root: Path, dest: Path, timeout: float) -> str:
     head = run_checked(
         [git, "rev-parse", "--short", "HEAD"], cwd=git_root, env=os.environ, timeout=timeout
     )
-    return _detail(head.strip(), dest, status)
+    return head.strip()
 
 
 def _extract(data: bytes, dest: Path) -> None:

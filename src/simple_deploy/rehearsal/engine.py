@@ -22,6 +22,8 @@ from .processes import Result, join
 
 __all__ = ["Context", "Engine"]
 
+MIN_SECRET = 4
+
 
 @dataclass(frozen=True)
 class Context:
@@ -36,6 +38,9 @@ class Context:
     root: Path
     database_url: str
     secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(50))
+    #: The user's own variables (--env, --env-file): present at build, release and
+    #: run time, their values treated as secrets.
+    extra_env: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def app(self) -> Path:
@@ -55,17 +60,25 @@ class Context:
         }
 
     def secret_values(self) -> list[str]:
-        """Values that must never appear in a report."""
+        """Values that must never appear in a report.
+
+        The user's values are all treated as secrets, except the very short ones
+        ("1", "on"): those cannot be secrets, and redacting them would garble
+        every exit code and number in the output.
+        """
         password = urlsplit(self.database_url).password
-        return [value for value in (self.secret_key, password) if value]
+        user = [value for value in self.extra_env.values() if len(value) >= MIN_SECRET]
+        return [value for value in (self.secret_key, password, *user) if value]
 
 
 class Engine(Protocol):
     """Where the platform's steps run. Every method may raise report.StepFailed.
 
     Commands arrive with placeholders filled (`placeholders()` is merged over
-    the Context's) and with the platform's variables for their phase; the engine
-    adds what it needs to run them at all (a PATH, a container).
+    the Context's) and with the platform's variables for their phase, the user's
+    own (`Context.extra_env`) included; the engine adds what it needs to run them
+    at all (a PATH, a container). An engine that runs the build itself (an image
+    build) passes `Context.extra_env` to it, and never on a command line.
     """
 
     #: Step names this engine shows instead of the generic ones

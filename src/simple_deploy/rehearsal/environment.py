@@ -27,6 +27,7 @@ __all__ = [
     "fill_map",
     "build_vars",
     "run_vars",
+    "platform_database_url",
 ]
 
 # The caller's environment is a running Django process: its settings module,
@@ -43,6 +44,7 @@ _KEEP_ENV = (
     "POETRY_CACHE_DIR",
     "PIPENV_CACHE_DIR",
     "XDG_CACHE_HOME",
+    "npm_config_cache",  # npm's package cache (the asset build's `npm ci`)
 )
 _KEEP_ENV_WINDOWS = (
     "SYSTEMROOT",
@@ -134,3 +136,19 @@ def run_vars(runtime: Runtime, values: Mapping[str, str]) -> dict[str, str]:
     if runtime.derived_env is not None:
         env |= dict(runtime.derived_env(values))
     return env
+
+
+# One database, several spellings: Heroku hands out postgres://, Django's docs and
+# most local servers say postgresql://. Settings that branch on the scheme must see
+# the platform's spelling in the rehearsal.
+_POSTGRES_SCHEMES = {"postgres", "postgresql", "pgsql"}
+
+
+def platform_database_url(url: str, scheme: str | None) -> str:
+    """`url` with the scheme the platform uses for the same kind of database."""
+    if not scheme:
+        return url
+    current, sep, rest = url.partition("://")
+    if not sep or current.lower() not in _POSTGRES_SCHEMES or scheme not in _POSTGRES_SCHEMES:
+        return url
+    return f"{scheme}://{rest}"

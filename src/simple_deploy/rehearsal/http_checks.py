@@ -7,11 +7,14 @@ import re
 from collections.abc import Mapping
 
 from ..runtime import Runtime
+from .crawl import Response
 from .report import StepFailed
 
-__all__ = ["HTTP_TIMEOUT", "ONE_YEAR", "get", "answers", "pick_static", "static_problems"]
+__all__ = ["HTTP_TIMEOUT", "ONE_YEAR", "get", "fetch", "answers", "pick_static", "static_problems"]
 
 HTTP_TIMEOUT = 30.0
+# Pages and stylesheets are parsed for links; more than this is not a page a visitor waits for.
+MAX_BODY = 2 * 1024 * 1024
 ONE_YEAR = 31536000
 _PREFERRED_STATIC = "admin/css/base.css"
 
@@ -31,6 +34,26 @@ def get(
         response = conn.getresponse()
         response.read()
         return response.status, {key.lower(): value for key, value in response.getheaders()}
+    finally:
+        conn.close()
+
+
+def fetch(
+    address: tuple[str, int], runtime: Runtime, path: str, timeout: float = HTTP_TIMEOUT
+) -> Response:
+    """GET `path` as a visitor's browser, through the platform's router; keep a bounded body."""
+    headers = {"Host": runtime.host, **runtime.proxy_headers, "Accept": "text/html,*/*"}
+    conn = http.client.HTTPConnection(*address, timeout=timeout)
+    try:
+        conn.request("GET", path, headers=headers)
+        response = conn.getresponse()
+        body = response.read(MAX_BODY)
+        return Response(
+            response.status,
+            response.getheader("Content-Type", "") or "",
+            response.getheader("Location", "") or "",
+            body,
+        )
     finally:
         conn.close()
 

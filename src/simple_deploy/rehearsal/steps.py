@@ -15,12 +15,14 @@ this module only says what runs in which order, with which variables.
 
 from __future__ import annotations
 
+import http.client
 import json
+import re
 import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote, urlsplit
@@ -29,8 +31,9 @@ from ..package_managers import PackageManager
 from ..runtime import Command, Runtime
 from . import http_checks
 from .commit import extract_head
+from .crawl import Crawl, Response, crawl
 from .engine import Context, Engine
-from .environment import build_vars, fill_all, fill_map, run_vars
+from .environment import build_vars, fill_all, fill_map, platform_database_url, run_vars
 from .processes import failure
 from .report import RehearsalReport, StepFailed, StepResult
 from .text import display, redact, tail
@@ -45,25 +48,83 @@ STEP_NAMES = (
     "build",
     "release",
     "check --deploy",
+    "migrations",
     "web",
-    "GET /",
+    "pages",
     "static file",
 )
 
-WEB_START_SECONDS = 30.0
+# A step returns its detail, or (summary, detail) when a few words deserve to be
+# shown beside its name even when it passes.
+_Outcome = str | tuple[str, str]
 
-_STATIC_MARKER = "SIMPLE_DEPLOY_REHEARSAL_STATIC="
-# Run in the platform's environment: STATIC_ROOT, STATIC_URL and the manifest's
-# entries as the app sees them (read inside the engine, so a container works too).
-_STATIC_PROBE = (
-    "import json, pathlib; from django.conf import settings; "
-    "root = pathlib.Path(str(settings.STATIC_ROOT or '')); "
-    "manifest = root / 'staticfiles.json'; "
-    "paths = json.loads(manifest.read_text(encoding='utf-8')).get('paths', {}) "
-    "if settings.STATIC_ROOT and manifest.is_file() else None; "
-    f"print({_STATIC_MARKER!r} + json.dumps("
-    "[str(settings.STATIC_ROOT or ''), str(settings.STATIC_URL or ''), paths]))"
-)
+WEB_START_SECONDS = 30.0
+# A page a visitor waits longer for than this is a failure of its own.
+PAGE_TIMEOUT = 15.0
+
+_SITE_MARKER = "SIMPLE_DEPLOY_REHEARSAL_SITE="
+# Run in the platform's environment (inside the engine, so a container works too):
+# what the app itself says about its static files and where visitors log in.
+_SITE_PROBE = f"""
+import json, pathlib
+from django.apps import apps
+from django.conf import settings
+from django.shortcuts import resolve_url
+from django.urls import reverse
+
+def _url(make):
+    try:
+        return str(make())
+    except Exception:  # a missing URL name: that page is simply not requested
+        return ""
+
+_root = str(settings.STATIC_ROOT or "")
+_manifest = pathlib.Path(_root) / "staticfiles.json"
+_paths = None
+if _root and _manifest.is_file():
+    _paths = json.loads(_manifest.read_text(encoding="utf-8")).get("paths", {{}})
+_admin = apps.is_installed("django.contrib.admin")
+print({_SITE_MARKER!r} + json.dumps({{
+    "static_root": _root,
+    "static_url": str(settings.STATIC_URL or ""),
+    "media_url": str(settings.MEDIA_URL or ""),
+    "manifest": _paths,
+    "login_url": _url(lambda: resolve_url(settings.LOGIN_URL)),
+    "admin_login": _url(lambda: reverse("admin:login")) if _admin else "",
+}}))
+"""
+
+_ERROR_MARKER = "SIMPLE_DEPLOY_REHEARSAL_ERROR="
+# When the project's production settings do not log errors (no LOGGING), the web
+# process's log holds no traceback. Request the failing page once more inside the
+# platform's environment through Django's test client, which hands the exception
+# back instead of a 500 page: the user sees why, not only that.
+_REPRODUCE = """
+import json, sys, traceback
+from django.test import Client
+_host, _headers, _paths = json.loads({args!r})
+_client = Client(raise_request_exception=True)
+for _path in _paths:
+    print({marker!r} + _path, flush=True)
+    try:
+        _client.get(_path, secure=True, HTTP_HOST=_host, **_headers)
+    except Exception:
+        traceback.print_exc(file=sys.stdout)
+"""
+
+_MISSING_MANIFEST = re.compile(r"Missing staticfiles manifest entry for '([^']+)'")
+
+
+@dataclass(frozen=True)
+class _Site:
+    """What the app says about itself, read once in the platform's environment."""
+
+    static_root: str
+    static_url: str
+    media_url: str
+    manifest: dict[str, str] | None
+    login_url: str
+    admin_login: str
 
 
 @dataclass
@@ -72,6 +133,7 @@ class _Rehearsal:
 
     ctx: Context
     engine: Engine
+    site_facts: _Site | None = None
 
     def values(self) -> dict[str, str]:
         """Placeholder values: the Context's, then the engine's (it knows its paths, port)."""
@@ -79,11 +141,14 @@ class _Rehearsal:
 
     def build_env(self, command: Command) -> dict[str, str]:
         values = self.values()
-        return build_vars(self.ctx.runtime, values) | fill_map(command.env, values)
+        # The user's own variables last: they are what the user sets on the platform.
+        env = build_vars(self.ctx.runtime, values) | fill_map(command.env, values)
+        return env | dict(self.ctx.extra_env)
 
     def run_env(self, command: Command) -> dict[str, str]:
         values = self.values()
-        return run_vars(self.ctx.runtime, values) | fill_map(command.env, values)
+        env = run_vars(self.ctx.runtime, values) | fill_map(command.env, values)
+        return env | dict(self.ctx.extra_env)
 
     def run(self, command: Command, env: dict[str, str]) -> str:
         """Run a command in the engine; a non-zero exit fails the step."""
@@ -99,6 +164,16 @@ class _Rehearsal:
 
     def web_log_tail(self) -> str:
         return tail(self.engine.web_log())
+
+    def site(self) -> _Site:
+        if self.site_facts is None:
+            command = self.manage("shell", "-c", _SITE_PROBE)
+            output = self.run(command, self.run_env(command))
+            line = next((x for x in output.splitlines() if x.startswith(_SITE_MARKER)), None)
+            if line is None:
+                raise StepFailed("could not read the static and login settings:\n" + tail(output))
+            self.site_facts = _Site(**json.loads(line[len(_SITE_MARKER) :]))
+        return self.site_facts
 
 
 # ---------------------------------------------------------------- public API
@@ -116,6 +191,7 @@ def rehearse(
     workdir: Path | None = None,
     timeout: float = 600,
     engine: Callable[[Context], Engine] = VenvEngine,
+    extra_env: Mapping[str, str] | None = None,
 ) -> RehearsalReport:
     """Replay the platform's install, build, release and web steps on the committed project.
 
@@ -125,6 +201,8 @@ def rehearse(
     completes (progress display). `workdir` (empty or missing) is used instead of
     a temp folder and kept for inspection. `timeout` bounds each command.
     `engine` makes the engine the steps run in (default: a virtual environment).
+    `extra_env` holds the user's own variables (`--env`): present at build,
+    release and run time, their values never shown in the report.
     Steps stop at the first failure; the web process and temp folder are always
     cleaned up.
     """
@@ -139,7 +217,11 @@ def rehearse(
         python=python,
         timeout=timeout,
         root=root,
-        database_url=database_url or f"sqlite:///{(root / 'db.sqlite3').as_posix()}",
+        database_url=platform_database_url(
+            database_url or f"sqlite:///{(root / 'db.sqlite3').as_posix()}",
+            runtime.database_scheme,
+        ),
+        extra_env=dict(extra_env or {}),
     )
     state = _Rehearsal(ctx, engine(ctx))
     labels = state.engine.labels
@@ -165,17 +247,20 @@ def rehearse(
     return RehearsalReport(tuple(results), expected)
 
 
-def _timed(name: str, step: Callable[[_Rehearsal], str], state: _Rehearsal) -> StepResult:
+def _timed(name: str, step: Callable[[_Rehearsal], _Outcome], state: _Rehearsal) -> StepResult:
     """Run one step; any error becomes a failed step (the report is the product)."""
     start = time.monotonic()
+    summary = ""
     try:
-        detail, ok = step(state), True
+        outcome, ok = step(state), True
+        summary, detail = outcome if isinstance(outcome, tuple) else ("", outcome)
     except StepFailed as error:
         detail, ok = str(error), False
     except Exception as error:  # reported, not hidden: the report is the product
         detail, ok = f"{type(error).__name__}: {error}", False
     seconds = time.monotonic() - start
-    return StepResult(name, ok, seconds, redact(detail, state.ctx.secret_values()))
+    secrets = state.ctx.secret_values()
+    return StepResult(name, ok, seconds, redact(detail, secrets), redact(summary, secrets))
 
 
 # ---------------------------------------------------------------- steps
@@ -220,12 +305,33 @@ def _step_release(state: _Rehearsal) -> str:
 
 
 def _step_check(state: _Rehearsal) -> str:
+    # `check --deploy` runs every system check (models, URLs, admin, templates)
+    # and the deployment ones on top; a warning fails, as it would be ignored.
     command = state.manage("check", "--deploy", "--fail-level", "WARNING")
     argv = fill_all(command.argv, state.values())
     result = state.engine.run(argv, command.cwd, state.run_env(command))
     if result.returncode != 0 or "WARNINGS:" in result.output:
         raise StepFailed(failure(argv, result))
     return tail(result.output)
+
+
+def _step_migrations(state: _Rehearsal) -> str:
+    """Model changes with no migration: the release step would not apply them."""
+    command = state.manage("makemigrations", "--check", "--dry-run")
+    argv = fill_all(command.argv, state.values())
+    result = state.engine.run(argv, command.cwd, state.run_env(command))
+    if result.returncode == 0:
+        return f"{display(argv)}: every model change has its migration"
+    if "Migrations for" in result.output:
+        raise StepFailed(
+            "Your models have changes with no migration. The release step only applies "
+            "the migrations you commit, so the database would not match the code, and "
+            "pages using these models would fail:\n"
+            f"{tail(result.output)}\n"
+            "Run `python manage.py makemigrations`, commit the new migration files, "
+            "and rehearse again."
+        )
+    raise StepFailed(failure(argv, result))
 
 
 def _step_web(state: _Rehearsal) -> str:
@@ -241,29 +347,132 @@ def _step_web(state: _Rehearsal) -> str:
     started = time.monotonic()
     deadline = started + WEB_START_SECONDS
     while time.monotonic() < deadline:
-        code = state.engine.web_exit_code()
-        if code is not None:
-            raise StepFailed(f"{shown} exited with code {code}:\n{state.web_log_tail()}")
+        _raise_if_exited(state, shown)
         if http_checks.answers(address, state.ctx.runtime):
             waited = time.monotonic() - started
             return f"{shown}\nanswering on {address[0]}:{address[1]} after {waited:.1f}s"
         time.sleep(0.2)
+    _raise_if_exited(state, shown)
     raise StepFailed(
         f"{shown} did not answer on {address[0]}:{address[1]} within "
         f"{WEB_START_SECONDS:.0f}s:\n{state.web_log_tail()}"
     )
 
 
-def _step_get_root(state: _Rehearsal) -> str:
-    status, _headers = http_checks.get(state.engine.web_address(), state.ctx.runtime, "/")
-    if status >= 500:
-        raise StepFailed(f"GET / answered {status}:\n{state.web_log_tail()}")
-    return f"GET / (Host: {state.ctx.runtime.host}) answered {status}"
+def _raise_if_exited(state: _Rehearsal, what: str, wait: float = 0.0) -> None:
+    """A web process that exited fails with its own words (exit code, log), not a timeout.
+
+    `wait`: a connection that broke may be the process dying; give it that long.
+    """
+    deadline = time.monotonic() + wait
+    while True:
+        code = state.engine.web_exit_code()
+        if code is not None:
+            raise StepFailed(f"{what} exited with code {code}:\n{state.web_log_tail()}")
+        if time.monotonic() >= deadline:
+            return
+        time.sleep(0.1)
+
+
+def _step_pages(state: _Rehearsal) -> tuple[str, str]:
+    """Request what visitors will: the site's pages and every asset they reference."""
+    site = state.site()
+    runtime = state.ctx.runtime
+    address = state.engine.web_address()
+
+    def fetch(path: str) -> Response:
+        try:
+            return http_checks.fetch(address, runtime, path, timeout=PAGE_TIMEOUT)
+        except (OSError, http.client.HTTPException) as error:
+            _raise_if_exited(state, f"The web process (while answering GET {path})", wait=2)
+            raise StepFailed(f"GET {path} failed: {error}\n{state.web_log_tail()}") from None
+
+    start = ["/", site.login_url, site.admin_login]
+    # Static and media files are requested as assets, not crawled as pages. An unset
+    # MEDIA_URL reads as "/": that is the whole site, not a prefix to skip.
+    prefixes = (urlsplit(url).path for url in (site.static_url, site.media_url))
+    skip = [prefix for prefix in prefixes if prefix.strip("/")]
+    result = crawl(fetch, runtime.host, [url for url in start if url], skip_pages=skip)
+    summary = f"{len(result.pages)} pages, {len(result.assets)} assets"
+    if result.failures:
+        raise StepFailed(_pages_failure(state, result))
+    return summary, _pages_detail(result, runtime.host)
+
+
+def _pages_detail(result: Crawl, host: str) -> str:
+    lines = [
+        f"requested {len(result.pages)} pages and {len(result.assets)} assets "
+        f"(Host: {host}) in {result.seconds:.1f}s"
+        + (f"; stopped early: {result.stopped}" if result.stopped else "")
+    ]
+    lines += [f"  {r.status} {r.path}" for r in result.pages]
+    return "\n".join(lines)
+
+
+def _pages_failure(state: _Rehearsal, result: Crawl) -> str:
+    failures = result.failures
+    lines = [
+        f"{len(failures)} of {len(result.requests)} requests failed "
+        f"(Host: {state.ctx.runtime.host}); a visitor would hit:"
+    ]
+    lines += [f"  {failed.describe()}" for failed in failures[:20]]
+    log = state.engine.web_log()
+    errors = [f.path for f in failures if f.kind == "page"]
+    reproduced = "" if "Traceback" in log or not errors else _reproduce(state, errors[:3])
+    for name in dict.fromkeys(_MISSING_MANIFEST.findall(log + reproduced)):
+        lines.append(
+            f"'{name}' is named in a template ({{% static %}}) but collectstatic did not "
+            "collect it, so the page fails on the platform: add the file to an app's "
+            "static/ folder or to STATICFILES_DIRS (or correct the name), commit, and "
+            "rehearse again."
+        )
+    lines.append("The web process's log (its last lines):")
+    lines.append(tail(log))
+    if reproduced:
+        lines.append(
+            "The log has no traceback (the production settings do not log errors); "
+            "the same request through Django's test client raised:"
+        )
+        lines.append(reproduced)
+    return "\n".join(lines)
+
+
+def _reproduce(state: _Rehearsal, paths: list[str]) -> str:
+    """The exception behind each failing page, from Django's test client in the engine."""
+    runtime = state.ctx.runtime
+    headers = {
+        "HTTP_" + name.upper().replace("-", "_"): value
+        for name, value in runtime.proxy_headers.items()
+    }
+    script = _REPRODUCE.format(
+        args=json.dumps([runtime.host, headers, paths]), marker=_ERROR_MARKER
+    )
+    command = state.manage("shell", "-c", script)
+    argv = fill_all(command.argv, state.values())
+    try:
+        result = state.engine.run(argv, command.cwd, state.run_env(command))
+    except StepFailed as error:  # a timeout: the page's failure is reported anyway
+        return str(error)
+    sections = result.output.split(_ERROR_MARKER)[1:]
+    return "\n".join(
+        f"GET {section.splitlines()[0]}:\n{tail(section.partition(chr(10))[2], 25)}"
+        for section in sections
+        if "Traceback" in section
+    )
 
 
 def _step_static(state: _Rehearsal) -> str:
-    _root, static_url, paths = _static_settings(state)
-    original, hashed = http_checks.pick_static(paths)
+    site = state.site()
+    if not site.static_root:
+        raise StepFailed("STATIC_ROOT is not set in the platform's environment.")
+    if site.manifest is None:
+        manifest = PurePosixPath(site.static_root) / "staticfiles.json"
+        raise StepFailed(
+            f"No {manifest}: collectstatic with a manifest storage (WhiteNoise's "
+            "CompressedManifestStaticFilesStorage) did not run in the build step."
+        )
+    original, hashed = http_checks.pick_static(site.manifest)
+    static_url = site.static_url or "/static/"
     url = urlsplit(static_url).path.rstrip("/") + "/" + quote(hashed)
     status, headers = http_checks.get(
         state.engine.web_address(), state.ctx.runtime, url, {"Accept-Encoding": "gzip, br"}
@@ -280,26 +489,7 @@ def _step_static(state: _Rehearsal) -> str:
     return detail
 
 
-def _static_settings(state: _Rehearsal) -> tuple[str, str, dict[str, str] | None]:
-    """STATIC_ROOT, STATIC_URL and the manifest as the app sees them on the platform."""
-    command = state.manage("shell", "-c", _STATIC_PROBE)
-    output = state.run(command, state.run_env(command))
-    line = next((x for x in output.splitlines() if x.startswith(_STATIC_MARKER)), None)
-    if line is None:
-        raise StepFailed("could not read STATIC_ROOT and STATIC_URL:\n" + tail(output))
-    static_root, static_url, paths = json.loads(line[len(_STATIC_MARKER) :])
-    if not static_root:
-        raise StepFailed("STATIC_ROOT is not set in the platform's environment.")
-    if paths is None:
-        manifest = PurePosixPath(static_root) / "staticfiles.json"
-        raise StepFailed(
-            f"No {manifest}: collectstatic with a manifest storage (WhiteNoise's "
-            "CompressedManifestStaticFilesStorage) did not run in the build step."
-        )
-    return static_root, static_url or "/static/", paths
-
-
-_STEPS: tuple[tuple[str, Callable[[_Rehearsal], str]], ...] = tuple(
+_STEPS: tuple[tuple[str, Callable[[_Rehearsal], _Outcome]], ...] = tuple(
     zip(
         STEP_NAMES,
         (
@@ -309,8 +499,9 @@ _STEPS: tuple[tuple[str, Callable[[_Rehearsal], str]], ...] = tuple(
             _step_build,
             _step_release,
             _step_check,
+            _step_migrations,
             _step_web,
-            _step_get_root,
+            _step_pages,
             _step_static,
         ),
         strict=True,

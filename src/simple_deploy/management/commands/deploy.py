@@ -11,7 +11,13 @@ from django.core.management.base import BaseCommand, CommandError
 from simple_deploy import plugins
 from simple_deploy.automate import StepFailed
 from simple_deploy.automate_all import automate_all
-from simple_deploy.configure import ConfigureError, Prepared, apply_plan, prepare
+from simple_deploy.configure import (
+    ConfigureError,
+    Prepared,
+    apply_plan,
+    overwrite_preview,
+    prepare,
+)
 from simple_deploy.log import RunLog
 from simple_deploy.plan import unified_diff
 from simple_deploy.project import InspectionError, inspect
@@ -125,8 +131,10 @@ class Command(BaseCommand):
             "--rehearse",
             action="store_true",
             help=(
-                "After configuring, rehearse the last commit locally as the platform would "
-                "run it: install, build, release, serve, fetch a page and a static file."
+                "Rehearse the last commit locally as the platform would run it: install, "
+                "build, release, check, serve, and request its pages and their static files. "
+                "Writes nothing to your files: configure first (run without --rehearse), "
+                "commit, then rehearse."
             ),
         )
         rehearse.add_argument(
@@ -168,18 +176,22 @@ class Command(BaseCommand):
                     "and the rehearsal runs what is committed. Run --dry-run to see the "
                     "changes, then run without it, commit, and run --rehearse."
                 )
+            if options["rehearse"] and not options["automate_all"]:
+                # Rehearses what is committed; configuring again would rewrite the
+                # user's deliberate edits to generated files.
+                self._rehearse(project, plugin, options, log)
+                return
             if options["automate_all"]:
                 if options["dry_run"]:
                     raise ConfigureError("--dry-run and --automate-all cannot be combined.")
                 self._automate(project, plugin, options, log)
                 return
-            prepared = prepare(project, plugin, options)
+            prepared = prepare(project, plugin, options, dry_run=options["dry_run"])
+            if options["dry_run"]:
+                self._show_dry_run(prepared, overwrite_preview(prepared, options))
+                return
         except (plugins.PluginError, InspectionError, ConfigureError) as exc:
             raise CommandError(str(exc)) from exc
-
-        if options["dry_run"]:
-            self._show_dry_run(prepared)
-            return
 
         runner = Runner(log=log, stream=self.stdout)
         try:
@@ -195,9 +207,6 @@ class Command(BaseCommand):
         log.save(project.git_root)
         summary_path = log.save_text(project.git_root, f"summary-{plugin.name}", summary)
         self.stdout.write(terminal_summary(summary, str(summary_path)))
-
-        if options["rehearse"]:
-            self._rehearse(prepared, options, log)
 
     def _confirm(self, notice: str, options) -> bool:
         self.stdout.write(notice)
@@ -240,10 +249,11 @@ class Command(BaseCommand):
         summary_path = log.save_text(project.git_root, f"summary-{plugin.name}", summary)
         self.stdout.write(terminal_summary(summary, str(summary_path)))
 
-    def _show_dry_run(self, prepared: Prepared) -> None:
+    def _show_dry_run(self, prepared: Prepared, only_with_overwrite: list) -> None:
         plan = prepared.plan
-        changes = plan.effective
-        if not changes:
+        blocked = {c.path for c in only_with_overwrite}
+        changes = [c for c in plan.effective if c.path not in blocked]
+        if not changes and not only_with_overwrite:
             self.stdout.write("Dry run: nothing to change; the project is already configured.")
             return
         for change in changes:
@@ -253,26 +263,49 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"# The lock file would then be refreshed with `{' '.join(plan.lock_argv)}`."
             )
-        self.stdout.write(
-            self.style.WARNING(f"Dry run: {len(changes)} file(s) would change; nothing written.")
-        )
+        if only_with_overwrite:
+            names = ", ".join(c.path for c in only_with_overwrite)
+            kept = plan.user_files == ()
+            self.stdout.write(
+                f"# Only with --overwrite: these files are yours ({names}). "
+                + (
+                    "Without it they are kept as they are."
+                    if kept
+                    else "Without --overwrite the run stops and changes nothing."
+                )
+            )
+            for change in only_with_overwrite:
+                self.stdout.write(f"# {change.path} (with --overwrite): {change.reason}")
+                self.stdout.write(unified_diff(change))
+        summary = f"Dry run: {len(changes)} file(s) would change; nothing written."
+        if only_with_overwrite:
+            names = ", ".join(c.path for c in only_with_overwrite)
+            summary += f" {names}: needs --overwrite (the diff above shows what it would apply)."
+        self.stdout.write(self.style.WARNING(summary))
 
-    def _rehearse(self, prepared: Prepared, options, log: RunLog) -> None:
+    def _rehearse(self, project, plugin, options, log: RunLog) -> None:
+        from simple_deploy.drift import compare_head
         from simple_deploy.package_managers import get
         from simple_deploy.rehearsal import rehearse
         from simple_deploy.rehearsal.docker import engine_for
 
-        project, plugin = prepared.project, prepared.plugin
+        drift = compare_head(project, plugin, options)
+        notice = drift.message(plugin)
+        log.add(notice)
+        self.stdout.write(
+            notice if drift.configured and not drift.differing else self.style.WARNING(notice)
+        )
         self.stdout.write(f"\nRehearsing the last commit as {plugin.label} would run it:")
 
         def show(step):
             mark = self.style.SUCCESS("pass") if step.ok else self.style.ERROR("FAIL")
-            self.stdout.write(f"  [{mark}] {step.name} ({step.seconds:.1f} s)")
+            summary = f": {step.summary}" if step.summary else ""
+            self.stdout.write(f"  [{mark}] {step.name} ({step.seconds:.1f} s){summary}")
             log.add(f"rehearsal {step.name}: {'pass' if step.ok else 'FAIL'}\n{step.detail}")
             if not step.ok or step.name == "copy" and step.detail:
                 self.stdout.write(f"        {step.detail}".replace("\n", "\n        "))
 
-        runtime = plugin.runtime(project)
+        runtime = drift.runtime or plugin.runtime(project)
         engine, engine_note = engine_for(runtime)
         if engine_note:
             self.stdout.write(f"  {engine_note}")
@@ -280,13 +313,16 @@ class Command(BaseCommand):
         report = rehearse(
             project.git_root,
             project.manage_dir_rel,
-            get(project.package_manager),
+            get(drift.package_manager or project.package_manager),
             runtime,
             database_url=options.get("database_url") or os.environ.get("DATABASE_URL"),
             on_step=show,
             engine=engine,
         )
         log.save(project.git_root)
+        total = sum(step.seconds for step in report.steps)
         if not report.ok:
-            raise CommandError("The rehearsal failed; see the step marked FAIL above.")
-        self.stdout.write(self.style.SUCCESS("Rehearsal passed."))
+            raise CommandError(
+                f"The rehearsal failed after {total:.1f} s; see the step marked FAIL above."
+            )
+        self.stdout.write(self.style.SUCCESS(f"Rehearsal passed. {total:.1f} s in all."))

@@ -18,12 +18,15 @@ import json
 import re
 import shlex
 import subprocess
+from dataclasses import dataclass
 
 import tomlkit
 
 from simple_deploy import __version__
+from simple_deploy.plan import GENERATED_MARK
 from simple_deploy.plugin import (
     Automation,
+    Command,
     Guide,
     Options,
     PlatformPlan,
@@ -39,6 +42,11 @@ from simple_deploy.plugin import (
 )
 
 from . import image as _image
+
+
+def _is_ours(data: bytes) -> bool:
+    return GENERATED_MARK in data[:400].decode("utf-8", errors="replace")
+
 
 NAME = "fly_io"
 LABEL = "Fly.io"
@@ -190,6 +198,29 @@ def _toml_string(value: str) -> str:
     return f"'{value}'" if "'" not in value and "\n" not in value else json.dumps(value)
 
 
+def _asset_context(project: Project) -> dict:
+    build = _node_build(project)
+    if build is None:
+        return {"node": False}
+    folder = _image.APP_ROOT if build.folder == "." else f"{_image.APP_ROOT}/{build.folder}"
+    return {
+        "node": True,
+        "node_label": ", ".join(build.tools) or "package.json",
+        "node_major": build.node_major,
+        "node_dir": folder,
+        "node_files": " ".join(build.files),
+        "node_install": shlex.join(build.install_argv),
+        "node_build": shlex.join(build.build_argv),
+    }
+
+
+def _driver_context(project: Project) -> dict:
+    driver = project.postgres_driver
+    if driver is None:
+        return {"libpq": False, "compile": False}
+    return {"driver": driver.name, "libpq": driver.needs_libpq, "compile": driver.needs_compiler}
+
+
 def render_dockerfile(project: Project) -> str:
     img = _image.build_image(project)
     env_lines = " \\\n    ".join(f"{key}={value}" for key, value in img.env.items())
@@ -197,6 +228,8 @@ def render_dockerfile(project: Project) -> str:
         _TEMPLATES,
         "Dockerfile-tpl",
         {
+            **_asset_context(project),
+            **_driver_context(project),
             "version": __version__,
             "python_version": img.python_version,
             "env": env_lines,
@@ -219,9 +252,50 @@ def render_dockerfile(project: Project) -> str:
     )
 
 
+@dataclass(frozen=True)
+class UserImage:
+    """What fly.toml needs from a Dockerfile the user wrote: where the app lives in
+    the image (its last WORKDIR) and the port it EXPOSEs."""
+
+    workdir: str
+    port: str | None
+
+
+_WORKDIR = re.compile(r"^\s*WORKDIR\s+(\S+)", re.IGNORECASE | re.MULTILINE)
+_EXPOSE = re.compile(r"^\s*EXPOSE\s+(\d+)", re.IGNORECASE | re.MULTILINE)
+
+
+def user_image(project: Project, options: Options) -> UserImage | None:
+    """The user's own Dockerfile, kept (unless --overwrite); None when we write it."""
+    if options.get("overwrite"):
+        return None
+    path = project.git_root / "Dockerfile"
+    if not path.is_file():
+        return None
+    data = path.read_bytes()
+    if _is_ours(data):
+        return None
+    text = data.decode("utf-8", errors="replace")
+    workdirs = _WORKDIR.findall(text)
+    ports = _EXPOSE.findall(text)
+    workdir = workdirs[-1] if workdirs and workdirs[-1].startswith("/") else _image.APP_ROOT
+    return UserImage(workdir=workdir.rstrip("/") or "/", port=ports[-1] if ports else None)
+
+
+def _manage_in(root: str, project: Project) -> str:
+    return f"{root.rstrip('/')}/{project.manage_dir_rel}/manage.py".replace("/./", "/")
+
+
 def render_fly_toml(project: Project, options: Options) -> str:
     img = _image.build_image(project)
-    manage = f"{_image.APP_ROOT}/{project.manage_dir_rel}/manage.py".replace("/./", "/")
+    theirs = user_image(project, options)
+    root = theirs.workdir if theirs else _image.APP_ROOT
+    manage = _manage_in(root, project)
+    release = (
+        shlex.join(("python", manage, "migrate", "--noinput"))
+        if theirs
+        else shlex.join(img.release.argv)
+    )
     return render_template(
         _TEMPLATES,
         "fly.toml-tpl",
@@ -230,13 +304,80 @@ def render_fly_toml(project: Project, options: Options) -> str:
             "app": _toml_string(app_name(project, options)),
             "region": _toml_string(region(project, options)),
             "console_command": _toml_string(f"python {manage} shell"),
-            "release_command": _toml_string(shlex.join(img.release.argv)),
-            "port": _image.INTERNAL_PORT,
+            "release_command": _toml_string(release),
+            "port": (theirs.port or _image.INTERNAL_PORT) if theirs else _image.INTERNAL_PORT,
             # A string: Django's template engine would localize an int ("1,024").
             "memory": str(memory_mb(project, options)),
-            "static_dir": _toml_string(img.static_dir),
+            # Fly's proxy would answer 404 for /static/ from a folder your image may
+            # not fill: with your Dockerfile, WhiteNoise serves static files.
+            "static_dir": "" if theirs else _toml_string(img.static_dir),
         },
     )
+
+
+def _user_dockerfile_note(project: Project, theirs: UserImage) -> str:
+    port = theirs.port or _image.INTERNAL_PORT
+    manage = _manage_in(theirs.workdir, project)
+    return (
+        "Your Dockerfile is kept (--overwrite replaces it with ours; --dry-run shows that "
+        f"diff). fly.toml is written around it; for Fly it must: listen on 0.0.0.0:{port} "
+        f"(fly.toml's internal_port{'' if theirs.port else '; your Dockerfile has no EXPOSE'}); "
+        f"have `python` with your dependencies on PATH and {manage} in the image (fly.toml's "
+        f"release command `python {manage} migrate --noinput` runs there with your secrets); "
+        f"run `{_image.BUILD_FLAG}=1 python {manage} collectstatic --noinput` while building "
+        "(the settings block needs that flag when there is no secret or database yet); "
+        "and start gunicorn as its CMD (gunicorn reads $PORT)."
+        + (
+            f" It must also run your asset build ({project.asset_build.label}) before "
+            "collectstatic."
+            if project.asset_build is not None
+            else ""
+        )
+        + " The rehearsal replays the image django-simple-deploy would write, not yours."
+    )
+
+
+def _node_build(project: Project):
+    """The asset build the image runs with npm, or None (none, or another manager)."""
+    build = project.asset_build
+    if build is None or build.other_manager:
+        return None
+    return build
+
+
+def _asset_notes(project: Project) -> list[str]:
+    build = project.asset_build
+    notes = []
+    if build is not None and build.other_manager:
+        notes.append(
+            f"Asset build found: {build.label}, locked by {build.other_manager}. The "
+            f"Dockerfile builds assets with npm only: add a stage running {build.other_manager} "
+            "and copy its output into the image before collectstatic, or commit the built files."
+        )
+    elif build is not None:
+        notes.append(
+            f"Asset build found: {build.label}. The Dockerfile builds it in a Node.js "
+            f"{build.node_major} stage ({build.node_source}): `{' '.join(build.install_argv)}`, "
+            "`npm run build`, and copies the result into the image before collectstatic."
+        )
+    if project.compress_offline:
+        notes.append(
+            "django-compressor with COMPRESS_OFFLINE = True found: add "
+            f"`{_image.BUILD_FLAG}=1 python manage.py compress --force` after the Dockerfile's "
+            "collectstatic, or pages using {% compress %} fail with OfflineGenerationError."
+        )
+    driver = project.postgres_driver
+    if driver is not None and driver.needs_compiler:
+        notes.append(
+            f"Your `{driver.name}` compiles from source: the Dockerfile compiles it in a build "
+            "stage with gcc and libpq-dev, and the image gets libpq5 to load at run time."
+        )
+    elif driver is not None and driver.needs_libpq:
+        notes.append(
+            f"Your `{driver.name}` (without [binary]) loads libpq at run time: the image "
+            "installs libpq5."
+        )
+    return notes
 
 
 def _static_rel(project: Project) -> str:
@@ -263,24 +404,7 @@ def plan(project: Project, options: Options) -> PlatformPlan:
             "Fly-only settings: DEBUG off, secret key from a Fly secret, the app's own host, "
             "HTTPS, Managed Postgres, WhiteNoise",
         ),
-        generated_file(
-            project,
-            "Dockerfile",
-            render_dockerfile(project),
-            f"the image Fly builds: Python {project.python_version}, your locked dependencies, "
-            "collected static files, gunicorn as a non-root user",
-        ),
-        generated_file(
-            project,
-            ".dockerignore",
-            render_template(
-                _TEMPLATES,
-                "dockerignore-tpl",
-                {"version": __version__, "static_rel": _static_rel(project)},
-            ),
-            "keeps virtual environments, .git, local databases, logs and .env files out of "
-            "the image",
-        ),
+        *_image_files(project, options),
         generated_file(
             project,
             "fly.toml",
@@ -289,11 +413,49 @@ def plan(project: Project, options: Options) -> PlatformPlan:
             "migrations as the release command, static files",
         ),
     )
-    notes = (
+    notes = [
         f"Fly app name: `{name}` (its site will be https://{name}.fly.dev); choose another "
         "with --deployed-project-name.",
+    ]
+    theirs = user_image(project, options)
+    if theirs is not None:
+        notes.append(_user_dockerfile_note(project, theirs))
+    else:
+        notes += _asset_notes(project)
+    return PlatformPlan(changes, REQUIREMENTS, tuple(notes))
+
+
+def _image_files(project: Project, options: Options) -> tuple:
+    """Dockerfile and .dockerignore: ours, unless the user's own are kept."""
+    if user_image(project, options) is not None:
+        ignore = project.git_root / ".dockerignore"
+        if ignore.is_file() and not _is_ours(ignore.read_bytes()):
+            return ()
+    files = []
+    if user_image(project, options) is None:
+        files.append(
+            generated_file(
+                project,
+                "Dockerfile",
+                render_dockerfile(project),
+                f"the image Fly builds: Python {project.python_version}, your locked "
+                "dependencies, collected static files, gunicorn as a non-root user",
+            )
+        )
+    files.append(
+        generated_file(
+            project,
+            ".dockerignore",
+            render_template(
+                _TEMPLATES,
+                "dockerignore-tpl",
+                {"version": __version__, "static_rel": _static_rel(project)},
+            ),
+            "keeps virtual environments, node_modules, .git, local databases, logs and .env "
+            "files out of the image",
+        )
     )
-    return PlatformPlan(changes, REQUIREMENTS, notes)
+    return tuple(files)
 
 
 # ---------------------------------------------------------------- runtime
@@ -302,9 +464,16 @@ def plan(project: Project, options: Options) -> PlatformPlan:
 def runtime(project: Project) -> Runtime:
     """What the image does, from the same `Image` the Dockerfile and fly.toml render."""
     img = _image.build_image(project, port="{port}")
+    node = _node_build(project)
+    # The image's asset stage: npm in the package.json's folder, before collectstatic.
+    assets = (
+        (Command(node.install_argv, cwd=node.folder), Command(node.build_argv, cwd=node.folder))
+        if node is not None
+        else ()
+    )
     return Runtime(
         env=dict(img.env),
-        build=img.build,
+        build=(*assets, *img.build),
         release=(img.release,),
         web=img.web,
         host=f"{REHEARSAL_APP}.fly.dev",

@@ -181,6 +181,28 @@ def _ensure_config(ctx: AutomateContext) -> str:
     return "set " + ", ".join(sorted(changes))
 
 
+def _buildpack_names(ctx: AutomateContext) -> list[str]:
+    installed = _json(ctx, "buildpacks", "-a", _app(ctx), "--json")
+    ordered = sorted(installed, key=lambda b: b.get("ordinal", 0))
+    return [b["buildpack"].get("name") or b["buildpack"]["url"] for b in ordered]
+
+
+def _ensure_buildpacks(ctx: AutomateContext) -> str:
+    """Node.js first (it builds the assets), Python last (it defines the processes),
+    keeping any other buildpack the app already has."""
+    names = _buildpack_names(ctx)
+    wanted = ("heroku/nodejs", "heroku/python")
+    if all(n in names for n in wanted) and names.index(wanted[0]) < names.index(wanted[1]):
+        ctx.reused.append("buildpacks " + ", ".join(names))
+        return "buildpacks already set: " + ", ".join(names)
+    if "heroku/python" not in names:
+        _heroku(ctx, "buildpacks:add", "heroku/python", "-a", _app(ctx))
+    if "heroku/nodejs" in names:
+        _heroku(ctx, "buildpacks:remove", "heroku/nodejs", "-a", _app(ctx))
+    _heroku(ctx, "buildpacks:add", "--index", "1", "heroku/nodejs", "-a", _app(ctx))
+    return "buildpacks set: " + ", ".join(_buildpack_names(ctx))
+
+
 def _push(ctx: AutomateContext) -> str:
     result = ctx.runner.run(
         ["git", "push", REMOTE, "HEAD:main"],
@@ -230,6 +252,12 @@ def _open(ctx: AutomateContext) -> str:
     return f"opened {ctx.facts['url']}"
 
 
+def _needs_node(project: Project) -> bool:
+    # The asset build's package.json at the root: Heroku's Node.js buildpack builds it.
+    build = project.asset_build
+    return build is not None and build.folder == "."
+
+
 def automation(project: Project, options: Options) -> Automation:
     plan = (options.get("heroku_db_plan") or DEFAULT_DB_PLAN).removeprefix("heroku-postgresql:")
     notice = (
@@ -251,6 +279,7 @@ def automation(project: Project, options: Options) -> Automation:
         finish=(
             Step("database", _ensure_database),
             Step("config vars", _ensure_config),
+            *((Step("buildpacks", _ensure_buildpacks),) if _needs_node(project) else ()),
             Step("push", _push),
             Step("release", _ensure_released),
             Step("open", _open),

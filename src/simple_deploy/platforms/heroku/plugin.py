@@ -17,12 +17,15 @@ Facts this plugin relies on (Heroku Dev Center):
 from __future__ import annotations
 
 import argparse
+import re
 import shlex
+from dataclasses import replace
 
 from simple_deploy import __version__
 from simple_deploy.platforms.heroku.automate import automation
 from simple_deploy.plugin import (
     Command,
+    FileChange,
     Guide,
     Options,
     PlatformPlan,
@@ -93,6 +96,103 @@ def _collectstatic(project: Project) -> tuple[str, ...]:
     return manage_py_argv(project, "collectstatic", "--noinput")
 
 
+_PROCESS_LINE = re.compile(r"^([A-Za-z0-9_-]+)\s*:")
+OURS = ("release", "web")
+
+
+def _procfile(project: Project, processes: dict[str, tuple[str, ...]]) -> FileChange:
+    """Our Procfile; over the user's own, only `web:` and `release:` change.
+
+    A project's other process types (`worker:` for Celery, `beat:` ...) are its
+    own: they stay, in their order, and the reason says what was replaced.
+    """
+    ours = {k: shlex.join(v) for k, v in processes.items()}
+    generated = generated_file(
+        project,
+        "Procfile",
+        render_template(_TEMPLATES, "Procfile-tpl", ours),
+        "tells Heroku to migrate in the release phase and serve with gunicorn",
+    )
+    if not generated.user_file:
+        return generated
+    text = generated.before.decode("utf-8", errors="replace").replace("\r\n", "\n")
+    lines, seen, replaced, kept = [], set(), [], []
+    for line in text.splitlines():
+        match = _PROCESS_LINE.match(line)
+        name = match.group(1) if match else None
+        if name in OURS:
+            if name not in seen:
+                new = f"{name}: {ours[name]}"
+                if line.strip() != new:
+                    replaced.append(f"{name}: (was `{line.split(':', 1)[1].strip()}`)")
+                lines.append(new)
+            seen.add(name)  # a second web: line would be ambiguous: drop it
+            continue
+        if name:
+            kept.append(name)
+        lines.append(line)
+    added = [name for name in OURS if name not in seen]
+    lines = [f"{name}: {ours[name]}" for name in added] + lines
+    parts = []
+    if kept:
+        parts.append("kept your " + ", ".join(f"{k}:" for k in kept))
+    if replaced:
+        parts.append("replaced " + "; ".join(replaced))
+    if added:
+        parts.append("added " + ", ".join(f"{a}:" for a in added))
+    after = ("\n".join(lines) + "\n").encode("utf-8")
+    return replace(
+        generated,
+        after=after,
+        user_file=False,
+        reason=f"your Procfile: {'; '.join(parts) or 'unchanged'} (Heroku runs release: "
+        "before each new release starts and web: as the web process)",
+    )
+
+
+def _asset_notes(project: Project) -> list[str]:
+    build = project.asset_build
+    notes = []
+    if build is not None:
+        if build.folder != ".":
+            notes.append(
+                f"Asset build found: {build.label}. Heroku's Node.js buildpack reads only a "
+                "package.json at the repository root: move it (and its lock file) there, or "
+                "build the assets in bin/post_compile. Until then Heroku does not build them."
+            )
+        elif build.other_manager:
+            notes.append(
+                f"Asset build found: {build.label}, locked by {build.other_manager}. Add the "
+                "Node.js buildpack before Python (`heroku buildpacks:add --index 1 "
+                "heroku/nodejs`); it installs with {build.other_manager} and runs the build "
+                "script before Python's collectstatic."
+            )
+        else:
+            notes.append(
+                f"Asset build found: {build.label}. Heroku builds it with the Node.js "
+                f"buildpack, which must run before Python's: `heroku buildpacks:add --index 1 "
+                f"heroku/nodejs` (Node.js {build.node_major}, from {build.node_source}: pin it "
+                "with package.json `engines.node`). It runs `"
+                + " ".join(build.install_argv)
+                + "` and `npm run build`, then Python's collectstatic collects the output."
+            )
+    if project.compress_offline:
+        notes.append(
+            "django-compressor with COMPRESS_OFFLINE = True found: Heroku does not run "
+            "`manage.py compress`. Set the config var DISABLE_COLLECTSTATIC=1 and run "
+            "`python manage.py collectstatic --noinput` then `python manage.py compress "
+            "--force` from a bin/post_compile script, or pages using {% compress %} fail "
+            "with OfflineGenerationError."
+        )
+    return notes
+
+
+def needs_node(project: Project) -> bool:
+    """True when Heroku must run the Node.js buildpack before Python's."""
+    build = project.asset_build
+    return build is not None and build.folder == "."
+
+
 def plan(project: Project, options: Options) -> PlatformPlan:
     processes = _processes(project)
     changes = [
@@ -111,18 +211,9 @@ def plan(project: Project, options: Options) -> PlatformPlan:
             "Heroku-only settings: DEBUG off, secret key and hosts from config vars, HTTPS, "
             "Heroku Postgres, WhiteNoise",
         ),
-        generated_file(
-            project,
-            "Procfile",
-            render_template(
-                _TEMPLATES,
-                "Procfile-tpl",
-                {k: shlex.join(v) for k, v in processes.items()},
-            ),
-            "tells Heroku to migrate in the release phase and serve with gunicorn",
-        ),
+        _procfile(project, processes),
     ]
-    notes = []
+    notes = _asset_notes(project)
     if project.nested:
         notes.append(
             f"Heroku's buildpack collects static files for `{project.manage_dir_rel}/manage.py` "
@@ -146,6 +237,13 @@ def plan(project: Project, options: Options) -> PlatformPlan:
     return PlatformPlan(tuple(changes), REQUIREMENTS, tuple(notes))
 
 
+def _node_build(project: Project) -> tuple[Command, ...]:
+    build = project.asset_build
+    if not needs_node(project) or build.other_manager:
+        return ()
+    return (Command(build.install_argv), Command(build.build_argv))
+
+
 def runtime(project: Project) -> Runtime:
     processes = _processes(project)
     env = {
@@ -158,13 +256,16 @@ def runtime(project: Project) -> Runtime:
     }
     return Runtime(
         env=env,
-        # The classic buildpack runs collectstatic itself, once, for a manage.py up to
+        # The Node.js buildpack (first) installs and runs the build script. The classic
+        # Python buildpack then runs collectstatic itself, once, for a manage.py up to
         # three folders deep (bin/steps/collectstatic), nested projects included.
-        build=(Command(_collectstatic(project)),),
+        build=(*_node_build(project), Command(_collectstatic(project))),
         release=(Command(processes["release"]),),
         web=Command(processes["web"]),
         host=REHEARSAL_HOST,
         run_env={"DYNO": "web.1", "PORT": "{port}", "WEB_CONCURRENCY": "2"},
+        # Heroku Postgres sets DATABASE_URL to postgres://...
+        database_scheme="postgres",
     )
 
 
@@ -176,6 +277,14 @@ def guide(project: Project, options: Options) -> Guide:
             "Review the changes with `git diff`, then commit them: "
             '`git add -A` and `git commit -m "Configure for Heroku"`.',
             "Create the app (this also adds the `heroku` git remote): `heroku create`.",
+            *(
+                (
+                    "Build the assets before Python: `heroku buildpacks:set heroku/python`, "
+                    "then `heroku buildpacks:add --index 1 heroku/nodejs`.",
+                )
+                if needs_node(project)
+                else ()
+            ),
             "Add a database: `heroku addons:create heroku-postgresql:essential-0 --wait`.",
             'Make a secret key: `python -c "import secrets; print(secrets.token_urlsafe(50))"`, '
             f"then `heroku config:set{settings_var} SECRET_KEY=<that key>`.",
@@ -238,5 +347,6 @@ platform = PlatformPlugin(
     add_arguments=add_arguments,
     automate=automation,
     cli="heroku",
+    extra={"cli_install_url": "https://devcenter.heroku.com/articles/heroku-cli"},
     docs_url="https://devcenter.heroku.com/categories/python-support",
 )

@@ -86,6 +86,61 @@ def _web_argv(project: Project, port: str) -> tuple[str, ...]:
     return ("gunicorn", "--bind", f"0.0.0.0:{port}", "--workers", "2", *chdir, project.wsgi_module)
 
 
+# npm from the npm registry (`dependencies: nodejs:`); 10 runs on every Node.js the
+# images ship (18.17 and later).
+NPM_VERSION = "^10"
+
+
+def _node_build(project: Project):
+    build = project.asset_build
+    if build is None or build.other_manager:
+        return None
+    return build
+
+
+def _asset_context(project: Project) -> dict:
+    build = _node_build(project)
+    if build is None:
+        return {"node": False, "assets": []}
+    prefix = f"cd {shlex.quote(build.folder)} && " if build.folder != "." else ""
+    # A subshell keeps the hook's folder for collectstatic.
+    lines = [shlex.join(build.install_argv), shlex.join(build.build_argv)]
+    if prefix:
+        lines = [f"({prefix}{line})" for line in lines]
+    return {"node": True, "npm_version": NPM_VERSION, "assets": lines}
+
+
+def _notes(project: Project) -> tuple[str, ...]:
+    notes = []
+    build = project.asset_build
+    if build is not None and build.other_manager:
+        notes.append(
+            f"Asset build found: {build.label}, locked by {build.other_manager}. The build "
+            f"hook runs npm only: install {build.other_manager} under `dependencies: nodejs:` "
+            "in .platform.app.yaml and run its install and build before collectstatic."
+        )
+    elif build is not None:
+        notes.append(
+            f"Asset build found: {build.label}. The build hook runs "
+            f"`{' '.join(build.install_argv)}` and `npm run build` before collectstatic "
+            "(npm from `dependencies: nodejs:`)."
+        )
+    if project.compress_offline:
+        notes.append(
+            "django-compressor with COMPRESS_OFFLINE = True found: add `python manage.py "
+            "compress --force` after collectstatic in the build hook, or pages using "
+            "{% compress %} fail with OfflineGenerationError."
+        )
+    driver = project.postgres_driver
+    if driver is not None and driver.needs_compiler:
+        notes.append(
+            f"Your `{driver.name}` compiles from source in the build hook: it needs pg_config "
+            "and libpq's headers there. If the build fails with `pg_config executable not "
+            "found`, switch to `psycopg[binary]` (or `psycopg2-binary`)."
+        )
+    return tuple(notes)
+
+
 def _app_yaml(project: Project) -> str:
     tool, tool_version, lines = _INSTALL[project.package_manager]
     variables = {**_TOOL_ENV[project.package_manager], **project.settings_env}
@@ -101,6 +156,7 @@ def _app_yaml(project: Project) -> str:
             "manager_label": _LABELS.get(project.package_manager, ""),
             "variables": sorted(variables.items()),
             "install": [line.format(python=project.python_version) for line in lines],
+            **_asset_context(project),
             "collectstatic": shlex.join(manage_py_argv(project, "collectstatic", "--noinput")),
             "migrate": shlex.join(manage_py_argv(project, "migrate", "--noinput")),
             # $PORT stays for the shell that runs the start command.
@@ -155,7 +211,7 @@ def plan(project: Project, options: Options) -> PlatformPlan:
             "puts the app's virtual environment on PATH for the start command and deploy hook",
         ),
     )
-    return PlatformPlan(changes, REQUIREMENTS)
+    return PlatformPlan(changes, REQUIREMENTS, _notes(project))
 
 
 def relationships_env(placeholders: Mapping[str, str]) -> dict[str, str]:
@@ -201,6 +257,16 @@ def _encode(value: object) -> str:
     return base64.b64encode(json.dumps(value).encode("utf-8")).decode("ascii")
 
 
+def _node_commands(project: Project) -> tuple[Command, ...]:
+    build = _node_build(project)
+    if build is None:
+        return ()
+    return (
+        Command(build.install_argv, cwd=build.folder),
+        Command(build.build_argv, cwd=build.folder),
+    )
+
+
 def runtime(project: Project) -> Runtime:
     return Runtime(
         env={
@@ -209,7 +275,10 @@ def runtime(project: Project) -> Runtime:
             "PLATFORM_PROJECT_ENTROPY": "{secret_key}",
             **project.settings_env,
         },
-        build=(Command(manage_py_argv(project, "collectstatic", "--noinput")),),
+        build=(
+            *_node_commands(project),
+            Command(manage_py_argv(project, "collectstatic", "--noinput")),
+        ),
         release=(Command(manage_py_argv(project, "migrate", "--noinput")),),
         web=Command(_web_argv(project, "{port}")),
         host=REHEARSAL_HOST,

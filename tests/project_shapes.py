@@ -1,0 +1,113 @@
+"""Shapes real projects have, added to a sample project with the real tools.
+
+Each helper changes a copied sample project the way its developer would have,
+then commits, so the project is clean and git-tracked like theirs.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from project_files import git
+from sample_projects import cache_root
+
+TAILWIND_CSS = "static/css/site.css"
+PACKAGE_JSON = """{
+  "name": "blog-assets",
+  "private": true,
+  "scripts": {
+    "build": "tailwindcss -i static/src/input.css -o static/css/site.css --minify"
+  },
+  "devDependencies": {
+    "tailwindcss": "3.4.17"
+  }
+}
+"""
+HOME_TEMPLATE = """{% load static %}<!doctype html>
+<html><head><link rel="stylesheet" href="{% static 'css/site.css' %}"></head>
+<body class="p-4 font-bold">Blog</body></html>
+"""
+
+
+def npm_env() -> dict[str, str]:
+    """npm's cache in the repository's .cache folder (scripts/test keeps it)."""
+    return {**os.environ, "npm_config_cache": str(cache_root() / "npm")}
+
+
+def _npm(root: Path, *args: str) -> None:
+    out = subprocess.run(
+        ["npm", *args], cwd=root, capture_output=True, text=True, env=npm_env(), timeout=600
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+def add_tailwind_build(root: Path, manage_dir: Path, settings: Path) -> None:
+    """A Tailwind CSS v3 build writing static/css/site.css (git-ignored, as projects do),
+    and a home page linking it through {% static %}: with the manifest storage, the page
+    answers 500 unless the platform built the CSS before collectstatic."""
+    (root / "static" / "src").mkdir(parents=True)
+    (root / "static" / "src" / "input.css").write_text(
+        "@tailwind base;\n@tailwind components;\n@tailwind utilities;\n", "utf-8"
+    )
+    (root / "tailwind.config.js").write_text(
+        'module.exports = { content: ["./**/templates/**/*.html"], theme: { extend: {} }, '
+        "plugins: [] };\n",
+        "utf-8",
+    )
+    (root / "package.json").write_text(PACKAGE_JSON, "utf-8")
+    _npm(root, "install", "--no-audit", "--no-fund", "--prefer-offline")
+    _npm(root, "run", "build")
+    assert (root / TAILWIND_CSS).is_file()
+    templates = manage_dir / "blog" / "templates"
+    templates.mkdir(parents=True, exist_ok=True)
+    (templates / "home.html").write_text(HOME_TEMPLATE, "utf-8")
+    text = settings.read_text("utf-8")
+    text = text.replace("'DIRS': [],", "'DIRS': [BASE_DIR / 'blog' / 'templates'],")
+    base = "BASE_DIR.parent" if manage_dir != root else "BASE_DIR"
+    text += f'\nSTATICFILES_DIRS = [{base} / "static"]\n'
+    settings.write_text(text, "utf-8")
+    urls = manage_dir / "blog" / "urls.py"
+    text = urls.read_text("utf-8")
+    text = text.replace(
+        "from django.urls import path",
+        "from django.urls import path\nfrom django.views.generic import TemplateView",
+    ).replace(
+        "    path('admin/', admin.site.urls),",
+        "    path('admin/', admin.site.urls),\n"
+        "    path('', TemplateView.as_view(template_name='home.html')),",
+    )
+    urls.write_text(text, "utf-8")
+    with open(root / ".gitignore", "a", encoding="utf-8") as ignore:
+        ignore.write("node_modules/\nstatic/css/\n")
+
+
+def ignore_python_version(root: Path, version: str) -> None:
+    """pyenv's .python-version, git-ignored (older gitignore templates did so)."""
+    (root / ".python-version").write_text(f"{version}\n", "utf-8")
+    git(root, "rm", "-q", "--cached", "--ignore-unmatch", ".python-version")
+    with open(root / ".gitignore", "a", encoding="utf-8") as ignore:
+        ignore.write(".python-version\n")
+
+
+def add_procfile_with_worker(root: Path) -> str:
+    text = (
+        "web: gunicorn blog.wsgi --log-file -\n"
+        "worker: celery -A blog worker --loglevel info\n"
+        "beat: celery -A blog beat\n"
+    )
+    (root / "Procfile").write_text(text, "utf-8")
+    return text
+
+
+def add_plain_psycopg(root: Path) -> None:
+    """`uv add psycopg`: the pure-Python driver, which loads the system's libpq."""
+    from sample_projects import run
+
+    run(root, "uv", "add", "--no-sync", "psycopg~=3.2")
+
+
+def commit(root: Path, message: str) -> None:
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", message)

@@ -1,0 +1,66 @@
+"""What inspection finds: asset builds (assets.py) and the project's PostgreSQL driver
+(drivers.py), from real files."""
+
+from __future__ import annotations
+
+import json
+
+from simple_deploy.assets import compress_offline, find_asset_build
+from simple_deploy.drivers import find_driver
+
+
+def _package(folder, scripts, **extra):
+    folder.mkdir(parents=True, exist_ok=True)
+    data = {"name": "x", "scripts": scripts, **extra}
+    (folder / "package.json").write_text(json.dumps(data), "utf-8")
+
+
+def test_build_script_with_npm_lock_runs_npm_ci(tmp_path):
+    _package(
+        tmp_path,
+        {"build": "esbuild app.js --bundle --outfile=static/app.js"},
+        devDependencies={"esbuild": "0.24.0"},
+        engines={"node": ">=22"},
+    )
+    (tmp_path / "package-lock.json").write_text("{}", "utf-8")
+    build = find_asset_build(tmp_path, tmp_path)
+    assert build.install_argv == ("npm", "ci") and build.build_argv == ("npm", "run", "build")
+    assert build.tools == ("esbuild",) and build.node_major == "22"
+    assert build.node_source == "package.json engines.node"
+    assert build.files == ("package.json", "package-lock.json")
+
+
+def test_package_json_beside_manage_py_and_yarn_lock_are_named(tmp_path):
+    _package(tmp_path / "blog", {"build": "webpack"}, devDependencies={"webpack": "5"})
+    (tmp_path / "blog" / "yarn.lock").write_text("", "utf-8")
+    (tmp_path / ".nvmrc").write_text("v20.11.0\n", "utf-8")
+    build = find_asset_build(tmp_path, tmp_path / "blog")
+    assert build.folder == "blog" and build.other_manager == "Yarn"
+    assert build.lock_file is None and build.node_major == "20"
+    assert build.label == "`blog/package.json` build script `webpack` (webpack)"
+
+
+def test_no_build_script_or_broken_package_json_is_no_asset_build(tmp_path):
+    _package(tmp_path, {"test": "jest"})
+    assert find_asset_build(tmp_path, tmp_path) is None
+    (tmp_path / "package.json").write_text("{not json", "utf-8")
+    assert find_asset_build(tmp_path, tmp_path) is None
+
+
+def test_compress_offline_needs_the_app_and_the_setting():
+    settings = "INSTALLED_APPS = ['compressor']\nCOMPRESS_OFFLINE = True\n"
+    assert compress_offline([settings])
+    assert not compress_offline(["INSTALLED_APPS = ['compressor']\n"])
+    assert not compress_offline(["COMPRESS_OFFLINE = True\n"])
+
+
+def test_drivers_from_declared_names_and_lock_texts():
+    assert find_driver({"django"}, []) is None
+    plain = find_driver({"psycopg"}, ["psycopg==3.2.3\n"])
+    assert (plain.name, plain.needs_libpq, plain.needs_compiler) == ("psycopg", True, False)
+    binary = find_driver({"psycopg"}, ['name = "psycopg-binary"\n'])
+    assert not binary.needs_libpq
+    c = find_driver({"psycopg"}, ["psycopg[c,pool]~=3.2\n"])
+    assert c.name == "psycopg[c]" and c.needs_compiler
+    assert find_driver({"psycopg2"}, []).needs_compiler
+    assert not find_driver({"psycopg2-binary"}, []).needs_libpq
