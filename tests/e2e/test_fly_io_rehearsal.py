@@ -88,7 +88,8 @@ def test_fly_io_broken_dockerfile_fails_the_rehearsal(
     assert rehearsal.returncode == 1, out
     assert f"[FAIL] {failing_step} (" in out, out
     assert shown in out, out
-    assert "The rehearsal failed; see the step marked FAIL above." in rehearsal.stderr
+    assert "The rehearsal failed after" in rehearsal.stderr
+    assert "see the step marked FAIL above." in rehearsal.stderr
     # One clear message from the command: no traceback of its own.
     assert "Traceback" not in rehearsal.stderr
     assert not _rehearsal_leftovers()
