@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import sys
+from pathlib import Path
 
 import django
+import docker_engine
 import heroku_api
 import postgres
 import pytest
@@ -12,6 +15,9 @@ import sample_projects
 
 # The reliability suite's tally line (see tests/reliability_tally.py).
 from reliability_tally import pytest_runtest_logreport, pytest_terminal_summary  # noqa: F401
+
+# The repository's cache folder (scripts/test makes it; its contents outlive a run).
+CACHE = Path(__file__).resolve().parent.parent / ".cache"
 
 # Sample projects are committed to by the deploy command (--automate-all) and by
 # tests; a fresh machine may have no git identity configured.
@@ -93,3 +99,34 @@ def heroku_account(heroku_standin):
 
     server, cli = heroku_standin
     return HerokuAccount(server, cli)
+
+
+@pytest.fixture(scope="session")
+def docker_daemon():
+    """A private dockerd with a local python:3.11-slim, started once per test worker.
+
+    Yields the DOCKER_HOST value; the daemon and everything it stored are removed
+    at the end of the session.
+    """
+    reason = docker_engine.available()
+    python = f"{sys.version_info.major}.{sys.version_info.minor}"
+    if not reason and python != docker_engine.BASE_PYTHON:
+        # The sample projects ask for this interpreter's version; Debian bookworm,
+        # which the local base image is made from, has Python 3.11 only.
+        reason = f"the local base image is python:{docker_engine.BASE_PYTHON}-slim, not {python}"
+    if reason:
+        pytest.skip(reason)
+    daemon = docker_engine.start()
+    try:
+        seconds = docker_engine.base_image(daemon, CACHE / "docker-base")
+        print(f"\n[docker] base image {docker_engine.BASE_TAG} ready in {seconds:.1f} s")
+        yield daemon.host
+    finally:
+        daemon.stop()
+
+
+@pytest.fixture
+def docker_host(docker_daemon, monkeypatch) -> str:
+    """DOCKER_HOST of the session's daemon, set for this test (and its subprocesses)."""
+    monkeypatch.setenv("DOCKER_HOST", docker_daemon)
+    return docker_daemon

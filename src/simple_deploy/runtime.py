@@ -44,6 +44,9 @@ class Runtime:
     - `derived_env`: extra variables present at release and run time, computed
       from the filled placeholders (name -> value) for values a plain string
       cannot express, such as a platform's base64 JSON describing the database.
+    - `dockerfile`: the Dockerfile the platform builds (path in the repository,
+      POSIX form), when it builds an image; the rehearsal then builds and runs
+      that image if a container engine answers.
     - `database_scheme`: the URL scheme the platform's database URL uses
       (Heroku: "postgres"); the rehearsal gives {database_url} that scheme, so
       settings that branch on it see what they will see on the platform.
@@ -57,4 +60,5 @@ class Runtime:
     run_env: Mapping[str, str] = field(default_factory=dict)
     proxy_headers: Mapping[str, str] = field(default_factory=lambda: {"X-Forwarded-Proto": "https"})
     derived_env: Callable[[Mapping[str, str]], Mapping[str, str]] | None = None
+    dockerfile: str | None = None
     database_scheme: str | None = None

@@ -1,21 +1,111 @@
-"""Fly.io end to end: configure each sample project, commit, and rehearse what the
-image does (install from the lock file with the project's own manager, collectstatic
-without secrets, the release command against a real PostgreSQL server, the CMD's
-gunicorn on $PORT) from the Runtime that also renders the Dockerfile and fly.toml."""
+"""Fly.io end to end: configure each sample project, commit, and rehearse it with a real
+container engine: `docker build` of the generated Dockerfile (the project's own manager
+installing from its lock file, collectstatic without secrets), fly.toml's release command
+in a container against a real PostgreSQL server, the image's CMD serving a page and a
+compressed, cached static file, and nothing left behind. Without an engine the
+rehearsal says so and replays the Dockerfile's steps in a virtual environment."""
 
 from __future__ import annotations
 
-import pytest
-from rehearsals import MATRIX, configure_commit_and_rehearse, migrations_applied
+import subprocess
 
-pytestmark = pytest.mark.e2e
+import pytest
+from project_files import deploy, git
+from rehearsals import (
+    IMAGE_STEPS,
+    MATRIX,
+    STEPS,
+    configure_commit_and_rehearse,
+    migrations_applied,
+)
+
+# All image tests on one test worker (scripts/test runs `--dist loadgroup`): one
+# private dockerd, one base image import, and one build cache, so the package
+# managers' layers are built once per run, not once per test.
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("docker")]
+
+
+def _rehearsal_leftovers() -> str:
+    """Containers and images the rehearsal made that are still there (should be none)."""
+    found = []
+    for kind in ("container", "image"):
+        out = subprocess.run(
+            ["docker", kind, "ls", "--all", "--quiet", "--filter", "label=simple-deploy-rehearsal"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        found += out.stdout.split()
+    return " ".join(found)
 
 
 @pytest.mark.parametrize(("manager", "layout", "django"), MATRIX)
-def test_fly_io_configuration_rehearses_on_postgres(
-    sample_project, database_url, manager, layout, django
+def test_fly_io_image_builds_and_runs_on_postgres(
+    sample_project, database_url, docker_host, manager, layout, django
 ):
     root = sample_project(manager, layout, django=django)
-    configure_commit_and_rehearse(root, "fly_io", database_url)
-    # The release command's migrations really ran against PostgreSQL.
+    out = configure_commit_and_rehearse(root, "fly_io", database_url, IMAGE_STEPS)
+    assert "Building and running the image with the container engine" in out
+    # The release command's migrations really ran against PostgreSQL, from a container.
+    assert migrations_applied(database_url) > 10
+    assert not _rehearsal_leftovers()
+
+
+def _configure_and_commit(root) -> None:
+    configured = deploy(root, "fly_io")
+    assert configured.returncode == 0, configured.stderr + configured.stdout
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "Configure for Fly.io")
+
+
+def _break_dockerfile(root, old: str, new: str) -> None:
+    dockerfile = root / "Dockerfile"
+    text = dockerfile.read_text("utf-8")
+    assert old in text
+    dockerfile.write_text(text.replace(old, new), "utf-8")
+    git(root, "commit", "-qam", "Break the Dockerfile")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "failing_step", "shown"),
+    [
+        # No code in the image: the build's collectstatic finds no manage.py.
+        ("COPY . .\n", "", "image", "manage.py"),
+        # A CMD naming a module that does not exist: the container exits, and its
+        # log (gunicorn's own traceback) is shown.
+        ('"blog.wsgi"]', '"blog.wsgi_typo"]', "container", "No module named 'blog.wsgi_typo'"),
+    ],
+    ids=["no-code-copied", "wrong-cmd"],
+)
+def test_fly_io_broken_dockerfile_fails_the_rehearsal(
+    sample_project, database_url, docker_host, old, new, failing_step, shown
+):
+    root = sample_project("requirements_txt", "flat")
+    _configure_and_commit(root)
+    _break_dockerfile(root, old, new)
+    rehearsal = deploy(root, "fly_io", "--rehearse", "--database-url", database_url)
+    out = rehearsal.stdout + rehearsal.stderr
+    assert rehearsal.returncode == 1, out
+    assert f"[FAIL] {failing_step} (" in out, out
+    assert shown in out, out
+    assert "The rehearsal failed after" in rehearsal.stderr
+    assert "see the step marked FAIL above." in rehearsal.stderr
+    # One clear message from the command: no traceback of its own.
+    assert "Traceback" not in rehearsal.stderr
+    assert not _rehearsal_leftovers()
+
+
+def test_fly_io_without_container_engine_says_so_and_replays_in_a_venv(
+    sample_project, database_url
+):
+    root = sample_project("uv", "flat")
+    # An engine address where nothing listens: `docker info` cannot answer.
+    no_engine = {"DOCKER_HOST": f"unix://{root / 'no-engine.sock'}", "DOCKER_CONTEXT": ""}
+    _configure_and_commit(root)
+    rehearsal = deploy(root, "fly_io", "--rehearse", "--database-url", database_url, env=no_engine)
+    out = rehearsal.stdout + rehearsal.stderr
+    assert rehearsal.returncode == 0, out
+    assert "No container engine answered" in out
+    for step in STEPS:
+        assert f"[pass] {step} (" in out, out
     assert migrations_applied(database_url) > 10

@@ -50,6 +50,12 @@ def test_configures_fly_and_second_run_changes_nothing(sample_project, manager, 
     assert result.returncode == 0, result.stderr + result.stdout
     assert "configured this project for Fly.io" in result.stdout
     assert "fly mpg create --name" in result.stdout
+    # The saved summary: createsuperuser prompts, and `fly ssh console -C` gives it a
+    # terminal only with --pty; migrations can use the cluster's direct address.
+    summary = next((root / "simple_deploy_logs").glob("summary-fly_io-*.md")).read_text()
+    assert "fly ssh console --pty --app blog-site-" in summary
+    assert 'manage.py createsuperuser"`' in summary
+    assert "DIRECT_DATABASE_URL" in summary
 
     prefix = "blog/" if layout == "nested" else ""
     dockerfile = (root / "Dockerfile").read_text()
@@ -71,10 +77,13 @@ def test_configures_fly_and_second_run_changes_nothing(sample_project, manager, 
 
     assert fly_toml["http_service"]["internal_port"] == 8000
     assert fly_toml["http_service"]["force_https"] is True
-    assert fly_toml["deploy"]["release_command"] == f"python {prefix}manage.py migrate --noinput"
-    assert fly_toml["statics"] == [
-        {"guest_path": f"/app/{prefix}staticfiles", "url_prefix": "/static/"}
-    ]
+    assert (
+        fly_toml["deploy"]["release_command"]
+        == f"python {prefix}manage.py migrate --noinput --database direct"
+    )
+    # WhiteNoise serves static files compressed and cached; [[statics]] could not.
+    assert "statics" not in fly_toml
+    assert "WhiteNoise serves the same files through gunicorn" in (root / "fly.toml").read_text()
     assert fly_toml["primary_region"] == "iad"
     assert fly_toml["vm"][0]["memory"] == "512mb"
     assert fly_toml["app"].startswith("blog-site-")

@@ -45,16 +45,24 @@ def test_dockerfile_fly_toml_and_runtime_share_one_source(sample_project, manage
     ]
     # The build step the rehearsal runs is the Dockerfile's collectstatic.
     for command in runtime.build:
-        assert f"RUN {image.shell_line(command.argv, command.env)}\n" in dockerfile
+        assert f"RUN {image.shell_line(command.argv, command.env)} && \\\n" in dockerfile
     # The install the rehearsal runs is the package manager's, as in the Dockerfile.
     for step in get(project.package_manager).install_steps:
         assert image.shell_line(step.argv, step.env) in dockerfile
     # gunicorn listens where fly.toml sends requests.
     assert runtime.run_env["PORT"] == "{port}"
     assert f"ENV PORT={fly_toml['http_service']['internal_port']} " in dockerfile
-    # The settings' STATIC_ROOT (the folder holding manage.py / staticfiles) is [[statics]].
-    static = fly_toml["statics"][0]["guest_path"]
-    assert static == f"/app/{project.manage_dir_rel}/staticfiles".replace("/./", "/")
+    # No [[statics]]: Fly's proxy would serve the files uncompressed and without cache
+    # headers, so WhiteNoise serves them through gunicorn (what the rehearsal fetches).
+    assert "statics" not in fly_toml
+    # The rehearsal builds this Dockerfile when a container engine answers.
+    assert runtime.dockerfile == "Dockerfile"
+    # Migrations use the settings' "direct" database (DIRECT_DATABASE_URL when set).
+    assert runtime.release[0].argv[-2:] == ("--database", "direct")
+    assert runtime.run_env["DIRECT_DATABASE_URL"] == "{database_url}"
+    # Bytecode is compiled while the image is built: dependencies, then the app.
+    assert "    { python -m compileall -q -j 0 /opt/venv >/dev/null || true; }\n" in dockerfile
+    assert dockerfile.index("compileall -q -j 0 /app") > dockerfile.index("COPY . .")
     assert runtime.host == f"{runtime.run_env['FLY_APP_NAME']}.fly.dev"
     assert "SECRET_KEY" not in runtime.env and "DATABASE_URL" not in runtime.env
 

@@ -10,7 +10,7 @@ is one more module implementing `Engine`.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -84,6 +84,14 @@ class Engine(Protocol):
     #: Step names this engine shows instead of the generic ones
     #: (a container engine might call "environment" "image").
     labels: Mapping[str, str]
+
+    #: False when `install` also runs the build commands (an image's Dockerfile
+    #: does): the build step then reports them without running them again.
+    runs_build: bool
+
+    #: Steps the engine adds after the common ones, as (name, function returning
+    #: the detail): a container engine removes the container and image it made.
+    extra_steps: Sequence[tuple[str, Callable[[], str]]]
 
     def placeholders(self) -> dict[str, str]:
         """{python}, {venv}, {app_root}, {port} as commands see them."""

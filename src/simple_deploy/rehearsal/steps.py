@@ -225,11 +225,16 @@ def rehearse(
     )
     state = _Rehearsal(ctx, engine(ctx))
     labels = state.engine.labels
-    expected = tuple(labels.get(name, name) for name in STEP_NAMES)
+    extra = tuple(
+        (name, lambda _state, function=function: function())
+        for name, function in state.engine.extra_steps
+    )
+    steps = tuple((labels.get(name, name), step) for name, step in _STEPS) + extra
+    expected = tuple(name for name, _step in steps)
     results: list[StepResult] = []
     try:
-        for name, step in _STEPS:
-            result = _timed(labels.get(name, name), step, state)
+        for name, step in steps:
+            result = _timed(name, step, state)
             results.append(result)
             if on_step is not None:
                 on_step(result)
@@ -288,6 +293,10 @@ def _run_commands(state: _Rehearsal, commands: tuple[Command, ...], phase: str) 
 
 
 def _step_build(state: _Rehearsal) -> str:
+    if not state.engine.runs_build:
+        commands = state.ctx.runtime.build
+        ran = "\n".join(display(fill_all(c.argv, state.values())) for c in commands)
+        return f"ran while the image was built:\n{ran or 'nothing to run'}"
     return _run_commands(state, state.ctx.runtime.build, "build")
 
 

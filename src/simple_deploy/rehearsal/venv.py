@@ -33,6 +33,8 @@ class VenvEngine:
     """Runs the rehearsal in a virtual environment under the rehearsal's work folder."""
 
     labels: Mapping[str, str] = {}
+    runs_build = True
+    extra_steps = ()
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx

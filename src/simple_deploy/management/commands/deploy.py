@@ -390,6 +390,7 @@ class Command(BaseCommand):
         from simple_deploy.drift import compare_head
         from simple_deploy.package_managers import get
         from simple_deploy.rehearsal import rehearse
+        from simple_deploy.rehearsal.docker import engine_for
 
         for name, value in extra_env.items():
             log.add_secret(value)
@@ -425,14 +426,20 @@ class Command(BaseCommand):
             if not step.ok or step.name == "copy" and step.detail:
                 self.stdout.write(f"        {step.detail}".replace("\n", "\n        "))
 
+        runtime = drift.runtime or plugin.runtime(project)
+        engine, engine_note = engine_for(runtime)
+        if engine_note:
+            self.stdout.write(f"  {engine_note}")
+            log.add(f"rehearsal engine: {engine_note}")
         report = rehearse(
             project.git_root,
             project.manage_dir_rel,
             manager,
-            drift.runtime or plugin.runtime(project),
+            runtime,
             database_url=options.get("database_url") or os.environ.get("DATABASE_URL"),
             on_step=show,
             extra_env=extra_env,
+            engine=engine,
         )
         log.save(project.git_root)
         total = sum(step.seconds for step in report.steps)

@@ -81,7 +81,8 @@ def build_image(project: Project, port: str = INTERNAL_PORT) -> Image:
                 env={BUILD_FLAG: "1", **env_needs.build_placeholders(project)},
             ),
         ),
-        release=Command(manage_py_argv(project, "migrate", "--noinput")),
+        # Through the direct address when the settings have one (see settings.py-tpl).
+        release=Command(manage_py_argv(project, "migrate", "--noinput", "--database", "direct")),
         web=Command(("gunicorn", *chdir, project.wsgi_module)),
         run_env={"PORT": port, "WEB_CONCURRENCY": WEB_CONCURRENCY},
         static_dir=f"{APP_ROOT}/{manage_prefix}staticfiles",

@@ -497,7 +497,10 @@ def runtime(project: Project) -> Runtime:
             "SECRET_KEY": "{secret_key}",
             "DATABASE_URL": "{database_url}",
             **env_needs.platform_provided(project, database_names=("DATABASE_URL",)),
+            # One database here: the release's direct address is the same server.
+            "DIRECT_DATABASE_URL": "{database_url}",
         },
+        dockerfile="Dockerfile",
     )
 
 
@@ -519,7 +522,10 @@ def guide(project: Project, options: Options) -> Guide:
             f"Create the app: `fly apps create {name} --org {org(options)}`.",
             f"Create a database: `fly mpg create --name {name}-db --region {where} --plan basic "
             f"--org {org(options)}`; find its ID with `fly mpg list`, then "
-            f"`fly mpg attach <ID> --app {name}` (this sets the DATABASE_URL secret).",
+            f"`fly mpg attach <ID> --app {name}` (this sets the DATABASE_URL secret, the "
+            "pooled address). For migrations through the direct address, as Fly advises, "
+            "copy it from the cluster's Connect tab in the dashboard and "
+            f"`fly secrets set DIRECT_DATABASE_URL=<direct URL> --app {name} --stage`.",
             'Make a secret key: `python -c "import secrets; print(secrets.token_urlsafe(50))"`, '
             f"then `fly secrets set SECRET_KEY=<that key>{keys} --app {name} --stage`.",
             *own,
@@ -528,7 +534,9 @@ def guide(project: Project, options: Options) -> Guide:
         ),
         redeploy="commit your changes, then `fly deploy`",
         logs=f"`fly logs --app {name}`",
-        run_command=f'`fly ssh console --app {name} --command "{in_image} createsuperuser"`',
+        # --pty: without it `fly ssh console -C` gives the command no terminal, and an
+        # interactive one (createsuperuser asks for a password) cannot prompt.
+        run_command=f'`fly ssh console --pty --app {name} -C "{in_image} createsuperuser"`',
         remote_shell=f"`fly ssh console --app {name}`",
         scale=(
             f"`fly scale count 2 --app {name}` (more Machines) or "
