@@ -198,7 +198,7 @@ def test_missing_cli_changes_nothing(flat, fly_cli):
     result = deploy(flat, env)
     assert result.returncode != 0
     assert "https://fly.io/docs/flyctl/install/" in result.stderr
-    assert "No local file was changed" in result.stderr
+    assert "Nothing was changed and nothing was created" in result.stderr
     assert snapshot(flat, logs=False) == before
     assert not fly_cli["state"].exists()
 

@@ -79,7 +79,8 @@ def test_unknown_platform_lists_the_installed_ones(project):
     before = snapshot(project)
     result = deploy(project, "herokku")
     assert result.returncode != 0
-    assert "Unknown platform 'herokku'. Installed platforms: " in result.stderr
+    assert "Unknown platform 'herokku'. Did you mean --platform heroku?" in result.stderr
+    assert "Installed platforms: " in result.stderr
     installed = result.stderr.split("Installed platforms: ")[1].split(".")[0]
     assert {"heroku", "fly_io", "platform_sh"} <= set(installed.split(", "))
     assert snapshot(project) == before

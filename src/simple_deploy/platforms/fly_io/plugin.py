@@ -608,7 +608,7 @@ platform = PlatformPlugin(
     automate=automate,
     cli="fly",
     # flyctl's installers put it on PATH as both `fly` and `flyctl`.
-    extra={"cli_names": ("flyctl",)},
+    extra={"cli_names": ("flyctl",), "cli_install_url": "https://fly.io/docs/flyctl/install/"},
     docs_url="https://fly.io/docs/django/",
     # The image builds FROM Docker's official python:X-slim; tags for these
     # versions get updates (3.9 reached its end of life in October 2025).
