@@ -16,7 +16,7 @@ HTTP_TIMEOUT = 30.0
 # Pages and stylesheets are parsed for links; more than this is not a page a visitor waits for.
 MAX_BODY = 2 * 1024 * 1024
 ONE_YEAR = 31536000
-_PREFERRED_STATIC = "admin/css/base.css"
+PREFERRED_STATIC = "admin/css/base.css"
 
 
 def get(
@@ -71,8 +71,8 @@ def pick_static(paths: Mapping[str, str]) -> tuple[str, str]:
     """An (original, hashed) pair from the manifest's paths: admin's base.css if present."""
     if not paths:
         raise StepFailed("The static files manifest (staticfiles.json) lists no files.")
-    if _PREFERRED_STATIC in paths:
-        return _PREFERRED_STATIC, paths[_PREFERRED_STATIC]
+    if PREFERRED_STATIC in paths:
+        return PREFERRED_STATIC, paths[PREFERRED_STATIC]
     ranked = sorted(paths, key=lambda name: (not name.endswith((".css", ".js")), name))
     return ranked[0], paths[ranked[0]]
 

@@ -465,14 +465,13 @@ def _step_static(state: _Rehearsal) -> str:
     site = state.site()
     if not site.static_root:
         raise StepFailed("STATIC_ROOT is not set in the platform's environment.")
-    if site.manifest is None:
-        manifest = PurePosixPath(site.static_root) / "staticfiles.json"
-        raise StepFailed(
-            f"No {manifest}: collectstatic with a manifest storage (WhiteNoise's "
-            "CompressedManifestStaticFilesStorage) did not run in the build step."
-        )
-    original, hashed = http_checks.pick_static(site.manifest)
     static_url = site.static_url or "/static/"
+    if site.manifest is None:
+        # The project's own storage without a manifest (kept by the settings block):
+        # names are not hashed, so far-future caching would be wrong; check that the
+        # files are served, compressed.
+        return _unhashed_static(state, static_url, site.static_root)
+    original, hashed = http_checks.pick_static(site.manifest)
     url = urlsplit(static_url).path.rstrip("/") + "/" + quote(hashed)
     status, headers = http_checks.get(
         state.engine.web_address(), state.ctx.runtime, url, {"Accept-Encoding": "gzip, br"}
@@ -486,6 +485,29 @@ def _step_static(state: _Rehearsal) -> str:
     problems = http_checks.static_problems(status, encoding, cache)
     if problems:
         raise StepFailed(detail + "\n" + "\n".join(problems))
+    return detail
+
+
+def _unhashed_static(state: _Rehearsal, static_url: str, static_root: str) -> str:
+    original = http_checks.PREFERRED_STATIC
+    url = urlsplit(static_url).path.rstrip("/") + "/" + quote(original)
+    status, headers = http_checks.get(
+        state.engine.web_address(), state.ctx.runtime, url, {"Accept-Encoding": "gzip, br"}
+    )
+    encoding = headers.get("content-encoding", "")
+    detail = (
+        f"{url}: {status}, Content-Encoding: {encoding or '-'} (no staticfiles.json in "
+        f"{static_root}: your own storage, without hashed names, is kept)"
+    )
+    problems = http_checks.static_problems(status, encoding, "max-age=31536000")
+    if problems:
+        manifest = PurePosixPath(static_root) / "staticfiles.json"
+        raise StepFailed(
+            detail
+            + "\n"
+            + "\n".join(problems)
+            + f"\nNo {manifest} either: collectstatic may not have run in the build step."
+        )
     return detail
 
 
