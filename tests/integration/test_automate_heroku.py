@@ -195,7 +195,7 @@ def test_missing_cli_changes_nothing(project, heroku):
     before = snapshot(project, logs=False)
     result = automate(project, heroku, env={"PATH": path_without_heroku()})
     assert result.returncode != 0
-    assert "`heroku` is not installed" in result.stderr
+    assert "Heroku CLI (`heroku`) is not installed" in result.stderr
     assert "devcenter.heroku.com/articles/heroku-cli" in result.stderr
     assert snapshot(project, logs=False) == before
 
