@@ -385,8 +385,12 @@ def inspect(
         raise InspectionError(str(exc)) from exc
     python = find_python(git_root)
     try:
-        dependencies = manager.dependencies(git_root, tuple(production_groups))
-    except UnreadableFile as exc:
+        # A syntax error or a strange shape names the file (parsing.reading_files).
+        with reading_files(
+            git_root, MANAGER_FILES, "the dependency tables of your package manager"
+        ):
+            dependencies = manager.dependencies(git_root, tuple(production_groups))
+    except (UnreadableFile, ReadError) as exc:
         raise InspectionError(str(exc)) from exc
     except Exception as exc:  # a TOML syntax error: say which file, no traceback
         raise InspectionError(
