@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -208,8 +209,9 @@ def _resolve_relative(module: str, importer: str, is_package: bool) -> str:
     return ".".join(base + ([rest] if rest else []))
 
 
-def _find_wsgi_application(manage_dir: Path, settings_module: str) -> str | None:
-    """WSGI_APPLICATION from the settings module, following `from X import *` chains."""
+def _star_import_chain(manage_dir: Path, settings_module: str) -> Iterator[str]:
+    """The text of the settings module, then of each module it star-imports (a settings
+    package's base ...), each once: what the settings really define is spread there."""
     seen: set[str] = set()
     queue = [settings_module]
     while queue:
@@ -221,30 +223,23 @@ def _find_wsgi_application(manage_dir: Path, settings_module: str) -> str | None
         if path is None:
             continue
         text = _read(path)
+        yield text
+        is_package = path.name == "__init__.py"
+        queue += [_resolve_relative(m, module, is_package) for m in _STAR_IMPORT.findall(text)]
+
+
+def _find_wsgi_application(manage_dir: Path, settings_module: str) -> str | None:
+    """WSGI_APPLICATION from the settings module, following `from X import *` chains."""
+    for text in _star_import_chain(manage_dir, settings_module):
         match = _WSGI_APPLICATION.search(text)
         if match:
             return match.group(1)
-        is_package = path.name == "__init__.py"
-        queue += [_resolve_relative(m, module, is_package) for m in _STAR_IMPORT.findall(text)]
     return None
 
 
 def _settings_texts(manage_dir: Path, settings_module: str) -> list[str]:
     """The settings module and the modules it star-imports (a settings package's base)."""
-    texts, seen, queue = [], set(), [settings_module]
-    while queue:
-        module = queue.pop(0)
-        if module in seen:
-            continue
-        seen.add(module)
-        path = _module_file(manage_dir, module)
-        if path is None:
-            continue
-        text = _read(path)
-        texts.append(text)
-        is_package = path.name == "__init__.py"
-        queue += [_resolve_relative(m, module, is_package) for m in _STAR_IMPORT.findall(text)]
-    return texts
+    return list(_star_import_chain(manage_dir, settings_module))
 
 
 def _django_version() -> str:
