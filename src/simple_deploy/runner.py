@@ -91,8 +91,13 @@ class Runner:
         check: bool = True,
         label: str | None = None,
         input_text: str | None = None,
+        secret_output: bool = False,
     ) -> Result:
-        """Run `argv` and return its result; CommandFailed on error when `check`."""
+        """Run `argv` and return its result; CommandFailed on error when `check`.
+
+        `secret_output`: what the command prints is a credential (`heroku auth:token`):
+        it is returned to the caller but never logged or put in an error message.
+        """
         # Without a runner-wide PATH, the command's own PATH decides which program runs.
         executable = self.which(argv[0], env.get("PATH") if env is not None else None)
         # Config values given as NAME=value (arguments or stdin) are never shown,
@@ -131,10 +136,17 @@ class Runner:
             out.decode("utf-8", errors="replace"),
             err.decode("utf-8", errors="replace"),
         )
+        if secret_output:
+            for line in result.stdout.splitlines():
+                if line.strip():
+                    self.log.add_secret(line.strip())
         self.log.secrets_in_json(result.stdout)
         hidden |= self.log.config_values(result.stdout)
         printed = _without(result.output, hidden)
-        if hidden and result.output:
+        if secret_output and result.output:
+            self.log.add(f"(output not logged: it holds a credential; {len(printed)} characters)")
+            printed = _without(printed, {result.stdout.strip()})
+        elif hidden and result.output:
             # A command that set or listed config values: its output is about them.
             self.log.add(f"(output not logged: it holds config values; {len(printed)} characters)")
         elif result.output:

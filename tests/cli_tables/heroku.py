@@ -23,6 +23,9 @@ TABLE = Table(
         Command(("auth:login",), "src/commands/auth/login.ts", aliases=(("login",),)),
         # Logged in? Exit 100 "not logged in" otherwise; GET /account.
         Command(("auth:whoami",), "src/commands/auth/whoami.ts", aliases=(("whoami",),)),
+        # The token the CLI is logged in with, for PATCH /apps/APP/config-vars: values
+        # never travel as arguments (src/simple_deploy/platforms/heroku/config_vars.py).
+        Command(("auth:token",), "src/commands/auth/token.ts"),
         # POST /apps; --no-remote: we add the git remote ourselves.
         Command(
             ("apps:create",),
@@ -49,7 +52,8 @@ TABLE = Table(
         ),
         # GET /apps/APP/config-vars.
         Command(("config",), "src/commands/config/index.ts", flags={**APP, "--json": False}),
-        # PATCH /apps/APP/config-vars; KEY=VALUE pairs (strict = false).
+        # PATCH /apps/APP/config-vars; KEY=VALUE pairs (strict = false). Printed in the
+        # summary for values only the user has; we set ours through the API.
         Command(
             ("config:set",),
             "src/commands/config/set.ts",

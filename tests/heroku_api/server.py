@@ -224,6 +224,9 @@ class World:
         parts = [p for p in path.split("?")[0].split("/") if p]
         if parts == ["account"]:
             return 200, {"email": self.email, "id": _uuid(), "name": "Dev", "verified": True}
+        if parts == ["oauth", "authorizations"] and method == "GET":
+            # `heroku auth:token` looks up its token's expiry here (none for an API key).
+            return 200, []
         if parts == ["apps"] and method == "POST":
             return 201, self._create_app(body or {})
         if len(parts) >= 2 and parts[0] == "apps":

@@ -23,7 +23,7 @@ from project_files import all_text, deploy, git, snapshot
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="the stand-in's git hook is POSIX")
 
 # What each run costs in CLI calls (each ~0.8 s of Node start-up).
-FIRST_RUN = ["auth:whoami", "apps:create", "addons:create", "config:set", "releases", "open"]
+FIRST_RUN = ["auth:whoami", "apps:create", "addons:create", "auth:token", "releases", "open"]
 RE_RUN = ["auth:whoami", "apps:info", "config", "releases", "open"]
 
 
@@ -92,6 +92,10 @@ def test_fresh_run_creates_app_database_and_deploys_then_a_rerun_reuses_everythi
     key = app["config"]["SECRET_KEY"]
     assert key not in result.stdout + result.stderr
     assert key not in all_text(project)
+    # Set through the API with the CLI's token: on no command line, token in no log either.
+    assert not any(key in arg for argv in heroku.calls() for arg in argv)
+    assert ("PATCH", f"/apps/{app['name']}/config-vars") in heroku.world.calls
+    assert heroku.world.token not in all_text(project)
     assert key not in git(project, "log", "-p", "--all")
 
     # Run again (one test, to pay for one first run): everything is reused.

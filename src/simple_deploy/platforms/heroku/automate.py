@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from simple_deploy import env_needs
 from simple_deploy.automate import git_remotes
+from simple_deploy.platforms.heroku.config_vars import set_config_vars
 from simple_deploy.plugin import (
     AutomateContext,
     Automation,
@@ -265,7 +266,8 @@ def _ensure_config(ctx: AutomateContext) -> str:
     changes = {k: v for k, v in wanted.items() if current.get(k) != v}
     if not changes:
         return "config vars already set"
-    _heroku(ctx, "config:set", *(f"{k}={v}" for k, v in changes.items()), f"--app={_app(ctx)}")
+    # Not `heroku config:set`: it takes values only as arguments (see config_vars).
+    set_config_vars(ctx, _app(ctx), changes)
     return "set " + ", ".join(sorted(changes))
 
 
