@@ -245,3 +245,33 @@ def test_the_log_folder_taken_by_a_file_as_the_user_sees_it(sample_project, plat
     assert LOG_DIR_NAME in result.stderr, result.stderr
     cases.no_traceback(result.stderr, result.stdout)
     cases.unchanged(before, snapshot(root))
+
+
+@pytest.mark.skipif(os.name == "nt", reason="the stand-in's git hook is POSIX")
+def test_a_push_heroku_took_without_a_release_is_named_without_waiting_out_the_timeout(
+    sample_project, heroku_account, monkeypatch, cases
+):
+    from simple_deploy.automate_all import automate_all
+    from simple_deploy.platforms.heroku import automate as heroku_automate
+
+    cases.tried("push taken, no release")
+    for name in [n for n in os.environ if n not in heroku_account.env]:
+        monkeypatch.delenv(name)
+    for name, value in heroku_account.env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(heroku_automate, "NO_RELEASE_WAIT_SECONDS", 2)
+    heroku_account.world.release_lost = True
+    root = sample_project("requirements_txt", "flat")
+    out = io.StringIO()
+    with pytest.raises(StepFailed) as failed:
+        automate_all(
+            inspected(root),
+            plugins.load("heroku"),
+            {"automate_all": True, "no_input": True},
+            Runner(stream=out),
+            confirm=lambda notice: True,
+        )
+    message = str(failed.value)
+    head = git(root, "rev-parse", "HEAD").strip()[:8]
+    assert f"Heroku took the push of commit {head} but lists no release of it after 2 s" in message
+    assert "heroku releases --app=" in message

@@ -35,6 +35,9 @@ CLI = "heroku"
 REMOTE = "heroku"
 DEFAULT_DB_PLAN = "heroku-postgresql:essential-0"
 RELEASE_WAIT_SECONDS = 600
+# Heroku makes the release (pending while the release phase runs) before the push
+# returns: a pushed commit with no release after this long will not get one.
+NO_RELEASE_WAIT_SECONDS = 60
 # The release phase (migrations) takes seconds to minutes: look soon, then less often.
 RELEASE_POLLS_SECONDS = (1, 1, 2, 3, 5)
 
@@ -332,7 +335,8 @@ def _ensure_released(ctx: AutomateContext) -> str:
         ctx.facts.get("pushed_commit")
         or ctx.runner.run(["git", "rev-parse", "HEAD"], cwd=ctx.project.git_root).stdout.strip()
     )
-    deadline = time.monotonic() + RELEASE_WAIT_SECONDS
+    started = time.monotonic()
+    deadline = started + RELEASE_WAIT_SECONDS
     polls = iter(RELEASE_POLLS_SECONDS)
     while True:
         releases = _json(ctx, "releases", f"--app={_app(ctx)}", "--json")
@@ -354,6 +358,13 @@ def _ensure_released(ctx: AutomateContext) -> str:
                 "commit, then run this command again. If the cause has passed (the database "
                 'was still starting), `git commit --allow-empty -m "Redeploy"` gives Heroku '
                 "a new commit to release."
+            )
+        if release is None and time.monotonic() > started + NO_RELEASE_WAIT_SECONDS:
+            raise CommandFailed(
+                f"Heroku took the push of commit {commit[:8]} but lists no release of it after "
+                f"{NO_RELEASE_WAIT_SECONDS} s, so the build did not finish. See why with "
+                f"`heroku releases --app={_app(ctx)}` and `heroku logs --app={_app(ctx)}`, fix it "
+                "and commit, then run this command again."
             )
         if time.monotonic() > deadline:
             raise CommandFailed(
