@@ -30,7 +30,8 @@ def snapshot(root: Path, *, logs: bool = True) -> dict[str, str]:
 
 
 def manage_dir(root: Path) -> Path:
-    return root if (root / "manage.py").exists() else root / "blog"
+    # Nested: blog/manage.py (a root manage.py may be the one Heroku's plugin adds).
+    return root / "blog" if (root / "blog" / "manage.py").exists() else root
 
 
 def deploy(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from . import markers
+from . import manage_shim, markers
 from .assets import AssetBuild, compress_offline, find_asset_build
 from .drivers import Driver, find_driver, read_texts
 from .package_managers import Dependencies, ManagerError, detect, get
@@ -164,12 +164,14 @@ def _git_root(start: Path) -> Path:
 
 def _find_manage_py(git_root: Path, start: Path) -> Path:
     if (start / "manage.py").is_file():
-        return start
+        # A root manage.py we wrote for Heroku stands for the nested one it runs.
+        return manage_shim.target(start / "manage.py") or start
     found = []
     for path in sorted(git_root.rglob("manage.py")):
         parts = path.relative_to(git_root).parts
         if len(parts) <= 3 and not _SKIP_DIRS.intersection(parts):
-            found.append(path.parent)
+            if manage_shim.target(path) is None:
+                found.append(path.parent)
     if not found:
         raise InspectionError(
             f"No manage.py found in {git_root}. Run this command from your Django project "

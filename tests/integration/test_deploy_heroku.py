@@ -47,7 +47,9 @@ def test_configures_heroku_and_second_run_changes_nothing(sample_project, manage
     assert not (root / "bin").exists()
     if layout == "nested":
         assert "gunicorn --chdir blog blog.wsgi" in procfile
-        assert "collects static files for `blog/manage.py` itself, once" in result.stdout
+        # Both build generations find a root manage.py (Fir looks nowhere else).
+        assert "runs blog/manage.py, so both of Heroku's build generations" in result.stdout
+        assert "runpy.run_path" in (root / "manage.py").read_text()
 
     manifest = {
         "requirements_txt": "requirements.txt",

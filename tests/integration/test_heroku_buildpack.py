@@ -56,20 +56,48 @@ def test_production_settings_take_effect_on_a_dyno_without_any_hand_set_switch(s
     assert "DEBUG False STATIC_ROOT True" in result.stdout, result.stderr
 
 
-def test_the_build_without_dyno_still_collects_static_files(sample_project):
+def _buildpack_manage_py(root) -> str:
+    """The manage.py each build generation runs collectstatic with, or None.
+
+    Classic (bin/steps/collectstatic): `find . -maxdepth 3 -name manage.py`, the
+    shallowest. Fir (buildpacks-python src/django.rs): only `manage.py` in the root.
+    """
+    found = sorted(
+        (len(p.relative_to(root).parts), p.relative_to(root).as_posix())
+        for p in root.rglob("manage.py")
+        if len(p.relative_to(root).parts) <= 3 and ".git" not in p.parts
+    )
+    classic = found[0][1] if found else None
+    fir = "manage.py" if (root / "manage.py").is_file() else None
+    return classic, fir
+
+
+def test_a_nested_project_collects_static_files_once_on_both_build_generations(sample_project):
     root = sample_project("requirements_txt", "nested")
     assert deploy(root, "heroku").returncode == 0
-    build = {"CACHE_DIR": "/tmp/cache"}
+    classic, fir = _buildpack_manage_py(root)
+    assert classic == fir == "manage.py"  # one manage.py, the same for both: one collectstatic
+    # The build: no DYNO, the app's config vars, run from the repository root.
     result = subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput"],
-        cwd=manage_dir(root),
-        env={"PATH": "/usr/bin:/bin", **build},
+        cwd=root,
+        env={"PATH": "/usr/bin:/bin", "CACHE_DIR": "/tmp/cache"},
         capture_output=True,
         text=True,
         check=False,
     )
     assert result.returncode == 0, result.stderr
+    assert "static files copied to" in result.stdout
     assert (root / "blog" / "staticfiles" / "staticfiles.json").is_file()  # the manifest
+    # The user's own manage.py is untouched and still runs as before.
+    own = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=manage_dir(root),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert own.returncode == 0, own.stderr
 
 
 def test_a_forgotten_step_is_named_with_its_fix(sample_project):

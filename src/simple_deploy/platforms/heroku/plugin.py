@@ -4,9 +4,10 @@ Facts this plugin relies on (Heroku Dev Center):
 - The buildpack installs natively from requirements.txt, Pipfile.lock,
   poetry.lock or uv.lock at the repository root; `.python-version` picks Python.
 - The classic buildpack runs `manage.py collectstatic` itself for a manage.py up
-  to three folders deep (bin/steps/collectstatic), so a nested project needs no
-  hook. The Cloud Native Buildpack generation (Fir) runs it only for a manage.py
-  in the root (buildpacks-python src/django.rs) and has no bin/post_compile.
+  to three folders deep (bin/steps/collectstatic), the shallowest first. The
+  Cloud Native Buildpack generation (Fir) runs it only for a manage.py in the
+  root (buildpacks-python src/django.rs) and has no bin/post_compile: a nested
+  project gets a root manage.py that runs its own, found by both.
 - The buildpack refuses more than one package-manager file in the root, and a
   Pipfile without Pipfile.lock (lib/package_manager.sh).
 - Heroku sets DYNO on every dyno (release phase included), never at build time.
@@ -17,11 +18,12 @@ Facts this plugin relies on (Heroku Dev Center):
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import shlex
 from dataclasses import replace
 
-from simple_deploy import __version__, env_needs
+from simple_deploy import __version__, env_needs, manage_shim
 from simple_deploy.platforms.heroku.automate import automation
 from simple_deploy.plugin import (
     Command,
@@ -94,7 +96,36 @@ def check(project: Project, options: Options) -> list[str]:
 
 
 def _collectstatic(project: Project) -> tuple[str, ...]:
-    return manage_py_argv(project, "collectstatic", "--noinput")
+    # Both generations run the shallowest manage.py: the root one a nested project gets.
+    return ("python", "manage.py", "collectstatic", "--noinput")
+
+
+def _root_manage_py(project: Project) -> FileChange:
+    """A root manage.py that runs the nested one, for Heroku's Fir generation.
+
+    The classic buildpack runs collectstatic for a manage.py up to three folders
+    deep, the shallowest first (bin/steps/collectstatic); the Cloud Native one only
+    for a manage.py in the root (buildpacks-python src/django.rs), and it has no
+    bin/post_compile hook. A root manage.py is found by both, so a nested project
+    collects static files once on either generation without being moved.
+    """
+    folder = ", ".join(json.dumps(part) for part in project.manage_dir_rel.split("/"))
+    return generated_file(
+        project,
+        "manage.py",
+        render_template(
+            _TEMPLATES,
+            "manage.py-tpl",
+            {
+                "manage": f"{project.manage_dir_rel}/manage.py",
+                "folder": folder,
+                "mark": manage_shim.mark_line(project.manage_dir_rel + "/manage.py"),
+            },
+        ),
+        f"runs {project.manage_dir_rel}/manage.py, so both of Heroku's build generations "
+        "find a manage.py in the root and collect static files once",
+        executable=True,
+    )
 
 
 _PROCESS_LINE = re.compile(r"^([A-Za-z0-9_-]+)\s*:")
@@ -227,12 +258,7 @@ def plan(project: Project, options: Options) -> PlatformPlan:
         list(_own_variables(project)) if options.get("automate_all") else []
     )
     if project.nested:
-        notes.append(
-            f"Heroku's buildpack collects static files for `{project.manage_dir_rel}/manage.py` "
-            "itself, once, at build time. On Heroku's Fir generation (Cloud Native "
-            "Buildpacks) collectstatic runs only for a manage.py in the repository root: "
-            "there, move manage.py to the root."
-        )
+        changes.append(_root_manage_py(project))
     if project.python_source in ("runtime.txt", ".python-version"):
         notes.append(
             f"Heroku will use Python {project.python_version} from your existing "
@@ -286,9 +312,9 @@ def runtime(project: Project) -> Runtime:
     }
     return Runtime(
         env=env,
-        # The Node.js buildpack (first) installs and runs the build script. The classic
-        # Python buildpack then runs collectstatic itself, once, for a manage.py up to
-        # three folders deep (bin/steps/collectstatic), nested projects included.
+        # The Node.js buildpack (first) installs and runs the build script. The Python
+        # buildpack then runs collectstatic itself, once, with the shallowest manage.py
+        # (a nested project's root manage.py on either generation).
         build=(*_node_build(project), Command(_collectstatic(project))),
         release=(Command(processes["release"]),),
         web=Command(processes["web"]),
