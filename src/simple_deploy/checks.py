@@ -19,6 +19,7 @@ from .runner import clean_env
 
 __all__ = [
     "git_tree_problems",
+    "tracked_venv_problems",
     "settings_problems",
     "manager_problems",
     "case_collision_problems",
@@ -66,6 +67,44 @@ def git_tree_problems(project: Project) -> list[str]:
         "Commit them (or stash them) first, so the changes this command makes can be "
         "reviewed with `git diff` and undone with `git checkout .`. To go ahead anyway, "
         "add --ignore-unclean-git."
+    ]
+
+
+def tracked_venv_problems(project: Project) -> list[str]:
+    """A virtual environment committed to git would be pushed to the platform.
+
+    Its interpreter links point at this machine's Python (`bin/python ->
+    /usr/bin/python3.12`), its packages are built for this machine, and it can
+    hold hundreds of megabytes: every platform builds its own environment from
+    the dependency files, so a committed one is only weight and broken links.
+    A new user without a .gitignore commits one with `git add -A`.
+    """
+    tracked = _git_lines(project.git_root, "ls-files", "-z") or []
+    files = [name for line in tracked for name in line.split("\0") if name]
+    venvs = sorted(
+        {
+            name.rsplit("/", 1)[0] if "/" in name else "."
+            for name in files
+            if name == "pyvenv.cfg" or name.endswith("/pyvenv.cfg")
+        }
+    )
+    if not venvs:
+        return []
+    if "." in venvs:
+        return [
+            "The repository's root is a virtual environment (git tracks its pyvenv.cfg). "
+            "Nothing was changed. Keep the environment outside the repository (or in a "
+            "`.venv` folder that `.gitignore` lists), and commit only your project."
+        ]
+    names = ", ".join(f"`{v}/`" for v in venvs)
+    remove = " ".join(venvs)
+    ignore = " ".join(f"{v}/" for v in venvs)
+    return [
+        f"Git tracks a virtual environment: {names}. It would be pushed to the platform, "
+        "which builds its own from your dependency files (its links point at this "
+        "machine's Python). Nothing was changed. Untrack it and ignore it, then run "
+        f"again: `git rm -r --cached {remove}`, add `{ignore}` to .gitignore, then "
+        '`git add .gitignore` and `git commit -m "Stop tracking the virtual environment"`.'
     ]
 
 

@@ -102,6 +102,7 @@ def safety_problems(project: Project, plugin: PlatformPlugin, options: Options) 
         return problems
     if not options.get("ignore_unclean_git"):
         problems += checks.git_tree_problems(project)
+    problems += checks.tracked_venv_problems(project)
     problems += checks.settings_problems(project)
     with _reading(project, "the dependency tables of your package manager"):
         problems += checks.manager_problems(project)

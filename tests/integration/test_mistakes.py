@@ -35,3 +35,32 @@ def test_missing_cli_is_reported_before_the_cost_confirmation(sample_project, pl
     assert "is not installed or not on PATH" in result.stderr
     assert "Go ahead?" not in result.stdout, "asked to confirm before finding the CLI missing"
     assert snapshot(root, logs=False) == before
+
+
+def test_a_committed_virtual_environment_is_refused_with_the_commands_that_untrack_it(
+    sample_project,
+):
+    # A new user without a .gitignore runs `python -m venv .venv` and `git add -A`.
+    import subprocess
+    import sys
+
+    from project_files import git
+
+    root = sample_project("requirements_txt", "flat")
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(root / ".venv")], check=True)
+    git(root, "add", "-f", ".venv")  # -f: the sample's .gitignore lists it, a beginner's not
+    git(root, "commit", "-qm", "everything")
+    before = snapshot(root, logs=False)
+
+    result = deploy(root, "heroku")
+
+    assert result.returncode != 0
+    assert "Git tracks a virtual environment: `.venv/`" in result.stderr
+    assert "`git rm -r --cached .venv`, add `.venv/` to .gitignore" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert snapshot(root, logs=False) == before
+    # Following the message is enough.
+    git(root, "rm", "-r", "-q", "--cached", ".venv")
+    git(root, "add", ".gitignore")
+    git(root, "commit", "-qm", "Stop tracking the virtual environment")
+    assert deploy(root, "heroku").returncode == 0

@@ -47,12 +47,28 @@ def export_head(git_root: Path, dest: Path, timeout: float) -> str:
     return head.strip()
 
 
+def _keep_outside_links(member: tarfile.TarInfo, dest: str) -> tarfile.TarInfo | None:
+    """The "data" filter, except that a committed symlink pointing outside stays a link.
+
+    A push carries such a link as it is (a committed virtualenv's `bin/python ->
+    /usr/bin/python3`): the platform gets a link to a path on its own machine.
+    Writing the link is harmless; writing through it is not, and the "tar" filter
+    still refuses any member whose real path leaves `dest`.
+    """
+    try:
+        return tarfile.data_filter(member, dest)
+    except (tarfile.AbsoluteLinkError, tarfile.LinkOutsideDestinationError):
+        if not member.issym():
+            raise
+        return tarfile.tar_filter(member, dest)
+
+
 def _extract(data: bytes, dest: Path) -> None:
     """Unpack a tar archive, keeping executable bits; refuse paths escaping `dest`."""
     dest.mkdir(parents=True)
     with tarfile.open(fileobj=io.BytesIO(data), mode="r:") as archive:
         if hasattr(tarfile, "data_filter"):
-            archive.extractall(dest, filter="data")
+            archive.extractall(dest, filter=_keep_outside_links)
         else:  # Python without extraction filters (before 3.10.12 / 3.11.4)
             archive.extractall(dest)
 
