@@ -77,6 +77,19 @@ class Automation:
     finish: tuple[Step, ...]
 
 
+def cost_notice(account: str, actions: Sequence[str], costs: str) -> str:
+    """The confirmation every platform shows before `--automate-all` spends money.
+
+    One shape for all of them, so a user who deployed to one platform reads the
+    next one's the same way: whose account, each thing it will create or reuse
+    (with its price where it has one), then what the costs depend on.
+    """
+    listed = "\n".join(
+        f"  - {action}{'.' if i == len(actions) - 1 else ';'}" for i, action in enumerate(actions)
+    )
+    return f"--automate-all will use {account} to:\n{listed}\nCosts: {costs}"
+
+
 class StepFailed(Exception):
     """A step failed; the message names it, shows the CLI's error, and says how to resume."""
 

@@ -17,7 +17,14 @@ from typing import Any
 
 from django.template import Context, Engine
 
-from .automate import AutomateContext, Automation, Step, commit_changes, git_remote_url
+from .automate import (
+    AutomateContext,
+    Automation,
+    Step,
+    commit_changes,
+    cost_notice,
+    git_remote_url,
+)
 from .log import RunLog
 from .names import NameRule, quoted
 from .package_managers import Requirement
@@ -43,6 +50,7 @@ __all__ = [
     "manage_py_argv",
     "email_settings",
     "Automation",
+    "cost_notice",
     "AutomateContext",
     "Step",
     "Runner",

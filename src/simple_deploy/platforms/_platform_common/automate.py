@@ -36,6 +36,7 @@ from simple_deploy.plugin import (
     Project,
     Step,
     ToolMissing,
+    cost_notice,
 )
 
 from .flavor import Flavor
@@ -316,10 +317,14 @@ def _url(flavor: Flavor, ctx: AutomateContext) -> str:
 def automation(flavor: Flavor, project: Project, options: Options) -> Automation:
     """The steps for `flavor`'s CLI; a plugin binds its flavor with functools.partial."""
     region = options.get("region") or flavor.region
-    notice = (
-        f"django-simple-deploy will use the `{flavor.cli}` CLI to create (or reuse) the "
-        f"{flavor.label} project {project_title(project, options)} in {region}, commit the "
-        f"configuration, push it, and open the site.\n{flavor.costs}"
+    notice = cost_notice(
+        f"the `{flavor.cli}` CLI with your {flavor.label} account",
+        (
+            f"create or reuse the {flavor.label} project {project_title(project, options)} "
+            f"in {region} (its PostgreSQL service is part of the project)",
+            "commit the configuration, push it, and open the site",
+        ),
+        flavor.costs,
     )
     return Automation(
         notice=notice,

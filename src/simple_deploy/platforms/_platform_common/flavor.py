@@ -72,8 +72,8 @@ FIXED = Flavor(
     install_url="https://docs.platform.sh/administration/cli.html",
     costs=(
         "A Platform.sh project is billed monthly once any free trial ends (the PostgreSQL "
-        "service is part of the project's plan, not billed separately); delete the project "
-        "in the Console to stop the charges."
+        "service is part of the project's plan, not billed separately; "
+        "https://platform.sh/pricing/); delete the project in the Console to stop the charges."
     ),
     django_guide="https://docs.platform.sh/guides/django/deploy/configure.html",
     app_file=".platform.app.yaml",

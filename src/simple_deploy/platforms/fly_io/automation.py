@@ -23,6 +23,7 @@ from simple_deploy.plugin import (
     Project,
     Step,
     ToolMissing,
+    cost_notice,
 )
 
 from . import plugin as fly
@@ -247,16 +248,15 @@ def open_site(ctx: AutomateContext) -> str:
 def notice(project: Project, options: Options) -> str:
     name = fly.app_name(project, options)
     where = fly.region(project, options)
-    return (
-        f"--automate-all will use your Fly.io account (organization "
-        f"'{fly.org(options)}') to:\n"
-        f"  - create or reuse the app `{name}` in region {where} ({APP_COST});\n"
-        f"  - create or reuse a Managed Postgres cluster `{name}-db` and attach it "
-        f"({DB_COST});\n"
-        "  - set the SECRET_KEY secret, commit the configuration, run `fly deploy`, and "
-        "open the site.\n"
-        "Costs start when the Machines and the database exist: "
-        "https://fly.io/docs/about/pricing/"
+    return cost_notice(
+        f"your Fly.io account (organization '{fly.org(options)}')",
+        (
+            f"create or reuse the app `{name}` in region {where} ({APP_COST})",
+            f"create or reuse a Managed Postgres cluster `{name}-db` and attach it ({DB_COST})",
+            "set the SECRET_KEY secret (a new key, never shown)",
+            "commit the configuration, run `fly deploy`, and open the site",
+        ),
+        "they start when the Machines and the database exist: https://fly.io/docs/about/pricing/",
     )
 
 

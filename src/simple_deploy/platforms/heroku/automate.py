@@ -29,6 +29,7 @@ from simple_deploy.plugin import (
     Project,
     Step,
     ToolMissing,
+    cost_notice,
 )
 
 CLI = "heroku"
@@ -388,13 +389,18 @@ def _needs_node(project: Project) -> bool:
 
 def automation(project: Project, options: Options) -> Automation:
     plan = (options.get("heroku_db_plan") or DEFAULT_DB_PLAN).removeprefix("heroku-postgresql:")
-    notice = (
-        "This will use the Heroku CLI with your account to: create a Heroku app (or reuse "
-        "the one this repository points at), add Heroku Postgres on the "
-        f"'{plan}' plan (or reuse the app's database), set config vars (a new "
-        "SECRET_KEY that is never shown), commit the configuration, push it, and open the "
-        "site.\nHeroku has no free tier: the app's dyno and the database are billed monthly "
-        "from the moment they are created (see https://www.heroku.com/pricing)."
+    notice = cost_notice(
+        "the Heroku CLI with your account",
+        (
+            "create a Heroku app, or reuse the one this repository points at (its dyno is "
+            "billed monthly)",
+            f"add Heroku Postgres on the '{plan}' plan, or reuse the app's database (billed "
+            "monthly)",
+            "set config vars (a new SECRET_KEY, never shown)",
+            "commit the configuration, push it, and open the site",
+        ),
+        "Heroku has no free tier: the dyno and the database are billed monthly from the "
+        "moment they are created (https://www.heroku.com/pricing).",
     )
     return Automation(
         notice=notice,
