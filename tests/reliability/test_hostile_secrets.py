@@ -2,9 +2,10 @@
 
 - Passwords in URLs are redacted whatever characters they hold (fuzzed).
 - Config values given as NAME=value are hidden whatever the name (fuzzed).
-- A full --automate-all run on every platform's fake account: the secret key
-  and the database password the account ends up holding appear in no output,
-  no log, no project file, and no argument list any CLI received.
+- A full --automate-all run on every platform's test account (a fake CLI, or
+  Heroku's real CLI against tests/heroku_api): the secret key and the database
+  password the account ends up holding appear in no output, no log, no project
+  file, and no argument list any CLI received.
 """
 
 from __future__ import annotations
@@ -67,15 +68,28 @@ def _automated() -> list[str]:
 @pytest.mark.skipif(os.name == "nt", reason="the fake platform CLIs are POSIX scripts")
 @pytest.mark.parametrize("platform", _automated())
 def test_no_secret_in_output_logs_files_or_any_command_line(
-    sample_project, tmp_path, monkeypatch, platform, cases
+    sample_project, tmp_path, monkeypatch, platform, cases, request
 ):
     fake = FAKES[platform]
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    (bin_dir / fake.cli).symlink_to(FAKES_DIR / fake.cli)
-    state = tmp_path / "account.json"
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
-    monkeypatch.setenv("FAKE_CLI_STATE", str(state))
+    if fake.real_cli:  # the platform's real CLI against a stand-in API
+        account = request.getfixturevalue(fake.real_cli)
+        for key, value in account.env.items():
+            monkeypatch.setenv(key, value)
+        held_state, argv_lists = account.state, account.calls
+    else:
+        bin_dir = tmp_path / "bin"
+        bin_dir.mkdir()
+        (bin_dir / fake.cli).symlink_to(FAKES_DIR / fake.cli)
+        state = tmp_path / "account.json"
+        monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+        monkeypatch.setenv("FAKE_CLI_STATE", str(state))
+
+        def held_state() -> dict:
+            return json.loads(state.read_text())
+
+        def argv_lists() -> list[list[str]]:
+            return [call["argv"] for call in held_state().get("calls", [])]
+
     root = sample_project("requirements_txt", "flat")
     log, out = RunLog(), io.StringIO()
     from simple_deploy.runner import Runner
@@ -89,10 +103,9 @@ def test_no_secret_in_output_logs_files_or_any_command_line(
         confirm=lambda notice: True,
     )
     log.save(root)
-    held = json.loads(state.read_text())
-    secrets = [s for s in fake.secrets(held) if s]
+    secrets = [s for s in fake.secrets(held_state()) if s]
     assert secrets, "the fake account holds no secret to look for"
-    argv = "\n".join(" ".join(call["argv"]) for call in held.get("calls", []))
+    argv = "\n".join(" ".join(call) for call in argv_lists())
     cases.no_secret(secrets, out.getvalue(), "\n".join(log.lines), all_text(root))
     cases.tried("argument lists")
     if platform == "heroku" and any(s in argv for s in secrets):
