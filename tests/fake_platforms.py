@@ -21,7 +21,7 @@ from project_files import git
 
 @dataclass(frozen=True)
 class FakePlatform:
-    """- `cli`: the fake's file name in tests/fakes (the real CLI's name).
+    """- `cli`: the CLI's name: the fake's file name in tests/fakes, unless `real_cli`.
     - `steps`: every command name FAKE_CLI_FAIL can fail, in the order runs meet them.
     - `apps`, `databases`: how many the fake account holds.
     - `secrets`: the secret values the account holds (never in files, logs or output):

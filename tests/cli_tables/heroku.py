@@ -93,7 +93,8 @@ TABLE = Table(
             aliases=(("open",),),
         ),
         # Node.js before Python for an asset build (GET/PUT /apps/APP/buildpack-installations;
-        # add/set resolve a name through Heroku's buildpack registry).
+        # add/set resolve a name through Heroku's buildpack registry, GET /buildpacks/NAME at
+        # HEROKU_BUILDPACK_REGISTRY_URL: src/lib/buildpacks/buildpacks.ts).
         Command(
             ("buildpacks",),
             "src/commands/buildpacks/index.ts",

@@ -83,6 +83,8 @@ class HerokuAccount:
                         "addons": [dict(a) for a in app.addons],
                         "config": dict(app.config),
                         "releases": [dict(r) for r in app.releases],
+                        # Names in order, as `heroku buildpacks` lists them.
+                        "buildpacks": [b["name"] for b in app.buildpacks],
                     }
                     for app in self.world.mine()
                 },

@@ -6,6 +6,8 @@ environment keeps the CLI offline and away from the user's files (checked in
 the CLI's source: `@heroku-cli/command` lib/vars.js accepts any HEROKU_HOST on
 127.0.0.1; the init hooks write a git credential helper into the global git
 config and a terms-of-service marker into the cache folder, so HOME is private).
+The buildpack registry the buildpacks commands ask is the same stand-in
+(HEROKU_BUILDPACK_REGISTRY_URL).
 """
 
 from __future__ import annotations
@@ -70,6 +72,9 @@ def environment(world: World, cli: Path, base: dict[str, str] | None = None) -> 
         PATH=f"{bin_dir}{os.pathsep}{env.get('PATH', '')}",
         HEROKU_HOST=world.base_url,
         HEROKU_PARTICLEBOARD_URL=world.base_url,
+        # buildpacks:add/set look names up in Heroku's buildpack registry
+        # (@heroku/buildpack-registry dist/buildpack-registry-api.js reads this).
+        HEROKU_BUILDPACK_REGISTRY_URL=f"{world.base_url}/__registry__/{world.token}",
         HEROKU_GIT_HOST="git.heroku.com",
         HEROKU_API_KEY=world.token,
         HEROKU_SKIP_NEW_VERSION_CHECK="true",

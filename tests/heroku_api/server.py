@@ -15,6 +15,12 @@ test's git config redirects `https://git.heroku.com/` there with
 file at the root, a Procfile) and makes a release, running the release phase
 when the Procfile declares one.
 
+The same server answers for Heroku's buildpack registry, which `buildpacks:add`
+and `buildpacks:set` ask to turn a name into the tarball URL they install
+(`@heroku/buildpack-registry`, `GET /buildpacks/NAMESPACE%2FNAME`; the CLI reads
+HEROKU_BUILDPACK_REGISTRY_URL, which tests/heroku_api/cli.py points at
+`/__registry__/TOKEN` here). It knows heroku/python and heroku/nodejs.
+
 Failures on demand: `World.fail(method, path_pattern, status, body)` answers
 the next matching request with that status and JSON body; `build` and
 `release` are failed with `World.fail_build()` / `World.fail_release()`.
@@ -34,6 +40,7 @@ from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 # The Platform API's app-name rule (apps:create answers 422 otherwise).
 NAME = re.compile(r"[a-z][a-z0-9-]{1,28}[a-z0-9]")
@@ -43,6 +50,18 @@ PLANS = {
     "heroku-postgresql:essential-1": 900,
     "heroku-postgresql:essential-2": 2000,
     "heroku-postgresql:standard-0": 5000,
+}
+# Heroku's buildpack registry (buildpack-registry.heroku.com), as `GET /buildpacks/NAME`
+# answers: the shape of @heroku/buildpack-registry's test fixture (Fixture.buildpack).
+# `blob_url` is what buildpacks:add puts in its PUT; the Platform API stores a registry
+# buildpack as `urn:buildpack:NAME` (heroku/cli test/unit/commands/buildpacks/add).
+REGISTRY_BLOB = "https://buildpack-registry.s3.amazonaws.com/buildpacks/{}.tgz"
+REGISTRY_BLOB_RE = re.compile(
+    r"^https://buildpack-registry\.s3\.amazonaws\.com/buildpacks/([\w-]+/[\w-]+)\.tgz$"
+)
+REGISTRY = {
+    "heroku/python": ("Official Heroku Buildpack for Python", "heroku-buildpack-python"),
+    "heroku/nodejs": ("Official Heroku Buildpack for Node.js", "heroku-buildpack-nodejs"),
 }
 # What the Python buildpack needs at the repository root to build (one of them).
 MANAGER_FILES = ("requirements.txt", "Pipfile.lock", "poetry.lock", "uv.lock")
@@ -90,6 +109,42 @@ class Failure(Exception):
         self.body = {"id": error_id, "message": message}
 
 
+def registry_buildpack(name: str) -> dict:
+    """The registry's answer for a buildpack it holds."""
+    namespace, short = name.split("/")
+    description, repo = REGISTRY[name]
+    return {
+        "id": _uuid(),
+        "name": short,
+        "namespace": namespace,
+        "description": description,
+        "category": "languages",
+        "two_factor_authentication": False,
+        "blob_url": REGISTRY_BLOB.format(name),
+        "source": {"type": "github", "owner": namespace, "repo": repo},
+        "support": {"method": "github", "address": None},
+        "logo": None,
+        "created_at": "2018-06-01T00:00:00Z",
+        "updated_at": _now(),
+    }
+
+
+def installation(value: Any) -> dict:
+    """A buildpack of a PUT buildpack-installations update (a registry name, its URN or
+    tarball URL, or any other URL), as the Platform API stores it."""
+    if not isinstance(value, str) or not value:
+        raise Failure(422, "invalid_params", "Buildpack can't be blank.")
+    match = REGISTRY_BLOB_RE.match(value)
+    name = match[1] if match else value.removeprefix("urn:buildpack:")
+    if re.fullmatch(r"[\w-]+/[\w-]+", name):
+        if name not in REGISTRY:
+            raise Failure(422, "invalid_params", f"{name} is not in the buildpack registry.")
+        return {"url": f"urn:buildpack:{name}", "name": name}
+    if re.match(r"^https?://", value):
+        return {"url": value, "name": value}
+    raise Failure(422, "invalid_params", f"Buildpack {value} is not a URL or a registry name.")
+
+
 @dataclass
 class App:
     name: str
@@ -101,7 +156,12 @@ class App:
     addons: list[dict] = field(default_factory=list)
     config: dict[str, str] = field(default_factory=dict)
     releases: list[dict] = field(default_factory=list)
+    # Buildpack installations in order: {"url": ..., "name": ...} (the Platform API's shape).
+    buildpacks: list[dict] = field(default_factory=list)
     opened: int = 0
+
+    def buildpacks_json(self) -> list[dict]:
+        return [{"buildpack": dict(b), "ordinal": i} for i, b in enumerate(self.buildpacks)]
 
     def json(self) -> dict:
         return {
@@ -112,6 +172,7 @@ class App:
                 "heroku/python" if any(r["slug"] for r in self.releases) else None
             ),
             "created_at": self.created_at,
+            "generation": {"id": _uuid(), "name": "cedar"},
             "git_url": f"https://git.heroku.com/{self.name}.git",
             "id": self.id,
             "internal_routing": None,
@@ -228,8 +289,8 @@ class World:
         if parts == ["account"]:
             return 200, {"email": self.email, "id": _uuid(), "name": "Dev", "verified": True}
         if parts == ["oauth", "authorizations"] and method == "GET":
-            # `heroku auth:token` looks up its token's expiry here (none for an API key).
-            return 200, []
+            # `heroku auth:token` looks its token up here, to warn when it expires.
+            return 200, [self._authorization()]
         if parts == ["apps"] and method == "POST":
             return 201, self._create_app(body or {})
         if len(parts) >= 2 and parts[0] == "apps":
@@ -256,8 +317,54 @@ class World:
                 return 200, self._set_config(app, body or {})
             if rest == ["releases"] and method == "GET":
                 return self._releases(app, headers.get("range", ""))
+            if rest == ["buildpack-installations"] and method == "GET":
+                return 200, app.buildpacks_json()
+            if rest == ["buildpack-installations"] and method == "PUT":
+                return 200, self._set_buildpacks(app, body)
         self.unknown.append((method, path))
         raise Failure(404, "not_found", "The requested API endpoint was not found.")
+
+    def registry(self, method: str, path: str, headers: dict) -> tuple[int, Any]:
+        """Heroku's buildpack registry: `GET /buildpacks/NAMESPACE%2FNAME`."""
+        self.calls.append((method, f"registry:{path}"))
+        self._take_failure(method, path)  # World.fail("GET", r"^/buildpacks/") fails a lookup
+        parts = [unquote(p) for p in path.split("?")[0].split("/") if p]
+        if method == "GET" and len(parts) == 2 and parts[0] == "buildpacks":
+            if "version=3.buildpack-registry" not in headers.get("accept", ""):
+                raise Failure(
+                    406, "not_acceptable", "Set the Accept header (version=3.buildpack-registry)."
+                )
+            if parts[1] not in REGISTRY:
+                raise Failure(404, "not_found", "Buildpack not found.")
+            return 200, registry_buildpack(parts[1])
+        self.unknown.append((method, f"registry:{path}"))
+        raise Failure(404, "not_found", "The requested API endpoint was not found.")
+
+    def _authorization(self) -> dict:
+        """The OAuth authorization of this world's token: long-lived (`expires_in` null),
+        like one `heroku authorizations:create` makes."""
+        return {
+            "access_token": {"expires_in": None, "id": _uuid(), "token": self.token},
+            "client": None,
+            "created_at": "2026-01-01T00:00:00Z",
+            "description": "Long-lived user authorization",
+            "grant": None,
+            "id": _uuid(),
+            "refresh_token": None,
+            "scope": ["global"],
+            "session": None,
+            "updated_at": "2026-01-01T00:00:00Z",
+            "user": {"email": self.email, "full_name": "Dev", "id": _uuid()},
+        }
+
+    def _set_buildpacks(self, app: App, body: Any) -> list[dict]:
+        updates = body.get("updates") if isinstance(body, dict) else None
+        if not isinstance(updates, list):
+            raise Failure(422, "invalid_params", "Missing required params: updates.")
+        app.buildpacks = [
+            installation(u.get("buildpack") if isinstance(u, dict) else None) for u in updates
+        ]
+        return app.buildpacks_json()
 
     def _create_app(self, body: dict) -> dict:
         name = (
@@ -351,7 +458,13 @@ class World:
     def build(self, name: str, push: dict) -> dict:
         """What Heroku does with a pushed commit: build, then release (release phase)."""
         app = self.apps[name]
-        log = ["Building on the Heroku-24 stack", "-----> Using buildpack: heroku/python"]
+        log = ["Building on the Heroku-24 stack"]
+        names = [b["name"] for b in app.buildpacks] or ["heroku/python"]
+        if len(names) == 1:
+            log.append(f"-----> Using buildpack: {names[0]}")
+        else:
+            log.append("-----> Using buildpacks:")
+            log += [f"       {i}. {name}" for i, name in enumerate(names, 1)]
         files = push["files"]
         managers = [f for f in MANAGER_FILES if f in files]
         if not managers:
@@ -428,6 +541,18 @@ class _Handler(BaseHTTPRequestHandler):
             world = self.server.worlds[token]
             with world.lock:
                 self._answer(200, world.build(name, body))
+            return
+        if path.startswith("/__registry__/"):
+            # The buildpack registry: no token is sent; the path names the world.
+            _, _, token, rest = path.split("/", 3)
+            world = self.server.worlds[token]
+            try:
+                with world.lock:
+                    headers = {k.lower(): v for k, v in self.headers.items()}
+                    status, answer = world.registry(method, "/" + rest, headers)
+            except Failure as exc:
+                status, answer = exc.status, exc.body
+            self._answer(status, answer)
             return
         auth = self.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ").strip()

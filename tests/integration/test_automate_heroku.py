@@ -9,7 +9,9 @@ tests/reliability/test_automate_faults.py (same CLI, same stand-in).
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -266,3 +268,34 @@ def test_unknown_git_identity_stops_before_anything_changes(project, heroku, tmp
     assert "git config --global user.email" in result.stderr
     assert heroku.apps() == {}
     assert snapshot(project, logs=False) == before
+
+
+def test_the_stand_in_answers_the_buildpack_commands_and_the_registry(heroku, tmp_path):
+    """What the asset-build step relies on, straight from the CLI: registry names resolve
+    through the stand-in's buildpack registry, `--index 1` inserts first, an unknown name
+    installs nothing; `auth:token` prints the token with no expiry warning."""
+
+    def run(*argv: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            ["heroku", *argv], cwd=tmp_path, env=heroku.env, capture_output=True, text=True
+        )
+
+    assert run("apps:create", "--no-remote", "--json", "--", "assets").returncode == 0
+    assert run("buildpacks:add", "heroku/python", "--app=assets").returncode == 0
+    added = run("buildpacks:add", "--index", "1", "heroku/nodejs", "--app=assets")
+    assert added.returncode == 0, added.stderr
+    assert "1. heroku/nodejs\n  2. heroku/python" in added.stdout
+    listed = json.loads(run("buildpacks", "--app=assets", "--json").stdout)
+    assert [(b["buildpack"]["name"], b["ordinal"]) for b in listed] == [
+        ("heroku/nodejs", 0),
+        ("heroku/python", 1),
+    ]
+    again = run("buildpacks:add", "heroku/python", "--app=assets")
+    assert "The buildpack heroku/python is already set on your app." in again.stderr
+    unknown = run("buildpacks:add", "nobody/nothing", "--app=assets")
+    assert unknown.returncode != 0
+    assert heroku.apps()["assets"]["buildpacks"] == ["heroku/nodejs", "heroku/python"]
+    token = run("auth:token")
+    assert (token.returncode, token.stdout.strip(), token.stderr) == (0, heroku.world.token, "")
+    assert ("GET", "registry:/buildpacks/heroku%2Fnodejs") in heroku.world.calls
+    assert heroku.world.unknown == []

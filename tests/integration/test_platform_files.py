@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 import tomlkit
+from cli_tables import check
+from cli_tables.heroku import TABLE as HEROKU_TABLE
 from project_files import deploy, git, snapshot
 from project_shapes import add_procfile_with_worker, commit, ignore_python_version, npm_env
-
-FAKES = Path(__file__).resolve().parents[1] / "fakes"
 
 USER_DOCKERFILE = """FROM python:3.12-slim
 WORKDIR /srv/site
@@ -176,26 +176,43 @@ def test_ignored_folder_stops_with_the_fix_and_changes_nothing(sample_project):
     assert snapshot(root, logs=False) == before
 
 
+@pytest.mark.skipif(os.name == "nt", reason="the stand-in's git hook is POSIX")
 def test_automate_all_commits_the_ignored_file_and_sets_the_node_buildpack(
-    sample_project, tmp_path
+    sample_project, heroku_account
 ):
+    """The real Heroku CLI against the stand-in API, which also answers its buildpack
+    registry lookups (tests/heroku_api)."""
     root = sample_project("requirements_txt", "flat")
     ignore_python_version(root, "3.11")
     _package_json(root)
     commit(root, "pyenv and Tailwind")
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    (bin_dir / "heroku").symlink_to(FAKES / "heroku")
-    state = tmp_path / "account" / "heroku.json"
-    env = {"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "FAKE_CLI_STATE": str(state)}
+    env = heroku_account.env
     out = _ok(deploy(root, "heroku", "--automate-all", "--no-input", env=env))
     assert ".python-version" in git(root, "ls-files").split()
     assert git(root, "status", "--porcelain") == ""
-    app = next(iter(json.loads(state.read_text())["apps"].values()))
+    app = next(iter(heroku_account.apps().values()))
     assert app["buildpacks"] == ["heroku/nodejs", "heroku/python"]
     assert "] buildpacks: buildpacks set: heroku/nodejs, heroku/python" in out
+    first = _heroku_commands(heroku_account)
+    assert first[first.index("buildpacks") :][:4] == [
+        "buildpacks",
+        "buildpacks:add",
+        "buildpacks:add",
+        "buildpacks",
+    ]
     again = _ok(deploy(root, "heroku", "--automate-all", "--no-input", env=env))
     assert "] buildpacks: buildpacks already set" in again
+    assert _heroku_commands(heroku_account)[len(first) :].count("buildpacks") == 1
+    assert next(iter(heroku_account.apps().values()))["buildpacks"] == app["buildpacks"]
+    assert heroku_account.world.unknown == [], "the CLI called endpoints the stand-in lacks"
+
+
+def _heroku_commands(account) -> list[str]:
+    """The commands the real CLI was given, each checked against tests/cli_tables/heroku.py."""
+    calls = account.calls()
+    for argv in calls:
+        assert check(HEROKU_TABLE, argv) is None, check(HEROKU_TABLE, argv)
+    return [argv[0] for argv in calls]
 
 
 # ---------------------------------------------------------------- asset builds

@@ -8,12 +8,10 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from project_files import all_text, deploy, git, snapshot
 
-FAKES = Path(__file__).resolve().parents[1] / "fakes"
 PLATFORMS = ("heroku", "fly_io", "platform_sh")
 
 
@@ -193,16 +191,14 @@ def test_bad_env_options_are_refused_without_echoing_values(environ_project, tmp
     assert f"--env-file {env_file}, line 2: expected KEY=VALUE" in result.stderr
 
 
-@pytest.mark.skipif(os.name == "nt", reason="the fake platform CLIs are POSIX scripts")
-def test_automate_all_sets_a_new_key_under_the_name_the_settings_read(environ_project, tmp_path):
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    (bin_dir / "heroku").symlink_to(FAKES / "heroku")
-    state = tmp_path / "account" / "heroku.json"
-    env = {"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "FAKE_CLI_STATE": str(state)}
+@pytest.mark.skipif(os.name == "nt", reason="the stand-in's git hook is POSIX")
+def test_automate_all_sets_a_new_key_under_the_name_the_settings_read(
+    environ_project, heroku_account
+):
+    env = heroku_account.env
     result = deploy(environ_project, "heroku", "--automate-all", "--no-input", env=env)
     assert result.returncode == 0, result.stderr + result.stdout
-    app = next(iter(json.loads(state.read_text())["apps"].values()))
+    app = next(iter(heroku_account.apps().values()))
     config = app["config"]
     assert config["DJANGO_SETTINGS_MODULE"] == "blog.settings.production"
     assert len(config["DJANGO_SECRET_KEY"]) >= 50

@@ -178,7 +178,8 @@ def test_cli_json_reader_names_the_command_and_the_shape(cases):
 
 
 class HostileRunner(Runner):
-    """Runs the fake CLIs, except the platform CLI's call number `at` (1-based),
+    """Runs the platform CLI (a fake, or Heroku's real one against the stand-in API),
+    except its call number `at` (1-based),
     answered with `output` and exit code 0. (git's own calls are left alone.)"""
 
     def __init__(self, at: int, output: str, cli: str, **kwargs):
@@ -203,15 +204,21 @@ def _automated() -> list[str]:
 @pytest.mark.skipif(os.name == "nt", reason="the fake platform CLIs are POSIX scripts")
 @pytest.mark.parametrize("platform", _automated())
 def test_every_cli_call_answered_with_hostile_output(
-    sample_project, tmp_path, monkeypatch, platform, cases
+    sample_project, tmp_path, monkeypatch, platform, cases, request
 ):
     import io
+    import json
 
     fake = FAKES[platform]
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    (bin_dir / fake.cli).symlink_to(FAKES_DIR / fake.cli)
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    account = request.getfixturevalue(fake.real_cli) if fake.real_cli else None
+    if account is not None:  # the platform's real CLI against a stand-in API: one account
+        for key, value in account.env.items():
+            monkeypatch.setenv(key, value)
+    else:
+        bin_dir = tmp_path / "bin"
+        bin_dir.mkdir()
+        (bin_dir / fake.cli).symlink_to(FAKES_DIR / fake.cli)
+        monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
     pristine = sample_project("requirements_txt", "flat")
     plugin = plugins.load(platform)
     options = {"automate_all": True, "no_input": True}
@@ -221,16 +228,23 @@ def test_every_cli_call_answered_with_hostile_output(
         shutil.copytree(pristine, root, symlinks=True)
         state = tmp_path / f"state-{number}.json"
         monkeypatch.setenv("FAKE_CLI_STATE", str(state))
+
+        def held() -> dict:
+            if account is not None:
+                return account.state()
+            return json.loads(state.read_text()) if state.exists() else {}
+
+        before = held()
         runner = HostileRunner(at, output, fake.cli, log=RunLog(), stream=io.StringIO())
         try:
             automate_all(inspected(root), plugin, options, runner, confirm=lambda notice: True)
             outcome = None
         except (StepFailed, ConfigureError) as exc:
             outcome = str(exc)
-        import json
-
-        held = json.loads(state.read_text()) if state.exists() else {}
-        assert fake.apps(held) <= 1 and fake.databases(held) <= 1, held
+        after = held()
+        # This run (a fresh copy of the project) made at most one app and one database.
+        assert fake.apps(after) - fake.apps(before) <= 1, after
+        assert fake.databases(after) - fake.databases(before) <= 1, after
         shutil.rmtree(root)
         return runner.calls, outcome
 

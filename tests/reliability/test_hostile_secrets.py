@@ -2,9 +2,10 @@
 
 - Passwords in URLs are redacted whatever characters they hold (fuzzed).
 - Config values given as NAME=value are hidden whatever the name (fuzzed).
-- A full --automate-all run on every platform's fake account: the secret key
-  and the database password the account ends up holding appear in no output,
-  no log, no project file, and no argument list any CLI received.
+- A full --automate-all run on every platform's test account (a fake CLI, or
+  Heroku's real CLI against tests/heroku_api): the secret key and the database
+  password the account ends up holding appear in no output, no log, no project
+  file, and no argument list any CLI received.
 """
 
 from __future__ import annotations
