@@ -82,7 +82,10 @@ def install() -> Validator:
         if python is not None:
             venv = CACHE / f"venv-{VERSION}"
             exe = venv / "bin" / "upsunvalidator"
-            if not exe.exists():
+            # A venv moved or copied from another checkout keeps scripts that name
+            # that checkout's interpreter: rebuild it here.
+            own = f"#!{venv / 'bin' / 'python'}\n".encode()
+            if not exe.exists() or not exe.read_bytes().startswith(own):
                 shutil.rmtree(venv, ignore_errors=True)
                 subprocess.run([python, "-m", "venv", str(venv)], check=True)
                 _pip(str(venv / "bin" / "python"), f"upsunvalidator=={VERSION}")
