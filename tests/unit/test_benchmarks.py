@@ -39,6 +39,7 @@ def test_benchmark_script_runs_every_section_in_tiny_mode(tmp_path, database_url
     rows = json.loads(out_file.read_text())["rows"]
     assert {row["section"] for row in rows} == set(sections)
     assert {row["platform"] for row in rows} == set(plugins.available())
+    assert len([r for r in rows if r["section"] == "rehearsal"]) == 1  # one, in tiny mode
     for row in rows:
         assert f"[{row['section']}]" in result.stdout
         if "ratio" in row:
