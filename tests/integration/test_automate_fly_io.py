@@ -16,7 +16,6 @@ from pathlib import Path
 import project_files
 import pytest
 import sample_projects
-from fake_platforms import FAKES as FAKE_PLATFORMS
 from project_files import git, snapshot
 
 # The fake platform CLIs (tests/fakes) are POSIX programs: a shebang line, and
@@ -104,18 +103,6 @@ def test_rerun_reuses_everything(flat, fly_cli):
     assert "Created:" not in again.stdout
     assert f"Reused: app `{app}`" in again.stdout
     assert "Reused: the SECRET_KEY secret" in again.stdout
-
-
-@pytest.mark.parametrize("fault", FAKE_PLATFORMS["fly_io"].steps)
-def test_fault_at_any_step_then_rerun_finishes_with_one_app_and_one_database(flat, fly_cli, fault):
-    failed = deploy(flat, fly_cli["env"], FAKE_CLI_FAIL=fault)
-    assert failed.returncode != 0
-    assert "failed" in failed.stderr and "run the same command again" in failed.stderr
-    assert fault in failed.stderr  # the CLI's own error is shown
-    resumed = deploy(flat, fly_cli["env"])
-    assert resumed.returncode == 0, resumed.stderr + resumed.stdout
-    assert_one_of_each(account(fly_cli), app_in_fly_toml(flat))
-    assert git(flat, "status", "--porcelain").strip() == ""
 
 
 def test_open_failing_does_not_fail_the_deployment(flat, fly_cli):

@@ -11,7 +11,6 @@ from pathlib import Path
 import project_files
 import pytest
 import sample_projects
-from fake_platforms import FAKES as FAKE_PLATFORMS
 from project_files import git, snapshot
 
 # The fake platform CLIs (tests/fakes) are POSIX programs: a shebang line, and
@@ -123,24 +122,6 @@ def test_rerun_reuses_the_linked_project_and_creates_nothing(sample_project, fak
     assert len(calls(state, "create")) == 1
     assert "Reused: project" in again.stdout and "Created:" not in again.stdout
     assert git(root, "rev-parse", "HEAD") == head  # nothing new to commit
-
-
-@pytest.mark.parametrize("fail", FAKE_PLATFORMS["platform_sh"].steps)
-def test_fault_at_each_step_then_rerun_finishes_with_exactly_one_project(
-    sample_project, fake_platform, fail
-):
-    env, state = fake_platform
-    root = sample_project("pipenv", "nested")
-    failed = automate(root, env, FAKE_CLI_FAIL=fail)
-    assert failed.returncode != 0
-    assert "failed" in failed.stderr and "run the same command again" in failed.stderr
-    resumed = automate(root, env)
-    assert resumed.returncode == 0, resumed.stderr + resumed.stdout
-    assert len(projects(state)) == 1
-    (project,) = projects(state).values()
-    assert project["environments"]["main"]["status"] == "active"
-    assert "Your site: https://" in resumed.stdout
-    assert git(root, "status", "--porcelain").strip() == ""
 
 
 def test_two_repositories_on_one_account_get_two_projects(sample_project, tmp_path, fake_platform):

@@ -11,7 +11,6 @@ from pathlib import Path
 import project_files
 import pytest
 import sample_projects
-from fake_platforms import FAKES as FAKE_PLATFORMS
 from project_files import git, snapshot
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="the fake platform CLIs are POSIX scripts")
@@ -95,23 +94,6 @@ def test_rerun_reuses_the_linked_project_and_creates_nothing(sample_project, fak
     assert git(root, "rev-parse", "HEAD") == head
     # A re-run that reuses a project never needs the organizations.
     assert len(calls(state, "organization:list")) == 1
-
-
-@pytest.mark.parametrize("fail", FAKE_PLATFORMS["upsun"].steps)
-def test_fault_at_each_step_then_rerun_finishes_with_exactly_one_project(
-    sample_project, fake_upsun, fail
-):
-    env, state = fake_upsun
-    root = sample_project("pipenv", "nested")
-    failed = automate(root, env, FAKE_CLI_FAIL=fail)
-    assert failed.returncode != 0
-    assert "failed" in failed.stderr and "run the same command again" in failed.stderr
-    resumed = automate(root, env)
-    assert resumed.returncode == 0, resumed.stderr + resumed.stdout
-    (project,) = projects(state).values()
-    assert project["environments"]["main"]["status"] == "active"
-    assert "Your site: https://" in resumed.stdout
-    assert git(root, "status", "--porcelain").strip() == ""
 
 
 def test_two_repositories_on_one_account_get_two_projects(sample_project, tmp_path, fake_upsun):

@@ -88,6 +88,8 @@ def test_failure_at_each_step_then_rerun_gives_one_app_and_one_database(
     assert failed.returncode != 0, f"failing {step} did not stop the run"
     assert "run the same command again" in failed.stderr, failed.stderr
     assert "Traceback" not in failed.stderr, failed.stderr
+    if not fake.real_cli:  # a fake fails naming its command ("create-link": create)
+        assert step.split("-")[0] in failed.stderr, failed.stderr
     after = snapshot(root, logs=False)
     if after != before:  # the configuration may be written: then it is committed
         assert git(root, "status", "--porcelain") == "", "a failed run left uncommitted files"
@@ -96,6 +98,7 @@ def test_failure_at_each_step_then_rerun_gives_one_app_and_one_database(
     fake.before_resume(step, root)
     resumed = automate(root, platform, account)
     assert resumed.returncode == 0, resumed.stderr + resumed.stdout
+    assert "Your site: https://" in resumed.stdout
     state = account.state()
     assert fake.apps(state) == 1, f"{fake.apps(state)} apps after failing at {step}"
     assert fake.databases(state) == 1, f"{fake.databases(state)} databases after {step}"
