@@ -1,4 +1,5 @@
-"""Upsun end to end: configure each sample project for Upsun, commit, and rehearse it
+"""Upsun end to end (half the matrix; Platform.sh, on the same runtime, the other
+half): configure each sample project for Upsun, commit, and rehearse it
 against a real PostgreSQL server, with PLATFORM_RELATIONSHIPS built from that database
 and PLATFORM_ROUTES from the rehearsal host, serving with gunicorn as
 .upsun/config.yaml says. Upsun's validator checks each generated file first."""
@@ -6,13 +7,13 @@ and PLATFORM_ROUTES from the rehearsal host, serving with gunicorn as
 from __future__ import annotations
 
 import pytest
-from rehearsals import MATRIX, configure_commit_and_rehearse, migrations_applied
+from rehearsals import HALVES, configure_commit_and_rehearse, migrations_applied
 from upsun_validator import assert_valid
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.mark.parametrize(("manager", "layout", "django"), MATRIX)
+@pytest.mark.parametrize(("manager", "layout", "django"), HALVES[1])
 def test_upsun_configuration_rehearses_on_postgres(
     sample_project, database_url, upsun_validator, manager, layout, django
 ):
