@@ -1,4 +1,4 @@
-"""Platform.sh end to end (half the matrix; Upsun, on the same runtime, the other
+"""Platform.sh end to end (half the matrix; the Django 6 session rehearses the other
 half): configure each sample project, commit, and rehearse it against
 a real PostgreSQL server, with PLATFORM_RELATIONSHIPS built from that database and
 PLATFORM_ROUTES from the rehearsal host, serving with gunicorn as .platform.app.yaml says."""
@@ -12,7 +12,7 @@ from rehearsals import HALVES, configure_commit_and_rehearse, migrations_applied
 pytestmark = pytest.mark.e2e
 
 
-@pytest.mark.parametrize(("manager", "layout", "django"), HALVES[0])
+@pytest.mark.parametrize(("manager", "layout", "django"), HALVES[1])
 def test_platform_sh_configuration_rehearses_on_postgres(
     sample_project, database_url, manager, layout, django
 ):

@@ -1,4 +1,4 @@
-"""Upsun end to end (half the matrix; Platform.sh, on the same runtime, the other
+"""Upsun end to end (half the matrix; the Django 6 session rehearses the other
 half): configure each sample project for Upsun, commit, and rehearse it
 against a real PostgreSQL server, with PLATFORM_RELATIONSHIPS built from that database
 and PLATFORM_ROUTES from the rehearsal host, serving with gunicorn as
@@ -13,7 +13,7 @@ from upsun_validator import assert_valid
 pytestmark = pytest.mark.e2e
 
 
-@pytest.mark.parametrize(("manager", "layout", "django"), HALVES[1])
+@pytest.mark.parametrize(("manager", "layout", "django"), HALVES[0])
 def test_upsun_configuration_rehearses_on_postgres(
     sample_project, database_url, upsun_validator, manager, layout, django
 ):
