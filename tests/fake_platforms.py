@@ -29,7 +29,8 @@ class FakePlatform:
     - `before_resume(step, root)`: what the user does before re-running after `step`
       failed, when the failure message asks for something (default: nothing).
     - `real_cli`: the name of a fixture giving an account of the real CLI (an object
-      with `env`, `state()` and `fail(step)` -> extra env); None for a fake CLI.
+      with `env`, `state()`, `fail(step)` -> extra env, and `recover()`); None for a
+      fake CLI.
     """
 
     cli: str

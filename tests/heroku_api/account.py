@@ -2,7 +2,7 @@
 
 `env` is what a deploy run needs (the CLI first on PATH, talking to the
 stand-in); `state()` gives the account in the shape tests/fake_platforms.py
-reads; `fail(step)` arms a failure of one step of `--automate-all`; `calls()`
+reads; `fail(step)` arms a failure of one step of `--automate-all` (until `recover()`); `calls()`
 lists the CLI invocations made so far (a wrapper records each argv).
 """
 
@@ -62,8 +62,12 @@ class HerokuAccount:
         elif how == "release":
             self.world.fail_release()
         else:
-            self.world.fail(*how)
+            self.world.fail(*how, until_cleared=True)
         return {}
+
+    def recover(self) -> None:
+        """The outage `fail` began is over."""
+        self.world.clear_failures()
 
     def logged_out(self) -> dict[str, str]:
         """The environment of a machine where nobody ran `heroku login`."""

@@ -202,7 +202,7 @@ class World:
     apps: dict[str, App] = field(default_factory=dict)
     calls: list[tuple[str, str]] = field(default_factory=list)
     unknown: list[tuple[str, str]] = field(default_factory=list)
-    failures: list[tuple[str, re.Pattern, int, dict]] = field(default_factory=list)
+    failures: list[tuple[str, re.Pattern, int, dict, bool]] = field(default_factory=list)
     build_fails: bool = False
     release_fails: bool = False
     # The push is taken and reports success, but no release ever appears (a build
@@ -216,10 +216,24 @@ class World:
 
     # ---------------------------------------------------------------- for tests
 
-    def fail(self, method: str, path: str, status: int = 503, body: dict | None = None) -> None:
-        """Answer the next `method` request whose path matches `path` (a regex) with an error."""
+    def fail(
+        self,
+        method: str,
+        path: str,
+        status: int = 503,
+        body: dict | None = None,
+        *,
+        until_cleared: bool = False,
+    ) -> None:
+        """Answer the next `method` request whose path matches `path` (a regex) with an error.
+
+        `until_cleared`: every such request fails until `clear_failures()`, as an outage
+        would. The CLI's HTTP client sends a request again after a reset connection
+        (http-call `_maybeRetry`); on a loaded machine a one-shot failure can then be
+        spent on a request whose answer never arrived.
+        """
         body = body or {"id": "unavailable", "message": "The API is temporarily unavailable."}
-        self.failures.append((method, re.compile(path), status, body))
+        self.failures.append((method, re.compile(path), status, body, until_cleared))
 
     def fail_build(self) -> None:
         self.build_fails = True
@@ -250,7 +264,8 @@ class World:
     def _take_failure(self, method: str, path: str) -> None:
         for rule in self.failures:
             if rule[0] == method and rule[1].search(path):
-                self.failures.remove(rule)
+                if not rule[4]:
+                    self.failures.remove(rule)
                 raise Failure(rule[2], rule[3]["id"], rule[3]["message"])
 
     def _app(self, name: str) -> App:

@@ -96,6 +96,8 @@ def test_failure_at_each_step_then_rerun_gives_one_app_and_one_database(
     assert fake.apps(account.state()) <= 1 and fake.databases(account.state()) <= 1
 
     fake.before_resume(step, root)
+    if fake.real_cli:
+        account.recover()
     resumed = automate(root, platform, account)
     assert resumed.returncode == 0, resumed.stderr + resumed.stdout
     assert "Your site: https://" in resumed.stdout
