@@ -79,15 +79,9 @@ def tracked_venv_problems(project: Project) -> list[str]:
     the dependency files, so a committed one is only weight and broken links.
     A new user without a .gitignore commits one with `git add -A`.
     """
-    tracked = _git_lines(project.git_root, "ls-files", "-z") or []
-    files = [name for line in tracked for name in line.split("\0") if name]
-    venvs = sorted(
-        {
-            name.rsplit("/", 1)[0] if "/" in name else "."
-            for name in files
-            if name == "pyvenv.cfg" or name.endswith("/pyvenv.cfg")
-        }
-    )
+    # Only the pyvenv.cfg files (a pathspec's `*` crosses folders), not the whole index.
+    tracked = _git_lines(project.git_root, "ls-files", "--", "pyvenv.cfg", "*/pyvenv.cfg")
+    venvs = sorted({name.rpartition("/")[0] or "." for name in tracked or []})
     if not venvs:
         return []
     if "." in venvs:

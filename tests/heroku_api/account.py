@@ -65,6 +65,14 @@ class HerokuAccount:
             self.world.fail(*how, until_cleared=True)
         return {}
 
+    def use_here(self, monkeypatch) -> None:
+        """This test process's environment becomes the account's, for in-process runs
+        (the CLI's own variables from elsewhere would point it at another account)."""
+        for name in [n for n in os.environ if n not in self.env]:
+            monkeypatch.delenv(name)
+        for name, value in self.env.items():
+            monkeypatch.setenv(name, value)
+
     def recover(self) -> None:
         """The outage `fail` began is over."""
         self.world.clear_failures()

@@ -23,10 +23,7 @@ KEY = "k3y-" + "x" * 60
 
 @pytest.fixture
 def account(heroku_account, monkeypatch):
-    for name in [n for n in os.environ if n not in heroku_account.env]:
-        monkeypatch.delenv(name)
-    for name, value in heroku_account.env.items():
-        monkeypatch.setenv(name, value)
+    heroku_account.use_here(monkeypatch)
     with heroku_account.world.lock:
         heroku_account.world._create_app({"name": "my-blog"})
     return heroku_account

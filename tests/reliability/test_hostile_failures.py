@@ -255,10 +255,7 @@ def test_a_push_heroku_took_without_a_release_is_named_without_waiting_out_the_t
     from simple_deploy.platforms.heroku import automate as heroku_automate
 
     cases.tried("push taken, no release")
-    for name in [n for n in os.environ if n not in heroku_account.env]:
-        monkeypatch.delenv(name)
-    for name, value in heroku_account.env.items():
-        monkeypatch.setenv(name, value)
+    heroku_account.use_here(monkeypatch)
     monkeypatch.setattr(heroku_automate, "NO_RELEASE_WAIT_SECONDS", 2)
     heroku_account.world.release_lost = True
     root = sample_project("requirements_txt", "flat")

@@ -212,8 +212,7 @@ def test_every_cli_call_answered_with_hostile_output(
     fake = FAKES[platform]
     account = request.getfixturevalue(fake.real_cli) if fake.real_cli else None
     if account is not None:  # the platform's real CLI against a stand-in API: one account
-        for key, value in account.env.items():
-            monkeypatch.setenv(key, value)
+        account.use_here(monkeypatch)
     else:
         bin_dir = tmp_path / "bin"
         bin_dir.mkdir()

@@ -73,10 +73,7 @@ def test_no_secret_in_output_logs_files_or_any_command_line(
     fake = FAKES[platform]
     if fake.real_cli:  # the platform's real CLI against a stand-in API
         account = request.getfixturevalue(fake.real_cli)
-        for name in [n for n in os.environ if n not in account.env]:
-            monkeypatch.delenv(name)
-        for name, value in account.env.items():
-            monkeypatch.setenv(name, value)
+        account.use_here(monkeypatch)
     else:
         bin_dir = tmp_path / "bin"
         bin_dir.mkdir()

@@ -95,9 +95,8 @@ def check(project: Project, options: Options) -> list[str]:
     return problems + _group_problems(project)
 
 
-def _collectstatic(project: Project) -> tuple[str, ...]:
-    # Both generations run the shallowest manage.py: the root one a nested project gets.
-    return ("python", "manage.py", "collectstatic", "--noinput")
+# Both generations run the shallowest manage.py: the root one a nested project gets.
+COLLECTSTATIC = ("python", "manage.py", "collectstatic", "--noinput")
 
 
 def _root_manage_py(project: Project) -> FileChange:
@@ -315,7 +314,7 @@ def runtime(project: Project) -> Runtime:
         # The Node.js buildpack (first) installs and runs the build script. The Python
         # buildpack then runs collectstatic itself, once, with the shallowest manage.py
         # (a nested project's root manage.py on either generation).
-        build=(*_node_build(project), Command(_collectstatic(project))),
+        build=(*_node_build(project), Command(COLLECTSTATIC)),
         release=(Command(processes["release"]),),
         web=Command(processes["web"]),
         host=REHEARSAL_HOST,
