@@ -23,6 +23,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from remove_later import remove_later
+
 BASE_PYTHON = "3.11"
 BASE_TAG = f"python:{BASE_PYTHON}-slim"
 MIRROR = "http://deb.debian.org/debian"
@@ -75,7 +77,7 @@ class Daemon:
         netns = self.root / "exec" / "netns" / "default"
         if os.path.ismount(netns):
             subprocess.run(["umount", str(netns)], check=False, capture_output=True)
-        shutil.rmtree(self.root, ignore_errors=True)
+        remove_later(self.root)
 
 
 def available() -> str:

@@ -17,6 +17,8 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from remove_later import remove_later
+
 
 def _bin_dir() -> Path | None:
     found = shutil.which("initdb")
@@ -102,7 +104,7 @@ class Server:
         if self.process and self.process.poll() is None:
             self.process.terminate()
             self.process.wait(timeout=30)
-        shutil.rmtree(self.data, ignore_errors=True)
+        remove_later(self.data)
 
 
 def start() -> Server | None:

@@ -22,6 +22,13 @@ from .server import World
 
 REPO = Path(__file__).resolve().parents[2]
 INSTALLED = REPO / ".cache" / "heroku-cli" / "node_modules" / ".bin" / "heroku"
+# Node 22 from npm, beside the CLI, where the system's Node is older (scripts/test):
+# with NODE_COMPILE_CACHE each call reuses the compiled modules of the last one.
+NODE_22 = tuple(
+    REPO / ".cache" / "heroku-cli" / "node_modules" / f"node-linux-{arch}" / "bin" / "node"
+    for arch in ("x64", "arm64")
+)
+COMPILE_CACHE = REPO / ".cache" / "node-compile-cache"
 MISSING = (
     "the real Heroku CLI is not installed: `bash scripts/test` installs it with npm into "
     ".cache/heroku-cli (or run `npm install --prefix .cache/heroku-cli heroku@11`)"
@@ -54,6 +61,11 @@ def environment(world: World, cli: Path, base: dict[str, str] | None = None) -> 
     bin_dir.mkdir(exist_ok=True)
     (bin_dir / "heroku").unlink(missing_ok=True)
     (bin_dir / "heroku").symlink_to(cli)
+    (bin_dir / "node").unlink(missing_ok=True)
+    newer_node = next((node for node in NODE_22 if node.is_file()), None)
+    if newer_node is not None:
+        # The CLI's `#!/usr/bin/env node` finds this one first.
+        (bin_dir / "node").symlink_to(newer_node)
     browser = bin_dir / "browser"
     browser.write_text(BROWSER.format(python=sys.executable, path=str(world.root / "opened")))
     browser.chmod(browser.stat().st_mode | stat.S_IXUSR)
@@ -83,6 +95,8 @@ def environment(world: World, cli: Path, base: dict[str, str] | None = None) -> 
         DISABLE_TELEMETRY="true",
         OCLIF_COLUMNS="1000",
         BROWSER=str(browser),
+        # Node 22.1+ keeps compiled modules here between calls (older Nodes ignore it).
+        NODE_COMPILE_CACHE=str(COMPILE_CACHE),
     )
     return env
 

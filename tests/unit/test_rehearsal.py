@@ -4,12 +4,14 @@ The project is made by the real tools (django-admin, makemigrations, git) once
 per module and copied per test: a site with a home page linking to an about
 page, each referencing stylesheets and an image through {% static %}, and a
 model with its migration. Each rehearsal installs into a fresh virtual
-environment with pip (a shared cache keeps that fast), runs collectstatic and
-migrate, starts gunicorn and requests the pages and their assets.
+environment (with pip for the full rehearsal, with uv where a test looks at how a
+later step fails; shared caches keep both fast), runs collectstatic and migrate,
+starts gunicorn and requests the pages and their assets.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import shutil
@@ -143,6 +145,20 @@ def _manager() -> PackageManager:
     return requirements_txt.MANAGER
 
 
+def _quick_manager() -> PackageManager:
+    """The same requirements.txt, installed by `uv pip install` when uv is here.
+
+    The tests of what a failing step reports need a real installed site, not pip's
+    own way of installing it (test_full_rehearsal_passes_with_sqlite keeps pip): uv
+    links the same pinned wheels from its cache in a fraction of pip's time.
+    """
+    manager = _manager()
+    if shutil.which("uv") is None:
+        return manager
+    uv_pip = ("uv", "pip", "install", "--python", "{python}", "--requirement", "requirements.txt")
+    return dataclasses.replace(manager, install_steps=(InstallStep(uv_pip),))
+
+
 def _git(root: Path, *args: str) -> str:
     return subprocess.run(
         ["git", *args], cwd=root, check=True, capture_output=True, text=True
@@ -152,8 +168,9 @@ def _git(root: Path, *args: str) -> str:
 @pytest.fixture(scope="module", autouse=True)
 def pip_cache():
     with pytest.MonkeyPatch.context() as patch:
-        if "PIP_CACHE_DIR" not in os.environ:
-            patch.setenv("PIP_CACHE_DIR", str(REPO_ROOT / ".cache" / "pip"))
+        for name, folder in (("PIP_CACHE_DIR", "pip"), ("UV_CACHE_DIR", "uv")):
+            if name not in os.environ:
+                patch.setenv(name, str(REPO_ROOT / ".cache" / folder))
         yield
 
 
@@ -269,7 +286,7 @@ def test_a_missing_static_file_fails_pages_naming_the_page_and_the_file(project,
     (project / "pages" / "static" / "pages" / "about.css").unlink()
     _git(project, "-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-qam", "rm")
 
-    report = rehearse(project, ".", _manager(), _runtime())
+    report = rehearse(project, ".", _quick_manager(), _runtime())
 
     failed = report.failed
     assert failed is not None and failed.name == "pages", failed
@@ -288,7 +305,7 @@ def test_a_model_change_without_migration_is_reported(project, scratch):
     )
     _git(project, "-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-qam", "m")
 
-    report = rehearse(project, ".", _manager(), _runtime())
+    report = rehearse(project, ".", _quick_manager(), _runtime())
 
     failed = report.failed
     assert failed is not None and failed.name == "migrations", failed
@@ -309,7 +326,7 @@ def test_a_web_process_that_exits_shows_its_own_error_and_the_users_variables(pr
         release=(*_runtime().release, Command(("python", "-c", NEEDS_TOKEN))),
         web=Command(("python", "-c", crash)),
     )
-    report = rehearse(project, ".", _manager(), runtime, extra_env={"API_TOKEN": TOKEN})
+    report = rehearse(project, ".", _quick_manager(), runtime, extra_env={"API_TOKEN": TOKEN})
 
     assert [step.name for step in report.steps] == list(STEP_NAMES[: STEP_NAMES.index("web") + 1])
     web = report.failed
@@ -326,7 +343,7 @@ def test_a_web_process_that_exits_shows_its_own_error_and_the_users_variables(pr
 def test_check_deploy_warnings_fail_the_step(project, scratch):
     # Without ON_TESTPLATFORM the production block is off: DEBUG stays True.
     runtime = _runtime(env={"SECRET_KEY": "{secret_key}"}, build=(), release=())
-    report = rehearse(project, ".", _manager(), runtime)
+    report = rehearse(project, ".", _quick_manager(), runtime)
 
     failed = report.failed
     assert failed is not None and failed.name == "check --deploy"
@@ -346,7 +363,7 @@ def test_uncommitted_changes_are_reported_and_left_out(project, tmp_path):
     (project / "notes.txt").write_text("not committed\n", encoding="utf-8")
     workdir = tmp_path / "work"
 
-    report = rehearse(project, ".", _manager(), _runtime(), workdir=workdir)
+    report = rehearse(project, ".", _quick_manager(), _runtime(), workdir=workdir)
 
     assert report.ok, "\n\n".join(f"{s.name}: {s.detail}" for s in report.steps if not s.ok)
     copy = _step(report, "copy").detail
@@ -368,7 +385,7 @@ def test_secret_key_never_appears_in_details(project, scratch, tmp_path):
         "open(sys.argv[1], 'w').write(key); print('SECRET_KEY is', key); sys.exit(1)"
     )
     runtime = _runtime(build=(Command(("python", "-c", echo, str(leaked))),))
-    report = rehearse(project, ".", _manager(), runtime)
+    report = rehearse(project, ".", _quick_manager(), runtime)
 
     failed = report.failed
     assert failed is not None and failed.name == "build"
