@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 import django
@@ -101,6 +102,36 @@ def heroku_account(heroku_standin):
     return HerokuAccount(server, cli)
 
 
+def _second_docker_worker() -> str:
+    """Why this test worker must not start a second dockerd ('' when it is the first).
+
+    scripts/test runs `--dist loadgroup` so that every test of the xdist_group
+    "docker" runs on one worker: one daemon, one base image, one build cache. When
+    pytest and pytest-xdist stop agreeing on how a group is named, the group is
+    spread over every worker and the run costs minutes more without failing.
+    """
+    run, worker = os.environ.get("PYTEST_XDIST_TESTRUNUID"), os.environ.get("PYTEST_XDIST_WORKER")
+    if not run or not worker:
+        return ""
+    claims = CACHE / "docker-workers"
+    claims.mkdir(parents=True, exist_ok=True)
+    for old in claims.iterdir():
+        if old.name != run and old.stat().st_mtime < time.time() - 86400:
+            old.unlink(missing_ok=True)
+    claim = claims / run
+    try:
+        with open(claim, "x", encoding="utf-8") as first:
+            first.write(worker)
+        return ""
+    except FileExistsError:
+        other = claim.read_text(encoding="utf-8")
+    return (
+        f"The docker tests ran on test worker {other} and now on {worker}: pytest-xdist's "
+        "`--dist loadgroup` no longer keeps xdist_group('docker') on one worker with this "
+        "pytest (see the pin in pyproject.toml)."
+    )
+
+
 @pytest.fixture(scope="session")
 def docker_daemon():
     """A private dockerd with a local python:3.11-slim, started once per test worker.
@@ -110,6 +141,9 @@ def docker_daemon():
     """
     reason = docker_engine.available()
     python = f"{sys.version_info.major}.{sys.version_info.minor}"
+    second = _second_docker_worker()
+    if second:
+        pytest.fail(second)
     if not reason and python != docker_engine.BASE_PYTHON:
         # The sample projects ask for this interpreter's version; Debian bookworm,
         # which the local base image is made from, has Python 3.11 only.
