@@ -51,8 +51,9 @@ class Mode:
     scale_requirements: int
     requests: int
     rehearsal_runs: int
-    # Platforms the slow sections (rehearsal, scale) measure (None: all). The
-    # end-to-end tests rehearse every platform; the smoke test only proves they run.
+    # Platforms the slow sections (rehearsal, serve, scale) measure (None: all). The
+    # end-to-end tests rehearse and serve every platform; the smoke test only proves
+    # that these sections run.
     slow_platforms: int | None = None
 
 
@@ -298,7 +299,7 @@ def bench_rehearsal(report: Report, mode: Mode, names: list[str], workdir: Path)
 
 
 def bench_serve(report: Report, mode: Mode, names: list[str], workdir: Path) -> None:
-    for name in names:
+    for name in names[: mode.slow_platforms]:
         root = project("requirements_txt", "flat", workdir)
         timed_deploy(root, name)
         for row in serve.measure(root, manage_dir(root), name, mode.requests, workdir):
