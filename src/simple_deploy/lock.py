@@ -18,6 +18,8 @@ from .runner import Runner, clean_env
 
 __all__ = ["refresh_lock"]
 
+# Where a tool finds its temp folder: POSIX, then Windows.
+_TEMP_VARS = ("TMPDIR", "TEMP", "TMP")
 # Files a lock tool may read besides the manager's own.
 _CONTEXT_FILES = (".python-version",)
 # Never copied from a workspace member's folder: environments and caches.
@@ -44,7 +46,13 @@ def refresh_lock(
         return None
     command = " ".join(deps.lock_argv)
     lock_path = project.git_root / deps.lock_file
-    with tempfile.TemporaryDirectory(prefix="simple-deploy-lock-") as scratch:
+    # The tool's own temp files go to a folder of ours, removed with the scratch copy:
+    # `pipenv lock` hands its resolver a request file in the temp folder and leaves
+    # it there (a pipenv-request-*.json per run, seen in /tmp).
+    with (
+        tempfile.TemporaryDirectory(prefix="simple-deploy-lock-") as scratch,
+        tempfile.TemporaryDirectory(prefix="simple-deploy-lock-tmp-") as tool_tmp,
+    ):
         scratch_dir = Path(scratch)
         _copy_inputs(project, deps.lock_inputs, scratch_dir)
         for change in changes:
@@ -53,7 +61,7 @@ def refresh_lock(
         runner.run(
             deps.lock_argv,
             cwd=scratch_dir,
-            env=clean_env() | dict(deps.lock_env),
+            env=clean_env() | dict(deps.lock_env) | dict.fromkeys(_TEMP_VARS, tool_tmp),
             label=f"Refreshing {deps.lock_file} with `{command}`",
         )
         after = (scratch_dir / deps.lock_file).read_bytes()
