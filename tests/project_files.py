@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 import os
 import subprocess
-import sys
 from pathlib import Path
+
+from deploy_runner import run_manage_py
 
 LOG_DIR = "simple_deploy_logs"
 GIT_IDENTITY = {
@@ -39,15 +40,11 @@ def deploy(
 ) -> subprocess.CompletedProcess:
     """`python manage.py deploy --platform PLATFORM ARGS` as the user runs it."""
     base = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-    return subprocess.run(
-        [sys.executable, "manage.py", "deploy", "--platform", platform, *args],
+    return run_manage_py(
+        ["deploy", "--platform", platform, *args],
         cwd=manage_dir(root),
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
         env={**base, **GIT_IDENTITY, **(env or {})},
-        input=stdin if stdin is not None else "",
+        stdin=stdin if stdin is not None else "",
         timeout=900,
     )
 
