@@ -480,3 +480,8 @@ def test_pip_installs_without_compiling_modules_the_rehearsal_never_imports(tmp_
     installed = list((ctx.root / "venv").rglob("sqlparse/*.py"))
     assert installed, "sqlparse was not installed"
     assert list((ctx.root / "venv").rglob("sqlparse/**/*.pyc")) == []
+    # The first command compiles what it imports, once, even where the platform's
+    # image (compiled at build) tells the app not to write bytecode.
+    ran = engine.run(["python", "-c", "import sqlparse"], ".", {"PYTHONDONTWRITEBYTECODE": "1"})
+    assert ran.returncode == 0, ran.output
+    assert list((ctx.root / "venv").rglob("sqlparse/__pycache__/__init__.*.pyc"))

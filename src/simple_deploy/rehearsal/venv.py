@@ -108,7 +108,12 @@ class VenvEngine:
     def _env(self, env: Mapping[str, str]) -> dict[str, str]:
         base = host_env(self.bin_dir)
         base["PATH"] = platform_path(base["PATH"])
-        return base | dict(env)
+        full = base | dict(env)
+        # An image that compiles its bytecode at build (Fly.io's) sets this so the app
+        # never writes any. Nothing here was compiled at install (see _NO_BYTECODE):
+        # with it, every step would compile all it imports from source again.
+        full.pop("PYTHONDONTWRITEBYTECODE", None)
+        return full
 
     def run(self, argv: Sequence[str], cwd: str, env: Mapping[str, str]) -> Result:
         full = self._env(env)
