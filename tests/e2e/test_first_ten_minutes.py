@@ -70,7 +70,7 @@ class Terminal:
             if text.count("[exit ") > self.done:
                 self.done = text.count("[exit ")
                 return text.rsplit("[exit ", 1)[1].split("]", 1)[0]
-            time.sleep(0.5)
+            time.sleep(0.2)  # a capture is a few ms; most commands end within a second
         raise AssertionError(f"no prompt after {timeout} s:\n{self.screen()}")
 
     def type(self, line: str, timeout: float = 600) -> str:
