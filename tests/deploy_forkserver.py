@@ -20,6 +20,7 @@ import builtins
 import importlib.machinery
 import json
 import os
+import shutil
 import socket
 import sys
 import types
@@ -120,7 +121,7 @@ def _run(request: dict) -> None:
     # absolute, a fresh __main__ module.
     script = os.path.abspath(request["argv"][0])
     sys.argv = list(request["argv"])
-    sys.path[0] = os.path.dirname(script)
+    sys.path.insert(0, os.path.dirname(script))
     main = types.ModuleType("__main__")
     main.__dict__["__builtins__"] = builtins
     main.__file__ = script
@@ -158,15 +159,24 @@ def _handle(conn: socket.socket, listener: socket.socket) -> dict:
 
 
 def main(path: str) -> None:
-    # The tests folder is this script's sys.path[0]; a run must not import from it.
+    # The tests folder is this script's sys.path[0]; a run must not import from it,
+    # and gets its own folder there instead (see _run).
     del sys.path[0]
     failed = _preload()
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(path)
     listener.listen(8)
     print(json.dumps({"ready": True, "skipped": failed}), flush=True)
-    while True:
-        conn, _ = listener.accept()
+    # The test worker stops this server when it exits; should it die without doing
+    # so, the server notices within seconds and ends too.
+    parent = os.getppid()
+    listener.settimeout(5)
+    while os.getppid() == parent:
+        try:
+            conn, _ = listener.accept()
+        except TimeoutError:
+            continue
+        conn.settimeout(None)
         pid = os.fork()
         if pid == 0:
             _run(_handle(conn, listener))
@@ -179,6 +189,8 @@ def main(path: str) -> None:
                 break
             if done == 0:
                 break
+    # Orphaned: remove the folder the worker would have removed (socket and log).
+    shutil.rmtree(os.path.dirname(path), ignore_errors=True)
 
 
 if __name__ == "__main__":

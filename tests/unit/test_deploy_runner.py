@@ -17,6 +17,7 @@ import atexit, importlib.util, os, sys, tempfile
 atexit.register(lambda: print("atexit ran", flush=True))
 print("argv", sys.argv, __file__, __name__, __spec__, __cached__)
 print("path0", sys.path[0] == os.getcwd(), os.path.basename(sys.path[0]))
+print("path", sys.path[1:] == [p for p in sys.path[1:] if "project" not in p], len(sys.path))
 print("cwd", os.path.basename(os.getcwd()))
 print("tmp", tempfile.gettempdir())
 print("env", os.environ.get("RUN_VALUE"), "DJANGO_SETTINGS_MODULE" in os.environ)
