@@ -18,6 +18,11 @@ from pathlib import Path
 
 import django
 
+try:
+    import fcntl
+except ImportError:  # Windows: workers may build the same kind twice; one rename wins
+    fcntl = None
+
 MANAGERS = ("requirements_txt", "poetry", "pipenv", "uv")
 LAYOUTS = ("flat", "nested")
 # Bump when the recipe changes, so stale cached projects are not reused.
@@ -425,12 +430,19 @@ def pristine(
     if final.is_dir():
         return final
     final.parent.mkdir(parents=True, exist_ok=True)
-    building = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=final.parent))
-    build(building / "blog-site", manager, layout, django_version, settings, shape)
-    try:
-        os.rename(building, final)  # atomic: another worker may have won the race
-    except OSError:
-        shutil.rmtree(building, ignore_errors=True)
+    # Both test workers ask for the common kinds in their first seconds: one builds
+    # (a lock run is 5-20 s of CPU), the other waits for it instead of building too.
+    with open(final.parent / f".{key}.lock", "w") as lock:
+        if fcntl is not None:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        if final.is_dir():
+            return final
+        building = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=final.parent))
+        build(building / "blog-site", manager, layout, django_version, settings, shape)
+        try:
+            os.rename(building, final)  # atomic: a worker without locks may have won
+        except OSError:
+            shutil.rmtree(building, ignore_errors=True)
     return final
 
 
