@@ -37,6 +37,7 @@ class _Server:
         self.folder = Path(tempfile.mkdtemp(prefix="sd-fork-"))
         self.path = str(self.folder / "socket")
         self.env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+        self.startup = _read_at_startup(self.env)
         with open(self.folder / "server.log", "wb") as log:
             self.process = subprocess.Popen(
                 [sys.executable, str(SERVER), self.path],
@@ -51,11 +52,7 @@ class _Server:
         self.ready = line.startswith(b'{"ready"')
 
     def serves(self, env: Mapping[str, str]) -> bool:
-        return (
-            self.ready
-            and self.process.poll() is None
-            and _read_at_startup(env) == _read_at_startup(self.env)
-        )
+        return self.ready and self.process.poll() is None and _read_at_startup(env) == self.startup
 
     def stop(self) -> None:
         if self.process.poll() is None:
