@@ -23,6 +23,7 @@ __all__ = [
     "settings_problems",
     "manager_problems",
     "case_collision_problems",
+    "ignored_needed_message",
 ]
 
 
@@ -123,12 +124,64 @@ def _import_failure(project: Project, error: str) -> list[str]:
     ]
 
 
+def _at(where: str | None) -> str:
+    path, _, line = (where or "").rpartition(":")
+    return f" ({path}, line {line})" if path else ""
+
+
+def _advice(path: str) -> str:
+    """What the project needs instead of a git-ignored path, by its kind."""
+    if path.endswith("/"):
+        return (
+            f"Create {path} before it is used (in the settings: "
+            "`Path(...).mkdir(parents=True, exist_ok=True)`), or point the setting that "
+            "uses it at a path read from an environment variable the platform sets; files "
+            "written there on the platform are lost at each deploy, so keep data the app "
+            "needs in its database."
+        )
+    if path.endswith(".py"):
+        name = path.rsplit("/", 1)[-1]
+        return (
+            f"Include {name} only where it exists: with django-split-settings, "
+            f'`optional("{name}")`; with a plain import, `try: from .{name[:-3]} import *` '
+            "then `except ImportError: pass`; or include it only when a variable your "
+            "platform does not set says this is your machine."
+        )
+    return (
+        f"Give what {path} holds through the platform's environment variables, and read "
+        "it only when it exists."
+    )
+
+
+def ignored_needed_message(project: Project) -> str:
+    """Why the platform's import fails: the git-ignored paths it lacks, and what to do.
+    Empty when the settings need none (or a platform variable does without them)."""
+    missing = project.ignored_needed
+    if not missing or project.platform_switch:
+        return ""
+    listed = ", ".join(missing)
+    if len(missing) == 1:
+        lack = f"git ignores {listed}, which your settings need at import"
+        advice = _advice(missing[0])
+    else:
+        lack = f"git ignores {listed}, and your settings import here with them but not without them"
+        advice = " ".join(dict.fromkeys(_advice(path) for path in missing))
+    return (
+        f"The platform builds from your commit, and {lack}{_at(project.ignored_needed_at)}: "
+        f"without {'it' if len(missing) == 1 else 'them'} the settings fail with "
+        f"`{project.import_error}`. {advice} Then commit, and run again."
+    )
+
+
 def settings_problems(project: Project) -> list[str]:
     """The settings module we will extend must import cleanly on its own.
 
     Inspection already imported it (with placeholders for the variables it needs)
     when it looked for the environment the settings read; its verdict is used.
     """
+    lacking = ignored_needed_message(project)
+    if lacking:
+        return [f"{lacking} Nothing was changed."]
     if project.import_error:
         return _import_failure(project, project.import_error)
     if project.settings_probed or _imported_here(project):

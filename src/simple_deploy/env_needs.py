@@ -75,9 +75,20 @@ def notes(project: Project) -> tuple[str, ...]:
     """Lines for the dry run and the summary: what the settings read, and which they need."""
     if not project.env_vars:
         return ()
+    out = []
+    if project.platform_switch:
+        # Where the settings read the variable (the `if` around the include).
+        read = next((v.where for v in project.env_vars if v.name == project.platform_switch), "")
+        path, _, line = read.rpartition(":")
+        at = f" ({path}, line {line})" if path else ""
+        out.append(
+            f"Git ignores {', '.join(project.ignored_needed)}, so the platform (given your "
+            f"commit) will not have it; your settings{at} do without it when "
+            f"`{project.platform_switch}` is set: set `{project.platform_switch}` (for "
+            "example to 1) in the platform's environment."
+        )
     required = [f"`{v.name}`" for v in project.env_vars if v.required]
     optional = [f"`{v.name}`" for v in project.env_vars if not v.required]
-    out = []
     if required:
         out.append(
             f"`{project.settings_module}` cannot import without "

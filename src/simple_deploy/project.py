@@ -69,6 +69,12 @@ class Project:
     import_error: str | None = None
     # True when inspection imported the settings (env_vars and import_error are its findings).
     settings_probed: bool = False
+    # Git-ignored paths the settings need at import, which the platform (given the
+    # commit) lacks; the "path:line" that needs them; and the variable that, set on
+    # the platform, makes the settings do without them (then among env_vars, required).
+    ignored_needed: tuple[str, ...] = ()
+    ignored_needed_at: str | None = None
+    platform_switch: str | None = None
     # Where python_version was read ("runtime.txt", ".python-version" ...) and any
     # files that disagree with it, for the summary.
     python_source: str = "the Python running this command"
@@ -398,6 +404,7 @@ def inspect(
     settings_text = _read(settings_file)
     env_vars: tuple[EnvVar, ...] = ()
     import_error = None
+    found = None
     if probe_env:
         found = probe(git_root, manage_dir, chosen)
         settings_rel = settings_file.relative_to(git_root).as_posix()
@@ -433,4 +440,7 @@ def inspect(
         env_vars=env_vars,
         import_error=import_error,
         settings_probed=probe_env,
+        ignored_needed=found.missing if found else (),
+        ignored_needed_at=found.needed_at if found else None,
+        platform_switch=found.switch if found else None,
     )

@@ -17,7 +17,7 @@ import json
 import os
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 __all__ = ["EnvVar", "ProbeResult", "probe", "kind_of", "placeholder_for"]
@@ -43,8 +43,20 @@ class EnvVar:
 
 @dataclass(frozen=True)
 class ProbeResult:
+    """What importing the settings found.
+
+    `missing`: git-ignored paths the import needed (the platform, which gets the
+    commit, lacks them); `needed_at` is "path:line" of the project line that failed
+    without them. `switch`: a variable read before that line which, once set, makes
+    the settings import without them (a platform flag such as ON_HEROKU); it is
+    then among the required `variables` and `error` is None.
+    """
+
     variables: tuple[EnvVar, ...]
     error: str | None
+    missing: tuple[str, ...] = ()
+    needed_at: str | None = None
+    switch: str | None = None
 
 
 def kind_of(name: str) -> str:
@@ -74,13 +86,15 @@ def placeholder_for(name: str) -> str:
     return "placeholder"
 
 
-# Runs in the child interpreter: argv = [git root, manage_dir, module, names to keep].
+# Runs in the child interpreter: argv = [git root, manage_dir, module, names to keep,
+# git-ignored paths absent from this tree].
 _CHILD = r"""
-import importlib, json, os, sys, traceback
+import importlib, json, os, re, sys, traceback
 from collections.abc import MutableMapping
 
 root, manage_dir, module = sys.argv[1], sys.argv[2], sys.argv[3]
 keep = json.loads(sys.argv[4])
+hidden = json.loads(sys.argv[5])
 skip = [os.path.normcase(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)]
 
 def project_frame(frame):
@@ -137,46 +151,148 @@ sys.path.insert(0, manage_dir)
 from simple_deploy.settings_probe import placeholder_for
 supplied = []
 error = None
+failure = None
 before = set(sys.modules)
-for attempt in range(12):
-    mark = len(order)
+
+def forget_project_modules():
+    # Import the project's modules afresh; installed libraries stay loaded.
+    for loaded in set(sys.modules) - before:
+        mod = sys.modules.get(loaded)
+        path = os.path.normcase(os.path.abspath(getattr(mod, "__file__", "") or ""))
+        if path.startswith(os.path.normcase(root)) and "site-packages" not in path:
+            del sys.modules[loaded]
+
+def attempt_import():
     try:
         importlib.import_module(module)
+        return None
+    except BaseException as exc:
+        return exc
+
+def describe(exc):
+    lines = traceback.format_exception_only(type(exc), exc)
+    return (lines[-1] if lines else repr(exc)).strip()
+
+for attempt in range(12):
+    mark = len(order)
+    failure = attempt_import()
+    if failure is None:
         error = None
         break
-    except BaseException as exc:
-        lines = traceback.format_exception_only(type(exc), exc)
-        error = (lines[-1] if lines else repr(exc)).strip()
-        # Only a variable the error names (KeyError: 'X', "Set the X environment
-        # variable") is taken as the cause; any other error is the settings' own.
-        missing = [
-            k for k, present in order[mark:] if not present and k not in supplied and k in error
-        ]
-        if not missing:
+    error = describe(failure)
+    # Only a variable the error names (KeyError: 'X', "Set the X environment
+    # variable") is taken as the cause; any other error is the settings' own.
+    missing = [
+        k for k, present in order[mark:] if not present and k not in supplied and k in error
+    ]
+    if not missing:
+        break
+    name = missing[-1]
+    supplied.append(name)
+    env.data[name] = placeholder_for(name)
+    forget_project_modules()
+
+def project_lines(exc):
+    out = []
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename.startswith("<"):
+            continue
+        name = os.path.normcase(os.path.abspath(frame.filename))
+        if name.startswith(os.path.normcase(root)) and "site-packages" not in name:
+            rel = os.path.relpath(name, root).replace(os.sep, "/")
+            out.append((rel, frame.lineno, (frame.line or "").strip()))
+    return out
+
+def mentions(text, path):
+    # The path itself ("settings/local.py" in a message), or its last part as a
+    # word ("data" in `BASE_DIR / "data" / "tasks.sqlite3"`).
+    path = path.rstrip("/")
+    last = path.rsplit("/", 1)[-1]
+    return path in text or re.search(r"(?<![\w.])" + re.escape(last) + r"(?![\w])", text)
+
+named, needed_at, switch = [], None, None
+if failure is not None and hidden:
+    lines = project_lines(failure)
+    text = error + "\n" + "\n".join(line for _, _, line in lines)
+    named = [path for path in hidden if mentions(text, path)]
+    if lines:
+        needed_at = "%s:%d" % lines[-1][:2]
+    # A variable the settings read (and did not find) before failing may be the
+    # platform's switch around the ignored file (`if not os.environ.get("ON_HEROKU")`):
+    # the one that, set, lets the settings import is what the platform must set.
+    tried = []
+    for key, present in reversed(order[mark:]) if named else ():
+        if present or key in supplied or key in tried or len(tried) >= 4:
+            continue
+        tried.append(key)
+        env.data[key] = "1"
+        forget_project_modules()
+        if attempt_import() is None:
+            switch = key
+            supplied.append(key)
+            error = None
             break
-        name = missing[-1]
-        supplied.append(name)
-        env.data[name] = placeholder_for(name)
-        # Import the project's modules afresh; installed libraries stay loaded.
-        for loaded in set(sys.modules) - before:
-            mod = sys.modules.get(loaded)
-            path = os.path.normcase(os.path.abspath(getattr(mod, "__file__", "") or ""))
-            if path.startswith(os.path.normcase(root)) and "site-packages" not in path:
-                del sys.modules[loaded]
-sys.__stdout__.write("\n" + json.dumps({"reads": reads, "required": supplied, "error": error}))
+        del env.data[key]
+sys.__stdout__.write("\n" + json.dumps({
+    "reads": reads, "required": supplied, "error": error,
+    "missing": named, "needed_at": needed_at, "switch": switch,
+}))
 """
 
 
 def probe(
     git_root: Path, manage_dir: Path, module: str, python: str = sys.executable
 ) -> ProbeResult:
-    """Import `module` as a fresh platform would and record the variables it reads."""
+    """Import `module` as a fresh platform would and record the variables it reads.
+
+    The platform gets the commit: when git ignores files that exist here, the
+    settings are imported in a copy without them (see committed_tree), and a
+    failure they cause names them. Without such files the working tree is the
+    commit's content, and is imported in place (no copy: this runs on every run).
+    """
+    # Imported here: the child interpreter imports this module for placeholder_for.
+    from .committed_tree import committed_copy, ignored_present
+
+    hidden = ignored_present(git_root, manage_dir)
+    if not hidden:
+        return _run(git_root, manage_dir, module, python, ())
+    with committed_copy(git_root) as copy:
+        if copy is None:  # no commit yet: the working tree is all there is
+            return _run(git_root, manage_dir, module, python, ())
+        found = _run(copy, copy / manage_dir.relative_to(git_root), module, python, hidden)
+        # An ignored file in a folder the commit lacks: the folder is what is missing.
+        tops = (_absent_top(copy, path) for path in found.missing)
+        found = replace(found, missing=tuple(dict.fromkeys(tops)))
+    if found.error is None:
+        return found
+    # The copy's paths mean nothing to the user: show their own.
+    found = replace(found, error=found.error.replace(str(copy), str(git_root)))
+    if not found.missing and _run(git_root, manage_dir, module, python, ()).error is None:
+        # Imports here, not without the ignored files, and the failure names none of
+        # them: all of them are suspects.
+        found = replace(found, missing=hidden)
+    return found
+
+
+def _absent_top(copy: Path, path: str) -> str:
+    """`path`, or the outermost of its folders absent from the committed copy ("data/")."""
+    parts = path.rstrip("/").split("/")
+    for depth in range(1, len(parts)):
+        if not copy.joinpath(*parts[:depth]).is_dir():
+            return "/".join(parts[:depth]) + "/"
+    return path
+
+
+def _run(
+    git_root: Path, manage_dir: Path, module: str, python: str, hidden: tuple[str, ...]
+) -> ProbeResult:
     # The child runs the interpreter `manage.py deploy` runs in, so it finds this
     # package for the placeholder rule, and the project's own dependencies.
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "DJANGO_SETTINGS_MODULE")}
+    argv = [python, "-c", _CHILD, str(git_root), str(manage_dir), module, json.dumps(_KEEP)]
     try:
         out = subprocess.run(
-            [python, "-c", _CHILD, str(git_root), str(manage_dir), module, json.dumps(_KEEP)],
+            [*argv, json.dumps(list(hidden))],
             cwd=manage_dir,
             capture_output=True,
             text=True,
@@ -201,4 +317,10 @@ def probe(
         EnvVar(name, name in required, kind_of(name), where)
         for name, where in data["reads"].items()
     )
-    return ProbeResult(variables, data["error"])
+    return ProbeResult(
+        variables,
+        data["error"],
+        missing=tuple(data["missing"]),
+        needed_at=data["needed_at"],
+        switch=data["switch"],
+    )

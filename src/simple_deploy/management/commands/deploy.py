@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from simple_deploy import plugins
 from simple_deploy.automate import StepFailed
 from simple_deploy.automate_all import automate_all
+from simple_deploy.checks import ignored_needed_message
 from simple_deploy.configure import (
     ConfigureError,
     Prepared,
@@ -444,7 +445,11 @@ class Command(BaseCommand):
         log.save(project.git_root)
         total = sum(step.seconds for step in report.steps)
         if not report.ok:
+            # The cause inspection already knows (a git-ignored file the commit lacks)
+            # is said once more here, where the user looks.
+            lacking = ignored_needed_message(project)
             raise CommandError(
                 f"The rehearsal failed after {total:.1f} s; see the step marked FAIL above."
+                + (f"\n{lacking}" if lacking else "")
             )
         self.stdout.write(self.style.SUCCESS(f"Rehearsal passed. {total:.1f} s in all."))
