@@ -50,6 +50,9 @@ class Runtime:
     - `database_scheme`: the URL scheme the platform's database URL uses
       (Heroku: "postgres"); the rehearsal gives {database_url} that scheme, so
       settings that branch on it see what they will see on the platform.
+    - `build_problems`: what the platform's build will lack, known from the
+      configuration itself (a kept Dockerfile that never collects static files);
+      the rehearsal's build step fails with them, whatever the engine.
     """
 
     env: Mapping[str, str]
@@ -62,3 +65,4 @@ class Runtime:
     derived_env: Callable[[Mapping[str, str]], Mapping[str, str]] | None = None
     dockerfile: str | None = None
     database_scheme: str | None = None
+    build_problems: tuple[str, ...] = ()

@@ -109,3 +109,53 @@ def test_fly_io_without_container_engine_says_so_and_replays_in_a_venv(
     for step in STEPS:
         assert f"[pass] {step} (" in out, out
     assert migrations_applied(database_url) > 10
+
+
+# A project's own Dockerfile, kept by `deploy` (issue 33, part 4).
+_KEPT_DOCKERFILE = """FROM python:3.12-slim
+ENV PYTHONUNBUFFERED=1
+WORKDIR /srv/site
+COPY requirements.txt ./
+RUN pip install --no-cache-dir -r requirements.txt
+COPY . .
+{collect}EXPOSE 8080
+CMD ["gunicorn", "--bind", "0.0.0.0:8080", "blog.wsgi"]
+"""
+_COLLECT = "RUN SIMPLE_DEPLOY_FLY_BUILD=1 python manage.py collectstatic --noinput\n"
+
+
+def _kept_dockerfile_rehearsal(sample_project, database_url, collect: str):
+    root = sample_project("requirements_txt", "flat")
+    (root / "Dockerfile").write_text(_KEPT_DOCKERFILE.format(collect=collect), "utf-8")
+    git(root, "add", "Dockerfile")
+    git(root, "commit", "-qm", "Our own Dockerfile")
+    _configure_and_commit(root)
+    no_engine = {"DOCKER_HOST": f"unix://{root / 'no-engine.sock'}", "DOCKER_CONTEXT": ""}
+    return deploy(root, "fly_io", "--rehearse", "--database-url", database_url, env=no_engine)
+
+
+def test_fly_io_kept_dockerfile_without_collectstatic_fails_the_venv_rehearsal(
+    sample_project, database_url
+):
+    rehearsal = _kept_dockerfile_rehearsal(sample_project, database_url, "")
+    out = rehearsal.stdout + rehearsal.stderr
+    assert rehearsal.returncode == 1, out
+    assert "No container engine answered" in out
+    assert "[FAIL] build (" in out, out
+    flat = " ".join(out.split())
+    assert (
+        "Your Dockerfile (kept as yours) never runs collectstatic, so the image Fly builds "
+        "holds no collected static files" in flat
+    ), out
+    assert (
+        "`RUN SIMPLE_DEPLOY_FLY_BUILD=1 python /srv/site/manage.py collectstatic --noinput`" in flat
+    )
+    assert "Traceback" not in rehearsal.stderr
+
+
+def test_fly_io_kept_dockerfile_s_own_collectstatic_is_replayed(sample_project, database_url):
+    rehearsal = _kept_dockerfile_rehearsal(sample_project, database_url, _COLLECT)
+    out = rehearsal.stdout + rehearsal.stderr
+    assert rehearsal.returncode == 0, out
+    for step in STEPS:
+        assert f"[pass] {step} (" in out, out

@@ -293,6 +293,8 @@ def _run_commands(state: _Rehearsal, commands: tuple[Command, ...], phase: str) 
 
 
 def _step_build(state: _Rehearsal) -> str:
+    if state.ctx.runtime.build_problems:
+        raise StepFailed("\n".join(state.ctx.runtime.build_problems))
     if not state.engine.runs_build:
         commands = state.ctx.runtime.build
         ran = "\n".join(display(fill_all(c.argv, state.values())) for c in commands)

@@ -43,6 +43,7 @@ from simple_deploy.plugin import (
 )
 
 from . import image as _image
+from .user_dockerfile import replay
 
 
 def _is_ours(data: bytes) -> bool:
@@ -334,7 +335,9 @@ def _user_dockerfile_note(project: Project, theirs: UserImage) -> str:
             if project.asset_build is not None
             else ""
         )
-        + " The rehearsal replays the image django-simple-deploy would write, not yours."
+        + " The rehearsal builds your Dockerfile when a container engine answers; without "
+        "one it replays your Dockerfile's manage.py steps (collectstatic ...) in a virtual "
+        "environment, and fails naming what your Dockerfile lacks."
     )
 
 
@@ -472,20 +475,49 @@ def _image_files(project: Project, options: Options) -> tuple:
 # ---------------------------------------------------------------- runtime
 
 
+def _kept_dockerfile_build(project: Project, theirs: UserImage) -> tuple[tuple, tuple, tuple]:
+    """(build commands, release commands, build problems) of the user's kept Dockerfile."""
+    text = (project.git_root / "Dockerfile").read_bytes().decode("utf-8", errors="replace")
+    found = replay(text, theirs.workdir)
+    problems = ()
+    if "collectstatic" in found.lacks:
+        manage = _manage_in(theirs.workdir, project)
+        problems = (
+            "Your Dockerfile (kept as yours) never runs collectstatic, so the image Fly "
+            "builds holds no collected static files: WhiteNoise finds no manifest and every "
+            "page using {% static %} answers 500. Add a line after the one that copies your "
+            f"project into the image: `RUN {_image.BUILD_FLAG}=1 python {manage} "
+            "collectstatic --noinput` (the settings block needs that flag while building, "
+            "where there is no secret or database yet), commit, and rehearse again.",
+        )
+    # fly.toml's release command for a kept Dockerfile (see render_fly_toml).
+    release = (Command(manage_py_argv(project, "migrate", "--noinput")),)
+    return found.commands, release, problems
+
+
 def runtime(project: Project) -> Runtime:
-    """What the image does, from the same `Image` the Dockerfile and fly.toml render."""
+    """What the image does, from the same `Image` the Dockerfile and fly.toml render;
+    with the user's own Dockerfile kept, its build steps and what it lacks."""
     img = _image.build_image(project, port="{port}")
-    node = _node_build(project)
-    # The image's asset stage: npm in the package.json's folder, before collectstatic.
-    assets = (
-        (Command(node.install_argv, cwd=node.folder), Command(node.build_argv, cwd=node.folder))
-        if node is not None
-        else ()
-    )
+    theirs = user_image(project, {})
+    if theirs is not None:
+        build, release, problems = _kept_dockerfile_build(project, theirs)
+    else:
+        node = _node_build(project)
+        # The image's asset stage: npm in the package.json's folder, before collectstatic.
+        assets = (
+            (
+                Command(node.install_argv, cwd=node.folder),
+                Command(node.build_argv, cwd=node.folder),
+            )
+            if node is not None
+            else ()
+        )
+        build, release, problems = (*assets, *img.build), (img.release,), ()
     return Runtime(
         env=dict(img.env),
-        build=(*assets, *img.build),
-        release=(img.release,),
+        build=build,
+        release=release,
         web=img.web,
         host=f"{REHEARSAL_APP}.fly.dev",
         run_env={
@@ -501,6 +533,7 @@ def runtime(project: Project) -> Runtime:
             "DIRECT_DATABASE_URL": "{database_url}",
         },
         dockerfile="Dockerfile",
+        build_problems=problems,
     )
 
 

@@ -1,0 +1,130 @@
+"""The user's own Dockerfile, kept: which of its build steps a rehearsal can replay.
+
+Fly builds the Dockerfile in the repository. When it is the user's, the image's
+build steps are theirs, not the ones this tool would write, so a rehearsal
+without a container engine replays their `RUN` lines that run `manage.py`
+(collectstatic, compress ...) with the variables their `ENV` lines and the line
+itself set. The rest (system packages, their own dependency install) cannot run
+in a virtual environment; the package manager's install from the lock file stands
+in for it. What the image must do for Fly and the Dockerfile never does (collect
+static files) is a build problem the rehearsal fails on, by name.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from dataclasses import dataclass
+from posixpath import isabs, normpath, relpath
+from posixpath import join as posix_join
+
+from simple_deploy.plugin import Command
+
+__all__ = ["BuildReplay", "replay"]
+
+_INSTRUCTION = re.compile(r"^\s*([A-Za-z]+)\s+(.*)$", re.DOTALL)
+# Tokens after which the rest of a shell line is another command.
+_SEPARATORS = {"&&", ";", "||"}
+_PYTHON = re.compile(r"^(.*/)?python(\d+(\.\d+)?)?$")
+_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+
+
+@dataclass(frozen=True)
+class BuildReplay:
+    """The Dockerfile's manage.py build steps as rehearsal commands, and what it lacks."""
+
+    commands: tuple[Command, ...]
+    lacks: tuple[str, ...]
+
+
+def _instructions(text: str) -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) with continuation lines joined and comments dropped."""
+    out: list[tuple[str, str]] = []
+    pending = ""
+    for line in text.splitlines():
+        if not pending and line.lstrip().startswith("#"):
+            continue
+        if line.rstrip().endswith("\\"):
+            pending += line.rstrip()[:-1] + " "
+            continue
+        whole, pending = pending + line, ""
+        match = _INSTRUCTION.match(whole)
+        if match:
+            out.append((match.group(1).upper(), match.group(2).strip()))
+    return out
+
+
+def _env_pairs(args: str) -> dict[str, str]:
+    """`ENV A=1 B="two"` or the legacy `ENV A 1`."""
+    try:
+        tokens = shlex.split(args)
+    except ValueError:
+        return {}
+    if tokens and "=" not in tokens[0]:
+        return {tokens[0]: " ".join(tokens[1:])}
+    return dict(token.split("=", 1) for token in tokens if "=" in token)
+
+
+def _commands(args: str) -> list[list[str]]:
+    """The simple commands of a RUN line (exec form or shell form split at && ; ||)."""
+    if args.startswith("["):
+        try:
+            argv = json.loads(args)
+        except ValueError:
+            return []
+        return [argv] if all(isinstance(a, str) for a in argv) else []
+    try:
+        tokens = shlex.split(args, comments=True)
+    except ValueError:
+        return []
+    out, current = [], []
+    for token in tokens:
+        if token in _SEPARATORS:
+            out.append(current)
+            current = []
+        else:
+            current.append(token)
+    return [*out, current]
+
+
+def _manage_command(
+    argv: list[str], env: dict[str, str], workdir: str, root: str
+) -> Command | None:
+    """A `[VAR=value ...] python .../manage.py ARGS` command, relative to the app root."""
+    assigns = {}
+    while argv and _ASSIGNMENT.match(argv[0]):
+        key, _, value = argv.pop(0).partition("=")
+        assigns[key] = value
+    index = next((i for i, a in enumerate(argv) if a.endswith("manage.py")), None)
+    if index is None or index == 0 or not _PYTHON.match(argv[index - 1]):
+        return None
+    manage = argv[index]
+    where = normpath(posix_join(workdir, manage)) if not isabs(manage) else manage
+    rel = relpath(where, root)
+    if rel.startswith(".."):
+        return None  # manage.py outside the folder the repository is copied to
+    return Command(("python", rel, *argv[index + 1 :]), env={**env, **assigns})
+
+
+def replay(text: str, root: str) -> BuildReplay:
+    """The build steps of the Dockerfile `text` whose app is copied to `root` (its last
+    WORKDIR), replayable from the repository's root; and what Fly needs that it lacks."""
+    env: dict[str, str] = {}
+    workdir = "/"
+    commands: list[Command] = []
+    for instruction, args in _instructions(text):
+        if instruction == "FROM":
+            env, workdir = {}, "/"  # a new stage starts from its base image
+        elif instruction == "ENV":
+            env.update(_env_pairs(args))
+        elif instruction == "WORKDIR":
+            workdir = normpath(posix_join(workdir, args.strip("\"'")))
+        elif instruction == "RUN":
+            for argv in _commands(args):
+                command = _manage_command(list(argv), dict(env), workdir, root)
+                if command is not None:
+                    commands.append(command)
+    ran = {command.argv[2] for command in commands if len(command.argv) > 2}
+    lacks = () if "collectstatic" in ran else ("collectstatic",)
+    return BuildReplay(tuple(commands), lacks)

@@ -1,0 +1,47 @@
+"""The user's kept Dockerfile: which build steps a rehearsal replays, and what it lacks."""
+
+from __future__ import annotations
+
+from simple_deploy.platforms.fly_io.user_dockerfile import replay
+
+WITH_COLLECTSTATIC = """# syntax=docker/dockerfile:1
+FROM node:22 AS assets
+RUN npm ci && npm run build
+FROM python:3.12-slim
+ENV PYTHONUNBUFFERED=1 \\
+    DJANGO_SETTINGS_MODULE=config.settings.production
+WORKDIR /srv
+WORKDIR site
+COPY . .
+RUN pip install -r requirements.txt && \\
+    SIMPLE_DEPLOY_FLY_BUILD=1 python src/manage.py collectstatic --noinput
+RUN ["/opt/venv/bin/python", "/srv/site/src/manage.py", "compress", "--force"]
+RUN apt-get update && apt-get install -y libpq5
+CMD ["gunicorn", "config.wsgi"]
+"""
+
+
+def test_manage_py_steps_are_replayed_with_their_variables_from_the_app_root():
+    found = replay(WITH_COLLECTSTATIC, "/srv/site")
+    assert [c.argv for c in found.commands] == [
+        ("python", "src/manage.py", "collectstatic", "--noinput"),
+        ("python", "src/manage.py", "compress", "--force"),
+    ]
+    assert found.commands[0].env == {
+        "PYTHONUNBUFFERED": "1",
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "SIMPLE_DEPLOY_FLY_BUILD": "1",
+    }
+    assert found.lacks == ()
+
+
+def test_a_dockerfile_without_collectstatic_lacks_it():
+    text = "FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\n"
+    found = replay(text, "/app")
+    assert found.commands == ()
+    assert found.lacks == ("collectstatic",)
+
+
+def test_a_commented_out_collectstatic_does_not_count():
+    text = "FROM python:3.12\nWORKDIR /app\n# RUN python manage.py collectstatic --noinput\n"
+    assert replay(text, "/app").lacks == ("collectstatic",)
