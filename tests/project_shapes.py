@@ -108,6 +108,62 @@ def add_plain_psycopg(root: Path) -> None:
     run(root, "uv", "add", "--no-sync", "psycopg~=3.2")
 
 
+# django-split-settings assembles blog/settings/ from its parts; local.py is the
+# developer's own and git-ignored, as such projects keep it.
+_SPLIT_INIT = '''"""Settings assembled by django-split-settings."""
+
+import os
+
+from split_settings.tools import include, optional
+
+include("base.py")
+{local}
+'''
+_LOCAL_INCLUDES = {
+    "required": 'include("local.py")',
+    "switch": 'if not os.environ.get("ON_HEROKU"):\n    include("local.py")',
+    "optional": 'include(optional("local.py"))',
+}
+
+
+def split_settings_with_ignored_local(root: Path, local: str) -> None:
+    """blog/settings.py -> blog/settings/{__init__,base}.py, plus an ignored local.py."""
+    package = root / "blog"
+    folder = package / "settings"
+    folder.mkdir()
+    base = (package / "settings.py").read_text(encoding="utf-8")
+    base = base.replace(
+        "BASE_DIR = Path(__file__).resolve().parent.parent",
+        "BASE_DIR = Path(__file__).resolve().parent.parent.parent",
+    )
+    (package / "settings.py").unlink()
+    (folder / "base.py").write_text(base, encoding="utf-8")
+    init = _SPLIT_INIT.format(local=_LOCAL_INCLUDES[local])
+    (folder / "__init__.py").write_text(init, encoding="utf-8")
+    (folder / "local.py").write_text("DEBUG = True\n", encoding="utf-8")
+    with open(root / ".gitignore", "a", encoding="utf-8") as ignore:
+        ignore.write("blog/settings/local.py\n")
+    with open(root / "requirements.txt", "a", encoding="utf-8") as requirements:
+        requirements.write("django-split-settings==1.3.2\n")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "Settings assembled by django-split-settings")
+
+
+def ignored_data_folder(root: Path) -> None:
+    """A SQLite task store in a git-ignored data/ folder, opened when the settings import."""
+    with open(root / "blog/settings.py", "a", encoding="utf-8") as settings:
+        settings.write(
+            "\nimport sqlite3\n\n"
+            'TASK_STORE = sqlite3.connect(BASE_DIR / "data" / "tasks.sqlite3")\n'
+        )
+    (root / "data").mkdir()
+    (root / "data/tasks.sqlite3").write_bytes(b"")
+    with open(root / ".gitignore", "a", encoding="utf-8") as ignore:
+        ignore.write("data/\n")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "A task store")
+
+
 def commit(root: Path, message: str) -> None:
     git(root, "add", "-A")
     git(root, "commit", "-qm", message)

@@ -7,67 +7,13 @@ from __future__ import annotations
 import time
 
 import pytest
-from project_files import deploy, git, snapshot
-
-# django-split-settings assembles blog/settings/ from its parts; local.py is the
-# developer's own and git-ignored, as such projects keep it.
-_SPLIT_INIT = '''"""Settings assembled by django-split-settings."""
-
-import os
-
-from split_settings.tools import include, optional
-
-include("base.py")
-{local}
-'''
-_LOCAL_INCLUDES = {
-    "required": 'include("local.py")',
-    "switch": 'if not os.environ.get("ON_HEROKU"):\n    include("local.py")',
-    "optional": 'include(optional("local.py"))',
-}
-
-
-def _split_settings(root, local: str) -> None:
-    """blog/settings.py -> blog/settings/{__init__,base}.py, plus an ignored local.py."""
-    package = root / "blog"
-    folder = package / "settings"
-    folder.mkdir()
-    base = (package / "settings.py").read_text(encoding="utf-8")
-    base = base.replace(
-        "BASE_DIR = Path(__file__).resolve().parent.parent",
-        "BASE_DIR = Path(__file__).resolve().parent.parent.parent",
-    )
-    (package / "settings.py").unlink()
-    (folder / "base.py").write_text(base, encoding="utf-8")
-    init = _SPLIT_INIT.format(local=_LOCAL_INCLUDES[local])
-    (folder / "__init__.py").write_text(init, encoding="utf-8")
-    (folder / "local.py").write_text("DEBUG = True\n", encoding="utf-8")
-    with open(root / ".gitignore", "a", encoding="utf-8") as ignore:
-        ignore.write("blog/settings/local.py\n")
-    with open(root / "requirements.txt", "a", encoding="utf-8") as requirements:
-        requirements.write("django-split-settings==1.3.2\n")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "Settings assembled by django-split-settings")
-
-
-def _data_folder(root) -> None:
-    """A SQLite task store in a git-ignored data/ folder, opened when the settings import."""
-    with open(root / "blog/settings.py", "a", encoding="utf-8") as settings:
-        settings.write(
-            "\nimport sqlite3\n\n"
-            'TASK_STORE = sqlite3.connect(BASE_DIR / "data" / "tasks.sqlite3")\n'
-        )
-    (root / "data").mkdir()
-    (root / "data/tasks.sqlite3").write_bytes(b"")
-    with open(root / ".gitignore", "a", encoding="utf-8") as ignore:
-        ignore.write("data/\n")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "A task store")
+from project_files import deploy, snapshot
+from project_shapes import ignored_data_folder, split_settings_with_ignored_local
 
 
 def test_a_required_ignored_local_py_stops_before_writing_and_is_named(sample_project):
     root = sample_project("requirements_txt", "flat")
-    _split_settings(root, "required")
+    split_settings_with_ignored_local(root, "required")
     before = snapshot(root)
     result = deploy(root, "heroku")
     assert result.returncode != 0
@@ -88,7 +34,7 @@ def test_an_ignored_local_py_skipped_by_a_platform_variable_asks_for_that_variab
     sample_project,
 ):
     root = sample_project("requirements_txt", "flat")
-    _split_settings(root, "switch")
+    split_settings_with_ignored_local(root, "switch")
     result = deploy(root, "heroku")
     assert result.returncode == 0, result.stderr + result.stdout
     out = " ".join(result.stdout.split())
@@ -102,7 +48,7 @@ def test_an_ignored_local_py_skipped_by_a_platform_variable_asks_for_that_variab
 
 def test_an_optional_ignored_local_py_needs_nothing(sample_project):
     root = sample_project("requirements_txt", "flat")
-    _split_settings(root, "optional")
+    split_settings_with_ignored_local(root, "optional")
     result = deploy(root, "heroku", "--dry-run")
     assert result.returncode == 0, result.stderr + result.stdout
     assert "ignores blog/settings/local.py" not in result.stdout.lower()
@@ -111,7 +57,7 @@ def test_an_optional_ignored_local_py_needs_nothing(sample_project):
 
 def test_an_ignored_data_folder_opened_at_import_is_named(sample_project):
     root = sample_project("requirements_txt", "flat")
-    _data_folder(root)
+    ignored_data_folder(root)
     before = snapshot(root)
     result = deploy(root, "fly_io")
     assert result.returncode != 0
@@ -128,7 +74,7 @@ def test_an_ignored_data_folder_opened_at_import_is_named(sample_project):
 def test_uncommitted_work_is_probed_as_it_will_be_committed(sample_project):
     """--ignore-unclean-git: a tracked edit that makes the include optional counts."""
     root = sample_project("requirements_txt", "flat")
-    _split_settings(root, "required")
+    split_settings_with_ignored_local(root, "required")
     init = root / "blog/settings/__init__.py"
     init.write_text(
         init.read_text().replace('include("local.py")', 'include(optional("local.py"))')
