@@ -112,26 +112,29 @@ def test_fly_io_without_container_engine_says_so_and_replays_in_a_venv(
 
 
 # A project's own Dockerfile, kept by `deploy` (issue 33, part 4).
-_KEPT_DOCKERFILE = """FROM python:3.12-slim
+# The base image the docker tests' engine has (tests/docker_engine.py); gunicorn binds
+# to $PORT by itself, as fly.toml's internal_port needs.
+_KEPT_DOCKERFILE = """FROM python:3.11-slim
 ENV PYTHONUNBUFFERED=1
 WORKDIR /srv/site
 COPY requirements.txt ./
 RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
-{collect}EXPOSE 8080
-CMD ["gunicorn", "--bind", "0.0.0.0:8080", "blog.wsgi"]
+{collect}EXPOSE 8000
+CMD ["gunicorn", "blog.wsgi"]
 """
 _COLLECT = "RUN SIMPLE_DEPLOY_FLY_BUILD=1 python manage.py collectstatic --noinput\n"
 
 
-def _kept_dockerfile_rehearsal(sample_project, database_url, collect: str):
+def _kept_dockerfile_rehearsal(sample_project, database_url, collect: str, engine=False):
     root = sample_project("requirements_txt", "flat")
     (root / "Dockerfile").write_text(_KEPT_DOCKERFILE.format(collect=collect), "utf-8")
     git(root, "add", "Dockerfile")
     git(root, "commit", "-qm", "Our own Dockerfile")
     _configure_and_commit(root)
     no_engine = {"DOCKER_HOST": f"unix://{root / 'no-engine.sock'}", "DOCKER_CONTEXT": ""}
-    return deploy(root, "fly_io", "--rehearse", "--database-url", database_url, env=no_engine)
+    env = None if engine else no_engine
+    return deploy(root, "fly_io", "--rehearse", "--database-url", database_url, env=env)
 
 
 def test_fly_io_kept_dockerfile_without_collectstatic_fails_the_venv_rehearsal(
@@ -159,3 +162,17 @@ def test_fly_io_kept_dockerfile_s_own_collectstatic_is_replayed(sample_project, 
     assert rehearsal.returncode == 0, out
     for step in STEPS:
         assert f"[pass] {step} (" in out, out
+
+
+def test_fly_io_kept_dockerfile_is_what_the_engine_builds(
+    sample_project, database_url, docker_host
+):
+    rehearsal = _kept_dockerfile_rehearsal(sample_project, database_url, _COLLECT, engine=True)
+    out = rehearsal.stdout + rehearsal.stderr
+    assert rehearsal.returncode == 0, out
+    assert "Building and running the image with the container engine" in out
+    for step in IMAGE_STEPS:
+        assert f"[pass] {step} (" in out, out
+    # fly.toml's release command ran in a container of the user's own image.
+    assert migrations_applied(database_url) > 10
+    assert not _rehearsal_leftovers()
