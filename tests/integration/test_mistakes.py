@@ -25,7 +25,16 @@ def test_rehearse_with_dry_run_is_refused_with_the_reason(sample_project):
     assert snapshot(root, logs=False) == before
 
 
-@pytest.mark.parametrize("platform", ["heroku", "fly_io", "platform_sh"])
+# Each CLI's own install page (checked in the platforms' docs), not a page about Python.
+CLI_INSTALL_PAGES = {
+    "heroku": "https://devcenter.heroku.com/articles/heroku-cli",
+    "fly_io": "https://fly.io/docs/flyctl/install/",
+    "platform_sh": "https://docs.platform.sh/administration/cli.html",
+    "upsun": "https://docs.upsun.com/administration/cli.html",
+}
+
+
+@pytest.mark.parametrize("platform", ["heroku", "fly_io", "platform_sh", "upsun"])
 def test_missing_cli_is_reported_before_the_cost_confirmation(sample_project, platform):
     root = sample_project("requirements_txt", "flat")
     before = snapshot(root, logs=False)
@@ -33,6 +42,8 @@ def test_missing_cli_is_reported_before_the_cost_confirmation(sample_project, pl
     result = deploy(root, platform, "--automate-all", env={"PATH": "/usr/bin:/bin"}, stdin="y\n")
     assert result.returncode != 0
     assert "is not installed or not on PATH" in result.stderr
+    assert f"Install it ({CLI_INSTALL_PAGES[platform]})" in result.stderr
+    assert "languages/python" not in result.stderr
     assert "Go ahead?" not in result.stdout, "asked to confirm before finding the CLI missing"
     assert snapshot(root, logs=False) == before
 

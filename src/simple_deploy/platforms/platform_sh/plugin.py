@@ -556,5 +556,6 @@ platform = PlatformPlugin(
         "3.13": "supported",
         "3.14": "supported",
     },
-    extra={"customers": CUSTOMERS},
+    # The CLI's own install page (docs.platform.sh, "Command line interface (CLI)": 1. Install).
+    extra={"customers": CUSTOMERS, "cli_install_url": FIXED.install_url},
 )
