@@ -50,6 +50,10 @@ class Runtime:
     - `database_scheme`: the URL scheme the platform's database URL uses
       (Heroku: "postgres"); the rehearsal gives {database_url} that scheme, so
       settings that branch on it see what they will see on the platform.
+    - `needs_postgres`: the app reads PostgreSQL connection facts the platform
+      provides, which a SQLite file cannot stand in for: the rehearsal uses the
+      PostgreSQL the user names, or starts a throwaway one, and stops before any
+      work when it can do neither.
     """
 
     env: Mapping[str, str]
@@ -62,3 +66,4 @@ class Runtime:
     derived_env: Callable[[Mapping[str, str]], Mapping[str, str]] | None = None
     dockerfile: str | None = None
     database_scheme: str | None = None
+    needs_postgres: bool = False

@@ -75,3 +75,31 @@ def test_a_committed_virtual_environment_is_refused_with_the_commands_that_untra
     git(root, "add", ".gitignore")
     git(root, "commit", "-qm", "Stop tracking the virtual environment")
     assert deploy(root, "heroku").returncode == 0
+
+
+@pytest.mark.parametrize("platform", ["upsun", "platform_sh"])
+def test_a_rehearsal_without_a_database_it_can_use_stops_before_any_work(sample_project, platform):
+    # Their apps read PostgreSQL facts (PLATFORM_RELATIONSHIPS): SQLite cannot stand in.
+    import time
+
+    from project_files import git
+
+    root = sample_project("requirements_txt", "flat")
+    assert deploy(root, platform).returncode == 0
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "Configure")
+    before = snapshot(root, logs=False)
+    start = time.monotonic()
+    assert deploy(root, platform, "--help").returncode == 0  # Django's own start-up
+    startup = time.monotonic() - start
+
+    start = time.monotonic()
+    result = deploy(root, platform, "--rehearse", "--database-url", "sqlite:///db.sqlite3")
+    seconds = time.monotonic() - start
+
+    assert result.returncode != 0
+    assert "rehearsal needs a PostgreSQL database" in result.stderr
+    assert "--database-url postgresql://USER:PASSWORD@HOST:PORT/NAME" in result.stderr
+    assert "Traceback" not in result.stderr and "Rehearsing" not in result.stdout
+    assert seconds - startup < 1.0, f"{seconds:.1f} s, of which {startup:.1f} s start-up"
+    assert snapshot(root, logs=False) == before

@@ -422,6 +422,8 @@ def runtime(project: Project, host: str = REHEARSAL_HOST, label: str = FIXED.lab
             if project.required_env
             else partial(relationships_env, label=label)
         ),
+        # PLATFORM_RELATIONSHIPS describes a PostgreSQL service.
+        needs_postgres=True,
     )
 
 
