@@ -237,8 +237,8 @@ def _edit(root: Path, deps: Dependencies, missing: list[Requirement]) -> Edit:
         return Edit(
             {FILE: _add(deps.new_text, missing)},
             {
-                FILE: f"created (no dependency file existed): {deps.new_text.strip()}, the "
-                f"Django this command runs under; production requirements: {names}"
+                FILE: f"no dependency file existed: {deps.new_text.strip()} (the Django this "
+                f"command runs under) and the production requirements {names}"
             },
             tuple(missing),
         )
