@@ -253,7 +253,8 @@ def throwaway(area: Path, programs: ServerPrograms, timeout: float = 60) -> Iter
         pwfile.unlink()
         if initdb.returncode != 0:
             raise NoDatabase(
-                "initdb could not create the rehearsal's PostgreSQL cluster:\n"
+                "initdb could not create the rehearsal's PostgreSQL cluster (give a database "
+                "with --database-url postgresql://USER:PASSWORD@HOST:PORT/NAME instead):\n"
                 + initdb.stderr.decode("utf-8", errors="replace")[-2000:]
             )
         process, port = _start(programs, folder, data, account, timeout)
@@ -315,7 +316,10 @@ def _start(
         _stop(process)
         if "could not bind" in text or "Address already in use" in text:
             continue
-        raise NoDatabase(f"The rehearsal's PostgreSQL server did not start:\n{text[-2000:]}")
+        raise NoDatabase(
+            "The rehearsal's PostgreSQL server did not start (give a database with "
+            f"--database-url postgresql://USER:PASSWORD@HOST:PORT/NAME instead):\n{text[-2000:]}"
+        )
     raise NoDatabase("The rehearsal's PostgreSQL server found no free port on 127.0.0.1.")
 
 
