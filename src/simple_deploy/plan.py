@@ -154,8 +154,10 @@ def requirement_changes(
         return (), (), tuple(edit.problems)
     changes = []
     for path, new_text in edit.texts.items():
-        before = (project.git_root / path).read_bytes()
-        original: TextFile = decode(before, path)
+        file = project.git_root / path
+        # A file the manager creates (no dependency file existed) is UTF-8 with LF.
+        before = file.read_bytes() if file.exists() else None
+        original: TextFile = decode(before if before is not None else b"", path)
         after = original.encode(new_text)
         if after != before:
             changes.append(FileChange(path, before, after, edit.reasons[path]))

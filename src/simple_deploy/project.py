@@ -250,6 +250,35 @@ def _settings_texts(manage_dir: Path, settings_module: str) -> list[str]:
     return list(_star_import_chain(manage_dir, settings_module))
 
 
+# Files that say the project records its dependencies somewhere: then a missing
+# requirements.txt is the user's to write (we would miss what those files list).
+_DEPENDENCY_TRACES = ("setup.py", "setup.cfg", "requirements", "requirements.in")
+
+
+def _new_requirements(git_root: Path) -> Dependencies | None:
+    """The requirements.txt this run writes when the project records no dependencies at
+    all (a bare `startproject`), else None. Django is pinned to the release this
+    command runs under; a development build has no release to pin (None: the run
+    stops with what to write)."""
+    from packaging.version import InvalidVersion, Version
+
+    from .package_managers import requirements_txt
+
+    names = (*MANAGER_FILES, *_DEPENDENCY_TRACES, "Pipfile.lock")
+    if any((git_root / name).exists() for name in names):
+        return None
+    if any(git_root.glob("requirements*.txt")) or any(git_root.glob("requirements*.in")):
+        return None
+    try:
+        installed = metadata.version("django")
+        version = Version(installed)
+    except (metadata.PackageNotFoundError, InvalidVersion):
+        return None
+    if version.is_devrelease or version.local:
+        return None
+    return requirements_txt.new_file(installed)
+
+
 def _django_version() -> str:
     try:
         version = metadata.version("django")
@@ -379,11 +408,12 @@ def inspect(
     if not manage_settings == wsgi_settings == chosen:
         source += "; the platform is told to load it with DJANGO_SETTINGS_MODULE"
 
+    new_file = _new_requirements(git_root)
     try:
         with reading_files(
             git_root, MANAGER_FILES, "the dependency tables of your package manager"
         ):
-            manager = detect(git_root)
+            manager = get("requirements_txt") if new_file else detect(git_root)
     except (ManagerError, ReadError) as exc:
         raise InspectionError(str(exc)) from exc
     python = find_python(git_root)
@@ -392,7 +422,7 @@ def inspect(
         with reading_files(
             git_root, MANAGER_FILES, "the dependency tables of your package manager"
         ):
-            dependencies = manager.dependencies(git_root, tuple(production_groups))
+            dependencies = new_file or manager.dependencies(git_root, tuple(production_groups))
     except (UnreadableFile, ReadError) as exc:
         raise InspectionError(str(exc)) from exc
     except Exception as exc:  # a TOML syntax error: say which file, no traceback

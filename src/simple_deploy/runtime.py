@@ -53,6 +53,10 @@ class Runtime:
     - `build_problems`: what the platform's build will lack, known from the
       configuration itself (a kept Dockerfile that never collects static files);
       the rehearsal's build step fails with them, whatever the engine.
+    - `needs_postgres`: the app reads PostgreSQL connection facts the platform
+      provides, which a SQLite file cannot stand in for: the rehearsal uses the
+      PostgreSQL the user names, or starts a throwaway one, and stops before any
+      work when it can do neither.
     """
 
     env: Mapping[str, str]
@@ -66,3 +70,4 @@ class Runtime:
     dockerfile: str | None = None
     database_scheme: str | None = None
     build_problems: tuple[str, ...] = ()
+    needs_postgres: bool = False

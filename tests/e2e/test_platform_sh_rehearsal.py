@@ -30,4 +30,6 @@ def test_rehearsal_without_postgres_says_what_it_needs(sample_project):
     rehearsal = deploy(root, "platform_sh", "--rehearse", "--database-url", "sqlite:///x.db")
     out = rehearsal.stdout + rehearsal.stderr
     assert rehearsal.returncode != 0
-    assert "[FAIL] release" in out and "needs a PostgreSQL database" in out
+    # Said before any work (no step ran), naming the option that gives one.
+    assert "needs a PostgreSQL database" in out and "Rehearsing" not in out
+    assert "--database-url postgresql://" in out

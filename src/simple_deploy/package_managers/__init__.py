@@ -67,6 +67,8 @@ class Dependencies:
       command refreshing `lock_file`, run in a scratch copy of `lock_inputs`.
     - `problems`: what stops the run, each with its fix; `notes` go to the summary.
     - `hashed`: requirements pinned with --hash (pip then refuses an unhashed line).
+    - `new_text`: set when `target` does not exist yet: its first lines (this run
+      creates it, through the plan like every other file).
     """
 
     manager: str
@@ -83,6 +85,7 @@ class Dependencies:
     notes: tuple[str, ...] = ()
     hashed: bool = False
     group_of: Mapping[str, str] = field(default_factory=dict)
+    new_text: str | None = None
 
 
 @dataclass(frozen=True)

@@ -206,7 +206,42 @@ def _remove_lines(text: str, lines: list[Line]) -> str:
     return "".join(kept)
 
 
+def new_file(django_version: str) -> Dependencies:
+    """A project with no dependency file at all (a bare `startproject`): this run writes
+    requirements.txt, starting with Django pinned to the release this command runs
+    under, so the platform installs the Django the project was made and tested with.
+
+    Written from what is known, never from `pip freeze`: the environment running this
+    holds this tool (a local-path line the platform cannot install) and whatever
+    else the user tried.
+    """
+    pin = f"Django=={django_version}"
+    return Dependencies(
+        manager="requirements_txt",
+        present=frozenset({"django"}),
+        target=FILE,
+        install_files=(FILE,),
+        install_steps=_INSTALL,
+        notes=(
+            f"No dependency file existed, so {FILE} is created: `{pin}` (the Django this "
+            "command runs under) plus what the platform needs. Add any other package your "
+            f"project imports to {FILE} before you commit and deploy.",
+        ),
+        new_text=f"{pin}\n",
+    )
+
+
 def _edit(root: Path, deps: Dependencies, missing: list[Requirement]) -> Edit:
+    if deps.new_text is not None:
+        names = ", ".join(r.spec for r in missing)
+        return Edit(
+            {FILE: _add(deps.new_text, missing)},
+            {
+                FILE: f"no dependency file existed: {deps.new_text.strip()} (the Django this "
+                f"command runs under) and the production requirements {names}"
+            },
+            tuple(missing),
+        )
     tree = read_tree(root, FILE)
     compiled = _compiled(root, tree)
     tool_lines = [

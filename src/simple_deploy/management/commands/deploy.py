@@ -91,6 +91,22 @@ def _derived_gives(runtime, name: str) -> bool:
         return False
 
 
+def _rehearsal_database(project, plugin, options):
+    """The rehearsal's database, decided before any work: a platform whose app needs
+    PostgreSQL stops here, at once, when none is given and none can be started."""
+    from simple_deploy.rehearsal.postgres import NoDatabase, choose
+
+    try:
+        return choose(
+            plugin.label,
+            plugin.runtime(project).needs_postgres,
+            options.get("database_url"),
+            os.environ.get("DATABASE_URL"),
+        )
+    except NoDatabase as exc:
+        raise ConfigureError(str(exc)) from exc
+
+
 class Command(BaseCommand):
     help = (
         "Configure this Django project for a hosting platform: settings, requirements and "
@@ -261,9 +277,10 @@ class Command(BaseCommand):
                 missing = self._missing_rehearsal_env(project, plugin, extra_env)
                 if missing:
                     raise ConfigureError(missing)
+                database = _rehearsal_database(project, plugin, options)
                 # Rehearses what is committed; configuring again would rewrite the
                 # user's deliberate edits to generated files.
-                self._rehearse(project, plugin, options, log, extra_env)
+                self._rehearse(project, plugin, options, log, extra_env, database)
                 return
             if options["automate_all"]:
                 if options["dry_run"]:
@@ -385,7 +402,7 @@ class Command(BaseCommand):
             + " (or --env-file PATH; values are never shown or logged). Nothing was changed."
         )
 
-    def _rehearse(self, project, plugin, options, log: RunLog, extra_env) -> None:
+    def _rehearse(self, project, plugin, options, log: RunLog, extra_env, database) -> None:
         from dataclasses import replace
 
         from simple_deploy.drift import compare_head
@@ -432,16 +449,26 @@ class Command(BaseCommand):
         if engine_note:
             self.stdout.write(f"  {engine_note}")
             log.add(f"rehearsal engine: {engine_note}")
-        report = rehearse(
-            project.git_root,
-            project.manage_dir_rel,
-            manager,
-            runtime,
-            database_url=options.get("database_url") or os.environ.get("DATABASE_URL"),
-            on_step=show,
-            extra_env=extra_env,
-            engine=engine,
-        )
+        from simple_deploy.rehearsal.postgres import NoDatabase, opened
+
+        try:
+            with opened(database) as (database_url, described, workdir):
+                self.stdout.write(f"  Database: {described}")
+                log.add(f"rehearsal database: {described}")
+                report = rehearse(
+                    project.git_root,
+                    project.manage_dir_rel,
+                    manager,
+                    runtime,
+                    database_url=database_url,
+                    on_step=show,
+                    extra_env=extra_env,
+                    engine=engine,
+                    workdir=workdir,
+                )
+        except NoDatabase as exc:
+            log.add(f"stopped: {exc}")
+            raise CommandError(f"{exc}\n{_saved(log, project.git_root)}") from exc
         log.save(project.git_root)
         total = sum(step.seconds for step in report.steps)
         if not report.ok:

@@ -422,6 +422,8 @@ def runtime(project: Project, host: str = REHEARSAL_HOST, label: str = FIXED.lab
             if project.required_env
             else partial(relationships_env, label=label)
         ),
+        # PLATFORM_RELATIONSHIPS describes a PostgreSQL service.
+        needs_postgres=True,
     )
 
 
@@ -556,5 +558,6 @@ platform = PlatformPlugin(
         "3.13": "supported",
         "3.14": "supported",
     },
-    extra={"customers": CUSTOMERS},
+    # The CLI's own install page (docs.platform.sh, "Command line interface (CLI)": 1. Install).
+    extra={"customers": CUSTOMERS, "cli_install_url": FIXED.install_url},
 )

@@ -287,5 +287,6 @@ platform = PlatformPlugin(
     automate=partial(automate.automation, FLEX),
     cli=FLEX.cli,
     docs_url="https://docs.upsun.com/languages/python.html",
-    extra={"customers": CUSTOMERS},
+    # The CLI's own install page (docs.upsun.com, "Command line interface (CLI)": 1. Install).
+    extra={"customers": CUSTOMERS, "cli_install_url": FLEX.install_url},
 )

@@ -1,0 +1,100 @@
+"""A bare `startproject` records no dependencies: the run writes requirements.txt itself.
+
+Every beginner's first project is in this state. The file holds Django pinned to
+the release this command runs under plus what the platform needs, never a line
+for this tool; it is a planned change like any other (shown by --dry-run, written
+atomically, restored when a later write fails).
+"""
+
+from __future__ import annotations
+
+from importlib import metadata
+
+import django
+import pytest
+from django.conf import settings
+from project_files import deploy, git, manage_dir, snapshot
+
+from simple_deploy import plugins
+from simple_deploy.changes import ApplyError, apply_changes
+from simple_deploy.configure import prepare
+from simple_deploy.project import inspect
+
+# Plugins render templates with Django's engine (as the deploy command's process does).
+if not settings.configured:
+    settings.configure()
+    django.setup()
+
+DJANGO = metadata.version("django")
+
+
+def _bare(sample_project):
+    """A sample project as `startproject` left it: no dependency file committed."""
+    root = sample_project("requirements_txt", "flat")
+    git(root, "rm", "-q", "requirements.txt")
+    git(root, "commit", "-qm", "Just startproject")
+    return root
+
+
+def test_dry_run_shows_the_requirements_file_it_would_create(sample_project):
+    root = _bare(sample_project)
+    before = snapshot(root, logs=False)
+    result = deploy(root, "heroku", "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert "--- /dev/null\n+++ b/requirements.txt" in result.stdout
+    assert f"+Django=={DJANGO}\n" in result.stdout
+    assert "+gunicorn" in result.stdout
+    assert "No dependency file existed, so requirements.txt is created" in result.stdout
+    assert snapshot(root, logs=False) == before
+
+
+@pytest.mark.parametrize("platform", ["heroku", "upsun"])
+def test_run_writes_requirements_pinning_this_django_and_says_so(sample_project, platform):
+    root = _bare(sample_project)
+    result = deploy(root, platform)
+    assert result.returncode == 0, result.stderr
+    lines = (root / "requirements.txt").read_text(encoding="utf-8").splitlines()
+    assert lines[0] == f"Django=={DJANGO}"
+    names = {line.split("~=")[0].split("[")[0].lower() for line in lines[1:]}
+    assert {"gunicorn", "whitenoise", "psycopg"} <= names
+    assert not any("simple" in line.lower() or "file:" in line for line in lines), lines
+    out = " ".join(result.stdout.split())
+    assert "No dependency file existed, so requirements.txt is created" in out
+    assert f"`Django=={DJANGO}` (the Django this command runs under)" in out
+
+
+def test_a_failed_apply_removes_the_created_requirements_file(sample_project):
+    root = _bare(sample_project)
+    before = snapshot(root, logs=False)
+    plan = prepare(inspect(manage_dir(root)), plugins.load("heroku"), {}).plan
+    created = [c for c in plan.effective if c.path == "requirements.txt"]
+    assert created and created[0].before is None
+    written = []
+
+    def disk_full(change):
+        # Called as each file is written: the run fails once requirements.txt exists.
+        written.append(change.path)
+        if change.path == "requirements.txt":
+            assert (root / "requirements.txt").is_file()
+            raise OSError("No space left on device")
+
+    with pytest.raises(ApplyError, match="restored"):
+        apply_changes(root, plan.changes, on_write=disk_full)
+    assert len(written) > 1, "requirements.txt was written first; nothing else to restore"
+    assert not (root / "requirements.txt").exists()
+    assert snapshot(root, logs=False) == before
+
+
+def test_a_requirements_folder_without_a_top_file_still_stops_with_the_fix(sample_project):
+    # Dependencies recorded elsewhere: a file of ours would miss what they list.
+    root = _bare(sample_project)
+    (root / "requirements").mkdir()
+    (root / "requirements" / "base.txt").write_text(f"Django=={DJANGO}\n", encoding="utf-8")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "Requirements in a folder")
+    before = snapshot(root, logs=False)
+    result = deploy(root, "heroku")
+    assert result.returncode != 0
+    assert "No dependency file found" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert snapshot(root, logs=False) == before
