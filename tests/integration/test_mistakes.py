@@ -64,3 +64,21 @@ def test_a_committed_virtual_environment_is_refused_with_the_commands_that_untra
     git(root, "add", ".gitignore")
     git(root, "commit", "-qm", "Stop tracking the virtual environment")
     assert deploy(root, "heroku").returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [
+        ("relase=60", "give STEP=SECONDS, where STEP is one of: copy, environment, install"),
+        ("release=soon", "SECONDS must be a number above 0 and at most 86400"),
+    ],
+)
+def test_a_bad_rehearsal_limit_is_refused_before_anything_runs(sample_project, value, says):
+    root = sample_project("requirements_txt", "flat")
+    before = snapshot(root)
+    result = deploy(root, "heroku", "--rehearse", "--rehearse-limit", value)
+    assert result.returncode == 1
+    assert f"CommandError: --rehearse-limit {value!r}: {says}" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "Rehearsing" not in result.stdout
+    assert snapshot(root) == before

@@ -90,7 +90,7 @@ def describe(returncode: int, output: str) -> str:
     if idle_holders:
         lines.append(
             "The connection holding the lock is idle in its transaction: its own client "
-            "is not going on, most likely because it is the same process, waiting for the "
+            "sends nothing more, most likely because it is the same process, waiting for the "
             "blocked query. One process with two connections to one database (a second "
             "DATABASES alias, or a data migration that queries through another "
             "connection than the migration's) waits on itself for ever: migrate on one "
