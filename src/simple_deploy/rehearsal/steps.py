@@ -210,7 +210,7 @@ def rehearse(
     python: str = sys.executable,
     on_step: Callable[[StepResult], None] | None = None,
     workdir: Path | None = None,
-    timeout: float = 600,
+    timeout: float = 86400,
     engine: Callable[[Context], Engine] = VenvEngine,
     extra_env: Mapping[str, str] | None = None,
     limits: Mapping[str, float] | None = None,
@@ -221,7 +221,8 @@ def rehearse(
     Without `database_url`, release runs against a SQLite file in the temp folder.
     `python` creates the virtual environment. `on_step` sees each result as it
     completes (progress display). `workdir` (empty or missing) is used instead of
-    a temp folder and kept for inspection. `timeout` bounds each command.
+    a temp folder and kept for inspection. `timeout` bounds each command (by
+    default only its step's limit does).
     `engine` makes the engine the steps run in (default: a virtual environment).
     `extra_env` holds the user's own variables (`--env`): present at build,
     release and run time, their values never shown in the report.
