@@ -82,6 +82,17 @@ def _rehearsal_limits(items: list[str] | None) -> dict[str, float]:
         raise CommandError(str(exc)) from exc
 
 
+def _interrupted(stopped: KeyboardInterrupt) -> str:
+    """Ctrl-C during --rehearse: what was stopped (RehearsalInterrupted names the step)."""
+    step = getattr(stopped, "step", "")
+    if not step:
+        return "Rehearsal interrupted before it started. Nothing of yours was changed."
+    return (
+        f"Rehearsal interrupted during the {step} step: every process it started was "
+        "stopped and its temporary folder removed. Nothing of yours was changed."
+    )
+
+
 def _start_dir() -> Path:
     script = Path(sys.argv[0]) if sys.argv else None
     if script is not None and script.name == "manage.py" and script.exists():
@@ -286,7 +297,11 @@ class Command(BaseCommand):
                     raise ConfigureError(missing)
                 # Rehearses what is committed; configuring again would rewrite the
                 # user's deliberate edits to generated files.
-                self._rehearse(project, plugin, options, log, extra_env, limits)
+                try:
+                    self._rehearse(project, plugin, options, log, extra_env, limits)
+                except KeyboardInterrupt as stopped:
+                    # 130: what a shell reports for a command ended by Ctrl-C.
+                    raise CommandError(_interrupted(stopped), returncode=130) from None
                 return
             if options["automate_all"]:
                 if options["dry_run"]:
@@ -475,13 +490,7 @@ class Command(BaseCommand):
         except RehearsalInterrupted as stopped:
             log.add(f"rehearsal interrupted during {stopped.step}")
             log.save(project.git_root)
-            # 130: what a shell reports for a command ended by Ctrl-C.
-            raise CommandError(
-                f"Rehearsal interrupted during the {stopped.step} step: every process it "
-                "started was stopped and its temporary folder removed. Nothing of yours "
-                "was changed.",
-                returncode=130,
-            ) from None
+            raise
         log.save(project.git_root)
         total = sum(step.seconds for step in report.steps)
         if not report.ok:
