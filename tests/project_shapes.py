@@ -167,3 +167,94 @@ def ignored_data_folder(root: Path) -> None:
 def commit(root: Path, message: str) -> None:
     git(root, "add", "-A")
     git(root, "commit", "-qm", message)
+
+
+TIMER_MODELS = """from django.db import models
+
+
+class Timer(models.Model):
+    start = models.DateTimeField()
+"""
+TIMER_INITIAL = """from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    initial = True
+
+    dependencies = []
+
+    operations = [
+        migrations.CreateModel(
+            name="Timer",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("start", models.DateTimeField()),
+                ("end", models.DateTimeField(null=True)),
+            ],
+        ),
+    ]
+"""
+# A column dropped, then a data migration in the same migration (one transaction on
+# PostgreSQL) that reads the model through its default manager, as most data
+# migrations in the wild do (not `.using(schema_editor.connection.alias)`): it
+# queries the `default` database, so it deadlocks when the migration itself runs on
+# another alias of the same database.
+TIMER_DROP_AND_DATA = """from django.db import migrations
+
+
+def touch_timers(apps, schema_editor):
+    Timer = apps.get_model("core", "Timer")
+    for timer in Timer.objects.all():
+        timer.save()
+    Timer.objects.count()
+
+
+class Migration(migrations.Migration):
+    dependencies = [("core", "0001_initial")]
+
+    operations = [
+        migrations.RemoveField(model_name="timer", name="end"),
+        migrations.RunPython(touch_timers, migrations.RunPython.noop),
+    ]
+"""
+SLOW_MIGRATION = """import time
+
+from django.db import migrations
+
+
+def wait(apps, schema_editor):
+    time.sleep({seconds})
+
+
+class Migration(migrations.Migration):
+    dependencies = [("core", "0002_remove_timer_end")]
+
+    operations = [migrations.RunPython(wait, migrations.RunPython.noop)]
+"""
+
+
+def add_data_migration_app(manage_dir: Path, settings: Path, *, sleep: int = 0) -> None:
+    """An app `core` whose second migration drops a column and then runs a data migration
+    querying the model through its default manager; with `sleep`, a third migration that
+    sleeps that many seconds (a release that takes too long). Committed."""
+    app = manage_dir / "core"
+    (app / "migrations").mkdir(parents=True)
+    (app / "__init__.py").write_text("", "utf-8")
+    (app / "migrations" / "__init__.py").write_text("", "utf-8")
+    (app / "models.py").write_text(TIMER_MODELS, "utf-8")
+    (app / "migrations" / "0001_initial.py").write_text(TIMER_INITIAL, "utf-8")
+    (app / "migrations" / "0002_remove_timer_end.py").write_text(TIMER_DROP_AND_DATA, "utf-8")
+    if sleep:
+        slow = SLOW_MIGRATION.format(seconds=sleep)
+        (app / "migrations" / "0003_slow.py").write_text(slow, "utf-8")
+    text = settings.read_text("utf-8")
+    marker = "    'django.contrib.staticfiles',\n"
+    assert marker in text, "startproject's INSTALLED_APPS changed shape"
+    settings.write_text(text.replace(marker, marker + "    'core',\n", 1), "utf-8")
+    root = manage_dir if (manage_dir / ".git").exists() else manage_dir.parent
+    commit(root, "Timers: the end column goes, existing timers are saved again")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -77,10 +78,7 @@ def test_configures_fly_and_second_run_changes_nothing(sample_project, manager, 
 
     assert fly_toml["http_service"]["internal_port"] == 8000
     assert fly_toml["http_service"]["force_https"] is True
-    assert (
-        fly_toml["deploy"]["release_command"]
-        == f"python {prefix}manage.py migrate --noinput --database direct"
-    )
+    assert fly_toml["deploy"]["release_command"] == f"python {prefix}manage.py migrate --noinput"
     # WhiteNoise serves static files compressed and cached; [[statics]] could not.
     assert "statics" not in fly_toml
     assert "WhiteNoise serves the same files through gunicorn" in (root / "fly.toml").read_text()
@@ -104,6 +102,58 @@ def test_configures_fly_and_second_run_changes_nothing(sample_project, manager, 
     assert again.returncode == 0, again.stderr + again.stdout
     assert "Nothing to change" in again.stdout
     assert changed(before, snapshot(root)) == set()
+
+
+_DATABASES_PROBE = """
+import django
+from django.conf import settings
+django.setup()
+print(sorted(settings.DATABASES), settings.DATABASES["default"]["HOST"])
+"""
+
+
+@pytest.mark.parametrize(
+    ("release_machine", "direct", "expected"),
+    [
+        # The release Machine (flyctl sets RELEASE_COMMAND=1): the direct address,
+        # as the one and only database, so migrations and the data migrations' own
+        # queries share one connection.
+        ({"RELEASE_COMMAND": "1"}, "direct.internal", "['default'] direct.internal"),
+        # No direct address given: the release uses the pooled one.
+        ({"RELEASE_COMMAND": "1"}, "", "['default'] pooled.flympg.net"),
+        # The web Machines: the pooled address, even when the direct one is set.
+        ({}, "direct.internal", "['default'] pooled.flympg.net"),
+    ],
+    ids=["release-direct", "release-pooled", "web-pooled"],
+)
+def test_settings_give_migrations_one_database(sample_project, release_machine, direct, expected):
+    root = sample_project("requirements_txt", "flat")
+    result = deploy(root)
+    assert result.returncode == 0, result.stderr + result.stdout
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DJANGO_SETTINGS_MODULE", "DIRECT_DATABASE_URL", "RELEASE_COMMAND")
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="blog.settings",
+        FLY_APP_NAME="blog-site",
+        SECRET_KEY="not-a-real-key-" + "x" * 40,
+        DATABASE_URL="postgres://u:p@pooled.flympg.net:5432/app",
+        **release_machine,
+    )
+    if direct:
+        env["DIRECT_DATABASE_URL"] = f"postgres://u:p@{direct}:5432/app"
+    out = subprocess.run(
+        [sys.executable, "-c", _DATABASES_PROBE],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == expected
 
 
 def test_settings_package_extends_production(sample_project):

@@ -103,3 +103,21 @@ def test_a_rehearsal_without_a_database_it_can_use_stops_before_any_work(sample_
     assert "Traceback" not in result.stderr and "Rehearsing" not in result.stdout
     assert seconds - startup < 1.0, f"{seconds:.1f} s, of which {startup:.1f} s start-up"
     assert snapshot(root, logs=False) == before
+
+
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [
+        ("relase=60", "give STEP=SECONDS, where STEP is one of: copy, environment, install"),
+        ("release=soon", "SECONDS must be a number above 0 and at most 86400"),
+    ],
+)
+def test_a_bad_rehearsal_limit_is_refused_before_anything_runs(sample_project, value, says):
+    root = sample_project("requirements_txt", "flat")
+    before = snapshot(root)
+    result = deploy(root, "heroku", "--rehearse", "--rehearse-limit", value)
+    assert result.returncode == 1
+    assert f"CommandError: --rehearse-limit {value!r}: {says}" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "Rehearsing" not in result.stdout
+    assert snapshot(root) == before

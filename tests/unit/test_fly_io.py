@@ -57,8 +57,16 @@ def test_dockerfile_fly_toml_and_runtime_share_one_source(sample_project, manage
     assert "statics" not in fly_toml
     # The rehearsal builds this Dockerfile when a container engine answers.
     assert runtime.dockerfile == "Dockerfile"
-    # Migrations use the settings' "direct" database (DIRECT_DATABASE_URL when set).
-    assert runtime.release[0].argv[-2:] == ("--database", "direct")
+    # Migrations run on `default`, which the settings point at DIRECT_DATABASE_URL in
+    # the release Machine only: there flyctl sets RELEASE_COMMAND=1 (and so does the
+    # rehearsal, for the release step alone).
+    assert runtime.release[0].argv[-2:] == ("migrate", "--noinput")
+    assert "--database" not in runtime.release[0].argv
+    assert runtime.release[0].env == {
+        "RELEASE_COMMAND": "1",
+        "FLY_PROCESS_GROUP": "fly_app_release_command",
+    }
+    assert "RELEASE_COMMAND" not in {**runtime.env, **runtime.run_env, **runtime.web.env}
     assert runtime.run_env["DIRECT_DATABASE_URL"] == "{database_url}"
     # Bytecode is compiled while the image is built: dependencies, then the app.
     assert "    { python -m compileall -q -j 0 /opt/venv >/dev/null || true; }\n" in dockerfile

@@ -6,6 +6,7 @@ The package's parts, one job each:
 - engine.py: the `Engine` seam; venv.py: the virtual-environment engine;
 - http_checks.py: requests as the platform's router sends them;
 - commit.py: the committed project as a push sends it;
+- limits.py: each step's time limit; locks.py: what a stuck database step waits for;
 - processes.py, text.py, report.py: running commands, showing output, the report.
 """
 
@@ -13,11 +14,12 @@ from __future__ import annotations
 
 from .engine import Context, Engine
 from .report import RehearsalReport, StepResult
-from .steps import STEP_NAMES, rehearse
+from .steps import STEP_NAMES, RehearsalInterrupted, rehearse
 from .text import REDACTED
 
 __all__ = [
     "rehearse",
+    "RehearsalInterrupted",
     "RehearsalReport",
     "StepResult",
     "STEP_NAMES",

@@ -165,11 +165,12 @@ class DockerEngine:
     # ------------------------------------------------------------ engine and image
 
     def _docker(self, *args: str, timeout: float | None = None) -> Result:
+        limits = self.ctx.command_limits()
         return processes.run(
             [self.docker, *args],
             cwd=self.ctx.root,
             env=docker_env(),
-            timeout=self.ctx.timeout if timeout is None else timeout,
+            timeout=limits["timeout"] if timeout is None else min(timeout, limits["timeout"]),
         )
 
     def _docker_checked(self, *args: str, timeout: float | None = None) -> str:
@@ -210,7 +211,9 @@ class DockerEngine:
             str(self.ctx.app),
         ]
         self._image_built = True
-        result = processes.run(argv, cwd=self.ctx.root, env=docker_env(), timeout=self.ctx.timeout)
+        result = processes.run(
+            argv, cwd=self.ctx.root, env=docker_env(), **self.ctx.command_limits()
+        )
         if result.returncode != 0:
             raise StepFailed(
                 f"{display(argv)} exited with code {result.returncode}:\n{tail(result.output)}"
@@ -278,7 +281,7 @@ class DockerEngine:
             *argv,
         ]
         return processes.run(
-            docker_argv, cwd=self.ctx.root, env=docker_env(), timeout=self.ctx.timeout
+            docker_argv, cwd=self.ctx.root, env=docker_env(), **self.ctx.command_limits()
         )
 
     def start_web(self, argv: Sequence[str], cwd: str, env: Mapping[str, str]) -> str:

@@ -13,11 +13,12 @@ import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from ..package_managers import PackageManager
 from ..runtime import Runtime
+from .limits import StepClock
 from .processes import Result, join
 
 __all__ = ["Context", "Engine"]
@@ -41,6 +42,17 @@ class Context:
     #: The user's own variables (--env, --env-file): present at build, release and
     #: run time, their values treated as secrets.
     extra_env: Mapping[str, str] = field(default_factory=dict)
+    #: The running step's time limit (limits.py); `timeout` caps any one command.
+    clock: StepClock | None = None
+
+    def __post_init__(self) -> None:
+        if self.clock is None:
+            object.__setattr__(self, "clock", StepClock(self.timeout))
+
+    def command_limits(self) -> dict[str, Any]:
+        """processes.run's `timeout` and `on_timeout`: the step's time left, its probe."""
+        assert self.clock is not None
+        return {"timeout": self.clock.remaining(), "on_timeout": self.clock.diagnose}
 
     @property
     def app(self) -> Path:
@@ -106,7 +118,11 @@ class Engine(Protocol):
         ...
 
     def run(self, argv: Sequence[str], cwd: str, env: Mapping[str, str]) -> Result:
-        """Run one command to completion; `cwd` is relative to the app (POSIX form)."""
+        """Run one command to completion; `cwd` is relative to the app (POSIX form).
+
+        Every command an engine runs is bounded by `Context.command_limits()`: the
+        running step's time left, and its probe run before a stuck command is stopped.
+        """
         ...
 
     def start_web(self, argv: Sequence[str], cwd: str, env: Mapping[str, str]) -> str:

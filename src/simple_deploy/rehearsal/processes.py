@@ -10,11 +10,11 @@ import os
 import shutil
 import signal
 import subprocess
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from .report import StepFailed
+from .report import StepFailed, StepTimedOut
 from .text import display, tail
 
 __all__ = [
@@ -46,8 +46,22 @@ def _session_options() -> dict[str, object]:
     return {"start_new_session": True}
 
 
-def run(argv: Sequence[str], *, cwd: Path, env: Mapping[str, str], timeout: float) -> Result:
-    """Run a command to completion: stdout and stderr together, decoded leniently."""
+def run(
+    argv: Sequence[str],
+    *,
+    cwd: Path,
+    env: Mapping[str, str],
+    timeout: float,
+    on_timeout: Callable[[], str] | None = None,
+) -> Result:
+    """Run a command to completion: stdout and stderr together, decoded leniently.
+
+    Past `timeout` the command's process group is killed and StepTimedOut raised;
+    `on_timeout` runs first, while the command is still alive, and what it returns
+    (what the command was waiting for) is part of the message. Interrupted
+    (Ctrl-C), the group is killed too: it runs in its own session, so the
+    terminal's SIGINT never reaches it.
+    """
     proc = subprocess.Popen(
         list(argv),
         cwd=cwd,
@@ -60,23 +74,35 @@ def run(argv: Sequence[str], *, cwd: Path, env: Mapping[str, str], timeout: floa
         **_session_options(),
     )
     try:
-        output, _ = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
+        try:
+            output, _ = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            cause = on_timeout() if on_timeout is not None else ""
+        else:
+            return Result(proc.returncode, output or "")
+    except BaseException:
         _kill_group(proc)
-        output, _ = proc.communicate()
-        raise StepFailed(
-            f"{display(argv)} timed out after {timeout:.0f}s:\n{tail(output or '')}"
-        ) from None
-    return Result(proc.returncode, output or "")
+        proc.wait()
+        raise
+    _kill_group(proc)
+    output, _ = proc.communicate()
+    raise StepTimedOut(display(argv), timeout, tail(output or ""), cause)
 
 
 def failure(argv: Sequence[str], result: Result) -> str:
     return f"{display(argv)} exited with code {result.returncode}:\n{tail(result.output)}"
 
 
-def run_checked(argv: Sequence[str], *, cwd: Path, env: Mapping[str, str], timeout: float) -> str:
+def run_checked(
+    argv: Sequence[str],
+    *,
+    cwd: Path,
+    env: Mapping[str, str],
+    timeout: float,
+    on_timeout: Callable[[], str] | None = None,
+) -> str:
     """Run a command; a non-zero exit fails the step with the command and its output."""
-    result = run(argv, cwd=cwd, env=env, timeout=timeout)
+    result = run(argv, cwd=cwd, env=env, timeout=timeout, on_timeout=on_timeout)
     if result.returncode != 0:
         raise StepFailed(failure(argv, result))
     return result.output

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["StepFailed", "StepResult", "RehearsalReport"]
+__all__ = ["StepFailed", "StepTimedOut", "StepResult", "RehearsalReport"]
 
 
 @dataclass(frozen=True)
@@ -47,3 +47,20 @@ class RehearsalReport:
 
 class StepFailed(Exception):
     """A step did not pass; the message is the step's detail."""
+
+
+class StepTimedOut(StepFailed):
+    """A command was still running when its time ran out, and was stopped.
+
+    `cause` is what it was waiting for, when that could be found out (the
+    database's lock waits); the step adds its own name and limit to the message.
+    """
+
+    def __init__(self, command: str, seconds: float, output: str, cause: str = "") -> None:
+        self.command, self.seconds, self.output, self.cause = command, seconds, output, cause
+        parts = [f"{command} was still running after {seconds:.0f} s and was stopped."]
+        if cause:
+            parts.append(cause)
+        if output:
+            parts.append(f"Its output so far (last lines):\n{output}")
+        super().__init__("\n".join(parts))

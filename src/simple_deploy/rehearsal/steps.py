@@ -19,8 +19,10 @@ import http.client
 import json
 import re
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -34,12 +36,14 @@ from .commit import extract_head
 from .crawl import Crawl, Response, crawl
 from .engine import Context, Engine
 from .environment import build_vars, fill_all, fill_map, platform_database_url, run_vars
+from .limits import DEFAULT_LIMIT, STEP_LIMITS, StepClock
+from .locks import PROBE_SCRIPT, PROBE_URL_VAR, describe, probe_url
 from .processes import failure
-from .report import RehearsalReport, StepFailed, StepResult
+from .report import RehearsalReport, StepFailed, StepResult, StepTimedOut
 from .text import display, redact, tail
 from .venv import VenvEngine
 
-__all__ = ["STEP_NAMES", "rehearse"]
+__all__ = ["STEP_NAMES", "rehearse", "RehearsalInterrupted"]
 
 STEP_NAMES = (
     "copy",
@@ -58,7 +62,9 @@ STEP_NAMES = (
 # shown beside its name even when it passes.
 _Outcome = str | tuple[str, str]
 
-WEB_START_SECONDS = 30.0
+# The steps that run the app against the database: past their limit, PostgreSQL is
+# asked what they wait for (a lock another connection holds, most often).
+DATABASE_STEPS = ("release", "check --deploy", "migrations", "pages")
 # A page a visitor waits longer for than this is a failure of its own.
 PAGE_TIMEOUT = 15.0
 
@@ -162,6 +168,21 @@ class _Rehearsal:
         """A manage.py command in the platform's Python."""
         return Command(("{python}", "manage.py", *args), cwd=self.ctx.manage_dir)
 
+    def database_probe(self) -> Callable[[], str] | None:
+        """Asks PostgreSQL, in the platform's environment, what connections wait for."""
+        url = probe_url(self.ctx.database_url)
+        if url is None:
+            return None
+
+        def probe() -> str:
+            command = Command(("{python}", "-c", PROBE_SCRIPT))
+            # The URL in a variable, never on a command line (it holds the password).
+            env = self.run_env(command) | {PROBE_URL_VAR: url}
+            result = self.engine.run(fill_all(command.argv, self.values()), command.cwd, env)
+            return describe(result.returncode, result.output)
+
+        return probe
+
     def web_log_tail(self) -> str:
         return tail(self.engine.web_log())
 
@@ -189,9 +210,10 @@ def rehearse(
     python: str = sys.executable,
     on_step: Callable[[StepResult], None] | None = None,
     workdir: Path | None = None,
-    timeout: float = 600,
+    timeout: float = 86400,
     engine: Callable[[Context], Engine] = VenvEngine,
     extra_env: Mapping[str, str] | None = None,
+    limits: Mapping[str, float] | None = None,
 ) -> RehearsalReport:
     """Replay the platform's install, build, release and web steps on the committed project.
 
@@ -199,12 +221,16 @@ def rehearse(
     Without `database_url`, release runs against a SQLite file in the temp folder.
     `python` creates the virtual environment. `on_step` sees each result as it
     completes (progress display). `workdir` (empty or missing) is used instead of
-    a temp folder and kept for inspection. `timeout` bounds each command.
+    a temp folder and kept for inspection. `timeout` bounds each command (by
+    default only its step's limit does).
     `engine` makes the engine the steps run in (default: a virtual environment).
     `extra_env` holds the user's own variables (`--env`): present at build,
     release and run time, their values never shown in the report.
+    `limits` replaces some of the steps' time limits (limits.STEP_LIMITS, keyed
+    by the generic step names); a step past its limit fails, saying what it ran.
     Steps stop at the first failure; the web process and temp folder are always
-    cleaned up.
+    cleaned up, also when the rehearsal is interrupted (Ctrl-C): every process it
+    started is stopped, then RehearsalInterrupted names the step it stopped in.
     """
     keep = workdir is not None
     root = Path(workdir) if keep else Path(tempfile.mkdtemp(prefix="simple-deploy-rehearsal-"))
@@ -222,38 +248,86 @@ def rehearse(
             runtime.database_scheme,
         ),
         extra_env=dict(extra_env or {}),
+        clock=StepClock(timeout),
     )
-    state = _Rehearsal(ctx, engine(ctx))
-    labels = state.engine.labels
-    extra = tuple(
-        (name, lambda _state, function=function: function())
-        for name, function in state.engine.extra_steps
-    )
-    steps = tuple((labels.get(name, name), step) for name, step in _STEPS) + extra
-    expected = tuple(name for name, _step in steps)
-    results: list[StepResult] = []
+    step_limits = {**STEP_LIMITS, **(limits or {})}
+    state: _Rehearsal | None = None
+    current = "environment"
     try:
-        for name, step in steps:
-            result = _timed(name, step, state)
+        state = _Rehearsal(ctx, engine(ctx))
+        labels = state.engine.labels
+        extra = tuple(
+            (name, name, lambda _state, function=function: function())
+            for name, function in state.engine.extra_steps
+        )
+        steps = tuple((labels.get(name, name), name, step) for name, step in _STEPS) + extra
+        expected = tuple(name for name, _generic, _step in steps)
+        results: list[StepResult] = []
+        for name, generic, step in steps:
+            current = name
+            limit = step_limits.get(generic, DEFAULT_LIMIT)
+            result = _timed(name, generic, limit, step, state)
             results.append(result)
             if on_step is not None:
                 on_step(result)
             if not result.ok:
                 break
-    finally:
-        state.engine.close()
-        if not keep:
-            shutil.rmtree(root, ignore_errors=True)
+    except KeyboardInterrupt:
+        _clean_up(state, root, keep)
+        raise RehearsalInterrupted(current, root if keep else None) from None
+    except BaseException:
+        _clean_up(state, root, keep)
+        raise
+    _clean_up(state, root, keep)
     return RehearsalReport(tuple(results), expected)
 
 
-def _timed(name: str, step: Callable[[_Rehearsal], _Outcome], state: _Rehearsal) -> StepResult:
-    """Run one step; any error becomes a failed step (the report is the product)."""
+class RehearsalInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a rehearsal, after everything it started was stopped and removed."""
+
+    def __init__(self, step: str, kept: Path | None) -> None:
+        super().__init__(step)
+        self.step, self.kept = step, kept
+
+
+def _clean_up(state: _Rehearsal | None, root: Path, keep: bool) -> None:
+    """Stop what the engine started and remove the work folder, even on a second Ctrl-C.
+
+    Commands run in their own sessions, so the terminal's Ctrl-C reaches only this
+    process; stopping them is this function's job, and it must not be cut short.
+    """
+    ignoring = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if ignoring else None
+    try:
+        if state is not None:
+            # Cleaning up is not a step: it gets its own time, whatever the last one left.
+            state.ctx.clock.start("clean up", DEFAULT_LIMIT)
+            state.engine.close()
+        if not keep:
+            shutil.rmtree(root, ignore_errors=True)
+    finally:
+        if ignoring:
+            signal.signal(signal.SIGINT, previous)
+
+
+def _timed(
+    name: str,
+    generic: str,
+    limit: float,
+    step: Callable[[_Rehearsal], _Outcome],
+    state: _Rehearsal,
+) -> StepResult:
+    """Run one step within its limit; any error becomes a failed step (the report is
+    the product)."""
     start = time.monotonic()
+    probe = state.database_probe() if generic in DATABASE_STEPS else None
+    state.ctx.clock.start(name, limit, probe)
     summary = ""
     try:
         outcome, ok = step(state), True
         summary, detail = outcome if isinstance(outcome, tuple) else ("", outcome)
+    except StepTimedOut as error:
+        detail, ok = _timed_out(state, generic, limit, error), False
     except StepFailed as error:
         detail, ok = str(error), False
     except Exception as error:  # reported, not hidden: the report is the product
@@ -261,6 +335,20 @@ def _timed(name: str, step: Callable[[_Rehearsal], _Outcome], state: _Rehearsal)
     seconds = time.monotonic() - start
     secrets = state.ctx.secret_values()
     return StepResult(name, ok, seconds, redact(detail, secrets), redact(summary, secrets))
+
+
+def _timed_out(state: _Rehearsal, generic: str, limit: float, error: StepTimedOut) -> str:
+    """The step's name and limit, what it was running, and what it waited for."""
+    if not state.ctx.clock.expired():
+        return str(error)  # one command ran past the per-command cap, not the step's limit
+    return (
+        f"The {generic} step is limited to {limit:.0f} s and its time ran out while it ran "
+        f"{error.command}, which was stopped.\n"
+        + (f"{error.cause}\n" if error.cause else "")
+        + (f"Its output so far (last lines):\n{error.output}\n" if error.output else "")
+        + "If it needs longer on your project, give it more time: "
+        f"--rehearse-limit {generic}=SECONDS."
+    )
 
 
 # ---------------------------------------------------------------- steps
@@ -272,7 +360,7 @@ def _step_copy(state: _Rehearsal) -> str:
     root.mkdir(parents=True, exist_ok=True)
     if any(root.iterdir()):
         raise StepFailed(f"The work folder {root} is not empty; give an empty one.")
-    return extract_head(state.ctx.git_root, state.ctx.app, state.ctx.timeout)
+    return extract_head(state.ctx.git_root, state.ctx.app, state.ctx.clock.remaining())
 
 
 def _step_environment(state: _Rehearsal) -> str:
@@ -347,8 +435,8 @@ def _step_web(state: _Rehearsal) -> str:
     shown = state.engine.start_web(argv, command.cwd, state.run_env(command))
     address = state.engine.web_address()
     started = time.monotonic()
-    deadline = started + WEB_START_SECONDS
-    while time.monotonic() < deadline:
+    clock = state.ctx.clock
+    while not clock.expired():
         _raise_if_exited(state, shown)
         if http_checks.answers(address, state.ctx.runtime):
             waited = time.monotonic() - started
@@ -356,8 +444,10 @@ def _step_web(state: _Rehearsal) -> str:
         time.sleep(0.2)
     _raise_if_exited(state, shown)
     raise StepFailed(
-        f"{shown} did not answer on {address[0]}:{address[1]} within "
-        f"{WEB_START_SECONDS:.0f}s:\n{state.web_log_tail()}"
+        f"{shown} did not answer on {address[0]}:{address[1]} within the web step's "
+        f"limit of {clock.limit:.0f} s:\n{state.web_log_tail()}\n"
+        "If it needs longer to start on your project, give it more time: "
+        "--rehearse-limit web=SECONDS."
     )
 
 

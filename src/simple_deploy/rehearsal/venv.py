@@ -81,7 +81,7 @@ class VenvEngine:
     def prepare(self) -> str:
         env = host_env(self.bin_dir)
         argv = self._venv_argv(env)
-        processes.run_checked(argv, cwd=self.ctx.root, env=env, timeout=self.ctx.timeout)
+        processes.run_checked(argv, cwd=self.ctx.root, env=env, **self.ctx.command_limits())
         return display(argv)
 
     def _venv_argv(self, env: Mapping[str, str]) -> list[str]:
@@ -101,7 +101,7 @@ class VenvEngine:
         for step in self.ctx.manager.install_steps:
             env = host_env(self.bin_dir) | _NO_BYTECODE | fill_map(step.env, values)
             argv = processes.resolve(fill_all(step.argv, values), env)
-            processes.run_checked(argv, cwd=self.ctx.app, env=env, timeout=self.ctx.timeout)
+            processes.run_checked(argv, cwd=self.ctx.app, env=env, **self.ctx.command_limits())
             lines.append(display(argv))
         return "\n".join(lines) or f"{self.ctx.manager.label}: nothing to install"
 
@@ -119,7 +119,10 @@ class VenvEngine:
         full = self._env(env)
         resolved = processes.resolve(list(argv), full)
         return processes.run(
-            resolved, cwd=processes.join(self.ctx.app, cwd), env=full, timeout=self.ctx.timeout
+            resolved,
+            cwd=processes.join(self.ctx.app, cwd),
+            env=full,
+            **self.ctx.command_limits(),
         )
 
     def start_web(self, argv: Sequence[str], cwd: str, env: Mapping[str, str]) -> str:

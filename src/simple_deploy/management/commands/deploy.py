@@ -70,6 +70,30 @@ def _masked_argv(argv: list[str]) -> list[str]:
     return out
 
 
+def _rehearsal_limits(items: list[str] | None) -> dict[str, float]:
+    """--rehearse-limit values, checked before anything runs (the rehearsal's modules
+    are imported only when the option is given: most runs do not rehearse)."""
+    if not items:
+        return {}
+    from simple_deploy.rehearsal.limits import LimitError, parse_limits
+
+    try:
+        return parse_limits(items)
+    except LimitError as exc:
+        raise CommandError(str(exc)) from exc
+
+
+def _interrupted(stopped: KeyboardInterrupt) -> str:
+    """Ctrl-C during --rehearse: what was stopped (RehearsalInterrupted names the step)."""
+    step = getattr(stopped, "step", "")
+    if not step:
+        return "Rehearsal interrupted before it started. Nothing of yours was changed."
+    return (
+        f"Rehearsal interrupted during the {step} step: every process it started was "
+        "stopped and its temporary folder removed. Nothing of yours was changed."
+    )
+
+
 def _start_dir() -> Path:
     script = Path(sys.argv[0]) if sys.argv else None
     if script is not None and script.name == "manage.py" and script.exists():
@@ -229,6 +253,16 @@ class Command(BaseCommand):
             ),
         )
         rehearse.add_argument(
+            "--rehearse-limit",
+            action="append",
+            metavar="STEP=SECONDS",
+            help=(
+                "Give a rehearsal step more (or less) time than its limit (repeatable), e.g. "
+                "release=600 for long migrations. Limits: install 1800, build 900, release "
+                "180, check --deploy 120, migrations 120, web 60, pages 120 seconds."
+            ),
+        )
+        rehearse.add_argument(
             "--env-file",
             metavar="PATH",
             help="Variables for the rehearsal from a dotenv file (KEY=VALUE lines).",
@@ -261,6 +295,7 @@ class Command(BaseCommand):
                     "Reinstall or upgrade that package, or report it to its authors."
                 )
             extra_env = parse_env_options(options.get("env"), options.get("env_file"))
+            limits = _rehearsal_limits(options.get("rehearse_limit"))
             project = inspect(
                 _start_dir(),
                 settings_module=options.get("settings_module"),
@@ -280,7 +315,11 @@ class Command(BaseCommand):
                 database = _rehearsal_database(project, plugin, options)
                 # Rehearses what is committed; configuring again would rewrite the
                 # user's deliberate edits to generated files.
-                self._rehearse(project, plugin, options, log, extra_env, database)
+                try:
+                    self._rehearse(project, plugin, options, log, extra_env, database, limits)
+                except KeyboardInterrupt as stopped:
+                    # 130: what a shell reports for a command ended by Ctrl-C.
+                    raise CommandError(_interrupted(stopped), returncode=130) from None
                 return
             if options["automate_all"]:
                 if options["dry_run"]:
@@ -291,7 +330,12 @@ class Command(BaseCommand):
             if options["dry_run"]:
                 self._show_dry_run(prepared, overwrite_preview(prepared, options))
                 return
-        except (plugins.PluginError, InspectionError, ConfigureError, EnvOptionError) as exc:
+        except (
+            plugins.PluginError,
+            InspectionError,
+            ConfigureError,
+            EnvOptionError,
+        ) as exc:
             raise CommandError(str(exc)) from exc
 
         runner = Runner(log=log, stream=self.stdout)
@@ -402,12 +446,12 @@ class Command(BaseCommand):
             + " (or --env-file PATH; values are never shown or logged). Nothing was changed."
         )
 
-    def _rehearse(self, project, plugin, options, log: RunLog, extra_env, database) -> None:
+    def _rehearse(self, project, plugin, options, log: RunLog, extra_env, database, limits) -> None:
         from dataclasses import replace
 
         from simple_deploy.drift import compare_head
         from simple_deploy.package_managers import get
-        from simple_deploy.rehearsal import rehearse
+        from simple_deploy.rehearsal import RehearsalInterrupted, rehearse
         from simple_deploy.rehearsal.docker import engine_for
 
         for name, value in extra_env.items():
@@ -465,10 +509,15 @@ class Command(BaseCommand):
                     extra_env=extra_env,
                     engine=engine,
                     workdir=workdir,
+                    limits=limits,
                 )
         except NoDatabase as exc:
             log.add(f"stopped: {exc}")
             raise CommandError(f"{exc}\n{_saved(log, project.git_root)}") from exc
+        except RehearsalInterrupted as stopped:
+            log.add(f"rehearsal interrupted during {stopped.step}")
+            log.save(project.git_root)
+            raise
         log.save(project.git_root)
         total = sum(step.seconds for step in report.steps)
         if not report.ok:

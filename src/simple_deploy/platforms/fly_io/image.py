@@ -81,8 +81,10 @@ def build_image(project: Project, port: str = INTERNAL_PORT) -> Image:
                 env={BUILD_FLAG: "1", **env_needs.build_placeholders(project)},
             ),
         ),
-        # Through the direct address when the settings have one (see settings.py-tpl).
-        release=Command(manage_py_argv(project, "migrate", "--noinput", "--database", "direct")),
+        # On the `default` database: in the release Machine the settings point it at the
+        # cluster's direct address (settings.py-tpl), so a data migration's queries share
+        # the migration's one connection instead of waiting on its locks from a second.
+        release=Command(manage_py_argv(project, "migrate", "--noinput")),
         web=Command(("gunicorn", *chdir, project.wsgi_module)),
         run_env={"PORT": port, "WEB_CONCURRENCY": WEB_CONCURRENCY},
         static_dir=f"{APP_ROOT}/{manage_prefix}staticfiles",

@@ -3,6 +3,9 @@
 Facts this plugin relies on (fly.io docs, checked November 2026):
 - `fly deploy` builds the Dockerfile and runs fly.toml's `[deploy] release_command`
   in a temporary Machine, with the app's secrets, before the new version starts.
+  flyctl sets RELEASE_COMMAND=1 and FLY_PROCESS_GROUP=fly_app_release_command in that
+  Machine's environment (superfly/flyctl, internal/appconfig/machines.go,
+  `ToReleaseMachineConfig`); the settings use it to migrate through the direct address.
 - Secrets are environment variables at run time only, never during the build.
 - Every Machine has FLY_APP_NAME, FLY_REGION and PRIMARY_REGION; the public host
   is <app>.fly.dev. Fly's proxy ends HTTPS and sets X-Forwarded-Proto.
@@ -18,7 +21,7 @@ import json
 import re
 import shlex
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import tomlkit
 
@@ -57,6 +60,10 @@ DEFAULT_REGION = "iad"
 DEFAULT_MEMORY_MB = 512
 DEFAULT_ORG = "personal"
 REHEARSAL_APP = "simple-deploy-rehearsal"
+# What flyctl adds to the release command Machine's environment (superfly/flyctl,
+# internal/appconfig/machines.go, ToReleaseMachineConfig); the rehearsal's release
+# step gets the same, and only it.
+RELEASE_MACHINE_ENV = {"RELEASE_COMMAND": "1", "FLY_PROCESS_GROUP": "fly_app_release_command"}
 
 # Fly app names: lowercase letters, digits and dashes (they become <name>.fly.dev).
 APP_NAME = re.compile(r"^[a-z][a-z0-9-]{1,61}[a-z0-9]$")
@@ -517,7 +524,7 @@ def runtime(project: Project) -> Runtime:
     return Runtime(
         env=dict(img.env),
         build=build,
-        release=release,
+        release=tuple(replace(c, env={**c.env, **RELEASE_MACHINE_ENV}) for c in release),
         web=img.web,
         host=f"{REHEARSAL_APP}.fly.dev",
         run_env={
@@ -556,9 +563,11 @@ def guide(project: Project, options: Options) -> Guide:
             f"Create a database: `fly mpg create --name {name}-db --region {where} --plan basic "
             f"--org {org(options)}`; find its ID with `fly mpg list`, then "
             f"`fly mpg attach <ID> --app {name}` (this sets the DATABASE_URL secret, the "
-            "pooled address). For migrations through the direct address, as Fly advises, "
-            "copy it from the cluster's Connect tab in the dashboard and "
-            f"`fly secrets set DIRECT_DATABASE_URL=<direct URL> --app {name} --stage`.",
+            "pooled address the web Machines use). Migrations run in the release Machine "
+            "on one connection: through the cluster's direct address, as Fly advises, once "
+            "you copy it from the cluster's Connect tab in the dashboard and "
+            f"`fly secrets set DIRECT_DATABASE_URL=<direct URL> --app {name} --stage`; "
+            "until then through the pooled one.",
             'Make a secret key: `python -c "import secrets; print(secrets.token_urlsafe(50))"`, '
             f"then `fly secrets set SECRET_KEY=<that key>{keys} --app {name} --stage`.",
             *own,
