@@ -111,3 +111,12 @@ def add_plain_psycopg(root: Path) -> None:
 def commit(root: Path, message: str) -> None:
     git(root, "add", "-A")
     git(root, "commit", "-qm", message)
+
+
+def link_root_manage_py(root: Path, nested: str = "blog") -> Path:
+    """A root manage.py that is a link to the nested project's (`ln -s blog/manage.py
+    manage.py`), so every command runs from the repository root; returns the link."""
+    link = root / "manage.py"
+    link.symlink_to(f"{nested}/manage.py")
+    commit(root, "Run manage.py from the repository root")
+    return link

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import stat
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import checks, env_needs, gitignore, markers
-from .changes import ApplyError, apply_changes, link_problems
+from .changes import ApplyError, apply_changes, link_problems, never_replaced, written_at
 from .drivers import DRIVER_NAMES
 from .lock import refresh_lock
 from .log import LogError
@@ -213,6 +213,10 @@ def prepare(
     links = link_problems(project.git_root, [c.path for c in plan.effective])
     if links:
         raise ConfigureError("\n\n".join(links))
+    kept = never_replaced(project.git_root, plan.user_files)
+    if kept:
+        raise ConfigureError("\n\n".join(kept))
+    plan = replace(plan, changes=tuple(_where_written(project, c) for c in plan.changes))
     read_only = read_only_problems(project, plan)
     if read_only:
         raise ConfigureError("\n\n".join(read_only))
@@ -225,6 +229,19 @@ def prepare(
             "stays in git history), or move them aside."
         )
     return Prepared(project, plugin, plan)
+
+
+def _where_written(project: Project, change: FileChange) -> FileChange:
+    """A change written through a link inside the repository says so: the file that
+    changes is the link's target (the link itself stays as it is)."""
+    target = written_at(project.git_root, change.path) if change.changed else None
+    if target is None:
+        return change
+    return replace(
+        change,
+        reason=f"{change.reason} (written in {target}: {change.path} is a link to it, "
+        "and stays one)",
+    )
 
 
 def overwrite_preview(prepared: Prepared, options: Options) -> list[FileChange]:

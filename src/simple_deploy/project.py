@@ -69,6 +69,9 @@ class Project:
     import_error: str | None = None
     # True when inspection imported the settings (env_vars and import_error are its findings).
     settings_probed: bool = False
+    # True when the git root's manage.py is a symbolic link to the project's nested
+    # one: the user's root entry point, run as it is and never written.
+    root_manage_link: bool = False
     # Where python_version was read ("runtime.txt", ".python-version" ...) and any
     # files that disagree with it, for the summary.
     python_source: str = "the Python running this command"
@@ -162,13 +165,33 @@ def _git_root(start: Path) -> Path:
     return Path(os.fsdecode(out.stdout.strip())).resolve()
 
 
+def _linked_manage_dir(git_root: Path, manage_py: Path) -> Path | None:
+    """The folder of the manage.py a linked manage.py leads to, inside the repository.
+
+    `python manage.py` through a link imports from the target's folder (Python puts
+    it first on sys.path), so that folder is the project's; the link stays the
+    user's file, never a write target.
+    """
+    if not manage_py.is_symlink():
+        return None
+    target = Path(os.path.realpath(manage_py))
+    inside = target.is_relative_to(git_root) and target.name == "manage.py"
+    return target.parent if inside and target.is_file() else None
+
+
 def _find_manage_py(git_root: Path, start: Path) -> Path:
     if (start / "manage.py").is_file():
         # A root manage.py we wrote for Heroku stands for the nested one it runs.
-        return manage_shim.target(start / "manage.py") or start
+        return (
+            _linked_manage_dir(git_root, start / "manage.py")
+            or manage_shim.target(start / "manage.py")
+            or start
+        )
     found = []
     for path in sorted(git_root.rglob("manage.py")):
         parts = path.relative_to(git_root).parts
+        if _linked_manage_dir(git_root, path) is not None:
+            continue  # stands for the manage.py it leads to, found on its own
         if len(parts) <= 3 and not _SKIP_DIRS.intersection(parts):
             if manage_shim.target(path) is None:
                 found.append(path.parent)
@@ -430,6 +453,8 @@ def inspect(
             ),
         ),
         wsgi_settings_module=wsgi_settings,
+        root_manage_link=_linked_manage_dir(git_root, git_root / "manage.py") == manage_dir
+        and manage_dir != git_root,
         env_vars=env_vars,
         import_error=import_error,
         settings_probed=probe_env,

@@ -257,7 +257,22 @@ def plan(project: Project, options: Options) -> PlatformPlan:
         list(_own_variables(project)) if options.get("automate_all") else []
     )
     if project.nested:
-        changes.append(_root_manage_py(project))
+        root_manage = _root_manage_py(project)
+        if project.root_manage_link:
+            notes.append(
+                f"Your root manage.py, a link to {project.manage_dir_rel}/manage.py, is kept as "
+                "it is: Heroku's build finds it in the root and runs collectstatic with it."
+            )
+        elif root_manage.user_file:
+            # A manage.py the user runs is never replaced, not even with --overwrite.
+            notes.append(
+                "Your own root manage.py is kept as it is (django-simple-deploy never replaces "
+                "a manage.py you run): Heroku's build runs `python manage.py collectstatic "
+                f"--noinput` with it, so it must run {project.manage_dir_rel}/manage.py's "
+                "commands; `--rehearse` runs it as Heroku does."
+            )
+        else:
+            changes.append(root_manage)
     if project.python_source in ("runtime.txt", ".python-version"):
         notes.append(
             f"Heroku will use Python {project.python_version} from your existing "
