@@ -383,12 +383,60 @@ def _shape_uv_workspace(root: Path) -> None:
     run(root, "uv", "add", "--no-sync", "sitelib")
 
 
+HATCH_DYNAMIC_VERSION = """
+[build-system]
+requires = ["hatchling"]
+build-backend = "hatchling.build"
+
+[tool.hatch.version]
+path = "{version_file}"
+"""
+
+
+def _shape_uv_hatchling_dynamic_version(root: Path) -> None:
+    """The site is a hatchling package whose version is read from blog/__about__.py
+    (`dynamic = ["version"]`): `uv lock` builds the project's metadata to lock it."""
+    pyproject = root / "pyproject.toml"
+    _edit(pyproject, 'version = "0.1.0"\n', 'dynamic = ["version"]\n')
+    with open(pyproject, "a", encoding="utf-8") as out:
+        out.write(HATCH_DYNAMIC_VERSION.format(version_file="blog/__about__.py"))
+        out.write('\n[tool.hatch.build.targets.wheel]\npackages = ["blog"]\n')
+    (root / "blog" / "__about__.py").write_text('__version__ = "1.4.0"\n', "utf-8")
+    run(root, "uv", "lock")
+
+
+def _shape_poetry_path_dependency_dynamic_version(root: Path) -> None:
+    """Poetry's path dependency on a library in packages/sitelib, a hatchling package
+    whose version is read from a file in it: `poetry lock` builds its metadata."""
+    lib = root / "packages" / "sitelib"
+    (lib / "src" / "sitelib").mkdir(parents=True)
+    (lib / "src" / "sitelib" / "__init__.py").write_text("", "utf-8")
+    (lib / "src" / "sitelib" / "__about__.py").write_text('__version__ = "2.1.0"\n', "utf-8")
+    (lib / "pyproject.toml").write_text(
+        '[project]\nname = "sitelib"\ndynamic = ["version"]\nrequires-python = ">=3.10"\n'
+        + HATCH_DYNAMIC_VERSION.format(version_file="src/sitelib/__about__.py"),
+        "utf-8",
+    )
+    pyproject = root / "pyproject.toml"
+    text = pyproject.read_text("utf-8")
+    head, _, tail = text.partition("dependencies = [\n")
+    pyproject.write_text(f'{head}dependencies = [\n    "sitelib",\n{tail}', "utf-8")
+    with open(pyproject, "a", encoding="utf-8") as out:
+        out.write('\n[tool.poetry.dependencies]\nsitelib = {path = "packages/sitelib"}\n')
+    run(root, "poetry", "lock")
+
+
 # Dependency shape -> (the manager it needs, what it does to the recorded project).
 DEPENDENCY_SHAPES = {
     "includes-freeze-runtime": ("requirements_txt", _shape_includes_freeze_runtime),
     "pip-tools-hashes": ("requirements_txt", _shape_pip_tools_hashes),
     "poetry-production-group": ("poetry", _shape_poetry_production_group),
     "uv-workspace": ("uv", _shape_uv_workspace),
+    "uv-hatchling-dynamic-version": ("uv", _shape_uv_hatchling_dynamic_version),
+    "poetry-path-dependency-dynamic-version": (
+        "poetry",
+        _shape_poetry_path_dependency_dynamic_version,
+    ),
 }
 
 

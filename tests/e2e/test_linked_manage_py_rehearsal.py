@@ -22,7 +22,7 @@ pytestmark = [
 
 @pytest.mark.parametrize("platform", plugins.available())
 def test_a_root_manage_py_link_configures_and_rehearses(sample_project, database_url, platform):
-    root = sample_project("uv", "nested", django="4.2")
+    root = sample_project("requirements_txt", "nested", django="4.2")
     link = link_root_manage_py(root)
     target = (root / "blog" / "manage.py").read_bytes()
 
