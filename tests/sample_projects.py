@@ -213,11 +213,41 @@ def _stale_wsgi(manage_dir: Path) -> None:
     _edit(manage_dir / "blog" / "wsgi.py", "'blog.settings'", "'blog.settings_old'")
 
 
+SPLIT_SETTINGS_INIT = """\"\"\"Settings assembled from components by django-split-settings.\"\"\"
+
+from split_settings.tools import include
+
+include("components/base.py")
+"""
+
+
+def _toplevel_wsgi(manage_dir: Path) -> None:
+    """wsgi.py at the top level beside manage.py (`WSGI_APPLICATION = 'wsgi.application'`),
+    set in a component that django-split-settings includes (not star-imported); the
+    middleware list has no SecurityMiddleware, as some older projects' lists have not."""
+    package = manage_dir / "blog"
+    (package / "wsgi.py").rename(manage_dir / "wsgi.py")
+    folder = package / "settings" / "components"
+    folder.mkdir(parents=True)
+    base = (package / "settings.py").read_text(encoding="utf-8")
+    (package / "settings.py").unlink()
+    for old, new in (
+        ("Path(__file__).resolve().parent.parent", "Path(__file__).resolve().parents[3]"),
+        ("WSGI_APPLICATION = 'blog.wsgi.application'", "WSGI_APPLICATION = 'wsgi.application'"),
+        ("    'django.middleware.security.SecurityMiddleware',\n", ""),
+    ):
+        assert old in base, f"startproject's settings changed shape: {old!r}"
+        base = base.replace(old, new)
+    (folder / "base.py").write_text(base, encoding="utf-8")
+    (package / "settings" / "__init__.py").write_text(SPLIT_SETTINGS_INIT, encoding="utf-8")
+
+
 # Settings shape -> (what it does to the startproject files, extra requirements).
 SETTINGS_SHAPES = {
     "environ": (_environ_package, ("django-environ~=0.12",)),
     "exported": (_exported, ("whitenoise~=6.12",)),
     "stale-wsgi": (_stale_wsgi, ()),
+    "toplevel-wsgi": (_toplevel_wsgi, ("django-split-settings~=1.3",)),
 }
 
 

@@ -23,6 +23,7 @@ from .plugin import Options, PlatformPlugin
 from .project import MANAGER_FILES, Project
 from .python_version import platform_warning
 from .runner import CommandFailed, Runner, ToolMissing
+from .settings_discovery import module_file
 
 __all__ = ["ConfigureError", "prepare", "apply_plan", "Prepared"]
 
@@ -145,6 +146,10 @@ def platform_needs(
     candidates += [*files, ".python-version", "runtime.txt"]
     if project.asset_build is not None:
         candidates += project.asset_build.files
+    # The module the web command serves (a git-ignored wsgi.py never reaches the platform).
+    wsgi = module_file(project.manage_dir, project.wsgi_module)
+    if wsgi is not None and wsgi.is_relative_to(project.git_root):
+        candidates.append(project.rel(wsgi))
     planned = {c.path for c in changes} | set(also_planned)
     return [
         path

@@ -267,6 +267,38 @@ def _settings_texts(manage_dir: Path, settings_module: str) -> list[str]:
     return list(_star_import_chain(manage_dir, settings_module))
 
 
+def _wsgi_module(manage_dir: Path, named: str) -> str:
+    """The module gunicorn serves: WSGI_APPLICATION's, else the first of `<package>.wsgi`
+    (startproject's) and a top-level `wsgi` that exists beside manage.py.
+
+    The platform runs `gunicorn <module>`: a module without a file there fails every
+    request, so none found stops the run here.
+    """
+    application = _find_wsgi_application(manage_dir, named)
+    if application:
+        module = application.rsplit(".", 1)[0]
+        if _module_file(manage_dir, module) is not None:
+            return module
+        raise InspectionError(
+            f"WSGI_APPLICATION is {application!r}, but there is no module {module} under "
+            f"{manage_dir}: the platform's web server (gunicorn {module}) would fail to start. "
+            "Set WSGI_APPLICATION to the module that defines `application` (startproject's "
+            "is <project>/wsgi.py), commit, and run again. Nothing was changed."
+        )
+    candidates = list(dict.fromkeys((named.split(".")[0] + ".wsgi", "wsgi")))
+    for module in candidates:
+        if _module_file(manage_dir, module) is not None:
+            return module
+    tried = " or ".join(module.replace(".", "/") + ".py" for module in candidates)
+    raise InspectionError(
+        f"No WSGI module found: the settings set no WSGI_APPLICATION we can read, and neither "
+        f"{tried} exists under {manage_dir}. The platform serves the site with gunicorn, "
+        'which needs one. Set WSGI_APPLICATION = "<module>.application" in your settings '
+        "(the module that defines `application = get_wsgi_application()`), commit, and run "
+        "again. Nothing was changed."
+    )
+
+
 def _django_version() -> str:
     try:
         version = metadata.version("django")
@@ -293,10 +325,7 @@ def _choose_settings(
             "so we cannot tell which settings to extend. Name them: "
             "--settings-module <package>.settings (or export DJANGO_SETTINGS_MODULE)."
         )
-    wsgi_application = _find_wsgi_application(manage_dir, named)
-    wsgi_module = (
-        wsgi_application.rsplit(".", 1)[0] if wsgi_application else named.split(".")[0] + ".wsgi"
-    )
+    wsgi_module = _wsgi_module(manage_dir, named)
     wsgi_file = _module_file(manage_dir, wsgi_module)
     wsgi_named = _named(wsgi_file) if wsgi_file else None
     if wsgi_named and wsgi_file and _module_file(manage_dir, wsgi_named.module) is None:
