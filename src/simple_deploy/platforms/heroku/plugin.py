@@ -203,9 +203,9 @@ def _asset_notes(project: Project) -> list[str]:
                 f"Asset build found: {build.label}. Heroku builds it with the Node.js "
                 f"buildpack, which must run before Python's: `heroku buildpacks:add --index 1 "
                 f"heroku/nodejs` (Node.js {build.node_major}, from {build.node_source}: pin it "
-                "with package.json `engines.node`). It runs `"
-                + " ".join(build.install_argv)
-                + "` and `npm run build`, then Python's collectstatic collects the output."
+                "with package.json `engines.node`). It runs "
+                + build.steps
+                + ", then Python's collectstatic collects the output."
             )
     if project.compress_offline:
         notes.append(
@@ -309,7 +309,7 @@ def _node_build(project: Project) -> tuple[Command, ...]:
     build = project.asset_build
     if not needs_node(project) or build.other_manager:
         return ()
-    return (Command(build.install_argv), Command(build.build_argv))
+    return tuple(Command(argv) for argv in build.commands)
 
 
 def runtime(project: Project) -> Runtime:
