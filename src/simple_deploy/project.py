@@ -289,7 +289,7 @@ def _wsgi_module(manage_dir: Path, named: str) -> str:
     for module in candidates:
         if _module_file(manage_dir, module) is not None:
             return module
-    tried = " or ".join(module.replace(".", "/") + ".py" for module in candidates)
+    tried = " nor ".join(module.replace(".", "/") + ".py" for module in candidates)
     raise InspectionError(
         f"No WSGI module found: the settings set no WSGI_APPLICATION we can read, and neither "
         f"{tried} exists under {manage_dir}. The platform serves the site with gunicorn, "

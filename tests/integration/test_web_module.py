@@ -40,7 +40,7 @@ def test_no_wsgi_module_stops_naming_what_to_set(sample_project):
     assert configured.returncode == 1, out
     assert (
         "No WSGI module found: the settings set no WSGI_APPLICATION we can read, and neither "
-        "blog/wsgi.py or wsgi.py exists under " in out
+        "blog/wsgi.py nor wsgi.py exists under " in out
     )
     assert 'Set WSGI_APPLICATION = "<module>.application" in your settings' in out
     assert "Traceback" not in out
