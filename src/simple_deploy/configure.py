@@ -255,7 +255,11 @@ def overwrite_preview(prepared: Prepared, options: Options) -> list[FileChange]:
         return list(prepared.plan.user_files)
     forced = build_plan(prepared.project, prepared.plugin, {**options, "overwrite": True})
     now = {c.path: c.after for c in prepared.plan.effective if not c.user_file}
-    return [c for c in forced.user_files if now.get(c.path) != c.after]
+    root = prepared.project.git_root
+    # A file --overwrite would still refuse (a link, a manage.py) is not offered.
+    return [
+        c for c in forced.user_files if now.get(c.path) != c.after and not never_replaced(root, [c])
+    ]
 
 
 def with_lock(prepared: Prepared, runner: Runner) -> Plan:

@@ -89,6 +89,10 @@ def test_a_kept_file_reached_through_a_link_is_not_replaced_with_overwrite(sampl
     (root / "Dockerfile").symlink_to("docker/Dockerfile.prod")
     commit(root, "A Dockerfile shared through a link")
 
+    # Without --overwrite the Dockerfile is kept, and a dry run does not offer it.
+    dry = deploy(root, "fly_io", "--dry-run")
+    assert dry.returncode == 0, dry.stderr + dry.stdout
+    assert "Only with --overwrite" not in dry.stdout, dry.stdout
     configured = deploy(root, "fly_io", "--overwrite")
 
     out = configured.stdout + configured.stderr
