@@ -121,7 +121,7 @@ def _run(request: dict) -> None:
     # absolute, a fresh __main__ module.
     script = os.path.abspath(request["argv"][0])
     sys.argv = list(request["argv"])
-    sys.path.insert(0, os.path.dirname(script))
+    sys.path.insert(0, os.path.dirname(_link_target(script)))
     main = types.ModuleType("__main__")
     main.__dict__["__builtins__"] = builtins
     main.__file__ = script
@@ -156,6 +156,16 @@ def _handle(conn: socket.socket, listener: socket.socket) -> dict:
     except BaseException:  # the client went away: nothing to report to
         pass
     os._exit(0)
+
+
+def _link_target(script: str) -> str:
+    """The file a linked script leads to, as Python finds the script's folder for
+    sys.path[0] (it follows the script's own links, not its folders')."""
+    seen = 0
+    while os.path.islink(script) and seen < 40:
+        script = os.path.join(os.path.dirname(script), os.readlink(script))
+        seen += 1
+    return script
 
 
 def main(path: str) -> None:

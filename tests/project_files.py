@@ -36,13 +36,19 @@ def manage_dir(root: Path) -> Path:
 
 
 def deploy(
-    root: Path, platform: str, *args: str, env: dict | None = None, stdin: str | None = None
+    root: Path,
+    platform: str,
+    *args: str,
+    env: dict | None = None,
+    stdin: str | None = None,
+    cwd: Path | None = None,
 ) -> subprocess.CompletedProcess:
-    """`python manage.py deploy --platform PLATFORM ARGS` as the user runs it."""
+    """`python manage.py deploy --platform PLATFORM ARGS` as the user runs it (from the
+    folder holding manage.py, or from `cwd`)."""
     base = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     return run_manage_py(
         ["deploy", "--platform", platform, *args],
-        cwd=manage_dir(root),
+        cwd=cwd or manage_dir(root),
         env={**base, **GIT_IDENTITY, **(env or {})},
         stdin=stdin if stdin is not None else "",
         timeout=900,

@@ -83,6 +83,51 @@ def add_tailwind_build(root: Path, manage_dir: Path, settings: Path) -> None:
         ignore.write("node_modules/\nstatic/css/\n")
 
 
+NODE_MODULES_PACKAGE_JSON = """{
+  "name": "blog-assets",
+  "private": true,
+  "dependencies": {
+    "htmx.org": "2.0.4"
+  }
+}
+"""
+HTMX_TEMPLATE = """{% load static %}<!doctype html>
+<html><head><script src="{% static 'htmx.min.js' %}"></script></head>
+<body>Blog</body></html>
+"""
+
+
+def add_node_modules_packages(root: Path, manage_dir: Path, settings: Path) -> None:
+    """htmx from npm, served straight from node_modules (STATICFILES_DIRS names its dist
+    folder; no build script; node_modules git-ignored), and a home page linking it
+    through {% static %}: with the manifest storage, the page answers 500 unless the
+    platform installed the package before collectstatic."""
+    (root / "package.json").write_text(NODE_MODULES_PACKAGE_JSON, "utf-8")
+    _npm(root, "install", "--no-audit", "--no-fund", "--prefer-offline")
+    assert (root / "node_modules" / "htmx.org" / "dist" / "htmx.min.js").is_file()
+    templates = manage_dir / "blog" / "templates"
+    templates.mkdir(parents=True, exist_ok=True)
+    (templates / "home.html").write_text(HTMX_TEMPLATE, "utf-8")
+    text = settings.read_text("utf-8")
+    text = text.replace("'DIRS': [],", "'DIRS': [BASE_DIR / 'blog' / 'templates'],")
+    base = "BASE_DIR.parent" if manage_dir != root else "BASE_DIR"
+    text += f'\nSTATICFILES_DIRS = [{base} / "node_modules" / "htmx.org" / "dist"]\n'
+    settings.write_text(text, "utf-8")
+    urls = manage_dir / "blog" / "urls.py"
+    text = urls.read_text("utf-8")
+    text = text.replace(
+        "from django.urls import path",
+        "from django.urls import path\nfrom django.views.generic import TemplateView",
+    ).replace(
+        "    path('admin/', admin.site.urls),",
+        "    path('admin/', admin.site.urls),\n"
+        "    path('', TemplateView.as_view(template_name='home.html')),",
+    )
+    urls.write_text(text, "utf-8")
+    with open(root / ".gitignore", "a", encoding="utf-8") as ignore:
+        ignore.write("node_modules/\n")
+
+
 def ignore_python_version(root: Path, version: str) -> None:
     """pyenv's .python-version, git-ignored (older gitignore templates did so)."""
     (root / ".python-version").write_text(f"{version}\n", "utf-8")
@@ -258,3 +303,12 @@ def add_data_migration_app(manage_dir: Path, settings: Path, *, sleep: int = 0) 
     settings.write_text(text.replace(marker, marker + "    'core',\n", 1), "utf-8")
     root = manage_dir if (manage_dir / ".git").exists() else manage_dir.parent
     commit(root, "Timers: the end column goes, existing timers are saved again")
+
+
+def link_root_manage_py(root: Path, nested: str = "blog") -> Path:
+    """A root manage.py that is a link to the nested project's (`ln -s blog/manage.py
+    manage.py`), so every command runs from the repository root; returns the link."""
+    link = root / "manage.py"
+    link.symlink_to(f"{nested}/manage.py")
+    commit(root, "Run manage.py from the repository root")
+    return link

@@ -213,11 +213,41 @@ def _stale_wsgi(manage_dir: Path) -> None:
     _edit(manage_dir / "blog" / "wsgi.py", "'blog.settings'", "'blog.settings_old'")
 
 
+SPLIT_SETTINGS_INIT = """\"\"\"Settings assembled from components by django-split-settings.\"\"\"
+
+from split_settings.tools import include
+
+include("components/base.py")
+"""
+
+
+def _toplevel_wsgi(manage_dir: Path) -> None:
+    """wsgi.py at the top level beside manage.py (`WSGI_APPLICATION = 'wsgi.application'`),
+    set in a component that django-split-settings includes (not star-imported); the
+    middleware list has no SecurityMiddleware, as some older projects' lists have not."""
+    package = manage_dir / "blog"
+    (package / "wsgi.py").rename(manage_dir / "wsgi.py")
+    folder = package / "settings" / "components"
+    folder.mkdir(parents=True)
+    base = (package / "settings.py").read_text(encoding="utf-8")
+    (package / "settings.py").unlink()
+    for old, new in (
+        ("Path(__file__).resolve().parent.parent", "Path(__file__).resolve().parents[3]"),
+        ("WSGI_APPLICATION = 'blog.wsgi.application'", "WSGI_APPLICATION = 'wsgi.application'"),
+        ("    'django.middleware.security.SecurityMiddleware',\n", ""),
+    ):
+        assert old in base, f"startproject's settings changed shape: {old!r}"
+        base = base.replace(old, new)
+    (folder / "base.py").write_text(base, encoding="utf-8")
+    (package / "settings" / "__init__.py").write_text(SPLIT_SETTINGS_INIT, encoding="utf-8")
+
+
 # Settings shape -> (what it does to the startproject files, extra requirements).
 SETTINGS_SHAPES = {
     "environ": (_environ_package, ("django-environ~=0.12",)),
     "exported": (_exported, ("whitenoise~=6.12",)),
     "stale-wsgi": (_stale_wsgi, ()),
+    "toplevel-wsgi": (_toplevel_wsgi, ("django-split-settings~=1.3",)),
 }
 
 
@@ -383,12 +413,60 @@ def _shape_uv_workspace(root: Path) -> None:
     run(root, "uv", "add", "--no-sync", "sitelib")
 
 
+HATCH_DYNAMIC_VERSION = """
+[build-system]
+requires = ["hatchling"]
+build-backend = "hatchling.build"
+
+[tool.hatch.version]
+path = "{version_file}"
+"""
+
+
+def _shape_uv_hatchling_dynamic_version(root: Path) -> None:
+    """The site is a hatchling package whose version is read from blog/__about__.py
+    (`dynamic = ["version"]`): `uv lock` builds the project's metadata to lock it."""
+    pyproject = root / "pyproject.toml"
+    _edit(pyproject, 'version = "0.1.0"\n', 'dynamic = ["version"]\n')
+    with open(pyproject, "a", encoding="utf-8") as out:
+        out.write(HATCH_DYNAMIC_VERSION.format(version_file="blog/__about__.py"))
+        out.write('\n[tool.hatch.build.targets.wheel]\npackages = ["blog"]\n')
+    (root / "blog" / "__about__.py").write_text('__version__ = "1.4.0"\n', "utf-8")
+    run(root, "uv", "lock")
+
+
+def _shape_poetry_path_dependency_dynamic_version(root: Path) -> None:
+    """Poetry's path dependency on a library in packages/sitelib, a hatchling package
+    whose version is read from a file in it: `poetry lock` builds its metadata."""
+    lib = root / "packages" / "sitelib"
+    (lib / "src" / "sitelib").mkdir(parents=True)
+    (lib / "src" / "sitelib" / "__init__.py").write_text("", "utf-8")
+    (lib / "src" / "sitelib" / "__about__.py").write_text('__version__ = "2.1.0"\n', "utf-8")
+    (lib / "pyproject.toml").write_text(
+        '[project]\nname = "sitelib"\ndynamic = ["version"]\nrequires-python = ">=3.10"\n'
+        + HATCH_DYNAMIC_VERSION.format(version_file="src/sitelib/__about__.py"),
+        "utf-8",
+    )
+    pyproject = root / "pyproject.toml"
+    text = pyproject.read_text("utf-8")
+    head, _, tail = text.partition("dependencies = [\n")
+    pyproject.write_text(f'{head}dependencies = [\n    "sitelib",\n{tail}', "utf-8")
+    with open(pyproject, "a", encoding="utf-8") as out:
+        out.write('\n[tool.poetry.dependencies]\nsitelib = {path = "packages/sitelib"}\n')
+    run(root, "poetry", "lock")
+
+
 # Dependency shape -> (the manager it needs, what it does to the recorded project).
 DEPENDENCY_SHAPES = {
     "includes-freeze-runtime": ("requirements_txt", _shape_includes_freeze_runtime),
     "pip-tools-hashes": ("requirements_txt", _shape_pip_tools_hashes),
     "poetry-production-group": ("poetry", _shape_poetry_production_group),
     "uv-workspace": ("uv", _shape_uv_workspace),
+    "uv-hatchling-dynamic-version": ("uv", _shape_uv_hatchling_dynamic_version),
+    "poetry-path-dependency-dynamic-version": (
+        "poetry",
+        _shape_poetry_path_dependency_dynamic_version,
+    ),
 }
 
 

@@ -44,7 +44,9 @@ DEFAULT_NODE_MAJOR = "22"
 
 @dataclass(frozen=True)
 class AssetBuild:
-    """A package.json whose `build` script makes static files.
+    """A package.json whose `build` script makes static files, or (`script` empty) whose
+    `dependencies` the project serves straight from node_modules (STATICFILES_DIRS
+    naming a package's folder there): the platform installs them, and builds nothing.
 
     `folder` is the package.json's folder relative to the git root (POSIX, "." at
     the root). `lock_file` is npm's lock file there, if any; `other_manager`
@@ -83,7 +85,22 @@ class AssetBuild:
         return ("npm", "run", "build")
 
     @property
+    def commands(self) -> tuple[tuple[str, ...], ...]:
+        """What the platform runs in the package.json's folder: install, then build."""
+        return (self.install_argv, self.build_argv) if self.script else (self.install_argv,)
+
+    @property
+    def steps(self) -> str:
+        """The commands, as the summary names them."""
+        return " and ".join(f"`{' '.join(argv)}`" for argv in self.commands)
+
+    @property
     def label(self) -> str:
+        if not self.script:
+            return (
+                f"`{self.path('package.json')}` dependencies served from node_modules "
+                f"({', '.join(self.tools)}; no build script)"
+            )
         made_with = f" ({', '.join(self.tools)})" if self.tools else ""
         return f"`{self.path('package.json')}` build script `{self.script}`{made_with}"
 
@@ -123,7 +140,8 @@ def _node_version(folder: Path, git_root: Path, package: dict) -> tuple[str, str
 
 
 def find_asset_build(git_root: Path, manage_dir: Path) -> AssetBuild | None:
-    """The asset build at the git root or beside manage.py; None without a build script.
+    """The asset build at the git root or beside manage.py; None without a build script
+    or runtime `dependencies`.
 
     A package.json that does not parse is not an asset build we can run: None
     (its tools would fail on the platform the same way they fail here).
@@ -138,13 +156,20 @@ def find_asset_build(git_root: Path, manage_dir: Path) -> AssetBuild | None:
             continue
         scripts = package.get("scripts") if isinstance(package, dict) else None
         script = scripts.get("build") if isinstance(scripts, dict) else None
+        runtime = package.get("dependencies") if isinstance(package, dict) else None
         if not isinstance(script, str) or not script.strip():
-            continue
+            # No build: the packages in `dependencies` are served as npm installs them
+            # (node_modules is git-ignored, so the platform must install them too).
+            if not isinstance(runtime, dict) or not runtime:
+                continue
+            script = ""
         deps: dict = {}
         for key in ("dependencies", "devDependencies"):
             if isinstance(package.get(key), dict):
                 deps.update(package[key])
         tools = tuple(dict.fromkeys(label for name, label in _TOOLS.items() if name in deps))
+        if not script:
+            tools = tuple(sorted(runtime))
         lock = next((name for name in LOCK_FILES if (folder / name).is_file()), None)
         other = next(
             (tool for name, tool in _OTHER_LOCKS.items() if (folder / name).is_file()), None

@@ -22,10 +22,12 @@ __all__ = [
     "apply_changes",
     "case_collisions",
     "link_problems",
+    "never_replaced",
     "remove_stale_temp_files",
     "restore_written",
     "record_executable_bits",
     "write_atomic",
+    "written_at",
 ]
 
 
@@ -145,6 +147,46 @@ def link_problems(root: Path, rel_paths: Sequence[str]) -> list[str]:
     return problems
 
 
+def written_at(root: Path, rel: str) -> str | None:
+    """Where a write to `rel` lands when a link inside the repository leads elsewhere
+    (POSIX, relative to `root`); None when it lands at `rel` itself."""
+    path = root / rel
+    real = Path(os.path.realpath(path))
+    real_root = root.resolve()
+    if real == real_root / rel or not _inside(real, real_root):
+        return None
+    return real.relative_to(real_root).as_posix()
+
+
+def never_replaced(root: Path, changes: Sequence[FileChange]) -> list[str]:
+    """Messages for the user's files that no option lets a run replace.
+
+    A file reached through a symbolic link: replacing it writes into the file the
+    link leads to, another of the user's files (a root manage.py linked to
+    app/manage.py would become a copy of ours that runs itself). And a manage.py:
+    the file the user runs every command with.
+    """
+    problems = []
+    for change in changes:
+        if not (change.user_file and change.changed):
+            continue
+        target = written_at(root, change.path)
+        if target is not None:
+            problems.append(
+                f"{change.path} is a symbolic link to {target}, which is yours. "
+                f"django-simple-deploy never replaces a file through a link, even with "
+                f"--overwrite: it would write over {target}. Nothing was changed. To use "
+                f"ours, remove the link (`git rm {change.path}`), commit, and run again."
+            )
+        elif PurePosixPath(change.path).name == "manage.py":
+            problems.append(
+                f"{change.path} is yours: it is the file you run, and django-simple-deploy "
+                "never replaces it, even with --overwrite. Nothing was changed. (A platform "
+                "plugin asked to write it; report this to its authors.)"
+            )
+    return problems
+
+
 def remove_stale_temp_files(root: Path, rel_paths: Sequence[str]) -> list[str]:
     """Remove the temporary files a killed run left beside the files we write."""
     removed = []
@@ -249,6 +291,7 @@ def apply_changes(
     pending = [c for c in changes if c.changed]
     refused = case_collisions(root, [c.path for c in pending])
     refused += link_problems(root, [c.path for c in pending])
+    refused += never_replaced(root, pending)
     if refused:
         raise ApplyError("Nothing was written.\n" + "\n".join(refused))
     for change in pending:

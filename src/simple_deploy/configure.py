@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import stat
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import checks, env_needs, gitignore, markers
-from .changes import ApplyError, apply_changes, link_problems
+from .changes import ApplyError, apply_changes, link_problems, never_replaced, written_at
 from .drivers import DRIVER_NAMES
 from .lock import refresh_lock
 from .log import LogError
@@ -23,6 +23,7 @@ from .plugin import Options, PlatformPlugin
 from .project import MANAGER_FILES, Project
 from .python_version import platform_warning
 from .runner import CommandFailed, Runner, ToolMissing
+from .settings_discovery import module_file
 
 __all__ = ["ConfigureError", "prepare", "apply_plan", "Prepared"]
 
@@ -145,6 +146,10 @@ def platform_needs(
     candidates += [*files, ".python-version", "runtime.txt"]
     if project.asset_build is not None:
         candidates += project.asset_build.files
+    # The module the web command serves (a git-ignored wsgi.py never reaches the platform).
+    wsgi = module_file(project.manage_dir, project.wsgi_module)
+    if wsgi is not None and wsgi.is_relative_to(project.git_root):
+        candidates.append(project.rel(wsgi))
     planned = {c.path for c in changes} | set(also_planned)
     return [
         path
@@ -213,6 +218,10 @@ def prepare(
     links = link_problems(project.git_root, [c.path for c in plan.effective])
     if links:
         raise ConfigureError("\n\n".join(links))
+    kept = never_replaced(project.git_root, plan.user_files)
+    if kept:
+        raise ConfigureError("\n\n".join(kept))
+    plan = replace(plan, changes=tuple(_where_written(project, c) for c in plan.changes))
     read_only = read_only_problems(project, plan)
     if read_only:
         raise ConfigureError("\n\n".join(read_only))
@@ -227,13 +236,30 @@ def prepare(
     return Prepared(project, plugin, plan)
 
 
+def _where_written(project: Project, change: FileChange) -> FileChange:
+    """A change written through a link inside the repository says so: the file that
+    changes is the link's target (the link itself stays as it is)."""
+    target = written_at(project.git_root, change.path) if change.changed else None
+    if target is None:
+        return change
+    return replace(
+        change,
+        reason=f"{change.reason} (written in {target}: {change.path} is a link to it, "
+        "and stays one)",
+    )
+
+
 def overwrite_preview(prepared: Prepared, options: Options) -> list[FileChange]:
     """The changes to the user's own files that only --overwrite would make (dry run)."""
     if options.get("overwrite"):
         return list(prepared.plan.user_files)
     forced = build_plan(prepared.project, prepared.plugin, {**options, "overwrite": True})
     now = {c.path: c.after for c in prepared.plan.effective if not c.user_file}
-    return [c for c in forced.user_files if now.get(c.path) != c.after]
+    root = prepared.project.git_root
+    # A file --overwrite would still refuse (a link, a manage.py) is not offered.
+    return [
+        c for c in forced.user_files if now.get(c.path) != c.after and not never_replaced(root, [c])
+    ]
 
 
 def with_lock(prepared: Prepared, runner: Runner) -> Plan:

@@ -1,13 +1,15 @@
 """Refresh the lock file with the user's own tool, without touching their files.
 
-The lock is computed in a scratch copy of the files the tool reads (with the
+The lock is computed in a scratch copy of the project's tracked files (with the
 plan's new texts); its result joins the plan as one more file change, so it is
 written atomically with the rest.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -24,6 +26,37 @@ _TEMP_VARS = ("TMPDIR", "TEMP", "TMP")
 _CONTEXT_FILES = (".python-version",)
 # Never copied from a workspace member's folder: environments and caches.
 _IGNORE = shutil.ignore_patterns(".venv", "venv", "__pycache__", "node_modules", ".git")
+
+
+def _tracked_files(git_root: Path) -> list[str]:
+    """The files git tracks (POSIX, relative to the root); none if git cannot say."""
+    try:
+        out = subprocess.run(
+            ["git", "ls-files", "-z"], cwd=git_root, capture_output=True, check=False
+        )
+    except OSError:
+        return []
+    if out.returncode != 0:
+        return []
+    return [os.fsdecode(name) for name in out.stdout.split(b"\0") if name]
+
+
+def _copy_tracked(git_root: Path, scratch: Path) -> None:
+    """Every tracked file, as it is on disk: what the build backends read to give the
+    resolver the project's own metadata (hatchling's version read from a file in the
+    package, a readme, a path dependency's folder), which the manager's files name
+    but do not hold. Links are copied as links; environments and caches are skipped."""
+    skipped = {".venv", "venv", "__pycache__", "node_modules", ".git"}
+    for name in _tracked_files(git_root):
+        parts = name.split("/")
+        source = git_root.joinpath(*parts)
+        if skipped.intersection(parts[:-1]) or not os.path.lexists(source):
+            continue
+        if source.is_dir() and not source.is_symlink():
+            continue  # a submodule: its files are another repository's
+        target = scratch.joinpath(*parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, target, follow_symlinks=False)
 
 
 def _copy_inputs(project: Project, inputs: Sequence[str], scratch: Path) -> None:
@@ -54,6 +87,7 @@ def refresh_lock(
         tempfile.TemporaryDirectory(prefix="simple-deploy-lock-tmp-") as tool_tmp,
     ):
         scratch_dir = Path(scratch)
+        _copy_tracked(project.git_root, scratch_dir)
         _copy_inputs(project, deps.lock_inputs, scratch_dir)
         for change in changes:
             if change.path in deps.lock_inputs:

@@ -75,6 +75,9 @@ class Project:
     ignored_needed: tuple[str, ...] = ()
     ignored_needed_at: str | None = None
     platform_switch: str | None = None
+    # True when the git root's manage.py is a symbolic link to the project's nested
+    # one: the user's root entry point, run as it is and never written.
+    root_manage_link: bool = False
     # Where python_version was read ("runtime.txt", ".python-version" ...) and any
     # files that disagree with it, for the summary.
     python_source: str = "the Python running this command"
@@ -168,13 +171,33 @@ def _git_root(start: Path) -> Path:
     return Path(os.fsdecode(out.stdout.strip())).resolve()
 
 
+def _linked_manage_dir(git_root: Path, manage_py: Path) -> Path | None:
+    """The folder of the manage.py a linked manage.py leads to, inside the repository.
+
+    `python manage.py` through a link imports from the target's folder (Python puts
+    it first on sys.path), so that folder is the project's; the link stays the
+    user's file, never a write target.
+    """
+    if not manage_py.is_symlink():
+        return None
+    target = Path(os.path.realpath(manage_py))
+    inside = target.is_relative_to(git_root) and target.name == "manage.py"
+    return target.parent if inside and target.is_file() else None
+
+
 def _find_manage_py(git_root: Path, start: Path) -> Path:
     if (start / "manage.py").is_file():
         # A root manage.py we wrote for Heroku stands for the nested one it runs.
-        return manage_shim.target(start / "manage.py") or start
+        return (
+            _linked_manage_dir(git_root, start / "manage.py")
+            or manage_shim.target(start / "manage.py")
+            or start
+        )
     found = []
     for path in sorted(git_root.rglob("manage.py")):
         parts = path.relative_to(git_root).parts
+        if _linked_manage_dir(git_root, path) is not None:
+            continue  # stands for the manage.py it leads to, found on its own
         if len(parts) <= 3 and not _SKIP_DIRS.intersection(parts):
             if manage_shim.target(path) is None:
                 found.append(path.parent)
@@ -279,6 +302,38 @@ def _new_requirements(git_root: Path) -> Dependencies | None:
     return requirements_txt.new_file(installed)
 
 
+def _wsgi_module(manage_dir: Path, named: str) -> str:
+    """The module gunicorn serves: WSGI_APPLICATION's, else the first of `<package>.wsgi`
+    (startproject's) and a top-level `wsgi` that exists beside manage.py.
+
+    The platform runs `gunicorn <module>`: a module without a file there fails every
+    request, so none found stops the run here.
+    """
+    application = _find_wsgi_application(manage_dir, named)
+    if application:
+        module = application.rsplit(".", 1)[0]
+        if _module_file(manage_dir, module) is not None:
+            return module
+        raise InspectionError(
+            f"WSGI_APPLICATION is {application!r}, but there is no module {module} under "
+            f"{manage_dir}: the platform's web server (gunicorn {module}) would fail to start. "
+            "Set WSGI_APPLICATION to the module that defines `application` (startproject's "
+            "is <project>/wsgi.py), commit, and run again. Nothing was changed."
+        )
+    candidates = list(dict.fromkeys((named.split(".")[0] + ".wsgi", "wsgi")))
+    for module in candidates:
+        if _module_file(manage_dir, module) is not None:
+            return module
+    tried = " nor ".join(module.replace(".", "/") + ".py" for module in candidates)
+    raise InspectionError(
+        f"No WSGI module found: the settings set no WSGI_APPLICATION we can read, and neither "
+        f"{tried} exists under {manage_dir}. The platform serves the site with gunicorn, "
+        'which needs one. Set WSGI_APPLICATION = "<module>.application" in your settings '
+        "(the module that defines `application = get_wsgi_application()`), commit, and run "
+        "again. Nothing was changed."
+    )
+
+
 def _django_version() -> str:
     try:
         version = metadata.version("django")
@@ -305,10 +360,7 @@ def _choose_settings(
             "so we cannot tell which settings to extend. Name them: "
             "--settings-module <package>.settings (or export DJANGO_SETTINGS_MODULE)."
         )
-    wsgi_application = _find_wsgi_application(manage_dir, named)
-    wsgi_module = (
-        wsgi_application.rsplit(".", 1)[0] if wsgi_application else named.split(".")[0] + ".wsgi"
-    )
+    wsgi_module = _wsgi_module(manage_dir, named)
     wsgi_file = _module_file(manage_dir, wsgi_module)
     wsgi_named = _named(wsgi_file) if wsgi_file else None
     if wsgi_named and wsgi_file and _module_file(manage_dir, wsgi_named.module) is None:
@@ -467,6 +519,8 @@ def inspect(
             ),
         ),
         wsgi_settings_module=wsgi_settings,
+        root_manage_link=_linked_manage_dir(git_root, git_root / "manage.py") == manage_dir
+        and manage_dir != git_root,
         env_vars=env_vars,
         import_error=import_error,
         settings_probed=probe_env,

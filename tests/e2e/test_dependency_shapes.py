@@ -17,6 +17,8 @@ SHAPES = {
     "pip-tools-hashes": "requirements_txt",
     "poetry-production-group": "poetry",
     "uv-workspace": "uv",
+    "uv-hatchling-dynamic-version": "uv",
+    "poetry-path-dependency-dynamic-version": "poetry",
 }
 
 
@@ -120,3 +122,19 @@ def test_uv_workspace_with_a_member(sample_project, database_url, platform):
     if platform == "fly_io":
         assert "COPY packages/sitelib packages/sitelib/" in _read(root, "Dockerfile")
     _rehearse(root, platform, database_url)
+
+
+@pytest.mark.parametrize(
+    ("manager", "shape"),
+    [("uv", "uv-hatchling-dynamic-version"), ("poetry", "poetry-path-dependency-dynamic-version")],
+)
+def test_a_version_read_from_a_file_locks_and_installs(
+    sample_project, database_url, manager, shape
+):
+    """The lock refresh's scratch copy holds the file hatchling reads the version from;
+    Heroku then installs from that lock (the root package, or the path dependency)."""
+    root = sample_project(manager, "flat", shape=shape)
+    out = _configure(root, "heroku")
+    lock = "uv.lock" if manager == "uv" else "poetry.lock"
+    assert f"`{lock}` (updated): refreshed with `{manager} lock`" in out
+    _rehearse(root, "heroku", database_url)

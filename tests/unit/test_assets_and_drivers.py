@@ -47,6 +47,17 @@ def test_no_build_script_or_broken_package_json_is_no_asset_build(tmp_path):
     assert find_asset_build(tmp_path, tmp_path) is None
 
 
+def test_runtime_dependencies_without_a_build_script_are_installed_only(tmp_path):
+    """Packages served straight from node_modules: the platform installs, builds nothing."""
+    _package(tmp_path, {"test": "jest"}, dependencies={"htmx.org": "2.0.4", "alpinejs": "3"})
+    (tmp_path / "package-lock.json").write_text("{}", "utf-8")
+    build = find_asset_build(tmp_path, tmp_path)
+    assert build.commands == (("npm", "ci"),) and build.steps == "`npm ci`"
+    assert build.label == (
+        "`package.json` dependencies served from node_modules (alpinejs, htmx.org; no build script)"
+    )
+
+
 def test_compress_offline_needs_the_app_and_the_setting():
     settings = "INSTALLED_APPS = ['compressor']\nCOMPRESS_OFFLINE = True\n"
     assert compress_offline([settings])

@@ -98,3 +98,21 @@ def test_a_run_past_its_timeout_is_killed(tmp_path, monkeypatch):
     with pytest.raises(subprocess.TimeoutExpired) as raised:
         deploy_runner.run_manage_py([], folder, _env(), stdin="", timeout=3)
     assert raised.value.stdout == b"started\n"
+
+
+def test_a_linked_manage_py_imports_from_its_targets_folder(tmp_path, monkeypatch):
+    """`python manage.py` through a link (a root manage.py -> app/manage.py): Python puts
+    the link's target's folder first on sys.path, and __file__ stays the link's path."""
+    folder = tmp_path / "project"
+    (folder / "app").mkdir(parents=True)
+    (folder / "app" / "manage.py").write_text(
+        "import os, sys\nprint(sys.path[0], __file__)\n", encoding="utf-8"
+    )
+    (folder / "manage.py").symlink_to("app/manage.py")
+    results = []
+    for fork in ("0", "1"):
+        monkeypatch.setenv("SIMPLE_DEPLOY_TEST_FORK", fork)
+        results.append(deploy_runner.run_manage_py([], folder, _env(), stdin="", timeout=60))
+    process, forked = results
+    assert process.stdout == f"{folder / 'app'} {folder / 'manage.py'}\n", process.stderr
+    assert forked.stdout == process.stdout, forked.stderr

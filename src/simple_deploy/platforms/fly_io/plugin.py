@@ -219,7 +219,8 @@ def _asset_context(project: Project) -> dict:
         "node_dir": folder,
         "node_files": " ".join(build.files),
         "node_install": shlex.join(build.install_argv),
-        "node_build": shlex.join(build.build_argv),
+        # No build script: the stage installs, and node_modules is what it hands on.
+        "node_build": shlex.join(build.build_argv) if build.script else "",
     }
 
 
@@ -369,7 +370,11 @@ def _asset_notes(project: Project) -> list[str]:
         notes.append(
             f"Asset build found: {build.label}. The Dockerfile builds it in a Node.js "
             f"{build.node_major} stage ({build.node_source}): `{' '.join(build.install_argv)}`, "
-            "`npm run build`, and copies the result into the image before collectstatic."
+            + (
+                "`npm run build`, and copies the result into the image before collectstatic."
+                if build.script
+                else "and copies node_modules into the image before collectstatic."
+            )
         )
     if project.compress_offline:
         notes.append(
@@ -513,10 +518,7 @@ def runtime(project: Project) -> Runtime:
         node = _node_build(project)
         # The image's asset stage: npm in the package.json's folder, before collectstatic.
         assets = (
-            (
-                Command(node.install_argv, cwd=node.folder),
-                Command(node.build_argv, cwd=node.folder),
-            )
+            tuple(Command(argv, cwd=node.folder) for argv in node.commands)
             if node is not None
             else ()
         )

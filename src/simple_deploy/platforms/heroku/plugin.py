@@ -203,9 +203,9 @@ def _asset_notes(project: Project) -> list[str]:
                 f"Asset build found: {build.label}. Heroku builds it with the Node.js "
                 f"buildpack, which must run before Python's: `heroku buildpacks:add --index 1 "
                 f"heroku/nodejs` (Node.js {build.node_major}, from {build.node_source}: pin it "
-                "with package.json `engines.node`). It runs `"
-                + " ".join(build.install_argv)
-                + "` and `npm run build`, then Python's collectstatic collects the output."
+                "with package.json `engines.node`). It runs "
+                + build.steps
+                + ", then Python's collectstatic collects the output."
             )
     if project.compress_offline:
         notes.append(
@@ -257,7 +257,22 @@ def plan(project: Project, options: Options) -> PlatformPlan:
         list(_own_variables(project)) if options.get("automate_all") else []
     )
     if project.nested:
-        changes.append(_root_manage_py(project))
+        root_manage = _root_manage_py(project)
+        if project.root_manage_link:
+            notes.append(
+                f"Your root manage.py, a link to {project.manage_dir_rel}/manage.py, is kept as "
+                "it is: Heroku's build finds it in the root and runs collectstatic with it."
+            )
+        elif root_manage.user_file:
+            # A manage.py the user runs is never replaced, not even with --overwrite.
+            notes.append(
+                "Your own root manage.py is kept as it is (django-simple-deploy never replaces "
+                "a manage.py you run): Heroku's build runs `python manage.py collectstatic "
+                f"--noinput` with it, so it must run {project.manage_dir_rel}/manage.py's "
+                "commands; `--rehearse` runs it as Heroku does."
+            )
+        else:
+            changes.append(root_manage)
     if project.python_source in ("runtime.txt", ".python-version"):
         notes.append(
             f"Heroku will use Python {project.python_version} from your existing "
@@ -294,7 +309,7 @@ def _node_build(project: Project) -> tuple[Command, ...]:
     build = project.asset_build
     if not needs_node(project) or build.other_manager:
         return ()
-    return (Command(build.install_argv), Command(build.build_argv))
+    return tuple(Command(argv) for argv in build.commands)
 
 
 def runtime(project: Project) -> Runtime:

@@ -114,7 +114,7 @@ def _asset_context(project: Project) -> dict:
         return {"node": False, "assets": []}
     prefix = f"cd {shlex.quote(build.folder)} && " if build.folder != "." else ""
     # A subshell keeps the hook's folder for collectstatic.
-    lines = [shlex.join(build.install_argv), shlex.join(build.build_argv)]
+    lines = [shlex.join(argv) for argv in build.commands]
     if prefix:
         lines = [f"({prefix}{line})" for line in lines]
     return {"node": True, "npm_version": NPM_VERSION, "assets": lines}
@@ -132,7 +132,7 @@ def _notes(project: Project) -> tuple[str, ...]:
     elif build is not None:
         notes.append(
             f"Asset build found: {build.label}. The build hook runs "
-            f"`{' '.join(build.install_argv)}` and `npm run build` before collectstatic "
+            f"{build.steps} before collectstatic "
             "(npm from `dependencies: nodejs:`)."
         )
     if project.compress_offline:
@@ -370,10 +370,7 @@ def _node_commands(project: Project) -> tuple[Command, ...]:
     build = _node_build(project)
     if build is None:
         return ()
-    return (
-        Command(build.install_argv, cwd=build.folder),
-        Command(build.build_argv, cwd=build.folder),
-    )
+    return tuple(Command(argv, cwd=build.folder) for argv in build.commands)
 
 
 def _derived_env(
