@@ -6,7 +6,9 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
+import sys
 from pathlib import Path
 
 import project_files
@@ -75,7 +77,12 @@ def test_configures_railway_and_second_run_changes_nothing(sample_project, manag
     assert "migrate" not in web["start"]
     assert web["healthcheck"] == "/railway-health/"
     assert web["env"] == {"DATABASE_URL": "${{Postgres.DATABASE_URL}}"}
-    assert (root / ".python-version").read_text().strip().startswith("3.")
+    if manager == "pipenv":
+        # Railpack reads the Pipfile's python_version itself: nothing to pin.
+        assert not (root / ".python-version").exists()
+        assert "Railway will use Python 3." in result.stdout
+    else:
+        assert (root / ".python-version").read_text().strip().startswith("3.")
 
     settings = settings_path(root).read_text()
     assert settings.count("# >>> django-simple-deploy: railway >>>") == 1
@@ -105,3 +112,41 @@ def test_a_second_manager_in_the_root_stops_before_writing(sample_project):
     assert "git rm requirements.txt" in result.stdout + result.stderr
     assert "Traceback" not in result.stdout + result.stderr
     assert changed(before, snapshot(root)) == set()
+
+
+HEALTH_PROBE = """
+import django
+from django.test import Client
+
+django.setup()
+client = Client()
+health = client.get("/railway-health/", HTTP_HOST="healthcheck.railway.app")
+home = client.get("/", HTTP_HOST="healthcheck.railway.app")
+stranger = client.get("/", HTTP_HOST="evil.example", secure=True)
+print(health.status_code, health.content.decode(), home.status_code, stranger.status_code)
+"""
+
+
+def test_health_check_gets_200_over_plain_http_and_hosts_stay_specific(sample_project):
+    # Railway's health check comes over HTTP from healthcheck.railway.app and needs a
+    # 200 (docs deployments/healthchecks.md): SECURE_SSL_REDIRECT alone would answer 301.
+    root = sample_project("requirements_txt", "nested")
+    assert deploy(root).returncode == 0
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"},
+        "DJANGO_SETTINGS_MODULE": "blog.settings",
+        "RAILWAY_ENVIRONMENT_NAME": "production",
+        "RAILWAY_PUBLIC_DOMAIN": "web-production-1a2b.up.railway.app",
+        "SECRET_KEY": "x" * 60,
+        "DATABASE_URL": "postgresql://u:p@127.0.0.1:9/db",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", HEALTH_PROBE],
+        cwd=manage_dir(root),
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["200", "ok", "301", "400"]
