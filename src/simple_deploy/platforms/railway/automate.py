@@ -70,6 +70,12 @@ def ensure_cli(ctx: AutomateContext) -> str:
 
 def ensure_login(ctx: AutomateContext) -> str:
     result = _railway(ctx, "whoami", "--json", check=False)
+    if result.returncode != 0 and "Unauthorized" not in result.output:
+        raise CommandFailed(
+            f"`railway whoami` failed (exit {result.returncode}):\n{result.output}",
+            result.output,
+            result.returncode,
+        )
     if result.returncode != 0:
         raise CommandFailed(
             "You are not logged in to Railway. Run `railway login` (or set RAILWAY_API_TOKEN "

@@ -24,13 +24,11 @@ Facts this plugin relies on (sources read December 2026):
 
 from __future__ import annotations
 
-import hashlib
 import json
-import re
 import shlex
-import subprocess
 
 from simple_deploy import __version__, env_needs
+from simple_deploy.platforms._platform_common.automate import project_title
 from simple_deploy.plugin import (
     Automation,
     Command,
@@ -121,23 +119,11 @@ def check(project: Project, options: Options) -> list[str]:
 
 
 def project_name(project: Project, options: Options) -> str:
-    """The Railway project: the one automation created or reused, the one named on the
-    command line, else the folder's name plus a short hash of the first commit and path
-    (the same on every run, so a re-run finds its project; different for another one)."""
-    if options.get("railway_project"):
-        return str(options["railway_project"])
-    if options.get("deployed_project_name"):
-        return str(options["deployed_project_name"])
-    root_commit = subprocess.run(
-        ["git", "rev-list", "--max-parents=0", "HEAD"],
-        cwd=project.git_root,
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.split()
-    seed = f"{root_commit[-1] if root_commit else ''}:{project.git_root.name}"
-    slug = re.sub(r"[^a-z0-9-]+", "-", project.git_root.name.lower()).strip("-") or "django"
-    return f"{slug[:40]}-{hashlib.sha256(seed.encode()).hexdigest()[:6]}"
+    """The Railway project: the one automation created or reused, else the one named on
+    the command line, else the folder's name plus a short hash of the first commit and
+    path, the naming Platform.sh and Upsun use (the same on every run, so a re-run finds
+    its project; different for another one)."""
+    return str(options.get("railway_project") or project_title(project, options))
 
 
 # ---------------------------------------------------------------- commands
