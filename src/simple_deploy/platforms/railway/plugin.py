@@ -370,8 +370,10 @@ platform = PlatformPlugin(
         NameRule(
             "deployed_project_name",
             "--deployed-project-name",
-            r"[A-Za-z0-9][A-Za-z0-9_-]{0,62}",
-            "1 to 63 letters, digits, dashes and underscores, starting with a letter or digit",
+            # Railway accepts other names too; a slug is what the derived name is, and
+            # what `railway init --name` and `railway link` take without quoting.
+            r"[a-z0-9][a-z0-9-]{0,62}",
+            "1 to 63 lowercase letters, digits and dashes",
             "my-blog",
         ),
     ),
