@@ -11,7 +11,7 @@ import shlex
 import pytest
 import railway_iac
 from project_files import manage_dir
-from rehearsals import HALVES, configure_commit_and_rehearse, migrations_applied
+from rehearsals import HALVES, MAIN_HALF, configure_commit_and_rehearse, migrations_applied
 
 from simple_deploy import plugins
 from simple_deploy.project import inspect
@@ -19,7 +19,7 @@ from simple_deploy.project import inspect
 pytestmark = pytest.mark.e2e
 
 
-@pytest.mark.parametrize(("manager", "layout", "django"), HALVES[0])
+@pytest.mark.parametrize(("manager", "layout", "django"), HALVES[MAIN_HALF["railway"]])
 def test_railway_configuration_rehearses_on_postgres(
     sample_project, database_url, manager, layout, django
 ):
