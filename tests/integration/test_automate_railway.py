@@ -168,3 +168,16 @@ def test_failed_deploy_resumes_without_a_second_project(nested_poetry, railway_c
     project = only_project(account(railway_cli))
     assert set(project["services"]) == {"web", "Postgres"}
     assert project["services"]["web"]["deployments"] == [{"status": "SUCCESS"}]
+
+
+def test_several_workspaces_stop_before_writing_and_name_them(nested_poetry, railway_cli):
+    workspaces = [{"id": "ws-aaaa", "name": "Personal"}, {"id": "ws-bbbb", "name": "Team"}]
+    railway_cli["state"].write_text(json.dumps({"workspaces": workspaces}))
+    before = snapshot(nested_poetry, logs=False)
+    result = deploy(nested_poetry, railway_cli["env"])
+    assert result.returncode != 0
+    assert "several Railway workspaces" in result.stderr
+    assert "Personal (ws-aaaa)" in result.stderr and "--workspace <id>" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert snapshot(nested_poetry, logs=False) == before
+    assert not account(railway_cli).get("projects")

@@ -105,6 +105,12 @@ def _workspace(ctx: AutomateContext) -> str:
     workspaces = ctx.facts.get("workspaces") or []
     if len(workspaces) == 1:
         return str(workspaces[0]["id"])
+    if not workspaces:
+        raise CommandFailed(
+            "Your Railway account has no workspace to create the project in. Create one in "
+            "the dashboard (https://railway.com/dashboard), then run this command again. "
+            "Nothing was changed."
+        )
     listed = "\n".join(f"    {w.get('name')} ({w.get('id')})" for w in workspaces)
     raise CommandFailed(
         f"You belong to several Railway workspaces:\n{listed}\nCreate the project in the one "
