@@ -150,3 +150,18 @@ def test_health_check_gets_200_over_plain_http_and_hosts_stay_specific(sample_pr
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["200", "ok", "301", "400"]
+
+
+def test_a_legacy_railway_json_is_named_with_the_migration(sample_project):
+    root = sample_project("uv", "flat")
+    (root / "railway.json").write_text('{"deploy": {"startCommand": "gunicorn blog.wsgi"}}\n')
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "old Railway config")
+    result = deploy(root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Your railway.json is Railway's deprecated Config as Code" in result.stdout
+    assert "railway config migrate --apply --delete-files" in result.stdout
+    # The user's file is theirs: left as it was.
+    assert (root / "railway.json").read_text() == (
+        '{"deploy": {"startCommand": "gunicorn blog.wsgi"}}\n'
+    )

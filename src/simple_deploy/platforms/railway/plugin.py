@@ -208,6 +208,21 @@ def _asset_notes(project: Project) -> list[str]:
     return notes
 
 
+def _legacy_config_notes(project: Project) -> list[str]:
+    """A railway.json / railway.toml (Config as Code) is no longer read, and
+    `railway config plan` refuses a service it still manages (docs
+    infrastructure-as-code.md, "Migrating from Config as Code")."""
+    found = [n for n in ("railway.json", "railway.toml") if (project.git_root / n).is_file()]
+    return [
+        f"Your {name} is Railway's deprecated Config as Code, no longer read since "
+        f"2026-12-01; {CONFIG_FILE} replaces it. If a service of yours still uses it, "
+        "`railway config apply` refuses that service until you migrate: `railway config "
+        f"migrate --apply --delete-files` (or delete {name} and clear the service's config "
+        "file path in its settings)."
+        for name in found
+    ]
+
+
 def plan(project: Project, options: Options) -> PlatformPlan:
     name = project_name(project, options)
     changes = [
@@ -239,6 +254,7 @@ def plan(project: Project, options: Options) -> PlatformPlan:
         ),
     ]
     notes = [f"Railway project name: `{name}`; choose another with --deployed-project-name."]
+    notes += _legacy_config_notes(project)
     notes += _asset_notes(project)
     if options.get("automate_all"):
         notes += list(_own_variables(project))
