@@ -77,6 +77,15 @@ def _entropies(state: dict) -> list[str]:
     return [p["entropy"] for p in state.get("projects", {}).values()]
 
 
+def _railway_services(state: dict, kind: str) -> list[dict]:
+    return [
+        service
+        for project in state.get("projects", {}).values()
+        for service in project["services"].values()
+        if service["kind"] == kind
+    ]
+
+
 FAKES: dict[str, FakePlatform] = {
     "heroku": FakePlatform(
         cli="heroku",
@@ -123,6 +132,29 @@ FAKES: dict[str, FakePlatform] = {
         apps=_projects,
         databases=_deployed_projects,
         secrets=_entropies,
+    ),
+    "railway": FakePlatform(
+        cli="railway",
+        steps=(
+            "whoami",
+            "status",
+            "list",
+            "init",
+            "config apply",
+            "variable list",
+            "variable set",
+            "domain",
+            "up",
+        ),
+        apps=_projects,
+        databases=lambda state: len(_railway_services(state, "postgres")),
+        secrets=lambda state: [
+            *(s["variables"].get("SECRET_KEY") for s in _railway_services(state, "service")),
+            *(
+                urlsplit(s["variables"]["DATABASE_URL"]).password
+                for s in _railway_services(state, "postgres")
+            ),
+        ],
     ),
     # The same fake under the name `upsun` (tests/fakes/upsun).
     "upsun": FakePlatform(

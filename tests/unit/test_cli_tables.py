@@ -18,7 +18,7 @@ import pytest
 from cli_tables import Command, Table, check, table_for
 from support_tables import guide_commands
 
-TABLES = ("heroku", "fly")
+TABLES = ("heroku", "fly", "railway")
 OPTIONAL_TABLES = ("platform", "upsun")  # written with their plugins
 
 
@@ -33,7 +33,7 @@ def test_every_row_cites_a_source_file_and_is_unique(table):
     seen = set()
     for command in table.commands:
         assert command.source and not command.source.startswith("/")
-        assert Path(command.source).suffix in (".ts", ".go", ".php", ".js")
+        assert Path(command.source).suffix in (".ts", ".go", ".php", ".js", ".rs")
         for words in (command.words, *command.aliases):
             assert words not in seen, f"{words} is in the {table.cli} table twice"
             seen.add(words)

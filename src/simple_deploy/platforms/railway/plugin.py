@@ -1,0 +1,407 @@
+"""Railway: Railpack builds, Infrastructure as Code (`.railway/railway.ts`), Railway Postgres.
+
+Facts this plugin relies on (sources read December 2026):
+- Config as Code (`railway.json` / `railway.toml`) is deprecated: new services cannot
+  opt into it and existing files stop being read on 2026-12-01; its replacement is
+  `.railway/railway.ts`, applied by `railway config apply` (railwayapp/docs
+  content/docs/infrastructure-as-code.md). This plugin writes that file in the shape
+  `railway config pull` renders (railwayapp/cli src/commands/config/mod.rs,
+  render_graph_as_railway_ts / render_deploy): `build`, `start`, `healthcheck`,
+  `deploy: { preDeployCommand }`, `env` with `db.env.DATABASE_URL`, `postgres(name)`.
+- Railpack (railwayapp/railpack core/providers/python/python.go) installs from the
+  project's lock with its own manager: pip when requirements.txt exists, else uv
+  (`uv sync --locked --no-dev`), Poetry (`poetry install --only main --no-root`), PDM,
+  Pipenv (`pipenv install --deploy --ignore-pipfile`) into /app/.venv. Python comes from
+  Pipfile, runtime.txt, .python-version or PYTHON_VERSION (not requires-python); 3.13
+  by default. Its own Django start command migrates at every boot (django.go): ours
+  replaces it.
+- A pre-deploy command runs once per deploy, in its own container, before the new
+  version starts (docs deployments/pre-deploy-command.md).
+- Railway sets RAILWAY_ENVIRONMENT_NAME and RAILWAY_PUBLIC_DOMAIN in every build and
+  deployment, and PORT at run time; health checks come from healthcheck.railway.app
+  and need a 200 (docs variables/reference.md, deployments/healthchecks.md).
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+
+from simple_deploy import __version__, env_needs
+from simple_deploy.platforms._platform_common.automate import project_title
+from simple_deploy.plugin import (
+    Automation,
+    Command,
+    Guide,
+    NameRule,
+    Options,
+    PlatformPlan,
+    PlatformPlugin,
+    Project,
+    Requirement,
+    Runtime,
+    email_settings,
+    generated_file,
+    manage_py_argv,
+    render_template,
+    settings_block,
+)
+
+NAME = "railway"
+LABEL = "Railway"
+_TEMPLATES = "simple_deploy.platforms.railway"
+CONFIG_FILE = ".railway/railway.ts"
+SERVICE = "web"
+# The name Railway's Postgres template gives its service (`railway add --database
+# postgres`), which reference variables name: ${{Postgres.DATABASE_URL}}.
+DATABASE = "Postgres"
+REFERENCE = "${{" + DATABASE + ".DATABASE_URL}}"
+HEALTH_PATH = "/railway-health/"
+REHEARSAL_HOST = "web-production-0123.up.railway.app"
+DOCS = "https://docs.railway.com"
+
+REQUIREMENTS = (
+    Requirement("gunicorn", "gunicorn~=27.0", "the web server the start command runs"),
+    Requirement("psycopg", "psycopg[binary]~=3.3", "PostgreSQL driver for Railway Postgres"),
+    Requirement("dj-database-url", "dj-database-url~=3.1", "reads DATABASE_URL"),
+    Requirement("whitenoise", "whitenoise~=6.12", "serves static files compressed and cached"),
+)
+
+# What Railpack runs to install, per package manager it picks (python.go).
+RAILPACK_INSTALL = {
+    "requirements_txt": "pip install -r requirements.txt",
+    "uv": "uv sync --locked --no-dev",
+    "poetry": "poetry install --only main --no-root",
+    "pipenv": "pipenv install --deploy --ignore-pipfile",
+}
+
+
+def railpack_manager(project: Project) -> str | None:
+    """The package manager Railpack picks from the repository root, in its order."""
+    root = project.git_root
+    pyproject = (root / "pyproject.toml").is_file()
+    if (root / "requirements.txt").is_file():
+        return "requirements_txt"
+    if pyproject and (root / "uv.lock").is_file():
+        return "uv"
+    if pyproject and (root / "poetry.lock").is_file():
+        return "poetry"
+    if pyproject and (root / "pdm.lock").is_file():
+        return "pdm"
+    if (root / "Pipfile").is_file():
+        return "pipenv"
+    return None
+
+
+def check(project: Project, options: Options) -> list[str]:
+    """Stop before writing anything when Railpack would install something else."""
+    problems = []
+    picked = railpack_manager(project)
+    if picked != project.package_manager:
+        problems.append(
+            f"This project uses {project.package_manager}, but Railway's builder (Railpack) "
+            f"would install it with {picked or 'nothing it recognizes'}: it picks pip whenever "
+            "requirements.txt is in the repository root, then uv, Poetry, PDM, Pipenv. Nothing "
+            "was changed. Remove the other manager's files from the root (for example "
+            "`git rm requirements.txt`), commit, and run again."
+        )
+    if project.deps.groups:
+        problems.append(
+            f"Production needs the dependency group(s) {', '.join(project.deps.groups)}, but "
+            "Railpack installs only the main dependencies (`--only main`, `--no-dev`). Nothing "
+            "was changed. Move those packages into the main dependencies (then "
+            f"`{project.package_manager} lock`), commit, and run again."
+        )
+    return problems
+
+
+# ---------------------------------------------------------------- names
+
+
+def project_name(project: Project, options: Options) -> str:
+    """The Railway project: the one automation created or reused, else the one named on
+    the command line, else the folder's name plus a short hash of the first commit and
+    path, the naming Platform.sh and Upsun use (the same on every run, so a re-run finds
+    its project; different for another one)."""
+    return str(options.get("railway_project") or project_title(project, options))
+
+
+# ---------------------------------------------------------------- commands
+
+
+def commands(project: Project) -> dict[str, tuple[str, ...]]:
+    """Build, pre-deploy and start commands: declared once, for railway.ts and the rehearsal."""
+    chdir = ("--chdir", project.manage_dir_rel) if project.nested else ()
+    return {
+        "build": manage_py_argv(project, "collectstatic", "--noinput"),
+        "pre_deploy": manage_py_argv(project, "migrate", "--noinput"),
+        "start": ("gunicorn", *chdir, project.wsgi_module),
+    }
+
+
+def _node_build(project: Project) -> tuple[tuple[str, ...], ...]:
+    build = project.asset_build
+    if build is None or build.folder != "." or build.other_manager:
+        return ()
+    return (tuple(build.install_argv), tuple(build.build_argv))
+
+
+def build_line(project: Project) -> str:
+    steps = (*_node_build(project), commands(project)["build"])
+    return " && ".join(shlex.join(step) for step in steps)
+
+
+def render_config(project: Project, options: Options) -> str:
+    cmds = commands(project)
+    return render_template(
+        _TEMPLATES,
+        "railway.ts-tpl",
+        {
+            "version": __version__,
+            "service": SERVICE,
+            "service_json": json.dumps(SERVICE),
+            "db_var": "db",
+            "db_name": json.dumps(DATABASE),
+            "install": RAILPACK_INSTALL.get(project.package_manager, "its lock file"),
+            "build": json.dumps(build_line(project)),
+            "start": json.dumps(shlex.join(cmds["start"])),
+            "healthcheck": json.dumps(HEALTH_PATH),
+            "pre_deploy": json.dumps([shlex.join(cmds["pre_deploy"])]),
+            "project_json": json.dumps(project_name(project, options)),
+        },
+    )
+
+
+# ---------------------------------------------------------------- plan
+
+
+def _own_variables(project: Project) -> tuple[str, ...]:
+    provided = {"DATABASE_URL", *env_needs.secret_key_names(project)}
+    return env_needs.finish_steps(
+        project,
+        provided,
+        lambda name: f"railway variable set {name} --stdin --service {SERVICE}",
+    )
+
+
+def _asset_notes(project: Project) -> list[str]:
+    build = project.asset_build
+    notes = []
+    if build is not None and _node_build(project):
+        notes.append(
+            f"Asset build found: {build.label}. The build command runs "
+            f"`{' '.join(build.install_argv)}` and `npm run build` before collectstatic; "
+            "Railpack adds Node.js when package.json is in the root."
+        )
+    elif build is not None:
+        notes.append(
+            f"Asset build found: {build.label}. Railway's build command does not run it: "
+            "build the assets into your static folder and commit them, or add the steps to "
+            f"`build` in {CONFIG_FILE}."
+        )
+    if project.compress_offline:
+        notes.append(
+            "django-compressor with COMPRESS_OFFLINE = True found: add `&& python manage.py "
+            f"compress --force` to `build` in {CONFIG_FILE}, or pages using {{% compress %}} "
+            "fail with OfflineGenerationError."
+        )
+    return notes
+
+
+def _legacy_config_notes(project: Project) -> list[str]:
+    """A railway.json / railway.toml (Config as Code) is no longer read, and
+    `railway config plan` refuses a service it still manages (docs
+    infrastructure-as-code.md, "Migrating from Config as Code")."""
+    found = [n for n in ("railway.json", "railway.toml") if (project.git_root / n).is_file()]
+    return [
+        f"Your {name} is Railway's deprecated Config as Code, no longer read since "
+        f"2026-12-01; {CONFIG_FILE} replaces it. If a service of yours still uses it, "
+        "`railway config apply` refuses that service until you migrate: `railway config "
+        f"migrate --apply --delete-files` (or delete {name} and clear the service's config "
+        "file path in its settings)."
+        for name in found
+    ]
+
+
+def plan(project: Project, options: Options) -> PlatformPlan:
+    name = project_name(project, options)
+    changes = [
+        settings_block(
+            project,
+            NAME,
+            render_template(
+                _TEMPLATES,
+                "settings.py-tpl",
+                {
+                    "version": __version__,
+                    "base_dir_depth": project.base_dir_depth,
+                    "service": SERVICE,
+                    "reference": REFERENCE,
+                    "health_path": HEALTH_PATH,
+                    "email_settings": email_settings(),
+                },
+            ),
+            "Railway-only settings: DEBUG off, secret key from a variable, the public domain, "
+            "HTTPS, Railway Postgres, WhiteNoise, the health check",
+        ),
+        generated_file(
+            project,
+            CONFIG_FILE,
+            render_config(project, options),
+            f"Railway's configuration (Infrastructure as Code) for project '{name}': service "
+            f"'{SERVICE}' (collectstatic at build, migrations before each deploy, gunicorn, a "
+            f"health check) and its {DATABASE} database",
+        ),
+    ]
+    notes = [f"Railway project name: `{name}`; choose another with --deployed-project-name."]
+    notes += _legacy_config_notes(project)
+    notes += _asset_notes(project)
+    if options.get("automate_all"):
+        notes += list(_own_variables(project))
+    if project.python_source in ("runtime.txt", ".python-version", "Pipfile [requires]"):
+        notes.append(
+            f"Railway will use Python {project.python_version} from your {project.python_source}."
+        )
+    else:
+        changes.append(
+            generated_file(
+                project,
+                ".python-version",
+                f"{project.python_version}\n",
+                f"pins Python {project.python_version} on Railway (Railpack reads "
+                ".python-version, not requires-python)",
+            )
+        )
+    return PlatformPlan(tuple(changes), REQUIREMENTS, tuple(notes))
+
+
+# ---------------------------------------------------------------- runtime
+
+
+def runtime(project: Project) -> Runtime:
+    cmds = commands(project)
+    node = _node_build(project)
+    railway = {
+        "RAILWAY_ENVIRONMENT_NAME": "production",
+        "RAILWAY_SERVICE_NAME": SERVICE,
+        "RAILWAY_PUBLIC_DOMAIN": "{host}",
+    }
+    return Runtime(
+        # Railway passes the service's variables to the build as well as to deployments.
+        env={
+            **railway,
+            "SECRET_KEY": "{secret_key}",
+            "DATABASE_URL": "{database_url}",
+            **project.settings_env,
+            **env_needs.platform_provided(project, database_names=("DATABASE_URL",)),
+        },
+        build=(*(Command(step) for step in node), Command(cmds["build"])),
+        release=(Command(cmds["pre_deploy"]),),
+        web=Command(cmds["start"]),
+        host=REHEARSAL_HOST,
+        run_env={"PORT": "{port}"},
+    )
+
+
+# ---------------------------------------------------------------- guide
+
+
+def guide(project: Project, options: Options) -> Guide:
+    name = project_name(project, options)
+    manage = " ".join(manage_py_argv(project))
+    keys = [*env_needs.secret_key_names(project)]
+    key_steps = tuple(
+        f'Set `{key}` the same way: `python -c "import secrets; print(secrets.token_urlsafe(50))"'
+        f" | railway variable set {key} --stdin --service {SERVICE}`."
+        for key in keys
+    )
+    return Guide(
+        finish=(
+            "Review the changes with `git diff`, then commit them: "
+            '`git add -A` and `git commit -m "Configure for Railway"`.',
+            "Install the Railway CLI (https://docs.railway.com/cli) and log in: `railway login`.",
+            f"Create the project and link this folder to it: `railway init --name {name}`.",
+            f"Create the `{SERVICE}` service and its {DATABASE} database from {CONFIG_FILE}: "
+            "`railway config plan`, then `railway config apply`.",
+            "Set a secret key without it appearing on a command line: "
+            '`python -c "import secrets; print(secrets.token_urlsafe(50))" | '
+            f"railway variable set SECRET_KEY --stdin --service {SERVICE} --skip-deploys`.",
+            *key_steps,
+            *_own_variables(project),
+            f"Give the service its public domain: `railway domain --service {SERVICE}`.",
+            f"Deploy: `railway up --service {SERVICE} --ci` (builds, migrates, starts).",
+            "Open the site at the domain `railway domain` printed.",
+        ),
+        redeploy=f"commit your changes, then `railway up --service {SERVICE} --ci`",
+        logs=f"`railway logs --service {SERVICE}` (add `--build` for the build's log)",
+        run_command=f"`railway ssh --service {SERVICE} -- {manage} createsuperuser`",
+        remote_shell=f"`railway ssh --service {SERVICE}`",
+        scale=(
+            f"`railway scale --service {SERVICE} us-west2=2` (replicas per region), or "
+            f"`replicas: 2` in the service of {CONFIG_FILE}, then `railway config apply`"
+        ),
+        rollback=(
+            "in the dashboard, open the service's Deployments, then Rollback in the menu of "
+            f"a previous one (or `railway redeploy --service {SERVICE}` for the latest)"
+        ),
+        links=(
+            ("Deploy a Django app", f"{DOCS}/guides/django"),
+            ("Infrastructure as Code", f"{DOCS}/infrastructure-as-code"),
+            ("Pre-deploy command", f"{DOCS}/deployments/pre-deploy-command"),
+            ("PostgreSQL", f"{DOCS}/databases/postgresql"),
+            ("Variables and reference variables", f"{DOCS}/variables"),
+            ("Pricing", f"{DOCS}/pricing"),
+        ),
+        costs=(
+            "Railway bills by usage (RAM $10/GB/month, CPU $20/vCPU/month, volumes "
+            "$0.15/GB/month) on top of a plan: Free ($1 of resources), Hobby $5/month, Pro "
+            "$20/month, the fee counting toward usage; the Postgres service is billed the same "
+            f"way while it exists. See {DOCS}/pricing."
+        ),
+        email=(
+            "Railway sends no mail itself. Take SMTP credentials from a provider as "
+            "`smtp+tls://USER:PASSWORD@HOST:587`, then "
+            f"`railway variable set EMAIL_URL --stdin --service {SERVICE}` (paste it) and "
+            f"`railway variable set DEFAULT_FROM_EMAIL=<your address> --service {SERVICE}`. "
+            "Until then sending mail fails with an error in the log, and nothing is sent."
+        ),
+    )
+
+
+def automate(project: Project, options: Options) -> Automation:
+    from .automate import recipe
+
+    return recipe(project, options)
+
+
+platform = PlatformPlugin(
+    name=NAME,
+    label=LABEL,
+    plan=plan,
+    runtime=runtime,
+    guide=guide,
+    check=check,
+    automate=automate,
+    names=(
+        NameRule(
+            "deployed_project_name",
+            "--deployed-project-name",
+            # Railway accepts other names too; a slug is what the derived name is, and
+            # what `railway init --name` and `railway link` take without quoting.
+            r"[a-z0-9][a-z0-9-]{0,62}",
+            "1 to 63 lowercase letters, digits and dashes",
+            "my-blog",
+        ),
+    ),
+    cli="railway",
+    extra={"cli_install_url": "https://docs.railway.com/cli"},
+    docs_url=f"{DOCS}/guides/django",
+    # Railpack installs Python with mise; 3.13 is its default (python.go).
+    python_support={
+        "3.10": "supported",
+        "3.11": "supported",
+        "3.12": "supported",
+        "3.13": "supported",
+        "3.14": "supported",
+    },
+)
