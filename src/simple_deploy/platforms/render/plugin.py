@@ -1,0 +1,456 @@
+"""Render: a `render.yaml` Blueprint (web service and Render Postgres) and a settings block.
+
+Facts this plugin relies on (render.com/docs, checked December 2026):
+- A Blueprint is `render.yaml` at the repository root (blueprint-spec). Render
+  reads it from the Git host (GitHub, GitLab, Bitbucket): it deploys pushed
+  commits, never a local folder.
+- A `runtime: python` web service runs `buildCommand`, then `preDeployCommand`
+  (once per deploy, before the new version takes traffic; paid instance types
+  only), then `startCommand`, which must listen on $PORT (gunicorn reads it).
+- The Python runtime checks out the repository in /opt/render/project/src and
+  installs into the virtual environment `.venv` there, which is on PATH at build
+  and run time; PYTHON_VERSION chooses Python (python-version).
+- Service environment variables (`generateValue`, `fromDatabase`) exist at build
+  time too. RENDER is set everywhere on Render; RENDER_EXTERNAL_HOSTNAME is the
+  service's <name>.onrender.com host. Render's proxy ends HTTPS and sets
+  X-Forwarded-Proto.
+- `healthCheckPath` is requested over HTTP at the instance's private address; a
+  2xx or 3xx answer marks it healthy (health-checks).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shlex
+
+from simple_deploy import __version__, env_needs
+from simple_deploy.plugin import (
+    Command,
+    Guide,
+    NameRule,
+    Options,
+    PlatformPlan,
+    PlatformPlugin,
+    Project,
+    Requirement,
+    Runtime,
+    email_settings,
+    generated_file,
+    manage_py_argv,
+    render_template,
+    settings_block,
+)
+
+from .._platform_common.install import TOOLS, shell_line
+
+NAME = "render"
+LABEL = "Render"
+_TEMPLATES = "simple_deploy.platforms.render"
+REHEARSAL_HOST = "blog-site.onrender.com"
+
+# Where Render's Python runtime keeps the app's virtual environment (on PATH).
+VENV = "/opt/render/project/src/.venv"
+# The package manager is installed apart from the app's environment, which
+# `poetry sync` and `uv sync` keep to exactly what is locked. /tmp is not deployed.
+TOOL_DIR = "/tmp/simple-deploy-tools"
+HEALTH_PATH = "/render-health"
+
+# Instance types (render.com/pricing): `free` has no pre-deploy command and sleeps
+# when idle; `starter` is the cheapest that runs migrations before each deploy.
+PLANS = ("free", "starter", "standard", "pro")
+DEFAULT_PLAN = "starter"
+REGIONS = ("oregon", "ohio", "virginia", "frankfurt", "singapore")
+DEFAULT_REGION = "oregon"
+# Render Postgres: the free instance expires 30 days after creation (free).
+DATABASE_PLANS = {"free": "free"}
+DEFAULT_DATABASE_PLAN = "basic-256mb"
+
+REQUIREMENTS = (
+    Requirement("gunicorn", "gunicorn~=27.0", "the web server the start command runs"),
+    Requirement("psycopg", "psycopg[binary]~=3.3", "PostgreSQL driver for Render Postgres"),
+    Requirement("dj-database-url", "dj-database-url~=3.1", "reads DATABASE_URL"),
+    Requirement("whitenoise", "whitenoise~=6.12", "serves static files compressed and cached"),
+)
+
+SERVICE_NAME = re.compile(r"[a-z][a-z0-9-]{0,61}[a-z0-9]")
+
+
+# ---------------------------------------------------------------- names
+
+
+def service_name(project: Project, options: Options) -> str:
+    """The web service: the name chosen, else the project folder's, as a slug.
+
+    Render names need not be unique across accounts (the onrender.com host gets a
+    suffix when taken), so a re-run finds the same service by this name."""
+    wanted = options.get("deployed_project_name") or project.git_root.name
+    slug = re.sub(r"[^a-z0-9-]+", "-", str(wanted).lower()).strip("-")
+    if not slug or not slug[0].isalpha():
+        slug = f"django-{slug}".rstrip("-")
+    return slug[:60].rstrip("-")
+
+
+def database_name(project: Project, options: Options) -> str:
+    return f"{service_name(project, options)}-db"
+
+
+def plan_of(options: Options) -> str:
+    return options.get("render_plan") or DEFAULT_PLAN
+
+
+def region_of(options: Options) -> str:
+    return options.get("region") or DEFAULT_REGION
+
+
+def database_plan(options: Options) -> str:
+    return DATABASE_PLANS.get(plan_of(options), DEFAULT_DATABASE_PLAN)
+
+
+# ---------------------------------------------------------------- commands
+
+
+def _web_argv(project: Project) -> tuple[str, ...]:
+    chdir = ("--chdir", project.manage_dir_rel) if project.nested else ()
+    return ("gunicorn", *chdir, project.wsgi_module)
+
+
+def _node_commands(project: Project) -> tuple[Command, ...]:
+    """Render's native runtimes include Node.js: npm runs the asset build first."""
+    build = project.asset_build
+    if build is None or build.other_manager:
+        return ()
+    return (
+        Command(build.install_argv, cwd=build.folder),
+        Command(build.build_argv, cwd=build.folder),
+    )
+
+
+def _build_commands(project: Project, options: Options) -> tuple[Command, ...]:
+    """What the build runs after the install: assets, collectstatic, and on the free
+    instance type (no pre-deploy command) the migrations."""
+    commands = [
+        *_node_commands(project),
+        Command(manage_py_argv(project, "collectstatic", "--noinput")),
+    ]
+    if plan_of(options) == "free":
+        commands.append(Command(manage_py_argv(project, "migrate", "--noinput")))
+    return tuple(commands)
+
+
+def _release(project: Project, options: Options) -> tuple[Command, ...]:
+    if plan_of(options) == "free":
+        return ()
+    return (Command(manage_py_argv(project, "migrate", "--noinput")),)
+
+
+def _shell(command: Command) -> str:
+    line = shell_line(command.argv, command.env, venv=VENV, python=f"{VENV}/bin/python")
+    return f"(cd {shlex.quote(command.cwd)} && {line})" if command.cwd != "." else line
+
+
+def build_command(project: Project, options: Options) -> str:
+    """render.yaml's buildCommand: the manager's own install from the lock file (the
+    steps the rehearsal runs), then the build steps the runtime declares."""
+    tool = TOOLS.get(project.package_manager)
+    parts = []
+    if tool:
+        parts += [
+            shlex.join(("python", "-m", "venv", TOOL_DIR)),
+            shlex.join((f"{TOOL_DIR}/bin/pip", "install", "--no-input", "--quiet", tool)),
+        ]
+    parts += [
+        shell_line(step.argv, step.env, venv=VENV, python=f"{VENV}/bin/python", tool_dir=TOOL_DIR)
+        for step in project.deps.install_steps
+    ]
+    parts += [_shell(command) for command in _build_commands(project, options)]
+    return " && ".join(parts)
+
+
+# ---------------------------------------------------------------- plan
+
+
+def _lock_file(project: Project) -> str:
+    files = [name for name in project.deps.install_files if not name.endswith("/")]
+    return project.deps.lock_file or (files[0] if files else "requirements.txt")
+
+
+def _provided(project: Project) -> set[str]:
+    return {"DATABASE_URL", *env_needs.secret_key_names(project)}
+
+
+def database_keys(project: Project) -> tuple[str, ...]:
+    """DATABASE_URL, and any other name the settings read their database URL from."""
+    others = [v.name for v in project.required_env if v.kind == "database_url"]
+    return tuple(dict.fromkeys(("DATABASE_URL", *others)))
+
+
+def secret_keys(project: Project) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(("SECRET_KEY", *env_needs.secret_key_names(project))))
+
+
+def user_keys(project: Project) -> tuple[str, ...]:
+    provided = {*database_keys(project), *secret_keys(project)}
+    return tuple(v.name for v in env_needs.user_provided(project, provided))
+
+
+def render_yaml(project: Project, options: Options) -> str:
+    def q(value: str) -> str:
+        # A JSON string is a YAML double-quoted scalar: any command stays one string.
+        return json.dumps(value)
+
+    release = _release(project, options)
+    return render_template(
+        _TEMPLATES,
+        "render.yaml-tpl",
+        {
+            "version": __version__,
+            "service": service_name(project, options),
+            "database": database_name(project, options),
+            "plan": plan_of(options),
+            "database_plan": database_plan(options),
+            "region": region_of(options),
+            "lock": _lock_file(project),
+            "manager": project.package_manager.replace("_", "."),
+            "build_command": q(build_command(project, options)),
+            "predeploy": q(" && ".join(_shell(c) for c in release)) if release else "",
+            "start_command": q(shlex.join(_web_argv(project))),
+            "health_path": q(HEALTH_PATH),
+            "python_version": q(project.python_version),
+            "secret_keys": secret_keys(project),
+            "database_keys": database_keys(project),
+            "values": [(k, q(v)) for k, v in sorted(project.settings_env.items())],
+            "user_keys": user_keys(project),
+        },
+    )
+
+
+def _notes(project: Project, options: Options) -> tuple[str, ...]:
+    notes = []
+    if plan_of(options) == "free":
+        notes.append(
+            "Free instance type: Render runs no pre-deploy command there, so migrations run "
+            "at the end of the build (a failed migration fails the build and the running "
+            "version keeps serving). The service sleeps after 15 idle minutes, and the free "
+            "database expires 30 days after it is created. --render-plan starter migrates "
+            "before each deploy instead."
+        )
+    build = project.asset_build
+    if build is not None and build.other_manager:
+        notes.append(
+            f"Asset build found: {build.label}, locked by {build.other_manager}. The build "
+            f"command runs npm only: add {build.other_manager}'s install and build before "
+            "collectstatic in render.yaml's buildCommand, or commit the built files."
+        )
+    elif build is not None:
+        notes.append(
+            f"Asset build found: {build.label}. The build command runs "
+            f"`{' '.join(build.install_argv)}` and `npm run build` before collectstatic "
+            "(Render's Python runtime includes Node.js)."
+        )
+    if project.compress_offline:
+        notes.append(
+            "django-compressor with COMPRESS_OFFLINE = True found: add `python manage.py "
+            "compress --force` after collectstatic in render.yaml's buildCommand, or pages "
+            "using {% compress %} fail with OfflineGenerationError."
+        )
+    driver = project.postgres_driver
+    if driver is not None and driver.needs_compiler:
+        notes.append(
+            f"Your `{driver.name}` compiles from source in the build: if it fails with "
+            "`pg_config executable not found`, switch to `psycopg[binary]`."
+        )
+    return tuple(notes)
+
+
+def plan(project: Project, options: Options) -> PlatformPlan:
+    name = service_name(project, options)
+    changes = (
+        settings_block(
+            project,
+            NAME,
+            render_template(
+                _TEMPLATES,
+                "settings.py-tpl",
+                {
+                    "version": __version__,
+                    "base_dir_depth": project.base_dir_depth,
+                    "health_path": HEALTH_PATH,
+                    "email_settings": email_settings(),
+                },
+            ),
+            "Render-only settings: DEBUG off, generated secret key, the service's own host, "
+            "HTTPS, Render Postgres, WhiteNoise, the health check",
+        ),
+        generated_file(
+            project,
+            "render.yaml",
+            render_yaml(project, options),
+            f"the Blueprint: web service '{name}' ({plan_of(options)}, "
+            f"{region_of(options)}: install from your lock file and collect static files at "
+            f"build, migrate {'at build' if plan_of(options) == 'free' else 'before each deploy'}"
+            f", serve with gunicorn), PostgreSQL '{database_name(project, options)}', a "
+            "generated secret key",
+        ),
+    )
+    notes = (
+        f"Render service name: `{name}` (its site will be https://{name}.onrender.com, or "
+        "with a suffix if that name is taken); choose another with --deployed-project-name.",
+        *_notes(project, options),
+    )
+    return PlatformPlan(changes, REQUIREMENTS, notes)
+
+
+# ---------------------------------------------------------------- runtime
+
+
+def runtime(project: Project) -> Runtime:
+    """What the Blueprint runs (the default instance type), for the rehearsal."""
+    options: dict = {}
+    return Runtime(
+        # Service variables exist at build, pre-deploy and run time alike.
+        env={
+            "RENDER": "true",
+            "SECRET_KEY": "{secret_key}",
+            "DATABASE_URL": "{database_url}",
+            **project.settings_env,
+            **env_needs.platform_provided(project, database_names=database_keys(project)),
+        },
+        build=_build_commands(project, options),
+        release=_release(project, options),
+        web=Command(_web_argv(project)),
+        host=REHEARSAL_HOST,
+        run_env={
+            "PORT": "{port}",
+            "RENDER_EXTERNAL_HOSTNAME": "{host}",
+            "RENDER_SERVICE_NAME": "blog-site",
+        },
+    )
+
+
+# ---------------------------------------------------------------- guide
+
+
+def guide(project: Project, options: Options) -> Guide:
+    name = service_name(project, options)
+    manage = shlex.join(manage_py_argv(project))
+    own = user_keys(project)
+    return Guide(
+        finish=(
+            "Review the changes with `git diff`, then commit them: "
+            '`git add -A` and `git commit -m "Configure for Render"`.',
+            "Push the repository to GitHub, GitLab or Bitbucket (Render deploys from there): "
+            "`git push`.",
+            "In the Render Dashboard choose New > Blueprint, connect your Git account if asked, "
+            f"pick this repository and click Apply: Render creates the web service `{name}` "
+            f"and the database `{database_name(project, options)}`, generates SECRET_KEY, "
+            "builds, migrates and deploys."
+            + (
+                f" It asks for the values of {', '.join(own)}, which your settings need."
+                if own
+                else ""
+            ),
+            f"Open the site: https://{name}.onrender.com (the service's page shows its URL).",
+        ),
+        redeploy="commit and push: Render deploys every push to the branch the Blueprint "
+        "follows (or Manual Deploy in the service's page; `render deploys create` with the "
+        "Render CLI)",
+        logs="the service's Logs tab, or `render logs` with the Render CLI",
+        run_command=f"the service's Shell tab (paid instance types): `{manage} createsuperuser`",
+        remote_shell="the service's Shell tab, or `render ssh` with the Render CLI",
+        scale="change `plan:` (instance type) or add `numInstances:` in render.yaml, commit "
+        "and push; or Scaling in the service's page",
+        rollback="the service's Events tab: Rollback on an earlier deploy (the database is "
+        "not rolled back)",
+        links=(
+            ("Deploy a Django app on Render", "https://render.com/docs/deploy-django"),
+            ("Blueprint YAML reference", "https://render.com/docs/blueprint-spec"),
+            ("Deploys and pre-deploy commands", "https://render.com/docs/deploys"),
+            ("Setting your Python version", "https://render.com/docs/python-version"),
+            ("Render Postgres", "https://render.com/docs/postgresql"),
+            ("Health checks", "https://render.com/docs/health-checks"),
+            ("Pricing", "https://render.com/pricing"),
+        ),
+        costs=(
+            "Render bills the web service's instance type and the database monthly, by the "
+            "second while they exist (starter and basic-256mb are the cheapest paid ones; "
+            "see https://render.com/pricing). Free instances sleep when idle and a free "
+            "database expires after 30 days. Delete both in the Dashboard to stop the charges."
+        ),
+        email=(
+            "Render sends no mail itself. Take SMTP credentials from a provider as "
+            "`smtp+tls://USER:PASSWORD@HOST:587`, then add EMAIL_URL and DEFAULT_FROM_EMAIL "
+            "in the service's Environment tab (or as `sync: false` variables in render.yaml). "
+            "Until then sending mail fails with an error in the log, and nothing is sent."
+        ),
+    )
+
+
+# ---------------------------------------------------------------- options
+
+
+def add_arguments(group: argparse._ArgumentGroup) -> None:
+    group.add_argument(
+        "--render-plan",
+        choices=PLANS,
+        help=f"Instance type of the web service (default {DEFAULT_PLAN}; free has no "
+        "pre-deploy command, so migrations then run in the build).",
+    )
+    group.add_argument(
+        "--render-workspace",
+        metavar="ID",
+        help="Render workspace (owner ID, tea-...) for --automate-all, when your API key "
+        "sees several.",
+    )
+
+
+def _automate(project: Project, options: Options):
+    from .automate import automation
+
+    return automation(project, options)
+
+
+platform = PlatformPlugin(
+    name=NAME,
+    label=LABEL,
+    plan=plan,
+    runtime=runtime,
+    guide=guide,
+    add_arguments=add_arguments,
+    automate=_automate,
+    names=(
+        NameRule(
+            "deployed_project_name",
+            "--deployed-project-name",
+            SERVICE_NAME.pattern,
+            "2 to 63 lowercase letters, digits and dashes, starting with a letter",
+            "my-blog",
+        ),
+        NameRule(
+            "region",
+            "--region",
+            "|".join(REGIONS),
+            "a Render region: " + ", ".join(REGIONS),
+            "ohio",
+        ),
+        NameRule(
+            "render_workspace",
+            "--render-workspace",
+            r"(tea|usr)-[a-z0-9]{10,40}",
+            "a workspace ID (tea-... or usr-...)",
+            "tea-cs1abcdefghijklmnop0",
+        ),
+    ),
+    docs_url="https://render.com/docs/deploy-django",
+    # Render's Python runtime (python-version): any 3.x release it builds; 3.9 is past
+    # its end of life.
+    python_support={
+        "3.9": "deprecated",
+        "3.10": "supported",
+        "3.11": "supported",
+        "3.12": "supported",
+        "3.13": "supported",
+        "3.14": "supported",
+    },
+)
