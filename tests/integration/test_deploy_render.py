@@ -3,7 +3,9 @@ every render.yaml is checked against Render's own Blueprint schema."""
 
 from __future__ import annotations
 
+import os
 import subprocess
+import sys
 from pathlib import Path
 
 import project_files
@@ -96,3 +98,64 @@ def test_configures_render_and_second_run_changes_nothing(sample_project, manage
         for k in before.keys() | snapshot(root).keys()
         if before.get(k) != snapshot(root).get(k) and not k.startswith("simple_deploy_logs/")
     } == set()
+
+
+def test_the_schema_check_catches_what_render_would_refuse(sample_project):
+    root = sample_project("requirements_txt", "flat")
+    assert deploy(root, "--render-plan", "free", "--region", "frankfurt").returncode == 0
+    text = (root / "render.yaml").read_text()
+    blueprint = render_schema.assert_valid(text)
+    [web] = blueprint["services"]
+    assert "preDeployCommand" not in web and web["plan"] == "free"
+    assert web["buildCommand"].endswith(" && python manage.py migrate --noinput")
+    assert blueprint["databases"][0] == {
+        "name": "blog-site-db",
+        "plan": "free",
+        "region": "frankfurt",
+    }
+    # The same file with one mistake each: the schema refuses every one.
+    for broken in (
+        text.replace("buildCommand:", "buildComand:"),
+        text.replace("plan: free", "plan: hobby", 1),
+        text.replace("generateValue: true", 'generateValue: "yes"'),
+        text.replace("region: frankfurt", "region: paris", 1),
+        text.replace("runtime: python", "runtime: python3"),
+    ):
+        assert render_schema.errors(broken), broken
+
+
+def test_health_check_answers_before_host_and_https_checks(sample_project):
+    """Render requests healthCheckPath over HTTP at the instance's private address: the
+    settings block answers it, while every other request still needs the service's
+    host and HTTPS."""
+    root = sample_project("requirements_txt", "flat")
+    assert deploy(root).returncode == 0
+    code = (
+        "from django.test import Client; c = Client(); "
+        "print(c.get('/render-health', HTTP_HOST='10.201.7.3:10000').status_code, "
+        "c.get('/', HTTP_HOST='10.201.7.3:10000').status_code, "
+        "c.get('/', HTTP_HOST='blog-site.onrender.com').status_code, "
+        "c.get('/', HTTP_HOST='blog-site.onrender.com', "
+        "HTTP_X_FORWARDED_PROTO='https').status_code)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"} | {
+        "RENDER": "true",
+        "SECRET_KEY": "k" * 60,
+        "DATABASE_URL": f"sqlite:///{root}/db.sqlite3",
+        "RENDER_EXTERNAL_HOSTNAME": "blog-site.onrender.com",
+    }
+    out = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    health, other_host, plain_http, https = out.stdout.split()[-4:]
+    assert health == "200"
+    assert other_host == "400"
+    assert plain_http == "301"
+    # Past the host and HTTPS checks: the project answers itself (its URLs decide the code).
+    assert https not in ("400", "301")

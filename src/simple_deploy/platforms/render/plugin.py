@@ -26,6 +26,8 @@ import re
 import shlex
 
 from simple_deploy import __version__, env_needs
+from simple_deploy.package_managers import get as get_manager
+from simple_deploy.plan import GENERATED_MARK
 from simple_deploy.plugin import (
     Command,
     Guide,
@@ -79,14 +81,34 @@ SERVICE_NAME = re.compile(r"[a-z][a-z0-9-]{0,61}[a-z0-9]")
 
 # ---------------------------------------------------------------- names
 
+# The web service's own lines in the render.yaml this plugin writes (its first entry).
+_WEB_NAME = re.compile(r"^services:\n  - type: web\n    name: ([a-z0-9-]+)$", re.MULTILINE)
+_WEB_PLAN = re.compile(r"^services:\n(?:    .*\n|  - .*\n)*?    plan: ([a-z -]+)$", re.MULTILINE)
+
+
+def _declared(project: Project, pattern: re.Pattern) -> str:
+    """A value of the render.yaml in the repository, when this plugin wrote it."""
+    path = project.git_root / "render.yaml"
+    try:
+        text = path.read_text("utf-8") if path.is_file() else ""
+    except (OSError, UnicodeDecodeError):
+        return ""
+    if GENERATED_MARK not in text[:400]:
+        return ""
+    match = pattern.search(text)
+    return match.group(1).strip() if match else ""
+
 
 def service_name(project: Project, options: Options) -> str:
-    """The web service: the name chosen, else the project folder's, as a slug.
+    """The web service: the name chosen, else the one render.yaml already names (a re-run,
+    or a copy of the repository in another folder), else the project folder's, as a slug.
 
     Render names need not be unique across accounts (the onrender.com host gets a
     suffix when taken), so a re-run finds the same service by this name."""
-    wanted = options.get("deployed_project_name") or project.git_root.name
-    slug = re.sub(r"[^a-z0-9-]+", "-", str(wanted).lower()).strip("-")
+    wanted = options.get("deployed_project_name") or _declared(project, _WEB_NAME)
+    if wanted and SERVICE_NAME.fullmatch(wanted):
+        return wanted
+    slug = re.sub(r"[^a-z0-9-]+", "-", project.git_root.name.lower()).strip("-")
     if not slug or not slug[0].isalpha():
         slug = f"django-{slug}".rstrip("-")
     return slug[:60].rstrip("-")
@@ -168,6 +190,17 @@ def build_command(project: Project, options: Options) -> str:
     return " && ".join(parts)
 
 
+def service_commands(project: Project, options: Options) -> dict[str, str]:
+    """The web service's commands as render.yaml declares them, and as --automate-all
+    gives them to Render's API: `build`, `pre_deploy` ("" on free), `start`."""
+    release = _release(project, options)
+    return {
+        "build": build_command(project, options),
+        "pre_deploy": " && ".join(_shell(c) for c in release),
+        "start": shlex.join(_web_argv(project)),
+    }
+
+
 # ---------------------------------------------------------------- plan
 
 
@@ -200,7 +233,7 @@ def render_yaml(project: Project, options: Options) -> str:
         # A JSON string is a YAML double-quoted scalar: any command stays one string.
         return json.dumps(value)
 
-    release = _release(project, options)
+    commands = service_commands(project, options)
     return render_template(
         _TEMPLATES,
         "render.yaml-tpl",
@@ -212,10 +245,10 @@ def render_yaml(project: Project, options: Options) -> str:
             "database_plan": database_plan(options),
             "region": region_of(options),
             "lock": _lock_file(project),
-            "manager": project.package_manager.replace("_", "."),
-            "build_command": q(build_command(project, options)),
-            "predeploy": q(" && ".join(_shell(c) for c in release)) if release else "",
-            "start_command": q(shlex.join(_web_argv(project))),
+            "manager": get_manager(project.package_manager).label,
+            "build_command": q(commands["build"]),
+            "predeploy": q(commands["pre_deploy"]) if commands["pre_deploy"] else "",
+            "start_command": q(commands["start"]),
             "health_path": q(HEALTH_PATH),
             "python_version": q(project.python_version),
             "secret_keys": secret_keys(project),
@@ -305,9 +338,16 @@ def plan(project: Project, options: Options) -> PlatformPlan:
 # ---------------------------------------------------------------- runtime
 
 
+def declared_plan(project: Project) -> str:
+    """The web service's instance type in render.yaml as it is, else the default."""
+    plan = _declared(project, _WEB_PLAN)
+    return plan if plan in PLANS else DEFAULT_PLAN
+
+
 def runtime(project: Project) -> Runtime:
-    """What the Blueprint runs (the default instance type), for the rehearsal."""
-    options: dict = {}
+    """What the Blueprint runs, for the rehearsal: with the instance type render.yaml
+    declares (free: migrations in the build, no pre-deploy command)."""
+    options = {"render_plan": declared_plan(project)}
     return Runtime(
         # Service variables exist at build, pre-deploy and run time alike.
         env={
