@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
 import time
+import webbrowser
 
 from simple_deploy.plugin import (
     AutomateContext,
@@ -352,17 +354,26 @@ def _wait_for_deploy(ctx: AutomateContext) -> str:
     )
 
 
+def _open(ctx: AutomateContext) -> str:
+    url = ctx.facts.get("url", "")
+    # Only for someone at the terminal: a browser started by a script would hang it.
+    if not url or ctx.options.get("no_input") or not sys.stdin.isatty():
+        return f"open {url or 'the service page in the Render Dashboard'} in your browser"
+    return f"opened {url}" if webbrowser.open(url) else f"open {url} in your browser"
+
+
 def automation(project: Project, options: Options) -> Automation:
     name = plugin.service_name(project, options)
     plan = plugin.plan_of(options)
     notice = cost_notice(
         "Render's API with your API key (RENDER_API_KEY)",
         (
-            "push this branch to its GitHub, GitLab or Bitbucket remote (Render builds from there)",
             f"create or reuse the Render Postgres database {name}-db "
             f"({plugin.database_plan(options)})",
             f"create or reuse the web service {name} ({plan}) with the commands and variables "
-            "render.yaml declares, then deploy it",
+            "render.yaml declares (Render generates SECRET_KEY)",
+            "commit the configuration, push it to this branch's GitHub, GitLab or Bitbucket "
+            "remote (Render builds from there), deploy, and open the site",
         ),
         "Render bills the web service's instance type and the database monthly (free ones "
         "excepted: they sleep, and a free database expires after 30 days); "
@@ -380,5 +391,6 @@ def automation(project: Project, options: Options) -> Automation:
             Step("database", _ensure_database),
             Step("web service", _ensure_service),
             Step("deploy", _wait_for_deploy),
+            Step("open", _open),
         ),
     )

@@ -331,8 +331,24 @@ def plan(project: Project, options: Options) -> PlatformPlan:
         f"Render service name: `{name}` (its site will be https://{name}.onrender.com, or "
         "with a suffix if that name is taken); choose another with --deployed-project-name.",
         *_notes(project, options),
+        # --automate-all skips the manual steps, but not these.
+        *(_automated_notes(project) if options.get("automate_all") else ()),
     )
     return PlatformPlan(changes, REQUIREMENTS, notes)
+
+
+def _automated_notes(project: Project) -> tuple[str, ...]:
+    own = [
+        f"Your settings read `{key}` at import and Render does not set it: add it in the web "
+        "service's Environment tab (a deploy follows)."
+        for key in user_keys(project)
+    ]
+    return (
+        *own,
+        "--automate-all makes the web service and the database through Render's API with "
+        "the settings render.yaml declares; Render syncs only Blueprint-made services from "
+        "render.yaml, so after changing it, commit and run --automate-all again.",
+    )
 
 
 # ---------------------------------------------------------------- runtime
