@@ -10,6 +10,8 @@ from __future__ import annotations
 import shlex
 from collections.abc import Mapping
 
+from simple_deploy.plugin import Command, Project
+
 # The package manager itself, kept out of the app's environment (`poetry sync` and
 # `uv sync` would remove it from there). Ranges rather than pins: any release in the
 # range reads the lock file format the user's own tool writes today.
@@ -40,3 +42,15 @@ def shell_line(
         args[0] = f"{tool_dir}/bin/{args[0]}"
     assigns = [f"{key}={shlex.quote(fill(value))}" for key, value in env.items()]
     return " ".join([*assigns, shlex.join(args)])
+
+
+def node_commands(project: Project) -> tuple[Command, ...]:
+    """The asset build a platform's build runs with npm, in the package.json's folder,
+    before collectstatic (none when there is no build, or another manager locks it)."""
+    build = project.asset_build
+    if build is None or build.other_manager:
+        return ()
+    return (
+        Command(build.install_argv, cwd=build.folder),
+        Command(build.build_argv, cwd=build.folder),
+    )

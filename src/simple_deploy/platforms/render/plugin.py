@@ -45,7 +45,7 @@ from simple_deploy.plugin import (
     settings_block,
 )
 
-from .._platform_common.install import TOOLS, shell_line
+from .._platform_common.install import TOOLS, node_commands, shell_line
 
 NAME = "render"
 LABEL = "Render"
@@ -138,22 +138,11 @@ def _web_argv(project: Project) -> tuple[str, ...]:
     return ("gunicorn", *chdir, project.wsgi_module)
 
 
-def _node_commands(project: Project) -> tuple[Command, ...]:
-    """Render's native runtimes include Node.js: npm runs the asset build first."""
-    build = project.asset_build
-    if build is None or build.other_manager:
-        return ()
-    return (
-        Command(build.install_argv, cwd=build.folder),
-        Command(build.build_argv, cwd=build.folder),
-    )
-
-
 def _build_commands(project: Project, options: Options) -> tuple[Command, ...]:
     """What the build runs after the install: assets, collectstatic, and on the free
     instance type (no pre-deploy command) the migrations."""
     commands = [
-        *_node_commands(project),
+        *node_commands(project),
         Command(manage_py_argv(project, "collectstatic", "--noinput")),
     ]
     if plan_of(options) == "free":
