@@ -4,6 +4,7 @@ every render.yaml is checked against Render's own Blueprint schema."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +16,9 @@ from project_files import git, snapshot
 
 MANAGERS = ["requirements_txt", "poetry", "pipenv", "uv"]
 LAYOUTS = ["flat", "nested"]
-VENV = "/opt/render/project/src/.venv"
+# The build finds the app's environment from the `python` Render puts on PATH.
+FIND_VENV = """VENV="$(python -c 'import sys; print(sys.prefix)')\""""
+VENV = '"$VENV"'
 TOOLS = "/tmp/simple-deploy-tools"
 INSTALL = {
     "requirements_txt": f"{VENV}/bin/python -m pip install --no-input --requirement "
@@ -58,9 +61,10 @@ def test_configures_render_and_second_run_changes_nothing(sample_project, manage
     build = web["buildCommand"].split(" && ")
     assert INSTALL[manager] in build
     assert build[-1] == f"python {prefix}manage.py collectstatic --noinput"
+    assert build[0] == FIND_VENV
     if manager != "requirements_txt":
-        assert build[0] == f"python -m venv {TOOLS}"
-        assert build[1].startswith(f"{TOOLS}/bin/pip install --no-input --quiet ")
+        assert build[1] == f"python -m venv {TOOLS}"
+        assert build[2].startswith(f"{TOOLS}/bin/pip install --no-input --quiet ")
     assert not any(word in web["buildCommand"] for word in (" lock", "--upgrade", "migrate"))
     # Migrations once per deploy, before the new version takes traffic; never at boot.
     assert web["preDeployCommand"] == f"python {prefix}manage.py migrate --noinput"
@@ -74,7 +78,10 @@ def test_configures_render_and_second_run_changes_nothing(sample_project, manage
         "name": "blog-site-db",
         "property": "connectionString",
     }
-    assert env["PYTHON_VERSION"]["value"].count(".") >= 1
+    # PYTHON_VERSION would need a full version; .python-version takes X.Y (Render's docs).
+    assert "PYTHON_VERSION" not in env
+    python = re.search(r"- Python (3\.\d+) \(", result.stdout).group(1)
+    assert (root / ".python-version").read_text() == f"{python}\n"
     assert database == {"name": "blog-site-db", "plan": "basic-256mb", "region": "oregon"}
 
     settings = next(root.rglob("settings.py")).read_text()
@@ -124,38 +131,42 @@ def test_the_schema_check_catches_what_render_would_refuse(sample_project):
         assert render_schema.errors(broken), broken
 
 
-def test_health_check_answers_before_host_and_https_checks(sample_project):
-    """Render requests healthCheckPath over HTTP at the instance's private address: the
-    settings block answers it, while every other request still needs the service's
-    host and HTTPS."""
+def test_health_check_answers_plain_http_and_checks_the_database(sample_project):
+    """Render sends healthCheckPath straight to the instance over plain HTTP, with the
+    service's host: the settings block answers 200 there (not the HTTPS redirect's 301,
+    which Render would count as healthy whatever the app's state), and 503 when the
+    database does not answer."""
     root = sample_project("requirements_txt", "flat")
     assert deploy(root).returncode == 0
     code = (
-        "from django.test import Client; c = Client(); "
-        "print(c.get('/render-health', HTTP_HOST='10.201.7.3:10000').status_code, "
-        "c.get('/', HTTP_HOST='10.201.7.3:10000').status_code, "
-        "c.get('/', HTTP_HOST='blog-site.onrender.com').status_code, "
-        "c.get('/', HTTP_HOST='blog-site.onrender.com', "
-        "HTTP_X_FORWARDED_PROTO='https').status_code)"
+        "from django.test import Client; c = Client(); h = 'blog-site.onrender.com'; "
+        "print(c.get('/render-health', HTTP_HOST=h).status_code, "
+        "c.get('/', HTTP_HOST=h).status_code, "
+        "c.get('/', HTTP_HOST='10.201.7.3:10000', HTTP_X_FORWARDED_PROTO='https').status_code, "
+        "c.get('/', HTTP_HOST=h, HTTP_X_FORWARDED_PROTO='https').status_code)"
     )
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"} | {
-        "RENDER": "true",
-        "SECRET_KEY": "k" * 60,
-        "DATABASE_URL": f"sqlite:///{root}/db.sqlite3",
-        "RENDER_EXTERNAL_HOSTNAME": "blog-site.onrender.com",
-    }
-    out = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", code],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert out.returncode == 0, out.stderr
-    health, other_host, plain_http, https = out.stdout.split()[-4:]
-    assert health == "200"
-    assert other_host == "400"
-    assert plain_http == "301"
+
+    def run(database_url: str) -> list[str]:
+        env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"} | {
+            "RENDER": "true",
+            "SECRET_KEY": "k" * 60,
+            "DATABASE_URL": database_url,
+            "RENDER_EXTERNAL_HOSTNAME": "blog-site.onrender.com",
+        }
+        out = subprocess.run(
+            [sys.executable, "manage.py", "shell", "-c", code],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert out.returncode == 0, out.stderr
+        return out.stdout.split()[-4:]
+
+    health, plain_http, other_host, https = run(f"sqlite:///{root}/db.sqlite3")
+    assert (health, plain_http, other_host) == ("200", "301", "400")
     # Past the host and HTTPS checks: the project answers itself (its URLs decide the code).
     assert https not in ("400", "301")
+    # A database that does not answer: unhealthy, so a new version never takes traffic.
+    assert run("postgres://nobody@127.0.0.1:9/nothing")[0] == "503"

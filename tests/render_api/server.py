@@ -73,7 +73,20 @@ class World:
     passwords: dict[str, str] = field(default_factory=dict)
     calls: list[str] = field(default_factory=list)
     bodies: dict[int, Any] = field(default_factory=dict)
+    failures: list[tuple[str, str, int, str]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def token(self) -> str:
+        return self.key
+
+    def fail(self, method: str, pattern: str, status: int = 500, body: str = "") -> None:
+        """Answer every `method` request whose path (after /v1) matches `pattern` with
+        `status` (and `body` as is, else Render's error JSON) until `clear_failures`."""
+        self.failures.append((method, pattern, status, body))
+
+    def clear_failures(self) -> None:
+        self.failures.clear()
 
     def add_owner(self, name: str = "My Workspace", kind: str = "team") -> str:
         owner = {"id": _id("tea"), "name": name, "email": "dev@example.com", "type": kind}
@@ -90,6 +103,9 @@ class World:
             self.calls.append(f"{method} {target.removeprefix('/v1')}")
             if body is not None:
                 self.bodies[len(self.calls) - 1] = body
+            for verb, pattern, status, text in self.failures:
+                if verb == method and re.search(pattern, path.removeprefix("/v1")):
+                    return status, text or {"id": "server_error", "message": "internal error"}
             for pattern, verb, handler in self._routes():
                 match = re.fullmatch(pattern, path)
                 if match and verb == method:
@@ -397,9 +413,12 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def _answer(self, status: int, body: Any) -> None:
-        data = json.dumps(body).encode("utf-8")
+        # A string is sent as it is (an HTML page from a proxy), anything else as JSON.
+        data = body.encode("utf-8") if isinstance(body, str) else json.dumps(body).encode("utf-8")
         self.send_response(status)
-        self.send_header("Content-Type", "application/json")
+        self.send_header(
+            "Content-Type", "text/html" if isinstance(body, str) else "application/json"
+        )
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)

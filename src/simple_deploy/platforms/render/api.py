@@ -19,7 +19,7 @@ import urllib.request
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from simple_deploy.plugin import CommandFailed, RunLog
+from simple_deploy.plugin import CommandFailed, Runner
 
 KEY_VARIABLE = "RENDER_API_KEY"
 HOST_VARIABLE = "RENDER_HOST"
@@ -37,15 +37,16 @@ class ApiError(CommandFailed):
 
 
 class RenderAPI:
-    def __init__(self, key: str, host: str, log: RunLog, timeout: float = 60):
+    def __init__(self, key: str, host: str, runner: Runner, timeout: float = 60):
         self.key = key
         self.base = host.rstrip("/") + "/"
-        self.log = log
+        self.runner = runner
+        self.log = runner.log
         self.timeout = timeout
         self.calls: list[str] = []
 
     @classmethod
-    def from_environment(cls, log: RunLog) -> RenderAPI:
+    def from_environment(cls, runner: Runner) -> RenderAPI:
         key = os.environ.get(KEY_VARIABLE, "").strip()
         if not key:
             raise CommandFailed(
@@ -55,8 +56,8 @@ class RenderAPI:
                 f"`export {KEY_VARIABLE}=<your key>` in this terminal (it is never written to "
                 "a file or a log) and run this command again. Nothing was changed."
             )
-        log.add_secret(key)
-        return cls(key, os.environ.get(HOST_VARIABLE) or DEFAULT_HOST, log)
+        runner.log.add_secret(key)
+        return cls(key, os.environ.get(HOST_VARIABLE) or DEFAULT_HOST, runner)
 
     def call(
         self,
@@ -71,6 +72,8 @@ class RenderAPI:
         shown = f"{method} /{path}" + (f"?{encoded}" if encoded else "")
         self.calls.append(shown)
         self.log.add(f"Render API: {shown}")
+        # A reply of an unexpected shape is then reported as this call's (automate.run_steps).
+        self.runner.last_command = f"Render API {shown}"
         data = None if body is None else json.dumps(body).encode("utf-8")
         request = urllib.request.Request(
             self.base + path + (f"?{encoded}" if encoded else ""),
@@ -100,7 +103,16 @@ class RenderAPI:
             ) from None
         # Responses hold secrets (connection strings, variable values): never logged.
         self.log.secrets_in_json(text)
-        return json.loads(text) if text.strip() else None
+        if not text.strip():
+            return None
+        try:
+            return json.loads(text)
+        except ValueError:
+            start = self.log.redact(text.strip()[:80])
+            raise CommandFailed(
+                f"Render's API answered {shown} with something that is not JSON ({start!r}...): "
+                "a proxy or an outage in between. Try again in a few minutes."
+            ) from None
 
     def listing(self, path: str, field: str, query: Mapping[str, Any]) -> list[dict]:
         """Every item of a paginated list (`[{field: {...}, "cursor": ...}]`), all pages."""

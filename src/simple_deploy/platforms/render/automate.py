@@ -57,7 +57,7 @@ CONNECT_GIT = "https://dashboard.render.com/u/settings#git-credentials"
 def _api(ctx: AutomateContext) -> RenderAPI:
     api = ctx.facts.get("_api")
     if api is None:
-        api = ctx.facts["_api"] = RenderAPI.from_environment(ctx.runner.log)
+        api = ctx.facts["_api"] = RenderAPI.from_environment(ctx.runner)
     return api
 
 
@@ -224,9 +224,9 @@ def _ensure_database(ctx: AutomateContext) -> str:
 
 
 def _env_values(ctx: AutomateContext) -> dict[str, str]:
-    """The variables render.yaml gives a value: Python, the settings module, the database."""
+    """The variables render.yaml gives a value: the settings module, the database."""
     project = ctx.project
-    values = {"PYTHON_VERSION": project.python_version, **project.settings_env}
+    values = dict(project.settings_env)
     for key in plugin.database_keys(project):
         values[key] = ctx.facts["_database_url"]
     return values

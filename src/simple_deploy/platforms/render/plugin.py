@@ -7,15 +7,17 @@ Facts this plugin relies on (render.com/docs, checked December 2026):
 - A `runtime: python` web service runs `buildCommand`, then `preDeployCommand`
   (once per deploy, before the new version takes traffic; paid instance types
   only), then `startCommand`, which must listen on $PORT (gunicorn reads it).
-- The Python runtime checks out the repository in /opt/render/project/src and
-  installs into the virtual environment `.venv` there, which is on PATH at build
-  and run time; PYTHON_VERSION chooses Python (python-version).
+- The Python runtime's `python` on PATH at build time is the app's environment,
+  which the start command runs from. Python's version comes from PYTHON_VERSION,
+  which must be a full version (3.13.5), else from `.python-version`, where
+  "3.13" means its latest patch release (python-version).
 - Service environment variables (`generateValue`, `fromDatabase`) exist at build
   time too. RENDER is set everywhere on Render; RENDER_EXTERNAL_HOSTNAME is the
   service's <name>.onrender.com host. Render's proxy ends HTTPS and sets
   X-Forwarded-Proto.
-- `healthCheckPath` is requested over HTTP at the instance's private address; a
-  2xx or 3xx answer marks it healthy (health-checks).
+- `healthCheckPath` is requested with a GET straight to each instance (Host: the
+  service's onrender.com name or a custom domain); a 2xx or 3xx answer within 5 s
+  marks it healthy, and a new version takes traffic only once it is (health-checks).
 """
 
 from __future__ import annotations
@@ -52,8 +54,11 @@ LABEL = "Render"
 _TEMPLATES = "simple_deploy.platforms.render"
 REHEARSAL_HOST = "blog-site.onrender.com"
 
-# Where Render's Python runtime keeps the app's virtual environment (on PATH).
-VENV = "/opt/render/project/src/.venv"
+# The app's environment, as the build command finds it: the prefix of the `python`
+# Render puts on PATH, which the start command runs from too.
+VENV = '"$VENV"'
+_FIND_VENV = "VENV=\"$(python -c 'import sys; print(sys.prefix)')\""
+_MARK = "@@venv@@"
 # The package manager is installed apart from the app's environment, which
 # `poetry sync` and `uv sync` keep to exactly what is locked. /tmp is not deployed.
 TOOL_DIR = "/tmp/simple-deploy-tools"
@@ -156,8 +161,14 @@ def _release(project: Project, options: Options) -> tuple[Command, ...]:
     return (Command(manage_py_argv(project, "migrate", "--noinput")),)
 
 
+def _line(argv: tuple[str, ...], env, tool_dir: str = "") -> str:
+    # A mark shlex leaves bare, then the shell variable the build command sets first.
+    line = shell_line(argv, env, venv=_MARK, python=f"{_MARK}/bin/python", tool_dir=tool_dir)
+    return line.replace(_MARK, VENV)
+
+
 def _shell(command: Command) -> str:
-    line = shell_line(command.argv, command.env, venv=VENV, python=f"{VENV}/bin/python")
+    line = _line(command.argv, command.env)
     return f"(cd {shlex.quote(command.cwd)} && {line})" if command.cwd != "." else line
 
 
@@ -165,16 +176,15 @@ def build_command(project: Project, options: Options) -> str:
     """render.yaml's buildCommand: the manager's own install from the lock file (the
     steps the rehearsal runs), then the build steps the runtime declares."""
     tool = TOOLS.get(project.package_manager)
-    parts = []
+    steps = project.deps.install_steps
+    texts = [text for step in steps for text in (*step.argv, *step.env.values())]
+    parts = [_FIND_VENV] if any("{venv}" in t or "{python}" in t for t in texts) else []
     if tool:
         parts += [
             shlex.join(("python", "-m", "venv", TOOL_DIR)),
             shlex.join((f"{TOOL_DIR}/bin/pip", "install", "--no-input", "--quiet", tool)),
         ]
-    parts += [
-        shell_line(step.argv, step.env, venv=VENV, python=f"{VENV}/bin/python", tool_dir=TOOL_DIR)
-        for step in project.deps.install_steps
-    ]
+    parts += [_line(step.argv, step.env, tool_dir=TOOL_DIR) for step in steps]
     parts += [_shell(command) for command in _build_commands(project, options)]
     return " && ".join(parts)
 
@@ -239,7 +249,6 @@ def render_yaml(project: Project, options: Options) -> str:
             "predeploy": q(commands["pre_deploy"]) if commands["pre_deploy"] else "",
             "start_command": q(commands["start"]),
             "health_path": q(HEALTH_PATH),
-            "python_version": q(project.python_version),
             "secret_keys": secret_keys(project),
             "database_keys": database_keys(project),
             "values": [(k, q(v)) for k, v in sorted(project.settings_env.items())],
@@ -316,7 +325,25 @@ def plan(project: Project, options: Options) -> PlatformPlan:
             "generated secret key",
         ),
     )
+    if (project.git_root / ".python-version").is_file():
+        python_notes: tuple[str, ...] = (
+            f"Render will use the Python your .python-version names ({project.python_version}).",
+        )
+    else:
+        # PYTHON_VERSION would need a full version (3.13.5); .python-version takes "3.13"
+        # and Render builds with that version's latest patch release.
+        changes += (
+            generated_file(
+                project,
+                ".python-version",
+                f"{project.python_version}\n",
+                f"Render builds with Python {project.python_version} (its latest patch "
+                "release), the version you develop with",
+            ),
+        )
+        python_notes = ()
     notes = (
+        *python_notes,
         f"Render service name: `{name}` (its site will be https://{name}.onrender.com, or "
         "with a suffix if that name is taken); choose another with --deployed-project-name.",
         *_notes(project, options),
