@@ -172,3 +172,24 @@ def test_without_a_git_host_it_stops_and_changes_nothing(project, standin, world
     assert "GitHub, GitLab or Bitbucket" in result.stderr
     assert snapshot(project, logs=False) == before
     assert world.web_services() == [] and world.postgres == {}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "answer", "says"),
+    [
+        ("GET", r"^/owners$", "<html><body>502 Bad Gateway</body></html>", "not JSON"),
+        ("GET", r"^/services$", '{"errors": ["another shape"]}', "not in the shape expected"),
+    ],
+)
+def test_a_reply_of_another_shape_is_named_not_a_traceback(
+    project, standin, world, method, path, answer, says
+):
+    world.fail(method, path, status=200, body=answer)
+    before = snapshot(project, logs=False)
+    result = automate(project, standin, world)
+    assert result.returncode != 0
+    assert says in result.stderr and "Traceback" not in result.stderr, result.stderr
+    assert "Render API GET /" in result.stderr or "GET /" in result.stderr
+    # Both are asked before anything is written.
+    assert snapshot(project, logs=False) == before
+    assert world.web_services() == [] and world.postgres == {}

@@ -124,9 +124,19 @@ class RenderAPI:
                 path,
                 query={**query, "limit": "100", **({"cursor": cursor} if cursor else {})},
             )
-            if not page:
+            if page is None:
                 return items
-            items += [entry[field] for entry in page if field in entry]
+            # Anything but the documented [{field: {...}, "cursor": ...}] is refused: read as
+            # "nothing there", it would make a second service or database.
+            if not isinstance(page, list) or not all(
+                isinstance(entry, dict) and isinstance(entry.get(field), dict) for entry in page
+            ):
+                raise CommandFailed(
+                    f"The output of `Render API GET /{path}` was not in the shape expected "
+                    f"(a list of {{{field!r}: ...}}). Nothing was created; try again later, or "
+                    "update django-simple-deploy if it persists."
+                )
+            items += [entry[field] for entry in page]
             if len(page) < 100:
                 return items
             cursor = page[-1].get("cursor")

@@ -353,14 +353,19 @@ def plan(project: Project, options: Options) -> PlatformPlan:
     return PlatformPlan(changes, REQUIREMENTS, notes)
 
 
+def _own(project: Project, how: str) -> tuple[str, ...]:
+    """One line for each variable the settings need at import that only the user can give."""
+    provided = {*database_keys(project), *secret_keys(project)}
+    return tuple(
+        f"Your settings read `{var.name}` at import ({var.where}) and Render does not set it: "
+        + how
+        for var in env_needs.user_provided(project, provided)
+    )
+
+
 def _automated_notes(project: Project) -> tuple[str, ...]:
-    own = [
-        f"Your settings read `{key}` at import and Render does not set it: add it in the web "
-        "service's Environment tab (a deploy follows)."
-        for key in user_keys(project)
-    ]
     return (
-        *own,
+        *_own(project, "add it in the web service's Environment tab (a deploy follows)."),
         "--automate-all makes the web service and the database through Render's API with "
         "the settings render.yaml declares; Render syncs only Blueprint-made services from "
         "render.yaml, so after changing it, commit and run --automate-all again.",
@@ -407,7 +412,6 @@ def runtime(project: Project) -> Runtime:
 def guide(project: Project, options: Options) -> Guide:
     name = service_name(project, options)
     manage = shlex.join(manage_py_argv(project))
-    own = user_keys(project)
     return Guide(
         finish=(
             "Review the changes with `git diff`, then commit them: "
@@ -417,11 +421,11 @@ def guide(project: Project, options: Options) -> Guide:
             "In the Render Dashboard choose New > Blueprint, connect your Git account if asked, "
             f"pick this repository and click Apply: Render creates the web service `{name}` "
             f"and the database `{database_name(project, options)}`, generates SECRET_KEY, "
-            "builds, migrates and deploys."
-            + (
-                f" It asks for the values of {', '.join(own)}, which your settings need."
-                if own
-                else ""
+            "builds, migrates and deploys.",
+            *_own(
+                project,
+                "render.yaml declares it `sync: false`, so Render asks for its value when you "
+                "apply the Blueprint.",
             ),
             f"Open the site: https://{name}.onrender.com (the service's page shows its URL).",
         ),
