@@ -36,11 +36,9 @@ RE_RUN = [
 ]
 
 
-@pytest.fixture(scope="module")
-def standin():
-    server = StandIn().start()
-    yield server
-    server.stop()
+@pytest.fixture
+def standin(render_standin):
+    return render_standin
 
 
 @pytest.fixture

@@ -28,17 +28,13 @@ def test_listed_in_help_with_its_own_options(sample_project):
     assert "--render-example-plan {starter,standard,pro}" in result.stdout
 
 
+OPTIONS = ("--render-example-plan", "standard", "--render-example-region", "frankfurt")
+
+
 @pytest.mark.parametrize("layout", ["flat", "nested"])
 def test_configures_render_with_its_options_and_second_run_changes_nothing(sample_project, layout):
     root = sample_project("requirements_txt", layout)
-    result = deploy(
-        root,
-        "render_example",
-        "--render-example-plan",
-        "standard",
-        "--render-example-region",
-        "frankfurt",
-    )
+    result = deploy(root, "render_example", *OPTIONS)
     assert result.returncode == 0, result.stderr + result.stdout
     assert "configured this project for Render (example plugin)" in result.stdout
     blueprint = (root / "render.yaml").read_text()
@@ -54,14 +50,7 @@ def test_configures_render_with_its_options_and_second_run_changes_nothing(sampl
     git(root, "add", "-A")
     git(root, "commit", "-qm", "Configure for Render")
     before = snapshot(root, logs=False)
-    again = deploy(
-        root,
-        "render_example",
-        "--render-example-plan",
-        "standard",
-        "--render-example-region",
-        "frankfurt",
-    )
+    again = deploy(root, "render_example", *OPTIONS)
     assert again.returncode == 0, again.stderr
     assert "Nothing to change" in again.stdout
     assert snapshot(root, logs=False) == before
