@@ -170,3 +170,21 @@ def test_health_check_answers_plain_http_and_checks_the_database(sample_project)
     assert https not in ("400", "301")
     # A database that does not answer: unhealthy, so a new version never takes traffic.
     assert run("postgres://nobody@127.0.0.1:9/nothing")[0] == "503"
+
+
+def test_a_re_run_keeps_the_instance_type_and_region_render_yaml_declares(sample_project):
+    root = sample_project("uv", "nested")
+    assert deploy(root, "--render-plan", "free", "--region", "frankfurt").returncode == 0
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "Configure for Render, free")
+    before = snapshot(root, logs=False)
+    again = deploy(root)
+    assert again.returncode == 0, again.stderr + again.stdout
+    assert "Nothing to change" in again.stdout
+    assert snapshot(root, logs=False) == before
+    # Asked for, another instance type replaces it, and the migrations move to pre-deploy.
+    paid = deploy(root, "--render-plan", "starter")
+    assert paid.returncode == 0, paid.stderr
+    [web] = render_schema.assert_valid((root / "render.yaml").read_text())["services"]
+    assert (web["plan"], web["region"]) == ("starter", "frankfurt")
+    assert web["preDeployCommand"] == "python blog/manage.py migrate --noinput"

@@ -61,6 +61,11 @@ def _api(ctx: AutomateContext) -> RenderAPI:
     return api
 
 
+def _opts(ctx: AutomateContext) -> dict:
+    """The run's options, with what render.yaml already declares where none is given."""
+    return plugin.with_declared(ctx.project, ctx.options)
+
+
 def repo_url(remote: str) -> str | None:
     """The https address Render knows a repository by, from a remote URL in any form."""
     match = _URL.match(remote) or _SCP.match(remote)
@@ -193,7 +198,7 @@ def _push(ctx: AutomateContext) -> str:
 def _ensure_database(ctx: AutomateContext) -> str:
     api = _api(ctx)
     name = plugin.database_name(ctx.project, ctx.options)
-    plan = plugin.database_plan(ctx.options)
+    plan = plugin.database_plan(_opts(ctx))
     db = ctx.facts.get("database")
     if db is None:
         db = api.call(
@@ -204,12 +209,12 @@ def _ensure_database(ctx: AutomateContext) -> str:
                 "ownerId": ctx.facts["owner_id"],
                 # The API spells plans with underscores (basic_256mb); render.yaml with dashes.
                 "plan": plan.replace("-", "_"),
-                "region": plugin.region_of(ctx.options),
+                "region": plugin.region_of(_opts(ctx)),
                 "version": POSTGRES_VERSION,
             },
         )
         ctx.created.append(
-            f"Render Postgres {name} ({db['id']}), {plan} in {plugin.region_of(ctx.options)}: "
+            f"Render Postgres {name} ({db['id']}), {plan} in {plugin.region_of(_opts(ctx))}: "
             + ("free, expires 30 days after creation" if plan == "free" else "billed monthly")
         )
     else:
@@ -233,10 +238,10 @@ def _env_values(ctx: AutomateContext) -> dict[str, str]:
 
 
 def _details(ctx: AutomateContext) -> dict:
-    commands = plugin.service_commands(ctx.project, ctx.options)
+    commands = plugin.service_commands(ctx.project, _opts(ctx))
     details = {
         "runtime": "python",
-        "plan": plugin.plan_of(ctx.options),
+        "plan": plugin.plan_of(_opts(ctx)),
         "healthCheckPath": plugin.HEALTH_PATH,
         "envSpecificDetails": {
             "buildCommand": commands["build"],
@@ -260,7 +265,7 @@ def _create_service(ctx: AutomateContext) -> dict:
         "branch": ctx.facts["branch"],
         "autoDeploy": "yes",
         "envVars": env,
-        "serviceDetails": {**_details(ctx), "region": plugin.region_of(ctx.options)},
+        "serviceDetails": {**_details(ctx), "region": plugin.region_of(_opts(ctx))},
     }
     try:
         made = _api(ctx).call("POST", "services", body=body)
@@ -279,9 +284,9 @@ def _create_service(ctx: AutomateContext) -> dict:
     service = made["service"]
     ctx.facts["deploy_id"] = made.get("deployId")
     ctx.created.append(
-        f"web service {name} ({service['id']}), {plugin.plan_of(ctx.options)} in "
-        f"{plugin.region_of(ctx.options)}: "
-        + ("free, sleeps when idle" if plugin.plan_of(ctx.options) == "free" else "billed monthly")
+        f"web service {name} ({service['id']}), {plugin.plan_of(_opts(ctx))} in "
+        f"{plugin.region_of(_opts(ctx))}: "
+        + ("free, sleeps when idle" if plugin.plan_of(_opts(ctx)) == "free" else "billed monthly")
     )
     return service
 
@@ -310,7 +315,7 @@ def _update_service(ctx: AutomateContext, service: dict) -> None:
                 "PUT", f"services/{service['id']}/env-vars/{key}", body={"generateValue": True}
             )
     ctx.reused.append(
-        f"web service {service['name']} ({service['id']}), {plugin.plan_of(ctx.options)}"
+        f"web service {service['name']} ({service['id']}), {plugin.plan_of(_opts(ctx))}"
     )
 
 
@@ -363,6 +368,7 @@ def _open(ctx: AutomateContext) -> str:
 
 
 def automation(project: Project, options: Options) -> Automation:
+    options = plugin.with_declared(project, options)
     name = plugin.service_name(project, options)
     plan = plugin.plan_of(options)
     notice = cost_notice(

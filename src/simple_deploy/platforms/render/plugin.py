@@ -88,6 +88,7 @@ SERVICE_NAME = re.compile(r"[a-z][a-z0-9-]{0,61}[a-z0-9]")
 
 # The web service's own lines in the render.yaml this plugin writes (its first entry).
 _WEB_NAME = re.compile(r"^services:\n  - type: web\n    name: ([a-z0-9-]+)$", re.MULTILINE)
+_WEB_REGION = re.compile(r"^services:\n(?:    .*\n|  - .*\n)*?    region: ([a-z]+)$", re.MULTILINE)
 _WEB_PLAN = re.compile(r"^services:\n(?:    .*\n|  - .*\n)*?    plan: ([a-z -]+)$", re.MULTILINE)
 
 
@@ -121,6 +122,18 @@ def service_name(project: Project, options: Options) -> str:
 
 def database_name(project: Project, options: Options) -> str:
     return f"{service_name(project, options)}-db"
+
+
+def with_declared(project: Project, options: Options) -> dict:
+    """The options, with the instance type and region render.yaml already declares where
+    none is given: a re-run without them keeps what the first run chose."""
+    declared = {"render_plan": declared_plan(project), "region": _declared(project, _WEB_REGION)}
+    return {
+        **{
+            k: v for k, v in declared.items() if v and v != DEFAULT_PLAN and v in (*PLANS, *REGIONS)
+        },
+        **{k: v for k, v in options.items() if v},
+    }
 
 
 def plan_of(options: Options) -> str:
@@ -296,6 +309,7 @@ def _notes(project: Project, options: Options) -> tuple[str, ...]:
 
 
 def plan(project: Project, options: Options) -> PlatformPlan:
+    options = with_declared(project, options)
     name = service_name(project, options)
     changes = (
         settings_block(
@@ -410,6 +424,7 @@ def runtime(project: Project) -> Runtime:
 
 
 def guide(project: Project, options: Options) -> Guide:
+    options = with_declared(project, options)
     name = service_name(project, options)
     manage = shlex.join(manage_py_argv(project))
     return Guide(
