@@ -102,6 +102,29 @@ def heroku_account(heroku_standin):
     return HerokuAccount(server, cli)
 
 
+def _mkdir(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture(scope="session")
+def render_standin():
+    """One stand-in of Render's REST API for the session (tests/render_api)."""
+    from render_api import StandIn
+
+    server = StandIn().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def render_account(render_standin, tmp_path):
+    """A fresh Render account (its own API key) and a Git host for the project to push to."""
+    from render_api.account import RenderAccount
+
+    return RenderAccount(render_standin, _mkdir(tmp_path / "render-account"))
+
+
 def _second_docker_worker() -> str:
     """Why this test worker must not start a second dockerd ('' when it is the first).
 

@@ -75,6 +75,7 @@ PRELOAD = (
     "simple_deploy.platforms.fly_io",
     "simple_deploy.platforms.upsun",
     "simple_deploy.platforms.platform_sh",
+    "simple_deploy.platforms.render",
     "whitenoise.middleware",
     "dj_database_url",
 )

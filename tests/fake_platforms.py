@@ -5,7 +5,8 @@ tests run every step of every entry. A platform installed without an entry
 fails those tests with a message saying to add one here. The fake CLIs live in
 tests/fakes/ and share tests/fakes/fakecli.py (FAKE_CLI_FAIL names the failing
 command). Heroku has no fake: its entry runs the real Heroku CLI against the
-stand-in API of tests/heroku_api (`real_cli`), and its steps fail there.
+stand-in API of tests/heroku_api (`real_cli`), and its steps fail there. Render has
+no CLI in the run: its entry is the plugin's own API client against tests/render_api.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from urllib.parse import urlsplit
 
 from heroku_api.account import STEPS as HEROKU_STEPS
 from project_files import git
+from render_api.account import STEPS as RENDER_STEPS
+from render_api.account import secrets_of as render_secrets
 
 
 @dataclass(frozen=True)
@@ -163,5 +166,14 @@ FAKES: dict[str, FakePlatform] = {
         apps=_projects,
         databases=_deployed_projects,
         secrets=_entropies,
+    ),
+    # No CLI: the plugin's own client of Render's REST API, against tests/render_api.
+    "render": FakePlatform(
+        cli="render",
+        steps=tuple(RENDER_STEPS),
+        apps=lambda state: len(state["services"]) if state else 0,
+        databases=lambda state: len(state["postgres"]) if state else 0,
+        secrets=render_secrets,
+        real_cli="render_account",
     ),
 }

@@ -27,7 +27,7 @@ HALVES = (
 # The half of MATRIX each platform's own e2e test rehearses (test_<platform>_rehearsal.py);
 # the Django 6 session takes the other half. Named, not derived from the platforms'
 # order, so a new platform does not shift the others' cells. Fly.io rehearses all.
-MAIN_HALF = {"heroku": 0, "platform_sh": 1, "railway": 0, "upsun": 0}
+MAIN_HALF = {"heroku": 0, "platform_sh": 1, "railway": 0, "render": 0, "upsun": 0}
 STEPS = (
     "install",
     "build",

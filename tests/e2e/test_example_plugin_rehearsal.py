@@ -13,5 +13,5 @@ pytestmark = pytest.mark.e2e
 # and the rehearsal's handling of layouts by every built-in platform's matrix.
 def test_render_configuration_rehearses_on_postgres(sample_project, database_url):
     root = sample_project("requirements_txt", "nested")
-    configure_commit_and_rehearse(root, "render", database_url)
+    configure_commit_and_rehearse(root, "render_example", database_url)
     assert migrations_applied(database_url) > 10

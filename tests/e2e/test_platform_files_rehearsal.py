@@ -22,7 +22,7 @@ from rehearsals import configure_commit_and_rehearse
 pytestmark = pytest.mark.e2e
 
 
-@pytest.mark.parametrize("platform", ["heroku", "fly_io", "platform_sh"])
+@pytest.mark.parametrize("platform", ["heroku", "fly_io", "platform_sh", "render"])
 def test_asset_build_plain_psycopg_and_ignored_file_rehearse(
     sample_project, database_url, monkeypatch, platform
 ):

@@ -9,7 +9,7 @@ from simple_deploy import plugins
 from simple_deploy.project import inspect
 
 
-@pytest.mark.parametrize("platform", ["heroku", "fly_io", "platform_sh", "upsun"])
+@pytest.mark.parametrize("platform", ["heroku", "fly_io", "platform_sh", "upsun", "render"])
 def test_each_confirmation_names_the_account_each_resource_and_the_costs(sample_project, platform):
     project = inspect(manage_dir(sample_project("requirements_txt", "flat")), probe_env=False)
     plugin = plugins.load(platform)

@@ -12,7 +12,7 @@ import sys
 import pytest
 from project_files import all_text, deploy, git, snapshot
 
-PLATFORMS = ("heroku", "fly_io", "platform_sh")
+PLATFORMS = ("heroku", "fly_io", "platform_sh", "render")
 
 
 @pytest.fixture
@@ -69,6 +69,18 @@ def test_each_platform_is_told_which_module_and_gets_build_placeholders(environ_
         assert "DJANGO_SECRET_KEY=build-only-placeholder" in build
         assert "DATABASE_URL=postgres://placeholder" in build
         assert "fly secrets set DJANGO_ADMIN_URL=<value>" in out
+    elif platform == "render":
+        import render_schema
+
+        blueprint = render_schema.assert_valid((environ_project / "render.yaml").read_text())
+        env = {var["key"]: var for var in blueprint["services"][0]["envVars"]}
+        assert env["DJANGO_SETTINGS_MODULE"]["value"] == "blog.settings.production"
+        # Render makes a key under each name the settings read; the database under its own.
+        assert env["DJANGO_SECRET_KEY"] == {"key": "DJANGO_SECRET_KEY", "generateValue": True}
+        assert env["SECRET_KEY"]["generateValue"] is True
+        assert env["DATABASE_URL"]["fromDatabase"]["property"] == "connectionString"
+        # Only the user knows it: Render asks for it when the Blueprint is applied.
+        assert env["DJANGO_ADMIN_URL"] == {"key": "DJANGO_ADMIN_URL", "sync": False}
     else:
         app_yaml = (environ_project / ".platform.app.yaml").read_text()
         assert "DJANGO_SETTINGS_MODULE: 'blog.settings.production'" in app_yaml

@@ -10,7 +10,7 @@ import pytest
 from project_files import deploy
 
 
-@pytest.mark.parametrize("platform", ["heroku", "fly_io", "platform_sh"])
+@pytest.mark.parametrize("platform", ["heroku", "fly_io", "platform_sh", "render"])
 def test_terminal_says_each_thing_once_and_points_at_the_full_summary(sample_project, platform):
     root = sample_project("requirements_txt", "flat")
     result = deploy(root, platform)

@@ -8,13 +8,15 @@ collectstatic, the same release command and the same web command.
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from simple_deploy import env_needs
 from simple_deploy.package_managers import InstallStep, get
 from simple_deploy.plugin import Command, Project, manage_py_argv
+
+from .._platform_common.install import TOOLS
+from .._platform_common.install import shell_line as _shell_line
 
 # fly.toml's [http_service] internal_port; gunicorn binds to it through $PORT.
 INTERNAL_PORT = "8000"
@@ -28,16 +30,6 @@ VENV = "/opt/venv"
 BUILD_FLAG = "SIMPLE_DEPLOY_FLY_BUILD"
 # gunicorn reads WEB_CONCURRENCY by itself; two workers fit the default machine.
 WEB_CONCURRENCY = "2"
-
-# The package manager itself, installed into the image's system Python (not the
-# app's environment). Ranges rather than pins: any release in the range reads
-# the lock file format the user's own tool writes today.
-_TOOLS = {
-    # `poetry sync` exists since Poetry 2.0.
-    "poetry": "poetry>=2.0,<3",
-    "pipenv": "pipenv>=2024.0",
-    "uv": "uv>=0.8,<1",
-}
 
 
 @dataclass(frozen=True)
@@ -63,7 +55,7 @@ def build_image(project: Project, port: str = INTERNAL_PORT) -> Image:
     manage_prefix = f"{project.manage_dir_rel}/" if project.nested else ""
     return Image(
         python_version=project.python_version,
-        tool=_TOOLS.get(manager.name),
+        tool=TOOLS.get(manager.name),
         dependency_files=project.deps.install_files,
         install=project.deps.install_steps,
         env={
@@ -105,11 +97,6 @@ def copy_lines(files: tuple[str, ...]) -> str:
     return "\n".join(lines)
 
 
-def _fill(text: str) -> str:
-    return text.replace("{venv}", VENV).replace("{python}", f"{VENV}/bin/python")
-
-
 def shell_line(argv: tuple[str, ...], env: Mapping[str, str]) -> str:
     """`VAR=value cmd args` for a Dockerfile RUN line, quoted for /bin/sh."""
-    assigns = [f"{key}={shlex.quote(_fill(value))}" for key, value in env.items()]
-    return " ".join([*assigns, shlex.join(_fill(arg) for arg in argv)])
+    return _shell_line(argv, env, venv=VENV, python=f"{VENV}/bin/python")

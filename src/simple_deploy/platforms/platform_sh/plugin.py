@@ -48,6 +48,7 @@ from simple_deploy.plugin import (
 
 from .._platform_common import automate
 from .._platform_common.flavor import FIXED, FLEX, Flavor
+from .._platform_common.install import node_commands
 
 NAME = "platform_sh"
 APP_NAME = "app"
@@ -366,13 +367,6 @@ def _encode(value: object) -> str:
     return base64.b64encode(json.dumps(value).encode("utf-8")).decode("ascii")
 
 
-def _node_commands(project: Project) -> tuple[Command, ...]:
-    build = _node_build(project)
-    if build is None:
-        return ()
-    return tuple(Command(argv, cwd=build.folder) for argv in build.commands)
-
-
 def _derived_env(
     project: Project, label: str = FIXED.label
 ) -> Callable[[Mapping[str, str]], dict[str, str]]:
@@ -400,7 +394,7 @@ def runtime(project: Project, host: str = REHEARSAL_HOST, label: str = FIXED.lab
             **project.settings_env,
         },
         build=(
-            *_node_commands(project),
+            *node_commands(project),
             Command(
                 manage_py_argv(project, "collectstatic", "--noinput"),
                 env=env_needs.build_placeholders(project),

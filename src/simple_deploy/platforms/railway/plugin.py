@@ -143,7 +143,7 @@ def _node_build(project: Project) -> tuple[tuple[str, ...], ...]:
     build = project.asset_build
     if build is None or build.folder != "." or build.other_manager:
         return ()
-    return (tuple(build.install_argv), tuple(build.build_argv))
+    return tuple(tuple(argv) for argv in build.commands)
 
 
 def build_line(project: Project) -> str:
@@ -190,7 +190,7 @@ def _asset_notes(project: Project) -> list[str]:
     if build is not None and _node_build(project):
         notes.append(
             f"Asset build found: {build.label}. The build command runs "
-            f"`{' '.join(build.install_argv)}` and `npm run build` before collectstatic; "
+            f"{build.steps} before collectstatic; "
             "Railpack adds Node.js when package.json is in the root."
         )
     elif build is not None:

@@ -1,4 +1,9 @@
-"""Render: a `render.yaml` Blueprint and a settings block, through the public plugin API.
+"""An example third-party plugin: Render, kept minimal, through the public plugin API.
+
+django-simple-deploy supports Render itself (`--platform render`, built in, for
+every package manager, with --automate-all). This package stays as the smallest
+complete example of a plugin installed as its own distribution; its name is
+`render_example` so that it never shadows the built-in one.
 
 Everything here comes from `simple_deploy.plugin`, the one public module of
 django-simple-deploy: the plugin declares files, requirements, the runtime the
@@ -31,7 +36,7 @@ from simple_deploy.plugin import (
     settings_block,
 )
 
-NAME = "render"
+NAME = "render_example"
 PLANS = ("starter", "standard", "pro")
 REGIONS = ("oregon", "ohio", "virginia", "frankfurt", "singapore")
 REHEARSAL_HOST = "blog-site.onrender.com"
@@ -64,20 +69,20 @@ def check(project: Project, options: Options) -> list[str]:
         return []
     return [
         "The Render example plugin supports projects with a requirements.txt only; this "
-        f"project uses {project.package_manager}. Use --platform heroku or fly_io, which "
-        "install with your own package manager."
+        f"project uses {project.package_manager}. Use --platform render, the built-in Render "
+        "support, which installs with your own package manager."
     ]
 
 
 def plan(project: Project, options: Options) -> PlatformPlan:
     commands = _commands(project)
     blueprint = render_template(
-        "simple_deploy_render",
+        "simple_deploy_render_example",
         "render.yaml-tpl",
         {
             "name": _service_name(project, options),
-            "plan": options.get("render_plan") or "starter",
-            "region": options.get("region") or options.get("render_region") or "oregon",
+            "plan": options.get("render_example_plan") or "starter",
+            "region": options.get("region") or options.get("render_example_region") or "oregon",
             "python_version": project.python_version,
             "build_command": "pip install -r requirements.txt && "
             + shlex.join(commands["collectstatic"]),
@@ -91,7 +96,7 @@ def plan(project: Project, options: Options) -> PlatformPlan:
             project,
             NAME,
             render_template(
-                "simple_deploy_render",
+                "simple_deploy_render_example",
                 "settings.py-tpl",
                 {"base_dir_depth": project.base_dir_depth, "email_settings": email_settings()},
             ),
@@ -151,12 +156,12 @@ def guide(project: Project, options: Options) -> Guide:
 
 def add_arguments(group: argparse._ArgumentGroup) -> None:
     group.add_argument(
-        "--render-plan",
+        "--render-example-plan",
         choices=PLANS,
         help="Instance type of the web service (default: starter).",
     )
     group.add_argument(
-        "--render-region",
+        "--render-example-region",
         choices=REGIONS,
         help="Region of the service and database (default: oregon; --region also works).",
     )
@@ -164,7 +169,7 @@ def add_arguments(group: argparse._ArgumentGroup) -> None:
 
 platform = PlatformPlugin(
     name=NAME,
-    label="Render",
+    label="Render (example plugin)",
     plan=plan,
     runtime=runtime,
     guide=guide,

@@ -1,0 +1,402 @@
+"""`--automate-all` for Render, through Render's public REST API and the user's API key.
+
+Why the API and not a CLI: Render's CLI (render-oss/cli) installs as a downloaded
+binary and creates no services; the REST API creates and updates services,
+databases and environment variables, and triggers deploys, with one key read
+from RENDER_API_KEY. Paths and JSON shapes: https://api-docs.render.com/reference,
+as generated into render-oss/cli `pkg/client/client_gen.go` and `types_gen.go`.
+
+Render builds from a Git host, so the run pushes the configuration commit to the
+repository's GitHub, GitLab or Bitbucket remote first. The API cannot apply a
+Blueprint (it lists and syncs existing ones), so the services render.yaml
+declares are found by name or created through the API with the same settings:
+one web service and one Render Postgres database, reused on every re-run. The
+secret key is made by Render (`generateValue`); the only secret that passes
+through this run is the database's internal connection string, in a request
+body, redacted in the log.
+
+What remains for the user, once: Render must be allowed to read the repository
+(its GitHub/GitLab/Bitbucket app). When the API refuses the service for that
+reason, the run stops saying exactly where to click, keeps the database it
+made, and a re-run finishes the job.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+import webbrowser
+
+from simple_deploy.plugin import (
+    AutomateContext,
+    Automation,
+    CommandFailed,
+    Options,
+    Project,
+    Step,
+    cost_notice,
+)
+
+from . import plugin
+from .api import ApiError, RenderAPI
+
+POSTGRES_VERSION = "17"
+# Git hosts Render deploys from, as https URLs (render.com/docs/github, gitlab, bitbucket).
+_HOSTS = ("github.com", "gitlab.com", "bitbucket.org")
+_SCP = re.compile(r"^(?:[\w.-]+@)?(?P<host>[\w.-]+):(?P<path>[^/].*)$")
+_URL = re.compile(r"^(?:https?|ssh|git)://(?:[^@/]+@)?(?P<host>[\w.-]+)(?::\d+)?/(?P<path>.+)$")
+# A first build installs everything; Render stops a build after 120 minutes, we wait 30.
+DEPLOY_TIMEOUT = 1800
+DEPLOY_DONE = {"live", "deactivated"}
+DEPLOY_FAILED = {"build_failed", "update_failed", "pre_deploy_failed", "canceled"}
+CONNECT_GIT = "https://dashboard.render.com/u/settings#git-credentials"
+
+
+def _api(ctx: AutomateContext) -> RenderAPI:
+    api = ctx.facts.get("_api")
+    if api is None:
+        api = ctx.facts["_api"] = RenderAPI.from_environment(ctx.runner)
+    return api
+
+
+def _opts(ctx: AutomateContext) -> dict:
+    """The run's options, with what render.yaml already declares where none is given."""
+    return plugin.with_declared(ctx.project, ctx.options)
+
+
+def repo_url(remote: str) -> str | None:
+    """The https address Render knows a repository by, from a remote URL in any form."""
+    match = _URL.match(remote) or _SCP.match(remote)
+    if not match or match.group("host").lower() not in _HOSTS:
+        return None
+    path = match.group("path").strip("/").removesuffix(".git")
+    return f"https://{match.group('host').lower()}/{path}" if "/" in path else None
+
+
+def _git(ctx: AutomateContext, *args: str) -> str:
+    out = subprocess.run(
+        ["git", *args], cwd=ctx.project.git_root, capture_output=True, text=True, check=False
+    )
+    return out.stdout.strip() if out.returncode == 0 else ""
+
+
+# ---------------------------------------------------------------- prepare steps
+
+
+def _workspace(ctx: AutomateContext) -> str:
+    api = _api(ctx)
+    try:
+        owners = api.listing("owners", "owner", {})
+    except ApiError as exc:
+        if exc.status in (401, 403):
+            raise CommandFailed(
+                "Render refused the API key in RENDER_API_KEY (revoked, or mistyped). Create "
+                "a new one (Account Settings > API Keys), export it, and run this command "
+                "again. Nothing was changed."
+            ) from None
+        raise
+    chosen = ctx.options.get("render_workspace")
+    if chosen:
+        found = [o for o in owners if o.get("id") == chosen]
+        if not found:
+            raise CommandFailed(
+                f"Your API key sees no workspace {chosen}. It sees: "
+                + ", ".join(f"{o['id']} ({o.get('name', '')})" for o in owners)
+                + ". Nothing was changed."
+            )
+        owner = found[0]
+    elif len(owners) == 1:
+        owner = owners[0]
+    else:
+        listed = "\n".join(f"    {o['id']}  {o.get('name', '')}" for o in owners)
+        raise CommandFailed(
+            f"Your API key sees {len(owners) or 'no'} Render workspaces"
+            + (f":\n{listed}\n" if owners else ". ")
+            + "Choose the one to deploy to with --render-workspace ID, then run this command "
+            "again. Nothing was changed."
+        )
+    ctx.facts["owner_id"] = owner["id"]
+    return f"workspace {owner.get('name') or owner['id']} ({owner['id']})"
+
+
+def _git_host(ctx: AutomateContext) -> str:
+    branch = _git(ctx, "symbolic-ref", "--short", "-q", "HEAD")
+    if not branch:
+        raise CommandFailed(
+            "This repository is not on a branch (detached HEAD); Render deploys a branch. "
+            "`git switch <branch>`, then run this command again. Nothing was changed."
+        )
+    remotes = {}
+    for line in _git(ctx, "config", "--get-regexp", r"^remote\..*\.url$").splitlines():
+        key, _, url = line.partition(" ")
+        remotes[key.removeprefix("remote.").removesuffix(".url")] = url
+    upstream = _git(ctx, "config", f"branch.{branch}.remote")
+    for name in sorted(remotes, key=lambda n: (n != upstream, n != "origin", n)):
+        url = repo_url(remotes[name])
+        if url:
+            ctx.facts.update(remote=name, repo=url, branch=branch)
+            return f"{url}, branch {branch} (remote {name})"
+    raise CommandFailed(
+        "Render deploys from GitHub, GitLab or Bitbucket, and this repository has no remote "
+        "there. Create an empty repository on one of them, then `git remote add origin <its "
+        f"URL>` and `git push -u origin {branch}`, and run this command again. Nothing was "
+        "changed."
+    )
+
+
+def _named(ctx: AutomateContext, path: str, field: str, name: str, **query: str) -> list[dict]:
+    """The resources of this workspace called exactly `name` (the API's filter may match
+    more loosely)."""
+    items = _api(ctx).listing(
+        path, field, {"name": name, "ownerId": ctx.facts["owner_id"], **query}
+    )
+    return [item for item in items if item.get("name") == name]
+
+
+def _one(found: list[dict], what: str, name: str) -> dict | None:
+    if len(found) > 1:
+        ids = ", ".join(item["id"] for item in found)
+        raise CommandFailed(
+            f"Your workspace has several {what}s named {name} ({ids}). Delete the extra ones "
+            "in the Render Dashboard, or choose another name with --deployed-project-name, "
+            "then run this command again. Nothing was changed."
+        )
+    return found[0] if found else None
+
+
+def _look_up(ctx: AutomateContext) -> str:
+    """Before any file is written: what already exists, so nothing is made twice."""
+    name = plugin.service_name(ctx.project, ctx.options)
+    database = plugin.database_name(ctx.project, ctx.options)
+    service = _one(
+        _named(ctx, "services", "service", name, type="web_service"), "web service", name
+    )
+    db = _one(_named(ctx, "postgres", "postgres", database), "database", database)
+    ctx.facts["service"] = service
+    ctx.facts["database"] = db
+    found = [f"web service {name}" if service else "", f"database {database}" if db else ""]
+    found = [item for item in found if item]
+    return f"found {' and '.join(found)}: reused" if found else f"{name} and {database}: new"
+
+
+# ---------------------------------------------------------------- finish steps
+
+
+def _push(ctx: AutomateContext) -> str:
+    remote, branch = ctx.facts["remote"], ctx.facts["branch"]
+    ctx.runner.run(
+        ["git", "push", remote, f"HEAD:refs/heads/{branch}"],
+        cwd=ctx.project.git_root,
+        timeout=600,
+        label=f"pushing to {remote}, which Render builds from",
+    )
+    return f"pushed HEAD to {remote} {branch}"
+
+
+def _ensure_database(ctx: AutomateContext) -> str:
+    api = _api(ctx)
+    name = plugin.database_name(ctx.project, ctx.options)
+    plan = plugin.database_plan(_opts(ctx))
+    db = ctx.facts.get("database")
+    if db is None:
+        db = api.call(
+            "POST",
+            "postgres",
+            body={
+                "name": name,
+                "ownerId": ctx.facts["owner_id"],
+                # The API spells plans with underscores (basic_256mb); render.yaml with dashes.
+                "plan": plan.replace("-", "_"),
+                "region": plugin.region_of(_opts(ctx)),
+                "version": POSTGRES_VERSION,
+            },
+        )
+        ctx.created.append(
+            f"Render Postgres {name} ({db['id']}), {plan} in {plugin.region_of(_opts(ctx))}: "
+            + ("free, expires 30 days after creation" if plan == "free" else "billed monthly")
+        )
+    else:
+        ctx.reused.append(f"Render Postgres {name} ({db['id']}), {db.get('plan', plan)}")
+    ctx.facts["database"] = db
+    info = api.call("GET", f"postgres/{db['id']}/connection-info")
+    url = info["internalConnectionString"]
+    ctx.runner.log.add_secret(url)
+    ctx.runner.log.add_secret(info.get("password", ""))
+    ctx.facts["_database_url"] = url
+    return f"{name} ({db['id']})"
+
+
+def _env_values(ctx: AutomateContext) -> dict[str, str]:
+    """The variables render.yaml gives a value: the settings module, the database."""
+    project = ctx.project
+    values = dict(project.settings_env)
+    for key in plugin.database_keys(project):
+        values[key] = ctx.facts["_database_url"]
+    return values
+
+
+def _details(ctx: AutomateContext) -> dict:
+    commands = plugin.service_commands(ctx.project, _opts(ctx))
+    details = {
+        "runtime": "python",
+        "plan": plugin.plan_of(_opts(ctx)),
+        "healthCheckPath": plugin.HEALTH_PATH,
+        "envSpecificDetails": {
+            "buildCommand": commands["build"],
+            "startCommand": commands["start"],
+        },
+    }
+    if commands["pre_deploy"]:
+        details["preDeployCommand"] = commands["pre_deploy"]
+    return details
+
+
+def _create_service(ctx: AutomateContext) -> dict:
+    name = plugin.service_name(ctx.project, ctx.options)
+    env = [{"key": k, "value": v} for k, v in _env_values(ctx).items()]
+    env += [{"key": k, "generateValue": True} for k in plugin.secret_keys(ctx.project)]
+    body = {
+        "type": "web_service",
+        "name": name,
+        "ownerId": ctx.facts["owner_id"],
+        "repo": ctx.facts["repo"],
+        "branch": ctx.facts["branch"],
+        "autoDeploy": "yes",
+        "envVars": env,
+        "serviceDetails": {**_details(ctx), "region": plugin.region_of(_opts(ctx))},
+    }
+    try:
+        made = _api(ctx).call("POST", "services", body=body)
+    except ApiError as exc:
+        if exc.status in (400, 403, 404, 422):
+            raise CommandFailed(
+                f"Render could not create the web service from {ctx.facts['repo']}: "
+                f"{exc.render_message}\nThe one step left for you, once: let Render read this "
+                f"repository. In the Render Dashboard open Account Settings > Git Deployment "
+                f"Credentials ({CONNECT_GIT}), connect your "
+                f"{ctx.facts['repo'].split('/')[2]} account and give Render access to "
+                f"{ctx.facts['repo'].split('/', 3)[3]}. Then run this command again: the "
+                "database is reused, and the web service is created and deployed."
+            ) from None
+        raise
+    service = made["service"]
+    ctx.facts["deploy_id"] = made.get("deployId")
+    ctx.created.append(
+        f"web service {name} ({service['id']}), {plugin.plan_of(_opts(ctx))} in "
+        f"{plugin.region_of(_opts(ctx))}: "
+        + ("free, sleeps when idle" if plugin.plan_of(_opts(ctx)) == "free" else "billed monthly")
+    )
+    return service
+
+
+def _update_service(ctx: AutomateContext, service: dict) -> None:
+    """A re-run: the service gets the commands and variables the Blueprint has now."""
+    api = _api(ctx)
+    api.call(
+        "PATCH",
+        f"services/{service['id']}",
+        body={"branch": ctx.facts["branch"], "serviceDetails": _details(ctx)},
+    )
+    have = {
+        var["key"]: var.get("value", "")
+        for var in api.listing(f"services/{service['id']}/env-vars", "envVar", {})
+    }
+    for value in have.values():
+        ctx.runner.log.add_secret(value if len(value) >= 8 else "")
+    for key, value in _env_values(ctx).items():
+        if have.get(key) != value:
+            api.call("PUT", f"services/{service['id']}/env-vars/{key}", body={"value": value})
+    for key in plugin.secret_keys(ctx.project):
+        # An existing key stays: changing it would log everyone out.
+        if not have.get(key):
+            api.call(
+                "PUT", f"services/{service['id']}/env-vars/{key}", body={"generateValue": True}
+            )
+    ctx.reused.append(
+        f"web service {service['name']} ({service['id']}), {plugin.plan_of(_opts(ctx))}"
+    )
+
+
+def _ensure_service(ctx: AutomateContext) -> str:
+    service = ctx.facts.get("service")
+    if service is None:
+        service = _create_service(ctx)
+        how = "created; Render started its first deploy"
+    else:
+        _update_service(ctx, service)
+        deploy = _api(ctx).call("POST", f"services/{service['id']}/deploys", body={})
+        ctx.facts["deploy_id"] = deploy["id"]
+        how = "updated; deploy triggered"
+    ctx.facts["service"] = service
+    url = (service.get("serviceDetails") or {}).get("url")
+    if url:
+        ctx.facts["url"] = url
+    return f"{service['name']} ({service['id']}) {how}"
+
+
+def _wait_for_deploy(ctx: AutomateContext) -> str:
+    service_id, deploy_id = ctx.facts["service"]["id"], ctx.facts.get("deploy_id")
+    if not deploy_id:
+        return "no deploy to wait for"
+    deadline = time.monotonic() + DEPLOY_TIMEOUT
+    status = ""
+    while time.monotonic() < deadline:
+        status = _api(ctx).call("GET", f"services/{service_id}/deploys/{deploy_id}").get("status")
+        if status in DEPLOY_DONE:
+            return f"deploy {deploy_id} is {status}: " + ctx.facts.get("url", "")
+        if status in DEPLOY_FAILED:
+            raise CommandFailed(
+                f"Render's deploy {deploy_id} ended {status}. Its log is in the service's "
+                f"Events tab ({ctx.facts['service'].get('dashboardUrl', 'the Dashboard')}); "
+                "fix the cause, commit, and run this command again: everything is reused."
+            )
+        time.sleep(5)
+    raise CommandFailed(
+        f"Render's deploy {deploy_id} is still {status or 'running'}; follow it in the "
+        "service's Events tab. Nothing needs to be run again unless it fails."
+    )
+
+
+def _open(ctx: AutomateContext) -> str:
+    url = ctx.facts.get("url", "")
+    # Only for someone at the terminal: a browser started by a script would hang it.
+    if not url or ctx.options.get("no_input") or not sys.stdin.isatty():
+        return f"open {url or 'the service page in the Render Dashboard'} in your browser"
+    return f"opened {url}" if webbrowser.open(url) else f"open {url} in your browser"
+
+
+def automation(project: Project, options: Options) -> Automation:
+    options = plugin.with_declared(project, options)
+    name = plugin.service_name(project, options)
+    plan = plugin.plan_of(options)
+    notice = cost_notice(
+        "Render's API with your API key (RENDER_API_KEY)",
+        (
+            f"create or reuse the Render Postgres database {name}-db "
+            f"({plugin.database_plan(options)})",
+            f"create or reuse the web service {name} ({plan}) with the commands and variables "
+            "render.yaml declares (Render generates SECRET_KEY)",
+            "commit the configuration, push it to this branch's GitHub, GitLab or Bitbucket "
+            "remote (Render builds from there), deploy, and open the site",
+        ),
+        "Render bills the web service's instance type and the database monthly (free ones "
+        "excepted: they sleep, and a free database expires after 30 days); "
+        "https://render.com/pricing.",
+    )
+    return Automation(
+        notice=notice,
+        prepare=(
+            Step("Render workspace", _workspace),
+            Step("Git host", _git_host),
+            Step("existing services", _look_up),
+        ),
+        finish=(
+            Step("push", _push),
+            Step("database", _ensure_database),
+            Step("web service", _ensure_service),
+            Step("deploy", _wait_for_deploy),
+            Step("open", _open),
+        ),
+    )

@@ -1,0 +1,547 @@
+"""Render: a `render.yaml` Blueprint (web service and Render Postgres) and a settings block.
+
+Facts this plugin relies on (render.com/docs, checked December 2026):
+- A Blueprint is `render.yaml` at the repository root (blueprint-spec). Render
+  reads it from the Git host (GitHub, GitLab, Bitbucket): it deploys pushed
+  commits, never a local folder.
+- A `runtime: python` web service runs `buildCommand`, then `preDeployCommand`
+  (once per deploy, before the new version takes traffic; paid instance types
+  only), then `startCommand`, which must listen on $PORT (gunicorn reads it).
+- The Python runtime's `python` on PATH at build time is the app's environment,
+  which the start command runs from. Python's version comes from PYTHON_VERSION,
+  which must be a full version (3.13.5), else from `.python-version`, where
+  "3.13" means its latest patch release (python-version).
+- Service environment variables (`generateValue`, `fromDatabase`) exist at build
+  time too. RENDER is set everywhere on Render; RENDER_EXTERNAL_HOSTNAME is the
+  service's <name>.onrender.com host. Render's proxy ends HTTPS and sets
+  X-Forwarded-Proto.
+- `healthCheckPath` is requested with a GET straight to each instance (Host: the
+  service's onrender.com name or a custom domain); a 2xx or 3xx answer within 5 s
+  marks it healthy, and a new version takes traffic only once it is (health-checks).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shlex
+
+from simple_deploy import __version__, env_needs
+from simple_deploy.package_managers import get as get_manager
+from simple_deploy.plan import GENERATED_MARK
+from simple_deploy.plugin import (
+    Command,
+    Guide,
+    NameRule,
+    Options,
+    PlatformPlan,
+    PlatformPlugin,
+    Project,
+    Requirement,
+    Runtime,
+    email_settings,
+    generated_file,
+    manage_py_argv,
+    render_template,
+    settings_block,
+)
+
+from .._platform_common.install import TOOLS, node_commands, shell_line
+
+NAME = "render"
+LABEL = "Render"
+_TEMPLATES = "simple_deploy.platforms.render"
+REHEARSAL_HOST = "blog-site.onrender.com"
+
+# The app's environment, as the build command finds it: the prefix of the `python`
+# Render puts on PATH, which the start command runs from too.
+VENV = '"$VENV"'
+_FIND_VENV = "VENV=\"$(python -c 'import sys; print(sys.prefix)')\""
+_MARK = "@@venv@@"
+# The package manager is installed apart from the app's environment, which
+# `poetry sync` and `uv sync` keep to exactly what is locked. /tmp is not deployed.
+TOOL_DIR = "/tmp/simple-deploy-tools"
+HEALTH_PATH = "/render-health"
+
+# Instance types (render.com/pricing): `free` has no pre-deploy command and sleeps
+# when idle; `starter` is the cheapest that runs migrations before each deploy.
+PLANS = ("free", "starter", "standard", "pro")
+DEFAULT_PLAN = "starter"
+REGIONS = ("oregon", "ohio", "virginia", "frankfurt", "singapore")
+DEFAULT_REGION = "oregon"
+# Render Postgres: the free instance expires 30 days after creation (free).
+DATABASE_PLANS = {"free": "free"}
+DEFAULT_DATABASE_PLAN = "basic-256mb"
+
+REQUIREMENTS = (
+    Requirement("gunicorn", "gunicorn~=27.0", "the web server the start command runs"),
+    Requirement("psycopg", "psycopg[binary]~=3.3", "PostgreSQL driver for Render Postgres"),
+    Requirement("dj-database-url", "dj-database-url~=3.1", "reads DATABASE_URL"),
+    Requirement("whitenoise", "whitenoise~=6.12", "serves static files compressed and cached"),
+)
+
+SERVICE_NAME = re.compile(r"[a-z][a-z0-9-]{0,61}[a-z0-9]")
+
+
+# ---------------------------------------------------------------- names
+
+# The web service's own lines in the render.yaml this plugin writes (its first entry).
+_WEB_NAME = re.compile(r"^services:\n  - type: web\n    name: ([a-z0-9-]+)$", re.MULTILINE)
+_WEB_REGION = re.compile(r"^services:\n(?:    .*\n|  - .*\n)*?    region: ([a-z]+)$", re.MULTILINE)
+_WEB_PLAN = re.compile(r"^services:\n(?:    .*\n|  - .*\n)*?    plan: ([a-z -]+)$", re.MULTILINE)
+
+
+def _declared(project: Project, pattern: re.Pattern) -> str:
+    """A value of the render.yaml in the repository, when this plugin wrote it."""
+    path = project.git_root / "render.yaml"
+    try:
+        text = path.read_text("utf-8") if path.is_file() else ""
+    except (OSError, UnicodeDecodeError):
+        return ""
+    if GENERATED_MARK not in text[:400]:
+        return ""
+    match = pattern.search(text)
+    return match.group(1).strip() if match else ""
+
+
+def service_name(project: Project, options: Options) -> str:
+    """The web service: the name chosen, else the one render.yaml already names (a re-run,
+    or a copy of the repository in another folder), else the project folder's, as a slug.
+
+    Render names need not be unique across accounts (the onrender.com host gets a
+    suffix when taken), so a re-run finds the same service by this name."""
+    wanted = options.get("deployed_project_name") or _declared(project, _WEB_NAME)
+    if wanted and SERVICE_NAME.fullmatch(wanted):
+        return wanted
+    slug = re.sub(r"[^a-z0-9-]+", "-", project.git_root.name.lower()).strip("-")
+    if not slug or not slug[0].isalpha():
+        slug = f"django-{slug}".rstrip("-")
+    return slug[:60].rstrip("-")
+
+
+def database_name(project: Project, options: Options) -> str:
+    return f"{service_name(project, options)}-db"
+
+
+def with_declared(project: Project, options: Options) -> dict:
+    """The options, with the instance type and region render.yaml already declares where
+    none is given: a re-run without them keeps what the first run chose."""
+    declared = {"render_plan": declared_plan(project), "region": _declared(project, _WEB_REGION)}
+    return {
+        **{
+            k: v for k, v in declared.items() if v and v != DEFAULT_PLAN and v in (*PLANS, *REGIONS)
+        },
+        **{k: v for k, v in options.items() if v},
+    }
+
+
+def plan_of(options: Options) -> str:
+    return options.get("render_plan") or DEFAULT_PLAN
+
+
+def region_of(options: Options) -> str:
+    return options.get("region") or DEFAULT_REGION
+
+
+def database_plan(options: Options) -> str:
+    return DATABASE_PLANS.get(plan_of(options), DEFAULT_DATABASE_PLAN)
+
+
+# ---------------------------------------------------------------- commands
+
+
+def _web_argv(project: Project) -> tuple[str, ...]:
+    chdir = ("--chdir", project.manage_dir_rel) if project.nested else ()
+    return ("gunicorn", *chdir, project.wsgi_module)
+
+
+def _build_commands(project: Project, options: Options) -> tuple[Command, ...]:
+    """What the build runs after the install: assets, collectstatic, and on the free
+    instance type (no pre-deploy command) the migrations."""
+    commands = [
+        *node_commands(project),
+        Command(manage_py_argv(project, "collectstatic", "--noinput")),
+    ]
+    if plan_of(options) == "free":
+        commands.append(Command(manage_py_argv(project, "migrate", "--noinput")))
+    return tuple(commands)
+
+
+def _release(project: Project, options: Options) -> tuple[Command, ...]:
+    if plan_of(options) == "free":
+        return ()
+    return (Command(manage_py_argv(project, "migrate", "--noinput")),)
+
+
+def _line(argv: tuple[str, ...], env, tool_dir: str = "") -> str:
+    # A mark shlex leaves bare, then the shell variable the build command sets first.
+    line = shell_line(argv, env, venv=_MARK, python=f"{_MARK}/bin/python", tool_dir=tool_dir)
+    return line.replace(_MARK, VENV)
+
+
+def _shell(command: Command) -> str:
+    line = _line(command.argv, command.env)
+    return f"(cd {shlex.quote(command.cwd)} && {line})" if command.cwd != "." else line
+
+
+def build_command(project: Project, options: Options) -> str:
+    """render.yaml's buildCommand: the manager's own install from the lock file (the
+    steps the rehearsal runs), then the build steps the runtime declares."""
+    tool = TOOLS.get(project.package_manager)
+    steps = project.deps.install_steps
+    texts = [text for step in steps for text in (*step.argv, *step.env.values())]
+    parts = [_FIND_VENV] if any("{venv}" in t or "{python}" in t for t in texts) else []
+    if tool:
+        parts += [
+            shlex.join(("python", "-m", "venv", TOOL_DIR)),
+            shlex.join((f"{TOOL_DIR}/bin/pip", "install", "--no-input", "--quiet", tool)),
+        ]
+    parts += [_line(step.argv, step.env, tool_dir=TOOL_DIR) for step in steps]
+    parts += [_shell(command) for command in _build_commands(project, options)]
+    return " && ".join(parts)
+
+
+def service_commands(project: Project, options: Options) -> dict[str, str]:
+    """The web service's commands as render.yaml declares them, and as --automate-all
+    gives them to Render's API: `build`, `pre_deploy` ("" on free), `start`."""
+    release = _release(project, options)
+    return {
+        "build": build_command(project, options),
+        "pre_deploy": " && ".join(_shell(c) for c in release),
+        "start": shlex.join(_web_argv(project)),
+    }
+
+
+# ---------------------------------------------------------------- plan
+
+
+def _lock_file(project: Project) -> str:
+    files = [name for name in project.deps.install_files if not name.endswith("/")]
+    return project.deps.lock_file or (files[0] if files else "requirements.txt")
+
+
+def _provided(project: Project) -> set[str]:
+    return {"DATABASE_URL", *env_needs.secret_key_names(project)}
+
+
+def database_keys(project: Project) -> tuple[str, ...]:
+    """DATABASE_URL, and any other name the settings read their database URL from."""
+    others = [v.name for v in project.required_env if v.kind == "database_url"]
+    return tuple(dict.fromkeys(("DATABASE_URL", *others)))
+
+
+def secret_keys(project: Project) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(("SECRET_KEY", *env_needs.secret_key_names(project))))
+
+
+def user_keys(project: Project) -> tuple[str, ...]:
+    provided = {*database_keys(project), *secret_keys(project)}
+    return tuple(v.name for v in env_needs.user_provided(project, provided))
+
+
+def render_yaml(project: Project, options: Options) -> str:
+    def q(value: str) -> str:
+        # A JSON string is a YAML double-quoted scalar: any command stays one string.
+        return json.dumps(value)
+
+    commands = service_commands(project, options)
+    return render_template(
+        _TEMPLATES,
+        "render.yaml-tpl",
+        {
+            "version": __version__,
+            "service": service_name(project, options),
+            "database": database_name(project, options),
+            "plan": plan_of(options),
+            "database_plan": database_plan(options),
+            "region": region_of(options),
+            "lock": _lock_file(project),
+            "manager": get_manager(project.package_manager).label,
+            "build_command": q(commands["build"]),
+            "predeploy": q(commands["pre_deploy"]) if commands["pre_deploy"] else "",
+            "start_command": q(commands["start"]),
+            "health_path": q(HEALTH_PATH),
+            "secret_keys": secret_keys(project),
+            "database_keys": database_keys(project),
+            "values": [(k, q(v)) for k, v in sorted(project.settings_env.items())],
+            "user_keys": user_keys(project),
+        },
+    )
+
+
+def _notes(project: Project, options: Options) -> tuple[str, ...]:
+    notes = []
+    if plan_of(options) == "free":
+        notes.append(
+            "Free instance type: Render runs no pre-deploy command there, so migrations run "
+            "at the end of the build (a failed migration fails the build and the running "
+            "version keeps serving). The service sleeps after 15 idle minutes, and the free "
+            "database expires 30 days after it is created. --render-plan starter migrates "
+            "before each deploy instead."
+        )
+    build = project.asset_build
+    if build is not None and build.other_manager:
+        notes.append(
+            f"Asset build found: {build.label}, locked by {build.other_manager}. The build "
+            f"command runs npm only: add {build.other_manager}'s install and build before "
+            "collectstatic in render.yaml's buildCommand, or commit the built files."
+        )
+    elif build is not None:
+        notes.append(
+            f"Asset build found: {build.label}. The build command runs "
+            f"{build.steps} before collectstatic "
+            "(Render's Python runtime includes Node.js)."
+        )
+    if project.compress_offline:
+        notes.append(
+            "django-compressor with COMPRESS_OFFLINE = True found: add `python manage.py "
+            "compress --force` after collectstatic in render.yaml's buildCommand, or pages "
+            "using {% compress %} fail with OfflineGenerationError."
+        )
+    driver = project.postgres_driver
+    if driver is not None and driver.needs_compiler:
+        notes.append(
+            f"Your `{driver.name}` compiles from source in the build: if it fails with "
+            "`pg_config executable not found`, switch to `psycopg[binary]`."
+        )
+    return tuple(notes)
+
+
+def plan(project: Project, options: Options) -> PlatformPlan:
+    options = with_declared(project, options)
+    name = service_name(project, options)
+    changes = (
+        settings_block(
+            project,
+            NAME,
+            render_template(
+                _TEMPLATES,
+                "settings.py-tpl",
+                {
+                    "version": __version__,
+                    "base_dir_depth": project.base_dir_depth,
+                    "health_path": HEALTH_PATH,
+                    "email_settings": email_settings(),
+                },
+            ),
+            "Render-only settings: DEBUG off, generated secret key, the service's own host, "
+            "HTTPS, Render Postgres, WhiteNoise, the health check",
+        ),
+        generated_file(
+            project,
+            "render.yaml",
+            render_yaml(project, options),
+            f"the Blueprint: web service '{name}' ({plan_of(options)}, "
+            f"{region_of(options)}: install from your lock file and collect static files at "
+            f"build, migrate {'at build' if plan_of(options) == 'free' else 'before each deploy'}"
+            f", serve with gunicorn), PostgreSQL '{database_name(project, options)}', a "
+            "generated secret key",
+        ),
+    )
+    if (project.git_root / ".python-version").is_file():
+        python_notes: tuple[str, ...] = (
+            f"Render will use the Python your .python-version names ({project.python_version}).",
+        )
+    else:
+        # PYTHON_VERSION would need a full version (3.13.5); .python-version takes "3.13"
+        # and Render builds with that version's latest patch release.
+        changes += (
+            generated_file(
+                project,
+                ".python-version",
+                f"{project.python_version}\n",
+                f"Render builds with Python {project.python_version} (its latest patch "
+                "release), the version you develop with",
+            ),
+        )
+        python_notes = ()
+    notes = (
+        *python_notes,
+        f"Render service name: `{name}` (its site will be https://{name}.onrender.com, or "
+        "with a suffix if that name is taken); choose another with --deployed-project-name.",
+        *_notes(project, options),
+        # --automate-all skips the manual steps, but not these.
+        *(_automated_notes(project) if options.get("automate_all") else ()),
+    )
+    return PlatformPlan(changes, REQUIREMENTS, notes)
+
+
+def _own(project: Project, how: str) -> tuple[str, ...]:
+    """One line for each variable the settings need at import that only the user can give."""
+    provided = {*database_keys(project), *secret_keys(project)}
+    return tuple(
+        f"Your settings read `{var.name}` at import ({var.where}) and Render does not set it: "
+        + how
+        for var in env_needs.user_provided(project, provided)
+    )
+
+
+def _automated_notes(project: Project) -> tuple[str, ...]:
+    return (
+        *_own(project, "add it in the web service's Environment tab (a deploy follows)."),
+        "--automate-all makes the web service and the database through Render's API with "
+        "the settings render.yaml declares; Render syncs only Blueprint-made services from "
+        "render.yaml, so after changing it, commit and run --automate-all again.",
+    )
+
+
+# ---------------------------------------------------------------- runtime
+
+
+def declared_plan(project: Project) -> str:
+    """The web service's instance type in render.yaml as it is, else the default."""
+    plan = _declared(project, _WEB_PLAN)
+    return plan if plan in PLANS else DEFAULT_PLAN
+
+
+def runtime(project: Project) -> Runtime:
+    """What the Blueprint runs, for the rehearsal: with the instance type render.yaml
+    declares (free: migrations in the build, no pre-deploy command)."""
+    options = {"render_plan": declared_plan(project)}
+    return Runtime(
+        # Service variables exist at build, pre-deploy and run time alike.
+        env={
+            "RENDER": "true",
+            "SECRET_KEY": "{secret_key}",
+            "DATABASE_URL": "{database_url}",
+            **project.settings_env,
+            **env_needs.platform_provided(project, database_names=database_keys(project)),
+        },
+        build=_build_commands(project, options),
+        release=_release(project, options),
+        web=Command(_web_argv(project)),
+        host=REHEARSAL_HOST,
+        run_env={
+            "PORT": "{port}",
+            "RENDER_EXTERNAL_HOSTNAME": "{host}",
+            "RENDER_SERVICE_NAME": "blog-site",
+        },
+    )
+
+
+# ---------------------------------------------------------------- guide
+
+
+def guide(project: Project, options: Options) -> Guide:
+    options = with_declared(project, options)
+    name = service_name(project, options)
+    manage = shlex.join(manage_py_argv(project))
+    return Guide(
+        finish=(
+            "Review the changes with `git diff`, then commit them: "
+            '`git add -A` and `git commit -m "Configure for Render"`.',
+            "Push the repository to GitHub, GitLab or Bitbucket (Render deploys from there): "
+            "`git push`.",
+            "In the Render Dashboard choose New > Blueprint, connect your Git account if asked, "
+            f"pick this repository and click Apply: Render creates the web service `{name}` "
+            f"and the database `{database_name(project, options)}`, generates SECRET_KEY, "
+            "builds, migrates and deploys.",
+            *_own(
+                project,
+                "render.yaml declares it `sync: false`, so Render asks for its value when you "
+                "apply the Blueprint.",
+            ),
+            f"Open the site: https://{name}.onrender.com (the service's page shows its URL).",
+        ),
+        redeploy="commit and push: Render deploys every push to the branch the Blueprint "
+        "follows (or Manual Deploy in the service's page; `render deploys create` with the "
+        "Render CLI)",
+        logs="the service's Logs tab, or `render logs` with the Render CLI",
+        run_command=f"the service's Shell tab (paid instance types): `{manage} createsuperuser`",
+        remote_shell="the service's Shell tab, or `render ssh` with the Render CLI",
+        scale="change `plan:` (instance type) or add `numInstances:` in render.yaml, commit "
+        "and push; or Scaling in the service's page",
+        rollback="the service's Events tab: Rollback on an earlier deploy (the database is "
+        "not rolled back)",
+        links=(
+            ("Deploy a Django app on Render", "https://render.com/docs/deploy-django"),
+            ("Blueprint YAML reference", "https://render.com/docs/blueprint-spec"),
+            ("Deploys and pre-deploy commands", "https://render.com/docs/deploys"),
+            ("Setting your Python version", "https://render.com/docs/python-version"),
+            ("Render Postgres", "https://render.com/docs/postgresql"),
+            ("Health checks", "https://render.com/docs/health-checks"),
+            ("Pricing", "https://render.com/pricing"),
+        ),
+        costs=(
+            "Render bills the web service's instance type and the database monthly, by the "
+            "second while they exist (starter and basic-256mb are the cheapest paid ones; "
+            "see https://render.com/pricing). Free instances sleep when idle and a free "
+            "database expires after 30 days. Delete both in the Dashboard to stop the charges."
+        ),
+        email=(
+            "Render sends no mail itself. Take SMTP credentials from a provider as "
+            "`smtp+tls://USER:PASSWORD@HOST:587`, then add EMAIL_URL and DEFAULT_FROM_EMAIL "
+            "in the service's Environment tab (or as `sync: false` variables in render.yaml). "
+            "Until then sending mail fails with an error in the log, and nothing is sent."
+        ),
+    )
+
+
+# ---------------------------------------------------------------- options
+
+
+def add_arguments(group: argparse._ArgumentGroup) -> None:
+    group.add_argument(
+        "--render-plan",
+        choices=PLANS,
+        help=f"Instance type of the web service (default {DEFAULT_PLAN}; free has no "
+        "pre-deploy command, so migrations then run in the build).",
+    )
+    group.add_argument(
+        "--render-workspace",
+        metavar="ID",
+        help="Render workspace (owner ID, tea-...) for --automate-all, when your API key "
+        "sees several.",
+    )
+
+
+def _automate(project: Project, options: Options):
+    from .automate import automation
+
+    return automation(project, options)
+
+
+platform = PlatformPlugin(
+    name=NAME,
+    label=LABEL,
+    plan=plan,
+    runtime=runtime,
+    guide=guide,
+    add_arguments=add_arguments,
+    automate=_automate,
+    names=(
+        NameRule(
+            "deployed_project_name",
+            "--deployed-project-name",
+            SERVICE_NAME.pattern,
+            "2 to 63 lowercase letters, digits and dashes, starting with a letter",
+            "my-blog",
+        ),
+        NameRule(
+            "region",
+            "--region",
+            "|".join(REGIONS),
+            "a Render region: " + ", ".join(REGIONS),
+            "ohio",
+        ),
+        NameRule(
+            "render_workspace",
+            "--render-workspace",
+            r"(tea|usr)-[a-z0-9]{10,40}",
+            "a workspace ID (tea-... or usr-...)",
+            "tea-cs1abcdefghijklmnop0",
+        ),
+    ),
+    docs_url="https://render.com/docs/deploy-django",
+    # Render's Python runtime (python-version): any 3.x release it builds; 3.9 is past
+    # its end of life.
+    python_support={
+        "3.9": "deprecated",
+        "3.10": "supported",
+        "3.11": "supported",
+        "3.12": "supported",
+        "3.13": "supported",
+        "3.14": "supported",
+    },
+)
