@@ -12,7 +12,7 @@ from rehearsals import configure_commit_and_rehearse, migrations_applied
 pytestmark = pytest.mark.e2e
 
 
-@pytest.mark.parametrize("platform", ["heroku", "fly_io", "platform_sh"])
+@pytest.mark.parametrize("platform", ["heroku", "fly_io", "platform_sh", "railway", "render"])
 def test_a_top_level_wsgi_without_security_middleware_rehearses(
     sample_project, database_url, platform
 ):
