@@ -16,7 +16,10 @@ import pytest
 from simple_deploy.platforms.heroku.config_vars import api_url, set_config_vars
 from simple_deploy.runner import CommandFailed, Runner
 
-pytestmark = pytest.mark.skipif(os.name == "nt", reason="the stand-in's CLI wrapper is POSIX")
+pytestmark = [
+    pytest.mark.skipif(os.name == "nt", reason="the stand-in's CLI wrapper is POSIX"),
+    pytest.mark.needs_programs,
+]
 
 KEY = "k3y-" + "x" * 60
 

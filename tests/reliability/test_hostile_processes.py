@@ -16,7 +16,10 @@ import pytest
 from simple_deploy.log import RunLog
 from simple_deploy.runner import CommandFailed, Runner
 
-pytestmark = pytest.mark.skipif(os.name == "nt", reason="POSIX scripts stand in for the CLIs")
+pytestmark = [
+    pytest.mark.skipif(os.name == "nt", reason="POSIX scripts stand in for the CLIs"),
+    pytest.mark.needs_programs,
+]
 
 
 def cli(folder: Path, name: str, code: str) -> str:
