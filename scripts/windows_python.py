@@ -89,11 +89,13 @@ def _requirements(django_version: str) -> list[str]:
     project = pyproject["project"]
     wanted = [d for d in project["dependencies"] if not d.lower().startswith("django")]
     wanted.append(f"django~={django_version}.0")
-    # Of the test extras, only what the git-free tests import (all pure Python).
+    # Of the test extras, what the git-free tests import (pure Python; pytest-xdist
+    # registers the xdist_group mark the docker tests carry).
     wanted += [
         spec
         for spec in project["optional-dependencies"]["test"]
-        if spec.split(">")[0].split("<")[0].split("=")[0] in ("pytest", "hypothesis")
+        if spec.split(">")[0].split("<")[0].split("=")[0]
+        in ("pytest", "pytest-xdist", "hypothesis")
     ]
     # Windows-only dependencies (pytest's colorama, Django's tzdata): pip evaluates
     # `sys_platform == "win32"` markers for this machine, not the target, so they

@@ -108,7 +108,7 @@ def test_the_log_folder_unusable_is_found_before_any_write(
     sample_project, tmp_path, platform, taken_by, cases
 ):
     if taken_by == "a read-only folder" and (os.name == "nt" or os.geteuid() == 0):
-        pytest.skip("a read-only folder mode stops neither root nor any writer on Windows")
+        pytest.skip("root writes into read-only folders; Windows ignores a folder's mode")
     root = sample_project("requirements_txt", "flat")
     skip_if_declined(root, platform)
     folder = root / LOG_DIR_NAME

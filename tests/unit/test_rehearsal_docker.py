@@ -38,6 +38,7 @@ def test_no_docker_command_says_so_and_falls_back_to_the_venv(monkeypatch, tmp_p
     assert "virtual environment" in note and "Start Docker (or Podman)" in note
 
 
+@pytest.mark.needs_programs  # runs `docker info`
 def test_engine_that_does_not_answer_falls_back_to_the_venv(monkeypatch, tmp_path):
     if not any(
         os.access(os.path.join(d, "docker"), os.X_OK) for d in os.environ["PATH"].split(":")
