@@ -31,8 +31,41 @@ for _name, _value in (
     os.environ.setdefault(_name, _value)
 
 
+# Fixtures that run programs besides Python: a sample project is made by
+# django-admin, a package manager and git; the others start servers and CLIs.
+PROGRAM_FIXTURES = frozenset(
+    {
+        "sample_project",
+        "postgres_server",
+        "database_url",
+        "heroku_standin",
+        "heroku_account",
+        "docker_daemon",
+        "docker_host",
+        "upsun_validator",
+    }
+)
+
+
+def _unmarked_program_users(items) -> list[str]:
+    """Tests that use a program fixture without `needs_programs`, which would make
+    scripts/test-windows fail on a missing git instead of deselecting them."""
+    return [
+        item.nodeid
+        for item in items
+        if PROGRAM_FIXTURES & set(getattr(item, "fixturenames", ()))
+        and item.get_closest_marker("needs_programs") is None
+    ]
+
+
 def pytest_collection_modifyitems(config, items):
     """Django 6.x tests run only in the Django 6 session (scripts/test, Python 3.12+)."""
+    unmarked = _unmarked_program_users(items)
+    if unmarked:
+        raise pytest.UsageError(
+            "These tests run programs (their fixtures make sample projects or start "
+            "servers) but are not marked needs_programs:\n  " + "\n  ".join(unmarked)
+        )
     if django.VERSION >= (6,):
         return
     kept = [item for item in items if item.get_closest_marker("django6") is None]

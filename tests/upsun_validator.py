@@ -15,7 +15,6 @@ complaint, then validates the same file with the newest Python the validator kno
 
 from __future__ import annotations
 
-import fcntl
 import glob
 import os
 import re
@@ -75,6 +74,8 @@ def _pip(python: str, *args: str) -> None:
 
 def install() -> Validator:
     """The validator, installed on first use (idempotent, safe across xdist workers)."""
+    import fcntl  # POSIX only, like the validator's venv; importing this module is not
+
     CACHE.mkdir(parents=True, exist_ok=True)
     with open(CACHE / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -20,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .log import REDACTED, RunLog, shown_argv
+from .process_tree import ProcessTree, popen_options
 
 __all__ = ["Runner", "Result", "CommandFailed", "ToolMissing"]
 
@@ -176,18 +176,6 @@ def _without(text: str, values: set[str]) -> str:
     return text
 
 
-def _kill(proc: subprocess.Popen) -> None:
-    """Stop the command and whatever it started (its own process group on POSIX)."""
-    try:
-        if os.name == "posix":
-            os.killpg(proc.pid, signal.SIGKILL)
-        else:
-            proc.kill()
-    except OSError:
-        pass  # already gone
-    proc.wait()
-
-
 def _run_closed(
     argv: Sequence[str],
     *,
@@ -206,9 +194,6 @@ def _run_closed(
       while a background child still holds its output open (an update check, a
       credential helper) does not keep the run waiting for end-of-file.
     """
-    session = {"start_new_session": True} if os.name == "posix" else {}
-    if os.name == "nt":
-        session = {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
     with (
         tempfile.TemporaryFile() as out,
         tempfile.TemporaryFile() as err,
@@ -224,13 +209,16 @@ def _run_closed(
             stdin=stdin if input_bytes is not None else subprocess.DEVNULL,
             stdout=out,
             stderr=err,
-            **session,
+            **popen_options(),
         )
+        tree = ProcessTree(proc)
         try:
             returncode = proc.wait(timeout=timeout)
         except BaseException:  # the timeout, or Ctrl-C: nothing may outlive the run
-            _kill(proc)
+            tree.kill()
             raise
+        finally:
+            tree.close()
         out.seek(0)
         err.seek(0)
         return returncode, out.read(), err.read()

@@ -9,7 +9,7 @@ import pytest
 from project_files import deploy, git, snapshot
 from rehearsals import STEPS, migrations_applied
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.needs_programs]
 
 PLATFORMS = ("heroku", "fly_io", "platform_sh")
 SHAPES = {

@@ -14,7 +14,7 @@ from importlib.metadata import entry_points
 import pytest
 from rehearsals import HALVES, MAIN_HALF, configure_commit_and_rehearse, migrations_applied
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django6]
+pytestmark = [pytest.mark.e2e, pytest.mark.django6, pytest.mark.needs_programs]
 
 BUILT_IN = sorted(
     ep.name

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from rehearsals import configure_commit_and_rehearse, migrations_applied
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.needs_programs]
 
 
 # One layout, the nested one (its paths are the harder case): the example plugin's

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 import sample_projects
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.needs_programs]
 
 REPO = Path(__file__).resolve().parents[2]
 README = REPO / "README.md"

@@ -22,7 +22,7 @@ from rehearsals import (
 # All image tests on one test worker (scripts/test runs `--dist loadgroup`): one
 # private dockerd, one base image import, and one build cache, so the package
 # managers' layers are built once per run, not once per test.
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("docker")]
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("docker"), pytest.mark.needs_programs]
 
 
 def _rehearsal_leftovers() -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from rehearsals import HALVES, configure_commit_and_rehearse, migrations_applied
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.needs_programs]
 
 
 @pytest.mark.parametrize(("manager", "layout", "django"), HALVES[0])

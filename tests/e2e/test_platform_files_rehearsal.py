@@ -19,7 +19,7 @@ from project_shapes import (
 )
 from rehearsals import configure_commit_and_rehearse
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.needs_programs]
 
 
 @pytest.mark.parametrize("platform", ["heroku", "fly_io", "platform_sh", "render"])

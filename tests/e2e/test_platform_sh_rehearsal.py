@@ -9,7 +9,7 @@ import pytest
 from project_files import deploy, git
 from rehearsals import HALVES, configure_commit_and_rehearse, migrations_applied
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.needs_programs]
 
 
 @pytest.mark.parametrize(("manager", "layout", "django"), HALVES[1])

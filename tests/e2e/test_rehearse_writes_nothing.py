@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from project_files import deploy, git, manage_dir, snapshot
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.needs_programs]
 
 REMOVED = "    # Errors go to the log stream, where `heroku logs --tail` shows them.\n"
 

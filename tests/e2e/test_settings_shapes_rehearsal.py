@@ -15,7 +15,7 @@ import pytest
 from project_files import all_text, deploy, git
 from rehearsals import STEPS, migrations_applied
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.needs_programs]
 
 ADMIN_URL = "operators-only-7f3a/"
 

@@ -10,7 +10,7 @@ import pytest
 from rehearsals import HALVES, configure_commit_and_rehearse, migrations_applied
 from upsun_validator import assert_valid
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.needs_programs]
 
 
 @pytest.mark.parametrize(("manager", "layout", "django"), HALVES[0])

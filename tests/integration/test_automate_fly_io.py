@@ -20,7 +20,10 @@ from project_files import git, snapshot
 
 # The fake platform CLIs (tests/fakes) are POSIX programs: a shebang line, and
 # fcntl locks on their state file. Windows runs everything else.
-pytestmark = pytest.mark.skipif(os.name == "nt", reason="the fake platform CLIs are POSIX scripts")
+pytestmark = [
+    pytest.mark.skipif(os.name == "nt", reason="the fake platform CLIs are POSIX scripts"),
+    pytest.mark.needs_programs,
+]
 
 FAKES = Path(__file__).resolve().parents[1] / "fakes"
 

@@ -22,7 +22,10 @@ from heroku_api.account import path_without_heroku
 from project_files import all_text, deploy, git, snapshot
 
 # The CLI wrapper that counts calls is a shell script; the stand-in's git hook too.
-pytestmark = pytest.mark.skipif(os.name == "nt", reason="the stand-in's git hook is POSIX")
+pytestmark = [
+    pytest.mark.skipif(os.name == "nt", reason="the stand-in's git hook is POSIX"),
+    pytest.mark.needs_programs,
+]
 
 # What each run costs in CLI calls (each ~0.8 s of Node start-up).
 FIRST_RUN = ["auth:whoami", "apps:create", "addons:create", "auth:token", "releases", "open"]

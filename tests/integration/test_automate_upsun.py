@@ -13,7 +13,10 @@ import pytest
 import sample_projects
 from project_files import git, snapshot
 
-pytestmark = pytest.mark.skipif(os.name == "nt", reason="the fake platform CLIs are POSIX scripts")
+pytestmark = [
+    pytest.mark.skipif(os.name == "nt", reason="the fake platform CLIs are POSIX scripts"),
+    pytest.mark.needs_programs,
+]
 
 FAKES = Path(__file__).resolve().parents[1] / "fakes"
 

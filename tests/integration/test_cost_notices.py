@@ -8,6 +8,8 @@ from project_files import manage_dir
 from simple_deploy import plugins
 from simple_deploy.project import inspect
 
+pytestmark = pytest.mark.needs_programs
+
 
 @pytest.mark.parametrize("platform", ["heroku", "fly_io", "platform_sh", "upsun", "render"])
 def test_each_confirmation_names_the_account_each_resource_and_the_costs(sample_project, platform):

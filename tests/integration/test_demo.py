@@ -6,6 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.needs_programs
+
 DEMO = Path(__file__).resolve().parents[2] / "scripts" / "demo.py"
 
 

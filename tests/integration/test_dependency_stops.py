@@ -10,6 +10,8 @@ import pytest
 from project_files import deploy, git, snapshot
 from sample_projects import run
 
+pytestmark = pytest.mark.needs_programs
+
 
 def _commit(root, message):
     git(root, "add", "-A")

@@ -13,6 +13,8 @@ import pytest
 import tomllib
 from project_files import git, snapshot
 
+pytestmark = pytest.mark.needs_programs
+
 MANAGERS = ["requirements_txt", "poetry", "pipenv", "uv"]
 LAYOUTS = ["flat", "nested"]
 LOCKS = {

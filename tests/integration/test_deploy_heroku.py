@@ -10,6 +10,8 @@ import project_files
 import pytest
 from project_files import git, manage_dir, snapshot
 
+pytestmark = pytest.mark.needs_programs
+
 MANAGERS = ["requirements_txt", "poetry", "pipenv", "uv"]
 LAYOUTS = ["flat", "nested"]
 

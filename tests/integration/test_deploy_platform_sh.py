@@ -13,6 +13,8 @@ import project_files
 import pytest
 from project_files import git, manage_dir, snapshot
 
+pytestmark = pytest.mark.needs_programs
+
 MANAGERS = ["requirements_txt", "poetry", "pipenv", "uv"]
 LAYOUTS = ["flat", "nested"]
 PLATFORM_FILES = (".platform.app.yaml", ".platform/services.yaml", ".platform/routes.yaml")

@@ -11,6 +11,8 @@ import pytest
 from project_files import git, manage_dir, snapshot
 from upsun_validator import assert_valid
 
+pytestmark = pytest.mark.needs_programs
+
 INSTALL = {
     "requirements_txt": "pip install --no-input --requirement requirements.txt",
     "poetry": "poetry sync --only main --no-root --no-interaction",

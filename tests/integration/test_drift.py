@@ -14,7 +14,10 @@ import subprocess
 import sys
 from types import SimpleNamespace
 
+import pytest
 from project_files import deploy, git, manage_dir, snapshot
+
+pytestmark = pytest.mark.needs_programs
 
 _COMPARE = """
 import json

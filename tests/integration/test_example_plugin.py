@@ -18,6 +18,7 @@ def test_installed_as_its_own_package_with_only_an_entry_point():
     ]
 
 
+@pytest.mark.needs_programs
 def test_listed_in_help_with_its_own_options(sample_project):
     root = sample_project("requirements_txt", "flat")
     result = deploy(root, "heroku", "--help")
@@ -31,6 +32,7 @@ def test_listed_in_help_with_its_own_options(sample_project):
 OPTIONS = ("--render-example-plan", "standard", "--render-example-region", "frankfurt")
 
 
+@pytest.mark.needs_programs
 @pytest.mark.parametrize("layout", ["flat", "nested"])
 def test_configures_render_with_its_options_and_second_run_changes_nothing(sample_project, layout):
     root = sample_project("requirements_txt", layout)
@@ -56,6 +58,7 @@ def test_configures_render_with_its_options_and_second_run_changes_nothing(sampl
     assert snapshot(root, logs=False) == before
 
 
+@pytest.mark.needs_programs
 def test_its_check_refuses_other_package_managers_and_changes_nothing(sample_project):
     root = sample_project("pipenv", "flat")
     before = snapshot(root, logs=False)
@@ -65,6 +68,7 @@ def test_its_check_refuses_other_package_managers_and_changes_nothing(sample_pro
     assert snapshot(root, logs=False) == before
 
 
+@pytest.mark.needs_programs
 def test_an_invalid_option_value_is_refused(sample_project):
     root = sample_project("requirements_txt", "flat")
     result = deploy(root, "render_example", "--render-example-plan", "huge")

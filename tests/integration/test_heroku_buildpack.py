@@ -6,7 +6,10 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
 from project_files import deploy, git, manage_dir, snapshot
+
+pytestmark = pytest.mark.needs_programs
 
 
 def test_two_package_manager_files_are_refused_naming_both_with_0_bytes_changed(

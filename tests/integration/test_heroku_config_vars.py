@@ -16,7 +16,9 @@ import pytest
 from simple_deploy.platforms.heroku.config_vars import api_url, set_config_vars
 from simple_deploy.runner import CommandFailed, Runner
 
-pytestmark = pytest.mark.skipif(os.name == "nt", reason="the stand-in's CLI wrapper is POSIX")
+# The tests that run the real CLI (through the stand-in's POSIX wrapper); reading
+# HEROKU_HOST needs no program and runs everywhere.
+posix_cli = pytest.mark.skipif(os.name == "nt", reason="the stand-in's CLI wrapper is POSIX")
 
 KEY = "k3y-" + "x" * 60
 
@@ -33,6 +35,8 @@ def _ctx(tmp_path):
     return SimpleNamespace(project=SimpleNamespace(git_root=tmp_path), runner=Runner())
 
 
+@posix_cli
+@pytest.mark.needs_programs
 def test_values_are_set_in_one_request_and_only_names_are_logged(account, tmp_path):
     ctx = _ctx(tmp_path)
     set_config_vars(ctx, "my-blog", {"SECRET_KEY": KEY, "ALLOWED_HOSTS": "my-blog.example"})
@@ -48,6 +52,8 @@ def test_values_are_set_in_one_request_and_only_names_are_logged(account, tmp_pa
     assert "output not logged: it holds a credential" in log
 
 
+@posix_cli
+@pytest.mark.needs_programs
 def test_a_refusal_names_the_variables_and_heroku_s_reason_but_no_value(account, tmp_path):
     account.world.fail(
         "PATCH",
@@ -65,6 +71,8 @@ def test_a_refusal_names_the_variables_and_heroku_s_reason_but_no_value(account,
     assert "SECRET_KEY" not in account.apps()["my-blog"]["config"]
 
 
+@posix_cli
+@pytest.mark.needs_programs
 def test_a_cli_that_is_not_logged_in_is_told_to_log_in(account, tmp_path, monkeypatch):
     monkeypatch.delenv("HEROKU_API_KEY")
     with pytest.raises(CommandFailed) as raised:

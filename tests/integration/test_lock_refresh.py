@@ -12,6 +12,8 @@ import os
 import project_files
 import pytest
 
+pytestmark = pytest.mark.needs_programs
+
 
 @pytest.mark.skipif(os.name == "nt", reason="TMPDIR names the temp folder on POSIX")
 def test_refreshing_a_pipenv_lock_leaves_nothing_in_the_temp_folder(sample_project, tmp_path):

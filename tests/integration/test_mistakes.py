@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from project_files import deploy, snapshot
 
+pytestmark = pytest.mark.needs_programs
+
 
 @pytest.mark.parametrize(
     ("typed", "meant"), [("fly", "fly_io"), ("platformsh", "platform_sh"), ("herku", "heroku")]

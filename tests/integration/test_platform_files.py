@@ -16,6 +16,8 @@ from cli_tables.heroku import TABLE as HEROKU_TABLE
 from project_files import deploy, git, snapshot
 from project_shapes import add_procfile_with_worker, commit, ignore_python_version, npm_env
 
+pytestmark = pytest.mark.needs_programs
+
 USER_DOCKERFILE = """FROM python:3.12-slim
 WORKDIR /srv/site
 COPY requirements.txt ./

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from project_files import deploy, snapshot
 
+pytestmark = pytest.mark.needs_programs
+
 ENTRY_POINTS = """[simple_deploy.platforms]
 broken = broken_plugin:platform
 incomplete = incomplete_plugin:platform

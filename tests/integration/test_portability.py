@@ -21,6 +21,8 @@ from project_files import git, snapshot
 from simple_deploy import plugins
 from simple_deploy.project import inspect
 
+pytestmark = pytest.mark.needs_programs
+
 
 def deploy(manage_dir: Path, *args: str) -> subprocess.CompletedProcess:
     return project_files.deploy(manage_dir, "heroku", *args)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import pytest
 from project_files import deploy, git
 
+pytestmark = pytest.mark.needs_programs
+
 
 @pytest.mark.parametrize("version", ["3.12", "3.13", "3.14"])
 def test_each_platform_uses_the_projects_python(sample_project, version):

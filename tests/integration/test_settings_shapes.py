@@ -12,6 +12,8 @@ import sys
 import pytest
 from project_files import all_text, deploy, git, snapshot
 
+pytestmark = pytest.mark.needs_programs
+
 PLATFORMS = ("heroku", "fly_io", "platform_sh", "render")
 
 

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from project_files import deploy
 
+pytestmark = pytest.mark.needs_programs
+
 
 @pytest.mark.parametrize("platform", ["heroku", "fly_io", "platform_sh", "render"])
 def test_terminal_says_each_thing_once_and_points_at_the_full_summary(sample_project, platform):

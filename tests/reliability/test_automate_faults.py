@@ -29,7 +29,10 @@ from simple_deploy import plugins
 
 # The fake platform CLIs (tests/fakes) are POSIX programs: a shebang line, and
 # fcntl locks on their state file. Windows runs everything else.
-pytestmark = pytest.mark.skipif(os.name == "nt", reason="the fake platform CLIs are POSIX scripts")
+pytestmark = [
+    pytest.mark.skipif(os.name == "nt", reason="the fake platform CLIs are POSIX scripts"),
+    pytest.mark.needs_programs,
+]
 
 FAKES_DIR = Path(__file__).resolve().parents[1] / "fakes"
 

@@ -28,7 +28,7 @@ from support import (
 from simple_deploy import __version__, markers
 from simple_deploy.project import InspectionError, inspect
 
-pytestmark = pytest.mark.parametrize("platform", PLATFORMS)
+pytestmark = [pytest.mark.parametrize("platform", PLATFORMS), pytest.mark.needs_programs]
 
 
 @pytest.fixture

@@ -20,6 +20,8 @@ from simple_deploy.changes import ApplyError, apply_changes
 from simple_deploy.configure import with_lock
 from simple_deploy.runner import Runner
 
+pytestmark = pytest.mark.needs_programs
+
 # A lock-file project in a subfolder (most files: settings, platform files, the
 # manifest and the refreshed lock) and the plainest one.
 KINDS = [("uv", "nested"), ("requirements_txt", "flat")]

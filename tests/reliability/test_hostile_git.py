@@ -16,6 +16,8 @@ from simple_deploy import markers, plugins
 from simple_deploy.configure import ConfigureError, prepare
 from simple_deploy.project import InspectionError, inspect
 
+pytestmark = pytest.mark.needs_programs
+
 
 def test_dubious_ownership_gets_gits_reason_and_fix(sample_project, monkeypatch, cases):
     root = sample_project("requirements_txt", "flat")

@@ -28,6 +28,7 @@ from simple_deploy.runner import Runner
 pytestmark = [
     pytest.mark.parametrize("platform", PLATFORMS),
     pytest.mark.skipif(os.name == "nt", reason="symbolic links need privileges on Windows"),
+    pytest.mark.needs_programs,
 ]
 
 

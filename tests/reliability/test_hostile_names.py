@@ -54,6 +54,7 @@ def _slug_options(platform: str) -> list[str]:
     return [r.option for r in rules if not re.fullmatch(r.pattern, "a b c")]
 
 
+@pytest.mark.needs_programs
 @per_platform
 def test_hostile_names_are_refused_before_anything_runs(sample_project, platform, cases):
     root = sample_project("requirements_txt", "flat")
@@ -92,6 +93,7 @@ def test_the_rule_is_a_full_match_not_a_prefix(platform, cases):
             assert name_problems({rule.option: rule.example + tail}, [rule]), (rule, tail)
 
 
+@pytest.mark.needs_programs
 @per_platform
 def test_an_option_given_as_a_name_on_the_command_line_is_refused(
     sample_project, tmp_path, platform, cases
@@ -114,6 +116,7 @@ def test_an_option_given_as_a_name_on_the_command_line_is_refused(
         assert calls == [], f"the CLI was called: {calls}"
 
 
+@pytest.mark.needs_programs
 @per_platform
 def test_names_in_the_summary_are_quoted_for_a_shell(sample_project, platform, cases):
     root = sample_project("requirements_txt", "flat")

@@ -103,6 +103,7 @@ def _check_refused_or_sound(root: Path, file: str, cases) -> None:
             cases.unchanged(before, snapshot(root))
 
 
+@pytest.mark.needs_programs
 @pytest.mark.parametrize("manager", ["poetry", "uv", "pipenv"])
 def test_toml_manifest_with_a_syntax_error_or_a_strange_shape(
     sample_project, manager, cases, tmp_path
@@ -136,6 +137,7 @@ FLY_SHAPES = {
 }
 
 
+@pytest.mark.needs_programs
 @pytest.mark.skipif("fly_io" not in PLATFORMS, reason="the Fly.io plugin is not installed")
 def test_a_fly_toml_the_user_wrote_in_another_shape(sample_project, cases):
     pristine = sample_project("requirements_txt", "flat")
@@ -201,6 +203,7 @@ def _automated() -> list[str]:
     return [p for p in PLATFORMS if plugins.load(p).automate is not None and p in FAKES]
 
 
+@pytest.mark.needs_programs
 @pytest.mark.skipif(os.name == "nt", reason="the fake platform CLIs are POSIX scripts")
 @pytest.mark.parametrize("platform", _automated())
 def test_every_cli_call_answered_with_hostile_output(

@@ -65,6 +65,7 @@ def _automated() -> list[str]:
     return [p for p in PLATFORMS if plugins.load(p).automate is not None and p in FAKES]
 
 
+@pytest.mark.needs_programs
 @pytest.mark.skipif(os.name == "nt", reason="the fake platform CLIs are POSIX scripts")
 @pytest.mark.parametrize("platform", _automated())
 def test_no_secret_in_output_logs_files_or_any_command_line(

@@ -35,6 +35,8 @@ from support import (
 from simple_deploy import plugins
 from simple_deploy.changes import apply_changes
 
+pytestmark = pytest.mark.needs_programs
+
 REPO = Path(__file__).resolve().parents[2]
 SHELL = "shell=" + "True"
 WILDCARD = re.compile(r"""ALLOWED_HOSTS\s*=\s*[\[(]\s*["']\*["']""")

@@ -9,7 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from simple_deploy import plugins
+
+pytestmark = pytest.mark.needs_programs
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -115,6 +115,7 @@ def test_the_heroku_table_matches_the_installed_cli():
             assert len(real.get("args", {})) >= command.args
 
 
+@pytest.mark.needs_programs
 @pytest.mark.parametrize("platform", TABLES)
 def test_every_command_a_guide_prints_matches_a_row(platform, sample_project):
     table = table_for("fly" if platform == "fly" else platform)

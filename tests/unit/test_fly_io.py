@@ -30,6 +30,7 @@ def _project(sample_project, manager, layout):
     return inspect(root if layout == "flat" else root / "blog")
 
 
+@pytest.mark.needs_programs
 @pytest.mark.parametrize(("manager", "layout"), MATRIX)
 def test_dockerfile_fly_toml_and_runtime_share_one_source(sample_project, manager, layout):
     project = _project(sample_project, manager, layout)
@@ -75,6 +76,7 @@ def test_dockerfile_fly_toml_and_runtime_share_one_source(sample_project, manage
     assert "SECRET_KEY" not in runtime.env and "DATABASE_URL" not in runtime.env
 
 
+@pytest.mark.needs_programs
 @pytest.mark.parametrize(("manager", "layout"), MATRIX)
 def test_dockerfile_lints_clean(sample_project, tmp_path, manager, layout):
     hadolint = shutil.which("hadolint")
@@ -87,6 +89,7 @@ def test_dockerfile_lints_clean(sample_project, tmp_path, manager, layout):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.needs_programs
 def test_derived_app_name_is_stable_valid_and_per_project(sample_project, tmp_path):
     flat = _project(sample_project, "requirements_txt", "flat")
     name = plugin.derived_app_name(flat)
@@ -98,6 +101,7 @@ def test_derived_app_name_is_stable_valid_and_per_project(sample_project, tmp_pa
     assert plugin.derived_app_name(other) != name
 
 
+@pytest.mark.needs_programs
 def test_app_name_prefers_facts_then_option_then_fly_toml(sample_project):
     project = _project(sample_project, "requirements_txt", "flat")
     (project.git_root / "fly.toml").write_text("app = 'from-toml'\n")

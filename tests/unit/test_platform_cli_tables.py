@@ -52,6 +52,7 @@ SCENARIOS = {
 }
 
 
+@pytest.mark.needs_programs
 @pytest.mark.parametrize("scenario", SCENARIOS)
 @pytest.mark.parametrize("platform", ["platform_sh", "upsun"])
 def test_every_argv_the_plugin_builds_matches_a_row(sample_project, platform, scenario):

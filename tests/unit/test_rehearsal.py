@@ -245,6 +245,7 @@ def _step(report: RehearsalReport, name: str) -> StepResult:
     return next(step for step in report.steps if step.name == name)
 
 
+@pytest.mark.needs_programs
 @needs_gunicorn
 def test_full_rehearsal_passes_with_sqlite(project, scratch):
     seen: list[StepResult] = []
@@ -281,6 +282,7 @@ def test_full_rehearsal_passes_with_sqlite(project, scratch):
     _assert_no_process_left(scratch)
 
 
+@pytest.mark.needs_programs
 @needs_gunicorn
 def test_a_missing_static_file_fails_pages_naming_the_page_and_the_file(project, scratch):
     (project / "pages" / "static" / "pages" / "about.css").unlink()
@@ -297,6 +299,7 @@ def test_a_missing_static_file_fails_pages_naming_the_page_and_the_file(project,
     _assert_no_process_left(scratch)
 
 
+@pytest.mark.needs_programs
 def test_a_model_change_without_migration_is_reported(project, scratch):
     models = project / "pages" / "models.py"
     models.write_text(
@@ -319,6 +322,7 @@ TOKEN = "user-token-0123456789"
 NEEDS_TOKEN = f"import os, sys; sys.exit(os.environ.get('API_TOKEN') != {TOKEN!r})"
 
 
+@pytest.mark.needs_programs
 def test_a_web_process_that_exits_shows_its_own_error_and_the_users_variables(project, scratch):
     crash = "import os; print('token is', os.environ['API_TOKEN'], flush=True); import nosuchmodule"
     runtime = _runtime(
@@ -340,6 +344,7 @@ def test_a_web_process_that_exits_shows_its_own_error_and_the_users_variables(pr
     _assert_no_process_left(scratch)
 
 
+@pytest.mark.needs_programs
 def test_check_deploy_warnings_fail_the_step(project, scratch):
     # Without ON_TESTPLATFORM the production block is off: DEBUG stays True.
     runtime = _runtime(env={"SECRET_KEY": "{secret_key}"}, build=(), release=())
@@ -353,6 +358,7 @@ def test_check_deploy_warnings_fail_the_step(project, scratch):
     assert list(scratch.iterdir()) == []
 
 
+@pytest.mark.needs_programs
 @needs_gunicorn
 def test_uncommitted_changes_are_reported_and_left_out(project, tmp_path):
     settings = project / "blog" / "settings.py"
@@ -378,6 +384,7 @@ def test_uncommitted_changes_are_reported_and_left_out(project, tmp_path):
     _assert_no_process_left(workdir)
 
 
+@pytest.mark.needs_programs
 def test_secret_key_never_appears_in_details(project, scratch, tmp_path):
     leaked = tmp_path / "leaked-key.txt"
     echo = (
@@ -395,6 +402,7 @@ def test_secret_key_never_appears_in_details(project, scratch, tmp_path):
     assert all(key not in step.detail for step in report.steps)
 
 
+@pytest.mark.needs_programs
 def test_copy_holds_the_committed_lf_bytes_when_core_autocrlf_is_true(project, tmp_path):
     # Git for Windows defaults to core.autocrlf=true; the platform still receives LF.
     _git(project, "config", "core.autocrlf", "true")
@@ -457,6 +465,7 @@ def test_a_web_process_that_exits_while_pages_are_requested_shows_its_exit_code(
     assert "out of memory: worker killed" in detail
 
 
+@pytest.mark.needs_programs
 def test_pip_installs_without_compiling_modules_the_rehearsal_never_imports(tmp_path):
     # Bytecode for every installed module was half of pip's time in a rehearsal whose
     # environment is thrown away; what the rehearsal imports is compiled as it runs.

@@ -9,7 +9,10 @@ import pytest
 
 from simple_deploy.rehearsal.commit import export_head
 
-pytestmark = pytest.mark.skipif(os.name == "nt", reason="symlinks need privileges on Windows")
+pytestmark = [
+    pytest.mark.skipif(os.name == "nt", reason="symlinks need privileges on Windows"),
+    pytest.mark.needs_programs,
+]
 
 
 def _git(root, *args):

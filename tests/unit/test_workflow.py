@@ -19,6 +19,7 @@ def test_there_is_a_workflow_to_lint():
     assert WORKFLOWS
 
 
+@pytest.mark.needs_programs
 @pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda p: p.name)
 def test_workflow_passes_actionlint(workflow):
     # Installed beside this interpreter by the test extras, PATH or not.
