@@ -8,7 +8,7 @@ import pytest
 from project_files import deploy
 from project_shapes import ignored_data_folder, split_settings_with_ignored_local
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.needs_programs]
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ from rehearsals import STEPS, migrations_applied
 from simple_deploy import plugins
 
 pytestmark = [
+    pytest.mark.needs_programs,
     pytest.mark.e2e,
     pytest.mark.skipif(os.name == "nt", reason="symbolic links need privileges on Windows"),
 ]

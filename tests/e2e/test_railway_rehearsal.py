@@ -16,7 +16,7 @@ from rehearsals import HALVES, MAIN_HALF, configure_commit_and_rehearse, migrati
 from simple_deploy import plugins
 from simple_deploy.project import inspect
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.needs_programs]
 
 
 @pytest.mark.parametrize(("manager", "layout", "django"), HALVES[MAIN_HALF["railway"]])

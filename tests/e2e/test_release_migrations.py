@@ -26,7 +26,7 @@ from simple_deploy.platforms.fly_io import plugin as fly_io
 from simple_deploy.project import inspect
 from simple_deploy.rehearsal import rehearse
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.needs_programs]
 
 # An engine address where nothing listens: Fly.io's rehearsal replays the image's
 # steps in a virtual environment.

@@ -11,7 +11,7 @@ import render_schema
 from project_files import deploy, git
 from rehearsals import HALVES, MAIN_HALF, configure_commit_and_rehearse, migrations_applied
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.needs_programs]
 
 
 @pytest.mark.parametrize(("manager", "layout", "django"), HALVES[MAIN_HALF["render"]])

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from rehearsals import configure_commit_and_rehearse, migrations_applied
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.needs_programs]
 
 
 @pytest.mark.parametrize("platform", ["heroku", "fly_io", "platform_sh", "railway", "render"])

@@ -13,7 +13,10 @@ import project_files
 import pytest
 from project_files import git, snapshot
 
-pytestmark = pytest.mark.skipif(os.name == "nt", reason="the fake platform CLIs are POSIX scripts")
+pytestmark = [
+    pytest.mark.skipif(os.name == "nt", reason="the fake platform CLIs are POSIX scripts"),
+    pytest.mark.needs_programs,
+]
 
 FAKES = Path(__file__).resolve().parents[1] / "fakes"
 

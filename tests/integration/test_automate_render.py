@@ -13,6 +13,8 @@ import render_schema
 from project_files import all_text, deploy, git, snapshot
 from render_api import StandIn
 
+pytestmark = pytest.mark.needs_programs
+
 REPO = "https://github.com/example/blog-site"
 # Every call of a first run, and of a re-run, in order (ids normalized).
 FIRST_RUN = [

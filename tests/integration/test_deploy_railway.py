@@ -16,6 +16,8 @@ import pytest
 import railway_iac
 from project_files import git, manage_dir, snapshot
 
+pytestmark = pytest.mark.needs_programs
+
 MANAGERS = ["requirements_txt", "poetry", "pipenv", "uv"]
 LAYOUTS = ["flat", "nested"]
 

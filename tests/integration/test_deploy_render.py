@@ -14,6 +14,8 @@ import pytest
 import render_schema
 from project_files import git, snapshot
 
+pytestmark = pytest.mark.needs_programs
+
 MANAGERS = ["requirements_txt", "poetry", "pipenv", "uv"]
 LAYOUTS = ["flat", "nested"]
 # The build finds the app's environment from the `python` Render puts on PATH.

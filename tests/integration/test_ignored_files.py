@@ -10,6 +10,8 @@ import pytest
 from project_files import deploy, snapshot
 from project_shapes import ignored_data_folder, split_settings_with_ignored_local
 
+pytestmark = pytest.mark.needs_programs
+
 
 def test_a_required_ignored_local_py_stops_before_writing_and_is_named(sample_project):
     root = sample_project("requirements_txt", "flat")

@@ -16,7 +16,10 @@ from project_shapes import commit, link_root_manage_py
 
 from simple_deploy import plugins
 
-pytestmark = pytest.mark.skipif(os.name == "nt", reason="symbolic links need privileges on Windows")
+pytestmark = [
+    pytest.mark.skipif(os.name == "nt", reason="symbolic links need privileges on Windows"),
+    pytest.mark.needs_programs,
+]
 
 PLATFORMS = plugins.available()
 

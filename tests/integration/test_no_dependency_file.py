@@ -20,6 +20,8 @@ from simple_deploy.changes import ApplyError, apply_changes
 from simple_deploy.configure import prepare
 from simple_deploy.project import inspect
 
+pytestmark = pytest.mark.needs_programs
+
 # Plugins render templates with Django's engine (as the deploy command's process does).
 if not settings.configured:
     settings.configure()

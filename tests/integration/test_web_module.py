@@ -13,8 +13,11 @@ import os
 import subprocess
 import sys
 
+import pytest
 from project_files import deploy, git, snapshot
 from project_shapes import commit
+
+pytestmark = pytest.mark.needs_programs
 
 
 def test_a_top_level_wsgi_py_is_what_gunicorn_serves(sample_project):
