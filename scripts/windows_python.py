@@ -146,7 +146,7 @@ def main(folder: str, downloads: str, django_version: str) -> None:
         # This package and the example third-party plugin, as scripts/test installs them.
         sources = [
             _editable(site, ROOT),
-            _editable(site, ROOT / "examples" / "simple-deploy-render"),
+            _editable(site, ROOT / "examples" / "simple-deploy-render-example"),
         ]
         (site / "sitecustomize.py").write_text(SITECUSTOMIZE, encoding="utf-8")
         (building / f"python{TAG}._pth").write_text(

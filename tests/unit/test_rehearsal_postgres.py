@@ -7,7 +7,6 @@ import socket
 import tempfile
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from simple_deploy.rehearsal.postgres import (
@@ -20,7 +19,12 @@ from simple_deploy.rehearsal.postgres import (
 )
 
 PROGRAMS = find_programs()
-needs_server = pytest.mark.skipif(PROGRAMS is None, reason="PostgreSQL's server is not installed")
+_no_server = pytest.mark.skipif(PROGRAMS is None, reason="PostgreSQL's server is not installed")
+
+
+def needs_server(test):
+    """A test that starts PostgreSQL's own server programs (never on the Windows run)."""
+    return pytest.mark.needs_programs(_no_server(test))
 
 
 @pytest.fixture
@@ -76,6 +80,8 @@ def test_without_a_url_the_installed_server_is_chosen():
 
 @needs_server
 def test_throwaway_server_serves_on_loopback_with_a_password_and_is_removed(area):
+    import psycopg
+
     with throwaway(area, PROGRAMS) as server:
         assert server.url.startswith("postgresql://rehearsal:")
         assert f"@127.0.0.1:{server.port}/" in server.url

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from ..process_tree import ProcessTree, popen_options
 from .report import StepFailed, StepTimedOut
 from .text import display, tail
 
@@ -71,21 +72,26 @@ def run(
         stderr=subprocess.STDOUT,
         encoding="utf-8",
         errors="replace",
-        **_session_options(),
+        **popen_options(),
     )
+    # The whole tree: a child that outlives the command (Windows kills one process
+    # only) would keep the output pipe open, and this run waiting, until it ends.
+    tree = ProcessTree(proc)
     try:
         try:
-            output, _ = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            cause = on_timeout() if on_timeout is not None else ""
-        else:
-            return Result(proc.returncode, output or "")
-    except BaseException:
-        _kill_group(proc)
-        proc.wait()
-        raise
-    _kill_group(proc)
-    output, _ = proc.communicate()
+            try:
+                output, _ = proc.communicate(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                cause = on_timeout() if on_timeout is not None else ""
+            else:
+                return Result(proc.returncode, output or "")
+        except BaseException:
+            tree.kill()
+            raise
+        tree.kill()
+        output, _ = proc.communicate()
+    finally:
+        tree.close()
     raise StepTimedOut(display(argv), timeout, tail(output or ""), cause)
 
 
