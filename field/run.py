@@ -120,6 +120,13 @@ def first_line(stdout: str, stderr: str) -> str:
     for line in err_lines + out_lines:
         if line.startswith("CommandError:"):
             return line[len("CommandError:") :].strip()
+    # Installers: a host this machine cannot reach is the cause, not the tool's error.
+    for line in err_lines + out_lines:
+        if "Could not resolve host" in line or "Temporary failure in name resolution" in line:
+            return "network: " + line
+    for line in err_lines + out_lines:
+        if line.lower().startswith("error"):
+            return line
     if err_lines:
         return err_lines[0]
     return out_lines[-1] if out_lines else ""
@@ -156,6 +163,13 @@ def settings_module_offered(output: str) -> str | None:
     """A concrete module the tool suggests with --settings-module (not a placeholder)."""
     match = re.search(r"--settings-module ([A-Za-z_][\w.]*[A-Za-z0-9_])", output)
     return match.group(1) if match else None
+
+
+def replaced_packages(output: str) -> list[str]:
+    """`django 3.2.25 -> 5.2.19` for each package uv's install output removed and re-added."""
+    removed = dict(re.findall(r"^\s*- ([\w.\-]+)==(\S+)", output, re.M))
+    added = dict(re.findall(r"^\s*\+ ([\w.\-]+)==(\S+)", output, re.M))
+    return [f"{name} {old} -> {added[name]}" for name, old in removed.items() if name in added]
 
 
 def value_for(name: str, database_url: str) -> str:
@@ -737,6 +751,9 @@ class ProjectRun:
         )
         if result.returncode:
             self.ready_error = "install simple_deploy: " + first_line(result.stdout, result.stderr)
+        changed = replaced_packages(result.stdout + "\n" + result.stderr)
+        if changed:
+            self.notes.append("installing simple_deploy replaced " + ", ".join(changed))
         freeze = run(
             [
                 str(self.venv / "bin" / "python"),

@@ -129,3 +129,21 @@ def test_results_survive_a_round_trip(tmp_path):
     cell = field_run.Cell("tiny", "fly_io", configured="yes", notes=["n"], changed=["fly.toml"])
     field_run.save_cells(tmp_path / "r.json", [cell])
     assert field_run.load_cells(tmp_path / "r.json") == [cell]
+
+
+def test_a_package_the_tool_replaced_is_named():
+    output = " - django==3.2.25\n + django==5.2.19\n + tomlkit==0.13.2\n"
+    assert field_run.replaced_packages(output) == ["django 3.2.25 -> 5.2.19"]
+
+
+def test_an_install_that_cannot_reach_a_host_says_so():
+    stderr = (
+        "   Updating https://github.com/a/b.git\n"
+        "error: Failed to download and build `b @ git+https://github.com/a/b.git`\n"
+        "  fatal: unable to access 'https://github.com/a/b.git/': Could not resolve host: "
+        "github.com\n"
+    )
+    assert field_run.first_line("", stderr).startswith("network: fatal: unable to access")
+    assert field_run.first_line("", "  Collecting x\nERROR: No matching distribution") == (
+        "ERROR: No matching distribution"
+    )
