@@ -623,6 +623,27 @@ def apply_local_setup(project: Project, root: Path, work: Path) -> list[str]:
     return made
 
 
+def read_env_file(text: str) -> dict[str, str]:
+    """KEY=VALUE lines as docker compose's `env_file` reads them (quotes removed)."""
+    values: dict[str, str] = {}
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.removeprefix("export ").partition("=")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        values[key.strip()] = value
+    return values
+
+
+def env_file_values(project: Project, mdir: Path) -> dict[str, str]:
+    """The variables of the file the project's compose setup loads (`env_file`)."""
+    name = project.setup.get("env_file")
+    return read_env_file((mdir / name).read_text()) if name else {}
+
+
 def install_command(project: Project, root: Path) -> tuple[list[str], Path]:
     """The project's own install, run where its manager's file is."""
     mdir = manage_dir(project, root)
@@ -783,6 +804,7 @@ class ProjectRun:
         try:
             checkout(self.project, self.source, root, self.env, self.log)
             made = apply_local_setup(self.project, root, self.work)
+            self.env.update(env_file_values(self.project, manage_dir(self.project, root)))
             edited = add_app(self.project, root, self.env)
         except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
             cell.configured = "no"

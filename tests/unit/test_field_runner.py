@@ -147,3 +147,12 @@ def test_an_install_that_cannot_reach_a_host_says_so():
     assert field_run.first_line("", "  Collecting x\nERROR: No matching distribution") == (
         "ERROR: No matching distribution"
     )
+
+
+def test_an_env_file_reads_as_compose_reads_it():
+    text = '# comment\nDJANGO_DEBUG=True\nFRAMEWORK_TITLE="Django Packages"\n\nexport A=b=c\n'
+    assert field_run.read_env_file(text) == {
+        "DJANGO_DEBUG": "True",
+        "FRAMEWORK_TITLE": "Django Packages",
+        "A": "b=c",
+    }
