@@ -112,6 +112,16 @@ def first_line(stdout: str, stderr: str) -> str:
     traceback, the CommandError, a rehearsal's failing step, else the first line."""
     err_lines = [line.strip() for line in stderr.splitlines() if line.strip()]
     out_lines = [line.strip() for line in stdout.splitlines() if line.strip()]
+    both = out_lines + err_lines
+    if any("subprocess-exited-with-error" in line for line in both):
+        # pip could not build a pinned dependency: name it and the build's own error.
+        where = next(i for i, line in enumerate(both) if "subprocess-exited-with-error" in line)
+        package = next(
+            (line.split()[1] for line in reversed(both[:where]) if line.startswith("Collecting ")),
+            "a dependency",
+        )
+        cause = next((line for line in both if re.match(r"^\w+(Error|Exception):", line)), "")
+        return f"building {package} failed: {cause}".rstrip(": ")
     if any(line.startswith("Traceback") for line in err_lines):
         return "traceback: " + err_lines[-1]
     fail = failed_step(stdout + "\n" + stderr)

@@ -156,3 +156,16 @@ def test_an_env_file_reads_as_compose_reads_it():
         "FRAMEWORK_TITLE": "Django Packages",
         "A": "b=c",
     }
+
+
+def test_a_dependency_that_does_not_build_is_named():
+    stderr = (
+        "Collecting Pillow==6.2.0\n  Getting requirements to build wheel: finished with status"
+        " 'error'\n  error: subprocess-exited-with-error\n  Traceback (most recent call last):\n"
+        "      ImportError: cannot import name 'convert_path' from 'setuptools'\n"
+        "note: This error originates from a subprocess, and is likely not a problem with pip.\n"
+    )
+    assert field_run.first_line("", stderr) == (
+        "building Pillow==6.2.0 failed: ImportError: cannot import name 'convert_path' from "
+        "'setuptools'"
+    )
