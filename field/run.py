@@ -160,6 +160,12 @@ def failed_step(output: str) -> tuple[str, str] | None:
     return None
 
 
+def steps_run(output: str) -> str:
+    """The rehearsal's steps as the deploy command reported them: `install pass, web FAIL`."""
+    found = re.findall(r"^\s*\[(pass|FAIL)\]\s+(.+?)\s+\([\d.]+ s\)", output, re.M)
+    return ", ".join(f"{name} {mark}" for mark, name in found)
+
+
 def env_names_asked(output: str) -> list[str]:
     """The names the tool asks for as `--env NAME=<value>`, in order, once each."""
     names: list[str] = []
@@ -309,6 +315,8 @@ def render_results(cells: list[Cell], projects: list[Project], platforms=PLATFOR
                 line = f"  - `{run['command']}` -> {run['outcome']}"
                 if run.get("message"):
                     line += f": {_md(run['message'], 240)}"
+                if run.get("steps"):
+                    line += f" (steps: {_md(run['steps'], 300)})"
                 out.append(line)
         out.append("")
     return "\n".join(out).rstrip() + "\n"
@@ -901,7 +909,7 @@ class ProjectRun:
             result = self.deploy(mdir, args, TIMEOUT_REHEARSE)
             out = result.stdout + "\n" + result.stderr
             shown = " ".join(
-                "--database-url <postgres>"
+                "<postgres>"
                 if a == database_url
                 else (a.split("=", 1)[0] + "=<value>" if a in env_args else a)
                 for a in args
@@ -914,6 +922,7 @@ class ProjectRun:
                     "outcome": "pass" if result.returncode == 0 else f"exit {result.returncode}",
                     "message": message,
                     "seconds": round(result.seconds, 1),
+                    "steps": steps_run(out),
                 }
             )
             if result.returncode == 0:

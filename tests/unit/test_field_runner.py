@@ -169,3 +169,8 @@ def test_a_dependency_that_does_not_build_is_named():
         "building Pillow==6.2.0 failed: ImportError: cannot import name 'convert_path' from "
         "'setuptools'"
     )
+
+
+def test_the_steps_a_rehearsal_ran_are_listed():
+    out = "  [pass] copy (0.1 s)\n  [pass] check --deploy (2.0 s): ok\n  [FAIL] web (1.0 s)\n"
+    assert field_run.steps_run(out) == "copy pass, check --deploy pass, web FAIL"
