@@ -614,6 +614,14 @@ def checkout(project: Project, source: Path, dest: Path, env: dict, log: Path) -
     if result.returncode:
         raise RuntimeError("checkout: " + first_line(result.stdout, result.stderr))
     git(["remote", "remove", "origin"], dest, env, log)
+    # A snapshot may leave its largest blobs out: the checkout then lacks those files.
+    status = git(["status", "--porcelain"], dest, env, log)
+    missing = [line[3:] for line in status.stdout.splitlines() if line.startswith(" D")]
+    if missing:
+        raise RuntimeError(
+            f"clone: the clone lacks {len(missing)} file(s) of the commit "
+            f"({', '.join(missing[:3])}); give a complete clone"
+        )
 
 
 def manage_dir(project: Project, root: Path) -> Path:
