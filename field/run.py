@@ -616,13 +616,13 @@ def checkout(project: Project, source: Path, dest: Path, env: dict, log: Path) -
     git(["remote", "remove", "origin"], dest, env, log)
     # A snapshot may leave its largest blobs out: the checkout then lacks those files.
     status = git(["status", "--porcelain"], dest, env, log)
-    # Only Python files of the project count (doccano's snapshot lacks two GIFs of its docs).
+    absent = [line[3:] for line in status.stdout.splitlines() if line.startswith(" D")]
+    # Only Python files of the project count (doccano's snapshot lacks two GIFs of its docs);
+    # the others are hidden from git status, so the tool sees the clean tree a user has.
     inside = f"{project.subdir}/" if project.subdir else ""
-    missing = [
-        line[3:]
-        for line in status.stdout.splitlines()
-        if line.startswith(" D") and line[3:].startswith(inside) and line.endswith(".py")
-    ]
+    missing = [name for name in absent if name.startswith(inside) and name.endswith(".py")]
+    if absent and not missing:
+        git(["update-index", "--skip-worktree", "--", *absent], dest, env, log)
     if missing:
         raise RuntimeError(
             f"clone: the clone lacks {len(missing)} file(s) of the commit "
