@@ -690,6 +690,10 @@ def install_command(project: Project, root: Path) -> tuple[list[str], Path]:
             return ["pipenv", "install", "--dev", "--deploy"], folder
         if (folder / "requirements.txt").exists():
             return ["pip", "install", "-r", "requirements.txt"], folder
+        pyproject = folder / "pyproject.toml"
+        if pyproject.exists() and "[tool.poetry" in pyproject.read_text(errors="replace"):
+            # No lock committed: Poetry resolves and writes one, as on the user's machine.
+            return ["poetry", "install", "--no-root", "--no-interaction"], folder
     return ["pip", "install", "Django"], mdir
 
 
