@@ -113,6 +113,10 @@ def first_line(stdout: str, stderr: str) -> str:
     err_lines = [line.strip() for line in stderr.splitlines() if line.strip()]
     out_lines = [line.strip() for line in stdout.splitlines() if line.strip()]
     both = out_lines + err_lines
+    # Installers: a host this machine cannot reach is the cause, not the tool's error.
+    for line in both:
+        if "Could not resolve host" in line or "Temporary failure in name resolution" in line:
+            return "network: " + line
     if any("subprocess-exited-with-error" in line for line in both):
         # pip could not build a pinned dependency: name it and the build's own error.
         where = next(i for i, line in enumerate(both) if "subprocess-exited-with-error" in line)
@@ -130,10 +134,6 @@ def first_line(stdout: str, stderr: str) -> str:
     for line in err_lines + out_lines:
         if line.startswith("CommandError:"):
             return line[len("CommandError:") :].strip()
-    # Installers: a host this machine cannot reach is the cause, not the tool's error.
-    for line in err_lines + out_lines:
-        if "Could not resolve host" in line or "Temporary failure in name resolution" in line:
-            return "network: " + line
     for line in err_lines + out_lines:
         if line.lower().startswith("error"):
             return line
@@ -702,6 +702,13 @@ def settings_module(project: Project, mdir: Path, env: dict) -> str | None:
     if env.get("DJANGO_SETTINGS_MODULE"):
         return env["DJANGO_SETTINGS_MODULE"]
     text = (mdir / "manage.py").read_text(errors="replace")
+    # vintasoftware's manage.py reads it from .env with python-decouple's config().
+    reads_dotenv = "config(" in text or "load_dotenv" in text or "read_env" in text
+    for dotenv in (mdir / ".env", mdir.parent / ".env"):
+        if reads_dotenv and dotenv.exists():
+            found = re.search(r"^DJANGO_SETTINGS_MODULE=([\w.]+)", dotenv.read_text(), re.M)
+            if found:
+                return found.group(1)
     match = re.search(
         r"setdefault\(\s*[\"']DJANGO_SETTINGS_MODULE[\"']\s*,\s*[\"']([\w.]+)[\"']", text
     )
@@ -711,11 +718,6 @@ def settings_module(project: Project, mdir: Path, env: dict) -> str | None:
     literals = re.findall(r"[\"']([\w.]*settings[\w.]*)[\"']", text)
     if literals:
         return literals[-1]
-    for dotenv in (mdir / ".env", mdir.parent / ".env"):
-        if dotenv.exists():
-            found = re.search(r"^DJANGO_SETTINGS_MODULE=([\w.]+)", dotenv.read_text(), re.M)
-            if found:
-                return found.group(1)
     return None
 
 
