@@ -322,6 +322,20 @@ def render_results(cells: list[Cell], projects: list[Project], platforms=PLATFOR
     return "\n".join(out).rstrip() + "\n"
 
 
+def scrub(cell: Cell, work: Path) -> Cell:
+    """The table shows `<work>` for the run's temporary folder, so reruns compare."""
+    prefix = str(work)
+
+    def clean(text: str) -> str:
+        return text.replace(prefix, "<work>")
+
+    cell.message = clean(cell.message)
+    cell.notes = [clean(note) for note in cell.notes]
+    for run in cell.passes:
+        run["message"] = clean(run.get("message", ""))
+    return cell
+
+
 def load_cells(path: Path) -> list[Cell]:
     if not path.exists():
         return []
@@ -982,8 +996,9 @@ def build_wheel(work: Path) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repos", type=Path, help="folder of bare clones named owner+name")
     parser.add_argument(
-        "--repos", type=Path, required=True, help="folder of bare clones named owner+name"
+        "--render", action="store_true", help="only write RESULTS.md again from results.json"
     )
     parser.add_argument("--projects", nargs="*", help="names from projects.toml (default: all)")
     parser.add_argument("--platforms", nargs="*", default=list(PLATFORMS))
@@ -999,6 +1014,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     projects = load_projects(args.corpus.read_text())
+    if args.render:
+        args.markdown.write_text(render_results(load_cells(args.results), projects, PLATFORMS))
+        return 0
+    if args.repos is None:
+        parser.error("--repos is required")
     chosen = [p for p in projects if not args.projects or p.name in args.projects]
     unknown = set(args.projects or []) - {p.name for p in projects}
     if unknown:
@@ -1025,7 +1045,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             runner.prepare()
             for platform in args.platforms:
-                cell = runner.platform(platform)
+                cell = scrub(runner.platform(platform), work)
                 if args.no_rehearse:
                     # Keep an earlier rehearsal's outcome only if configuring still agrees.
                     old = next(

@@ -174,3 +174,15 @@ def test_a_dependency_that_does_not_build_is_named():
 def test_the_steps_a_rehearsal_ran_are_listed():
     out = "  [pass] copy (0.1 s)\n  [pass] check --deploy (2.0 s): ok\n  [FAIL] web (1.0 s)\n"
     assert field_run.steps_run(out) == "copy pass, check --deploy pass, web FAIL"
+
+
+def test_the_work_folder_is_not_in_the_table(tmp_path):
+    cell = field_run.Cell(
+        "tiny",
+        "heroku",
+        message=f"No dependency file found in {tmp_path}/heroku: expected",
+        passes=[{"command": "deploy", "outcome": "exit 1", "message": f"in {tmp_path}/x"}],
+    )
+    field_run.scrub(cell, tmp_path)
+    assert cell.message == "No dependency file found in <work>/heroku: expected"
+    assert cell.passes[0]["message"] == "in <work>/x"
