@@ -153,9 +153,18 @@ def failed_step(output: str) -> tuple[str, str] | None:
         match = _STEP.match(line)
         if match:
             message = (match.group(2) or "").strip()
-            if not message:
-                rest = [x.strip() for x in lines[index + 1 :] if x.strip()]
-                message = rest[0] if rest else ""
+            detail = []
+            for later in lines[index + 1 :]:
+                if re.match(r"^\s*\[(?:pass|FAIL|fail)\]", later):
+                    break
+                if later.strip():
+                    detail.append(later.strip())
+            # `check --deploy` says which command exited first; the check's id is the cause.
+            checks = [x for x in detail if re.search(r"\(\w+\.[WE]\d+\)", x)]
+            if checks:
+                message = checks[0]
+            elif not message:
+                message = detail[0] if detail else ""
             return match.group(1).strip(), message
     return None
 

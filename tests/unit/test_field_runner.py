@@ -186,3 +186,15 @@ def test_the_work_folder_is_not_in_the_table(tmp_path):
     field_run.scrub(cell, tmp_path)
     assert cell.message == "No dependency file found in <work>/heroku: expected"
     assert cell.passes[0]["message"] == "in <work>/x"
+
+
+def test_a_failed_check_is_named_by_its_id():
+    out = (
+        "  [pass] release (1.0 s)\n  [FAIL] check --deploy (3.0 s)\n"
+        "        venv/bin/python manage.py check --deploy exited with code 1:\n"
+        "        WARNINGS:\n        ?: (security.W019) You have XFrameOptionsMiddleware\n"
+    )
+    assert field_run.failed_step(out) == (
+        "check --deploy",
+        "?: (security.W019) You have XFrameOptionsMiddleware",
+    )
