@@ -336,6 +336,7 @@ def scrub(cell: Cell, work: Path) -> Cell:
     prefix = str(work)
 
     def clean(text: str) -> str:
+        text = re.sub(r"/\S*/simple-deploy-rehearsal-\w+", "<rehearsal>", text)
         return text.replace(prefix, "<work>")
 
     cell.message = clean(cell.message)

@@ -182,6 +182,7 @@ def test_the_work_folder_is_not_in_the_table(tmp_path):
         "heroku",
         message=f"No dependency file found in {tmp_path}/heroku: expected",
         passes=[{"command": "deploy", "outcome": "exit 1", "message": f"in {tmp_path}/x"}],
+        notes=["kept in /tmp/simple-deploy-rehearsal-ab_12/app"],
     )
     field_run.scrub(cell, tmp_path)
     assert cell.message == "No dependency file found in <work>/heroku: expected"
@@ -198,3 +199,4 @@ def test_a_failed_check_is_named_by_its_id():
         "check --deploy",
         "?: (security.W019) You have XFrameOptionsMiddleware",
     )
+    assert cell.notes == ["kept in <rehearsal>/app"]
