@@ -187,6 +187,7 @@ def test_the_work_folder_is_not_in_the_table(tmp_path):
     field_run.scrub(cell, tmp_path)
     assert cell.message == "No dependency file found in <work>/heroku: expected"
     assert cell.passes[0]["message"] == "in <work>/x"
+    assert cell.notes == ["kept in <rehearsal>/app"]
 
 
 def test_a_failed_check_is_named_by_its_id():
@@ -199,4 +200,3 @@ def test_a_failed_check_is_named_by_its_id():
         "check --deploy",
         "?: (security.W019) You have XFrameOptionsMiddleware",
     )
-    assert cell.notes == ["kept in <rehearsal>/app"]
