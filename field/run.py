@@ -1,0 +1,1089 @@
+"""Run django-simple-deploy on the field corpus as a new user would, and write the table.
+
+For each project of `field/projects.toml` and each platform: clone the pinned commit
+into a work folder, make a virtual environment with the Python the project asks for,
+install the project with its own package manager and this package from the
+repository it sits in, do the local setup the project's README asks for, add
+"simple_deploy" to INSTALLED_APPS and commit; then `manage.py deploy --dry-run`,
+configure, commit, and `--rehearse` on PostgreSQL, following the tool's own messages
+where it stops (`--overwrite`, `--ignore-unclean-git`, `--settings-module M`,
+`--env NAME=<value>`). Every pass is recorded in `field/results.json`, from which
+`field/RESULTS.md` is rendered. Not a test: it needs the repositories (see
+field/README.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+try:
+    import tomllib
+except ImportError:  # Python 3.10: tomlkit is one of the package's own dependencies.
+    tomllib = None
+
+HERE = Path(__file__).resolve().parent
+REPO_ROOT = HERE.parent
+PLATFORMS = ("heroku", "fly_io", "upsun", "platform_sh")
+
+# Seconds. Installs of large projects (netbox, taiga) on a shared machine are slow.
+TIMEOUT_INSTALL = 1800
+TIMEOUT_DEPLOY = 900
+TIMEOUT_REHEARSE = 1800
+TIMEOUT_GIT = 120
+
+# How many times the runner follows the tool's own advice before it gives up.
+MAX_PASSES = 4
+
+
+# ---------------------------------------------------------------- corpus (pure)
+
+
+@dataclass(frozen=True)
+class Project:
+    name: str
+    repo: str
+    commit: str
+    subdir: str = ""
+    python: str = "3.11"
+    shape: dict = field(default_factory=dict)
+    setup: dict = field(default_factory=dict)
+
+    @property
+    def mirror_name(self) -> str:
+        return self.repo.replace("/", "+")
+
+
+def _parse_toml(text: str) -> dict:
+    if tomllib is not None:
+        return tomllib.loads(text)
+    import tomlkit
+
+    return tomlkit.parse(text).unwrap()
+
+
+def load_projects(text: str) -> list[Project]:
+    """The corpus from the text of projects.toml; a missing key or a duplicate name
+    raises ValueError naming the project."""
+    data = _parse_toml(text)
+    projects: list[Project] = []
+    seen: set[str] = set()
+    for entry in data.get("project", []):
+        for key in ("name", "repo", "commit"):
+            if not entry.get(key):
+                raise ValueError(f"project {entry.get('name', '?')!r}: {key} is missing")
+        if entry["name"] in seen:
+            raise ValueError(f"project {entry['name']!r} is listed twice")
+        if not re.fullmatch(r"[0-9a-f]{40}", entry["commit"]):
+            raise ValueError(f"project {entry['name']!r}: commit is not a 40-digit hash")
+        seen.add(entry["name"])
+        projects.append(
+            Project(
+                name=entry["name"],
+                repo=entry["repo"],
+                commit=entry["commit"],
+                subdir=entry.get("subdir", ""),
+                python=str(entry.get("python", "3.11")),
+                shape=dict(entry.get("shape", {})),
+                setup=dict(entry.get("setup", {})),
+            )
+        )
+    return projects
+
+
+# ---------------------------------------------------------------- messages (pure)
+
+
+def first_line(stdout: str, stderr: str) -> str:
+    """The line of a failed command a user reads first: the exception of a
+    traceback, the CommandError, a rehearsal's failing step, else the first line."""
+    err_lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    out_lines = [line.strip() for line in stdout.splitlines() if line.strip()]
+    both = out_lines + err_lines
+    # Installers: a host this machine cannot reach is the cause, not the tool's error.
+    for line in both:
+        if "Could not resolve host" in line or "Temporary failure in name resolution" in line:
+            return "network: " + line
+    if any("subprocess-exited-with-error" in line for line in both):
+        # pip could not build a pinned dependency: name it and the build's own error.
+        where = next(i for i, line in enumerate(both) if "subprocess-exited-with-error" in line)
+        package = next(
+            (line.split()[1] for line in reversed(both[:where]) if line.startswith("Collecting ")),
+            "a dependency",
+        )
+        cause = next((line for line in both if re.match(r"^\w+(Error|Exception):", line)), "")
+        return f"building {package} failed: {cause}".rstrip(": ")
+    if any(line.startswith("Traceback") for line in err_lines):
+        return "traceback: " + err_lines[-1]
+    fail = failed_step(stdout + "\n" + stderr)
+    if fail:
+        return fail[1]
+    for line in err_lines + out_lines:
+        if line.startswith("CommandError:"):
+            return line[len("CommandError:") :].strip()
+    for line in err_lines + out_lines:
+        if line.lower().startswith("error"):
+            return line
+    if err_lines:
+        return err_lines[0]
+    return out_lines[-1] if out_lines else ""
+
+
+# The deploy command prints "  [FAIL] check --deploy (2.1 s): summary", then the detail.
+_STEP = re.compile(r"^\s*\[(?:fail|FAIL)\]\s+(.+?)\s+\([\d.]+ s\)(?::\s*(.*))?$")
+
+
+def failed_step(output: str) -> tuple[str, str] | None:
+    """(step, first line of its message) of a rehearsal's first failing step."""
+    lines = output.splitlines()
+    for index, line in enumerate(lines):
+        match = _STEP.match(line)
+        if match:
+            message = (match.group(2) or "").strip()
+            detail = []
+            for later in lines[index + 1 :]:
+                if re.match(r"^\s*\[(?:pass|FAIL|fail)\]", later):
+                    break
+                if later.strip():
+                    detail.append(later.strip())
+            # `check --deploy` says which command exited first; the check's id is the cause.
+            checks = [x for x in detail if re.search(r"\(\w+\.[WE]\d+\)", x)]
+            if checks:
+                message = checks[0]
+            elif not message:
+                message = detail[0] if detail else ""
+            return match.group(1).strip(), message
+    return None
+
+
+def steps_run(output: str) -> str:
+    """The rehearsal's steps as the deploy command reported them: `install pass, web FAIL`."""
+    found = re.findall(r"^\s*\[(pass|FAIL)\]\s+(.+?)\s+\([\d.]+ s\)", output, re.M)
+    return ", ".join(f"{name} {mark}" for mark, name in found)
+
+
+def env_names_asked(output: str) -> list[str]:
+    """The names the tool asks for as `--env NAME=<value>`, in order, once each."""
+    names: list[str] = []
+    for name in re.findall(r"--env[ =]([A-Za-z_][A-Za-z0-9_]*)=<value>", output):
+        if name not in names:
+            names.append(name)
+    return names
+
+
+def settings_module_offered(output: str) -> str | None:
+    """A concrete module the tool suggests with --settings-module (not a placeholder)."""
+    match = re.search(r"--settings-module ([A-Za-z_][\w.]*[A-Za-z0-9_])", output)
+    return match.group(1) if match else None
+
+
+def replaced_packages(output: str) -> list[str]:
+    """`django 3.2.25 -> 5.2.19` for each package uv's install output removed and re-added."""
+    removed = dict(re.findall(r"^\s*- ([\w.\-]+)==(\S+)", output, re.M))
+    added = dict(re.findall(r"^\s*\+ ([\w.\-]+)==(\S+)", output, re.M))
+    return [f"{name} {old} -> {added[name]}" for name, old in removed.items() if name in added]
+
+
+def value_for(name: str, database_url: str) -> str:
+    """A value a developer would give for a variable the rehearsal asks for."""
+    upper = name.upper()
+    if "DATABASE" in upper and upper.endswith("URL"):
+        return database_url
+    if upper.endswith(("REDIS_URL", "BROKER_URL", "CACHE_URL")) or "REDIS" in upper:
+        return "redis://127.0.0.1:6379/0"
+    if "DEBUG" in upper:
+        return "False"
+    if "HOSTS" in upper:
+        return "*"
+    if "ORIGINS" in upper:
+        return "https://localhost"
+    if upper.endswith(("_URL", "_DSN")):
+        return ""
+    if upper.endswith(("PORT",)):
+        return "8000"
+    return "field-" + secrets.token_urlsafe(30)
+
+
+# ---------------------------------------------------------------- results (pure)
+
+
+@dataclass
+class Cell:
+    """One project on one platform: each command run, and the outcome."""
+
+    project: str
+    platform: str
+    configured: str = "not run"  # yes / no / not run
+    rehearsed: str = "not run"  # pass / fail / not run / skipped
+    step: str = ""
+    message: str = ""
+    passes: list[dict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Cell:
+        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+
+
+def _md(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split()).replace("|", "\\|")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _mark(cell: Cell | None) -> str:
+    if cell is None:
+        return "·"
+    if cell.rehearsed == "pass":
+        return "✅"
+    if cell.configured == "yes" and cell.rehearsed == "fail":
+        return "⚠️ rehearsal"
+    if cell.configured == "yes":
+        return "✔ config"
+    if cell.configured == "no":
+        return "❌ " + (cell.step or "config")
+    return "·"
+
+
+def render_results(cells: list[Cell], projects: list[Project], platforms=PLATFORMS) -> str:
+    """RESULTS.md: a grid, the table (one row per project x platform), then details."""
+    by_key = {(c.project, c.platform): c for c in cells}
+    out = [
+        "# Field results",
+        "",
+        "Written by `field/run.py` (see field/README.md). ✅ configured and rehearsed;",
+        "⚠️ configured, rehearsal failed; ✔ configured, not rehearsed yet; ❌ stopped before",
+        "configuring (the step named); · not run.",
+        "",
+        "| project | " + " | ".join(platforms) + " |",
+        "|---|" + "---|" * len(platforms),
+    ]
+    for project in projects:
+        marks = [_mark(by_key.get((project.name, p))) for p in platforms]
+        out.append(f"| {project.name} | " + " | ".join(marks) + " |")
+    out += ["", "## Totals", ""]
+    for platform in platforms:
+        ran = [by_key[(p.name, platform)] for p in projects if (p.name, platform) in by_key]
+        configured = sum(c.configured == "yes" for c in ran)
+        rehearsed = [c for c in ran if c.rehearsed in ("pass", "fail")]
+        passed = sum(c.rehearsed == "pass" for c in rehearsed)
+        out.append(
+            f"- {platform}: {configured}/{len(ran)} configured; "
+            f"{passed}/{len(rehearsed)} rehearsals passed"
+        )
+    out += [
+        "",
+        "## Table",
+        "",
+        "| project | platform | configured | rehearsed | failing step | first line of the message"
+        " |",
+        "|---|---|---|---|---|---|",
+    ]
+    for project in projects:
+        for platform in platforms:
+            cell = by_key.get((project.name, platform))
+            if cell is None:
+                continue
+            out.append(
+                f"| {project.name} | {platform} | {cell.configured} | {cell.rehearsed} | "
+                f"{_md(cell.step, 40)} | {_md(cell.message)} |"
+            )
+    out += ["", "## Details", ""]
+    for project in projects:
+        mine = [by_key[(project.name, p)] for p in platforms if (project.name, p) in by_key]
+        if not mine:
+            continue
+        where = f" (`{project.subdir}/`)" if project.subdir else ""
+        out.append(f"### {project.name}: {project.repo}{where} @ {project.commit[:12]}")
+        out.append("")
+        for key, value in project.shape.items():
+            shown = ", ".join(value) if isinstance(value, list) else str(value)
+            out.append(f"- {key}: {_md(shown or 'none', 300)}")
+        for note in dict.fromkeys(n for c in mine for n in c.notes):
+            out.append(f"- note: {_md(note, 300)}")
+        for cell in mine:
+            out.append(
+                f"- **{cell.platform}**: configured {cell.configured}, rehearsed {cell.rehearsed}"
+            )
+            if cell.changed:
+                out.append(f"  - changed: {_md(', '.join(cell.changed), 300)}")
+            for run in cell.passes:
+                line = f"  - `{run['command']}` -> {run['outcome']}"
+                if run.get("message"):
+                    line += f": {_md(run['message'], 240)}"
+                if run.get("steps"):
+                    line += f" (steps: {_md(run['steps'], 300)})"
+                out.append(line)
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def scrub(cell: Cell, work: Path) -> Cell:
+    """The table shows `<work>` for the run's temporary folder, so reruns compare."""
+    prefix = str(work)
+
+    def clean(text: str) -> str:
+        text = re.sub(r"/\S*/simple-deploy-rehearsal-\w+", "<rehearsal>", text)
+        return text.replace(prefix, "<work>")
+
+    cell.message = clean(cell.message)
+    cell.notes = [clean(note) for note in cell.notes]
+    for run in cell.passes:
+        run["message"] = clean(run.get("message", ""))
+    return cell
+
+
+def load_cells(path: Path) -> list[Cell]:
+    if not path.exists():
+        return []
+    return [Cell.from_dict(item) for item in json.loads(path.read_text())]
+
+
+def save_cells(path: Path, cells: list[Cell]) -> None:
+    data = [cell.__dict__ for cell in sorted(cells, key=lambda c: (c.project, c.platform))]
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n")
+    os.replace(tmp, path)
+
+
+# ---------------------------------------------------------------- processes
+
+
+@dataclass
+class Result:
+    returncode: int
+    stdout: str
+    stderr: str
+    seconds: float
+
+
+def run(cmd: list[str], cwd: Path, env: dict, timeout: int, log: Path | None = None) -> Result:
+    """One subprocess with a timeout; output kept (and appended to `log`)."""
+    start = time.monotonic()
+    try:
+        proc = subprocess.run(
+            cmd,
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            errors="replace",
+            timeout=timeout,
+        )
+        result = Result(proc.returncode, proc.stdout, proc.stderr, time.monotonic() - start)
+    except subprocess.TimeoutExpired as exc:
+        out = exc.stdout.decode(errors="replace") if isinstance(exc.stdout, bytes) else ""
+        result = Result(-9, out, f"timed out after {timeout} s", time.monotonic() - start)
+    except OSError as exc:
+        result = Result(-1, "", f"could not run {cmd[0]}: {exc}", time.monotonic() - start)
+    if log is not None:
+        with log.open("a") as handle:
+            handle.write(
+                f"\n$ {' '.join(cmd)}   (in {cwd}, {result.seconds:.0f} s, "
+                f"exit {result.returncode})\n{result.stdout}\n{result.stderr}\n"
+            )
+    return result
+
+
+def find_python(version: str) -> tuple[str, str]:
+    """(interpreter, note): the version asked for, else the nearest one found."""
+    wanted = tuple(int(x) for x in version.split(".")[:2])
+    found: dict[tuple[int, int], str] = {}
+    pyenv = Path.home() / ".pyenv" / "versions"
+    for minor in range(10, 16):
+        exe = shutil.which(f"python3.{minor}")
+        candidates = [Path(exe)] if exe else []
+        candidates += sorted(pyenv.glob(f"3.{minor}.*/bin/python3.{minor}"), reverse=True)
+        for candidate in candidates:
+            try:
+                ok = (
+                    subprocess.run(
+                        [str(candidate), "-c", "import venv"], capture_output=True, timeout=30
+                    ).returncode
+                    == 0
+                )
+            except (OSError, subprocess.TimeoutExpired):
+                ok = False
+            if ok:
+                found[(3, minor)] = str(candidate)
+                break
+    if not found:
+        raise SystemExit("no Python 3.10+ interpreter found")
+    if wanted in found:
+        return found[wanted], ""
+    higher = sorted(v for v in found if v > wanted)
+    chosen = higher[0] if higher else max(found)
+    return found[chosen], (
+        f"asks for Python {version}, not installed here: used {chosen[0]}.{chosen[1]}"
+    )
+
+
+# ---------------------------------------------------------------- PostgreSQL
+
+
+class Postgres:
+    """A throwaway server on 127.0.0.1 (as the `postgres` user when run as root),
+    or the server of a URL given on the command line; one new database a rehearsal."""
+
+    def __init__(self, url: str | None):
+        self.url = url
+        self.process: subprocess.Popen | None = None
+        self.data: Path | None = None
+        self.port = 0
+        self.as_user: list[str] = []
+        self.bin = Path()
+
+    def start(self) -> None:
+        if self.url:
+            return
+        initdb = shutil.which("initdb") or next(
+            iter(sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), reverse=True)), None
+        )
+        if not initdb:
+            raise SystemExit("PostgreSQL is not installed: give --database-url")
+        self.bin = Path(initdb).resolve().parent
+        self.data = Path(tempfile.mkdtemp(prefix="field-pg-"))
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            shutil.chown(self.data, "postgres")
+            self.as_user = ["runuser", "-u", "postgres", "--"]
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        db = str(self.data / "db")
+        subprocess.run(
+            [
+                *self.as_user,
+                str(self.bin / "initdb"),
+                "-D",
+                db,
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+        self.process = subprocess.Popen(
+            [
+                *self.as_user,
+                str(self.bin / "postgres"),
+                "-D",
+                db,
+                "-p",
+                str(self.port),
+                "-h",
+                "127.0.0.1",
+                "-k",
+                str(self.data),
+                "-c",
+                "fsync=off",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            ready = subprocess.run(
+                [
+                    *self.as_user,
+                    str(self.bin / "pg_isready"),
+                    "-h",
+                    "127.0.0.1",
+                    "-p",
+                    str(self.port),
+                ],
+                capture_output=True,
+                timeout=30,
+            )
+            if ready.returncode == 0:
+                return
+            time.sleep(0.3)
+        raise SystemExit("PostgreSQL did not start within 60 s")
+
+    def new_database(self) -> str:
+        if self.url:
+            return self.url
+        name = f"field_{uuid.uuid4().hex[:10]}"
+        subprocess.run(
+            [
+                *self.as_user,
+                str(self.bin / "createdb"),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-U",
+                "postgres",
+                name,
+            ],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+        return f"postgres://postgres@127.0.0.1:{self.port}/{name}"
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=60)
+        if self.data:
+            shutil.rmtree(self.data, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- one project
+
+
+def base_env(work: Path, venv: Path, project_env: dict) -> dict:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("VIRTUAL_ENV", "PYTHONPATH", "DJANGO_SETTINGS_MODULE", "DATABASE_URL")
+    }
+    tools = REPO_ROOT / ".venv" / "bin"  # poetry, uv, pipenv (scripts/test installs them)
+    env["PATH"] = os.pathsep.join([str(venv / "bin"), env.get("PATH", ""), str(tools)])
+    env["VIRTUAL_ENV"] = str(venv)
+    env["UV_PROJECT_ENVIRONMENT"] = str(venv)
+    env["POETRY_VIRTUALENVS_CREATE"] = "false"
+    env["PIPENV_IGNORE_VIRTUALENVS"] = "0"
+    env["PIPENV_YES"] = "1"
+    env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
+    env["HOME"] = env.get("HOME", str(work))
+    for name, email in (("AUTHOR", "field@example.com"), ("COMMITTER", "field@example.com")):
+        env[f"GIT_{name}_NAME"] = "Field Runner"
+        env[f"GIT_{name}_EMAIL"] = email
+    for key, value in project_env.items():
+        env[key] = value.replace("{work}", str(work))
+    return env
+
+
+def mirror_dir(repos: Path, project: Project) -> Path:
+    base = repos / project.mirror_name
+    return base / "repo" if (base / "repo").exists() else base
+
+
+def git(args: list[str], cwd: Path, env: dict, log: Path) -> Result:
+    return run(["git", *args], cwd, env, TIMEOUT_GIT, log)
+
+
+def make_source(project: Project, repos: Path, work: Path, env: dict, log: Path) -> Path:
+    """A git repository whose HEAD is the project as the user starts from it."""
+    mirror = mirror_dir(repos, project)
+    kind = project.setup.get("source", "repo")
+    if kind == "repo":
+        return mirror
+    source = work / "source"
+    tree = work / "tree"
+    tree.mkdir(parents=True)
+    spec = f"{project.commit}:{project.subdir}" if kind == "extract" else project.commit
+    archive = work / "tree.tar"
+    with archive.open("wb") as handle:
+        subprocess.run(
+            ["git", "-C", str(mirror), "archive", spec],
+            stdout=handle,
+            check=True,
+            timeout=TIMEOUT_GIT,
+        )
+    with tarfile.open(archive) as tar:
+        tar.extractall(tree, filter="data")
+    archive.unlink()
+    if kind == "extract":
+        shutil.move(str(tree), source)
+    elif kind == "template":
+        source.mkdir()
+        name = project.setup.get("template_name", "myproject")
+        cmd = [
+            str(REPO_ROOT / ".venv" / "bin" / "django-admin"),
+            "startproject",
+            f"--template={tree}",
+        ]
+        for ext in project.setup.get("template_extensions", []):
+            cmd.append(f"--extension={ext}")
+        for name_ in project.setup.get("template_files", []):
+            cmd.append(f"--name={name_}")
+        result = run([*cmd, name, str(source)], work, env, TIMEOUT_DEPLOY, log)
+        if result.returncode:
+            raise RuntimeError("template: " + first_line(result.stdout, result.stderr))
+    else:
+        raise RuntimeError(f"unknown setup source {kind!r}")
+    git(["init", "-q", "-b", "main"], source, env, log)
+    git(["add", "-A"], source, env, log)
+    git(["commit", "-q", "-m", "The project as its README makes it"], source, env, log)
+    return source
+
+
+def checkout(project: Project, source: Path, dest: Path, env: dict, log: Path) -> None:
+    result = git(["clone", "-q", "--no-checkout", str(source), str(dest)], dest.parent, env, log)
+    if result.returncode:
+        raise RuntimeError("clone: " + first_line(result.stdout, result.stderr))
+    commit = project.commit if project.setup.get("source", "repo") == "repo" else "HEAD"
+    result = git(["checkout", "-q", "-B", "main", commit], dest, env, log)
+    if result.returncode:
+        raise RuntimeError("checkout: " + first_line(result.stdout, result.stderr))
+    git(["remote", "remove", "origin"], dest, env, log)
+    # A snapshot may leave its largest blobs out: the checkout then lacks those files.
+    status = git(["status", "--porcelain"], dest, env, log)
+    absent = [line[3:] for line in status.stdout.splitlines() if line.startswith(" D")]
+    # Only Python files of the project count (doccano's snapshot lacks two GIFs of its docs);
+    # the others are hidden from git status, so the tool sees the clean tree a user has.
+    inside = f"{project.subdir}/" if project.subdir else ""
+    missing = [name for name in absent if name.startswith(inside) and name.endswith(".py")]
+    if absent and not missing:
+        git(["update-index", "--skip-worktree", "--", *absent], dest, env, log)
+    if missing:
+        raise RuntimeError(
+            f"clone: the clone lacks {len(missing)} file(s) of the commit "
+            f"({', '.join(missing[:3])}); give a complete clone"
+        )
+
+
+def manage_dir(project: Project, root: Path) -> Path:
+    if project.setup.get("source", "repo") == "extract":
+        return root
+    return root / project.subdir if project.subdir else root
+
+
+def apply_local_setup(project: Project, root: Path, work: Path) -> list[str]:
+    """The README's local files (copied or written), not committed; their paths."""
+    mdir = manage_dir(project, root)
+    made: list[str] = []
+    for src, dst in project.setup.get("copy", []):
+        target = mdir / dst
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(mdir / src, target)
+        made.append(str(target.relative_to(root)))
+    for path, text in project.setup.get("write", {}).items():
+        path = path.replace("{work}", str(work))
+        target = Path(path) if os.path.isabs(path) else mdir / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text)
+        if target.is_relative_to(root):
+            made.append(str(target.relative_to(root)))
+    return made
+
+
+def read_env_file(text: str) -> dict[str, str]:
+    """KEY=VALUE lines as docker compose's `env_file` reads them (quotes removed)."""
+    values: dict[str, str] = {}
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.removeprefix("export ").partition("=")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        values[key.strip()] = value
+    return values
+
+
+def env_file_values(project: Project, mdir: Path) -> dict[str, str]:
+    """The variables of the file the project's compose setup loads (`env_file`)."""
+    name = project.setup.get("env_file")
+    return read_env_file((mdir / name).read_text()) if name else {}
+
+
+def install_command(project: Project, root: Path) -> tuple[list[str], Path]:
+    """The project's own install, run where its manager's file is."""
+    mdir = manage_dir(project, root)
+    if project.setup.get("install"):
+        return list(project.setup["install"]), mdir
+    for folder in dict.fromkeys([mdir, root]):
+        if (folder / "uv.lock").exists():
+            return ["uv", "sync", "--frozen"], folder
+        if (folder / "poetry.lock").exists():
+            return ["poetry", "install", "--no-root", "--no-interaction"], folder
+        if (folder / "Pipfile").exists():
+            return ["pipenv", "install", "--dev", "--deploy"], folder
+        if (folder / "requirements.txt").exists():
+            return ["pip", "install", "-r", "requirements.txt"], folder
+        pyproject = folder / "pyproject.toml"
+        if pyproject.exists() and "[tool.poetry" in pyproject.read_text(errors="replace"):
+            # No lock committed: Poetry resolves and writes one, as on the user's machine.
+            return ["poetry", "install", "--no-root", "--no-interaction"], folder
+    return ["pip", "install", "Django"], mdir
+
+
+def settings_module(project: Project, mdir: Path, env: dict) -> str | None:
+    """The module manage.py names, as the user would read it."""
+    if env.get("DJANGO_SETTINGS_MODULE"):
+        return env["DJANGO_SETTINGS_MODULE"]
+    text = (mdir / "manage.py").read_text(errors="replace")
+    # vintasoftware's manage.py reads it from .env with python-decouple's config().
+    reads_dotenv = "config(" in text or "load_dotenv" in text or "read_env" in text
+    for dotenv in (mdir / ".env", mdir.parent / ".env"):
+        if reads_dotenv and dotenv.exists():
+            found = re.search(r"^DJANGO_SETTINGS_MODULE=([\w.]+)", dotenv.read_text(), re.M)
+            if found:
+                return found.group(1)
+    match = re.search(
+        r"setdefault\(\s*[\"']DJANGO_SETTINGS_MODULE[\"']\s*,\s*[\"']([\w.]+)[\"']", text
+    )
+    if match:
+        return match.group(1)
+    # Azure's sample: 'x.production' if 'WEBSITE_HOSTNAME' in os.environ else 'x.settings'.
+    literals = re.findall(r"[\"']([\w.]*settings[\w.]*)[\"']", text)
+    if literals:
+        return literals[-1]
+    return None
+
+
+def add_app(project: Project, root: Path, env: dict) -> str:
+    """Add "simple_deploy" to INSTALLED_APPS in the settings file; its path."""
+    mdir = manage_dir(project, root)
+    if project.setup.get("add_app_to"):
+        target = mdir / project.setup["add_app_to"]
+    else:
+        module = settings_module(project, mdir, env)
+        if not module:
+            raise RuntimeError("add the app: manage.py names no settings module")
+        rel = Path(*module.split("."))
+        target = mdir / rel.with_suffix(".py")
+        if not target.exists():
+            target = mdir / rel / "__init__.py"
+        if not target.exists():
+            raise RuntimeError(f"add the app: no file for {module}")
+    text = target.read_text()
+    match = re.search(r"^INSTALLED_APPS\s*=\s*[\[(]\s*\n", text, re.M)
+    if match:
+        indent = "    "
+        text = text[: match.end()] + f'{indent}"simple_deploy",\n' + text[match.end() :]
+    else:
+        text = text.rstrip("\n") + '\n\nINSTALLED_APPS = [*INSTALLED_APPS, "simple_deploy"]\n'
+    target.write_text(text)
+    return str(target.relative_to(root))
+
+
+def commit_all(root: Path, env: dict, log: Path, message: str, leave: list[str]) -> None:
+    git(["add", "-A"], root, env, log)
+    if leave:
+        git(["reset", "-q", "--", *leave], root, env, log)
+    git(["commit", "-q", "--no-verify", "-m", message], root, env, log)
+
+
+class ProjectRun:
+    def __init__(self, project, repos, work, logs, postgres, rehearse, wheel):
+        self.project = project
+        self.repos = repos
+        self.work = work
+        self.logs = logs
+        self.postgres = postgres
+        self.rehearse = rehearse
+        self.wheel = wheel
+        self.log = logs / f"{project.name}.log"
+        self.venv = work / "venv"
+        self.notes: list[str] = []
+        self.env: dict = {}
+        self.ready_error = ""
+
+    def prepare(self) -> None:
+        """The venv and the install, once for every platform."""
+        self.log.write_text(f"# {self.project.name} {self.project.repo}\n")
+        project = self.project
+        python, note = find_python(project.python)
+        if note:
+            self.notes.append(note)
+        self.env = base_env(self.work, self.venv, project.setup.get("env", {}))
+        try:
+            self.source = make_source(project, self.repos, self.work, self.env, self.log)
+            first = self.work / "install-checkout"
+            checkout(project, self.source, first, self.env, self.log)
+        except (RuntimeError, subprocess.SubprocessError, OSError) as exc:
+            self.ready_error = f"checkout: {exc}"
+            return
+        result = run([python, "-m", "venv", str(self.venv)], self.work, self.env, 300, self.log)
+        if result.returncode:
+            self.ready_error = "venv: " + first_line(result.stdout, result.stderr)
+            return
+        cmd, where = install_command(project, first)
+        self.notes.append(f"installed with `{' '.join(cmd)}` in {where.relative_to(first) or '.'}")
+        result = run(cmd, where, self.env, TIMEOUT_INSTALL, self.log)
+        if result.returncode:
+            self.ready_error = "install: " + first_line(result.stdout, result.stderr)
+            return
+        result = run(
+            [
+                "uv",
+                "pip",
+                "install",
+                "--python",
+                str(self.venv / "bin" / "python"),
+                str(self.wheel),
+            ],
+            self.work,
+            self.env,
+            TIMEOUT_INSTALL,
+            self.log,
+        )
+        if result.returncode:
+            self.ready_error = "install simple_deploy: " + first_line(result.stdout, result.stderr)
+        changed = replaced_packages(result.stdout + "\n" + result.stderr)
+        if changed:
+            self.notes.append("installing simple_deploy replaced " + ", ".join(changed))
+        freeze = run(
+            [
+                str(self.venv / "bin" / "python"),
+                "-c",
+                "import django, sys; print(django.get_version(), sys.version.split()[0])",
+            ],
+            self.work,
+            self.env,
+            60,
+            self.log,
+        )
+        if freeze.returncode == 0:
+            django_v, py_v = freeze.stdout.split()
+            self.notes.append(f"venv: Python {py_v}, Django {django_v} after installing")
+
+    def deploy(self, mdir: Path, args: list[str], timeout: int) -> Result:
+        python = str(self.venv / "bin" / "python")
+        return run([python, "manage.py", "deploy", *args], mdir, self.env, timeout, self.log)
+
+    def platform(self, platform: str) -> Cell:
+        cell = Cell(self.project.name, platform, notes=list(self.notes))
+        if self.ready_error:
+            cell.configured = "no"
+            cell.step, _, cell.message = self.ready_error.partition(": ")
+            return cell
+        root = self.work / platform
+        try:
+            checkout(self.project, self.source, root, self.env, self.log)
+            made = apply_local_setup(self.project, root, self.work)
+            self.env.update(env_file_values(self.project, manage_dir(self.project, root)))
+            edited = add_app(self.project, root, self.env)
+        except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
+            cell.configured = "no"
+            cell.step, _, cell.message = str(exc).partition(": ")
+            return cell
+        if made:
+            status = run(["git", "status", "--porcelain", "--", *made], root, self.env, 60)
+            shown = [line[3:] for line in status.stdout.splitlines()]
+            if shown:
+                cell.notes.append("local setup files git does not ignore: " + ", ".join(shown))
+        cell.notes.append(f"added simple_deploy to {edited}")
+        commit_all(root, self.env, self.log, "Add simple_deploy", made)
+        mdir = manage_dir(self.project, root)
+        head_before = git(["rev-parse", "HEAD"], root, self.env, self.log).stdout.strip()
+
+        extra: list[str] = []
+        for kind in ("dry-run", "configure"):
+            base = ["--platform", platform] + (["--dry-run"] if kind == "dry-run" else [])
+            for _ in range(MAX_PASSES):
+                result = self.deploy(mdir, base + extra, TIMEOUT_DEPLOY)
+                out = result.stdout + "\n" + result.stderr
+                message = first_line(result.stdout, result.stderr) if result.returncode else ""
+                cell.passes.append(
+                    {
+                        "command": "deploy " + " ".join(base + extra),
+                        "outcome": "ok" if result.returncode == 0 else f"exit {result.returncode}",
+                        "message": message,
+                        "seconds": round(result.seconds, 1),
+                    }
+                )
+                if result.returncode == 0:
+                    break
+                follow = self._advice(out, extra)
+                if not follow:
+                    cell.configured = "no"
+                    cell.step, cell.message = kind, message
+                    return cell
+                extra += follow
+        cell.configured = "yes"
+        status = run(["git", "status", "--porcelain"], root, self.env, 60)
+        cell.changed = sorted(
+            line[3:] for line in status.stdout.splitlines() if line[3:] not in made
+        )
+        commit_all(root, self.env, self.log, f"Configure for {platform}", made)
+        if git(["rev-parse", "HEAD"], root, self.env, self.log).stdout.strip() == head_before:
+            cell.notes.append("configuration changed nothing")
+        if not self.rehearse:
+            cell.rehearsed = "not run"
+            return cell
+        self._rehearse(cell, mdir, platform, extra)
+        return cell
+
+    @staticmethod
+    def _advice(out: str, extra: list[str]) -> list[str]:
+        """The option the tool's message asks for, if the runner has not given it."""
+        if "--overwrite" in out and "--overwrite" not in extra:
+            return ["--overwrite"]
+        if "--ignore-unclean-git" in out and "--ignore-unclean-git" not in extra:
+            return ["--ignore-unclean-git"]
+        module = settings_module_offered(out)
+        if module and "--settings-module" not in extra:
+            return ["--settings-module", module]
+        return []
+
+    def _rehearse(self, cell: Cell, mdir: Path, platform: str, extra: list[str]) -> None:
+        try:
+            database_url = self.postgres.new_database()
+        except (subprocess.SubprocessError, OSError) as exc:
+            cell.rehearsed, cell.step, cell.message = "fail", "database", str(exc)
+            return
+        keep = [x for x in extra if x != "--overwrite"]
+        env_args: list[str] = []
+        given: list[str] = []
+        for _ in range(MAX_PASSES):
+            args = [
+                "--platform",
+                platform,
+                "--rehearse",
+                "--database-url",
+                database_url,
+                *keep,
+                *env_args,
+            ]
+            result = self.deploy(mdir, args, TIMEOUT_REHEARSE)
+            out = result.stdout + "\n" + result.stderr
+            shown = " ".join(
+                "<postgres>"
+                if a == database_url
+                else (a.split("=", 1)[0] + "=<value>" if a in env_args else a)
+                for a in args
+            )
+            step = failed_step(out)
+            message = "" if result.returncode == 0 else first_line(result.stdout, result.stderr)
+            cell.passes.append(
+                {
+                    "command": "deploy " + shown,
+                    "outcome": "pass" if result.returncode == 0 else f"exit {result.returncode}",
+                    "message": message,
+                    "seconds": round(result.seconds, 1),
+                    "steps": steps_run(out),
+                }
+            )
+            if result.returncode == 0:
+                cell.rehearsed, cell.step, cell.message = "pass", "", ""
+                return
+            names = [n for n in env_names_asked(out) if n not in given]
+            if names:
+                given += names
+                for name in names:
+                    env_args += ["--env", f"{name}={value_for(name, database_url)}"]
+                continue
+            cell.rehearsed = "fail"
+            cell.step = step[0] if step else "rehearse"
+            cell.message = step[1] if step and step[1] else message
+            return
+        cell.rehearsed, cell.step = "fail", "rehearse"
+        cell.message = f"still failing after {MAX_PASSES} passes: {cell.message}"
+
+
+def build_wheel(work: Path) -> Path:
+    out = work / "wheel"
+    subprocess.run(
+        [
+            str(REPO_ROOT / ".venv" / "bin" / "uv"),
+            "build",
+            "--wheel",
+            "--out-dir",
+            str(out),
+            str(REPO_ROOT),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    return next(out.glob("*.whl"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repos", type=Path, help="folder of bare clones named owner+name")
+    parser.add_argument(
+        "--render", action="store_true", help="only write RESULTS.md again from results.json"
+    )
+    parser.add_argument("--projects", nargs="*", help="names from projects.toml (default: all)")
+    parser.add_argument("--platforms", nargs="*", default=list(PLATFORMS))
+    parser.add_argument("--no-rehearse", action="store_true", help="configure only")
+    parser.add_argument(
+        "--database-url", help="a PostgreSQL URL for every rehearsal (default: start a server)"
+    )
+    parser.add_argument("--corpus", type=Path, default=HERE / "projects.toml")
+    parser.add_argument("--results", type=Path, default=HERE / "results.json")
+    parser.add_argument("--markdown", type=Path, default=HERE / "RESULTS.md")
+    parser.add_argument("--work", type=Path, help="work folder (default: a temporary one)")
+    parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    args = parser.parse_args(argv)
+
+    projects = load_projects(args.corpus.read_text())
+    if args.render:
+        args.markdown.write_text(render_results(load_cells(args.results), projects, PLATFORMS))
+        return 0
+    if args.repos is None:
+        parser.error("--repos is required")
+    chosen = [p for p in projects if not args.projects or p.name in args.projects]
+    unknown = set(args.projects or []) - {p.name for p in projects}
+    if unknown:
+        parser.error("not in the corpus: " + ", ".join(sorted(unknown)))
+    for project in chosen:
+        if not mirror_dir(args.repos, project).exists():
+            parser.error(f"{project.name}: no clone at {args.repos / project.mirror_name}")
+
+    work_root = Path(tempfile.mkdtemp(prefix="field-", dir=args.work))
+    logs = work_root / "logs"
+    logs.mkdir()
+    postgres = Postgres(args.database_url)
+    if not args.no_rehearse:
+        postgres.start()
+    cells = load_cells(args.results)
+    try:
+        wheel = build_wheel(work_root)
+        for project in chosen:
+            work = work_root / project.name
+            work.mkdir()
+            print(f"== {project.name}", flush=True)
+            runner = ProjectRun(
+                project, args.repos, work, logs, postgres, not args.no_rehearse, wheel
+            )
+            runner.prepare()
+            for platform in args.platforms:
+                cell = scrub(runner.platform(platform), work)
+                if args.no_rehearse:
+                    # Keep an earlier rehearsal's outcome only if configuring still agrees.
+                    old = next(
+                        (c for c in cells if (c.project, c.platform) == (project.name, platform)),
+                        None,
+                    )
+                    if old and old.rehearsed in ("pass", "fail") and cell.configured == "yes":
+                        cell.rehearsed, cell.step, cell.message = (
+                            old.rehearsed,
+                            old.step,
+                            old.message,
+                        )
+                cells = [c for c in cells if (c.project, c.platform) != (project.name, platform)]
+                cells.append(cell)
+                save_cells(args.results, cells)
+                args.markdown.write_text(render_results(cells, projects, PLATFORMS))
+                print(
+                    f"   {platform}: configured {cell.configured}, rehearsed "
+                    f"{cell.rehearsed} {cell.step} {cell.message[:100]}",
+                    flush=True,
+                )
+            if not args.keep:
+                shutil.rmtree(work, ignore_errors=True)
+    finally:
+        postgres.stop()
+    print(f"logs: {logs}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,202 @@
+"""The field runner's pure parts: reading the corpus, reading the tool's messages,
+rendering the table. The runs themselves need the public repositories (not in CI);
+see field/README.md."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _load_runner():
+    spec = importlib.util.spec_from_file_location("field_run", REPO / "field" / "run.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["field_run"] = module  # dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    return module
+
+
+field_run = _load_runner()
+
+TWO = """
+[[project]]
+name = "tiny"
+repo = "someone/tiny"
+commit = "0123456789abcdef0123456789abcdef01234567"
+[project.shape]
+manager = "pip: requirements.txt"
+services = []
+
+[[project]]
+name = "nested"
+repo = "org/nested-app"
+commit = "89abcdef0123456789abcdef0123456789abcdef"
+subdir = "backend"
+python = "3.12"
+[project.setup]
+source = "repo"
+copy = [["settings/local.py.example", "settings/local.py"]]
+env = { DJANGO_SETTINGS_MODULE = "settings.local" }
+"""
+
+
+def test_the_committed_corpus_reads_and_has_at_least_25_projects():
+    projects = field_run.load_projects((REPO / "field" / "projects.toml").read_text())
+    assert len(projects) >= 25
+    assert len({p.name for p in projects}) == len(projects)
+    for project in projects:
+        assert project.shape.get("manager"), project.name
+        assert project.setup.get("source", "repo") in ("repo", "extract", "template")
+
+
+def test_projects_read_with_their_defaults_and_setup():
+    tiny, nested = field_run.load_projects(TWO)
+    assert (tiny.subdir, tiny.python, tiny.setup) == ("", "3.11", {})
+    assert tiny.mirror_name == "someone+tiny"
+    assert nested.subdir == "backend" and nested.python == "3.12"
+    assert nested.setup["copy"] == [["settings/local.py.example", "settings/local.py"]]
+    assert nested.setup["env"] == {"DJANGO_SETTINGS_MODULE": "settings.local"}
+
+
+@pytest.mark.parametrize(
+    "text, said",
+    [
+        (TWO.replace('commit = "0123456789abcdef0123456789abcdef01234567"\n', ""), "commit"),
+        (TWO.replace('"nested"', '"tiny"'), "listed twice"),
+        (TWO.replace("0123456789abcdef0123456789abcdef01234567", "main"), "40-digit"),
+    ],
+)
+def test_a_bad_corpus_entry_is_named(text, said):
+    with pytest.raises(ValueError, match=said):
+        field_run.load_projects(text)
+
+
+def test_the_first_line_is_the_one_a_user_reads():
+    traceback = "Traceback (most recent call last):\n  File x\nKeyError: 'SECRET_KEY'\n"
+    assert field_run.first_line("", traceback) == "traceback: KeyError: 'SECRET_KEY'"
+    assert field_run.first_line("", "CommandError: Procfile is yours.\nmore") == (
+        "Procfile is yours."
+    )
+    rehearsal = "[pass] install (3.0 s)\n[fail] check --deploy (2.1 s)\n  W003 base url\n"
+    assert field_run.failed_step(rehearsal) == ("check --deploy", "W003 base url")
+    assert field_run.first_line(rehearsal, "") == "W003 base url"
+
+
+def test_the_advice_the_runner_follows_is_read_from_the_message():
+    out = "Give the rehearsal values: --env ALLOWED_HOSTS=<value> --env SECRET=<value> (or"
+    assert field_run.env_names_asked(out) == ["ALLOWED_HOSTS", "SECRET"]
+    assert field_run.settings_module_offered("with --settings-module config.prod.") == (
+        "config.prod"
+    )
+    assert field_run.settings_module_offered("--settings-module <package>.settings") is None
+    assert field_run.ProjectRun._advice("needs --overwrite", []) == ["--overwrite"]
+    assert field_run.ProjectRun._advice("needs --overwrite", ["--overwrite"]) == []
+
+
+def test_the_table_has_a_row_a_project_and_platform_and_totals():
+    projects = field_run.load_projects(TWO)
+    cells = [
+        field_run.Cell("tiny", "heroku", configured="yes", rehearsed="pass"),
+        field_run.Cell(
+            "nested",
+            "heroku",
+            configured="yes",
+            rehearsed="fail",
+            step="check --deploy",
+            message="wagtailadmin.W003 | base url",
+            passes=[{"command": "deploy --platform heroku", "outcome": "ok", "message": ""}],
+        ),
+        field_run.Cell("nested", "upsun", configured="no", step="configure", message="x"),
+    ]
+    text = field_run.render_results(cells, projects, ("heroku", "upsun"))
+    assert "| tiny | ✅ | · |" in text
+    assert "| nested | ⚠️ rehearsal | ❌ configure |" in text
+    assert "- heroku: 2/2 configured; 1/2 rehearsals passed" in text
+    assert "- upsun: 0/1 configured; 0/0 rehearsals passed" in text
+    # A pipe in a message would split the Markdown row.
+    assert "| nested | heroku | yes | fail | check --deploy | wagtailadmin.W003 \\| base url |" in (
+        text
+    )
+    assert "### nested: org/nested-app (`backend/`) @ 89abcdef0123" in text
+
+
+def test_results_survive_a_round_trip(tmp_path):
+    cell = field_run.Cell("tiny", "fly_io", configured="yes", notes=["n"], changed=["fly.toml"])
+    field_run.save_cells(tmp_path / "r.json", [cell])
+    assert field_run.load_cells(tmp_path / "r.json") == [cell]
+
+
+def test_a_package_the_tool_replaced_is_named():
+    output = " - django==3.2.25\n + django==5.2.19\n + tomlkit==0.13.2\n"
+    assert field_run.replaced_packages(output) == ["django 3.2.25 -> 5.2.19"]
+
+
+def test_an_install_that_cannot_reach_a_host_says_so():
+    stderr = (
+        "   Updating https://github.com/a/b.git\n"
+        "error: Failed to download and build `b @ git+https://github.com/a/b.git`\n"
+        "  fatal: unable to access 'https://github.com/a/b.git/': Could not resolve host: "
+        "github.com\n"
+    )
+    assert field_run.first_line("", stderr).startswith("network: fatal: unable to access")
+    assert field_run.first_line("", "  Collecting x\nERROR: No matching distribution") == (
+        "ERROR: No matching distribution"
+    )
+
+
+def test_an_env_file_reads_as_compose_reads_it():
+    text = '# comment\nDJANGO_DEBUG=True\nFRAMEWORK_TITLE="Django Packages"\n\nexport A=b=c\n'
+    assert field_run.read_env_file(text) == {
+        "DJANGO_DEBUG": "True",
+        "FRAMEWORK_TITLE": "Django Packages",
+        "A": "b=c",
+    }
+
+
+def test_a_dependency_that_does_not_build_is_named():
+    stderr = (
+        "Collecting Pillow==6.2.0\n  Getting requirements to build wheel: finished with status"
+        " 'error'\n  error: subprocess-exited-with-error\n  Traceback (most recent call last):\n"
+        "      ImportError: cannot import name 'convert_path' from 'setuptools'\n"
+        "note: This error originates from a subprocess, and is likely not a problem with pip.\n"
+    )
+    assert field_run.first_line("", stderr) == (
+        "building Pillow==6.2.0 failed: ImportError: cannot import name 'convert_path' from "
+        "'setuptools'"
+    )
+
+
+def test_the_steps_a_rehearsal_ran_are_listed():
+    out = "  [pass] copy (0.1 s)\n  [pass] check --deploy (2.0 s): ok\n  [FAIL] web (1.0 s)\n"
+    assert field_run.steps_run(out) == "copy pass, check --deploy pass, web FAIL"
+
+
+def test_the_work_folder_is_not_in_the_table(tmp_path):
+    cell = field_run.Cell(
+        "tiny",
+        "heroku",
+        message=f"No dependency file found in {tmp_path}/heroku: expected",
+        passes=[{"command": "deploy", "outcome": "exit 1", "message": f"in {tmp_path}/x"}],
+        notes=["kept in /tmp/simple-deploy-rehearsal-ab_12/app"],
+    )
+    field_run.scrub(cell, tmp_path)
+    assert cell.message == "No dependency file found in <work>/heroku: expected"
+    assert cell.passes[0]["message"] == "in <work>/x"
+    assert cell.notes == ["kept in <rehearsal>/app"]
+
+
+def test_a_failed_check_is_named_by_its_id():
+    out = (
+        "  [pass] release (1.0 s)\n  [FAIL] check --deploy (3.0 s)\n"
+        "        venv/bin/python manage.py check --deploy exited with code 1:\n"
+        "        WARNINGS:\n        ?: (security.W019) You have XFrameOptionsMiddleware\n"
+    )
+    assert field_run.failed_step(out) == (
+        "check --deploy",
+        "?: (security.W019) You have XFrameOptionsMiddleware",
+    )
