@@ -339,3 +339,20 @@ def mailers_only_with_variable(root: Path, settings: Path) -> None:
         text = "import os\n" + text
     settings.write_text(text + MAILERS_UNLESS_SET, "utf-8")
     commit(root, "Mail only where SMTP_HOST is set")
+
+
+DATABASE_URL_TEST = """
+# PostgreSQL where DATABASE_URL names one (full-text search needs it), SQLite here.
+DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+POSTGRES_SEARCH = DATABASE_URL.startswith("postgres")
+"""
+
+
+def database_url_tested(root: Path, settings: Path) -> None:
+    """Settings that read DATABASE_URL (with a default) and test its scheme before any
+    settings block runs; committed."""
+    text = settings.read_text("utf-8")
+    if "import os\n" not in text:
+        text = "import os\n" + text
+    settings.write_text(text + DATABASE_URL_TEST, "utf-8")
+    commit(root, "Full-text search on PostgreSQL")
