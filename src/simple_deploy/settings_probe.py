@@ -130,30 +130,38 @@ def attribute(frame):
     ):
         frame = frame.f_back
     direct = frame is not None and is_project(frame)
-    files = []
     found = None
-    while frame is not None:
+    while frame is not None and found is None:
         if is_project(frame):
-            if found is None:
-                found = frame
-            files.append(frame.f_code.co_filename)
-            break
-        if frame.f_code.co_filename.startswith("<frozen importlib"):
+            found = frame
+        elif frame.f_code.co_filename.startswith("<frozen importlib"):
             return None, False  # a library module (or Python's) is being imported
-        frame = frame.f_back
+        else:
+            frame = frame.f_back
     if found is None:
         return None, False
+    # Every project file on the stack: a helper of the project's own (utils.py) may
+    # pass on a name the settings file writes.
+    files = []
+    while frame is not None:
+        if is_project(frame):
+            files.append(frame.f_code.co_filename)
+        frame = frame.f_back
     return "%s:%d" % where(found), (direct, files)
+
+sources = {}
 
 def read_in_files(key, files):
     pattern = re.compile(r"(?<![\w])" + re.escape(key) + r"(?![\w])")
-    for name in files:
-        try:
-            with open(name, encoding="utf-8", errors="replace") as source:
-                if pattern.search(source.read()):
-                    return True
-        except OSError:
-            pass
+    for name in dict.fromkeys(files):
+        if name not in sources:
+            try:
+                with open(name, encoding="utf-8", errors="replace") as source:
+                    sources[name] = source.read()
+            except OSError:
+                sources[name] = ""
+        if pattern.search(sources[name]):
+            return True
     return False
 
 reads = {}

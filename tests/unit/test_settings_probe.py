@@ -75,3 +75,20 @@ def test_reads_through_a_copy_of_the_environment_are_recorded(tmp_path):
     assert result.error is None
     found = {v.name: (v.required, v.where) for v in result.variables}
     assert found == {"APP_SECRET_KEY": (True, "prod.py:3"), "SITE_NAME": (False, "prod.py:4")}
+
+
+def test_a_name_the_settings_pass_through_a_helper_to_a_library_is_theirs(tmp_path):
+    # django-environ reads os.environ for the project: the name is written in the
+    # settings file, the read happens in the library called by the project's helper.
+    (tmp_path / "helpers.py").write_text(
+        "import environ\n_env = environ.Env()\n"
+        "def setting(name, **kw):\n    return _env(name, **kw)\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "prod.py").write_text(
+        "from helpers import setting\nADMIN = setting('ADMIN_PATH', default='admin/')\n",
+        encoding="utf-8",
+    )
+    result = probe(tmp_path, tmp_path, "prod")
+    assert result.error is None
+    assert [(v.name, v.where) for v in result.variables] == [("ADMIN_PATH", "helpers.py:4")]
