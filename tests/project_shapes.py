@@ -312,3 +312,47 @@ def link_root_manage_py(root: Path, nested: str = "blog") -> Path:
     link.symlink_to(f"{nested}/manage.py")
     commit(root, "Run manage.py from the repository root")
     return link
+
+
+MAILERS_UNLESS_SET = """
+# Mail goes out only where a relay is configured; without one, no mailer at all.
+if os.environ.get("SMTP_HOST"):
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": os.environ["SMTP_HOST"]},
+        }
+    }
+else:
+    MAILERS = {}
+"""
+
+
+def mailers_only_with_variable(root: Path, settings: Path) -> None:
+    """Django 6.1 settings that replace startproject's console MAILERS with an SMTP one
+    when SMTP_HOST is set, and with none (`MAILERS = {}`) otherwise; committed."""
+    text = settings.read_text("utf-8")
+    start = text.index("MAILERS = {")
+    end = text.index("\n}\n", start) + 3
+    text = text[:start] + text[end:]
+    if "import os\n" not in text:
+        text = "import os\n" + text
+    settings.write_text(text + MAILERS_UNLESS_SET, "utf-8")
+    commit(root, "Mail only where SMTP_HOST is set")
+
+
+DATABASE_URL_TEST = """
+# PostgreSQL where DATABASE_URL names one (full-text search needs it), SQLite here.
+DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+POSTGRES_SEARCH = DATABASE_URL.startswith("postgres")
+"""
+
+
+def database_url_tested(root: Path, settings: Path) -> None:
+    """Settings that read DATABASE_URL (with a default) and test its scheme before any
+    settings block runs; committed."""
+    text = settings.read_text("utf-8")
+    if "import os\n" not in text:
+        text = "import os\n" + text
+    settings.write_text(text + DATABASE_URL_TEST, "utf-8")
+    commit(root, "Full-text search on PostgreSQL")

@@ -242,12 +242,39 @@ def _toplevel_wsgi(manage_dir: Path) -> None:
     (package / "settings" / "__init__.py").write_text(SPLIT_SETTINGS_INIT, encoding="utf-8")
 
 
+LIBRARY_ENV_TAIL = """
+# Values come from one copy of the environment, taken once.
+ENV = os.environ.copy()
+SECRET_KEY = ENV["DJANGO_SECRET_KEY"]
+SENTRY_DSN = ENV.get("SENTRY_DSN", "")
+if ENV.get("DATABASE_URL", "").startswith("postgres"):
+    DATABASES["default"]["OPTIONS"] = {"isolation_level": IsolationLevel.READ_COMMITTED}
+FILE_UPLOAD_TEMP_DIR = tempfile.gettempdir()
+"""
+
+
+def _library_env(manage_dir: Path) -> None:
+    """Settings that read the environment through a copy of it (`os.environ.copy()`)
+    and import a library (psycopg) that reads its own variables, and Python's, when
+    imported; a stdlib call (tempfile) reads TMPDIR."""
+    settings = manage_dir / "blog" / "settings.py"
+    _edit(
+        settings,
+        "from pathlib import Path\n",
+        "import os\nimport tempfile\nfrom pathlib import Path\n\n"
+        "from psycopg import IsolationLevel\n",
+    )
+    with open(settings, "a", encoding="utf-8") as out:
+        out.write(LIBRARY_ENV_TAIL)
+
+
 # Settings shape -> (what it does to the startproject files, extra requirements).
 SETTINGS_SHAPES = {
     "environ": (_environ_package, ("django-environ~=0.12",)),
     "exported": (_exported, ("whitenoise~=6.12",)),
     "stale-wsgi": (_stale_wsgi, ()),
     "toplevel-wsgi": (_toplevel_wsgi, ("django-split-settings~=1.3",)),
+    "library-env": (_library_env, ("psycopg[binary]~=3.2",)),
 }
 
 

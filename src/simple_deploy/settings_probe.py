@@ -4,6 +4,9 @@ The settings are imported in a separate interpreter whose `os.environ` is
 replaced by a mapping that records every lookup made from the project's own
 files (django-environ, dj-database-url and `os.getenv` all read `os.environ`,
 so their lookups are recorded too, attributed to the project line that asked).
+What libraries and Python itself read while they are imported, or for their own
+configuration (TERM, HOME, SENTRY_RELEASE), is left out: only the project's own
+reads are the platform's business. A copy (`os.environ.copy()`) records as well.
 The environment starts almost empty, as on a fresh platform: when the import
 fails right after a variable was found missing, that variable is required to
 import; the probe gives it a placeholder and tries again, so one run finds
@@ -97,33 +100,92 @@ keep = json.loads(sys.argv[4])
 hidden = json.loads(sys.argv[5])
 skip = [os.path.normcase(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)]
 
-def project_frame(frame):
-    while frame is not None:
-        if frame.f_code.co_filename.startswith("<"):  # <frozen os>, <string>
-            frame = frame.f_back
-            continue
-        name = os.path.normcase(os.path.abspath(frame.f_code.co_filename))
-        if name.startswith(os.path.normcase(root)) and not any(
-            name.startswith(s) for s in skip
-        ) and "site-packages" not in name:
-            return os.path.relpath(name, root).replace(os.sep, "/"), frame.f_lineno
+def is_project(frame):
+    name = frame.f_code.co_filename
+    if name.startswith("<"):
+        return False
+    name = os.path.normcase(os.path.abspath(name))
+    return name.startswith(os.path.normcase(root)) and not any(
+        name.startswith(s) for s in skip
+    ) and "site-packages" not in name
+
+def where(frame):
+    name = os.path.normcase(os.path.abspath(frame.f_code.co_filename))
+    return os.path.relpath(name, root).replace(os.sep, "/"), frame.f_lineno
+
+# The mapping layer a read passes through on its way from the caller: this recorder
+# (<string>), `os.getenv` and the frozen os module, the mapping mixins (setdefault).
+_PASS_THROUGH = {"os", "_collections_abc", "collections.abc"}
+
+def attribute(frame):
+    # (project "path:line", how): the project frame a read is attributed to. A read
+    # is the project's own when a project line reads the variable itself, or calls a
+    # library that reads it under a name written in the project's files
+    # (`env("SECRET_KEY")`, `config("X")`) or a database URL (`env.db()`). Reads made
+    # while a library (or Python's stdlib) is being imported, or by a library for its
+    # own configuration (TERM, HOME, SENTRY_RELEASE), are not: they are only noise.
+    while frame is not None and (
+        frame.f_code.co_filename.startswith("<string")
+        or frame.f_globals.get("__name__") in _PASS_THROUGH
+    ):
         frame = frame.f_back
-    return None
+    direct = frame is not None and is_project(frame)
+    found = None
+    while frame is not None and found is None:
+        if is_project(frame):
+            found = frame
+        elif frame.f_code.co_filename.startswith("<frozen importlib"):
+            return None, False  # a library module (or Python's) is being imported
+        else:
+            frame = frame.f_back
+    if found is None:
+        return None, False
+    # Every project file on the stack: a helper of the project's own (utils.py) may
+    # pass on a name the settings file writes.
+    files = []
+    while frame is not None:
+        if is_project(frame):
+            files.append(frame.f_code.co_filename)
+        frame = frame.f_back
+    return "%s:%d" % where(found), (direct, files)
+
+sources = {}
+
+def read_in_files(key, files):
+    pattern = re.compile(r"(?<![\w])" + re.escape(key) + r"(?![\w])")
+    for name in dict.fromkeys(files):
+        if name not in sources:
+            try:
+                with open(name, encoding="utf-8", errors="replace") as source:
+                    sources[name] = source.read()
+            except OSError:
+                sources[name] = ""
+        if pattern.search(sources[name]):
+            return True
+    return False
 
 reads = {}
+seen_at = {}
 order = []
+
+def note(key, present):
+    if key == "DJANGO_SETTINGS_MODULE" or not isinstance(key, str):
+        return
+    at, how = attribute(sys._getframe(3))
+    if at is None:
+        return
+    direct, files = how
+    own = direct or kind_of(key) == "database_url" or read_in_files(key, files)
+    order.append((key, present, own))
+    seen_at.setdefault(key, at)
+    if own:
+        reads.setdefault(key, at)
 
 class Recorder(MutableMapping):
     def __init__(self, data):
         self.data = data
     def _note(self, key):
-        if key == "DJANGO_SETTINGS_MODULE" or not isinstance(key, str):
-            return
-        where = project_frame(sys._getframe(2))
-        if where is None:
-            return
-        order.append((key, key in self.data))
-        reads.setdefault(key, "%s:%d" % where)
+        note(key, key in self.data)
     def __getitem__(self, key):
         self._note(key)
         return self.data[key]
@@ -142,13 +204,30 @@ class Recorder(MutableMapping):
     def __len__(self):
         return len(self.data)
     def copy(self):
-        return dict(self.data)
+        # A dict, as os.environ.copy() returns, that still records reads: settings
+        # that take their values from a copy (`env = os.environ.copy()`) are seen.
+        return RecordingCopy(self.data)
+
+class RecordingCopy(dict):
+    def _note(self, key):
+        note(key, dict.__contains__(self, key))
+    def __getitem__(self, key):
+        self._note(key)
+        return dict.__getitem__(self, key)
+    def __contains__(self, key):
+        self._note(key)
+        return dict.__contains__(self, key)
+    def get(self, key, default=None):
+        self._note(key)
+        return dict.get(self, key, default)
+    def copy(self):
+        return RecordingCopy(self)
 
 env = Recorder({k: os.environ[k] for k in keep if k in os.environ})
 env.data["DJANGO_SETTINGS_MODULE"] = module
 os.environ = env
 sys.path.insert(0, manage_dir)
-from simple_deploy.settings_probe import placeholder_for
+from simple_deploy.settings_probe import kind_of, placeholder_for
 supplied = []
 error = None
 failure = None
@@ -183,7 +262,7 @@ for attempt in range(12):
     # Only a variable the error names (KeyError: 'X', "Set the X environment
     # variable") is taken as the cause; any other error is the settings' own.
     missing = [
-        k for k, present in order[mark:] if not present and k not in supplied and k in error
+        k for k, present, _ in order[mark:] if not present and k not in supplied and k in error
     ]
     if not missing:
         break
@@ -221,8 +300,8 @@ if failure is not None and hidden:
     # platform's switch around the ignored file (`if not os.environ.get("ON_HEROKU")`):
     # the one that, set, lets the settings import is what the platform must set.
     tried = []
-    for key, present in reversed(order[mark:]) if named else ():
-        if present or key in supplied or key in tried or len(tried) >= 4:
+    for key, present, own in reversed(order[mark:]) if named else ():
+        if not own or present or key in supplied or key in tried or len(tried) >= 4:
             continue
         tried.append(key)
         env.data[key] = "1"
@@ -233,6 +312,9 @@ if failure is not None and hidden:
             error = None
             break
         del env.data[key]
+# A variable the settings cannot import without is needed whoever reads it.
+for key in supplied:
+    reads.setdefault(key, seen_at.get(key, ""))
 sys.__stdout__.write("\n" + json.dumps({
     "reads": reads, "required": supplied, "error": error,
     "missing": named, "needed_at": needed_at, "switch": switch,

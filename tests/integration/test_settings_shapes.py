@@ -224,3 +224,18 @@ def test_automate_all_sets_a_new_key_under_the_name_the_settings_read(
     assert "`heroku config:set DJANGO_ADMIN_URL=<value>`" in (
         result.stdout + all_text(environ_project / "simple_deploy_logs")
     )
+
+
+def test_only_the_projects_own_reads_are_listed_even_through_a_copy(sample_project):
+    """psycopg and Python read a dozen variables while the settings import them; the
+    settings read three, two through `os.environ.copy()`: the summary names those three."""
+    root = sample_project("requirements_txt", "flat", settings="library-env")
+    # The developer exports the key in their shell; the probe starts without it.
+    local = {"DJANGO_SECRET_KEY": "local-development-key-" + "x" * 40}
+    result = deploy(root, "heroku", "--dry-run", env=local)
+    assert result.returncode == 0, result.stderr + result.stdout
+    out = result.stdout
+    assert "`blog.settings` cannot import without `DJANGO_SECRET_KEY`:" in out
+    assert "`blog.settings` also reads `SENTRY_DSN`, `DATABASE_URL` (optional" in out
+    for noise in ("PSYCOPG_IMPL", "PYTHONUSERBASE", "HOME", "PYTHONTZPATH", "TMPDIR"):
+        assert f"`{noise}`" not in out, noise

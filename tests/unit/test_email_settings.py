@@ -96,3 +96,11 @@ def test_email_url_wins_over_the_platform_relay():
 def test_default_from_email_sets_sender_and_server_email():
     got = settings_after({}, {"DEFAULT_FROM_EMAIL": "site@example.com"})
     assert got["DEFAULT_FROM_EMAIL"] == got["SERVER_EMAIL"] == "site@example.com"
+
+
+def test_django61_mailers_without_a_default_entry_gets_one():
+    # `MAILERS = {}` unless a variable is set: no mailer at all (check: mail.W001).
+    got = settings_after({"MAILERS": {}}, {})
+    assert got["MAILERS"]["default"]["BACKEND"] == SMTP
+    bulk = {"MAILERS": {"bulk": {"BACKEND": "x.Backend"}}}
+    assert set(settings_after(bulk, {})["MAILERS"]) == {"bulk", "default"}

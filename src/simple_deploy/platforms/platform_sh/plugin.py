@@ -170,18 +170,27 @@ def _collectstatic_line(project: Project) -> str:
     return " ".join([*assigns, shlex.join(argv)])
 
 
+def _database_url_names(project: Project) -> list[str]:
+    """DATABASE_URL, which many projects read or test (`.startswith("postgres")`) before
+    the block builds DATABASES, and every other database-URL name the settings read."""
+    names = ["DATABASE_URL"]
+    names += [v.name for v in project.env_vars if v.kind == "database_url"]
+    return list(dict.fromkeys(names))
+
+
 def environment_exports(project: Project) -> list[str]:
     """Lines for .environment: the variables the settings read by their own names, made
-    from what Platform.sh provides (a value the user set as a variable wins)."""
+    from what Platform.sh provides (a value the user set as a variable wins). The URL is
+    computed in the shell that sources the file, never printed."""
     lines = []
     for var in project.required_env:
         if var.kind == "secret_key":
             lines.append(f'export {var.name}="${{{var.name}:-$PLATFORM_PROJECT_ENTROPY}}"')
-        elif var.kind == "database_url":
-            lines.append(
-                f'if [ -z "${{{var.name}:-}}" ] && [ -n "${{PLATFORM_RELATIONSHIPS:-}}" ]; then\n'
-                f"    export {var.name}=\"$(python -c '{_DATABASE_URL_CODE}')\"\nfi"
-            )
+    for name in _database_url_names(project):
+        lines.append(
+            f'if [ -z "${{{name}:-}}" ] && [ -n "${{PLATFORM_RELATIONSHIPS:-}}" ]; then\n'
+            f"    export {name}=\"$(python -c '{_DATABASE_URL_CODE}')\"\nfi"
+        )
     return lines
 
 
@@ -316,7 +325,8 @@ def plan(project: Project, options: Options) -> PlatformPlan:
                 "environment-tpl",
                 {**context, "exports": environment_exports(project)},
             ),
-            "puts the app's virtual environment on PATH for the start command and deploy hook",
+            "puts the app's virtual environment on PATH for the start command and deploy hook, "
+            "and the database relationship in DATABASE_URL",
         ),
     )
     # --automate-all skips the manual steps, but not these.
@@ -377,8 +387,8 @@ def _derived_env(
         for var in project.required_env:
             if var.kind == "secret_key":
                 env[var.name] = placeholders["secret_key"]
-            elif var.kind == "database_url":
-                env[var.name] = placeholders["database_url"]
+        for name in _database_url_names(project):
+            env[name] = placeholders["database_url"]
         return env
 
     return derive

@@ -169,7 +169,8 @@ def plan(project: Project, options: Options) -> PlatformPlan:
                     "exports": fixed.environment_exports(project),
                 },
             ),
-            "puts the app's virtual environment on PATH for the start command and deploy hook",
+            "puts the app's virtual environment on PATH for the start command and deploy hook, "
+            "and the database relationship in DATABASE_URL",
         ),
     )
     shared = (n.replace(".platform.app.yaml", CONFIG) for n in fixed.plan_notes(project))
