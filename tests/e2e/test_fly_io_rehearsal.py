@@ -156,6 +156,23 @@ def test_fly_io_kept_dockerfile_without_collectstatic_fails_the_venv_rehearsal(
     assert "Traceback" not in rehearsal.stderr
 
 
+def test_fly_io_kept_dockerfile_collecting_without_the_build_flag_fails_naming_the_line(
+    sample_project, database_url
+):
+    # A public project's shape: `RUN python manage.py collectstatic --noinput`.
+    collect = "RUN python manage.py collectstatic --noinput\n"
+    rehearsal = _kept_dockerfile_rehearsal(sample_project, database_url, collect)
+    out = rehearsal.stdout + rehearsal.stderr
+    assert rehearsal.returncode == 1, out
+    assert "[FAIL] build (" in out, out
+    flat = " ".join(out.split())
+    assert "runs collectstatic without SIMPLE_DEPLOY_FLY_BUILD=1" in flat, out
+    assert (
+        "`RUN SIMPLE_DEPLOY_FLY_BUILD=1 python /srv/site/manage.py collectstatic --noinput`" in flat
+    )
+    assert "Traceback" not in rehearsal.stderr
+
+
 def test_fly_io_kept_dockerfile_s_own_collectstatic_is_replayed(sample_project, database_url):
     rehearsal = _kept_dockerfile_rehearsal(sample_project, database_url, _COLLECT)
     out = rehearsal.stdout + rehearsal.stderr

@@ -502,6 +502,24 @@ def _kept_dockerfile_build(project: Project, theirs: UserImage) -> tuple[tuple, 
             "collectstatic --noinput` (the settings block needs that flag while building, "
             "where there is no secret or database yet), commit, and rehearse again.",
         )
+    unflagged = [
+        c
+        for c in found.commands
+        if "collectstatic" in c.argv and c.env.get(_image.BUILD_FLAG) != "1"
+    ]
+    if unflagged:
+        # Seen on a public project: the block is off during such a build, so the
+        # settings still name simple_deploy (not installed in the image) and lack
+        # STATIC_ROOT: the image build fails on Fly exactly as it does here.
+        manage = _manage_in(theirs.workdir, project)
+        problems += (
+            f"Your Dockerfile (kept as yours) runs collectstatic without {_image.BUILD_FLAG}=1, "
+            "so the settings block is off while the image is built: the settings still list "
+            "simple_deploy (a development tool, not installed in the image) and have no "
+            "STATIC_ROOT, and the build fails. Change that line to "
+            f"`RUN {_image.BUILD_FLAG}=1 python {manage} collectstatic --noinput`, commit, "
+            "and rehearse again.",
+        )
     # fly.toml's release command for a kept Dockerfile (see render_fly_toml).
     release = (Command(manage_py_argv(project, "migrate", "--noinput")),)
     return found.commands, release, problems
