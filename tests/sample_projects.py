@@ -269,7 +269,33 @@ def _library_env(manage_dir: Path) -> None:
 
 
 # Settings shape -> (what it does to the startproject files, extra requirements).
+WAGTAIL_APPS = (
+    "wagtail.embeds",
+    "wagtail.sites",
+    "wagtail.users",
+    "wagtail.snippets",
+    "wagtail.documents",
+    "wagtail.images",
+    "wagtail.search",
+    "wagtail.admin",
+    "wagtail",
+    "modelcluster",
+    "taggit",
+)
+
+
+def _wagtail(manage_dir: Path) -> None:
+    """A Wagtail site: wagtail's apps (the list `wagtail start` writes) added to
+    startproject's, no WAGTAILADMIN_BASE_URL and no django.contrib.postgres."""
+    settings = manage_dir / "blog" / "settings.py"
+    marker = "    'django.contrib.admin',\n"
+    _edit(settings, marker, "".join(f"    '{app}',\n" for app in WAGTAIL_APPS) + marker)
+    with open(settings, "a", encoding="utf-8") as out:
+        out.write('\nWAGTAIL_SITE_NAME = "Blog"\n')
+
+
 SETTINGS_SHAPES = {
+    "wagtail": (_wagtail, ("wagtail>=7.0",)),
     "environ": (_environ_package, ("django-environ~=0.12",)),
     "exported": (_exported, ("whitenoise~=6.12",)),
     "stale-wsgi": (_stale_wsgi, ()),

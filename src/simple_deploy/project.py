@@ -24,6 +24,7 @@ from .settings_discovery import Named, module_file, production_sibling
 from .settings_discovery import settings_default as _named_in
 from .settings_probe import EnvVar, probe
 from .textfiles import UnreadableFile, read_text
+from .wagtail import Wagtail, find_wagtail
 
 __all__ = ["Project", "InspectionError", "inspect", "EnvVar"]
 _WSGI_APPLICATION = re.compile(r"""^WSGI_APPLICATION\s*=\s*["']([\w.]+)["']""", re.MULTILINE)
@@ -85,6 +86,8 @@ class Project:
     # How the project declares and installs dependencies (None: read on demand, for
     # Projects built by hand in tests).
     dependencies: Dependencies | None = None
+    # A Wagtail project's facts for the settings block (None: no Wagtail).
+    wagtail: Wagtail | None = None
 
     @property
     def deps(self) -> Dependencies:
@@ -512,6 +515,7 @@ def inspect(
         configured_for=markers.platforms_in(settings_text),
         asset_build=find_asset_build(git_root, manage_dir),
         compress_offline=compress_offline(_settings_texts(manage_dir, chosen)),
+        wagtail=find_wagtail(_settings_texts(manage_dir, chosen), dependencies.present),
         postgres_driver=find_driver(
             set(dependencies.present),
             read_texts(

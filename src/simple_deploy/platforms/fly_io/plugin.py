@@ -44,6 +44,7 @@ from simple_deploy.plugin import (
     render_template,
     settings_block,
 )
+from simple_deploy.wagtail import wagtail_settings
 
 from . import image as _image
 from .user_dockerfile import replay
@@ -416,6 +417,9 @@ def plan(project: Project, options: Options) -> PlatformPlan:
         {
             "version": __version__,
             "base_dir_depth": project.base_dir_depth,
+            "wagtail_settings": wagtail_settings(
+                project.wagtail, 'f"https://{_fly_app_name}.fly.dev"'
+            ),
             "build_flag": _image.BUILD_FLAG,
             "email_settings": email_settings(),
         },

@@ -42,6 +42,7 @@ from simple_deploy.plugin import (
     render_template,
     settings_block,
 )
+from simple_deploy.wagtail import wagtail_settings
 
 NAME = "heroku"
 _TEMPLATES = "simple_deploy.platforms.heroku"
@@ -244,6 +245,9 @@ def plan(project: Project, options: Options) -> PlatformPlan:
                 {
                     "version": __version__,
                     "base_dir_depth": project.base_dir_depth,
+                    "wagtail_settings": wagtail_settings(
+                        project.wagtail, "CSRF_TRUSTED_ORIGINS[0]"
+                    ),
                     "email_settings": email_settings(),
                 },
             ),

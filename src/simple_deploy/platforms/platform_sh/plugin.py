@@ -45,6 +45,7 @@ from simple_deploy.plugin import (
     render_template,
     settings_block,
 )
+from simple_deploy.wagtail import wagtail_settings
 
 from .._platform_common import automate
 from .._platform_common.flavor import FIXED, FLEX, Flavor
@@ -269,6 +270,9 @@ def settings_change(project: Project, flavor: Flavor, reason: str):
             {
                 "version": __version__,
                 "base_dir_depth": project.base_dir_depth,
+                "wagtail_settings": wagtail_settings(
+                    project.wagtail, "CSRF_TRUSTED_ORIGINS[0] if CSRF_TRUSTED_ORIGINS else None"
+                ),
                 # Platform.sh and Upsun both relay mail through PLATFORM_SMTP_HOST.
                 "email_settings": email_settings(relay_host_variable="PLATFORM_SMTP_HOST"),
                 "label": flavor.label,

@@ -46,6 +46,7 @@ from simple_deploy.plugin import (
     render_template,
     settings_block,
 )
+from simple_deploy.wagtail import wagtail_settings
 
 from .._platform_common.install import TOOLS, node_commands, shell_line
 
@@ -321,6 +322,9 @@ def plan(project: Project, options: Options) -> PlatformPlan:
                 {
                     "version": __version__,
                     "base_dir_depth": project.base_dir_depth,
+                    "wagtail_settings": wagtail_settings(
+                        project.wagtail, "CSRF_TRUSTED_ORIGINS[0] if CSRF_TRUSTED_ORIGINS else None"
+                    ),
                     "health_path": HEALTH_PATH,
                     "email_settings": email_settings(),
                 },
