@@ -242,8 +242,19 @@ def _toplevel_wsgi(manage_dir: Path) -> None:
     (package / "settings" / "__init__.py").write_text(SPLIT_SETTINGS_INIT, encoding="utf-8")
 
 
+def _legacy_static_storage(manage_dir: Path) -> None:
+    """STATICFILES_STORAGE chosen the pre-4.2 way (a compressed storage without a
+    manifest), which Django 5.1+ ignores."""
+    with open(manage_dir / "blog" / "settings.py", "a", encoding="utf-8") as out:
+        out.write(
+            "\n# Compressed, without a manifest: hashed names broke a vendored CSS file.\n"
+            'STATICFILES_STORAGE = "whitenoise.storage.CompressedStaticFilesStorage"\n'
+        )
+
+
 # Settings shape -> (what it does to the startproject files, extra requirements).
 SETTINGS_SHAPES = {
+    "legacy-static-storage": (_legacy_static_storage, ("whitenoise~=6.12",)),
     "environ": (_environ_package, ("django-environ~=0.12",)),
     "exported": (_exported, ("whitenoise~=6.12",)),
     "stale-wsgi": (_stale_wsgi, ()),

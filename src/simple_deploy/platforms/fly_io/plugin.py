@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 
 import tomlkit
 
-from simple_deploy import __version__, env_needs
+from simple_deploy import __version__, env_needs, static_storage
 from simple_deploy.plan import GENERATED_MARK
 from simple_deploy.plugin import (
     Automation,
@@ -376,6 +376,7 @@ def _asset_notes(project: Project) -> list[str]:
                 else "and copies node_modules into the image before collectstatic."
             )
         )
+    notes.extend(static_storage.note(project))
     if project.compress_offline:
         notes.append(
             "django-compressor with COMPRESS_OFFLINE = True found: add "
@@ -416,6 +417,7 @@ def plan(project: Project, options: Options) -> PlatformPlan:
         {
             "version": __version__,
             "base_dir_depth": project.base_dir_depth,
+            "static_storage": static_storage.backend(project),
             "build_flag": _image.BUILD_FLAG,
             "email_settings": email_settings(),
         },

@@ -23,7 +23,7 @@ import re
 import shlex
 from dataclasses import replace
 
-from simple_deploy import __version__, env_needs, manage_shim
+from simple_deploy import __version__, env_needs, manage_shim, static_storage
 from simple_deploy.platforms.heroku.automate import automation
 from simple_deploy.plugin import (
     Command,
@@ -207,6 +207,7 @@ def _asset_notes(project: Project) -> list[str]:
                 + build.steps
                 + ", then Python's collectstatic collects the output."
             )
+    notes.extend(static_storage.note(project))
     if project.compress_offline:
         notes.append(
             "django-compressor with COMPRESS_OFFLINE = True found: Heroku does not run "
@@ -244,6 +245,7 @@ def plan(project: Project, options: Options) -> PlatformPlan:
                 {
                     "version": __version__,
                     "base_dir_depth": project.base_dir_depth,
+                    "static_storage": static_storage.backend(project),
                     "email_settings": email_settings(),
                 },
             ),

@@ -27,7 +27,7 @@ from functools import partial
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from simple_deploy import __version__, env_needs
+from simple_deploy import __version__, env_needs, static_storage
 from simple_deploy.plugin import (
     Command,
     Guide,
@@ -136,6 +136,7 @@ def _notes(project: Project) -> tuple[str, ...]:
             f"{build.steps} before collectstatic "
             "(npm from `dependencies: nodejs:`)."
         )
+    notes.extend(static_storage.note(project))
     if project.compress_offline:
         notes.append(
             "django-compressor with COMPRESS_OFFLINE = True found: add `python manage.py "
@@ -260,6 +261,7 @@ def settings_change(project: Project, flavor: Flavor, reason: str):
             {
                 "version": __version__,
                 "base_dir_depth": project.base_dir_depth,
+                "static_storage": static_storage.backend(project),
                 # Platform.sh and Upsun both relay mail through PLATFORM_SMTP_HOST.
                 "email_settings": email_settings(relay_host_variable="PLATFORM_SMTP_HOST"),
                 "label": flavor.label,

@@ -27,7 +27,7 @@ from __future__ import annotations
 import json
 import shlex
 
-from simple_deploy import __version__, env_needs
+from simple_deploy import __version__, env_needs, static_storage
 from simple_deploy.platforms._platform_common.automate import project_title
 from simple_deploy.plugin import (
     Automation,
@@ -199,6 +199,7 @@ def _asset_notes(project: Project) -> list[str]:
             "build the assets into your static folder and commit them, or add the steps to "
             f"`build` in {CONFIG_FILE}."
         )
+    notes.extend(static_storage.note(project))
     if project.compress_offline:
         notes.append(
             "django-compressor with COMPRESS_OFFLINE = True found: add `&& python manage.py "
@@ -235,6 +236,7 @@ def plan(project: Project, options: Options) -> PlatformPlan:
                 {
                     "version": __version__,
                     "base_dir_depth": project.base_dir_depth,
+                    "static_storage": static_storage.backend(project),
                     "service": SERVICE,
                     "reference": REFERENCE,
                     "health_path": HEALTH_PATH,

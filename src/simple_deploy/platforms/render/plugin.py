@@ -27,7 +27,7 @@ import json
 import re
 import shlex
 
-from simple_deploy import __version__, env_needs
+from simple_deploy import __version__, env_needs, static_storage
 from simple_deploy.package_managers import get as get_manager
 from simple_deploy.plan import GENERATED_MARK
 from simple_deploy.plugin import (
@@ -293,6 +293,7 @@ def _notes(project: Project, options: Options) -> tuple[str, ...]:
             f"{build.steps} before collectstatic "
             "(Render's Python runtime includes Node.js)."
         )
+    notes.extend(static_storage.note(project))
     if project.compress_offline:
         notes.append(
             "django-compressor with COMPRESS_OFFLINE = True found: add `python manage.py "
@@ -321,6 +322,7 @@ def plan(project: Project, options: Options) -> PlatformPlan:
                 {
                     "version": __version__,
                     "base_dir_depth": project.base_dir_depth,
+                    "static_storage": static_storage.backend(project),
                     "health_path": HEALTH_PATH,
                     "email_settings": email_settings(),
                 },
