@@ -252,8 +252,42 @@ def _legacy_static_storage(manage_dir: Path) -> None:
         )
 
 
+COMPRESS_TEMPLATE = """{% load static compress %}<!doctype html>
+<title>Blog</title>
+{% compress css %}<link rel="stylesheet" href="{% static 'css/site.css' %}">{% endcompress %}
+<h1>Blog</h1>
+"""
+
+
+def _compress_offline(manage_dir: Path) -> None:
+    """django-compressor with COMPRESS_OFFLINE = True: a page's {% compress %} block is
+    looked up in the manifest `compress` writes, or the page fails."""
+    (manage_dir / "templates").mkdir()
+    (manage_dir / "templates" / "home.html").write_text(COMPRESS_TEMPLATE, encoding="utf-8")
+    (manage_dir / "static" / "css").mkdir(parents=True)
+    (manage_dir / "static" / "css" / "site.css").write_text(
+        "h1 { color: #123456; }\n", encoding="utf-8"
+    )
+    settings = manage_dir / "blog" / "settings.py"
+    _edit(settings, "'DIRS': [],", "'DIRS': [BASE_DIR / 'templates'],")
+    with open(settings, "a", encoding="utf-8") as out:
+        out.write(
+            "\nINSTALLED_APPS += ['compressor']\n"
+            'STATICFILES_DIRS = [BASE_DIR / "static"]\n'
+            "STATICFILES_FINDERS = [\n"
+            '    "django.contrib.staticfiles.finders.FileSystemFinder",\n'
+            '    "django.contrib.staticfiles.finders.AppDirectoriesFinder",\n'
+            '    "compressor.finders.CompressorFinder",\n'
+            "]\n"
+            "COMPRESS_OFFLINE = True\n"
+            # django-compressor refuses to load without it (COMPRESS_ROOT defaults to it).
+            'STATIC_ROOT = BASE_DIR / "staticfiles"\n'
+        )
+
+
 # Settings shape -> (what it does to the startproject files, extra requirements).
 SETTINGS_SHAPES = {
+    "compress-offline": (_compress_offline, ("django-compressor~=4.5", "whitenoise~=6.12")),
     "legacy-static-storage": (_legacy_static_storage, ("whitenoise~=6.12",)),
     "environ": (_environ_package, ("django-environ~=0.12",)),
     "exported": (_exported, ("whitenoise~=6.12",)),

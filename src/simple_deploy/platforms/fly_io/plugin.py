@@ -379,9 +379,9 @@ def _asset_notes(project: Project) -> list[str]:
     notes.extend(static_storage.note(project))
     if project.compress_offline:
         notes.append(
-            "django-compressor with COMPRESS_OFFLINE = True found: add "
-            f"`{_image.BUILD_FLAG}=1 python manage.py compress --force` after the Dockerfile's "
-            "collectstatic, or pages using {% compress %} fail with OfflineGenerationError."
+            "django-compressor with COMPRESS_OFFLINE = True found: the Dockerfile runs `python "
+            "manage.py compress --force` after collectstatic, so pages using {% compress %} "
+            "find their files."
         )
     driver = project.postgres_driver
     if driver is not None and driver.needs_compiler:

@@ -28,6 +28,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from simple_deploy import __version__, env_needs, static_storage
+from simple_deploy.assets import COMPRESS_ARGS
 from simple_deploy.plugin import (
     Command,
     Guide,
@@ -139,9 +140,9 @@ def _notes(project: Project) -> tuple[str, ...]:
     notes.extend(static_storage.note(project))
     if project.compress_offline:
         notes.append(
-            "django-compressor with COMPRESS_OFFLINE = True found: add `python manage.py "
-            "compress --force` after collectstatic in the build hook, or pages using "
-            "{% compress %} fail with OfflineGenerationError."
+            "django-compressor with COMPRESS_OFFLINE = True found: the build hook runs `python "
+            "manage.py compress --force` after collectstatic, so pages using {% compress %} "
+            "find their files."
         )
     driver = project.postgres_driver
     if driver is not None and driver.needs_compiler:
@@ -166,9 +167,13 @@ _DATABASE_URL_CODE = (
 def _collectstatic_line(project: Project) -> str:
     """The build hook has no runtime variables: the ones the settings need to import get
     build-only placeholders on this line only."""
-    argv = manage_py_argv(project, "collectstatic", "--noinput")
     assigns = [f"{k}={shlex.quote(v)}" for k, v in env_needs.build_placeholders(project).items()]
-    return " ".join([*assigns, shlex.join(argv)])
+    steps = [manage_py_argv(project, "collectstatic", "--noinput")]
+    if project.compress_offline:
+        # django-compressor's offline files, into STATIC_ROOT beside the collected ones.
+        steps.append(manage_py_argv(project, *COMPRESS_ARGS))
+    # One hook line per step, at the hook's indentation (the template's).
+    return "\n        ".join(" ".join([*assigns, shlex.join(argv)]) for argv in steps)
 
 
 def environment_exports(project: Project) -> list[str]:
@@ -400,6 +405,16 @@ def runtime(project: Project, host: str = REHEARSAL_HOST, label: str = FIXED.lab
             Command(
                 manage_py_argv(project, "collectstatic", "--noinput"),
                 env=env_needs.build_placeholders(project),
+            ),
+            *(
+                (
+                    Command(
+                        manage_py_argv(project, *COMPRESS_ARGS),
+                        env=env_needs.build_placeholders(project),
+                    ),
+                )
+                if project.compress_offline
+                else ()
             ),
         ),
         release=(Command(manage_py_argv(project, "migrate", "--noinput")),),

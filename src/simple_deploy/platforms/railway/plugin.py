@@ -28,6 +28,7 @@ import json
 import shlex
 
 from simple_deploy import __version__, env_needs, static_storage
+from simple_deploy.assets import COMPRESS_ARGS
 from simple_deploy.platforms._platform_common.automate import project_title
 from simple_deploy.plugin import (
     Automation,
@@ -139,6 +140,11 @@ def commands(project: Project) -> dict[str, tuple[str, ...]]:
     }
 
 
+def _compress(project: Project) -> tuple[tuple[str, ...], ...]:
+    """django-compressor's offline files, after collectstatic, into STATIC_ROOT."""
+    return (manage_py_argv(project, *COMPRESS_ARGS),) if project.compress_offline else ()
+
+
 def _node_build(project: Project) -> tuple[tuple[str, ...], ...]:
     build = project.asset_build
     if build is None or build.folder != "." or build.other_manager:
@@ -147,7 +153,7 @@ def _node_build(project: Project) -> tuple[tuple[str, ...], ...]:
 
 
 def build_line(project: Project) -> str:
-    steps = (*_node_build(project), commands(project)["build"])
+    steps = (*_node_build(project), commands(project)["build"], *_compress(project))
     return " && ".join(shlex.join(step) for step in steps)
 
 
@@ -202,9 +208,9 @@ def _asset_notes(project: Project) -> list[str]:
     notes.extend(static_storage.note(project))
     if project.compress_offline:
         notes.append(
-            "django-compressor with COMPRESS_OFFLINE = True found: add `&& python manage.py "
-            f"compress --force` to `build` in {CONFIG_FILE}, or pages using {{% compress %}} "
-            "fail with OfflineGenerationError."
+            f"django-compressor with COMPRESS_OFFLINE = True found: `build` in {CONFIG_FILE} "
+            "runs `python manage.py compress --force` after collectstatic, so pages "
+            "using {% compress %} find their files."
         )
     return notes
 
@@ -297,7 +303,11 @@ def runtime(project: Project) -> Runtime:
             **project.settings_env,
             **env_needs.platform_provided(project, database_names=("DATABASE_URL",)),
         },
-        build=(*(Command(step) for step in node), Command(cmds["build"])),
+        build=(
+            *(Command(step) for step in node),
+            Command(cmds["build"]),
+            *(Command(step) for step in _compress(project)),
+        ),
         release=(Command(cmds["pre_deploy"]),),
         web=Command(cmds["start"]),
         host=REHEARSAL_HOST,

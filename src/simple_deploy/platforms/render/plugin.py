@@ -28,6 +28,7 @@ import re
 import shlex
 
 from simple_deploy import __version__, env_needs, static_storage
+from simple_deploy.assets import COMPRESS_ARGS
 from simple_deploy.package_managers import get as get_manager
 from simple_deploy.plan import GENERATED_MARK
 from simple_deploy.plugin import (
@@ -163,6 +164,9 @@ def _build_commands(project: Project, options: Options) -> tuple[Command, ...]:
         *node_commands(project),
         Command(manage_py_argv(project, "collectstatic", "--noinput")),
     ]
+    if project.compress_offline:
+        # django-compressor's offline files, into STATIC_ROOT beside the collected ones.
+        commands.append(Command(manage_py_argv(project, *COMPRESS_ARGS)))
     if plan_of(options) == "free":
         commands.append(Command(manage_py_argv(project, "migrate", "--noinput")))
     return tuple(commands)
@@ -296,9 +300,9 @@ def _notes(project: Project, options: Options) -> tuple[str, ...]:
     notes.extend(static_storage.note(project))
     if project.compress_offline:
         notes.append(
-            "django-compressor with COMPRESS_OFFLINE = True found: add `python manage.py "
-            "compress --force` after collectstatic in render.yaml's buildCommand, or pages "
-            "using {% compress %} fail with OfflineGenerationError."
+            "django-compressor with COMPRESS_OFFLINE = True found: render.yaml's buildCommand "
+            "runs `python manage.py compress --force` after collectstatic, so pages "
+            "using {% compress %} find their files."
         )
     driver = project.postgres_driver
     if driver is not None and driver.needs_compiler:
