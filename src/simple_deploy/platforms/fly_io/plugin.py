@@ -376,7 +376,6 @@ def _asset_notes(project: Project) -> list[str]:
                 else "and copies node_modules into the image before collectstatic."
             )
         )
-    notes.extend(static_storage.note(project))
     if project.compress_offline:
         notes.append(
             "django-compressor with COMPRESS_OFFLINE = True found: the Dockerfile runs `python "
@@ -450,6 +449,8 @@ def plan(project: Project, options: Options) -> PlatformPlan:
         notes.append(_user_dockerfile_note(project, theirs))
     else:
         notes += _asset_notes(project)
+    # The settings block is the same with the user's own Dockerfile.
+    notes += static_storage.note(project)
     return PlatformPlan(changes, REQUIREMENTS, tuple(notes))
 
 
