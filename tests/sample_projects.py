@@ -260,13 +260,24 @@ COMPRESS_TEMPLATE = """{% load static compress %}<!doctype html>
 
 
 def _compress_offline(manage_dir: Path) -> None:
-    """django-compressor with COMPRESS_OFFLINE = True: a page's {% compress %} block is
-    looked up in the manifest `compress` writes, or the page fails."""
+    """django-compressor with COMPRESS_OFFLINE = True: the home page's {% compress %}
+    block is looked up in the manifest `compress` writes, or the page fails."""
     (manage_dir / "templates").mkdir()
     (manage_dir / "templates" / "home.html").write_text(COMPRESS_TEMPLATE, encoding="utf-8")
     (manage_dir / "static" / "css").mkdir(parents=True)
     (manage_dir / "static" / "css" / "site.css").write_text(
         "h1 { color: #123456; }\n", encoding="utf-8"
+    )
+    urls = manage_dir / "blog" / "urls.py"
+    _edit(
+        urls,
+        "from django.urls import path\n",
+        "from django.urls import path\nfrom django.views.generic import TemplateView\n",
+    )
+    _edit(
+        urls,
+        "urlpatterns = [\n",
+        "urlpatterns = [\n    path('', TemplateView.as_view(template_name='home.html')),\n",
     )
     settings = manage_dir / "blog" / "settings.py"
     _edit(settings, "'DIRS': [],", "'DIRS': [BASE_DIR / 'templates'],")
