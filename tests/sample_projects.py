@@ -268,6 +268,60 @@ def _library_env(manage_dir: Path) -> None:
         out.write(LIBRARY_ENV_TAIL)
 
 
+def _legacy_static_storage(manage_dir: Path) -> None:
+    """STATICFILES_STORAGE chosen the pre-4.2 way (a compressed storage without a
+    manifest), which Django 5.1+ ignores."""
+    with open(manage_dir / "blog" / "settings.py", "a", encoding="utf-8") as out:
+        out.write(
+            "\n# Compressed, without a manifest: hashed names broke a vendored CSS file.\n"
+            'STATICFILES_STORAGE = "whitenoise.storage.CompressedStaticFilesStorage"\n'
+        )
+
+
+COMPRESS_TEMPLATE = """{% load static compress %}<!doctype html>
+<title>Blog</title>
+{% compress css %}<link rel="stylesheet" href="{% static 'css/site.css' %}">{% endcompress %}
+<h1>Blog</h1>
+"""
+
+
+def _compress_offline(manage_dir: Path) -> None:
+    """django-compressor with COMPRESS_OFFLINE = True: the home page's {% compress %}
+    block is looked up in the manifest `compress` writes, or the page fails."""
+    (manage_dir / "templates").mkdir()
+    (manage_dir / "templates" / "home.html").write_text(COMPRESS_TEMPLATE, encoding="utf-8")
+    (manage_dir / "static" / "css").mkdir(parents=True)
+    (manage_dir / "static" / "css" / "site.css").write_text(
+        "h1 { color: #123456; }\n", encoding="utf-8"
+    )
+    urls = manage_dir / "blog" / "urls.py"
+    _edit(
+        urls,
+        "from django.urls import path\n",
+        "from django.urls import path\nfrom django.views.generic import TemplateView\n",
+    )
+    _edit(
+        urls,
+        "urlpatterns = [\n",
+        "urlpatterns = [\n    path('', TemplateView.as_view(template_name='home.html')),\n",
+    )
+    settings = manage_dir / "blog" / "settings.py"
+    _edit(settings, "'DIRS': [],", "'DIRS': [BASE_DIR / 'templates'],")
+    with open(settings, "a", encoding="utf-8") as out:
+        out.write(
+            "\nINSTALLED_APPS += ['compressor']\n"
+            'STATICFILES_DIRS = [BASE_DIR / "static"]\n'
+            "STATICFILES_FINDERS = [\n"
+            '    "django.contrib.staticfiles.finders.FileSystemFinder",\n'
+            '    "django.contrib.staticfiles.finders.AppDirectoriesFinder",\n'
+            '    "compressor.finders.CompressorFinder",\n'
+            "]\n"
+            "COMPRESS_OFFLINE = True\n"
+            # django-compressor refuses to load without it (COMPRESS_ROOT defaults to it).
+            'STATIC_ROOT = BASE_DIR / "staticfiles"\n'
+        )
+
+
 # Settings shape -> (what it does to the startproject files, extra requirements).
 WAGTAIL_APPS = (
     "wagtail.embeds",
@@ -296,6 +350,8 @@ def _wagtail(manage_dir: Path) -> None:
 
 SETTINGS_SHAPES = {
     "wagtail": (_wagtail, ("wagtail>=7.0",)),
+    "compress-offline": (_compress_offline, ("django-compressor~=4.5", "whitenoise~=6.12")),
+    "legacy-static-storage": (_legacy_static_storage, ("whitenoise~=6.12",)),
     "environ": (_environ_package, ("django-environ~=0.12",)),
     "exported": (_exported, ("whitenoise~=6.12",)),
     "stale-wsgi": (_stale_wsgi, ()),

@@ -16,7 +16,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["AssetBuild", "find_asset_build", "compress_offline", "LOCK_FILES"]
+__all__ = ["AssetBuild", "find_asset_build", "compress_offline", "COMPRESS_ARGS", "LOCK_FILES"]
 
 # npm's own lock files, in the order npm reads them; `npm ci` needs one.
 LOCK_FILES = ("npm-shrinkwrap.json", "package-lock.json")
@@ -187,6 +187,9 @@ def find_asset_build(git_root: Path, manage_dir: Path) -> AssetBuild | None:
     return None
 
 
+# The build step each platform runs after collectstatic for COMPRESS_OFFLINE: --force
+# because the build's settings may leave COMPRESS_ENABLED off (it follows DEBUG).
+COMPRESS_ARGS = ("compress", "--force")
 _COMPRESSOR_APP = re.compile(r"""["']compressor["']""")
 _COMPRESS_OFFLINE = re.compile(r"^\s*COMPRESS_OFFLINE\s*=\s*True\b", re.MULTILINE)
 

@@ -61,6 +61,9 @@ class Project:
     # build before collectstatic, and the PostgreSQL driver the project already has.
     asset_build: AssetBuild | None = None
     compress_offline: bool = False
+    # The STATICFILES_STORAGE the settings set (probed), when STORAGES has no
+    # "staticfiles": Django 5.1 ignores it (see static_storage).
+    legacy_static_storage: str | None = None
     postgres_driver: Driver | None = None
     # The module wsgi.py sets by default (None: it sets none).
     wsgi_settings_module: str | None = None
@@ -531,4 +534,5 @@ def inspect(
         ignored_needed=found.missing if found else (),
         ignored_needed_at=found.needed_at if found else None,
         platform_switch=found.switch if found else None,
+        legacy_static_storage=found.legacy_storage if found else None,
     )

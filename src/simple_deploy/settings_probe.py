@@ -60,6 +60,8 @@ class ProbeResult:
     missing: tuple[str, ...] = ()
     needed_at: str | None = None
     switch: str | None = None
+    # STATICFILES_STORAGE as the settings left it, when STORAGES names no staticfiles.
+    legacy_storage: str | None = None
 
 
 def kind_of(name: str) -> str:
@@ -315,9 +317,19 @@ if failure is not None and hidden:
 # A variable the settings cannot import without is needed whoever reads it.
 for key in supplied:
     reads.setdefault(key, seen_at.get(key, ""))
+# STATICFILES_STORAGE left for STORAGES to say (Django 5.1 ignores it): its value once
+# the settings have run, whatever branch or helper set it.
+settled = sys.modules.get(module) if error is None else None
+legacy_storage = getattr(settled, "STATICFILES_STORAGE", None)
+storages = getattr(settled, "STORAGES", None)
+if not isinstance(legacy_storage, str) or (
+    isinstance(storages, dict) and "staticfiles" in storages
+):
+    legacy_storage = None
 sys.__stdout__.write("\n" + json.dumps({
     "reads": reads, "required": supplied, "error": error,
     "missing": named, "needed_at": needed_at, "switch": switch,
+    "legacy_storage": legacy_storage,
 }))
 """
 
@@ -405,4 +417,5 @@ def _run(
         missing=tuple(data["missing"]),
         needed_at=data["needed_at"],
         switch=data["switch"],
+        legacy_storage=data.get("legacy_storage"),
     )

@@ -61,3 +61,13 @@ def test_exported_settings_with_their_own_static_storage_rehearse(
     assert migrations_applied(database_url) > 10
     assert "operators 7f3a" not in out
     assert "operators 7f3a" not in all_text(root / "simple_deploy_logs")
+
+
+def test_compress_offline_rehearses_with_the_compressed_home_page(sample_project, database_url):
+    # Heroku, whose compress runs from bin/post_compile: its page renders from the offline
+    # manifest only when the build's settings gave the compress block the dynos' URLs.
+    root = sample_project("requirements_txt", "nested", settings="compress-offline")
+    out = _rehearse(root, "heroku", database_url)
+    assert "[pass] pages" in out
+    # The build ran bin/post_compile's command: its offline manifest is in the log.
+    assert "manage.py compress --force" in all_text(root / "simple_deploy_logs")

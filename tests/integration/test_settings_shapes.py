@@ -239,3 +239,52 @@ def test_only_the_projects_own_reads_are_listed_even_through_a_copy(sample_proje
     assert "`blog.settings` also reads `SENTRY_DSN`, `DATABASE_URL` (optional" in out
     for noise in ("PSYCOPG_IMPL", "PYTHONUSERBASE", "HOME", "PYTHONTZPATH", "TMPDIR"):
         assert f"`{noise}`" not in out, noise
+
+
+# Each platform's block, switched on as on a running instance (build mode for the
+# Platform.sh family, which reads no relationship there).
+_PLATFORM_ENV = {
+    "heroku": {"DYNO": "web.1"},
+    "fly_io": {"FLY_APP_NAME": "blog"},
+    "railway": {"RAILWAY_ENVIRONMENT_NAME": "production"},
+    "render": {"RENDER": "true"},
+    "upsun": {"PLATFORM_APPLICATION_NAME": "app", "PLATFORM_PROJECT_ENTROPY": "x" * 56},
+    "platform_sh": {"PLATFORM_APPLICATION_NAME": "app", "PLATFORM_PROJECT_ENTROPY": "x" * 56},
+}
+
+
+@pytest.mark.parametrize("platform", sorted(_PLATFORM_ENV))
+def test_staticfiles_storage_becomes_the_storages_entry_on_django_5_1(sample_project, platform):
+    # Django 5.1 ignores STATICFILES_STORAGE: kept as it was, the static files went out
+    # with Django's plain storage, uncompressed.
+    root = sample_project("requirements_txt", "nested", settings="legacy-static-storage")
+    result = deploy(root, platform)
+    assert result.returncode == 0, result.stderr + result.stdout
+    summary = " ".join(result.stdout.split())
+    assert (
+        'Your settings set STATICFILES_STORAGE = "whitenoise.storage.CompressedStaticFilesStorage"'
+        ", which Django 5.2 ignores" in summary
+    )
+    assert "keeps your choice, as STORAGES" in summary
+    probe = (
+        "from django.conf import settings as s; import json; "
+        "print(json.dumps(s.STORAGES['staticfiles']['BACKEND']))"
+    )
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "VIRTUAL_ENV")
+    }
+    env |= _PLATFORM_ENV[platform] | {
+        "ALLOWED_HOSTS": "example.com",
+        "SECRET_KEY": "x" * 50,
+        "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/d",
+    }
+    out = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", probe],
+        cwd=root / "blog",
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 0, out.stderr
+    backend = json.loads(out.stdout.strip().splitlines()[-1])
+    assert backend == "whitenoise.storage.CompressedStaticFilesStorage"

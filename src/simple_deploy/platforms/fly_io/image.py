@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from simple_deploy import env_needs
+from simple_deploy.assets import COMPRESS_ARGS
 from simple_deploy.package_managers import InstallStep, get
 from simple_deploy.plugin import Command, Project, manage_py_argv
 
@@ -71,6 +72,18 @@ def build_image(project: Project, port: str = INTERNAL_PORT) -> Image:
             Command(
                 manage_py_argv(project, "collectstatic", "--noinput"),
                 env={BUILD_FLAG: "1", **env_needs.build_placeholders(project)},
+            ),
+            # COMPRESS_OFFLINE: django-compressor's files and manifest, into STATIC_ROOT
+            # beside the collected ones, before WhiteNoise scans it at start.
+            *(
+                (
+                    Command(
+                        manage_py_argv(project, *COMPRESS_ARGS),
+                        env={BUILD_FLAG: "1", **env_needs.build_placeholders(project)},
+                    ),
+                )
+                if project.compress_offline
+                else ()
             ),
         ),
         # On the `default` database: in the release Machine the settings point it at the

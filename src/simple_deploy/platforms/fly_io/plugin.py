@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 
 import tomlkit
 
-from simple_deploy import __version__, env_needs
+from simple_deploy import __version__, env_needs, static_storage
 from simple_deploy.plan import GENERATED_MARK
 from simple_deploy.plugin import (
     Automation,
@@ -379,9 +379,9 @@ def _asset_notes(project: Project) -> list[str]:
         )
     if project.compress_offline:
         notes.append(
-            "django-compressor with COMPRESS_OFFLINE = True found: add "
-            f"`{_image.BUILD_FLAG}=1 python manage.py compress --force` after the Dockerfile's "
-            "collectstatic, or pages using {% compress %} fail with OfflineGenerationError."
+            "django-compressor with COMPRESS_OFFLINE = True found: the Dockerfile runs `python "
+            "manage.py compress --force` after collectstatic, so pages using {% compress %} "
+            "find their files."
         )
     driver = project.postgres_driver
     if driver is not None and driver.needs_compiler:
@@ -420,6 +420,7 @@ def plan(project: Project, options: Options) -> PlatformPlan:
             "wagtail_settings": wagtail_settings(
                 project.wagtail, 'f"https://{_fly_app_name}.fly.dev"'
             ),
+            "static_storage": static_storage.backend(project),
             "build_flag": _image.BUILD_FLAG,
             "email_settings": email_settings(),
         },
@@ -452,6 +453,8 @@ def plan(project: Project, options: Options) -> PlatformPlan:
         notes.append(_user_dockerfile_note(project, theirs))
     else:
         notes += _asset_notes(project)
+    # The settings block is the same with the user's own Dockerfile.
+    notes += static_storage.note(project)
     return PlatformPlan(changes, REQUIREMENTS, tuple(notes))
 
 

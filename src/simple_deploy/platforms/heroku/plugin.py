@@ -23,7 +23,8 @@ import re
 import shlex
 from dataclasses import replace
 
-from simple_deploy import __version__, env_needs, manage_shim
+from simple_deploy import __version__, env_needs, manage_shim, static_storage
+from simple_deploy.assets import COMPRESS_ARGS
 from simple_deploy.platforms.heroku.automate import automation
 from simple_deploy.plugin import (
     Command,
@@ -208,15 +209,34 @@ def _asset_notes(project: Project) -> list[str]:
                 + build.steps
                 + ", then Python's collectstatic collects the output."
             )
+    notes.extend(static_storage.note(project))
     if project.compress_offline:
         notes.append(
-            "django-compressor with COMPRESS_OFFLINE = True found: Heroku does not run "
-            "`manage.py compress`. Set the config var DISABLE_COLLECTSTATIC=1 and run "
-            "`python manage.py collectstatic --noinput` then `python manage.py compress "
-            "--force` from a bin/post_compile script, or pages using {% compress %} fail "
-            "with OfflineGenerationError."
+            "django-compressor with COMPRESS_OFFLINE = True found: bin/post_compile runs "
+            "`python manage.py compress --force` after the buildpack's collectstatic. Heroku's "
+            "Fir generation (Cloud Native Buildpacks) runs no bin/post_compile: there, pages "
+            "using {% compress %} fail with OfflineGenerationError."
         )
     return notes
+
+
+# The classic buildpack runs bin/post_compile (bin/steps/hooks/post_compile) after its
+# own collectstatic, in the root, with the build's environment (CACHE_DIR included).
+COMPRESS = ("python", "manage.py", *COMPRESS_ARGS)
+
+
+def _post_compile(project: Project) -> FileChange:
+    """bin/post_compile: django-compressor's offline files, after collectstatic."""
+    text = render_template(
+        _TEMPLATES, "post_compile-tpl", {"version": __version__, "compress": shlex.join(COMPRESS)}
+    )
+    return generated_file(
+        project,
+        "bin/post_compile",
+        text,
+        "runs `manage.py compress --force` after Heroku's collectstatic (COMPRESS_OFFLINE)",
+        executable=True,
+    )
 
 
 def needs_node(project: Project) -> bool:
@@ -248,6 +268,7 @@ def plan(project: Project, options: Options) -> PlatformPlan:
                     "wagtail_settings": wagtail_settings(
                         project.wagtail, "CSRF_TRUSTED_ORIGINS[0]"
                     ),
+                    "static_storage": static_storage.backend(project),
                     "email_settings": email_settings(),
                 },
             ),
@@ -256,6 +277,8 @@ def plan(project: Project, options: Options) -> PlatformPlan:
         ),
         _procfile(project, processes),
     ]
+    if project.compress_offline:
+        changes.append(_post_compile(project))
     # --automate-all skips the manual steps, but not these.
     notes = _asset_notes(project) + (
         list(_own_variables(project)) if options.get("automate_all") else []
@@ -333,7 +356,12 @@ def runtime(project: Project) -> Runtime:
         # The Node.js buildpack (first) installs and runs the build script. The Python
         # buildpack then runs collectstatic itself, once, with the shallowest manage.py
         # (a nested project's root manage.py on either generation).
-        build=(*_node_build(project), Command(COLLECTSTATIC)),
+        build=(
+            *_node_build(project),
+            Command(COLLECTSTATIC),
+            # bin/post_compile, when COMPRESS_OFFLINE asks for it.
+            *((Command(COMPRESS),) if project.compress_offline else ()),
+        ),
         release=(Command(processes["release"]),),
         web=Command(processes["web"]),
         host=REHEARSAL_HOST,

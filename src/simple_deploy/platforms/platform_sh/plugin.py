@@ -27,7 +27,8 @@ from functools import partial
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from simple_deploy import __version__, env_needs
+from simple_deploy import __version__, env_needs, static_storage
+from simple_deploy.assets import COMPRESS_ARGS
 from simple_deploy.plugin import (
     Command,
     Guide,
@@ -137,11 +138,12 @@ def _notes(project: Project) -> tuple[str, ...]:
             f"{build.steps} before collectstatic "
             "(npm from `dependencies: nodejs:`)."
         )
+    notes.extend(static_storage.note(project))
     if project.compress_offline:
         notes.append(
-            "django-compressor with COMPRESS_OFFLINE = True found: add `python manage.py "
-            "compress --force` after collectstatic in the build hook, or pages using "
-            "{% compress %} fail with OfflineGenerationError."
+            "django-compressor with COMPRESS_OFFLINE = True found: the build hook runs `python "
+            "manage.py compress --force` after collectstatic, so pages using {% compress %} "
+            "find their files."
         )
     driver = project.postgres_driver
     if driver is not None and driver.needs_compiler:
@@ -166,9 +168,13 @@ _DATABASE_URL_CODE = (
 def _collectstatic_line(project: Project) -> str:
     """The build hook has no runtime variables: the ones the settings need to import get
     build-only placeholders on this line only."""
-    argv = manage_py_argv(project, "collectstatic", "--noinput")
     assigns = [f"{k}={shlex.quote(v)}" for k, v in env_needs.build_placeholders(project).items()]
-    return " ".join([*assigns, shlex.join(argv)])
+    steps = [manage_py_argv(project, "collectstatic", "--noinput")]
+    if project.compress_offline:
+        # django-compressor's offline files, into STATIC_ROOT beside the collected ones.
+        steps.append(manage_py_argv(project, *COMPRESS_ARGS))
+    # One hook line per step, at the hook's indentation (the template's).
+    return "\n        ".join(" ".join([*assigns, shlex.join(argv)]) for argv in steps)
 
 
 def _database_url_names(project: Project) -> list[str]:
@@ -273,6 +279,7 @@ def settings_change(project: Project, flavor: Flavor, reason: str):
                 "wagtail_settings": wagtail_settings(
                     project.wagtail, "CSRF_TRUSTED_ORIGINS[0] if CSRF_TRUSTED_ORIGINS else None"
                 ),
+                "static_storage": static_storage.backend(project),
                 # Platform.sh and Upsun both relay mail through PLATFORM_SMTP_HOST.
                 "email_settings": email_settings(relay_host_variable="PLATFORM_SMTP_HOST"),
                 "label": flavor.label,
@@ -412,6 +419,16 @@ def runtime(project: Project, host: str = REHEARSAL_HOST, label: str = FIXED.lab
             Command(
                 manage_py_argv(project, "collectstatic", "--noinput"),
                 env=env_needs.build_placeholders(project),
+            ),
+            *(
+                (
+                    Command(
+                        manage_py_argv(project, *COMPRESS_ARGS),
+                        env=env_needs.build_placeholders(project),
+                    ),
+                )
+                if project.compress_offline
+                else ()
             ),
         ),
         release=(Command(manage_py_argv(project, "migrate", "--noinput")),),

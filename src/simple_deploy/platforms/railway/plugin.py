@@ -27,7 +27,8 @@ from __future__ import annotations
 import json
 import shlex
 
-from simple_deploy import __version__, env_needs
+from simple_deploy import __version__, env_needs, static_storage
+from simple_deploy.assets import COMPRESS_ARGS
 from simple_deploy.platforms._platform_common.automate import project_title
 from simple_deploy.plugin import (
     Automation,
@@ -140,6 +141,11 @@ def commands(project: Project) -> dict[str, tuple[str, ...]]:
     }
 
 
+def _compress(project: Project) -> tuple[tuple[str, ...], ...]:
+    """django-compressor's offline files, after collectstatic, into STATIC_ROOT."""
+    return (manage_py_argv(project, *COMPRESS_ARGS),) if project.compress_offline else ()
+
+
 def _node_build(project: Project) -> tuple[tuple[str, ...], ...]:
     build = project.asset_build
     if build is None or build.folder != "." or build.other_manager:
@@ -148,7 +154,7 @@ def _node_build(project: Project) -> tuple[tuple[str, ...], ...]:
 
 
 def build_line(project: Project) -> str:
-    steps = (*_node_build(project), commands(project)["build"])
+    steps = (*_node_build(project), commands(project)["build"], *_compress(project))
     return " && ".join(shlex.join(step) for step in steps)
 
 
@@ -200,11 +206,12 @@ def _asset_notes(project: Project) -> list[str]:
             "build the assets into your static folder and commit them, or add the steps to "
             f"`build` in {CONFIG_FILE}."
         )
+    notes.extend(static_storage.note(project))
     if project.compress_offline:
         notes.append(
-            "django-compressor with COMPRESS_OFFLINE = True found: add `&& python manage.py "
-            f"compress --force` to `build` in {CONFIG_FILE}, or pages using {{% compress %}} "
-            "fail with OfflineGenerationError."
+            f"django-compressor with COMPRESS_OFFLINE = True found: `build` in {CONFIG_FILE} "
+            "runs `python manage.py compress --force` after collectstatic, so pages "
+            "using {% compress %} find their files."
         )
     return notes
 
@@ -239,6 +246,7 @@ def plan(project: Project, options: Options) -> PlatformPlan:
                     "wagtail_settings": wagtail_settings(
                         project.wagtail, "CSRF_TRUSTED_ORIGINS[0] if CSRF_TRUSTED_ORIGINS else None"
                     ),
+                    "static_storage": static_storage.backend(project),
                     "service": SERVICE,
                     "reference": REFERENCE,
                     "health_path": HEALTH_PATH,
@@ -299,7 +307,11 @@ def runtime(project: Project) -> Runtime:
             **project.settings_env,
             **env_needs.platform_provided(project, database_names=("DATABASE_URL",)),
         },
-        build=(*(Command(step) for step in node), Command(cmds["build"])),
+        build=(
+            *(Command(step) for step in node),
+            Command(cmds["build"]),
+            *(Command(step) for step in _compress(project)),
+        ),
         release=(Command(cmds["pre_deploy"]),),
         web=Command(cmds["start"]),
         host=REHEARSAL_HOST,

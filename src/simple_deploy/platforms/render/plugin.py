@@ -27,7 +27,8 @@ import json
 import re
 import shlex
 
-from simple_deploy import __version__, env_needs
+from simple_deploy import __version__, env_needs, static_storage
+from simple_deploy.assets import COMPRESS_ARGS
 from simple_deploy.package_managers import get as get_manager
 from simple_deploy.plan import GENERATED_MARK
 from simple_deploy.plugin import (
@@ -164,6 +165,9 @@ def _build_commands(project: Project, options: Options) -> tuple[Command, ...]:
         *node_commands(project),
         Command(manage_py_argv(project, "collectstatic", "--noinput")),
     ]
+    if project.compress_offline:
+        # django-compressor's offline files, into STATIC_ROOT beside the collected ones.
+        commands.append(Command(manage_py_argv(project, *COMPRESS_ARGS)))
     if plan_of(options) == "free":
         commands.append(Command(manage_py_argv(project, "migrate", "--noinput")))
     return tuple(commands)
@@ -294,11 +298,12 @@ def _notes(project: Project, options: Options) -> tuple[str, ...]:
             f"{build.steps} before collectstatic "
             "(Render's Python runtime includes Node.js)."
         )
+    notes.extend(static_storage.note(project))
     if project.compress_offline:
         notes.append(
-            "django-compressor with COMPRESS_OFFLINE = True found: add `python manage.py "
-            "compress --force` after collectstatic in render.yaml's buildCommand, or pages "
-            "using {% compress %} fail with OfflineGenerationError."
+            "django-compressor with COMPRESS_OFFLINE = True found: render.yaml's buildCommand "
+            "runs `python manage.py compress --force` after collectstatic, so pages "
+            "using {% compress %} find their files."
         )
     driver = project.postgres_driver
     if driver is not None and driver.needs_compiler:
@@ -325,6 +330,7 @@ def plan(project: Project, options: Options) -> PlatformPlan:
                     "wagtail_settings": wagtail_settings(
                         project.wagtail, "CSRF_TRUSTED_ORIGINS[0] if CSRF_TRUSTED_ORIGINS else None"
                     ),
+                    "static_storage": static_storage.backend(project),
                     "health_path": HEALTH_PATH,
                     "email_settings": email_settings(),
                 },

@@ -1,0 +1,60 @@
+"""The static files storage a project chose with STATICFILES_STORAGE, on Django 5.1+.
+
+Django 5.1 removed STATICFILES_STORAGE: it is ignored, and Django's plain storage
+runs, so the files go out uncompressed and unhashed. The settings blocks used to
+"keep" it; on 5.1+ they now write what the user meant, STORAGES["staticfiles"].
+Inspection learned the value (the settings probe); this decides what it becomes.
+"""
+
+from __future__ import annotations
+
+from .project import Project
+
+__all__ = ["WHITENOISE", "backend", "note"]
+
+WHITENOISE = "whitenoise.storage.CompressedManifestStaticFilesStorage"
+# Django's own default is no choice at all: the block's WhiteNoise storage serves it.
+_DJANGO_DEFAULT = "django.contrib.staticfiles.storage.StaticFilesStorage"
+# WhiteNoise 3's names, gone since WhiteNoise 4.
+_OLD_WHITENOISE = {
+    "whitenoise.django.GzipManifestStaticFilesStorage": WHITENOISE,
+    "whitenoise.storage.GzipManifestStaticFilesStorage": WHITENOISE,
+}
+
+
+def _ignored(project: Project) -> bool:
+    """True when the project's Django no longer reads STATICFILES_STORAGE."""
+    try:
+        major, minor = (int(part) for part in project.django_version.split(".")[:2])
+    except ValueError:
+        return False
+    return (major, minor) >= (5, 1)
+
+
+def backend(project: Project) -> str | None:
+    """The STORAGES["staticfiles"] backend the block writes for the project's
+    STATICFILES_STORAGE, or None when there is none to move (or Django still reads it)."""
+    chosen = project.legacy_static_storage
+    if not chosen or not _ignored(project):
+        return None
+    if chosen == _DJANGO_DEFAULT:
+        return WHITENOISE
+    return _OLD_WHITENOISE.get(chosen, chosen)
+
+
+def note(project: Project) -> tuple[str, ...]:
+    """The summary's line on the move, if one was made."""
+    moved = backend(project)
+    if moved is None:
+        return ()
+    kept = (
+        f'keeps your choice, as STORAGES["staticfiles"] = {{"BACKEND": "{moved}"}}'
+        if moved == project.legacy_static_storage
+        else f'uses STORAGES["staticfiles"] = {{"BACKEND": "{moved}"}} instead'
+    )
+    return (
+        f'Your settings set STATICFILES_STORAGE = "{project.legacy_static_storage}", which '
+        f"Django {project.django_version} ignores (removed in Django 5.1): static files would "
+        f"go out with Django's plain storage. The platform's settings block {kept}. Move it "
+        'into STORAGES["staticfiles"] in your own settings when you can.',
+    )
