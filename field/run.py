@@ -37,7 +37,7 @@ except ImportError:  # Python 3.10: tomlkit is one of the package's own dependen
 
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent
-PLATFORMS = ("heroku", "fly_io", "upsun", "platform_sh")
+PLATFORMS = ("heroku", "fly_io", "railway", "render", "upsun", "platform_sh")
 
 # Seconds. Installs of large projects (netbox, taiga) on a shared machine are slow.
 TIMEOUT_INSTALL = 1800
