@@ -431,6 +431,12 @@ def _step_web(state: _Rehearsal) -> str:
     app, so a broken app accepts connections for a moment and then exits.
     """
     command = state.ctx.runtime.web
+    # The port is chosen now, just before the web process binds it: one chosen when
+    # the rehearsal began stayed free through the whole install and build, and another
+    # rehearsal on this machine could take it (its server then answered for ours).
+    choose_port = getattr(state.engine, "choose_web_port", None)
+    if choose_port is not None:
+        choose_port()
     argv = fill_all(command.argv, state.values())
     shown = state.engine.start_web(argv, command.cwd, state.run_env(command))
     address = state.engine.web_address()

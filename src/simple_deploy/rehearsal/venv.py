@@ -51,6 +51,10 @@ class VenvEngine:
         self.port = free_port()
         self._web: subprocess.Popen | None = None
 
+    def choose_web_port(self) -> None:
+        """A port free right now, for the web process about to start."""
+        self.port = free_port()
+
     @property
     def venv(self) -> Path:
         return self.ctx.root / "venv"
