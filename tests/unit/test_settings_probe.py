@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from simple_deploy.settings_probe import probe
 
 SETTINGS = """import os
@@ -41,6 +43,8 @@ def test_an_error_of_the_settings_own_is_reported_not_guessed_at(tmp_path):
 
 
 def test_what_libraries_and_python_read_at_import_is_not_the_projects(tmp_path):
+    # The Windows run's Python has no psycopg (scripts/test-windows): skipped there.
+    pytest.importorskip("psycopg")
     # A library outside the project folder that reads its own variables when imported
     # (as kombu, Sentry or psycopg do), and psycopg itself, which reads PSYCOPG_IMPL and,
     # through the stdlib it imports, PYTHONUSERBASE, HOME, PYTHONTZPATH.
@@ -78,6 +82,8 @@ def test_reads_through_a_copy_of_the_environment_are_recorded(tmp_path):
 
 
 def test_a_name_the_settings_pass_through_a_helper_to_a_library_is_theirs(tmp_path):
+    # The Windows run's Python has no django-environ (scripts/test-windows): skipped there.
+    pytest.importorskip("environ")
     # django-environ reads os.environ for the project: the name is written in the
     # settings file, the read happens in the library called by the project's helper.
     (tmp_path / "helpers.py").write_text(
