@@ -25,9 +25,9 @@ __all__ = [
 
 # What each role means for scaling, said once for every platform's table.
 ROLE_NOTES = {
-    "worker": "scale as the queue needs",
-    "scheduler": "exactly one instance, never scaled",
-    "channels": "scale as the channel traffic needs",
+    'worker": "scale as the queue needs',
+    'scheduler": "exactly one instance, never scaled',
+    'channels": "scale as the channel traffic needs',
 }
 
 
@@ -137,30 +137,30 @@ def heroku_redis_tls(project: Project, indent: str = "    ") -> str:
             "if _rediss:",
             "    import ssl as _ssl",
             "",
-            "    CELERY_BROKER_USE_SSL = {"ssl_cert_reqs": _ssl.CERT_NONE}",
+            '    CELERY_BROKER_USE_SSL = {"ssl_cert_reqs": _ssl.CERT_NONE}',
             "    CELERY_REDIS_BACKEND_USE_SSL = CELERY_BROKER_USE_SSL",
         ]
     if "rq" in uses:
         lines += [
             "for _queue in RQ_QUEUES.values() if _rediss else ():",
-            "    _queue["SSL_CERT_REQS"] = None",
+            '    _queue["SSL_CERT_REQS"] = None',
         ]
     if "caches" in uses:
         lines += [
             "for _cache in CACHES.values() if _rediss else ():",
-            "    _options = _cache.setdefault("OPTIONS", {})",
-            "    if "django_redis" in _cache["BACKEND"]:",
-            "        _options.setdefault("CONNECTION_POOL_KWARGS", {})["ssl_cert_reqs"] = None",
+            '    _options = _cache.setdefault("OPTIONS", {})',
+            '    if "django_redis" in _cache["BACKEND"]:',
+            '        _options.setdefault("CONNECTION_POOL_KWARGS", {})["ssl_cert_reqs"] = None',
             "    else:",
-            "        _options["ssl_cert_reqs"] = None",
+            '        _options["ssl_cert_reqs"] = None',
         ]
     if "channels" in uses:
         lines += [
             "for _layer in CHANNEL_LAYERS.values() if _rediss else ():",
-            "    _config = _layer.setdefault("CONFIG", {})",
-            "    _config["hosts"] = [",
-            "        {"address": _h, "ssl_cert_reqs": None} if isinstance(_h, str) else _h",
-            "        for _h in _config.get("hosts", ())",
+            '    _config = _layer.setdefault("CONFIG", {})',
+            '    _config["hosts"] = [',
+            '        {"address": _h, "ssl_cert_reqs": None} if isinstance(_h, str) else _h',
+            '        for _h in _config.get("hosts", ())',
             "    ]",
         ]
     if len(lines) == 3:
