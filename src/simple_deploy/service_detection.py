@@ -67,7 +67,8 @@ def _procfile(git_root: Path) -> list[tuple[str, str]]:
 
 def _role(name: str, argv: Sequence[str]) -> str:
     words = {name, *argv}
-    if "beat" in words or any(w in words for w in ("rqscheduler", "run_huey_scheduler")):
+    # Heroku's name for a process that schedules jobs is `clock:` (its Dev Center).
+    if words & {"beat", "clock", "rqscheduler", "scheduler"}:
         return "scheduler"
     if "runworker" in words:
         return "channels"
