@@ -91,6 +91,7 @@ def process_rows(
     cost: str,
     scale: dict[str, str],
     redis: tuple[str, str, str, str] | None = None,
+    web_runs: str | None = None,
 ) -> tuple[tuple[str, str, str, str], ...]:
     """The summary's process table: (process, what runs it, cost, how to scale or stop
     it), web first, then each process and the Redis row; empty for a project with no
@@ -98,12 +99,13 @@ def process_rows(
     platform's command ({name} is the process's name)."""
     if not has_services(project):
         return ()
-    rows = [("web", f"`{' '.join(web)}` ({runs})", cost, scale["web"].format(name="web"))]
+    web_row = f"`{' '.join(web)}` ({web_runs or runs})"
+    rows = [("web", web_row, cost, scale["web"].format(name="web"))]
     for process in project.services.processes:
         rows.append(
             (
                 process.name,
-                f"`{_display(process)}` ({runs}; {process.source})",
+                f"`{_display(process)}` ({runs}; {_origin(process.source)})",
                 cost,
                 scale[process.role].format(name=process.name),
             )
@@ -111,6 +113,10 @@ def process_rows(
     if redis is not None and project.services.needs_redis:
         rows.append(redis)
     return tuple(rows)
+
+
+def _origin(source: str) -> str:
+    return "your Procfile's line" if source == "Procfile" else source
 
 
 def _display(process: ServiceProcess) -> str:
