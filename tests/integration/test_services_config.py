@@ -344,3 +344,20 @@ def test_heroku_settings_connect_to_its_rediss_url_as_heroku_documents(service_p
         text=True,
     )
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_a_nested_channels_project_is_served_by_gunicorn_from_its_folder(tmp_path):
+    """daphne cannot change into blog/ (where manage.py imports the app from): the web
+    process is gunicorn --chdir blog with uvicorn's worker, which is added to the
+    requirements with a websockets library; the channel worker runs blog/manage.py."""
+    root = service_shapes.copy("channels", tmp_path, layout="nested")
+    result = deploy(root, "heroku")
+    assert result.returncode == 0, result.stdout + result.stderr
+    procfile = (root / "Procfile").read_text()
+    assert (
+        "web: gunicorn --chdir blog --worker-class uvicorn_worker.UvicornWorker "
+        "blog.asgi:application\n" in procfile
+    )
+    assert "channels: python blog/manage.py runworker tasks\n" in procfile
+    requirements = (root / "requirements.txt").read_text()
+    assert "\nuvicorn-worker~=0.3\nwebsockets>=13\n" in requirements
