@@ -16,6 +16,7 @@ printed: only names travel back, never values.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import selectors
@@ -37,6 +38,7 @@ TIME_LIMIT = 120
 # What the child may keep of the parent's modules when it is a fork: Python's own
 # (as a fresh interpreter has them) and the module the child script imports.
 _KEPT_PACKAGES = ("simple_deploy", "simple_deploy.settings_probe")
+_FORGOTTEN: list = []
 
 
 @dataclass(frozen=True)
@@ -412,14 +414,20 @@ def _run(
     interpreter: a library with a C extension may refuse a second import in one
     process (numpy does), which a fresh platform process would not see."""
     args = [str(git_root), str(manage_dir), module, json.dumps(_KEEP), json.dumps(list(hidden))]
-    if _can_fork(python):
+    if _FORCED == "fork" or (_FORCED is None and _can_fork(python)):
         found = _forked(args, manage_dir, user_root or git_root)
-        if found.error is None or found.error == _TOO_LONG:
+        if _FORCED == "fork" or found.error is None or found.error == _too_long():
             return found
     return _spawned(python, args, manage_dir)
 
 
-_TOO_LONG = f"importing the settings took longer than {TIME_LIMIT} s"
+# Tests only: "fork" or "spawn" takes that path whatever the machine (a forced fork
+# reports its own failures, unconfirmed).
+_FORCED: str | None = None
+
+
+def _too_long() -> str:
+    return f"importing the settings took longer than {TIME_LIMIT} s"
 
 
 def _spawned(python: str, args: list[str], manage_dir: Path) -> ProbeResult:
@@ -439,7 +447,7 @@ def _spawned(python: str, args: list[str], manage_dir: Path) -> ProbeResult:
             timeout=TIME_LIMIT,
         )
     except subprocess.TimeoutExpired:
-        return ProbeResult((), _TOO_LONG)
+        return ProbeResult((), _too_long())
     return _parse(out.stdout, out.stderr, out.returncode)
 
 
@@ -469,7 +477,7 @@ def _forked(args: list[str], manage_dir: Path, user_root: Path) -> ProbeResult:
                 pass
         _, status = os.waitpid(pid, 0)
     if chunks is None:
-        return ProbeResult((), _TOO_LONG)
+        return ProbeResult((), _too_long())
     out, err = (chunks[fd].decode("utf-8", "replace") for fd in (out_r, err_r))
     return _parse(out, err, os.waitstatus_to_exitcode(status))
 
@@ -543,12 +551,16 @@ def _as_new_interpreter(manage_dir: Path, roots: tuple[Path, ...]) -> None:
         os.environ.pop(name, None)
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, signal.default_int_handler if sig == signal.SIGINT else signal.SIG_DFL)
+    # The parent's objects are the child's garbage collector's business no more: left
+    # alone, a collection would walk (and copy, page by page) the whole parent heap.
+    gc.freeze()
     stdlib = sys.stdlib_module_names
     for name in list(sys.modules):
         top = name.partition(".")[0]
         # logging too: the parent's handlers (a log file) are not a new interpreter's.
         if (top not in stdlib or top == "logging") and name not in _KEPT_PACKAGES:
-            del sys.modules[name]
+            # Kept referenced: freeing the parent's modules would cost as much as its exit.
+            _FORGOTTEN.append(sys.modules.pop(name))
     # The project's folders come from the child script, as in a new interpreter;
     # the parent's (its manage.py folder, a settings file's additions) are left out.
     inside = [os.path.normcase(os.path.abspath(root)) for root in roots]
