@@ -416,7 +416,9 @@ def _run(
     args = [str(git_root), str(manage_dir), module, json.dumps(_KEEP), json.dumps(list(hidden))]
     if _FORCED == "fork" or (_FORCED is None and _can_fork(python)):
         found = _forked(args, manage_dir, user_root or git_root)
-        if _FORCED == "fork" or found.error is None or found.error == _too_long():
+        if found is not None and (
+            _FORCED == "fork" or found.error is None or found.error == _too_long()
+        ):
             return found
     return _spawned(python, args, manage_dir)
 
@@ -451,15 +453,21 @@ def _spawned(python: str, args: list[str], manage_dir: Path) -> ProbeResult:
     return _parse(out.stdout, out.stderr, out.returncode)
 
 
-def _forked(args: list[str], manage_dir: Path, user_root: Path) -> ProbeResult:
+def _forked(args: list[str], manage_dir: Path, user_root: Path) -> ProbeResult | None:
     """The child script in a fork of this interpreter, its output read as a new
-    interpreter's would be, and the fork killed past the time limit."""
-    out_r, out_w = os.pipe()
-    err_r, err_w = os.pipe()
+    interpreter's would be, and the fork killed past the time limit. None when the
+    system refuses a fork (out of processes or memory): a new interpreter may do."""
     for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
         if stream is not None:  # what is buffered now must not be written twice
             stream.flush()
-    pid = os.fork()
+    out_r, out_w = os.pipe()
+    err_r, err_w = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:
+        for fd in (out_r, out_w, err_r, err_w):
+            os.close(fd)
+        return None
     if pid == 0:
         _child_main(args, manage_dir, user_root, (out_r, out_w, err_r, err_w))
     os.close(out_w)

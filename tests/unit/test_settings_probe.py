@@ -235,3 +235,19 @@ def test_a_failure_a_fork_finds_is_confirmed_by_a_new_interpreter(
     assert result.error is None
     assert [(v.name, v.required) for v in result.variables] == [("APP_SECRET_KEY", True)]
     monkeypatch.delattr(sys, "once_loaded")
+
+
+def test_a_refused_fork_falls_back_to_a_new_interpreter(tmp_path, monkeypatch, probe_path):
+    if probe_path == "spawn":
+        pytest.skip("only a fork can be refused")
+
+    def refused():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(settings_probe.os, "fork", refused)
+    (tmp_path / "prod.py").write_text(
+        "import os\nSECRET_KEY = os.environ['APP_SECRET_KEY']\n", encoding="utf-8"
+    )
+    result = probe(tmp_path, tmp_path, "prod")
+    assert result.error is None
+    assert [(v.name, v.required) for v in result.variables] == [("APP_SECRET_KEY", True)]
