@@ -403,18 +403,23 @@ def _grown(dimension: str, size: int, workdir: Path) -> Path:
 def bench_growth(report: Report, mode: Mode, names: list[str], workdir: Path) -> None:
     """How a configuration run's cost grows with the project. Django's start-up grows
     with it too (every app is imported), so `ours_s` = deploy - check, on the same
-    project, is what our own work costs; `per_unit_ms` is its growth from the size
-    before, per unit: constant or falling is linear or better, rising is worse."""
+    project, is what our own work costs (`ours_cpu_s` in CPU seconds, steadier on a
+    shared machine); `per_unit_ms` is its growth from the size before, per unit:
+    constant or falling is linear or better, rising is worse."""
     name = names[0]  # our work on the project is the same whatever the platform
     for dimension, sizes in mode.growth.items():
-        before: tuple[int, float] | None = None
+        before: tuple[int, float, float] | None = None
         for size in sizes:
             root = _grown(dimension, size, workdir)
             pair = side_by_side(
                 mode.repeats, partial(timed_check, root), partial(timed_deploy, root, name)
             )
             ours = pair.second - pair.first
-            per_unit = (ours - before[1]) / (size - before[0]) * 1000 if before else None
+            ours_cpu = pair.second_cpu - pair.first_cpu
+            per_unit = per_unit_cpu = None
+            if before:
+                per_unit = (ours - before[1]) / (size - before[0]) * 1000
+                per_unit_cpu = (ours_cpu - before[2]) / (size - before[0]) * 1000
             report.add(
                 "growth",
                 platform=name,
@@ -425,9 +430,11 @@ def bench_growth(report: Report, mode: Mode, names: list[str], workdir: Path) ->
                 ours_s=ours,
                 ratio=pair.ratio,
                 cpu_ratio=pair.cpu_ratio,
+                ours_cpu_s=ours_cpu,
                 per_unit_ms=per_unit,
+                per_unit_cpu_ms=per_unit_cpu,
             )
-            before = (size, ours)
+            before = (size, ours, ours_cpu)
             shutil.rmtree(root.parent, ignore_errors=True)  # 20,000 files each
 
 
