@@ -1,8 +1,9 @@
 """Which environment variables the production settings read, found by importing them once.
 
-The settings are imported in a separate interpreter whose `os.environ` is
-replaced by a mapping that records every lookup made from the project's own
-files (django-environ, dj-database-url and `os.getenv` all read `os.environ`,
+The settings are imported in a separate process (a fork of this interpreter
+where the OS has one, made to look like a new one; a new interpreter otherwise)
+whose `os.environ` is replaced by a mapping that records every lookup made
+from the project's own files (django-environ, dj-database-url and `os.getenv` all read `os.environ`,
 so their lookups are recorded too, attributed to the project line that asked).
 What libraries and Python itself read while they are imported, or for their own
 configuration (TERM, HOME, SENTRY_RELEASE), is left out: only the project's own
@@ -562,22 +563,26 @@ def _as_new_interpreter(manage_dir: Path, roots: tuple[Path, ...]) -> None:
     # The parent's objects are the child's garbage collector's business no more: left
     # alone, a collection would walk (and copy, page by page) the whole parent heap.
     gc.freeze()
+    inside = [os.path.normcase(os.path.abspath(root)) for root in roots]
+
+    def in_project(path: str) -> bool:
+        path = os.path.normcase(os.path.abspath(path))
+        return any(path == root or path.startswith(root + os.sep) for root in inside)
+
     stdlib = sys.stdlib_module_names
-    for name in list(sys.modules):
+    for name, module in list(sys.modules.items()):
+        if name in _KEPT_PACKAGES:
+            continue
         top = name.partition(".")[0]
-        # logging too: the parent's handlers (a log file) are not a new interpreter's.
-        if (top not in stdlib or top == "logging") and name not in _KEPT_PACKAGES:
+        # logging too: the parent's handlers (a log file) are not a new interpreter's;
+        # and a project module named like one of Python's (`secrets.py`) is the project's.
+        own = getattr(module, "__file__", None)
+        if top not in stdlib or top == "logging" or (own and in_project(own)):
             # Kept referenced: freeing the parent's modules would cost as much as its exit.
             _FORGOTTEN.append(sys.modules.pop(name))
     # The project's folders come from the child script, as in a new interpreter;
     # the parent's (its manage.py folder, a settings file's additions) are left out.
-    inside = [os.path.normcase(os.path.abspath(root)) for root in roots]
-    sys.path[:] = [""] + [
-        entry
-        for entry in sys.path
-        if entry
-        and not any(os.path.normcase(os.path.abspath(entry)).startswith(root) for root in inside)
-    ]
+    sys.path[:] = [""] + [entry for entry in sys.path if entry and not in_project(entry)]
     sys.path_importer_cache.clear()
 
 

@@ -251,3 +251,23 @@ def test_a_refused_fork_falls_back_to_a_new_interpreter(tmp_path, monkeypatch, p
     result = probe(tmp_path, tmp_path, "prod")
     assert result.error is None
     assert [(v.name, v.required) for v in result.variables] == [("APP_SECRET_KEY", True)]
+
+
+def test_a_project_module_named_like_one_of_pythons_is_imported_afresh(tmp_path, monkeypatch):
+    # The parent keeps Python's own modules for the fork; a project file that shadows
+    # one (here colorsys) is the project's, and is imported again like the settings.
+    (tmp_path / "colorsys.py").write_text(
+        "import os\nKEY = os.environ.get('PALETTE_KEY')\n", encoding="utf-8"
+    )
+    (tmp_path / "prod.py").write_text("from colorsys import KEY\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "colorsys", raising=False)
+    try:
+        import colorsys
+
+        assert colorsys.__file__.startswith(str(tmp_path))  # as the parent run has it
+        result = probe(tmp_path, tmp_path, "prod")
+    finally:
+        sys.modules.pop("colorsys", None)
+    assert result.error is None
+    assert [(v.name, v.where) for v in result.variables] == [("PALETTE_KEY", "colorsys.py:2")]
