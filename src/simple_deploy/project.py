@@ -449,7 +449,7 @@ def inspect(
     `settings_module` is the user's explicit choice (--settings-module);
     `running_settings` is DJANGO_SETTINGS_MODULE as the run sees it. With
     `probe_env`, the production settings are imported once in a separate
-    interpreter to learn the environment variables they read. `production_groups`
+    process (settings_probe) to learn the environment variables they read. `production_groups`
     are dependency groups the user says production needs (`--production-group`),
     besides those named for production.
     """
