@@ -294,15 +294,16 @@ def _new_requirements(git_root: Path) -> Dependencies | None:
     all (a bare `startproject`), else None. Django is pinned to the release this
     command runs under; a development build has no release to pin (None: the run
     stops with what to write)."""
-    from packaging.version import InvalidVersion, Version
-
-    from .package_managers import requirements_txt
-
     names = (*MANAGER_FILES, *_DEPENDENCY_TRACES, "Pipfile.lock")
     if any((git_root / name).exists() for name in names):
         return None
     if any(git_root.glob("requirements*.txt")) or any(git_root.glob("requirements*.in")):
         return None
+    # Imported here: most projects have a dependency file, and `packaging` is slow to import.
+    from packaging.version import InvalidVersion, Version
+
+    from .package_managers import requirements_txt
+
     try:
         installed = metadata.version("django")
         version = Version(installed)
@@ -453,7 +454,7 @@ def inspect(
     `settings_module` is the user's explicit choice (--settings-module);
     `running_settings` is DJANGO_SETTINGS_MODULE as the run sees it. With
     `probe_env`, the production settings are imported once in a separate
-    interpreter to learn the environment variables they read. `production_groups`
+    process (settings_probe) to learn the environment variables they read. `production_groups`
     are dependency groups the user says production needs (`--production-group`),
     besides those named for production.
     """

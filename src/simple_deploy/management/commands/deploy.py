@@ -2,29 +2,36 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from simple_deploy import plugins
-from simple_deploy.automate import StepFailed
-from simple_deploy.automate_all import automate_all
-from simple_deploy.checks import ignored_needed_message
-from simple_deploy.configure import (
+# Django's start-up (settings, apps, models: most of the objects this process will
+# ever hold) lives until the run ends: the garbage collector need not walk it again
+# on every full collection while our modules load and the run works. Objects made
+# from here on are collected as usual.
+gc.freeze()
+
+from simple_deploy import plugins  # noqa: E402
+from simple_deploy.automate import StepFailed  # noqa: E402
+from simple_deploy.automate_all import automate_all  # noqa: E402
+from simple_deploy.checks import ignored_needed_message  # noqa: E402
+from simple_deploy.configure import (  # noqa: E402
     ConfigureError,
     Prepared,
     apply_plan,
     overwrite_preview,
     prepare,
 )
-from simple_deploy.env_options import EnvOptionError, parse_env_options
-from simple_deploy.log import LogError, RunLog
-from simple_deploy.plan import unified_diff
-from simple_deploy.project import InspectionError, inspect
-from simple_deploy.runner import Runner
-from simple_deploy.summary import render_summary, terminal_summary
+from simple_deploy.env_options import EnvOptionError, parse_env_options  # noqa: E402
+from simple_deploy.log import LogError, RunLog  # noqa: E402
+from simple_deploy.plan import unified_diff  # noqa: E402
+from simple_deploy.project import InspectionError, inspect  # noqa: E402
+from simple_deploy.runner import Runner  # noqa: E402
+from simple_deploy.summary import render_summary, terminal_summary  # noqa: E402
 
 
 def _chosen_platform(argv: list[str]) -> str | None:

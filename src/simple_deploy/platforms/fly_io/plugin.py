@@ -23,8 +23,6 @@ import shlex
 import subprocess
 from dataclasses import dataclass, replace
 
-import tomlkit
-
 from simple_deploy import __version__, env_needs, service_config, static_storage
 from simple_deploy.plan import GENERATED_MARK
 from simple_deploy.plugin import (
@@ -137,6 +135,8 @@ def _existing_config(project: Project) -> dict:
 @functools.lru_cache(maxsize=4)
 def _parsed(text: str) -> dict:
     # One plan asks fly.toml for several values; parse each content once.
+    import tomlkit  # only a project that has a fly.toml pays for the import
+
     return tomlkit.parse(text).unwrap()
 
 
