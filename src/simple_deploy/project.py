@@ -20,6 +20,7 @@ from .drivers import Driver, find_driver, read_texts
 from .package_managers import Dependencies, ManagerError, detect, get
 from .parsing import ReadError, reading_files
 from .python_version import find as find_python
+from .services import Services
 from .settings_discovery import Named, module_file, production_sibling
 from .settings_discovery import settings_default as _named_in
 from .settings_probe import EnvVar, probe
@@ -91,6 +92,9 @@ class Project:
     dependencies: Dependencies | None = None
     # A Wagtail project's facts for the settings block (None: no Wagtail).
     wagtail: Wagtail | None = None
+    # Processes beside web (workers, a scheduler, Channels), the ASGI server and the
+    # Redis URL names the settings read (services.py).
+    services: Services = Services()
 
     @property
     def deps(self) -> Dependencies:
