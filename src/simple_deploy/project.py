@@ -20,6 +20,7 @@ from .drivers import Driver, find_driver, read_texts
 from .package_managers import Dependencies, ManagerError, detect, get
 from .parsing import ReadError, reading_files
 from .python_version import find as find_python
+from .service_detection import find_services
 from .services import Services
 from .settings_discovery import Named, module_file, production_sibling
 from .settings_discovery import settings_default as _named_in
@@ -505,6 +506,16 @@ def inspect(
         )
         import_error = found.error
 
+    manage_rel = manage_dir.relative_to(git_root).as_posix()
+    services = find_services(
+        git_root,
+        manage_dir,
+        _settings_texts(manage_dir, chosen),
+        dependencies.present,
+        env_vars,
+        wsgi_module,
+        ("python", "manage.py" if manage_rel == "." else f"{manage_rel}/manage.py"),
+    )
     return Project(
         git_root=git_root,
         manage_dir=manage_dir,
@@ -539,4 +550,5 @@ def inspect(
         ignored_needed_at=found.needed_at if found else None,
         platform_switch=found.switch if found else None,
         legacy_static_storage=found.legacy_storage if found else None,
+        services=services,
     )
