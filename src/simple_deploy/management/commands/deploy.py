@@ -148,8 +148,15 @@ def _rehearsal_redis(project, plugin, options):
         import getpass
 
         given = getpass.getpass("Redis URL for the rehearsal (not shown): ").strip()
+        if not given:
+            raise ConfigureError(
+                "--redis-url was given without a URL, and none was typed at its prompt. "
+                "Type the URL (redis://:PASSWORD@HOST:PORT/0) when asked, or leave the "
+                "option out to let the rehearsal start a throwaway redis-server. Nothing "
+                "was changed."
+            )
     try:
-        return choose(plugin.label, needs, None if given == _ASK else given)
+        return choose(plugin.label, needs, given)
     except NoRedis as exc:
         raise ConfigureError(str(exc)) from exc
 
@@ -292,7 +299,8 @@ class Command(BaseCommand):
             help=(
                 "Give a rehearsal step more (or less) time than its limit (repeatable), e.g. "
                 "release=600 for long migrations. Limits: install 1800, build 900, release "
-                "180, check --deploy 120, migrations 120, web 60, pages 120 seconds."
+                "180, check --deploy 120, migrations 120, web 60, pages 120, process 60 (each "
+                "worker until ready), task 90 seconds."
             ),
         )
         rehearse.add_argument(
