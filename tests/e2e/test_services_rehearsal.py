@@ -20,7 +20,7 @@ import os
 
 import pytest
 import service_shapes
-from rehearsals import STEPS, configure_commit_and_rehearse
+from rehearsals import IMAGE_STEPS, STEPS, configure_commit_and_rehearse
 
 pytestmark = [pytest.mark.e2e, pytest.mark.needs_programs]
 
@@ -62,3 +62,15 @@ def test_the_services_start_and_do_their_work_in_the_rehearsal(
         # The channel worker's step, named by what runs it, and the handshake.
         assert ": manage.py runworker (" in out
         assert "101 Switching Protocols on /ws/echo/" in out
+
+
+@pytest.mark.xdist_group("docker")
+@pytest.mark.skipif(not FULL, reason="runs with SIMPLE_DEPLOY_SERVICES_MATRIX=1 (a real image)")
+def test_fly_io_runs_the_processes_from_the_image_it_built(tmp_path, database_url, docker_host):
+    # fly.toml's [processes] run from the one image: each worker is a container of it.
+    root = service_shapes.copy("celery-beat", tmp_path)
+    out = configure_commit_and_rehearse(
+        root, "fly_io", database_url, steps=IMAGE_STEPS + SERVICE_STEPS["celery-beat"]
+    )
+    assert "Building and running the image with the container engine" in out
+    assert "celery.accumulate succeeded" in out

@@ -164,7 +164,7 @@ def find_probe(processes: Sequence[Process]) -> TaskProbe | None:
 PROBE_MARKER = "SIMPLE_DEPLOY_REHEARSAL_TASK="
 
 # Run with the worker's variables and folder: load the project's Celery app as the
-# worker does (-A), pick a task of the project's that takes no arguments (else
+# worker does (-A), pick a task defined in the project's files that takes no arguments (else
 # Celery's own celery.accumulate), send it, and wait for its result when a result
 # backend is configured (otherwise the step reads the worker's log).
 CELERY_PROBE = f"""
@@ -186,7 +186,19 @@ def _no_arguments(task):
         for p in parameters
     )
 
-own = sorted(n for n, t in app.tasks.items() if not n.startswith("celery.") and _no_arguments(t))
+def _projects(task):
+    # Defined in the project's own files, not in an installed package's.
+    try:
+        path = os.path.realpath(inspect.getsourcefile(task.run) or "")
+    except TypeError:
+        return False
+    here = os.path.realpath(os.getcwd()) + os.sep
+    return path.startswith(here) and "site-packages" not in path[len(here):]
+
+own = sorted(
+    n for n, t in app.tasks.items()
+    if not n.startswith("celery.") and _projects(t) and _no_arguments(t)
+)
 name, args = (own[0], []) if own else ("celery.accumulate", [7])
 result = app.send_task(name, args=args)
 print({PROBE_MARKER!r} + json.dumps({{"event": "sent", "task": name, "id": result.id}}), flush=True)
