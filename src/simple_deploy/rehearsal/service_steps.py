@@ -238,8 +238,9 @@ def step_websocket(state: _Rehearsal) -> tuple[str, str]:
         if result.reply is not None
         else f"sent {WEBSOCKET_MESSAGE!r}; no answer within 5 s (the app need not answer)"
     )
+    replied = f", answered {result.reply[:40]!r}" if result.reply is not None else ""
     return (
-        f"101 Switching Protocols on {path}",
+        f"101 Switching Protocols on {path}{replied}",
         f"GET {path} (Upgrade: websocket, Host: {runtime.host}): 101 Switching Protocols; "
         + answer,
     )
