@@ -47,7 +47,7 @@ def _cells():
             )
 
 
-@pytest.mark.parametrize(("shape", "platform"), _cells())
+@pytest.mark.parametrize(("shape", "platform"), list(_cells()))
 def test_the_services_start_and_do_their_work_in_the_rehearsal(
     tmp_path, database_url, shape, platform
 ):
