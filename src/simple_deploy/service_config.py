@@ -42,10 +42,12 @@ def asgi_web_argv(project: Project, port: str) -> tuple[str, ...] | None:
     server = services.asgi_server
     if server == "daphne":
         return ("daphne", "--bind", "0.0.0.0", "--port", port, "--proxy-headers", app)
+    app_dir = ("--app-dir", project.manage_dir_rel) if project.nested else ()
     if server == "uvicorn":
         # Behind the platform's proxy: X-Forwarded-Proto and -For are trusted from it.
         return (
             "uvicorn",
+            *app_dir,
             "--host",
             "0.0.0.0",
             "--port",
@@ -91,6 +93,7 @@ def process_rows(
     cost: str,
     scale: dict[str, str],
     redis: tuple[str, str, str, str] | None = None,
+    web_runs: str | None = None,
 ) -> tuple[tuple[str, str, str, str], ...]:
     """The summary's process table: (process, what runs it, cost, how to scale or stop
     it), web first, then each process and the Redis row; empty for a project with no
@@ -98,12 +101,13 @@ def process_rows(
     platform's command ({name} is the process's name)."""
     if not has_services(project):
         return ()
-    rows = [("web", f"`{' '.join(web)}` ({runs})", cost, scale["web"].format(name="web"))]
+    web_row = f"`{' '.join(web)}` ({web_runs or runs})"
+    rows = [("web", web_row, cost, scale["web"].format(name="web"))]
     for process in project.services.processes:
         rows.append(
             (
                 process.name,
-                f"`{_display(process)}` ({runs}; {process.source})",
+                f"`{_display(process)}` ({runs}; {_origin(process.source)})",
                 cost,
                 scale[process.role].format(name=process.name),
             )
@@ -111,6 +115,10 @@ def process_rows(
     if redis is not None and project.services.needs_redis:
         rows.append(redis)
     return tuple(rows)
+
+
+def _origin(source: str) -> str:
+    return "your Procfile's line" if source == "Procfile" else source
 
 
 def _display(process: ServiceProcess) -> str:
@@ -172,10 +180,13 @@ def heroku_redis_tls(project: Project, indent: str = "    ") -> str:
 def service_requirements(project: Project) -> tuple[Requirement, ...]:
     """Packages the web command needs beyond the project's own: gunicorn's uvicorn
     worker when the ASGI app has no ASGI server of its own."""
-    if project.services.asgi_server == "gunicorn+uvicorn":
-        return (
-            Requirement(
-                "uvicorn-worker", "uvicorn-worker~=0.3", "gunicorn's worker for the ASGI app"
-            ),
-        )
-    return ()
+    services = project.services
+    if services.asgi_server != "gunicorn+uvicorn":
+        return ()
+    worker = Requirement(
+        "uvicorn-worker", "uvicorn-worker~=0.3", "gunicorn's worker for the ASGI app"
+    )
+    if services.websocket_path is None:
+        return (worker,)
+    # uvicorn speaks websockets only with a websockets library installed.
+    return (worker, Requirement("websockets", "websockets>=13", "websockets for uvicorn"))

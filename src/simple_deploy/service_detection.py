@@ -67,7 +67,8 @@ def _procfile(git_root: Path) -> list[tuple[str, str]]:
 
 def _role(name: str, argv: Sequence[str]) -> str:
     words = {name, *argv}
-    if "beat" in words or any(w in words for w in ("rqscheduler", "run_huey_scheduler")):
+    # Heroku's name for a process that schedules jobs is `clock:` (its Dev Center).
+    if words & {"beat", "clock", "rqscheduler", "scheduler"}:
         return "scheduler"
     if "runworker" in words:
         return "channels"
@@ -236,6 +237,10 @@ def find_services(
         if _module_text(manage_dir, module):
             asgi_application = f"{module}:{attr}"
             asgi_server = next((s for s in _ASGI_SERVERS if s in present), "gunicorn+uvicorn")
+            if nested and asgi_server in ("daphne", "hypercorn"):
+                # Neither can change into the folder holding manage.py, where the
+                # platform's command must import the app from: gunicorn can (--chdir).
+                asgi_server = "gunicorn+uvicorn"
             if channels:
                 asgi_text = _module_text(manage_dir, module)
                 router = _CHANNEL_ROUTER.search(asgi_text)

@@ -161,7 +161,11 @@ def _procfile(project: Project, processes: dict[str, tuple[str, ...]]) -> FileCh
     generated = generated_file(
         project,
         "Procfile",
-        render_template(_TEMPLATES, "Procfile-tpl", {**ours, "services": services}),
+        render_template(
+            _TEMPLATES,
+            "Procfile-tpl",
+            {**ours, "services": services, "asgi_server": project.services.asgi_server},
+        ),
         "tells Heroku to migrate in the release phase and serve with gunicorn",
     )
     if not generated.user_file:

@@ -561,7 +561,7 @@ def guide(project: Project, options: Options) -> Guide:
         processes=service_config.process_rows(
             project,
             tuple(_start(project).split()),
-            "a container of its own, .platform.app.yaml",
+            "a container of its own, `workers:` in .platform.app.yaml",
             "within the project's plan (workers share its CPU and memory)",
             {
                 "web": "upgrade the plan in the Console",
@@ -571,6 +571,7 @@ def guide(project: Project, options: Options) -> Guide:
                 "and push",
                 "channels": "one instance; stop: remove it from `workers:` and push",
             },
+            web_runs="the app's `web:` in .platform.app.yaml",
             redis=(
                 "Redis",
                 "the `redis` service (redis-persistent:7.2, 256 MB disk), .platform/services.yaml",

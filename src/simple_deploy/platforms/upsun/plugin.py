@@ -243,6 +243,7 @@ def guide(project: Project, options: Options) -> Guide:
                 "channels": "`upsun resources:set --count {name}:2`; stop: remove it from "
                 "`workers:` and `upsun push`",
             },
+            web_runs="the app's `web:` in .upsun/config.yaml",
             redis=(
                 "Redis",
                 "the `redis` service (redis-persistent:7.2) in .upsun/config.yaml",
