@@ -237,3 +237,16 @@ def test_an_rq_job_is_enqueued_on_the_workers_queue_and_seen_finished(state):
     summary, detail = _task(rehearsal)
     assert summary == "job finished"
     assert "on the 'low' queue" in detail and "result 5" in detail
+
+
+@pytest.mark.needs_programs
+@needs_redis
+def test_a_probe_that_cannot_load_the_app_fails_with_its_output_and_not_its_script(state):
+    worker = _worker("celery", "-A", "missing_app", "worker")
+    rehearsal = state((worker,), {"BROKER_URL": "{redis_url}"})
+    with pytest.raises(StepFailed) as failed:
+        _task(rehearsal)
+    message = str(failed.value)
+    assert "<the rehearsal's probe> missing_app" in message and "exited with code" in message
+    assert "missing_app" in message.split("exited with code", 1)[1]  # Celery's own words
+    assert "send_task" not in message

@@ -132,7 +132,8 @@ def _run_probe(state: _Rehearsal, command: Command, worker: Command) -> tuple[li
     result = state.engine.run(argv, command.cwd, state.run_env(worker))
     events = workers.probe_events(result.output)
     if result.returncode != 0 or not events:
-        shown = display(argv[:2] + ["<probe>", *argv[3:]])
+        # The probe's script is shown by name, not as its many lines.
+        shown = display(["<the rehearsal's probe>" if "\n" in arg else arg for arg in argv])
         raise StepFailed(failure([shown], result))
     return events, result.output
 
