@@ -4,12 +4,12 @@ PostgreSQL and a throwaway redis-server: each declared process starts as its ste
 a Celery task is sent and seen done, and a Channels app answers a websocket
 handshake (its echo goes through the channel worker and Redis).
 
-CI rehearses two cells (measured on a busy 2-core machine: 101 s and 52 s): Celery with beat on Heroku
-(Procfile process types) and Channels on Upsun (daphne, a worker, and Redis
-reached through PLATFORM_RELATIONSHIPS). Every platform's configuration of both
-samples is checked by services-config's integration tests. The whole matrix,
-both samples on all six built-in platforms (12 rehearsals, 8 to 16 minutes
-here, by the load), runs with:
+CI rehearses two cells (101 s and 52 s, measured on a busy 2-core machine):
+Celery with beat on Heroku (Procfile process types) and Channels on Upsun
+(daphne, a worker, and Redis reached through PLATFORM_RELATIONSHIPS). Every
+platform's configuration of both samples is checked by services-config's
+integration tests. The whole matrix, both samples on all six built-in
+platforms (12 rehearsals, 8 to 16 minutes here, by the load), runs with:
 
     SIMPLE_DEPLOY_SERVICES_MATRIX=1 bash scripts/test tests/e2e/test_services_rehearsal.py
 """
