@@ -348,7 +348,40 @@ def _wagtail(manage_dir: Path) -> None:
         out.write('\nWAGTAIL_SITE_NAME = "Blog"\n')
 
 
+NAMED_BASE_PRODUCTION = """\"\"\"The deployed site: builds on base.py, which manage.py names.\"\"\"
+
+import os
+
+from .base import *  # noqa: F403
+
+DEBUG = False
+SESSION_COOKIE_NAME = "blog_production_session"
+SECRET_KEY = os.environ.get("SECRET_KEY", SECRET_KEY)  # noqa: F405
+"""
+
+
+def _named_base(manage_dir: Path) -> None:
+    """blog/settings.py -> blog/django/base.py, named by manage.py and wsgi.py; a
+    production.py beside it star-imports it (a folder not named for settings, as
+    HackSoftware's styleguide keeps config/django/)."""
+    package = manage_dir / "blog"
+    folder = package / "django"
+    folder.mkdir()
+    base = (package / "settings.py").read_text(encoding="utf-8")
+    base = base.replace(
+        "BASE_DIR = Path(__file__).resolve().parent.parent",
+        "BASE_DIR = Path(__file__).resolve().parent.parent.parent",
+    )
+    (package / "settings.py").unlink()
+    (folder / "__init__.py").write_text("", encoding="utf-8")
+    (folder / "base.py").write_text(base, encoding="utf-8")
+    (folder / "production.py").write_text(NAMED_BASE_PRODUCTION, encoding="utf-8")
+    for name in ("manage.py", "blog/wsgi.py", "blog/asgi.py"):
+        _edit(manage_dir / name, "'blog.settings'", "'blog.django.base'")
+
+
 SETTINGS_SHAPES = {
+    "named-base": (_named_base, ()),
     "wagtail": (_wagtail, ("wagtail>=7.0",)),
     "compress-offline": (_compress_offline, ("django-compressor~=4.5", "whitenoise~=6.12")),
     "legacy-static-storage": (_legacy_static_storage, ("whitenoise~=6.12",)),

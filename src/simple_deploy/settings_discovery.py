@@ -11,7 +11,14 @@ import ast
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Named", "settings_default", "module_file", "production_sibling", "is_production"]
+__all__ = [
+    "Named",
+    "settings_default",
+    "module_file",
+    "production_sibling",
+    "is_production",
+    "star_imports",
+]
 
 # Module names that, beside a development module, hold the deployed site's settings.
 # Most specific first: when several exist, the first is chosen (and the summary
@@ -129,4 +136,34 @@ def production_sibling(manage_dir: Path, module: str) -> str | None:
     for candidate in dict.fromkeys(candidates):
         if candidate != module and module_file(manage_dir, candidate) is not None:
             return candidate
+    # Any folder: `config/django/production.py` that star-imports the `base.py` manage.py
+    # names (or `quickstartproject/production.py` importing `settings.py`) is the
+    # deployed site's module, whatever the folder or the named module is called.
+    for leaf in _PRODUCTION_LEAVES:
+        candidate = f"{prefix}{leaf}"
+        path = module_file(manage_dir, candidate)
+        if candidate != module and path is not None and module in star_imports(path, candidate):
+            return candidate
     return None
+
+
+def star_imports(path: Path, module: str) -> tuple[str, ...]:
+    """The modules `path` (the file of `module`) star-imports, as absolute dotted names:
+    `from .base import *` in config/django/production.py -> config.django.base."""
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8", errors="replace"))
+    except (SyntaxError, ValueError, OSError):
+        return ()
+    package = module.split(".")
+    if path.name != "__init__.py":
+        package = package[:-1]
+    found = []
+    for node in tree.body:
+        if not isinstance(node, ast.ImportFrom) or [a.name for a in node.names] != ["*"]:
+            continue
+        if node.level:
+            base = package[: len(package) - (node.level - 1)]
+            found.append(".".join([*base, *([node.module] if node.module else [])]))
+        elif node.module:
+            found.append(node.module)
+    return tuple(found)
