@@ -380,7 +380,34 @@ def _named_base(manage_dir: Path) -> None:
         _edit(manage_dir / name, "'blog.settings'", "'blog.django.base'")
 
 
+DEBUG_BRANCH_TAIL = """
+# Production choices are made where DEBUG is off: a compressed storage without a
+# manifest (hashed names broke a vendored CSS file's references).
+if not DEBUG:
+    STATIC_ROOT = BASE_DIR / "collected_static"
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    }
+"""
+
+
+def _debug_from_variable(manage_dir: Path) -> None:
+    """DEBUG read with django-environ, on unless DJANGO_DEBUG says otherwise, and the
+    production storage chosen under `if not DEBUG:`."""
+    settings = manage_dir / "blog" / "settings.py"
+    _edit(
+        settings,
+        "from pathlib import Path\n",
+        "from pathlib import Path\n\nimport environ\n\nenv = environ.Env()\n",
+    )
+    _edit(settings, "DEBUG = True", 'DEBUG = env.bool("DJANGO_DEBUG", default=True)')
+    with open(settings, "a", encoding="utf-8") as out:
+        out.write(DEBUG_BRANCH_TAIL)
+
+
 SETTINGS_SHAPES = {
+    "debug-variable": (_debug_from_variable, ("django-environ~=0.12", "whitenoise~=6.12")),
     "named-base": (_named_base, ()),
     "wagtail": (_wagtail, ("wagtail>=7.0",)),
     "compress-offline": (_compress_offline, ("django-compressor~=4.5", "whitenoise~=6.12")),

@@ -49,7 +49,7 @@ def platform_provided(
 
 def user_provided(project: Project, provided: Iterable[str]) -> tuple[EnvVar, ...]:
     """Required variables nobody sets unless the user does (the summary gives commands)."""
-    known = set(provided)
+    known = set(provided) | set(project.settings_env)
     return tuple(var for var in _required(project) if var.name not in known)
 
 
@@ -86,6 +86,12 @@ def notes(project: Project) -> tuple[str, ...]:
             f"commit) will not have it; your settings{at} do without it when "
             f"`{project.platform_switch}` is set: set `{project.platform_switch}` (for "
             "example to 1) in the platform's environment."
+        )
+    if project.debug_off:
+        name, value = project.debug_off
+        out.append(
+            f"Your settings read DEBUG from `{name}`: the platform sets `{name}={value}`, so "
+            "what they do when DEBUG is off (storage, caching, logging) runs there too."
         )
     required = [f"`{v.name}`" for v in project.env_vars if v.required]
     optional = [f"`{v.name}`" for v in project.env_vars if not v.required]

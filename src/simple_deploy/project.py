@@ -91,6 +91,9 @@ class Project:
     dependencies: Dependencies | None = None
     # A Wagtail project's facts for the settings block (None: no Wagtail).
     wagtail: Wagtail | None = None
+    # (name, value): the variable the settings read DEBUG from and the value that turns
+    # it off, which every platform sets so the project's `if not DEBUG:` branches run.
+    debug_off: tuple[str, str] | None = None
 
     @property
     def deps(self) -> Dependencies:
@@ -125,10 +128,15 @@ class Project:
     def settings_env(self) -> dict[str, str]:
         """Environment every platform process needs to use the settings we extended:
         DJANGO_SETTINGS_MODULE unless manage.py (release, build) and wsgi.py (web)
-        both already name that module in their own code."""
-        if self.manage_settings_module == self.wsgi_settings_module == self.settings_module:
-            return {}
-        return {"DJANGO_SETTINGS_MODULE": self.settings_module}
+        both already name that module in their own code, and the project's own debug
+        variable set off (`debug_off`), so its production branches run."""
+        env = {}
+        if not self.manage_settings_module == self.wsgi_settings_module == self.settings_module:
+            env["DJANGO_SETTINGS_MODULE"] = self.settings_module
+        if self.debug_off:
+            name, value = self.debug_off
+            env[name] = value
+        return env
 
     @property
     def required_env(self) -> tuple[EnvVar, ...]:
@@ -535,4 +543,5 @@ def inspect(
         ignored_needed_at=found.needed_at if found else None,
         platform_switch=found.switch if found else None,
         legacy_static_storage=found.legacy_storage if found else None,
+        debug_off=found.debug_off if found else None,
     )

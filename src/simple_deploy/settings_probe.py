@@ -62,6 +62,8 @@ class ProbeResult:
     switch: str | None = None
     # STATICFILES_STORAGE as the settings left it, when STORAGES names no staticfiles.
     legacy_storage: str | None = None
+    # (name, value): the project's debug variable and the value that turns DEBUG off.
+    debug_off: tuple[str, str] | None = None
 
 
 def kind_of(name: str) -> str:
@@ -317,6 +319,31 @@ if failure is not None and hidden:
 # A variable the settings cannot import without is needed whoever reads it.
 for key in supplied:
     reads.setdefault(key, seen_at.get(key, ""))
+# The project's own debug switch (`env.bool("DJANGO_DEBUG", default=True)`): the value
+# that, set on the platform, leaves DEBUG off, so every `if not DEBUG:` branch the
+# settings have runs there (the platform block turns DEBUG off only after them).
+# A value is taken only when the settings then import with DEBUG False.
+debug_off = None
+if error is None:
+    for key in [k for k in reads if k.upper() == "DEBUG" or k.upper().endswith("_DEBUG")]:
+        if key in env.data:
+            # Required, so given a placeholder that reads as off: that value, if it is.
+            if key in supplied and getattr(sys.modules.get(module), "DEBUG", None) is False:
+                debug_off = [key, env.data[key]]
+                break
+            continue
+        for value in ("False", "0"):
+            env.data[key] = value
+            forget_project_modules()
+            if attempt_import() is None and getattr(sys.modules[module], "DEBUG", None) is False:
+                debug_off = [key, value]
+                break
+            del env.data[key]
+        if debug_off:
+            break
+    if debug_off is None:
+        forget_project_modules()
+        attempt_import()
 # STATICFILES_STORAGE left for STORAGES to say (Django 5.1 ignores it): its value once
 # the settings have run, whatever branch or helper set it.
 settled = sys.modules.get(module) if error is None else None
@@ -329,7 +356,7 @@ if not isinstance(legacy_storage, str) or (
 sys.__stdout__.write("\n" + json.dumps({
     "reads": reads, "required": supplied, "error": error,
     "missing": named, "needed_at": needed_at, "switch": switch,
-    "legacy_storage": legacy_storage,
+    "legacy_storage": legacy_storage, "debug_off": debug_off,
 }))
 """
 
@@ -418,4 +445,5 @@ def _run(
         needed_at=data["needed_at"],
         switch=data["switch"],
         legacy_storage=data.get("legacy_storage"),
+        debug_off=tuple(data["debug_off"]) if data.get("debug_off") else None,
     )

@@ -322,6 +322,11 @@ def render_fly_toml(project: Project, options: Options) -> str:
             # Fly's proxy would answer 404 for /static/ from a folder your image may
             # not fill: with your Dockerfile, WhiteNoise serves static files.
             "static_dir": "" if theirs else _toml_string(img.static_dir),
+            # Our Dockerfile sets these with ENV (the build needs them too); a Dockerfile
+            # of the user's does not, so the Machines get them from fly.toml.
+            "env": [(k, _toml_string(v)) for k, v in project.settings_env.items()]
+            if theirs
+            else [],
         },
     )
 

@@ -173,6 +173,8 @@ def render_config(project: Project, options: Options) -> str:
             "build": json.dumps(build_line(project)),
             "start": json.dumps(shlex.join(cmds["start"])),
             "healthcheck": json.dumps(HEALTH_PATH),
+            # The settings module and the project's debug switch, as service variables.
+            "settings_env": [(k, json.dumps(v)) for k, v in sorted(project.settings_env.items())],
             "pre_deploy": json.dumps([shlex.join(cmds["pre_deploy"])]),
             "project_json": json.dumps(project_name(project, options)),
         },
