@@ -406,7 +406,30 @@ def _debug_from_variable(manage_dir: Path) -> None:
         out.write(DEBUG_BRANCH_TAIL)
 
 
+OWN_NAMES_TAIL = """
+# Hosts, origins and the database come from the environment, under this project's names.
+ALLOWED_HOSTS = os.environ["DJANGO_ALLOWED_HOSTS"].split(",")
+CSRF_TRUSTED_ORIGINS = os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "http://localhost").split(",")
+DATABASES = {"default": dj_database_url.parse(os.environ["DJANGO_DATABASE_URL"])}
+"""
+
+
+def _own_names(manage_dir: Path) -> None:
+    """Settings that read the host, the HTTPS origins and the database URL under their own
+    names (DJANGO_ALLOWED_HOSTS, DJANGO_CSRF_TRUSTED_ORIGINS, DJANGO_DATABASE_URL), two of
+    them required."""
+    settings = manage_dir / "blog" / "settings.py"
+    _edit(
+        settings,
+        "from pathlib import Path\n",
+        "import os\nfrom pathlib import Path\n\nimport dj_database_url\n",
+    )
+    with open(settings, "a", encoding="utf-8") as out:
+        out.write(OWN_NAMES_TAIL)
+
+
 SETTINGS_SHAPES = {
+    "own-names": (_own_names, ("dj-database-url~=3.0",)),
     "debug-variable": (_debug_from_variable, ("django-environ~=0.12", "whitenoise~=6.12")),
     "named-base": (_named_base, ()),
     "wagtail": (_wagtail, ("wagtail>=7.0",)),

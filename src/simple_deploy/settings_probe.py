@@ -34,8 +34,9 @@ class EnvVar:
     """One environment variable the settings read.
 
     `required`: the settings fail to import without it. `kind` says what it holds,
-    so the platform can be given the right value: "secret_key", "database_url"
-    or "other". `where` is "path:line" of the first project line that read it.
+    so the platform can be given the right value: "secret_key", "database_url",
+    "allowed_hosts", "csrf_origins" or "other". `where` is "path:line" of the first
+    project line that read it.
     """
 
     name: str
@@ -72,6 +73,11 @@ def kind_of(name: str) -> str:
         return "secret_key"
     if upper in ("DATABASE_URL", "DB_URL") or upper.endswith("DATABASE_URL"):
         return "database_url"
+    # Values the tool knows too: the app's host, and its HTTPS origin.
+    if upper.endswith("ALLOWED_HOSTS"):
+        return "allowed_hosts"
+    if upper.endswith("CSRF_TRUSTED_ORIGINS"):
+        return "csrf_origins"
     return "other"
 
 

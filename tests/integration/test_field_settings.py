@@ -3,6 +3,7 @@ and what the platform sets so the project's own production branches run."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import subprocess
@@ -118,3 +119,80 @@ def test_the_projects_debug_variable_is_set_off_so_its_production_branch_runs(
     backend = read_settings(root, env, "s.STORAGES['staticfiles']['BACKEND']")
     # The project's own choice; the block adds no manifest storage of its own.
     assert backend == "whitenoise.storage.CompressedStaticFilesStorage"
+
+
+# The developer's own shell holds these; the platform gets them from the tool.
+OWN_NAMES_LOCAL = {
+    "DJANGO_ALLOWED_HOSTS": "localhost",
+    "DJANGO_DATABASE_URL": "sqlite:///local.sqlite3",
+}
+
+
+def _own_names_on(root: Path, platform: str, stdout: str) -> None:
+    """The platform's own configuration gives the host and the database by their names."""
+    said = " ".join(stdout.split())
+    if platform == "heroku":
+        assert (
+            "`heroku config:set ALLOWED_HOSTS=<host name> DJANGO_ALLOWED_HOSTS=<host name> "
+            "DJANGO_CSRF_TRUSTED_ORIGINS=https://<host name>`" in said
+        )
+        assert "--as DJANGO_DATABASE`" in said
+    elif platform == "fly_io":
+        import tomllib
+
+        fly_toml = tomllib.loads((root / "fly.toml").read_text("utf-8"))
+        host = f"{fly_toml['app']}.fly.dev"
+        assert fly_toml["env"]["DJANGO_ALLOWED_HOSTS"] == host
+        assert fly_toml["env"]["DJANGO_CSRF_TRUSTED_ORIGINS"] == f"https://{host}"
+        assert "--variable-name DJANGO_DATABASE_URL`" in said
+    elif platform == "railway":
+        config = (root / ".railway" / "railway.ts").read_text("utf-8")
+        assert 'DJANGO_ALLOWED_HOSTS: "${{RAILWAY_PUBLIC_DOMAIN}}",' in config
+        assert "DJANGO_DATABASE_URL: db.env.DATABASE_URL," in config
+    elif platform == "render":
+        import render_schema
+
+        blueprint = render_schema.assert_valid((root / "render.yaml").read_text("utf-8"))
+        env = {var["key"]: var for var in blueprint["services"][0]["envVars"]}
+        assert env["DJANGO_DATABASE_URL"]["fromDatabase"]["property"] == "connectionString"
+        assert env["DJANGO_ALLOWED_HOSTS"]["value"] == "blog-site.onrender.com"
+    else:
+        routes = {"https://main-abc.example.site/": {"type": "upstream", "upstream": "app"}}
+        env = {
+            **os.environ,
+            "PLATFORM_APPLICATION_NAME": "app",
+            "PLATFORM_ROUTES": base64.b64encode(json.dumps(routes).encode()).decode(),
+        }
+        shown = subprocess.run(
+            [
+                "bash",
+                "-c",
+                'source ./.environment && printf "%s %s" "$DJANGO_ALLOWED_HOSTS" '
+                '"$DJANGO_CSRF_TRUSTED_ORIGINS"',
+            ],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert shown.stdout == "main-abc.example.site https://main-abc.example.site"
+    assert "`DJANGO_ALLOWED_HOSTS`" not in " ".join(
+        line for line in stdout.splitlines() if "=<value>" in line
+    )
+
+
+@pytest.mark.parametrize("platform", ALL_PLATFORMS)
+def test_the_host_and_database_are_set_under_the_names_the_settings_read(sample_project, platform):
+    root = sample_project("requirements_txt", "flat", settings="own-names")
+    result = deploy(root, platform, env=OWN_NAMES_LOCAL)
+    assert result.returncode == 0, result.stderr + result.stdout
+    _own_names_on(root, platform, result.stdout)
+
+    # The rehearsal is given them too: it asks for no --env.
+    from simple_deploy.management.commands.deploy import Command
+    from simple_deploy.plugins import load
+    from simple_deploy.project import inspect
+
+    plugin = load(platform)
+    assert Command._missing_rehearsal_env(inspect(root), plugin, {}) == ""
