@@ -428,7 +428,37 @@ def _own_names(manage_dir: Path) -> None:
         out.write(OWN_NAMES_TAIL)
 
 
+DEVELOPMENT_ONLY = """\"\"\"Development settings: the only module manage.py and wsgi.py know.\"\"\"
+
+from .base import *  # noqa: F403
+
+DEBUG = True
+SESSION_COOKIE_NAME = "blog_development_session"
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+"""
+
+
+def _development_only(manage_dir: Path) -> None:
+    """blog/settings/{base,development}.py, manage.py and wsgi.py naming development: no
+    production module anywhere (the developer never needed one)."""
+    package = manage_dir / "blog"
+    folder = package / "settings"
+    folder.mkdir()
+    base = (package / "settings.py").read_text(encoding="utf-8")
+    base = base.replace(
+        "BASE_DIR = Path(__file__).resolve().parent.parent",
+        "BASE_DIR = Path(__file__).resolve().parent.parent.parent",
+    )
+    (package / "settings.py").unlink()
+    (folder / "__init__.py").write_text("", encoding="utf-8")
+    (folder / "base.py").write_text(base, encoding="utf-8")
+    (folder / "development.py").write_text(DEVELOPMENT_ONLY, encoding="utf-8")
+    for name in ("manage.py", "blog/wsgi.py", "blog/asgi.py"):
+        _edit(manage_dir / name, "'blog.settings'", "'blog.settings.development'")
+
+
 SETTINGS_SHAPES = {
+    "development-only": (_development_only, ()),
     "own-names": (_own_names, ("dj-database-url~=3.0",)),
     "debug-variable": (_debug_from_variable, ("django-environ~=0.12", "whitenoise~=6.12")),
     "named-base": (_named_base, ()),

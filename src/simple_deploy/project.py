@@ -20,7 +20,13 @@ from .drivers import Driver, find_driver, read_texts
 from .package_managers import Dependencies, ManagerError, detect, get
 from .parsing import ReadError, reading_files
 from .python_version import find as find_python
-from .settings_discovery import Named, module_file, production_sibling
+from .settings_discovery import (
+    Named,
+    NewModule,
+    module_file,
+    production_beside,
+    production_sibling,
+)
 from .settings_discovery import settings_default as _named_in
 from .settings_probe import EnvVar, probe
 from .textfiles import UnreadableFile, read_text
@@ -91,6 +97,9 @@ class Project:
     dependencies: Dependencies | None = None
     # A Wagtail project's facts for the settings block (None: no Wagtail).
     wagtail: Wagtail | None = None
+    # The text of the production module this run creates beside the only, development,
+    # module (settings_file does not exist yet); None: settings_file is extended.
+    new_settings_text: str | None = None
     # (name, value): the variable the settings read DEBUG from and the value that turns
     # it off, which every platform sets so the project's `if not DEBUG:` branches run.
     debug_off: tuple[str, str] | None = None
@@ -358,8 +367,9 @@ def _django_version() -> str:
 
 def _choose_settings(
     manage_dir: Path, explicit: str | None, running: str | None
-) -> tuple[str, str | None, Named | None, str, str]:
-    """(production module, manage.py's module, wsgi.py's, wsgi module, why).
+) -> tuple[str, str | None, Named | None, str, str, NewModule | None]:
+    """(production module, manage.py's module, wsgi.py's, wsgi module, why, the module to
+    create when only a development module exists).
 
     `explicit` is --settings-module; `running` is DJANGO_SETTINGS_MODULE as this run
     sees it (exported, or Django's --settings), which outranks manage.py's default.
@@ -392,7 +402,14 @@ def _choose_settings(
                 "dotted name relative to the folder holding manage.py, e.g. "
                 "config.settings.production)."
             )
-        return explicit, manage_settings, wsgi_named, wsgi_module, "named with --settings-module"
+        return (
+            explicit,
+            manage_settings,
+            wsgi_named,
+            wsgi_module,
+            "named with --settings-module",
+            None,
+        )
     if running and running != manage_settings:
         base, base_why = running, "DJANGO_SETTINGS_MODULE in this run's environment names it"
     elif wsgi_named and wsgi_named.module != named:
@@ -421,8 +438,16 @@ def _choose_settings(
             f"the production module beside {base}, which {namer} names; "
             "choose another with --settings-module"
         )
-        return sibling, manage_settings, wsgi_named, wsgi_module, why
-    return base, manage_settings, wsgi_named, wsgi_module, base_why
+        return sibling, manage_settings, wsgi_named, wsgi_module, why, None
+    new = production_beside(manage_dir, base)
+    if new is not None:
+        why = (
+            f"new: only {base}, a development module, exists, and production must never run "
+            f"it; this module builds on {new.base}, as {base} does, without its development "
+            "settings"
+        )
+        return new.module, manage_settings, wsgi_named, wsgi_module, why, new
+    return base, manage_settings, wsgi_named, wsgi_module, base_why, None
 
 
 def _outside_block(var: EnvVar, settings_rel: str, text: str) -> bool:
@@ -464,10 +489,16 @@ def inspect(
     git_root = _git_root(start)
     manage_dir = _find_manage_py(git_root, start)
 
-    chosen, manage_settings, wsgi_named, wsgi_module, source = _choose_settings(
+    chosen, manage_settings, wsgi_named, wsgi_module, source, new = _choose_settings(
         manage_dir, settings_module, running_settings
     )
-    settings_file = _module_file(manage_dir, chosen)
+    # A module this run creates is read, probed and described through its base.
+    read_as = new.base if new else chosen
+    settings_file = (
+        manage_dir.joinpath(*chosen.split(".")).with_suffix(".py")
+        if new
+        else _module_file(manage_dir, chosen)
+    )
     if settings_file is None:  # pragma: no cover - _choose_settings checked it
         raise InspectionError(f"Settings module {chosen} was not found under {manage_dir}.")
     wsgi_settings = wsgi_named.module if wsgi_named else None
@@ -497,12 +528,12 @@ def inspect(
             "and run again."
         ) from exc
 
-    settings_text = _read(settings_file)
+    settings_text = new.text if new else _read(settings_file)
     env_vars: tuple[EnvVar, ...] = ()
     import_error = None
     found = None
     if probe_env:
-        found = probe(git_root, manage_dir, chosen)
+        found = probe(git_root, manage_dir, read_as)
         settings_rel = settings_file.relative_to(git_root).as_posix()
         env_vars = tuple(
             v for v in found.variables if _outside_block(v, settings_rel, settings_text)
@@ -525,8 +556,8 @@ def inspect(
         django_version=_django_version(),
         configured_for=markers.platforms_in(settings_text),
         asset_build=find_asset_build(git_root, manage_dir),
-        compress_offline=compress_offline(_settings_texts(manage_dir, chosen)),
-        wagtail=find_wagtail(_settings_texts(manage_dir, chosen), dependencies.present),
+        compress_offline=compress_offline(_settings_texts(manage_dir, read_as)),
+        wagtail=find_wagtail(_settings_texts(manage_dir, read_as), dependencies.present),
         postgres_driver=find_driver(
             set(dependencies.present),
             read_texts(
@@ -544,4 +575,5 @@ def inspect(
         platform_switch=found.switch if found else None,
         legacy_static_storage=found.legacy_storage if found else None,
         debug_off=found.debug_off if found else None,
+        new_settings_text=new.text if new else None,
     )

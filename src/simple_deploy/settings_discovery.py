@@ -18,6 +18,8 @@ __all__ = [
     "production_sibling",
     "is_production",
     "star_imports",
+    "is_development",
+    "production_beside",
 ]
 
 # Module names that, beside a development module, hold the deployed site's settings.
@@ -29,6 +31,17 @@ _PRODUCTION_FLAT = (
     "settings_prod",
     "production_settings",
     "prod_settings",
+)
+
+
+# Module names that say "development": production must never run one of them.
+_DEVELOPMENT_LEAVES = ("development", "develop", "dev", "local")
+_DEVELOPMENT_FLAT = (
+    "settings_dev",
+    "settings_development",
+    "settings_local",
+    "dev_settings",
+    "local_settings",
 )
 
 
@@ -167,3 +180,51 @@ def star_imports(path: Path, module: str) -> tuple[str, ...]:
         elif node.module:
             found.append(node.module)
     return tuple(found)
+
+
+def is_development(module: str) -> bool:
+    leaf = module.rsplit(".", 1)[-1]
+    return leaf in _DEVELOPMENT_LEAVES or leaf in _DEVELOPMENT_FLAT
+
+
+@dataclass(frozen=True)
+class NewModule:
+    """A production module to create beside a development one: its dotted name, the
+    module it builds on (what the development module star-imports), and its text."""
+
+    module: str
+    base: str
+    text: str
+
+
+def production_beside(manage_dir: Path, module: str) -> NewModule | None:
+    """The production module to make when `module` is named for development and has no
+    production module beside it: `blog.settings.development` -> `blog.settings.production`
+    star-importing `blog.settings.base`, what development builds on (never development
+    itself: its debug settings would run in production). None when the development
+    module builds on no other module (or on several), or when it is not one.
+    """
+    path = module_file(manage_dir, module)
+    if path is None or path.name == "__init__.py" or not is_development(module):
+        return None
+    bases = [
+        base
+        for base in dict.fromkeys(star_imports(path, module))
+        if module_file(manage_dir, base) is not None and not is_development(base)
+    ]
+    if len(bases) != 1:
+        return None
+    parent, _, leaf = module.rpartition(".")
+    name = "production" if leaf in _DEVELOPMENT_LEAVES else "settings_production"
+    new = f"{parent}.{name}" if parent else name
+    if module_file(manage_dir, new) is not None:
+        return None
+    base = bases[0]
+    base_parent, _, base_leaf = base.rpartition(".")
+    source = f".{base_leaf}" if base_parent == parent else base
+    text = (
+        f'"""Settings for the deployed site: {base} without the development settings of\n'
+        f'{module}. Made by django-simple-deploy; yours to change."""\n\n'
+        f"from {source} import *  # noqa: F403\n"
+    )
+    return NewModule(new, base, text)

@@ -196,3 +196,49 @@ def test_the_host_and_database_are_set_under_the_names_the_settings_read(sample_
 
     plugin = load(platform)
     assert Command._missing_rehearsal_env(inspect(root), plugin, {}) == ""
+
+
+def _settings_module_on(root: Path, platform: str, stdout: str) -> str:
+    """The DJANGO_SETTINGS_MODULE the platform's own configuration sets."""
+    import re
+
+    if platform == "heroku":
+        found = re.search(r"heroku config:set DJANGO_SETTINGS_MODULE=(\S+)", stdout)
+        return found.group(1) if found else ""
+    files = {
+        "fly_io": "Dockerfile",
+        "railway": ".railway/railway.ts",
+        "render": "render.yaml",
+        "upsun": ".upsun/config.yaml",
+        "platform_sh": ".platform.app.yaml",
+    }
+    text = (root / files[platform]).read_text("utf-8")
+    found = re.search(r"DJANGO_SETTINGS_MODULE\W+([\w.]+)", text)
+    if platform == "render":
+        found = re.search(r"key: DJANGO_SETTINGS_MODULE\s+value: \"?([\w.]+)", text)
+    return found.group(1) if found else ""
+
+
+@pytest.mark.parametrize("platform", ALL_PLATFORMS)
+def test_a_production_module_is_made_beside_the_only_development_one(sample_project, platform):
+    # manage.py and wsgi.py name blog.settings.development; there is no production module.
+    root = sample_project("requirements_txt", "flat", settings="development-only")
+    development = (root / "blog/settings/development.py").read_bytes()
+    result = deploy(root, platform)
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert (root / "blog/settings/development.py").read_bytes() == development
+    production = (root / "blog/settings/production.py").read_text("utf-8")
+    # It builds on what development builds on, never on development itself.
+    assert "from .base import *" in production
+    assert not [line for line in production.splitlines() if "import" in line and "develop" in line]
+    assert f"# >>> django-simple-deploy: {platform} >>>" in production
+    said = " ".join(result.stdout.split())
+    assert "`blog/settings/production.py` (new" in said
+    assert _settings_module_on(root, platform, result.stdout) == "blog.settings.production"
+    env = {
+        **PLATFORM_ENV[platform],
+        "DJANGO_SETTINGS_MODULE": "blog.settings.production",
+        "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/d",
+    }
+    session, debug = read_settings(root, env, "[s.SESSION_COOKIE_NAME, s.DEBUG]")
+    assert (session, debug) == ("sessionid", False)
