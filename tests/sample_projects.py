@@ -457,7 +457,51 @@ def _development_only(manage_dir: Path) -> None:
         _edit(manage_dir / name, "'blog.settings'", "'blog.settings.development'")
 
 
+PLATFORM_FLAG_INIT = """\"\"\"Settings chosen by where the site runs.\"\"\"
+
+import os
+
+if "ON_HEROKU" in os.environ:
+    from .settings_heroku import *  # noqa: F403
+elif os.environ.get("RENDER"):
+    from .settings_render import *  # noqa: F403
+else:
+    from .settings_dev import *  # noqa: F403
+"""
+PLATFORM_FLAG_MODULE = """\"\"\"The site on {label}.\"\"\"
+
+from .common import *  # noqa: F403
+
+DEBUG = False
+SESSION_COOKIE_NAME = "blog_{name}_session"
+"""
+
+
+def _platform_flag(manage_dir: Path) -> None:
+    """blog/settings/__init__.py loads settings_heroku.py when ON_HEROKU is set (a flag the
+    developer sets on Heroku), settings_render.py when Render's own RENDER is, else
+    settings_dev.py; all build on common.py (startproject's settings)."""
+    package = manage_dir / "blog"
+    folder = package / "settings"
+    folder.mkdir()
+    common = (package / "settings.py").read_text(encoding="utf-8")
+    common = common.replace(
+        "BASE_DIR = Path(__file__).resolve().parent.parent",
+        "BASE_DIR = Path(__file__).resolve().parent.parent.parent",
+    )
+    (package / "settings.py").unlink()
+    (folder / "__init__.py").write_text(PLATFORM_FLAG_INIT, encoding="utf-8")
+    (folder / "common.py").write_text(common, encoding="utf-8")
+    (folder / "settings_dev.py").write_text(
+        "from .common import *  # noqa: F403\n\nDEBUG = True\n", encoding="utf-8"
+    )
+    for name, label in (("heroku", "Heroku"), ("render", "Render")):
+        text = PLATFORM_FLAG_MODULE.format(name=name, label=label)
+        (folder / f"settings_{name}.py").write_text(text, encoding="utf-8")
+
+
 SETTINGS_SHAPES = {
+    "platform-flag": (_platform_flag, ()),
     "development-only": (_development_only, ()),
     "own-names": (_own_names, ("dj-database-url~=3.0",)),
     "debug-variable": (_debug_from_variable, ("django-environ~=0.12", "whitenoise~=6.12")),

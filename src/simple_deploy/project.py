@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from . import manage_shim, markers
+from . import manage_shim, markers, platform_flags
 from .assets import AssetBuild, compress_offline, find_asset_build
 from .drivers import Driver, find_driver, read_texts
 from .package_managers import Dependencies, ManagerError, detect, get
@@ -97,6 +97,11 @@ class Project:
     dependencies: Dependencies | None = None
     # A Wagtail project's facts for the settings block (None: no Wagtail).
     wagtail: Wagtail | None = None
+    # (flag, module): modules the settings load when a variable is set (`if "ON_HEROKU"
+    # in os.environ: from .settings_heroku import *`); see platform_flags.
+    flag_modules: tuple[tuple[str, str], ...] = ()
+    # (name, value): that flag, set on the platform whose module is extended.
+    platform_flag: tuple[str, str] | None = None
     # The text of the production module this run creates beside the only, development,
     # module (settings_file does not exist yet); None: settings_file is extended.
     new_settings_text: str | None = None
@@ -142,9 +147,9 @@ class Project:
         env = {}
         if not self.manage_settings_module == self.wsgi_settings_module == self.settings_module:
             env["DJANGO_SETTINGS_MODULE"] = self.settings_module
-        if self.debug_off:
-            name, value = self.debug_off
-            env[name] = value
+        for pair in (self.platform_flag, self.debug_off):
+            if pair:
+                env[pair[0]] = pair[1]
         return env
 
     @property
@@ -450,10 +455,17 @@ def _choose_settings(
     return base, manage_settings, wsgi_named, wsgi_module, base_why, None
 
 
-def _outside_block(var: EnvVar, settings_rel: str, text: str) -> bool:
-    """False for reads made by our own settings block (its platform guard variables)."""
+def _outside_block(var: EnvVar, git_root: Path) -> bool:
+    """False for reads made by our own settings block (its platform guard variables),
+    in whichever settings file holds it."""
     path, _, line = var.where.rpartition(":")
-    if path != settings_rel or not line.isdigit():
+    if not path or not line.isdigit():
+        return True
+    try:
+        text = (git_root / path).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return True
+    if "# >>> django-simple-deploy:" not in text:
         return True
     lineno = int(line)
     lines = text.splitlines()
@@ -466,6 +478,23 @@ def _outside_block(var: EnvVar, settings_rel: str, text: str) -> bool:
         if number == lineno:
             return not inside
     return True
+
+
+def probed_fields(
+    git_root: Path, manage_dir: Path, module: str, preset: dict[str, str] | None = None
+) -> dict:
+    """The `Project` fields the settings probe fills, importing `module` once (with
+    `preset` in its environment: a platform flag the platform will be given)."""
+    found = probe(git_root, manage_dir, module, preset=preset)
+    return {
+        "env_vars": tuple(v for v in found.variables if _outside_block(v, git_root)),
+        "import_error": found.error,
+        "ignored_needed": found.missing,
+        "ignored_needed_at": found.needed_at,
+        "platform_switch": found.switch,
+        "legacy_static_storage": found.legacy_storage,
+        "debug_off": found.debug_off,
+    }
 
 
 def inspect(
@@ -529,16 +558,7 @@ def inspect(
         ) from exc
 
     settings_text = new.text if new else _read(settings_file)
-    env_vars: tuple[EnvVar, ...] = ()
-    import_error = None
-    found = None
-    if probe_env:
-        found = probe(git_root, manage_dir, read_as)
-        settings_rel = settings_file.relative_to(git_root).as_posix()
-        env_vars = tuple(
-            v for v in found.variables if _outside_block(v, settings_rel, settings_text)
-        )
-        import_error = found.error
+    probed = probed_fields(git_root, manage_dir, read_as) if probe_env else {}
 
     return Project(
         git_root=git_root,
@@ -567,13 +587,8 @@ def inspect(
         wsgi_settings_module=wsgi_settings,
         root_manage_link=_linked_manage_dir(git_root, git_root / "manage.py") == manage_dir
         and manage_dir != git_root,
-        env_vars=env_vars,
-        import_error=import_error,
+        **probed,
         settings_probed=probe_env,
-        ignored_needed=found.missing if found else (),
-        ignored_needed_at=found.needed_at if found else None,
-        platform_switch=found.switch if found else None,
-        legacy_static_storage=found.legacy_storage if found else None,
-        debug_off=found.debug_off if found else None,
         new_settings_text=new.text if new else None,
+        flag_modules=() if new else platform_flags.flag_modules(manage_dir, chosen),
     )

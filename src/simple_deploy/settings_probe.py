@@ -108,6 +108,7 @@ from collections.abc import MutableMapping
 root, manage_dir, module = sys.argv[1], sys.argv[2], sys.argv[3]
 keep = json.loads(sys.argv[4])
 hidden = json.loads(sys.argv[5])
+preset = json.loads(sys.argv[6]) if len(sys.argv) > 6 else {}
 skip = [os.path.normcase(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)]
 
 def is_project(frame):
@@ -235,6 +236,7 @@ class RecordingCopy(dict):
 
 env = Recorder({k: os.environ[k] for k in keep if k in os.environ})
 env.data["DJANGO_SETTINGS_MODULE"] = module
+env.data.update(preset)
 os.environ = env
 sys.path.insert(0, manage_dir)
 from simple_deploy.settings_probe import kind_of, placeholder_for
@@ -368,9 +370,14 @@ sys.__stdout__.write("\n" + json.dumps({
 
 
 def probe(
-    git_root: Path, manage_dir: Path, module: str, python: str = sys.executable
+    git_root: Path,
+    manage_dir: Path,
+    module: str,
+    python: str = sys.executable,
+    preset: dict[str, str] | None = None,
 ) -> ProbeResult:
-    """Import `module` as a fresh platform would and record the variables it reads.
+    """Import `module` as a fresh platform would and record the variables it reads
+    (`preset`: variables the platform is given, such as a platform flag).
 
     The platform gets the commit: when git ignores files that exist here, the
     settings are imported in a copy without them (see committed_tree), and a
@@ -382,11 +389,11 @@ def probe(
 
     hidden = ignored_present(git_root, manage_dir)
     if not hidden:
-        return _run(git_root, manage_dir, module, python, ())
+        return _run(git_root, manage_dir, module, python, (), preset)
     with committed_copy(git_root) as copy:
         if copy is None:  # no commit yet: the working tree is all there is
-            return _run(git_root, manage_dir, module, python, ())
-        found = _run(copy, copy / manage_dir.relative_to(git_root), module, python, hidden)
+            return _run(git_root, manage_dir, module, python, (), preset)
+        found = _run(copy, copy / manage_dir.relative_to(git_root), module, python, hidden, preset)
         # An ignored file in a folder the commit lacks: the folder is what is missing.
         tops = (_absent_top(copy, path) for path in found.missing)
         found = replace(found, missing=tuple(dict.fromkeys(tops)))
@@ -394,7 +401,7 @@ def probe(
         return found
     # The copy's paths mean nothing to the user: show their own.
     found = replace(found, error=found.error.replace(str(copy), str(git_root)))
-    if not found.missing and _run(git_root, manage_dir, module, python, ()).error is None:
+    if not found.missing and _run(git_root, manage_dir, module, python, (), preset).error is None:
         # Imports here, not without the ignored files, and the failure names none of
         # them: all of them are suspects.
         found = replace(found, missing=hidden)
@@ -411,7 +418,12 @@ def _absent_top(copy: Path, path: str) -> str:
 
 
 def _run(
-    git_root: Path, manage_dir: Path, module: str, python: str, hidden: tuple[str, ...]
+    git_root: Path,
+    manage_dir: Path,
+    module: str,
+    python: str,
+    hidden: tuple[str, ...],
+    preset: dict[str, str] | None = None,
 ) -> ProbeResult:
     # The child runs the interpreter `manage.py deploy` runs in, so it finds this
     # package for the placeholder rule, and the project's own dependencies.
@@ -419,7 +431,7 @@ def _run(
     argv = [python, "-c", _CHILD, str(git_root), str(manage_dir), module, json.dumps(_KEEP)]
     try:
         out = subprocess.run(
-            [*argv, json.dumps(list(hidden))],
+            [*argv, json.dumps(list(hidden)), json.dumps(preset or {})],
             cwd=manage_dir,
             capture_output=True,
             text=True,

@@ -242,3 +242,41 @@ def test_a_production_module_is_made_beside_the_only_development_one(sample_proj
     }
     session, debug = read_settings(root, env, "[s.SESSION_COOKIE_NAME, s.DEBUG]")
     assert (session, debug) == ("sessionid", False)
+
+
+@pytest.mark.parametrize("platform", ["heroku", "render", "fly_io"])
+def test_the_module_the_settings_load_under_a_platform_flag_is_extended(sample_project, platform):
+    # __init__.py: ON_HEROKU -> settings_heroku, Render's RENDER -> settings_render, else dev.
+    root = sample_project("requirements_txt", "flat", settings="platform-flag")
+    folder = root / "blog" / "settings"
+    before = {path.name: path.read_bytes() for path in folder.glob("*.py")}
+    result = deploy(root, platform)
+    assert result.returncode == 0, result.stderr + result.stdout
+    extended = {path.name for path in folder.glob("*.py") if path.read_bytes() != before[path.name]}
+    own = {"heroku": "settings_heroku.py", "render": "settings_render.py"}
+    # Fly.io has no module of its own: the module manage.py names gets the block.
+    assert extended == {own.get(platform, "__init__.py")}
+    from simple_deploy.management.commands.deploy import _for_platform
+    from simple_deploy.plugins import load
+    from simple_deploy.project import inspect
+
+    plugin = load(platform)
+    runtime = plugin.runtime(_for_platform(inspect(root), plugin))
+    env = {**PLATFORM_ENV[platform], "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/d"}
+    if platform == "heroku":
+        # The flag is the user's: set on the platform and in the rehearsal.
+        assert "ON_HEROKU=1" in next(
+            line for line in result.stdout.splitlines() if "heroku config:set" in line
+        )
+        assert runtime.env["ON_HEROKU"] == "1"
+        env["ON_HEROKU"] = "1"
+    elif platform == "render":
+        # Render sets RENDER itself: render.yaml adds no such variable.
+        import render_schema
+
+        blueprint = render_schema.assert_valid((root / "render.yaml").read_text("utf-8"))
+        keys = {var["key"] for var in blueprint["services"][0]["envVars"]}
+        assert "RENDER" not in keys and "ON_HEROKU" not in keys
+    session, redirect = read_settings(root, env, "[s.SESSION_COOKIE_NAME, s.SECURE_SSL_REDIRECT]")
+    expected = {"heroku": "blog_heroku_session", "render": "blog_render_session"}
+    assert (session, redirect) == (expected.get(platform, "sessionid"), True)
