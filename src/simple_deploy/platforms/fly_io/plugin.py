@@ -323,6 +323,16 @@ def render_fly_toml(project: Project, options: Options) -> str:
             # not fill: with your Dockerfile, WhiteNoise serves static files.
             "static_dir": "" if theirs else _toml_string(img.static_dir),
             **_processes_context(project, img.web.argv),
+            # Our Dockerfile sets the settings module and debug switch with ENV (the build
+            # needs them too); a Dockerfile of the user's does not: fly.toml gives them.
+            "env": [
+                (k, _toml_string(v))
+                for k, v in {
+                    **(project.settings_env if theirs else {}),
+                    # The app's host under the names the settings read it by.
+                    **env_needs.known_values(project, host=f"{app_name(project, options)}.fly.dev"),
+                }.items()
+            ],
         },
     )
 
@@ -421,10 +431,19 @@ def _static_rel(project: Project) -> str:
 
 def _own_variables(project: Project, app: str) -> tuple[str, ...]:
     """Commands for the variables the settings need that only the user can give."""
-    provided = {"DATABASE_URL", *env_needs.secret_key_names(project)}
-    return env_needs.finish_steps(
+    known = env_needs.known_values(project, host="<host>", database="<url>")
+    provided = {"DATABASE_URL", *env_needs.secret_key_names(project), *known}
+    steps = env_needs.finish_steps(
         project, provided, lambda var: f"fly secrets set {var}=<value> --app {app} --stage"
     )
+    # `fly mpg attach` sets DATABASE_URL, or the name given (flyctl mpg/attach.go).
+    attach = tuple(
+        f"Your settings read the database URL as `{name}`: also "
+        f"`fly mpg attach <ID> --app {app} --variable-name {name}`."
+        for name in env_needs.known_values(project, database="<url>")
+        if name != "DATABASE_URL"
+    )
+    return (*steps, *attach)
 
 
 def plan(project: Project, options: Options) -> PlatformPlan:
@@ -588,6 +607,8 @@ def runtime(project: Project) -> Runtime:
             "DIRECT_DATABASE_URL": "{database_url}",
             # Secrets set from `fly redis status`, under each name the settings read.
             **service_config.redis_env(project),
+            # fly.toml's [env] (the host) and the attached database, by the settings' names.
+            **env_needs.known_values(project, host="{host}", database="{database_url}"),
         },
         dockerfile="Dockerfile",
         build_problems=problems,
@@ -629,7 +650,9 @@ def guide(project: Project, options: Options) -> Guide:
     where = region(project, options)
     manage = " ".join(manage_py_argv(project))
     in_image = f"/opt/venv/bin/python {_image.APP_ROOT}/{manage.split(' ', 1)[1]}"
-    keys = "".join(f" {key}=<that key>" for key in env_needs.secret_key_names(project))
+    keys = "".join(
+        f" {key}=<that key>" for key in env_needs.secret_key_names(project) if key != "SECRET_KEY"
+    )
     own = _own_variables(project, name)
     return Guide(
         finish=(
