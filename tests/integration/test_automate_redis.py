@@ -1,0 +1,146 @@
+"""`--automate-all` on a project whose settings read Redis: one Redis, made once, reused.
+
+Each platform's own way (issue 28): Heroku's Key-Value Store add-on with the real
+Heroku CLI against tests/heroku_api; Fly.io's Upstash Redis through the fake `fly`;
+Railway's Redis service through the fake `railway`; Render's Key Value through
+tests/render_api. The sample reads a Redis URL under two names (REDIS_URL for the
+cache, CELERY_BROKER_URL for Celery): the URL must reach both, appear in no log,
+output, file or command line, and its cost must be named before anything is made.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from cli_tables import check
+from cli_tables.heroku import TABLE as HEROKU_TABLE
+from project_files import all_text, deploy, git, manage_dir
+
+pytestmark = [
+    pytest.mark.skipif(os.name == "nt", reason="the stand-ins' git hooks are POSIX"),
+    pytest.mark.needs_programs,
+]
+
+NAMES = ("REDIS_URL", "CELERY_BROKER_URL")
+# What a Celery project with a Redis cache writes (the Celery and django-redis docs'
+# shapes); Django's own RedisCache backend, so no package is needed to load it.
+READS_REDIS = """
+import os  # noqa: E402
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ.get("REDIS_URL", "redis://localhost:6379/1"),
+    }
+}
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://localhost:6379/0")
+"""
+
+
+def reads_redis(root: Path) -> Path:
+    """The sample with settings that read a Redis URL under NAMES, committed."""
+    settings = manage_dir(root) / "blog" / "settings.py"
+    with open(settings, "a", encoding="utf-8") as out:
+        out.write(READS_REDIS)
+    git(root, "commit", "-q", "-am", "Cache and Celery broker on Redis")
+    return root
+
+
+def notice_before(output: str, created: str, step: str) -> None:
+    """The confirmation names `created` before the step that makes it runs."""
+    costs = output.index("Costs: ")
+    assert created in output[:costs], output[:costs]
+    assert costs < output.index(f"] {step}:")
+
+
+def secret_nowhere(secret: str, result, root: Path, argvs: list[list[str]]) -> None:
+    assert secret not in result.stdout + result.stderr
+    assert secret not in all_text(root), "the URL is in a file of the project (or its log)"
+    assert not any(secret in arg for argv in argvs for arg in argv), "on a command line"
+
+
+# ---------------------------------------------------------------- Heroku
+
+
+@pytest.fixture
+def heroku_project(sample_project):
+    return reads_redis(sample_project("uv", "nested"))
+
+
+def heroku_commands(heroku) -> list[str]:
+    calls = heroku.calls()
+    for argv in calls:
+        assert check(HEROKU_TABLE, argv) is None, check(HEROKU_TABLE, argv)
+    return [argv[0] for argv in calls]
+
+
+HEROKU_RE_RUN = ["auth:whoami", "apps:info", "config", "releases", "open"]
+
+
+def redis_addons(app: dict) -> list[dict]:
+    return [a for a in app["addons"] if a["addon_service"]["name"] == "heroku-redis"]
+
+
+def test_heroku_makes_one_key_value_store_attached_under_each_name_and_reuses_it(
+    heroku_project, heroku_account
+):
+    heroku = heroku_account
+    env = heroku.env
+    result = deploy(heroku_project, "heroku", "--automate-all", "--no-input", env=env)
+    assert result.returncode == 0, result.stderr + result.stdout
+
+    (app,) = heroku.apps().values()
+    (addon,) = redis_addons(app)
+    assert addon["plan"]["name"] == "heroku-redis:mini"
+    url = app["config"]["REDIS_URL"]
+    assert url.startswith("rediss://")
+    assert app["config"]["CELERY_BROKER_URL"] == url
+    notice_before(result.stdout, "add Heroku Key-Value Store (Redis) on the 'mini' plan", "redis")
+    assert "REDIS_URL, CELERY_BROKER_URL" in result.stdout
+    assert f"Created: Heroku Key-Value Store {addon['name']} on plan heroku-redis:mini" in (
+        result.stdout
+    )
+    # Created with its first name, attached under the second: Heroku sets both.
+    assert heroku.calls()[3] == [
+        "addons:create", "heroku-redis:mini", "--wait", f"--app={app['name']}", "--as=REDIS"
+    ]  # fmt: skip
+    assert heroku.calls()[4] == [
+        "addons:attach", addon["name"], f"--app={app['name']}", "--as=CELERY_BROKER"
+    ]  # fmt: skip
+    secret_nowhere(url, result, heroku_project, heroku.calls())
+
+    # Heroku rotates the credentials: both names follow (attachments, not copies).
+    rotated = heroku.world.rotate(addon["name"])
+    (app,) = heroku.apps().values()
+    assert app["config"]["REDIS_URL"] == app["config"]["CELERY_BROKER_URL"] == rotated
+
+    before = len(heroku.calls())
+    again = deploy(heroku_project, "heroku", "--automate-all", "--no-input", env=env)
+    assert again.returncode == 0, again.stderr + again.stdout
+    (app,) = heroku.apps().values()
+    assert [a["name"] for a in redis_addons(app)] == [addon["name"]], "a second Redis"
+    assert f"Reused: Heroku Key-Value Store {addon['name']}" in again.stdout
+    assert "Created:" not in again.stdout
+    # Nothing to create or attach: the config vars the run reads anyway say so.
+    assert heroku_commands(heroku)[before:] == HEROKU_RE_RUN
+    secret_nowhere(rotated, again, heroku_project, heroku.calls())
+
+
+def test_heroku_resumed_after_the_attach_failed_attaches_without_a_second_store(
+    heroku_project, heroku_account
+):
+    heroku = heroku_account
+    heroku.world.fail("POST", r"^/addon-attachments$", until_cleared=True)
+    first = deploy(heroku_project, "heroku", "--automate-all", "--no-input", env=heroku.env)
+    assert first.returncode != 0
+    assert "Step 'redis' failed" in first.stderr
+    heroku.recover()
+    again = deploy(heroku_project, "heroku", "--automate-all", "--no-input", env=heroku.env)
+    assert again.returncode == 0, again.stderr + again.stdout
+    (app,) = heroku.apps().values()
+    (addon,) = redis_addons(app)
+    assert app["config"]["CELERY_BROKER_URL"] == app["config"]["REDIS_URL"]
+    assert f"Reused: Heroku Key-Value Store {addon['name']}" in again.stdout
+    assert "attached as CELERY_BROKER_URL" in again.stdout
