@@ -10,6 +10,7 @@ output, file or command line, and its cost must be named before anything is made
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -144,3 +145,78 @@ def test_heroku_resumed_after_the_attach_failed_attaches_without_a_second_store(
     assert app["config"]["CELERY_BROKER_URL"] == app["config"]["REDIS_URL"]
     assert f"Reused: Heroku Key-Value Store {addon['name']}" in again.stdout
     assert "attached as CELERY_BROKER_URL" in again.stdout
+
+
+# ---------------------------------------------------------------- fake platform CLIs
+
+FAKES = Path(__file__).resolve().parents[1] / "fakes"
+
+
+def fake_cli(tmp_path: Path, cli: str) -> dict:
+    """A folder holding only the fake `cli`, first on PATH, and its account state file."""
+    bin_dir = tmp_path / f"fake-{cli}"
+    bin_dir.mkdir()
+    (bin_dir / cli).symlink_to(FAKES / cli)
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env = {k: v for k, v in env.items() if not k.startswith("FAKE_CLI_")}
+    state = tmp_path / f"{cli}-account.json"
+    env.update(PATH=os.pathsep.join([str(bin_dir), env.get("PATH", "")]), FAKE_CLI_STATE=str(state))
+    return {"env": env, "state": state}
+
+
+def account(cli: dict) -> dict:
+    return json.loads(cli["state"].read_text()) if cli["state"].exists() else {}
+
+
+def argvs(state: dict) -> list[list[str]]:
+    return [call["argv"] for call in state.get("calls", [])]
+
+
+# ---------------------------------------------------------------- Fly.io
+
+
+def test_fly_makes_one_upstash_redis_sets_it_as_secrets_and_reuses_it(sample_project, tmp_path):
+    root = reads_redis(sample_project("requirements_txt", "flat"))
+    fly = fake_cli(tmp_path, "fly")
+    args = ("--automate-all", "--no-input", "--deployed-project-name", "blog-redis")
+    result = deploy(root, "fly_io", *args, env=fly["env"])
+    assert result.returncode == 0, result.stderr + result.stdout
+
+    state = account(fly)
+    (db,) = state["redis"]
+    assert db["name"] == "blog-redis-redis" and db["org"] == "personal"
+    url = state["secrets"]["blog-redis"]["REDIS_URL"]
+    assert url.startswith("redis://default:")
+    assert state["secrets"]["blog-redis"]["CELERY_BROKER_URL"] == url
+    notice_before(
+        result.stdout, "create or reuse an Upstash Redis database `blog-redis-redis`", "redis"
+    )
+    assert "$0.20 per 100K commands" in result.stdout
+    assert "Created: Upstash Redis `blog-redis-redis`" in result.stdout
+    create = next(a for a in argvs(state) if a[:2] == ["redis", "create"])
+    assert "--disable-eviction" in create, "a broker must not lose queued tasks"
+    secret_nowhere(url, result, root, argvs(state))
+    secret_nowhere(db["password"], result, root, argvs(state))
+
+    again = deploy(root, "fly_io", *args, env=fly["env"])
+    assert again.returncode == 0, again.stderr + again.stdout
+    state = account(fly)
+    assert [d["name"] for d in state["redis"]] == ["blog-redis-redis"], "a second Redis"
+    assert state["secrets"]["blog-redis"]["REDIS_URL"] == url
+    assert "Created:" not in again.stdout
+    assert "Reused: the Redis app `blog-redis` already reads" in again.stdout
+
+
+def test_fly_resumed_after_the_secrets_failed_reuses_the_database(sample_project, tmp_path):
+    root = reads_redis(sample_project("requirements_txt", "flat"))
+    fly = fake_cli(tmp_path, "fly")
+    args = ("--automate-all", "--no-input", "--deployed-project-name", "blog-redis")
+    failed = deploy(root, "fly_io", *args, env={**fly["env"], "FAKE_CLI_FAIL": "secrets import"})
+    assert failed.returncode != 0
+    assert len(account(fly)["redis"]) == 1
+    again = deploy(root, "fly_io", *args, env=fly["env"])
+    assert again.returncode == 0, again.stderr + again.stdout
+    state = account(fly)
+    assert len(state["redis"]) == 1, "a second Redis"
+    assert "Reused: Upstash Redis `blog-redis-redis`" in again.stdout
+    assert set(state["secrets"]["blog-redis"]) >= {"REDIS_URL", "CELERY_BROKER_URL"}
