@@ -103,6 +103,9 @@ class Guide:
     links: tuple[tuple[str, str], ...]
     costs: str = ""
     email: str = ""
+    # The summary's process table: (process, what runs it, cost, how to scale or stop
+    # it) rows, empty for a project that runs only a WSGI web process.
+    processes: tuple[tuple[str, str, str, str], ...] = ()
 
 
 def _no_problems(project: Project, options: Options) -> list[str]:

@@ -32,6 +32,17 @@ _REDIS_SETTINGS = re.compile(
     r"^(CELERY_BROKER_URL|BROKER_URL|CELERY_RESULT_BACKEND|CACHES|RQ_QUEUES|CHANNEL_LAYERS|"
     r"HUEY|DRAMATIQ_BROKER|SESSION_REDIS|RQ)\b"
 )
+_USES = {
+    "CELERY_BROKER_URL": "celery",
+    "BROKER_URL": "celery",
+    "CELERY_RESULT_BACKEND": "celery",
+    "CACHES": "caches",
+    "RQ_QUEUES": "rq",
+    "RQ": "rq",
+    "CHANNEL_LAYERS": "channels",
+    "DRAMATIQ_BROKER": "dramatiq",
+    "SESSION_REDIS": "sessions",
+}
 _READ_CALL = re.compile(
     r"""(?:getenv\(|environ\.get\(|environ\[|\benv(?:\.\w+)?\(|\bconfig\()\s*["']([A-Z][A-Z0-9_]*)["']"""
 )
@@ -56,7 +67,8 @@ def _procfile(git_root: Path) -> list[tuple[str, str]]:
 
 def _role(name: str, argv: Sequence[str]) -> str:
     words = {name, *argv}
-    if "beat" in words or any(w in words for w in ("rqscheduler", "run_huey_scheduler")):
+    # Heroku's name for a process that schedules jobs is `clock:` (its Dev Center).
+    if words & {"beat", "clock", "rqscheduler", "scheduler"}:
         return "scheduler"
     if "runworker" in words:
         return "channels"
@@ -87,11 +99,12 @@ def _statement_heads(text: str) -> list[str]:
 
 def _redis_names(
     settings: Sequence[str], env_vars: Iterable[EnvVar], redis_broker: bool
-) -> tuple[str, ...]:
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Names the settings read a Redis URL from: a read that feeds a Redis setting
     (Celery's broker, CACHES with a Redis backend, RQ_QUEUES, CHANNEL_LAYERS ...),
     or a name that says so (REDIS_URL, *_REDIS_URL)."""
     names: list[str] = []
+    uses: list[str] = []
     for text in settings:
         heads = _statement_heads(text)
         lines = text.splitlines()
@@ -109,11 +122,13 @@ def _redis_names(
                     if not redis_broker and "redis" not in line:
                         continue
                 names.append(name)
+                if statement:
+                    uses.append(_USES.get(statement, statement.lower()))
     for var in env_vars:
         upper = var.name.upper()
         if upper == "REDIS_URL" or upper.endswith("_REDIS_URL") or upper == "REDIS_TLS_URL":
             names.append(var.name)
-    return tuple(dict.fromkeys(names))
+    return tuple(dict.fromkeys(names)), tuple(dict.fromkeys(uses))
 
 
 def _websocket_path(manage_dir: Path) -> str | None:
@@ -235,9 +250,11 @@ def find_services(
                     )
                 websocket_path = _websocket_path(manage_dir)
     redis_broker = "redis" in present or "celery" in present and "redis" in joined
+    redis_names, redis_uses = _redis_names(settings, env_vars, redis_broker)
     return Services(
         processes=tuple(processes),
-        redis_env_names=_redis_names(settings, env_vars, redis_broker),
+        redis_env_names=redis_names,
+        redis_uses=redis_uses,
         asgi_application=asgi_application,
         asgi_server=asgi_server,
         websocket_path=websocket_path,

@@ -29,6 +29,9 @@ class Services:
     asgi_application: str | None = None  # "proj.asgi:application" when served as ASGI
     asgi_server: str | None = None  # "daphne" | "uvicorn" | "hypercorn" | "gunicorn+uvicorn"
     websocket_path: str | None = None  # a path the project routes websockets on (Channels)
+    # What the settings feed the Redis URL to: "celery", "caches", "rq", "channels" ...
+    # (Heroku's TLS settings are written only for these).
+    redis_uses: tuple[str, ...] = ()
 
     @property
     def needs_redis(self) -> bool:

@@ -27,7 +27,7 @@ from __future__ import annotations
 import json
 import shlex
 
-from simple_deploy import __version__, env_needs, static_storage
+from simple_deploy import __version__, env_needs, service_config, static_storage
 from simple_deploy.assets import COMPRESS_ARGS
 from simple_deploy.platforms._platform_common.automate import project_title
 from simple_deploy.plugin import (
@@ -137,8 +137,59 @@ def commands(project: Project) -> dict[str, tuple[str, ...]]:
     return {
         "build": manage_py_argv(project, "collectstatic", "--noinput"),
         "pre_deploy": manage_py_argv(project, "migrate", "--noinput"),
-        "start": ("gunicorn", *chdir, project.wsgi_module),
+        # An ASGI app is served by its ASGI server; Railpack starts it with bash.
+        "start": service_config.asgi_web_argv(project, "$PORT")
+        or ("gunicorn", *chdir, project.wsgi_module),
     }
+
+
+# The name Railway's Redis template gives its service: ${{Redis.REDIS_URL}}.
+REDIS = "Redis"
+
+
+def _start_line(argv: tuple[str, ...]) -> str:
+    return shlex.join(argv).replace(shlex.quote("$PORT"), "$PORT")
+
+
+def _worker_var(name: str) -> str:
+    return "worker_" + "".join(c if c.isalnum() else "_" for c in name)
+
+
+def _workers(project: Project) -> str:
+    """A Railway service per process beside web: the same build, its own start command,
+    the web service's secret key and the database and Redis references; a scheduler
+    with exactly one replica. Empty for a project with none."""
+    out = []
+    keys = ("SECRET_KEY", *env_needs.secret_key_names(project))
+    for process in project.services.processes:
+        origin = "from your Procfile" if process.source == "Procfile" else process.source
+        env = [f"      {key}: {json.dumps('${{' + SERVICE + '.' + key + '}}')}," for key in keys]
+        env.append("      DATABASE_URL: db.env.DATABASE_URL,")
+        env += [f"      {k}: {json.dumps(v)}," for k, v in sorted(project.settings_env.items())]
+        env += [f"      {name}: cache.env.REDIS_URL," for name in project.services.redis_env_names]
+        once = (
+            "\n    // A scheduler: exactly one replica, never more."
+            if process.role == "scheduler"
+            else ""
+        )
+        out.append(
+            "\n".join(
+                [
+                    "",
+                    f"  // {process.name}: {origin}.",
+                    f"  const {_worker_var(process.name)} = service({json.dumps(process.name)}, {{",
+                    f"    build: {json.dumps(build_line(project))},",
+                    f"    start: {json.dumps(shlex.join(process.argv))},{once}",
+                    "    replicas: 1,",
+                    "    env: {",
+                    *env,
+                    "    },",
+                    "  });",
+                ]
+            )
+            + "\n"
+        )
+    return "".join(out)
 
 
 def _compress(project: Project) -> tuple[tuple[str, ...], ...]:
@@ -171,7 +222,12 @@ def render_config(project: Project, options: Options) -> str:
             "db_name": json.dumps(DATABASE),
             "install": RAILPACK_INSTALL.get(project.package_manager, "its lock file"),
             "build": json.dumps(build_line(project)),
-            "start": json.dumps(shlex.join(cmds["start"])),
+            "start": json.dumps(_start_line(cmds["start"])),
+            "redis": project.services.needs_redis,
+            "redis_name": json.dumps(REDIS),
+            "redis_names": project.services.redis_env_names,
+            "workers": _workers(project),
+            "worker_vars": "".join(f", {_worker_var(p.name)}" for p in project.services.processes),
             "healthcheck": json.dumps(HEALTH_PATH),
             "pre_deploy": json.dumps([shlex.join(cmds["pre_deploy"])]),
             "project_json": json.dumps(project_name(project, options)),
@@ -183,7 +239,11 @@ def render_config(project: Project, options: Options) -> str:
 
 
 def _own_variables(project: Project) -> tuple[str, ...]:
-    provided = {"DATABASE_URL", *env_needs.secret_key_names(project)}
+    provided = {
+        "DATABASE_URL",
+        *env_needs.secret_key_names(project),
+        *project.services.redis_env_names,
+    }
     return env_needs.finish_steps(
         project,
         provided,
@@ -284,7 +344,8 @@ def plan(project: Project, options: Options) -> PlatformPlan:
                 ".python-version, not requires-python)",
             )
         )
-    return PlatformPlan(tuple(changes), REQUIREMENTS, tuple(notes))
+    requirements = REQUIREMENTS + service_config.service_requirements(project)
+    return PlatformPlan(tuple(changes), requirements, tuple(notes))
 
 
 # ---------------------------------------------------------------- runtime
@@ -306,6 +367,8 @@ def runtime(project: Project) -> Runtime:
             "DATABASE_URL": "{database_url}",
             **project.settings_env,
             **env_needs.platform_provided(project, database_names=("DATABASE_URL",)),
+            # ${{Redis.REDIS_URL}} under each name the settings read.
+            **service_config.redis_env(project),
         },
         build=(
             *(Command(step) for step in node),
@@ -313,9 +376,12 @@ def runtime(project: Project) -> Runtime:
             *(Command(step) for step in _compress(project)),
         ),
         release=(Command(cmds["pre_deploy"]),),
-        web=Command(cmds["start"]),
+        web=Command(service_config.asgi_web_argv(project, "{port}") or cmds["start"]),
         host=REHEARSAL_HOST,
         run_env={"PORT": "{port}"},
+        processes=service_config.runtime_processes(project),
+        needs_redis=project.services.needs_redis,
+        websocket_path=project.services.websocket_path,
     )
 
 
@@ -346,6 +412,10 @@ def guide(project: Project, options: Options) -> Guide:
             *_own_variables(project),
             f"Give the service its public domain: `railway domain --service {SERVICE}`.",
             f"Deploy: `railway up --service {SERVICE} --ci` (builds, migrates, starts).",
+            *(
+                f"Deploy `{p.name}` the same way: `railway up --service {p.name} --ci`."
+                for p in project.services.processes
+            ),
             "Open the site at the domain `railway domain` printed.",
         ),
         redeploy=f"commit your changes, then `railway up --service {SERVICE} --ci`",
@@ -359,6 +429,28 @@ def guide(project: Project, options: Options) -> Guide:
         rollback=(
             "in the dashboard, open the service's Deployments, then Rollback in the menu of "
             f"a previous one (or `railway redeploy --service {SERVICE}` for the latest)"
+        ),
+        processes=service_config.process_rows(
+            project,
+            tuple(_start_line(commands(project)["start"]).split()),
+            f"a Railway service of its own in {CONFIG_FILE}",
+            "by usage: its RAM and CPU while it runs",
+            {
+                "web": f"`replicas:` of `{SERVICE}` in {CONFIG_FILE}, then `railway config apply`",
+                "worker": f"`replicas:` of `{{name}}` in {CONFIG_FILE}, then `railway config "
+                "apply`; stop: `railway down --service {name}`",
+                "scheduler": "exactly one replica (`replicas: 1`), never more; stop: "
+                "`railway down --service {name}`",
+                "channels": f"`replicas:` of `{{name}}` in {CONFIG_FILE}; stop: "
+                "`railway down --service {name}`",
+            },
+            redis=(
+                "Redis",
+                f"Railway's Redis (`{REDIS}` in {CONFIG_FILE}), as ${{{{{REDIS}.REDIS_URL}}}}",
+                "by usage: its RAM, CPU and volume",
+                f"its resources in the dashboard; stop: remove `{REDIS}` from {CONFIG_FILE} "
+                "and `railway config apply`",
+            ),
         ),
         links=(
             ("Deploy a Django app", f"{DOCS}/guides/django"),
