@@ -220,3 +220,37 @@ def test_fly_resumed_after_the_secrets_failed_reuses_the_database(sample_project
     assert len(state["redis"]) == 1, "a second Redis"
     assert "Reused: Upstash Redis `blog-redis-redis`" in again.stdout
     assert set(state["secrets"]["blog-redis"]) >= {"REDIS_URL", "CELERY_BROKER_URL"}
+
+
+# ---------------------------------------------------------------- Railway
+
+
+def test_railway_declares_one_redis_and_a_rerun_keeps_it_and_the_secret_key(
+    sample_project, tmp_path
+):
+    root = reads_redis(sample_project("poetry", "nested"))
+    railway = fake_cli(tmp_path, "railway")
+    result = deploy(root, "railway", "--automate-all", "--no-input", env=railway["env"])
+    assert result.returncode == 0, result.stderr + result.stdout
+    (project,) = account(railway)["projects"].values()
+    redis = [s for s in project["services"].values() if s["kind"] == "redis"]
+    assert len(redis) == 1
+    web = project["services"]["web"]
+    for name in NAMES:
+        assert web["variables"][name] == "${{Redis.REDIS_URL}}"
+    notice_before(
+        result.stdout, "create or reuse the `Redis` Redis service", "service and database"
+    )
+    assert "Created: Redis `Redis`" in result.stdout
+    url = redis[0]["variables"]["REDIS_URL"]
+    secret_nowhere(url, result, root, argvs(account(railway)))
+    key = web["variables"]["SECRET_KEY"]
+
+    # `config apply` deletes what railway.ts does not declare; SECRET_KEY is preserve()d.
+    again = deploy(root, "railway", "--automate-all", "--no-input", env=railway["env"])
+    assert again.returncode == 0, again.stderr + again.stdout
+    (project,) = account(railway)["projects"].values()
+    assert len([s for s in project["services"].values() if s["kind"] == "redis"]) == 1
+    assert project["services"]["web"]["variables"]["SECRET_KEY"] == key
+    assert "Reused: Redis `Redis`" in again.stdout
+    assert "Created:" not in again.stdout
