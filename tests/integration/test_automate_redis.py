@@ -254,3 +254,50 @@ def test_railway_declares_one_redis_and_a_rerun_keeps_it_and_the_secret_key(
     assert project["services"]["web"]["variables"]["SECRET_KEY"] == key
     assert "Reused: Redis `Redis`" in again.stdout
     assert "Created:" not in again.stdout
+
+
+# ---------------------------------------------------------------- Render
+
+
+def test_render_makes_one_key_value_sets_its_url_and_reuses_it(
+    sample_project, render_standin, tmp_path
+):
+    import subprocess
+
+    repo = "https://github.com/example/blog-site"
+    world = render_standin.world()
+    world.connected.add(repo)
+    root = reads_redis(sample_project("poetry", "nested"))
+    bare = tmp_path / "github.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
+    git(root, "remote", "add", "origin", f"{repo}.git")
+    git(root, "config", f"url.{bare}.pushInsteadOf", f"{repo}.git")
+    env = {"RENDER_API_KEY": world.key, "RENDER_HOST": render_standin.url}
+    result = deploy(root, "render", "--automate-all", "--no-input", env=env)
+    assert result.returncode == 0, result.stderr + result.stdout
+
+    (kv,) = world.keyvalues.values()
+    assert kv["name"] == "blog-site-redis" and kv["plan"] == "starter"
+    assert kv["options"]["maxmemoryPolicy"] == "noeviction", "a broker must not lose tasks"
+    (service,) = world.web_services()
+    url = f"redis://{kv['id']}:6379"
+    assert {name: world.env[service["id"]][name] for name in NAMES} == dict.fromkeys(NAMES, url)
+    notice_before(
+        result.stdout, "create or reuse the Render Key Value blog-site-redis", "key value"
+    )
+    assert (
+        f"Created: Render Key Value blog-site-redis ({kv['id']}), starter: $10 a month"
+        in result.stdout
+    )
+    assert "POST /key-value" in world.calls
+    assert world.calls.index("POST /key-value") > next(
+        i for i, c in enumerate(world.calls) if c.startswith("GET /key-value?name=blog-site-redis")
+    ), "looked up before it is made"
+    secret_nowhere(url, result, root, [])
+
+    again = deploy(root, "render", "--automate-all", "--no-input", env=env)
+    assert again.returncode == 0, again.stderr + again.stdout
+    assert len(world.keyvalues) == 1, "a second Key Value"
+    assert f"Reused: Render Key Value blog-site-redis ({kv['id']})" in again.stdout
+    assert "Created:" not in again.stdout
+    assert world.calls.count("POST /key-value") == 1
