@@ -301,3 +301,31 @@ def test_render_makes_one_key_value_sets_its_url_and_reuses_it(
     assert f"Reused: Render Key Value blog-site-redis ({kv['id']})" in again.stdout
     assert "Created:" not in again.stdout
     assert world.calls.count("POST /key-value") == 1
+
+
+# ---------------------------------------------------------------- Upsun and Platform.sh
+
+
+@pytest.mark.parametrize(
+    ("platform", "cli", "config", "cost"),
+    [
+        ("upsun", "upsun", ".upsun/config.yaml", "billed like the app's containers"),
+        ("platform_sh", "platform", ".platform/services.yaml", "part of the project's plan"),
+    ],
+)
+def test_platform_redis_is_the_declared_service_named_with_its_cost(
+    sample_project, tmp_path, platform, cli, config, cost
+):
+    root = reads_redis(sample_project("requirements_txt", "flat"))
+    fake = fake_cli(tmp_path, cli)
+    result = deploy(root, platform, "--automate-all", "--no-input", env=fake["env"])
+    assert result.returncode == 0, result.stderr + result.stdout
+    notice_before(
+        result.stdout, "run the Redis service the configuration declares", "Redis service"
+    )
+    assert cost in result.stdout[: result.stdout.index("Costs: ")]
+    assert f"Created: the Redis service declared in {config} ({cost}" in result.stdout
+    again = deploy(root, platform, "--automate-all", "--no-input", env=fake["env"])
+    assert again.returncode == 0, again.stderr + again.stdout
+    assert f"Reused: the Redis service declared in {config}" in again.stdout
+    assert len(account(fake)["projects"]) == 1
