@@ -329,3 +329,23 @@ def test_platform_redis_is_the_declared_service_named_with_its_cost(
     assert again.returncode == 0, again.stderr + again.stdout
     assert f"Reused: the Redis service declared in {config}" in again.stdout
     assert len(account(fake)["projects"]) == 1
+
+
+def test_heroku_keeps_a_redis_the_user_already_set_and_creates_none(heroku_project, heroku_account):
+    heroku = heroku_account
+    # An app the user made, with their own Redis (another provider) under both names.
+    with heroku.world.lock:
+        heroku.world._create_app({"name": "blog-own-redis"})
+        config = heroku.world.apps["blog-own-redis"].config
+        config["REDIS_URL"] = config["CELERY_BROKER_URL"] = "rediss://:theirs@redis.example:6380"
+    args = ("--automate-all", "--no-input", "--deployed-project-name", "blog-own-redis")
+    result = deploy(heroku_project, "heroku", *args, env=heroku.env)
+    assert result.returncode == 0, result.stderr + result.stdout
+    app = heroku.apps()["blog-own-redis"]
+    assert redis_addons(app) == [], "a second, paid Redis"
+    assert app["config"]["CELERY_BROKER_URL"] == "rediss://:theirs@redis.example:6380"
+    assert "Reused: the Redis your config vars REDIS_URL, CELERY_BROKER_URL already name" in (
+        result.stdout
+    )
+    made = [argv for argv in heroku.calls() if "heroku-redis:mini" in argv]
+    assert made == [] and not any(argv[0] == "addons:attach" for argv in heroku.calls())

@@ -53,11 +53,12 @@ def _addon(addons: Sequence[dict]) -> dict | None:
 
 
 def ensure_redis(ctx: AutomateContext, heroku, app_info, config_of, plan: str) -> str:
-    """Create or reuse the app's Redis and attach it under every `_URL` name.
+    """Create or reuse the app's Redis and attach it under every `_URL` name it lacks.
 
     `heroku(ctx, *args, ...)` runs the CLI, `app_info(ctx, app)` is `apps:info --json`,
     `config_of(ctx)` the app's config vars (read once and kept in `ctx.facts["config"]`
-    for the config-vars step, which sets the copies).
+    for the config-vars step, which also sets the copies). A name the app already has
+    is the user's (or an earlier run's) and is left as it is.
     """
     app = ctx.facts["app_name"]
     names = ctx.project.services.redis_env_names
@@ -66,9 +67,17 @@ def ensure_redis(ctx: AutomateContext, heroku, app_info, config_of, plan: str) -
     if addons is None:  # resumed without apps:info in this run: ask once
         addons = (app_info(ctx, app) or {}).get("addons") or []
     addon = _addon(addons)
+    # An app this run created has only what its add-ons set: nothing to read.
+    present = set() if ctx.facts.get("created_now") else set(config_of(ctx))
+    stems = [stem for stem in stems if f"{stem}_URL" not in present]
+    copies = [name for name in copies if name not in present]
+    if addon is None and not stems and not copies:
+        # Every name already points at a Redis (one the user chose): nothing is made.
+        ctx.reused.append(f"the Redis your config vars {', '.join(names)} already name")
+        return "every Redis name is already set"
     done: list[str] = []
     if addon is None:
-        first = stems[0] if stems else None
+        first = stems.pop(0) if stems else None
         args = ["addons:create", plan, "--wait", f"--app={app}"]
         if first:
             args.append(f"--as={first}")
@@ -87,27 +96,20 @@ def ensure_redis(ctx: AutomateContext, heroku, app_info, config_of, plan: str) -
         ctx.created.append(
             f"Heroku Key-Value Store {addon_name} on plan {plan}: billed monthly while it exists"
         )
-        done.append(f"created {addon_name} ({plan})")
-        # An app this run created has no config vars of its own yet.
-        config = None if ctx.facts.get("created_now") and not copies else config_of(ctx)
-        attached = {f"{first or 'REDIS'}_URL", *(config or {})}
+        done.append(f"created {addon_name} ({plan})" + (f" as {first}_URL" if first else ""))
+        source = f"{first or 'REDIS'}_URL"
     else:
         addon_name = addon["name"]
         ctx.reused.append(f"Heroku Key-Value Store {addon_name} ({addon['plan']['name']})")
         done.append(f"reusing {addon_name}")
-        config = config_of(ctx)
-        attached = set(config)
+        source = next((f"{s}_URL" for s in attachments_and_copies(names)[0]), "REDIS_URL")
     for stem in stems:
-        if f"{stem}_URL" in attached:
-            continue
-        # Not `--confirm`: a name the user already set is theirs; we only add new ones.
+        # Not `--confirm`: only names the app does not have are attached.
         heroku(ctx, "addons:attach", addon_name, f"--app={app}", f"--as={stem}")
-        attached.add(f"{stem}_URL")
         done.append(f"attached as {stem}_URL")
     if copies:
-        source = f"{stems[0]}_URL" if stems else "REDIS_URL"
-        config = config_of(ctx) if config is None or source not in config else config
-        url = config.get(source)
+        ctx.facts.pop("config", None)  # read again: the add-on has just set its URL
+        url = config_of(ctx).get(source)
         if not url:
             raise CommandFailed(
                 f"The Redis add-on {addon_name} set no {source} yet. Check it with "
@@ -115,5 +117,6 @@ def ensure_redis(ctx: AutomateContext, heroku, app_info, config_of, plan: str) -
             )
         ctx.runner.log.add_secret(url)
         # Set with the other config vars, in one release.
-        ctx.facts["redis_copies"] = {name: url for name in copies}
+        ctx.facts["redis_copies"] = dict.fromkeys(copies, url)
+        done.append(f"copied to {', '.join(copies)}")
     return "; ".join(done)
