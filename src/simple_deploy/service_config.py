@@ -42,10 +42,12 @@ def asgi_web_argv(project: Project, port: str) -> tuple[str, ...] | None:
     server = services.asgi_server
     if server == "daphne":
         return ("daphne", "--bind", "0.0.0.0", "--port", port, "--proxy-headers", app)
+    app_dir = ("--app-dir", project.manage_dir_rel) if project.nested else ()
     if server == "uvicorn":
         # Behind the platform's proxy: X-Forwarded-Proto and -For are trusted from it.
         return (
             "uvicorn",
+            *app_dir,
             "--host",
             "0.0.0.0",
             "--port",
@@ -178,10 +180,13 @@ def heroku_redis_tls(project: Project, indent: str = "    ") -> str:
 def service_requirements(project: Project) -> tuple[Requirement, ...]:
     """Packages the web command needs beyond the project's own: gunicorn's uvicorn
     worker when the ASGI app has no ASGI server of its own."""
-    if project.services.asgi_server == "gunicorn+uvicorn":
-        return (
-            Requirement(
-                "uvicorn-worker", "uvicorn-worker~=0.3", "gunicorn's worker for the ASGI app"
-            ),
-        )
-    return ()
+    services = project.services
+    if services.asgi_server != "gunicorn+uvicorn":
+        return ()
+    worker = Requirement(
+        "uvicorn-worker", "uvicorn-worker~=0.3", "gunicorn's worker for the ASGI app"
+    )
+    if services.websocket_path is None:
+        return (worker,)
+    # uvicorn speaks websockets only with a websockets library installed.
+    return (worker, Requirement("websockets", "websockets>=13", "websockets for uvicorn"))

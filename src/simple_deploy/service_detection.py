@@ -237,6 +237,10 @@ def find_services(
         if _module_text(manage_dir, module):
             asgi_application = f"{module}:{attr}"
             asgi_server = next((s for s in _ASGI_SERVERS if s in present), "gunicorn+uvicorn")
+            if nested and asgi_server in ("daphne", "hypercorn"):
+                # Neither can change into the folder holding manage.py, where the
+                # platform's command must import the app from: gunicorn can (--chdir).
+                asgi_server = "gunicorn+uvicorn"
             if channels:
                 asgi_text = _module_text(manage_dir, module)
                 router = _CHANNEL_ROUTER.search(asgi_text)

@@ -282,3 +282,82 @@ def test_a_project_without_services_gets_no_service_configuration(sample_project
     )
     for marker in ("[processes]", "workers:", "keyvalue", "redis", "_rediss", "type: worker"):
         assert marker not in text
+
+
+CERT_NONE = "{'ssl_cert_reqs': <VerifyMode.CERT_NONE: 0>}"
+HEROKU_TLS = {
+    # shape: (the variable the URL reaches, what to print, with rediss://, with redis://)
+    "celery-beat": (
+        "CELERY_BROKER_URL",
+        "[getattr(s, n, 'unset') for n in ('CELERY_BROKER_USE_SSL', "
+        "'CELERY_REDIS_BACKEND_USE_SSL')]",
+        f"[{CERT_NONE}, {CERT_NONE}]",
+        "['unset', 'unset']",
+    ),
+    "rq": ("REDIS_URL", "s.RQ_QUEUES['default'].get('SSL_CERT_REQS', 'unset')", "None", "'unset'"),
+    "channels": (
+        "REDIS_URL",
+        "s.CHANNEL_LAYERS['default']['CONFIG']['hosts'][0]",
+        "{'address': 'rediss://:p@ec2.example.com:6380', 'ssl_cert_reqs': None}",
+        "'redis://127.0.0.1:6379/0'",
+    ),
+}
+
+
+@pytest.mark.parametrize("shape", sorted(HEROKU_TLS))
+def test_heroku_settings_connect_to_its_rediss_url_as_heroku_documents(service_project, shape):
+    """On a dyno, the settings (imported for real, with the project's packages) give
+    Heroku's rediss:// URL the certificate settings Heroku documents, and leave a
+    plain redis:// URL alone; `check --deploy` stays clean."""
+    import subprocess
+    import sys
+
+    root = service_project(shape)
+    assert deploy(root, "heroku").returncode == 0
+    name, expression, tls, plain = HEROKU_TLS[shape]
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DYNO": "web.1",
+        "ALLOWED_HOSTS": "example.herokuapp.com",
+        "SECRET_KEY": "a-long-random-secret-key-for-this-test-only-0123456789abcdef",
+        "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/d",
+    }
+    code = f"from django.conf import settings as s; print(repr({expression}))"
+    for url, want in (
+        ("rediss://:p@ec2.example.com:6380", tls),
+        ("redis://127.0.0.1:6379/0", plain),
+    ):
+        shell = subprocess.run(
+            [sys.executable, "manage.py", "shell", "-c", code],
+            cwd=root,
+            env={**env, name: url},
+            capture_output=True,
+            text=True,
+        )
+        assert shell.returncode == 0, shell.stderr
+        assert shell.stdout.strip().splitlines()[-1] == want
+    check = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=root,
+        env={**env, name: "rediss://:p@ec2.example.com:6380"},
+        capture_output=True,
+        text=True,
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_a_nested_channels_project_is_served_by_gunicorn_from_its_folder(tmp_path):
+    """daphne cannot change into blog/ (where manage.py imports the app from): the web
+    process is gunicorn --chdir blog with uvicorn's worker, which is added to the
+    requirements with a websockets library; the channel worker runs blog/manage.py."""
+    root = service_shapes.copy("channels", tmp_path, layout="nested")
+    result = deploy(root, "heroku")
+    assert result.returncode == 0, result.stdout + result.stderr
+    procfile = (root / "Procfile").read_text()
+    assert (
+        "web: gunicorn --chdir blog --worker-class uvicorn_worker.UvicornWorker "
+        "blog.asgi:application\n" in procfile
+    )
+    assert "channels: python blog/manage.py runworker tasks\n" in procfile
+    requirements = (root / "requirements.txt").read_text()
+    assert "\nuvicorn-worker~=0.3\nwebsockets>=13\n" in requirements

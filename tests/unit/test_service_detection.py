@@ -88,3 +88,24 @@ def test_celery_app_module_gives_worker_and_beat_without_a_procfile(tmp_path):
         ("beat", "scheduler", ("--scheduler", "django_celery_beat.schedulers:DatabaseScheduler")),
     ]
     assert found.processes[0].source == "detected: celery app proj.celery"
+
+
+def _asgi_project(tmp_path, nested: bool):
+    manage_dir = tmp_path / "site" if nested else tmp_path
+    (manage_dir / "proj").mkdir(parents=True)
+    (manage_dir / "proj" / "asgi.py").write_text("application = None\n", "utf-8")
+    return manage_dir
+
+
+def test_daphne_serves_a_flat_project_and_gunicorn_a_nested_one(tmp_path):
+    settings = 'ASGI_APPLICATION = "proj.asgi.application"\n'
+    present = frozenset({"daphne"})
+    flat = _asgi_project(tmp_path / "flat", nested=False)
+    found = find_services(flat, flat, [settings], present, (), "proj.wsgi", MANAGE)
+    assert (found.asgi_application, found.asgi_server) == ("proj.asgi:application", "daphne")
+    # daphne cannot change into site/, where proj is imported from; gunicorn --chdir can.
+    nested = _asgi_project(tmp_path / "nested", nested=True)
+    found = find_services(
+        nested.parent, nested, [settings], present, (), "proj.wsgi", ("python", "site/manage.py")
+    )
+    assert found.asgi_server == "gunicorn+uvicorn"
