@@ -349,3 +349,13 @@ def test_heroku_keeps_a_redis_the_user_already_set_and_creates_none(heroku_proje
     )
     made = [argv for argv in heroku.calls() if "heroku-redis:mini" in argv]
     assert made == [] and not any(argv[0] == "addons:attach" for argv in heroku.calls())
+
+
+def test_upsun_sizes_the_redis_disk_when_the_organization_sizes_by_hand(sample_project, tmp_path):
+    root = reads_redis(sample_project("requirements_txt", "flat"))
+    fake = fake_cli(tmp_path, "upsun")
+    fake["state"].write_text(json.dumps({"resources_init": "manual"}))
+    result = deploy(root, "upsun", "--automate-all", "--no-input", env=fake["env"])
+    assert result.returncode == 0, result.stderr + result.stdout
+    (sizing,) = [argv for argv in argvs(account(fake)) if argv[0] == "resources:set"]
+    assert sizing[sizing.index("--disk") + 1] == "db:default,redis:default"

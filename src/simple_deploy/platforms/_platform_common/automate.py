@@ -277,7 +277,11 @@ def _push(flavor: Flavor, ctx: AutomateContext) -> str:
 
 def _set_resources(ctx: AutomateContext, flavor: Flavor, project_id: str, branch: str) -> None:
     """Flex: the push arrived, but the organization sizes new containers by hand. Give
-    the app and the database the platform's default sizes; setting them deploys."""
+    the app and the database (and the Redis) the platform's default sizes; setting them
+    deploys. Every service with a disk needs one (legacy-cli ResourcesSetCommand.php:
+    "A disk size is required for the service ..."); `redis` is the persistent Redis
+    service services.yaml-tpl declares."""
+    disks = "db:default,redis:default" if ctx.project.services.needs_redis else "db:default"
     _cli(
         ctx,
         flavor,
@@ -289,7 +293,7 @@ def _set_resources(ctx: AutomateContext, flavor: Flavor, project_id: str, branch
         "--size",
         "*:default",
         "--disk",
-        "db:default",
+        disks,
         timeout=3600,
         label="sizing the app and database; Upsun deploys",
     )
