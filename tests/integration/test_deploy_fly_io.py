@@ -228,3 +228,30 @@ def test_dry_run_writes_nothing(sample_project):
     assert result.returncode == 0, result.stderr
     assert "+++ b/fly.toml" in result.stdout and "+++ b/Dockerfile" in result.stdout
     assert snapshot(root) == before
+
+
+def test_summary_sets_secrets_through_stdin_never_on_a_command_line(sample_project):
+    import shlex
+
+    from cli_tables import check
+    from cli_tables.fly import TABLE
+
+    root = sample_project("requirements_txt", "flat")
+    result = deploy(root, "--deployed-project-name", "my-blog")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    # No value of a secret typed as an argument (visible in `ps`, kept in shell history).
+    assert "secrets set DIRECT_DATABASE_URL" not in out
+    assert "SECRET_KEY=<" not in out
+    assert "`fly secrets import --app my-blog --stage`, paste `DIRECT_DATABASE_URL=" in out
+    pipeline = re.search(r"`(python -c \"[^`]+\") \| (fly secrets import[^`]+)`", out)
+    assert pipeline, out
+    assert check(TABLE, shlex.split(pipeline[2])[1:]) is None
+    # The left side prints what `fly secrets import` reads: NAME=VALUE lines.
+    argv = shlex.split(pipeline[1])
+    printed = subprocess.run(
+        [sys.executable, *argv[1:]], capture_output=True, text=True, check=True
+    ).stdout
+    (line,) = printed.splitlines()
+    name, _, key = line.partition("=")
+    assert name == "SECRET_KEY" and len(key) >= 50

@@ -650,9 +650,12 @@ def guide(project: Project, options: Options) -> Guide:
     where = region(project, options)
     manage = " ".join(manage_py_argv(project))
     in_image = f"/opt/venv/bin/python {_image.APP_ROOT}/{manage.split(' ', 1)[1]}"
-    keys = "".join(
-        f" {key}=<that key>" for key in env_needs.secret_key_names(project) if key != "SECRET_KEY"
-    )
+    # Secret values reach flyctl on stdin (`fly secrets import`, internal/command/secrets/
+    # import.go reads NAME=VALUE lines), never as arguments: an argument is visible in the
+    # process list and kept in the shell's history.
+    key_names = tuple(dict.fromkeys(("SECRET_KEY", *env_needs.secret_key_names(project))))
+    prints = "; ".join(f"print('{key}=' + k)" for key in key_names)
+    make_key = f'python -c "import secrets; k = secrets.token_urlsafe(50); {prints}"'
     own = _own_variables(project, name)
     return Guide(
         finish=(
@@ -665,11 +668,13 @@ def guide(project: Project, options: Options) -> Guide:
             f"`fly mpg attach <ID> --app {name}` (this sets the DATABASE_URL secret, the "
             "pooled address the web Machines use). Migrations run in the release Machine "
             "on one connection: through the cluster's direct address, as Fly advises, once "
-            "you copy it from the cluster's Connect tab in the dashboard and "
-            f"`fly secrets set DIRECT_DATABASE_URL=<direct URL> --app {name} --stage`; "
-            "until then through the pooled one.",
-            'Make a secret key: `python -c "import secrets; print(secrets.token_urlsafe(50))"`, '
-            f"then `fly secrets set SECRET_KEY=<that key>{keys} --app {name} --stage`.",
+            "you copy it from the cluster's Connect tab in the dashboard and set it: run "
+            f"`fly secrets import --app {name} --stage`, paste `DIRECT_DATABASE_URL=<direct "
+            "URL>` on its own line, then press Ctrl-D (Ctrl-Z then Enter on Windows): read "
+            "from the terminal, the password stays off the command line and out of the shell's "
+            "history. Until then through the pooled one.",
+            f"Make a secret key and set it, never shown: `{make_key} | fly secrets import "
+            f"--app {name} --stage`.",
             *own,
             *_redis_steps(project, name),
             f"Deploy: `fly deploy --app {name}` (builds the Dockerfile, runs migrations).",

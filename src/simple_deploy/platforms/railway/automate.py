@@ -173,14 +173,20 @@ def apply_config(ctx: AutomateContext) -> str:
         label=f"Applying {railway.CONFIG_FILE} (service and database)",
     )
     after = _services(ctx)
-    for name, what in ((railway.SERVICE, "web service"), (railway.DATABASE, "PostgreSQL")):
+    made = [(railway.SERVICE, "web service"), (railway.DATABASE, "PostgreSQL")]
+    if ctx.project.services.needs_redis:
+        # Declared in railway.ts (one `redis()` resource): a re-run applies the same file
+        # and finds it, so there is never a second one.
+        made.append((railway.REDIS, "Redis"))
+    for name, what in made:
         if name not in after:
             raise CommandFailed(
                 f"`railway config apply` finished, but the project has no service `{name}`."
             )
         line = f"{what} `{name}` ({USAGE})"
         (ctx.reused if name in before else ctx.created).append(line)
-    return f"services {railway.SERVICE} and {railway.DATABASE} as {railway.CONFIG_FILE} says"
+    listed = ", ".join(f"`{name}`" for name, _ in made)
+    return f"services {listed} as {railway.CONFIG_FILE} says"
 
 
 def _variable_names(ctx: AutomateContext) -> set[str]:
@@ -246,6 +252,14 @@ def notice(project: Project, options: Options) -> str:
             f"use the project linked to this folder, else create or reuse the project `{name}`",
             f"create or update the `{railway.SERVICE}` service and its {railway.DATABASE} "
             f"database from {railway.CONFIG_FILE} ({USAGE})",
+            *(
+                (
+                    f"create or reuse the `{railway.REDIS}` Redis service it declares ({USAGE}), "
+                    f"its URL referenced as {', '.join(project.services.redis_env_names)}",
+                )
+                if project.services.needs_redis
+                else ()
+            ),
             "set the SECRET_KEY variable (a new key, never shown) and a public domain",
             "commit the configuration, run `railway up`, and print the site's URL",
         ),

@@ -209,6 +209,17 @@ def build_line(project: Project) -> str:
     return " && ".join(shlex.join(step) for step in steps)
 
 
+def preserved_variables(project: Project) -> tuple[str, ...]:
+    """The web service's variables set outside railway.ts: the secret keys automation sets
+    and the ones only the user can give (`railway variable set`). `railway config apply`
+    deletes every variable the file does not declare (railwayapp/cli src/iac/change_set.rs,
+    diff_variables: "variable.delete"), unless it is declared `preserve()`."""
+    keys = ("SECRET_KEY", *env_needs.secret_key_names(project))
+    provided = {"DATABASE_URL", *keys, *project.services.redis_env_names}
+    own = tuple(var.name for var in env_needs.user_provided(project, provided))
+    return tuple(dict.fromkeys((*keys, *own)))
+
+
 def render_config(project: Project, options: Options) -> str:
     cmds = commands(project)
     return render_template(
@@ -226,6 +237,7 @@ def render_config(project: Project, options: Options) -> str:
             "redis": project.services.needs_redis,
             "redis_name": json.dumps(REDIS),
             "redis_names": project.services.redis_env_names,
+            "preserved": preserved_variables(project),
             "workers": _workers(project),
             "worker_vars": "".join(f", {_worker_var(p.name)}" for p in project.services.processes),
             "healthcheck": json.dumps(HEALTH_PATH),
