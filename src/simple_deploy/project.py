@@ -22,6 +22,7 @@ from .parsing import ReadError, reading_files
 from .python_version import find as find_python
 from .settings_discovery import Named, module_file, production_sibling
 from .settings_discovery import settings_default as _named_in
+from .settings_facts import STARTPROJECT, SettingsFacts, from_probe
 from .settings_probe import EnvVar, probe
 from .textfiles import UnreadableFile, read_text
 from .wagtail import Wagtail, find_wagtail
@@ -91,6 +92,13 @@ class Project:
     dependencies: Dependencies | None = None
     # A Wagtail project's facts for the settings block (None: no Wagtail).
     wagtail: Wagtail | None = None
+    # The production settings' final values the block is written from (probed).
+    settings_facts: SettingsFacts | None = None
+
+    @property
+    def facts(self) -> SettingsFacts:
+        """The probed `settings_facts`, or startproject's for a Project built by hand."""
+        return self.settings_facts or STARTPROJECT
 
     @property
     def deps(self) -> Dependencies:
@@ -535,4 +543,5 @@ def inspect(
         ignored_needed_at=found.needed_at if found else None,
         platform_switch=found.switch if found else None,
         legacy_static_storage=found.legacy_storage if found else None,
+        settings_facts=from_probe(found.final) if found else None,
     )

@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 
 import tomlkit
 
-from simple_deploy import __version__, env_needs, static_storage
+from simple_deploy import __version__, block_lines, env_needs, static_storage
 from simple_deploy.plan import GENERATED_MARK
 from simple_deploy.plugin import (
     Automation,
@@ -416,13 +416,13 @@ def plan(project: Project, options: Options) -> PlatformPlan:
         "settings.py-tpl",
         {
             "version": __version__,
-            "base_dir_depth": project.base_dir_depth,
+            "static_and_apps": block_lines.static_and_apps(project),
             "wagtail_settings": wagtail_settings(
                 project.wagtail, 'f"https://{_fly_app_name}.fly.dev"'
             ),
-            "static_storage": static_storage.backend(project),
             "build_flag": _image.BUILD_FLAG,
-            "email_settings": email_settings(),
+            "services_settings": "",
+            "email_settings": email_settings(project=project),
         },
     )
     changes = (

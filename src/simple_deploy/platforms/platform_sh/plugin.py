@@ -27,7 +27,7 @@ from functools import partial
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from simple_deploy import __version__, env_needs, static_storage
+from simple_deploy import __version__, block_lines, env_needs, static_storage
 from simple_deploy.assets import COMPRESS_ARGS
 from simple_deploy.plugin import (
     Command,
@@ -39,7 +39,6 @@ from simple_deploy.plugin import (
     Project,
     Requirement,
     Runtime,
-    email_settings,
     generated_file,
     manage_py_argv,
     quoted,
@@ -275,13 +274,16 @@ def settings_change(project: Project, flavor: Flavor, reason: str):
             "settings.py-tpl",
             {
                 "version": __version__,
-                "base_dir_depth": project.base_dir_depth,
+                "static_and_apps": block_lines.static_and_apps(project),
                 "wagtail_settings": wagtail_settings(
                     project.wagtail, "CSRF_TRUSTED_ORIGINS[0] if CSRF_TRUSTED_ORIGINS else None"
                 ),
-                "static_storage": static_storage.backend(project),
+                "services_settings": "",
+                "app_name": APP_NAME,
                 # Platform.sh and Upsun both relay mail through PLATFORM_SMTP_HOST.
-                "email_settings": email_settings(relay_host_variable="PLATFORM_SMTP_HOST"),
+                "email_settings": block_lines.email_lines(
+                    project, "PLATFORM_SMTP_HOST", imported=True
+                ),
                 "label": flavor.label,
                 "platform": flavor.name,
                 "cli": flavor.cli,

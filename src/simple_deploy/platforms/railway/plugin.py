@@ -27,7 +27,7 @@ from __future__ import annotations
 import json
 import shlex
 
-from simple_deploy import __version__, env_needs, static_storage
+from simple_deploy import __version__, block_lines, env_needs, static_storage
 from simple_deploy.assets import COMPRESS_ARGS
 from simple_deploy.platforms._platform_common.automate import project_title
 from simple_deploy.plugin import (
@@ -242,15 +242,15 @@ def plan(project: Project, options: Options) -> PlatformPlan:
                 "settings.py-tpl",
                 {
                     "version": __version__,
-                    "base_dir_depth": project.base_dir_depth,
+                    "static_and_apps": block_lines.static_and_apps(project),
                     "wagtail_settings": wagtail_settings(
                         project.wagtail, "CSRF_TRUSTED_ORIGINS[0] if CSRF_TRUSTED_ORIGINS else None"
                     ),
-                    "static_storage": static_storage.backend(project),
                     "service": SERVICE,
                     "reference": REFERENCE,
                     "health_path": HEALTH_PATH,
-                    "email_settings": email_settings(),
+                    "services_settings": "",
+                    "email_settings": email_settings(project=project),
                 },
             ),
             "Railway-only settings: DEBUG off, secret key from a variable, the public domain, "
