@@ -180,8 +180,15 @@ def email_lines(project: Project | None, relay: str | None = None, imported: boo
             lines.append(f'{body}EMAIL_BACKEND = "{_SMTP}"')
         lines += [f"{body}{name} = {value}" for _, name, value in values[:4]]
         lines.append(f"{body}{tls}")
-    lines += [
-        'if "DEFAULT_FROM_EMAIL" in _os.environ:',
-        '    DEFAULT_FROM_EMAIL = SERVER_EMAIL = _os.environ["DEFAULT_FROM_EMAIL"]',
-    ]
+    if facts is not None and not facts.sender_set:
+        # Django's own defaults are placeholders no provider accepts: nothing to keep.
+        lines.append(
+            'DEFAULT_FROM_EMAIL = SERVER_EMAIL = _os.environ.get("DEFAULT_FROM_EMAIL", '
+            '"webmaster@localhost")'
+        )
+    else:
+        lines += [
+            'if "DEFAULT_FROM_EMAIL" in _os.environ:',
+            '    DEFAULT_FROM_EMAIL = SERVER_EMAIL = _os.environ["DEFAULT_FROM_EMAIL"]',
+        ]
     return "\n".join(f"    {line}" if line else "" for line in lines)

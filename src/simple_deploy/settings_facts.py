@@ -36,6 +36,8 @@ class SettingsFacts:
     email_backend: str | None = None
     # The settings name an SMTP server of their own (EMAIL_HOST and the like).
     smtp_settings: bool = False
+    # The settings set DEFAULT_FROM_EMAIL or SERVER_EMAIL themselves.
+    sender_set: bool = False
     mailers: tuple[tuple[str, str | None], ...] | None = None
 
 
@@ -90,5 +92,6 @@ def from_probe(final: Mapping[str, Any] | None) -> SettingsFacts | None:
         base_dir_is_manage_dir=bool(final.get("base_dir_is_manage_dir")),
         email_backend=final.get("email_backend"),
         smtp_settings=bool(final.get("smtp_settings")),
+        sender_set=bool(final.get("sender_set")),
         mailers=tuple(sorted(mailers.items())) if isinstance(mailers, dict) else None,
     )

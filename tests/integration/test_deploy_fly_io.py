@@ -164,7 +164,8 @@ def test_settings_package_extends_production(sample_project):
     assert result.returncode == 0, result.stderr
     settings = root / "blog" / "blog" / "settings"
     production = (settings / "production.py").read_text()
-    assert "django-simple-deploy: fly_io" in production and "parents[2]" in production
+    assert "django-simple-deploy: fly_io" in production
+    assert 'STATIC_ROOT = BASE_DIR / "staticfiles"' in production
     assert "django-simple-deploy" not in (settings / "base.py").read_text()
     # wsgi.py and manage.py agree, so no DJANGO_SETTINGS_MODULE is forced in the image.
     assert "DJANGO_SETTINGS_MODULE" not in (root / "Dockerfile").read_text()

@@ -48,6 +48,7 @@ from simple_deploy.plugin import (
 from simple_deploy.wagtail import wagtail_settings
 
 from .._platform_common import automate
+from .._platform_common.asset_note import asset_note
 from .._platform_common.flavor import FIXED, FLEX, Flavor
 from .._platform_common.install import node_commands
 
@@ -125,17 +126,15 @@ def _asset_context(project: Project) -> dict:
 def _notes(project: Project) -> tuple[str, ...]:
     notes = []
     build = project.asset_build
-    if build is not None and build.other_manager:
+    if build is not None:
         notes.append(
-            f"Asset build found: {build.label}, locked by {build.other_manager}. The build "
-            f"hook runs npm only: install {build.other_manager} under `dependencies: nodejs:` "
-            "in .platform.app.yaml and run its install and build before collectstatic."
-        )
-    elif build is not None:
-        notes.append(
-            f"Asset build found: {build.label}. The build hook runs "
-            f"{build.steps} before collectstatic "
-            "(npm from `dependencies: nodejs:`)."
+            asset_note(
+                build,
+                "The build hook",
+                "npm from `dependencies: nodejs:`",
+                f"install {build.other_manager} under `dependencies: nodejs:` in "
+                ".platform.app.yaml and run its install and build before collectstatic.",
+            )
         )
     notes.extend(static_storage.note(project))
     if project.compress_offline:

@@ -49,6 +49,8 @@ from simple_deploy.plugin import (
 )
 from simple_deploy.wagtail import wagtail_settings
 
+from .._platform_common.asset_note import asset_note
+
 NAME = "railway"
 LABEL = "Railway"
 _TEMPLATES = "simple_deploy.platforms.railway"
@@ -196,9 +198,12 @@ def _asset_notes(project: Project) -> list[str]:
     notes = []
     if build is not None and _node_build(project):
         notes.append(
-            f"Asset build found: {build.label}. The build command runs "
-            f"{build.steps} before collectstatic; "
-            "Railpack adds Node.js when package.json is in the root."
+            asset_note(
+                build,
+                "The build command",
+                "Railpack adds Node.js when package.json is in the root",
+                f"add {build.other_manager}'s install and build to `build` in {CONFIG_FILE}.",
+            )
         )
     elif build is not None:
         notes.append(

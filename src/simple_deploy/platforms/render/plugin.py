@@ -49,6 +49,7 @@ from simple_deploy.plugin import (
 )
 from simple_deploy.wagtail import wagtail_settings
 
+from .._platform_common.asset_note import asset_note
 from .._platform_common.install import TOOLS, node_commands, shell_line
 
 NAME = "render"
@@ -286,17 +287,15 @@ def _notes(project: Project, options: Options) -> tuple[str, ...]:
             "before each deploy instead."
         )
     build = project.asset_build
-    if build is not None and build.other_manager:
+    if build is not None:
         notes.append(
-            f"Asset build found: {build.label}, locked by {build.other_manager}. The build "
-            f"command runs npm only: add {build.other_manager}'s install and build before "
-            "collectstatic in render.yaml's buildCommand, or commit the built files."
-        )
-    elif build is not None:
-        notes.append(
-            f"Asset build found: {build.label}. The build command runs "
-            f"{build.steps} before collectstatic "
-            "(Render's Python runtime includes Node.js)."
+            asset_note(
+                build,
+                "The build command",
+                "Render's Python runtime includes Node.js",
+                f"add {build.other_manager}'s install and build before collectstatic in "
+                "render.yaml's buildCommand, or commit the built files.",
+            )
         )
     notes.extend(static_storage.note(project))
     if project.compress_offline:
