@@ -83,7 +83,7 @@ def test_configures_fly_and_second_run_changes_nothing(sample_project, manager, 
     assert fly_toml["deploy"]["release_command"] == f"python {prefix}manage.py migrate --noinput"
     # WhiteNoise serves static files compressed and cached; [[statics]] could not.
     assert "statics" not in fly_toml
-    assert "WhiteNoise serves the same files through gunicorn" in (root / "fly.toml").read_text()
+    assert "# No [[statics]]: WhiteNoise serves them" in (root / "fly.toml").read_text()
     assert fly_toml["primary_region"] == "iad"
     assert fly_toml["vm"][0]["memory"] == "512mb"
     assert fly_toml["app"].startswith("blog-site-")
