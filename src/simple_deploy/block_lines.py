@@ -165,14 +165,9 @@ def email_lines(project: Project | None, relay: str | None = None, imported: boo
     tls = 'EMAIL_USE_TLS, EMAIL_USE_SSL = _email.scheme == "smtp+tls", _email.scheme == "smtps"'
     if mailers is not None:
         lines += [
-            f"{body}MAILERS = {{",
-            f"{body}    **MAILERS,",
-            f'{body}    "default": {{',
-            f'{body}        "BACKEND": "{_SMTP}",',
-            f'{body}        "OPTIONS": {{',
-            *(f'{body}            "{key}": {value},' for key, _, value in values),
-            f"{body}        }},",
-            f"{body}    }},",
+            f'{body}MAILERS = {{**MAILERS, "default": {{"BACKEND": "{_SMTP}"}}}}',
+            f'{body}MAILERS["default"]["OPTIONS"] = {{',
+            *(f'{body}    "{key}": {value},' for key, _, value in values),
             f"{body}}}",
         ]
     else:
