@@ -30,6 +30,7 @@ from .settings_discovery import (
     production_sibling,
 )
 from .settings_discovery import settings_default as _named_in
+from .settings_facts import STARTPROJECT, SettingsFacts, from_probe
 from .settings_probe import EnvVar, probe
 from .textfiles import UnreadableFile, read_text
 from .wagtail import Wagtail, find_wagtail
@@ -113,6 +114,14 @@ class Project:
     # (name, value): the variable the settings read DEBUG from and the value that turns
     # it off, which every platform sets so the project's `if not DEBUG:` branches run.
     debug_off: tuple[str, str] | None = None
+
+    # The production settings' final values the block is written from (probed).
+    settings_facts: SettingsFacts | None = None
+
+    @property
+    def facts(self) -> SettingsFacts:
+        """The probed `settings_facts`, or startproject's for a Project built by hand."""
+        return self.settings_facts or STARTPROJECT
 
     @property
     def deps(self) -> Dependencies:
@@ -501,6 +510,7 @@ def probed_fields(
         "platform_switch": found.switch,
         "legacy_static_storage": found.legacy_storage,
         "debug_off": found.debug_off,
+        "settings_facts": from_probe(found.final) if found.final is not None else None,
     }
 
 

@@ -78,6 +78,9 @@ class ProbeResult:
     legacy_storage: str | None = None
     # (name, value): the project's debug variable and the value that turns DEBUG off.
     debug_off: tuple[str, str] | None = None
+    # Final values the settings block is written from (see settings_facts); None when
+    # the settings did not import.
+    final: dict | None = None
 
 
 def kind_of(name: str) -> str:
@@ -374,10 +377,51 @@ if not isinstance(legacy_storage, str) or (
     isinstance(storages, dict) and "staticfiles" in storages
 ):
     legacy_storage = None
+
+def final_values(settled):
+    # The settings' final values the block is written from (settings_facts): a plain
+    # line in the block instead of a run-time test of what the project set.
+    if settled is None:
+        return None
+    def strings(name):
+        value = getattr(settled, name, None)
+        if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+            return None
+        return [list(value), isinstance(value, list)]
+    def text(name):
+        value = getattr(settled, name, None)
+        return value if isinstance(value, str) else None
+    storages = getattr(settled, "STORAGES", None)
+    mailers = getattr(settled, "MAILERS", None)
+    base_dir = getattr(settled, "BASE_DIR", None)
+    try:
+        base_dir_here = base_dir is not None and os.path.samefile(str(base_dir), manage_dir)
+    except (OSError, TypeError, ValueError):
+        base_dir_here = False
+    return {
+        "middleware": strings("MIDDLEWARE"),
+        "installed_apps": strings("INSTALLED_APPS"),
+        "storages": sorted(storages) if isinstance(storages, dict) else None,
+        "staticfiles_storage": text("STATICFILES_STORAGE"),
+        "static_root": getattr(settled, "STATIC_ROOT", None) is not None,
+        "static_url": getattr(settled, "STATIC_URL", None) is not None,
+        "base_dir_is_manage_dir": bool(base_dir_here),
+        "email_backend": text("EMAIL_BACKEND"),
+        "sender_set": any(hasattr(settled, n) for n in ("DEFAULT_FROM_EMAIL", "SERVER_EMAIL")),
+        "smtp_settings": any(
+            hasattr(settled, name)
+            for name in ("EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD")
+        ),
+        "mailers": (
+            {k: (v.get("BACKEND") if isinstance(v, dict) else None) for k, v in mailers.items()}
+            if isinstance(mailers, dict) else None
+        ),
+    }
+
 sys.__stdout__.write("\n" + json.dumps({
     "reads": reads, "required": supplied, "error": error,
     "missing": named, "needed_at": needed_at, "switch": switch,
-    "legacy_storage": legacy_storage, "debug_off": debug_off,
+    "legacy_storage": legacy_storage, "debug_off": debug_off, "final": final_values(settled),
 }))
 """
 
@@ -656,4 +700,5 @@ def _parse(stdout: str, stderr: str, returncode: int) -> ProbeResult:
         switch=data["switch"],
         legacy_storage=data.get("legacy_storage"),
         debug_off=tuple(data["debug_off"]) if data.get("debug_off") else None,
+        final=data.get("final"),
     )

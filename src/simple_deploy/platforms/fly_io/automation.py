@@ -10,7 +10,6 @@ created twice.
 
 from __future__ import annotations
 
-import json
 import secrets
 from typing import Any
 
@@ -26,6 +25,7 @@ from simple_deploy.plugin import (
     cost_notice,
 )
 
+from .._platform_common.cli_output import read_json
 from . import plugin as fly
 from . import redis
 
@@ -41,13 +41,7 @@ def _fly(ctx: AutomateContext, *args: str, **kwargs: Any):
 
 
 def _json(result, what: str) -> Any:
-    try:
-        return json.loads(result.stdout)
-    except ValueError as exc:
-        raise CommandFailed(
-            f"Could not read {what} from flyctl's output; update flyctl "
-            f"(`fly version upgrade`) and run again.\n{result.stdout[:500]}"
-        ) from exc
+    return read_json(result, what, "flyctl", "`fly version upgrade`")
 
 
 def _app(ctx: AutomateContext) -> str:

@@ -23,7 +23,7 @@ import shlex
 import subprocess
 from dataclasses import dataclass, replace
 
-from simple_deploy import __version__, env_needs, service_config, static_storage
+from simple_deploy import __version__, block_lines, env_needs, service_config, static_storage
 from simple_deploy.plan import GENERATED_MARK
 from simple_deploy.plugin import (
     Automation,
@@ -453,13 +453,12 @@ def plan(project: Project, options: Options) -> PlatformPlan:
         "settings.py-tpl",
         {
             "version": __version__,
-            "base_dir_depth": project.base_dir_depth,
+            "static_and_apps": block_lines.static_and_apps(project),
             "wagtail_settings": wagtail_settings(
                 project.wagtail, 'f"https://{_fly_app_name}.fly.dev"'
             ),
-            "static_storage": static_storage.backend(project),
             "build_flag": _image.BUILD_FLAG,
-            "email_settings": email_settings(),
+            "email_settings": email_settings(project=project),
             # Upstash Redis's URL is a plain redis:// on Fly's private network: no lines.
             "services_settings": "",
         },

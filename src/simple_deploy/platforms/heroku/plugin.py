@@ -23,7 +23,14 @@ import re
 import shlex
 from dataclasses import replace
 
-from simple_deploy import __version__, env_needs, manage_shim, service_config, static_storage
+from simple_deploy import (
+    __version__,
+    block_lines,
+    env_needs,
+    manage_shim,
+    service_config,
+    static_storage,
+)
 from simple_deploy.assets import COMPRESS_ARGS
 from simple_deploy.platforms.heroku.automate import automation
 from simple_deploy.plugin import (
@@ -315,13 +322,13 @@ def plan(project: Project, options: Options) -> PlatformPlan:
                 "settings.py-tpl",
                 {
                     "version": __version__,
-                    "base_dir_depth": project.base_dir_depth,
+                    "static_and_apps": block_lines.static_and_apps(project),
                     "wagtail_settings": wagtail_settings(
                         project.wagtail, "CSRF_TRUSTED_ORIGINS[0]"
                     ),
-                    "static_storage": static_storage.backend(project),
-                    "email_settings": email_settings(),
                     "services_settings": service_config.heroku_redis_tls(project),
+                    "email_settings": email_settings(project=project),
+                    "compress": project.compress_offline,
                 },
             ),
             "Heroku-only settings: DEBUG off, secret key and hosts from config vars, HTTPS, "

@@ -27,7 +27,7 @@ from functools import partial
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from simple_deploy import __version__, env_needs, service_config, static_storage
+from simple_deploy import __version__, block_lines, env_needs, service_config, static_storage
 from simple_deploy.assets import COMPRESS_ARGS
 from simple_deploy.plugin import (
     Command,
@@ -39,7 +39,6 @@ from simple_deploy.plugin import (
     Project,
     Requirement,
     Runtime,
-    email_settings,
     generated_file,
     manage_py_argv,
     quoted,
@@ -49,6 +48,7 @@ from simple_deploy.plugin import (
 from simple_deploy.wagtail import wagtail_settings
 
 from .._platform_common import automate
+from .._platform_common.asset_note import asset_note
 from .._platform_common.flavor import FIXED, FLEX, Flavor
 from .._platform_common.install import node_commands
 
@@ -126,17 +126,15 @@ def _asset_context(project: Project) -> dict:
 def _notes(project: Project) -> tuple[str, ...]:
     notes = []
     build = project.asset_build
-    if build is not None and build.other_manager:
+    if build is not None:
         notes.append(
-            f"Asset build found: {build.label}, locked by {build.other_manager}. The build "
-            f"hook runs npm only: install {build.other_manager} under `dependencies: nodejs:` "
-            "in .platform.app.yaml and run its install and build before collectstatic."
-        )
-    elif build is not None:
-        notes.append(
-            f"Asset build found: {build.label}. The build hook runs "
-            f"{build.steps} before collectstatic "
-            "(npm from `dependencies: nodejs:`)."
+            asset_note(
+                build,
+                "The build hook",
+                "npm from `dependencies: nodejs:`",
+                f"install {build.other_manager} under `dependencies: nodejs:` in "
+                ".platform.app.yaml and run its install and build before collectstatic.",
+            )
         )
     notes.extend(static_storage.note(project))
     if project.compress_offline:
@@ -336,13 +334,16 @@ def settings_change(project: Project, flavor: Flavor, reason: str):
             "settings.py-tpl",
             {
                 "version": __version__,
-                "base_dir_depth": project.base_dir_depth,
+                "static_and_apps": block_lines.static_and_apps(project),
                 "wagtail_settings": wagtail_settings(
                     project.wagtail, "CSRF_TRUSTED_ORIGINS[0] if CSRF_TRUSTED_ORIGINS else None"
                 ),
-                "static_storage": static_storage.backend(project),
+                "services_settings": "",
+                "app_name": APP_NAME,
                 # Platform.sh and Upsun both relay mail through PLATFORM_SMTP_HOST.
-                "email_settings": email_settings(relay_host_variable="PLATFORM_SMTP_HOST"),
+                "email_settings": block_lines.email_lines(
+                    project, "PLATFORM_SMTP_HOST", imported=True
+                ),
                 "label": flavor.label,
                 "platform": flavor.name,
                 "cli": flavor.cli,

@@ -33,6 +33,7 @@ from simple_deploy.plugin import (
     cost_notice,
 )
 
+from .._platform_common.cli_output import read_json
 from . import plugin as railway
 
 INSTALL_URL = "https://docs.railway.com/cli"
@@ -45,13 +46,7 @@ def _railway(ctx: AutomateContext, *args: str, **kwargs: Any):
 
 
 def _json(result, what: str) -> Any:
-    try:
-        return json.loads(result.stdout)
-    except ValueError as exc:
-        raise CommandFailed(
-            f"Could not read {what} from the Railway CLI's output; update it "
-            f"(`railway upgrade`) and run again.\n{result.stdout[:300]}"
-        ) from exc
+    return read_json(result, what, "the Railway CLI", "`railway upgrade`")
 
 
 # ---------------------------------------------------------------- prepare

@@ -27,7 +27,7 @@ from __future__ import annotations
 import json
 import shlex
 
-from simple_deploy import __version__, env_needs, service_config, static_storage
+from simple_deploy import __version__, block_lines, env_needs, service_config, static_storage
 from simple_deploy.assets import COMPRESS_ARGS
 from simple_deploy.platforms._platform_common.automate import project_title
 from simple_deploy.plugin import (
@@ -48,6 +48,8 @@ from simple_deploy.plugin import (
     settings_block,
 )
 from simple_deploy.wagtail import wagtail_settings
+
+from .._platform_common.asset_note import asset_note
 
 NAME = "railway"
 LABEL = "Railway"
@@ -287,9 +289,12 @@ def _asset_notes(project: Project) -> list[str]:
     notes = []
     if build is not None and _node_build(project):
         notes.append(
-            f"Asset build found: {build.label}. The build command runs "
-            f"{build.steps} before collectstatic; "
-            "Railpack adds Node.js when package.json is in the root."
+            asset_note(
+                build,
+                "The build command",
+                "Railpack adds Node.js when package.json is in the root",
+                f"add {build.other_manager}'s install and build to `build` in {CONFIG_FILE}.",
+            )
         )
     elif build is not None:
         notes.append(
@@ -333,15 +338,15 @@ def plan(project: Project, options: Options) -> PlatformPlan:
                 "settings.py-tpl",
                 {
                     "version": __version__,
-                    "base_dir_depth": project.base_dir_depth,
+                    "static_and_apps": block_lines.static_and_apps(project),
                     "wagtail_settings": wagtail_settings(
                         project.wagtail, "CSRF_TRUSTED_ORIGINS[0] if CSRF_TRUSTED_ORIGINS else None"
                     ),
-                    "static_storage": static_storage.backend(project),
                     "service": SERVICE,
                     "reference": REFERENCE,
                     "health_path": HEALTH_PATH,
-                    "email_settings": email_settings(),
+                    "services_settings": "",
+                    "email_settings": email_settings(project=project),
                 },
             ),
             "Railway-only settings: DEBUG off, secret key from a variable, the public domain, "

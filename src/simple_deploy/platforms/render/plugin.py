@@ -27,7 +27,7 @@ import json
 import re
 import shlex
 
-from simple_deploy import __version__, env_needs, service_config, static_storage
+from simple_deploy import __version__, block_lines, env_needs, service_config, static_storage
 from simple_deploy.assets import COMPRESS_ARGS
 from simple_deploy.package_managers import get as get_manager
 from simple_deploy.plan import GENERATED_MARK
@@ -49,6 +49,7 @@ from simple_deploy.plugin import (
 )
 from simple_deploy.wagtail import wagtail_settings
 
+from .._platform_common.asset_note import asset_note
 from .._platform_common.install import TOOLS, node_commands, shell_line
 
 NAME = "render"
@@ -405,17 +406,15 @@ def _notes(project: Project, options: Options) -> tuple[str, ...]:
             "before each deploy instead."
         )
     build = project.asset_build
-    if build is not None and build.other_manager:
+    if build is not None:
         notes.append(
-            f"Asset build found: {build.label}, locked by {build.other_manager}. The build "
-            f"command runs npm only: add {build.other_manager}'s install and build before "
-            "collectstatic in render.yaml's buildCommand, or commit the built files."
-        )
-    elif build is not None:
-        notes.append(
-            f"Asset build found: {build.label}. The build command runs "
-            f"{build.steps} before collectstatic "
-            "(Render's Python runtime includes Node.js)."
+            asset_note(
+                build,
+                "The build command",
+                "Render's Python runtime includes Node.js",
+                f"add {build.other_manager}'s install and build before collectstatic in "
+                "render.yaml's buildCommand, or commit the built files.",
+            )
         )
     notes.extend(static_storage.note(project))
     if project.compress_offline:
@@ -445,13 +444,13 @@ def plan(project: Project, options: Options) -> PlatformPlan:
                 "settings.py-tpl",
                 {
                     "version": __version__,
-                    "base_dir_depth": project.base_dir_depth,
+                    "static_and_apps": block_lines.static_and_apps(project),
                     "wagtail_settings": wagtail_settings(
                         project.wagtail, "CSRF_TRUSTED_ORIGINS[0] if CSRF_TRUSTED_ORIGINS else None"
                     ),
-                    "static_storage": static_storage.backend(project),
                     "health_path": HEALTH_PATH,
-                    "email_settings": email_settings(),
+                    "services_settings": "",
+                    "email_settings": email_settings(project=project),
                 },
             ),
             "Render-only settings: DEBUG off, generated secret key, the service's own host, "
