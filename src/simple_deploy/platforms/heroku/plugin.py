@@ -25,6 +25,7 @@ from dataclasses import replace
 
 from simple_deploy import __version__, env_needs, manage_shim, static_storage
 from simple_deploy.assets import COMPRESS_ARGS
+from simple_deploy.platforms.heroku import manager_files
 from simple_deploy.platforms.heroku.automate import automation
 from simple_deploy.plugin import (
     Command,
@@ -66,31 +67,13 @@ def _processes(project: Project) -> dict[str, tuple[str, ...]]:
     }
 
 
-# Root files that each make Heroku's buildpack pick a package manager; it refuses two.
-_MANAGER_FILES = (
-    ("pipenv", ("Pipfile.lock", "Pipfile")),
-    ("pip", ("requirements.txt",)),
-    ("poetry", ("poetry.lock",)),
-    ("uv", ("uv.lock",)),
-)
-
-
 def check(project: Project, options: Options) -> list[str]:
     """Stop before writing anything when Heroku's buildpack would refuse the repository."""
-    root = project.git_root
-    found = {
-        manager: next(name for name in names if (root / name).is_file())
-        for manager, names in _MANAGER_FILES
-        if any((root / name).is_file() for name in names)
-    }
+    files = manager_files.found(project.git_root)
     problems = []
-    if len(found) > 1:
-        files = ", ".join(f"`{name}` ({manager})" for manager, name in found.items())
+    if len(files) > 1:
         problems.append(
-            f"Heroku's Python buildpack refuses a repository with more than one "
-            f"package-manager file in its root, and this one has {files}. Nothing was "
-            f"changed. This project uses {project.package_manager}: remove the others "
-            "(for example `git rm <file>`), commit, and run again."
+            manager_files.two_files_message(project.git_root, files, project.package_manager)
         )
     # A Pipfile without Pipfile.lock, which the buildpack also refuses, is the core's
     # missing-lock stop for a Pipenv project, and a second manager file for any other.
