@@ -109,6 +109,29 @@ def test_existing_dockerfile_is_kept_and_fly_toml_is_written_around_it(sample_pr
     assert "SIMPLE_DEPLOY_FLY_BUILD=1 python /srv/site/manage.py collectstatic" in out
 
 
+def test_a_users_dockerignore_gets_our_entries_merged_without_overwrite(sample_project):
+    root = sample_project("requirements_txt", "flat")
+    theirs = "# our own\ndocs/_build\n.git\n*.sqlite3\n"
+    (root / ".dockerignore").write_text(theirs, "utf-8")
+    commit(root, "A .dockerignore of our own")
+
+    out = _ok(deploy(root, "fly_io"))
+
+    text = (root / ".dockerignore").read_text("utf-8")
+    assert text.startswith(theirs)  # their lines first, byte for byte
+    block = text[len(theirs) :]
+    assert block.startswith("\n# >>> django-simple-deploy: fly_io >>>\n")
+    for entry in (".venv", "**/node_modules", "simple_deploy_logs", "**/.env", "staticfiles"):
+        assert f"\n{entry}\n" in block
+    assert "\n.git\n" not in block  # theirs already has it
+    assert "--overwrite" not in out
+    assert "your .dockerignore, with what the image must not hold: .venv" in " ".join(out.split())
+    # A second run replaces the block instead of adding another.
+    commit(root, "Configure")
+    _ok(deploy(root, "fly_io"))
+    assert (root / ".dockerignore").read_text("utf-8") == text
+
+
 def test_dry_run_shows_what_overwrite_would_apply_and_changes_nothing(sample_project):
     root = sample_project("requirements_txt", "flat")
     (root / "Dockerfile").write_text(USER_DOCKERFILE, "utf-8")

@@ -46,6 +46,7 @@ from simple_deploy.plugin import (
 )
 from simple_deploy.wagtail import wagtail_settings
 
+from . import dockerignore
 from . import image as _image
 from .user_dockerfile import replay
 
@@ -475,19 +476,19 @@ def _image_files(project: Project, options: Options) -> tuple:
                 "dependencies, collected static files, gunicorn as a non-root user",
             )
         )
-    files.append(
-        generated_file(
-            project,
-            ".dockerignore",
-            render_template(
-                _TEMPLATES,
-                "dockerignore-tpl",
-                {"version": __version__, "static_rel": _static_rel(project)},
-            ),
-            "keeps virtual environments, node_modules, .git, local databases, logs and .env "
-            "files out of the image",
-        )
+    ignore = generated_file(
+        project,
+        ".dockerignore",
+        render_template(
+            _TEMPLATES,
+            "dockerignore-tpl",
+            {"version": __version__, "static_rel": _static_rel(project)},
+        ),
+        "keeps virtual environments, node_modules, .git, local databases, logs and .env "
+        "files out of the image",
     )
+    # A .dockerignore of the user's gets our entries merged in: no --overwrite needed.
+    files.append(dockerignore.merged(ignore))
     return tuple(files)
 
 
