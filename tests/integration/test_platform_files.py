@@ -76,19 +76,33 @@ def test_procfile_keeps_the_worker_and_says_what_it_replaced(sample_project):
     add_procfile_with_worker(root)
     commit(root, "Celery")
     out = _ok(deploy(root, "heroku"))
+    # Their web: line already runs gunicorn on blog.wsgi: kept with its flag.
     assert (root / "Procfile").read_text("utf-8") == (
         "release: python manage.py migrate --noinput\n"
-        "web: gunicorn blog.wsgi\n"
+        "web: gunicorn blog.wsgi --log-file -\n"
         "worker: celery -A blog worker --loglevel info\n"
         "beat: celery -A blog beat\n"
     )
     assert (
-        "your Procfile: kept your worker:, beat:; replaced web: (was `gunicorn blog.wsgi "
-        "--log-file -`); added release:"
-    ) in out
+        "your Procfile: kept your web: (gunicorn on your WSGI module, with your flags), "
+        "worker:, beat:; added release:"
+    ) in " ".join(out.split())
     # A second run finds nothing more to change in it.
     commit(root, "Configure")
     assert "`Procfile`" not in _ok(deploy(root, "heroku"))
+
+
+def test_a_web_line_serving_another_module_or_port_is_replaced(sample_project):
+    root = sample_project("requirements_txt", "flat")
+    (root / "Procfile").write_text(
+        "web: gunicorn blog.wsgi --bind 0.0.0.0:8000 --workers 3\n", "utf-8"
+    )
+    commit(root, "A fixed port")
+    out = _ok(deploy(root, "heroku"))
+    assert "web: gunicorn blog.wsgi\n" in (root / "Procfile").read_text("utf-8")
+    assert "replaced web: (was `gunicorn blog.wsgi --bind 0.0.0.0:8000 --workers 3`)" in (
+        " ".join(out.split())
+    )
 
 
 # ---------------------------------------------------------------- Dockerfile

@@ -25,7 +25,7 @@ from dataclasses import replace
 
 from simple_deploy import __version__, env_needs, manage_shim, static_storage
 from simple_deploy.assets import COMPRESS_ARGS
-from simple_deploy.platforms.heroku import manager_files
+from simple_deploy.platforms.heroku import manager_files, procfile_web
 from simple_deploy.platforms.heroku.automate import automation
 from simple_deploy.plugin import (
     Command,
@@ -59,11 +59,15 @@ REQUIREMENTS = (
 
 
 def _processes(project: Project) -> dict[str, tuple[str, ...]]:
-    """The Procfile's commands, declared once for the Procfile and the rehearsal."""
+    """The Procfile's commands, declared once for the Procfile and the rehearsal.
+
+    A `web:` line of the user's that already serves this app with gunicorn is kept
+    with its flags (workers, timeouts, log options are theirs to choose)."""
     chdir = ("--chdir", project.manage_dir_rel) if project.nested else ()
+    ours = ("gunicorn", *chdir, project.wsgi_module)
     return {
         "release": manage_py_argv(project, "migrate", "--noinput"),
-        "web": ("gunicorn", *chdir, project.wsgi_module),
+        "web": procfile_web.users_gunicorn(project, ours) or ours,
     }
 
 
@@ -132,10 +136,17 @@ def _procfile(project: Project, processes: dict[str, tuple[str, ...]]) -> FileCh
     if not generated.user_file:
         return generated
     text = generated.before.decode("utf-8", errors="replace").replace("\r\n", "\n")
+    # Kept verbatim: its `$PORT` is for Heroku's shell, which a re-quoted line would hide.
+    keep_web = procfile_web.users_gunicorn(project, ()) is not None
     lines, seen, replaced, kept = [], set(), [], []
     for line in text.splitlines():
         match = _PROCESS_LINE.match(line)
         name = match.group(1) if match else None
+        if name == "web" and name not in seen and keep_web:
+            kept.append("web: (gunicorn on your WSGI module, with your flags)")
+            seen.add(name)
+            lines.append(line)
+            continue
         if name in OURS:
             if name not in seen:
                 new = f"{name}: {ours[name]}"
@@ -151,7 +162,7 @@ def _procfile(project: Project, processes: dict[str, tuple[str, ...]]) -> FileCh
     lines = [f"{name}: {ours[name]}" for name in added] + lines
     parts = []
     if kept:
-        parts.append("kept your " + ", ".join(f"{k}:" for k in kept))
+        parts.append("kept your " + ", ".join(k if ":" in k else f"{k}:" for k in kept))
     if replaced:
         parts.append("replaced " + "; ".join(replaced))
     if added:
@@ -346,7 +357,8 @@ def runtime(project: Project) -> Runtime:
             *((Command(COMPRESS),) if project.compress_offline else ()),
         ),
         release=(Command(processes["release"]),),
-        web=Command(processes["web"]),
+        # Heroku runs a Procfile line through a shell: $PORT is the router's port.
+        web=Command(procfile_web.port_placeholders(processes["web"])),
         host=REHEARSAL_HOST,
         run_env={"DYNO": "web.1", "PORT": "{port}", "WEB_CONCURRENCY": "2"},
         # Heroku Postgres sets DATABASE_URL to postgres://...
