@@ -123,6 +123,28 @@ def test_existing_dockerfile_is_kept_and_fly_toml_is_written_around_it(sample_pr
     assert "SIMPLE_DEPLOY_FLY_BUILD=1 python /srv/site/manage.py collectstatic" in out
 
 
+@pytest.mark.parametrize(
+    ("start", "expose", "port"),
+    [
+        ("CMD uwsgi --http=0.0.0.0:80 --module=blog.wsgi", "", 80),
+        ('CMD ["gunicorn", "-b", ":5000", "blog.wsgi"]', "EXPOSE 8000\n", 5000),
+    ],
+)
+def test_fly_toml_follows_the_port_a_kept_dockerfile_serves_on(sample_project, start, expose, port):
+    root = sample_project("requirements_txt", "flat")
+    dockerfile = USER_DOCKERFILE.replace("EXPOSE 8080\n", expose).replace(
+        'CMD ["gunicorn", "--bind", "0.0.0.0:8080", "blog.wsgi"]', start
+    )
+    (root / "Dockerfile").write_text(dockerfile, "utf-8")
+    commit(root, "Our own image")
+    out = " ".join(_ok(deploy(root, "fly_io")).split())
+    fly = tomlkit.parse((root / "fly.toml").read_text("utf-8")).unwrap()
+    assert fly["http_service"]["internal_port"] == port
+    assert f"listen on 0.0.0.0:{port}" in out
+    if expose:
+        assert "the port its start command serves on, not the EXPOSEd 8000" in out
+
+
 def test_a_users_dockerignore_gets_our_entries_merged_without_overwrite(sample_project):
     root = sample_project("requirements_txt", "flat")
     theirs = "# our own\ndocs/_build\n.git\n*.sqlite3\n"
