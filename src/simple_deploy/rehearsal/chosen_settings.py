@@ -64,6 +64,15 @@ def warning_ids(output: str) -> list[str]:
     return _WARNING.findall(section)
 
 
+def _is_settings(rel: Path) -> bool:
+    """A settings file (`settings.py`, `settings/production.py`, `config/django/base.py`),
+    not a test module or an app's code that happens to assign the same name."""
+    parts = [part.lower() for part in rel.parts]
+    if any(part in ("tests", "test") or part.startswith("test_") for part in parts):
+        return False
+    return any("settings" in part or part in ("config", "conf") for part in parts)
+
+
 def _assignments(root: Path, setting: str) -> list[tuple[str, int, str]]:
     """Where the project's own Python files assign `setting`, outside our blocks."""
     pattern = re.compile(rf"^\s*{setting}\s*(?::[^=]*)?=(?!=)")
@@ -71,9 +80,9 @@ def _assignments(root: Path, setting: str) -> list[tuple[str, int, str]]:
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not d.startswith("."))
         for name in sorted(files):
-            if not name.endswith(".py"):
-                continue
             path = Path(folder) / name
+            if not name.endswith(".py") or not _is_settings(path.relative_to(root)):
+                continue
             try:
                 text = path.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError):
