@@ -348,7 +348,164 @@ def _wagtail(manage_dir: Path) -> None:
         out.write('\nWAGTAIL_SITE_NAME = "Blog"\n')
 
 
+NAMED_BASE_PRODUCTION = """\"\"\"The deployed site: builds on base.py, which manage.py names.\"\"\"
+
+import os
+
+from .base import *  # noqa: F403
+
+DEBUG = False
+SESSION_COOKIE_NAME = "blog_production_session"
+SECRET_KEY = os.environ.get("SECRET_KEY", SECRET_KEY)  # noqa: F405
+"""
+
+
+def _named_base(manage_dir: Path) -> None:
+    """blog/settings.py -> blog/django/base.py, named by manage.py and wsgi.py; a
+    production.py beside it star-imports it (a folder not named for settings, as
+    HackSoftware's styleguide keeps config/django/)."""
+    package = manage_dir / "blog"
+    folder = package / "django"
+    folder.mkdir()
+    base = (package / "settings.py").read_text(encoding="utf-8")
+    base = base.replace(
+        "BASE_DIR = Path(__file__).resolve().parent.parent",
+        "BASE_DIR = Path(__file__).resolve().parent.parent.parent",
+    )
+    (package / "settings.py").unlink()
+    (folder / "__init__.py").write_text("", encoding="utf-8")
+    (folder / "base.py").write_text(base, encoding="utf-8")
+    (folder / "production.py").write_text(NAMED_BASE_PRODUCTION, encoding="utf-8")
+    for name in ("manage.py", "blog/wsgi.py", "blog/asgi.py"):
+        _edit(manage_dir / name, "'blog.settings'", "'blog.django.base'")
+
+
+DEBUG_BRANCH_TAIL = """
+# Production choices are made where DEBUG is off: a compressed storage without a
+# manifest (hashed names broke a vendored CSS file's references).
+if not DEBUG:
+    STATIC_ROOT = BASE_DIR / "collected_static"
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    }
+"""
+
+
+def _debug_from_variable(manage_dir: Path) -> None:
+    """DEBUG read with django-environ, on unless DJANGO_DEBUG says otherwise, and the
+    production storage chosen under `if not DEBUG:`."""
+    settings = manage_dir / "blog" / "settings.py"
+    _edit(
+        settings,
+        "from pathlib import Path\n",
+        "from pathlib import Path\n\nimport environ\n\nenv = environ.Env()\n",
+    )
+    _edit(settings, "DEBUG = True", 'DEBUG = env.bool("DJANGO_DEBUG", default=True)')
+    with open(settings, "a", encoding="utf-8") as out:
+        out.write(DEBUG_BRANCH_TAIL)
+
+
+OWN_NAMES_TAIL = """
+# Hosts, origins and the database come from the environment, under this project's names.
+ALLOWED_HOSTS = os.environ["DJANGO_ALLOWED_HOSTS"].split(",")
+CSRF_TRUSTED_ORIGINS = os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "http://localhost").split(",")
+DATABASES = {"default": dj_database_url.parse(os.environ["DJANGO_DATABASE_URL"])}
+"""
+
+
+def _own_names(manage_dir: Path) -> None:
+    """Settings that read the host, the HTTPS origins and the database URL under their own
+    names (DJANGO_ALLOWED_HOSTS, DJANGO_CSRF_TRUSTED_ORIGINS, DJANGO_DATABASE_URL), two of
+    them required."""
+    settings = manage_dir / "blog" / "settings.py"
+    _edit(
+        settings,
+        "from pathlib import Path\n",
+        "import os\nfrom pathlib import Path\n\nimport dj_database_url\n",
+    )
+    with open(settings, "a", encoding="utf-8") as out:
+        out.write(OWN_NAMES_TAIL)
+
+
+DEVELOPMENT_ONLY = """\"\"\"Development settings: the only module manage.py and wsgi.py know.\"\"\"
+
+from .base import *  # noqa: F403
+
+DEBUG = True
+SESSION_COOKIE_NAME = "blog_development_session"
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+"""
+
+
+def _development_only(manage_dir: Path) -> None:
+    """blog/settings/{base,development}.py, manage.py and wsgi.py naming development: no
+    production module anywhere (the developer never needed one)."""
+    package = manage_dir / "blog"
+    folder = package / "settings"
+    folder.mkdir()
+    base = (package / "settings.py").read_text(encoding="utf-8")
+    base = base.replace(
+        "BASE_DIR = Path(__file__).resolve().parent.parent",
+        "BASE_DIR = Path(__file__).resolve().parent.parent.parent",
+    )
+    (package / "settings.py").unlink()
+    (folder / "__init__.py").write_text("", encoding="utf-8")
+    (folder / "base.py").write_text(base, encoding="utf-8")
+    (folder / "development.py").write_text(DEVELOPMENT_ONLY, encoding="utf-8")
+    for name in ("manage.py", "blog/wsgi.py", "blog/asgi.py"):
+        _edit(manage_dir / name, "'blog.settings'", "'blog.settings.development'")
+
+
+PLATFORM_FLAG_INIT = """\"\"\"Settings chosen by where the site runs.\"\"\"
+
+import os
+
+if "ON_HEROKU" in os.environ:
+    from .settings_heroku import *  # noqa: F403
+elif os.environ.get("RENDER"):
+    from .settings_render import *  # noqa: F403
+else:
+    from .settings_dev import *  # noqa: F403
+"""
+PLATFORM_FLAG_MODULE = """\"\"\"The site on {label}.\"\"\"
+
+from .common import *  # noqa: F403
+
+DEBUG = False
+SESSION_COOKIE_NAME = "blog_{name}_session"
+"""
+
+
+def _platform_flag(manage_dir: Path) -> None:
+    """blog/settings/__init__.py loads settings_heroku.py when ON_HEROKU is set (a flag the
+    developer sets on Heroku), settings_render.py when Render's own RENDER is, else
+    settings_dev.py; all build on common.py (startproject's settings)."""
+    package = manage_dir / "blog"
+    folder = package / "settings"
+    folder.mkdir()
+    common = (package / "settings.py").read_text(encoding="utf-8")
+    common = common.replace(
+        "BASE_DIR = Path(__file__).resolve().parent.parent",
+        "BASE_DIR = Path(__file__).resolve().parent.parent.parent",
+    )
+    (package / "settings.py").unlink()
+    (folder / "__init__.py").write_text(PLATFORM_FLAG_INIT, encoding="utf-8")
+    (folder / "common.py").write_text(common, encoding="utf-8")
+    (folder / "settings_dev.py").write_text(
+        "from .common import *  # noqa: F403\n\nDEBUG = True\n", encoding="utf-8"
+    )
+    for name, label in (("heroku", "Heroku"), ("render", "Render")):
+        text = PLATFORM_FLAG_MODULE.format(name=name, label=label)
+        (folder / f"settings_{name}.py").write_text(text, encoding="utf-8")
+
+
 SETTINGS_SHAPES = {
+    "platform-flag": (_platform_flag, ()),
+    "development-only": (_development_only, ()),
+    "own-names": (_own_names, ("dj-database-url~=3.0",)),
+    "debug-variable": (_debug_from_variable, ("django-environ~=0.12", "whitenoise~=6.12")),
+    "named-base": (_named_base, ()),
     "wagtail": (_wagtail, ("wagtail>=7.0",)),
     "compress-offline": (_compress_offline, ("django-compressor~=4.5", "whitenoise~=6.12")),
     "legacy-static-storage": (_legacy_static_storage, ("whitenoise~=6.12",)),

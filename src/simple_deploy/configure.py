@@ -50,6 +50,8 @@ def _other_platform_problems(project: Project, plugin: PlatformPlugin) -> list[s
 
 
 def _block_problems(project: Project) -> list[str]:
+    if project.new_settings_text is not None:
+        return []  # a module this run creates holds no block yet
     text = project.settings_file.read_text(encoding="utf-8", errors="replace")
     repeated = [
         f"{project.settings_rel} holds the django-simple-deploy block for '{name}' "

@@ -23,6 +23,7 @@ __all__ = [
     "notes",
     "secret_key_names",
     "finish_steps",
+    "known_values",
 ]
 
 
@@ -47,9 +48,27 @@ def platform_provided(
     return out
 
 
+def known_values(
+    project: Project, *, host: str | None = None, database: str | None = None
+) -> dict[str, str]:
+    """Values the tool itself knows, under every name the settings read them by: the
+    app's host (`DJANGO_ALLOWED_HOSTS`), its HTTPS origin (`CSRF_TRUSTED_ORIGINS`) and
+    the database URL (`DJANGO_DATABASE_URL`). The settings read them before our block,
+    so the platform's environment must hold them; None: the platform cannot say it."""
+    out = {}
+    for var in project.env_vars:
+        if var.kind == "allowed_hosts" and host:
+            out[var.name] = host
+        elif var.kind == "csrf_origins" and host:
+            out[var.name] = f"https://{host}"
+        elif var.kind == "database_url" and database:
+            out[var.name] = database
+    return out
+
+
 def user_provided(project: Project, provided: Iterable[str]) -> tuple[EnvVar, ...]:
     """Required variables nobody sets unless the user does (the summary gives commands)."""
-    known = set(provided)
+    known = set(provided) | set(project.settings_env)
     return tuple(var for var in _required(project) if var.name not in known)
 
 
@@ -86,6 +105,12 @@ def notes(project: Project) -> tuple[str, ...]:
             f"commit) will not have it; your settings{at} do without it when "
             f"`{project.platform_switch}` is set: set `{project.platform_switch}` (for "
             "example to 1) in the platform's environment."
+        )
+    if project.debug_off:
+        name, value = project.debug_off
+        out.append(
+            f"Your settings read DEBUG from `{name}`: the platform sets `{name}={value}`, so "
+            "what they do when DEBUG is off (storage, caching, logging) runs there too."
         )
     required = [f"`{v.name}`" for v in project.env_vars if v.required]
     optional = [f"`{v.name}`" for v in project.env_vars if not v.required]

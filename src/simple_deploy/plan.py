@@ -107,6 +107,12 @@ def generated_file(
 def settings_block(project: Project, platform: str, body: str, reason: str) -> FileChange:
     """Set the platform's marked block at the end of the settings file, keeping
     the file's encoding, byte-order mark and line endings."""
+    if project.new_settings_text is not None:
+        # The production module this run creates beside the development one.
+        text = markers.replace_block(
+            project.new_settings_text, platform, body.replace("\r\n", "\n")
+        )
+        return FileChange(project.settings_rel, None, text.encode("utf-8"), reason)
     before = project.settings_file.read_bytes()
     original = decode(before, project.settings_file.name)
     # The block is LF text like the file's decoded text; encode() gives it the

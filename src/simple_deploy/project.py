@@ -14,13 +14,19 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from . import manage_shim, markers
+from . import manage_shim, markers, platform_flags
 from .assets import AssetBuild, compress_offline, find_asset_build
 from .drivers import Driver, find_driver, read_texts
 from .package_managers import Dependencies, ManagerError, detect, get
 from .parsing import ReadError, reading_files
 from .python_version import find as find_python
-from .settings_discovery import Named, module_file, production_sibling
+from .settings_discovery import (
+    Named,
+    NewModule,
+    module_file,
+    production_beside,
+    production_sibling,
+)
 from .settings_discovery import settings_default as _named_in
 from .settings_probe import EnvVar, probe
 from .textfiles import UnreadableFile, read_text
@@ -91,6 +97,17 @@ class Project:
     dependencies: Dependencies | None = None
     # A Wagtail project's facts for the settings block (None: no Wagtail).
     wagtail: Wagtail | None = None
+    # (flag, module): modules the settings load when a variable is set (`if "ON_HEROKU"
+    # in os.environ: from .settings_heroku import *`); see platform_flags.
+    flag_modules: tuple[tuple[str, str], ...] = ()
+    # (name, value): that flag, set on the platform whose module is extended.
+    platform_flag: tuple[str, str] | None = None
+    # The text of the production module this run creates beside the only, development,
+    # module (settings_file does not exist yet); None: settings_file is extended.
+    new_settings_text: str | None = None
+    # (name, value): the variable the settings read DEBUG from and the value that turns
+    # it off, which every platform sets so the project's `if not DEBUG:` branches run.
+    debug_off: tuple[str, str] | None = None
 
     @property
     def deps(self) -> Dependencies:
@@ -125,10 +142,15 @@ class Project:
     def settings_env(self) -> dict[str, str]:
         """Environment every platform process needs to use the settings we extended:
         DJANGO_SETTINGS_MODULE unless manage.py (release, build) and wsgi.py (web)
-        both already name that module in their own code."""
-        if self.manage_settings_module == self.wsgi_settings_module == self.settings_module:
-            return {}
-        return {"DJANGO_SETTINGS_MODULE": self.settings_module}
+        both already name that module in their own code, and the project's own debug
+        variable set off (`debug_off`), so its production branches run."""
+        env = {}
+        if not self.manage_settings_module == self.wsgi_settings_module == self.settings_module:
+            env["DJANGO_SETTINGS_MODULE"] = self.settings_module
+        for pair in (self.platform_flag, self.debug_off):
+            if pair:
+                env[pair[0]] = pair[1]
+        return env
 
     @property
     def required_env(self) -> tuple[EnvVar, ...]:
@@ -394,8 +416,9 @@ def _django_version() -> str:
 
 def _choose_settings(
     manage_dir: Path, explicit: str | None, running: str | None
-) -> tuple[str, str | None, Named | None, str, str]:
-    """(production module, manage.py's module, wsgi.py's, wsgi module, why).
+) -> tuple[str, str | None, Named | None, str, str, NewModule | None]:
+    """(production module, manage.py's module, wsgi.py's, wsgi module, why, the module to
+    create when only a development module exists).
 
     `explicit` is --settings-module; `running` is DJANGO_SETTINGS_MODULE as this run
     sees it (exported, or Django's --settings), which outranks manage.py's default.
@@ -428,7 +451,14 @@ def _choose_settings(
                 "dotted name relative to the folder holding manage.py, e.g. "
                 "config.settings.production)."
             )
-        return explicit, manage_settings, wsgi_named, wsgi_module, "named with --settings-module"
+        return (
+            explicit,
+            manage_settings,
+            wsgi_named,
+            wsgi_module,
+            "named with --settings-module",
+            None,
+        )
     if running and running != manage_settings:
         base, base_why = running, "DJANGO_SETTINGS_MODULE in this run's environment names it"
     elif wsgi_named and wsgi_named.module != named:
@@ -457,14 +487,29 @@ def _choose_settings(
             f"the production module beside {base}, which {namer} names; "
             "choose another with --settings-module"
         )
-        return sibling, manage_settings, wsgi_named, wsgi_module, why
-    return base, manage_settings, wsgi_named, wsgi_module, base_why
+        return sibling, manage_settings, wsgi_named, wsgi_module, why, None
+    new = production_beside(manage_dir, base)
+    if new is not None:
+        why = (
+            f"new: only {base}, a development module, exists, and production must never run "
+            f"it; this module builds on {new.base}, as {base} does, without its development "
+            "settings"
+        )
+        return new.module, manage_settings, wsgi_named, wsgi_module, why, new
+    return base, manage_settings, wsgi_named, wsgi_module, base_why, None
 
 
-def _outside_block(var: EnvVar, settings_rel: str, text: str) -> bool:
-    """False for reads made by our own settings block (its platform guard variables)."""
+def _outside_block(var: EnvVar, git_root: Path) -> bool:
+    """False for reads made by our own settings block (its platform guard variables),
+    in whichever settings file holds it."""
     path, _, line = var.where.rpartition(":")
-    if path != settings_rel or not line.isdigit():
+    if not path or not line.isdigit():
+        return True
+    try:
+        text = (git_root / path).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return True
+    if "# >>> django-simple-deploy:" not in text:
         return True
     lineno = int(line)
     lines = text.splitlines()
@@ -477,6 +522,23 @@ def _outside_block(var: EnvVar, settings_rel: str, text: str) -> bool:
         if number == lineno:
             return not inside
     return True
+
+
+def probed_fields(
+    git_root: Path, manage_dir: Path, module: str, preset: dict[str, str] | None = None
+) -> dict:
+    """The `Project` fields the settings probe fills, importing `module` once (with
+    `preset` in its environment: a platform flag the platform will be given)."""
+    found = probe(git_root, manage_dir, module, preset=preset)
+    return {
+        "env_vars": tuple(v for v in found.variables if _outside_block(v, git_root)),
+        "import_error": found.error,
+        "ignored_needed": found.missing,
+        "ignored_needed_at": found.needed_at,
+        "platform_switch": found.switch,
+        "legacy_static_storage": found.legacy_storage,
+        "debug_off": found.debug_off,
+    }
 
 
 def inspect(
@@ -500,10 +562,16 @@ def inspect(
     git_root = _git_root(start)
     manage_dir = _find_manage_py(git_root, start)
 
-    chosen, manage_settings, wsgi_named, wsgi_module, source = _choose_settings(
+    chosen, manage_settings, wsgi_named, wsgi_module, source, new = _choose_settings(
         manage_dir, settings_module, running_settings
     )
-    settings_file = _module_file(manage_dir, chosen)
+    # A module this run creates is read, probed and described through its base.
+    read_as = new.base if new else chosen
+    settings_file = (
+        manage_dir.joinpath(*chosen.split(".")).with_suffix(".py")
+        if new
+        else _module_file(manage_dir, chosen)
+    )
     if settings_file is None:  # pragma: no cover - _choose_settings checked it
         raise InspectionError(f"Settings module {chosen} was not found under {manage_dir}.")
     wsgi_settings = wsgi_named.module if wsgi_named else None
@@ -535,17 +603,8 @@ def inspect(
             "and run again."
         ) from exc
 
-    settings_text = _read(settings_file)
-    env_vars: tuple[EnvVar, ...] = ()
-    import_error = None
-    found = None
-    if probe_env:
-        found = probe(git_root, manage_dir, chosen)
-        settings_rel = settings_file.relative_to(git_root).as_posix()
-        env_vars = tuple(
-            v for v in found.variables if _outside_block(v, settings_rel, settings_text)
-        )
-        import_error = found.error
+    settings_text = new.text if new else _read(settings_file)
+    probed = probed_fields(git_root, manage_dir, read_as) if probe_env else {}
 
     return Project(
         git_root=git_root,
@@ -563,8 +622,8 @@ def inspect(
         django_version=_django_version(),
         configured_for=markers.platforms_in(settings_text),
         asset_build=find_asset_build(git_root, manage_dir),
-        compress_offline=compress_offline(_settings_texts(manage_dir, chosen)),
-        wagtail=find_wagtail(_settings_texts(manage_dir, chosen), dependencies.present),
+        compress_offline=compress_offline(_settings_texts(manage_dir, read_as)),
+        wagtail=find_wagtail(_settings_texts(manage_dir, read_as), dependencies.present),
         postgres_driver=find_driver(
             set(dependencies.present),
             read_texts(
@@ -574,11 +633,8 @@ def inspect(
         wsgi_settings_module=wsgi_settings,
         root_manage_link=_linked_manage_dir(git_root, git_root / "manage.py") == manage_dir
         and manage_dir != git_root,
-        env_vars=env_vars,
-        import_error=import_error,
+        **probed,
         settings_probed=probe_env,
-        ignored_needed=found.missing if found else (),
-        ignored_needed_at=found.needed_at if found else None,
-        platform_switch=found.switch if found else None,
-        legacy_static_storage=found.legacy_storage if found else None,
+        new_settings_text=new.text if new else None,
+        flag_modules=() if new else platform_flags.flag_modules(manage_dir, chosen),
     )

@@ -11,7 +11,16 @@ import ast
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Named", "settings_default", "module_file", "production_sibling", "is_production"]
+__all__ = [
+    "Named",
+    "settings_default",
+    "module_file",
+    "production_sibling",
+    "is_production",
+    "star_imports",
+    "is_development",
+    "production_beside",
+]
 
 # Module names that, beside a development module, hold the deployed site's settings.
 # Most specific first: when several exist, the first is chosen (and the summary
@@ -22,6 +31,17 @@ _PRODUCTION_FLAT = (
     "settings_prod",
     "production_settings",
     "prod_settings",
+)
+
+
+# Module names that say "development": production must never run one of them.
+_DEVELOPMENT_LEAVES = ("development", "develop", "dev", "local")
+_DEVELOPMENT_FLAT = (
+    "settings_dev",
+    "settings_development",
+    "settings_local",
+    "dev_settings",
+    "local_settings",
 )
 
 
@@ -129,4 +149,82 @@ def production_sibling(manage_dir: Path, module: str) -> str | None:
     for candidate in dict.fromkeys(candidates):
         if candidate != module and module_file(manage_dir, candidate) is not None:
             return candidate
+    # Any folder: `config/django/production.py` that star-imports the `base.py` manage.py
+    # names (or `quickstartproject/production.py` importing `settings.py`) is the
+    # deployed site's module, whatever the folder or the named module is called.
+    for leaf in _PRODUCTION_LEAVES:
+        candidate = f"{prefix}{leaf}"
+        path = module_file(manage_dir, candidate)
+        if candidate != module and path is not None and module in star_imports(path, candidate):
+            return candidate
     return None
+
+
+def star_imports(path: Path, module: str) -> tuple[str, ...]:
+    """The modules `path` (the file of `module`) star-imports, as absolute dotted names:
+    `from .base import *` in config/django/production.py -> config.django.base."""
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8", errors="replace"))
+    except (SyntaxError, ValueError, OSError):
+        return ()
+    package = module.split(".")
+    if path.name != "__init__.py":
+        package = package[:-1]
+    found = []
+    for node in tree.body:
+        if not isinstance(node, ast.ImportFrom) or [a.name for a in node.names] != ["*"]:
+            continue
+        if node.level:
+            base = package[: len(package) - (node.level - 1)]
+            found.append(".".join([*base, *([node.module] if node.module else [])]))
+        elif node.module:
+            found.append(node.module)
+    return tuple(found)
+
+
+def is_development(module: str) -> bool:
+    leaf = module.rsplit(".", 1)[-1]
+    return leaf in _DEVELOPMENT_LEAVES or leaf in _DEVELOPMENT_FLAT
+
+
+@dataclass(frozen=True)
+class NewModule:
+    """A production module to create beside a development one: its dotted name, the
+    module it builds on (what the development module star-imports), and its text."""
+
+    module: str
+    base: str
+    text: str
+
+
+def production_beside(manage_dir: Path, module: str) -> NewModule | None:
+    """The production module to make when `module` is named for development and has no
+    production module beside it: `blog.settings.development` -> `blog.settings.production`
+    star-importing `blog.settings.base`, what development builds on (never development
+    itself: its debug settings would run in production). None when the development
+    module builds on no other module (or on several), or when it is not one.
+    """
+    path = module_file(manage_dir, module)
+    if path is None or path.name == "__init__.py" or not is_development(module):
+        return None
+    bases = [
+        base
+        for base in dict.fromkeys(star_imports(path, module))
+        if module_file(manage_dir, base) is not None and not is_development(base)
+    ]
+    if len(bases) != 1:
+        return None
+    parent, _, leaf = module.rpartition(".")
+    name = "production" if leaf in _DEVELOPMENT_LEAVES else "settings_production"
+    new = f"{parent}.{name}" if parent else name
+    if module_file(manage_dir, new) is not None:
+        return None
+    base = bases[0]
+    base_parent, _, base_leaf = base.rpartition(".")
+    source = f".{base_leaf}" if base_parent == parent else base
+    text = (
+        f'"""Settings for the deployed site: {base} without the development settings of\n'
+        f'{module}. Made by django-simple-deploy; yours to change."""\n\n'
+        f"from {source} import *  # noqa: F403\n"
+    )
+    return NewModule(new, base, text)

@@ -34,8 +34,9 @@ class EnvVar:
     """One environment variable the settings read.
 
     `required`: the settings fail to import without it. `kind` says what it holds,
-    so the platform can be given the right value: "secret_key", "database_url"
-    or "other". `where` is "path:line" of the first project line that read it.
+    so the platform can be given the right value: "secret_key", "database_url",
+    "allowed_hosts", "csrf_origins" or "other". `where` is "path:line" of the first
+    project line that read it.
     """
 
     name: str
@@ -62,6 +63,8 @@ class ProbeResult:
     switch: str | None = None
     # STATICFILES_STORAGE as the settings left it, when STORAGES names no staticfiles.
     legacy_storage: str | None = None
+    # (name, value): the project's debug variable and the value that turns DEBUG off.
+    debug_off: tuple[str, str] | None = None
 
 
 def kind_of(name: str) -> str:
@@ -70,6 +73,11 @@ def kind_of(name: str) -> str:
         return "secret_key"
     if upper in ("DATABASE_URL", "DB_URL") or upper.endswith("DATABASE_URL"):
         return "database_url"
+    # Values the tool knows too: the app's host, and its HTTPS origin.
+    if upper.endswith("ALLOWED_HOSTS"):
+        return "allowed_hosts"
+    if upper.endswith("CSRF_TRUSTED_ORIGINS"):
+        return "csrf_origins"
     return "other"
 
 
@@ -100,6 +108,7 @@ from collections.abc import MutableMapping
 root, manage_dir, module = sys.argv[1], sys.argv[2], sys.argv[3]
 keep = json.loads(sys.argv[4])
 hidden = json.loads(sys.argv[5])
+preset = json.loads(sys.argv[6]) if len(sys.argv) > 6 else {}
 skip = [os.path.normcase(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)]
 
 def is_project(frame):
@@ -227,6 +236,7 @@ class RecordingCopy(dict):
 
 env = Recorder({k: os.environ[k] for k in keep if k in os.environ})
 env.data["DJANGO_SETTINGS_MODULE"] = module
+env.data.update(preset)
 os.environ = env
 sys.path.insert(0, manage_dir)
 from simple_deploy.settings_probe import kind_of, placeholder_for
@@ -317,6 +327,31 @@ if failure is not None and hidden:
 # A variable the settings cannot import without is needed whoever reads it.
 for key in supplied:
     reads.setdefault(key, seen_at.get(key, ""))
+# The project's own debug switch (`env.bool("DJANGO_DEBUG", default=True)`): the value
+# that, set on the platform, leaves DEBUG off, so every `if not DEBUG:` branch the
+# settings have runs there (the platform block turns DEBUG off only after them).
+# A value is taken only when the settings then import with DEBUG False.
+debug_off = None
+if error is None:
+    for key in [k for k in reads if k.upper() == "DEBUG" or k.upper().endswith("_DEBUG")]:
+        if key in env.data:
+            # Required, so given a placeholder that reads as off: that value, if it is.
+            if key in supplied and getattr(sys.modules.get(module), "DEBUG", None) is False:
+                debug_off = [key, env.data[key]]
+                break
+            continue
+        for value in ("False", "0"):
+            env.data[key] = value
+            forget_project_modules()
+            if attempt_import() is None and getattr(sys.modules[module], "DEBUG", None) is False:
+                debug_off = [key, value]
+                break
+            del env.data[key]
+        if debug_off:
+            break
+    if debug_off is None:
+        forget_project_modules()
+        attempt_import()
 # STATICFILES_STORAGE left for STORAGES to say (Django 5.1 ignores it): its value once
 # the settings have run, whatever branch or helper set it.
 settled = sys.modules.get(module) if error is None else None
@@ -329,15 +364,20 @@ if not isinstance(legacy_storage, str) or (
 sys.__stdout__.write("\n" + json.dumps({
     "reads": reads, "required": supplied, "error": error,
     "missing": named, "needed_at": needed_at, "switch": switch,
-    "legacy_storage": legacy_storage,
+    "legacy_storage": legacy_storage, "debug_off": debug_off,
 }))
 """
 
 
 def probe(
-    git_root: Path, manage_dir: Path, module: str, python: str = sys.executable
+    git_root: Path,
+    manage_dir: Path,
+    module: str,
+    python: str = sys.executable,
+    preset: dict[str, str] | None = None,
 ) -> ProbeResult:
-    """Import `module` as a fresh platform would and record the variables it reads.
+    """Import `module` as a fresh platform would and record the variables it reads
+    (`preset`: variables the platform is given, such as a platform flag).
 
     The platform gets the commit: when git ignores files that exist here, the
     settings are imported in a copy without them (see committed_tree), and a
@@ -349,11 +389,11 @@ def probe(
 
     hidden = ignored_present(git_root, manage_dir)
     if not hidden:
-        return _run(git_root, manage_dir, module, python, ())
+        return _run(git_root, manage_dir, module, python, (), preset)
     with committed_copy(git_root) as copy:
         if copy is None:  # no commit yet: the working tree is all there is
-            return _run(git_root, manage_dir, module, python, ())
-        found = _run(copy, copy / manage_dir.relative_to(git_root), module, python, hidden)
+            return _run(git_root, manage_dir, module, python, (), preset)
+        found = _run(copy, copy / manage_dir.relative_to(git_root), module, python, hidden, preset)
         # An ignored file in a folder the commit lacks: the folder is what is missing.
         tops = (_absent_top(copy, path) for path in found.missing)
         found = replace(found, missing=tuple(dict.fromkeys(tops)))
@@ -361,7 +401,7 @@ def probe(
         return found
     # The copy's paths mean nothing to the user: show their own.
     found = replace(found, error=found.error.replace(str(copy), str(git_root)))
-    if not found.missing and _run(git_root, manage_dir, module, python, ()).error is None:
+    if not found.missing and _run(git_root, manage_dir, module, python, (), preset).error is None:
         # Imports here, not without the ignored files, and the failure names none of
         # them: all of them are suspects.
         found = replace(found, missing=hidden)
@@ -378,7 +418,12 @@ def _absent_top(copy: Path, path: str) -> str:
 
 
 def _run(
-    git_root: Path, manage_dir: Path, module: str, python: str, hidden: tuple[str, ...]
+    git_root: Path,
+    manage_dir: Path,
+    module: str,
+    python: str,
+    hidden: tuple[str, ...],
+    preset: dict[str, str] | None = None,
 ) -> ProbeResult:
     # The child runs the interpreter `manage.py deploy` runs in, so it finds this
     # package for the placeholder rule, and the project's own dependencies.
@@ -386,7 +431,7 @@ def _run(
     argv = [python, "-c", _CHILD, str(git_root), str(manage_dir), module, json.dumps(_KEEP)]
     try:
         out = subprocess.run(
-            [*argv, json.dumps(list(hidden))],
+            [*argv, json.dumps(list(hidden)), json.dumps(preset or {})],
             cwd=manage_dir,
             capture_output=True,
             text=True,
@@ -418,4 +463,5 @@ def _run(
         needed_at=data["needed_at"],
         switch=data["switch"],
         legacy_storage=data.get("legacy_storage"),
+        debug_off=tuple(data["debug_off"]) if data.get("debug_off") else None,
     )

@@ -61,7 +61,10 @@ def test_each_platform_is_told_which_module_and_gets_build_placeholders(environ_
     out = result.stdout
     assert "`DJANGO_ADMIN_URL` at import (blog/settings/production.py:11)" in out
     if platform == "heroku":
-        assert "DJANGO_SETTINGS_MODULE=blog.settings.production SECRET_KEY=<that key> " in out
+        assert (
+            "DJANGO_SETTINGS_MODULE=blog.settings.production DJANGO_DEBUG=False "
+            "SECRET_KEY=<that key> " in out
+        )
         assert "DJANGO_SECRET_KEY=<that key>" in out
         assert "`heroku config:set DJANGO_ADMIN_URL=<value>`" in out
     elif platform == "fly_io":

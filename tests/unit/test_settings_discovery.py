@@ -59,3 +59,18 @@ def test_flat_production_settings_beside_settings_py(tmp_path):
     assert production_sibling(tmp_path, "blog.settings") is None
     _touch(tmp_path, "blog/settings_prod.py")
     assert production_sibling(tmp_path, "blog.settings") == "blog.settings_prod"
+
+
+def test_a_production_module_that_star_imports_the_named_one_in_any_folder(tmp_path):
+    # config/django/base.py is what manage.py names; production.py beside it builds on it.
+    _touch(tmp_path, "config/__init__.py", "config/django/__init__.py", "config/django/base.py")
+    (tmp_path / "config/django/production.py").write_text("DEBUG = False\n", "utf-8")
+    assert production_sibling(tmp_path, "config.django.base") is None
+    (tmp_path / "config/django/production.py").write_text(
+        "from config.env import env\n\nfrom .base import *  # noqa\n", "utf-8"
+    )
+    assert production_sibling(tmp_path, "config.django.base") == "config.django.production"
+    # Absolute star import, beside a flat settings.py (Azure's quickstart).
+    _touch(tmp_path, "site/__init__.py", "site/settings.py")
+    (tmp_path / "site/production.py").write_text("from site.settings import *\n", "utf-8")
+    assert production_sibling(tmp_path, "site.settings") == "site.production"

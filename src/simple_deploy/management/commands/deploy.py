@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from simple_deploy import plugins
+from simple_deploy import platform_flags, plugins
 from simple_deploy.automate import StepFailed
 from simple_deploy.automate_all import automate_all
 from simple_deploy.checks import ignored_needed_message
@@ -100,6 +100,16 @@ def _start_dir() -> Path:
     if script is not None and script.name == "manage.py" and script.exists():
         return script.resolve().parent
     return Path.cwd()
+
+
+def _for_platform(project, plugin):
+    """The project as the platform sees it: the module the settings load under this
+    platform's flag, when they have one (platform_flags)."""
+    if not project.flag_modules:
+        return project
+    runtime = plugin.runtime(project)
+    sets = frozenset({*runtime.env, *runtime.run_env})
+    return platform_flags.for_platform(project, plugin.label, sets)
 
 
 def _derived_gives(runtime, name: str) -> bool:
@@ -315,11 +325,14 @@ class Command(BaseCommand):
                 )
             extra_env = parse_env_options(options.get("env"), options.get("env_file"))
             limits = _rehearsal_limits(options.get("rehearse_limit"))
-            project = inspect(
-                _start_dir(),
-                settings_module=options.get("settings_module"),
-                running_settings=os.environ.get("DJANGO_SETTINGS_MODULE"),
-                production_groups=tuple(options.get("production_group") or ()),
+            project = _for_platform(
+                inspect(
+                    _start_dir(),
+                    settings_module=options.get("settings_module"),
+                    running_settings=os.environ.get("DJANGO_SETTINGS_MODULE"),
+                    production_groups=tuple(options.get("production_group") or ()),
+                ),
+                plugin,
             )
             if options["dry_run"] and options["rehearse"]:
                 raise ConfigureError(
@@ -481,11 +494,14 @@ class Command(BaseCommand):
             project,
             plugin,
             options,
-            inspector=lambda path: inspect(
-                path,
-                settings_module=options.get("settings_module"),
-                running_settings=os.environ.get("DJANGO_SETTINGS_MODULE"),
-                production_groups=tuple(options.get("production_group") or ()),
+            inspector=lambda path: _for_platform(
+                inspect(
+                    path,
+                    settings_module=options.get("settings_module"),
+                    running_settings=os.environ.get("DJANGO_SETTINGS_MODULE"),
+                    production_groups=tuple(options.get("production_group") or ()),
+                ),
+                plugin,
             ),
         )
         manager = get(drift.package_manager or project.package_manager)

@@ -338,6 +338,16 @@ def render_fly_toml(project: Project, options: Options) -> str:
             # Fly's proxy would answer 404 for /static/ from a folder your image may
             # not fill: with your Dockerfile, WhiteNoise serves static files.
             "static_dir": "" if theirs else _toml_string(img.static_dir),
+            # Our Dockerfile sets the settings module and debug switch with ENV (the build
+            # needs them too); a Dockerfile of the user's does not: fly.toml gives them.
+            "env": [
+                (k, _toml_string(v))
+                for k, v in {
+                    **(project.settings_env if theirs else {}),
+                    # The app's host under the names the settings read it by.
+                    **env_needs.known_values(project, host=f"{app_name(project, options)}.fly.dev"),
+                }.items()
+            ],
         },
     )
 
@@ -425,10 +435,19 @@ def _static_rel(project: Project) -> str:
 
 def _own_variables(project: Project, app: str) -> tuple[str, ...]:
     """Commands for the variables the settings need that only the user can give."""
-    provided = {"DATABASE_URL", *env_needs.secret_key_names(project)}
-    return env_needs.finish_steps(
+    known = env_needs.known_values(project, host="<host>", database="<url>")
+    provided = {"DATABASE_URL", *env_needs.secret_key_names(project), *known}
+    steps = env_needs.finish_steps(
         project, provided, lambda var: f"fly secrets set {var}=<value> --app {app} --stage"
     )
+    # `fly mpg attach` sets DATABASE_URL, or the name given (flyctl mpg/attach.go).
+    attach = tuple(
+        f"Your settings read the database URL as `{name}`: also "
+        f"`fly mpg attach <ID> --app {app} --variable-name {name}`."
+        for name in env_needs.known_values(project, database="<url>")
+        if name != "DATABASE_URL"
+    )
+    return (*steps, *attach)
 
 
 def plan(project: Project, options: Options) -> PlatformPlan:
@@ -587,6 +606,8 @@ def runtime(project: Project) -> Runtime:
             **env_needs.platform_provided(project, database_names=("DATABASE_URL",)),
             # One database here: the release's direct address is the same server.
             "DIRECT_DATABASE_URL": "{database_url}",
+            # fly.toml's [env] (the host) and the attached database, by the settings' names.
+            **env_needs.known_values(project, host="{host}", database="{database_url}"),
         },
         dockerfile="Dockerfile",
         build_problems=problems,

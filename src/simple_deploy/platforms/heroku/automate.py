@@ -256,6 +256,8 @@ def _ensure_config(ctx: AutomateContext) -> str:
         raise CommandFailed("`heroku config --json` printed no object of config vars.")
     wanted = {
         "ALLOWED_HOSTS": ctx.facts["host"],
+        # The host under the names the settings read it by (DJANGO_ALLOWED_HOSTS ...).
+        **env_needs.known_values(ctx.project, host=ctx.facts["host"]),
         **ctx.project.settings_env,
     }
     if not current.get("SECRET_KEY"):

@@ -241,10 +241,31 @@ def needs_node(project: Project) -> bool:
 
 def _own_variables(project: Project) -> tuple[str, ...]:
     """Commands for the variables the settings need that only the user can give."""
-    provided = {"DATABASE_URL", *env_needs.secret_key_names(project)}
+    known = env_needs.known_values(project, host="<host>", database="<url>")
+    provided = {"DATABASE_URL", *env_needs.secret_key_names(project), *known}
     return env_needs.finish_steps(
         project, provided, lambda name: f"heroku config:set {name}=<value>"
     )
+
+
+def _database_attachments(project: Project) -> tuple[str, ...]:
+    """Heroku sets DATABASE_URL; a settings name such as DJANGO_DATABASE_URL is the
+    same database attached a second time under that name (`--as DJANGO_DATABASE`), so
+    Heroku keeps it current when the credentials rotate."""
+    names = env_needs.known_values(project, database="<url>")
+    return tuple(
+        f"Your settings read the database URL as `{name}`: attach the database under that "
+        f"name too, `heroku addons:attach <add-on name from heroku addons> --as "
+        f"{name.removesuffix('_URL')}`."
+        for name in names
+        if name != "DATABASE_URL" and name.endswith("_URL")
+    )
+
+
+def _host_names(project: Project, host: str) -> str:
+    """`ALLOWED_HOSTS=<host>` and the settings' own host and origin names, for config:set."""
+    known = env_needs.known_values(project, host=host)
+    return " ".join(f"{k}={v}" for k, v in {"ALLOWED_HOSTS": host, **known}.items())
 
 
 def plan(project: Project, options: Options) -> PlatformPlan:
@@ -344,6 +365,8 @@ def runtime(project: Project) -> Runtime:
         **project.settings_env,
         # Config vars exist at build time too: the variables the settings need by name.
         **env_needs.platform_provided(project, database_names=("DATABASE_URL",)),
+        # The host and the database under the names the settings read them by.
+        **env_needs.known_values(project, host="{host}", database="{database_url}"),
     }
     return Runtime(
         env=env,
@@ -388,8 +411,10 @@ def guide(project: Project, options: Options) -> Guide:
             'Make a secret key: `python -c "import secrets; print(secrets.token_urlsafe(50))"`, '
             f"then `heroku config:set{settings_var} SECRET_KEY=<that key>{keys}`.",
             *own,
+            *_database_attachments(project),
             "Find the app's host name in the Web URL that `heroku apps:info` shows, then "
-            "`heroku config:set ALLOWED_HOSTS=<host name>` (without https:// and /).",
+            f"`heroku config:set {_host_names(project, '<host name>')}` "
+            "(<host name> without https:// and /).",
             "Deploy: `git push heroku HEAD:main` (from whichever branch you are on).",
             "Open the site: `heroku open`.",
         ),

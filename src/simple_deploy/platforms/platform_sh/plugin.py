@@ -198,11 +198,35 @@ def environment_exports(project: Project) -> list[str]:
             f'if [ -z "${{{name}:-}}" ] && [ -n "${{PLATFORM_RELATIONSHIPS:-}}" ]; then\n'
             f"    export {name}=\"$(python -c '{_DATABASE_URL_CODE}')\"\nfi"
         )
+    # The app's host names (its upstream routes), and their HTTPS origins, under the
+    # names the settings read them by.
+    for name, value in env_needs.known_values(project, host="h").items():
+        if name in _database_url_names(project):
+            continue
+        code = _HOSTS_CODE % ("https://" if value.startswith("https://") else "")
+        lines.append(
+            f'if [ -z "${{{name}:-}}" ] && [ -n "${{PLATFORM_ROUTES:-}}" ]; then\n'
+            f"    export {name}=\"$(python -c '{code}')\"\nfi"
+        )
     return lines
 
 
+# The hosts of the routes that lead to this app, comma-separated, from PLATFORM_ROUTES.
+_HOSTS_CODE = (
+    "import base64, json, os; from urllib.parse import urlsplit; "
+    'r = json.loads(base64.b64decode(os.environ["PLATFORM_ROUTES"])); '
+    'a = os.environ["PLATFORM_APPLICATION_NAME"]; '
+    'print(",".join(sorted({"%s" + urlsplit(u).hostname for u, v in r.items() '
+    'if v.get("type") == "upstream" and v.get("upstream", "").split(":")[0] == a})))'
+)
+
+
 def _platform_provided(project: Project) -> set[str]:
-    return {v.name for v in project.required_env if v.kind in ("secret_key", "database_url")}
+    return {
+        v.name
+        for v in project.required_env
+        if v.kind in ("secret_key", "database_url", "allowed_hosts", "csrf_origins")
+    }
 
 
 def _own_variables(project: Project) -> tuple[str, ...]:
@@ -400,6 +424,9 @@ def _derived_env(
                 env[var.name] = placeholders["secret_key"]
         for name in _database_url_names(project):
             env[name] = placeholders["database_url"]
+        host = placeholders["host"]
+        for name, value in env_needs.known_values(project, host=host).items():
+            env.setdefault(name, value)
         return env
 
     return derive
@@ -441,7 +468,7 @@ def runtime(project: Project, host: str = REHEARSAL_HOST, label: str = FIXED.lab
         },
         derived_env=(
             _derived_env(project, label)
-            if project.required_env
+            if project.required_env or env_needs.known_values(project, host="h")
             else partial(relationships_env, label=label)
         ),
         # PLATFORM_RELATIONSHIPS describes a PostgreSQL service.

@@ -175,6 +175,19 @@ def render_config(project: Project, options: Options) -> str:
             "build": json.dumps(build_line(project)),
             "start": json.dumps(shlex.join(cmds["start"])),
             "healthcheck": json.dumps(HEALTH_PATH),
+            # The settings module and the project's debug switch, and what Railway knows
+            # under the names the settings read: the public domain (a reference to the
+            # service's own variable, docs variables.md) and the database's URL.
+            "settings_env": [
+                *((k, json.dumps(v)) for k, v in sorted(project.settings_env.items())),
+                *(
+                    (k, "db.env.DATABASE_URL" if v == _DB_REF else json.dumps(v))
+                    for k, v in env_needs.known_values(
+                        project, host="${{RAILWAY_PUBLIC_DOMAIN}}", database=_DB_REF
+                    ).items()
+                    if k != "DATABASE_URL"
+                ),
+            ],
             "pre_deploy": json.dumps([shlex.join(cmds["pre_deploy"])]),
             "project_json": json.dumps(project_name(project, options)),
         },
@@ -184,8 +197,13 @@ def render_config(project: Project, options: Options) -> str:
 # ---------------------------------------------------------------- plan
 
 
+# Stands for the database's URL reference in railway.ts (`db.env.DATABASE_URL`).
+_DB_REF = "<database reference>"
+
+
 def _own_variables(project: Project) -> tuple[str, ...]:
-    provided = {"DATABASE_URL", *env_needs.secret_key_names(project)}
+    known = env_needs.known_values(project, host="<host>", database="<url>")
+    provided = {"DATABASE_URL", *env_needs.secret_key_names(project), *known}
     return env_needs.finish_steps(
         project,
         provided,
@@ -308,6 +326,7 @@ def runtime(project: Project) -> Runtime:
             "DATABASE_URL": "{database_url}",
             **project.settings_env,
             **env_needs.platform_provided(project, database_names=("DATABASE_URL",)),
+            **env_needs.known_values(project, host="{host}", database="{database_url}"),
         },
         build=(
             *(Command(step) for step in node),

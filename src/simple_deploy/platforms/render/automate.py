@@ -229,9 +229,10 @@ def _ensure_database(ctx: AutomateContext) -> str:
 
 
 def _env_values(ctx: AutomateContext) -> dict[str, str]:
-    """The variables render.yaml gives a value: the settings module, the database."""
+    """The variables render.yaml gives a value: the settings module, the host names,
+    the database."""
     project = ctx.project
-    values = dict(project.settings_env)
+    values = {**project.settings_env, **plugin.host_values(project, _opts(ctx))}
     for key in plugin.database_keys(project):
         values[key] = ctx.facts["_database_url"]
     return values

@@ -232,7 +232,7 @@ def _provided(project: Project) -> set[str]:
 
 def database_keys(project: Project) -> tuple[str, ...]:
     """DATABASE_URL, and any other name the settings read their database URL from."""
-    others = [v.name for v in project.required_env if v.kind == "database_url"]
+    others = [v.name for v in project.env_vars if v.kind == "database_url"]
     return tuple(dict.fromkeys(("DATABASE_URL", *others)))
 
 
@@ -240,8 +240,21 @@ def secret_keys(project: Project) -> tuple[str, ...]:
     return tuple(dict.fromkeys(("SECRET_KEY", *env_needs.secret_key_names(project))))
 
 
+def host_values(project: Project, options: Options) -> dict[str, str]:
+    """The app's host under the names the settings read it by. A Blueprint cannot
+    refer to RENDER_EXTERNAL_HOSTNAME, so it is the name Render gives the service
+    (`<service>.onrender.com`); the block adds RENDER_EXTERNAL_HOSTNAME itself."""
+    host = f"{service_name(project, options)}.onrender.com"
+    return {
+        k: v
+        for k, v in env_needs.known_values(project, host=host).items()
+        if k not in database_keys(project)
+    }
+
+
 def user_keys(project: Project) -> tuple[str, ...]:
-    provided = {*database_keys(project), *secret_keys(project)}
+    known = env_needs.known_values(project, host="<host>")
+    provided = {*database_keys(project), *secret_keys(project), *known}
     return tuple(v.name for v in env_needs.user_provided(project, provided))
 
 
@@ -269,7 +282,12 @@ def render_yaml(project: Project, options: Options) -> str:
             "health_path": q(HEALTH_PATH),
             "secret_keys": secret_keys(project),
             "database_keys": database_keys(project),
-            "values": [(k, q(v)) for k, v in sorted(project.settings_env.items())],
+            "values": [
+                (k, q(v))
+                for k, v in sorted(
+                    {**project.settings_env, **host_values(project, options)}.items()
+                )
+            ],
             "user_keys": user_keys(project),
         },
     )
@@ -379,7 +397,8 @@ def plan(project: Project, options: Options) -> PlatformPlan:
 
 def _own(project: Project, how: str) -> tuple[str, ...]:
     """One line for each variable the settings need at import that only the user can give."""
-    provided = {*database_keys(project), *secret_keys(project)}
+    known = env_needs.known_values(project, host="<host>")
+    provided = {*database_keys(project), *secret_keys(project), *known}
     return tuple(
         f"Your settings read `{var.name}` at import ({var.where}) and Render does not set it: "
         + how
@@ -417,6 +436,7 @@ def runtime(project: Project) -> Runtime:
             "DATABASE_URL": "{database_url}",
             **project.settings_env,
             **env_needs.platform_provided(project, database_names=database_keys(project)),
+            **env_needs.known_values(project, host="{host}", database="{database_url}"),
         },
         build=_build_commands(project, options),
         release=_release(project, options),

@@ -1,0 +1,282 @@
+"""Settings shapes the field corpus showed (issue 27): which module production runs,
+and what the platform sets so the project's own production branches run."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from project_files import deploy, manage_dir
+
+pytestmark = pytest.mark.needs_programs
+
+ALL_PLATFORMS = ("heroku", "fly_io", "railway", "render", "upsun", "platform_sh")
+# Each platform's block, switched on as on a running instance.
+PLATFORM_ENV = {
+    "heroku": {"DYNO": "web.1"},
+    "fly_io": {"FLY_APP_NAME": "blog"},
+    "railway": {"RAILWAY_ENVIRONMENT_NAME": "production", "RAILWAY_PUBLIC_DOMAIN": "blog.example"},
+    "render": {"RENDER": "true", "RENDER_EXTERNAL_HOSTNAME": "blog.example"},
+    "upsun": {"PLATFORM_APPLICATION_NAME": "app", "PLATFORM_PROJECT_ENTROPY": "x" * 56},
+    "platform_sh": {"PLATFORM_APPLICATION_NAME": "app", "PLATFORM_PROJECT_ENTROPY": "x" * 56},
+}
+
+
+def read_settings(folder: Path, env: dict[str, str], expression: str) -> object:
+    """`expression` evaluated on django.conf.settings, imported in `env` (JSON back)."""
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DJANGO_SETTINGS_MODULE", "VIRTUAL_ENV", "DATABASE_URL")
+    }
+    code = f"from django.conf import settings as s; import json; print(json.dumps({expression}))"
+    out = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=folder,
+        env={**base, "ALLOWED_HOSTS": "blog.example", "SECRET_KEY": "k" * 50, **env},
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("platform", ALL_PLATFORMS)
+def test_the_production_module_that_star_imports_the_named_one_is_extended(
+    sample_project, platform
+):
+    # manage.py and wsgi.py name blog/django/base.py; production.py beside it builds on it.
+    root = sample_project("requirements_txt", "nested", settings="named-base")
+    folder = manage_dir(root)
+    base_before = (folder / "blog/django/base.py").read_bytes()
+    result = deploy(root, platform)
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert (folder / "blog/django/base.py").read_bytes() == base_before
+    production = (folder / "blog/django/production.py").read_text("utf-8")
+    assert f"# >>> django-simple-deploy: {platform} >>>" in production
+    assert "the production module beside blog.django.base" in " ".join(result.stdout.split())
+    env = {
+        **PLATFORM_ENV[platform],
+        "DJANGO_SETTINGS_MODULE": "blog.django.production",
+        "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/d",
+    }
+    session, debug = read_settings(folder, env, "[s.SESSION_COOKIE_NAME, s.DEBUG]")
+    assert (session, debug) == ("blog_production_session", False)
+
+
+def _debug_set_by(root: Path, platform: str, stdout: str) -> bool:
+    """True when the platform's own configuration sets DJANGO_DEBUG=False."""
+    if platform == "heroku":
+        return any(
+            "heroku config:set" in line and "DJANGO_DEBUG=False" in line
+            for line in stdout.splitlines()
+        )
+    if platform == "fly_io":
+        return "DJANGO_DEBUG=False" in (root / "Dockerfile").read_text("utf-8")
+    if platform == "railway":
+        import railway_iac
+
+        graph = railway_iac.evaluate(root / ".railway" / "railway.ts")
+        return '"DJANGO_DEBUG": "False"' in json.dumps(graph)
+    if platform == "render":
+        import render_schema
+
+        blueprint = render_schema.assert_valid((root / "render.yaml").read_text("utf-8"))
+        env = {var["key"]: var for var in blueprint["services"][0]["envVars"]}
+        return env.get("DJANGO_DEBUG", {}).get("value") == "False"
+    config = root / (".upsun/config.yaml" if platform == "upsun" else ".platform.app.yaml")
+    return "DJANGO_DEBUG: 'False'" in config.read_text("utf-8")
+
+
+@pytest.mark.parametrize("platform", ALL_PLATFORMS)
+def test_the_projects_debug_variable_is_set_off_so_its_production_branch_runs(
+    sample_project, platform
+):
+    # DEBUG = env.bool("DJANGO_DEBUG", default=True); `if not DEBUG:` picks the storage.
+    root = sample_project("requirements_txt", "flat", settings="debug-variable")
+    result = deploy(root, platform)
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert _debug_set_by(root, platform, result.stdout)
+    assert "Your settings read DEBUG from `DJANGO_DEBUG`" in " ".join(result.stdout.split())
+
+    # The rehearsal replays the same environment.
+    from simple_deploy.plugins import load
+    from simple_deploy.project import inspect
+
+    runtime = load(platform).runtime(inspect(root))
+    assert runtime.env["DJANGO_DEBUG"] == "False"
+
+    env = {
+        **PLATFORM_ENV[platform],
+        "DJANGO_DEBUG": "False",
+        "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/d",
+    }
+    backend = read_settings(root, env, "s.STORAGES['staticfiles']['BACKEND']")
+    # The project's own choice; the block adds no manifest storage of its own.
+    assert backend == "whitenoise.storage.CompressedStaticFilesStorage"
+
+
+# The developer's own shell holds these; the platform gets them from the tool.
+OWN_NAMES_LOCAL = {
+    "DJANGO_ALLOWED_HOSTS": "localhost",
+    "DJANGO_DATABASE_URL": "sqlite:///local.sqlite3",
+}
+
+
+def _own_names_on(root: Path, platform: str, stdout: str) -> None:
+    """The platform's own configuration gives the host and the database by their names."""
+    said = " ".join(stdout.split())
+    if platform == "heroku":
+        assert (
+            "`heroku config:set ALLOWED_HOSTS=<host name> DJANGO_ALLOWED_HOSTS=<host name> "
+            "DJANGO_CSRF_TRUSTED_ORIGINS=https://<host name>`" in said
+        )
+        assert "--as DJANGO_DATABASE`" in said
+    elif platform == "fly_io":
+        import tomllib
+
+        fly_toml = tomllib.loads((root / "fly.toml").read_text("utf-8"))
+        host = f"{fly_toml['app']}.fly.dev"
+        assert fly_toml["env"]["DJANGO_ALLOWED_HOSTS"] == host
+        assert fly_toml["env"]["DJANGO_CSRF_TRUSTED_ORIGINS"] == f"https://{host}"
+        assert "--variable-name DJANGO_DATABASE_URL`" in said
+    elif platform == "railway":
+        config = (root / ".railway" / "railway.ts").read_text("utf-8")
+        assert 'DJANGO_ALLOWED_HOSTS: "${{RAILWAY_PUBLIC_DOMAIN}}",' in config
+        assert "DJANGO_DATABASE_URL: db.env.DATABASE_URL," in config
+    elif platform == "render":
+        import render_schema
+
+        blueprint = render_schema.assert_valid((root / "render.yaml").read_text("utf-8"))
+        env = {var["key"]: var for var in blueprint["services"][0]["envVars"]}
+        assert env["DJANGO_DATABASE_URL"]["fromDatabase"]["property"] == "connectionString"
+        assert env["DJANGO_ALLOWED_HOSTS"]["value"] == "blog-site.onrender.com"
+    else:
+        routes = {"https://main-abc.example.site/": {"type": "upstream", "upstream": "app"}}
+        env = {
+            **os.environ,
+            "PLATFORM_APPLICATION_NAME": "app",
+            "PLATFORM_ROUTES": base64.b64encode(json.dumps(routes).encode()).decode(),
+        }
+        shown = subprocess.run(
+            [
+                "bash",
+                "-c",
+                'source ./.environment && printf "%s %s" "$DJANGO_ALLOWED_HOSTS" '
+                '"$DJANGO_CSRF_TRUSTED_ORIGINS"',
+            ],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert shown.stdout == "main-abc.example.site https://main-abc.example.site"
+    assert "`DJANGO_ALLOWED_HOSTS`" not in " ".join(
+        line for line in stdout.splitlines() if "=<value>" in line
+    )
+
+
+@pytest.mark.parametrize("platform", ALL_PLATFORMS)
+def test_the_host_and_database_are_set_under_the_names_the_settings_read(sample_project, platform):
+    root = sample_project("requirements_txt", "flat", settings="own-names")
+    result = deploy(root, platform, env=OWN_NAMES_LOCAL)
+    assert result.returncode == 0, result.stderr + result.stdout
+    _own_names_on(root, platform, result.stdout)
+
+    # The rehearsal is given them too: it asks for no --env.
+    from simple_deploy.management.commands.deploy import Command
+    from simple_deploy.plugins import load
+    from simple_deploy.project import inspect
+
+    plugin = load(platform)
+    assert Command._missing_rehearsal_env(inspect(root), plugin, {}) == ""
+
+
+def _settings_module_on(root: Path, platform: str, stdout: str) -> str:
+    """The DJANGO_SETTINGS_MODULE the platform's own configuration sets."""
+    import re
+
+    if platform == "heroku":
+        found = re.search(r"heroku config:set DJANGO_SETTINGS_MODULE=(\S+)", stdout)
+        return found.group(1) if found else ""
+    files = {
+        "fly_io": "Dockerfile",
+        "railway": ".railway/railway.ts",
+        "render": "render.yaml",
+        "upsun": ".upsun/config.yaml",
+        "platform_sh": ".platform.app.yaml",
+    }
+    text = (root / files[platform]).read_text("utf-8")
+    found = re.search(r"DJANGO_SETTINGS_MODULE\W+([\w.]+)", text)
+    if platform == "render":
+        found = re.search(r"key: DJANGO_SETTINGS_MODULE\s+value: \"?([\w.]+)", text)
+    return found.group(1) if found else ""
+
+
+@pytest.mark.parametrize("platform", ALL_PLATFORMS)
+def test_a_production_module_is_made_beside_the_only_development_one(sample_project, platform):
+    # manage.py and wsgi.py name blog.settings.development; there is no production module.
+    root = sample_project("requirements_txt", "flat", settings="development-only")
+    development = (root / "blog/settings/development.py").read_bytes()
+    result = deploy(root, platform)
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert (root / "blog/settings/development.py").read_bytes() == development
+    production = (root / "blog/settings/production.py").read_text("utf-8")
+    # It builds on what development builds on, never on development itself.
+    assert "from .base import *" in production
+    assert not [line for line in production.splitlines() if "import" in line and "develop" in line]
+    assert f"# >>> django-simple-deploy: {platform} >>>" in production
+    said = " ".join(result.stdout.split())
+    assert "`blog/settings/production.py` (new" in said
+    assert _settings_module_on(root, platform, result.stdout) == "blog.settings.production"
+    env = {
+        **PLATFORM_ENV[platform],
+        "DJANGO_SETTINGS_MODULE": "blog.settings.production",
+        "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/d",
+    }
+    session, debug = read_settings(root, env, "[s.SESSION_COOKIE_NAME, s.DEBUG]")
+    assert (session, debug) == ("sessionid", False)
+
+
+@pytest.mark.parametrize("platform", ["heroku", "render", "fly_io"])
+def test_the_module_the_settings_load_under_a_platform_flag_is_extended(sample_project, platform):
+    # __init__.py: ON_HEROKU -> settings_heroku, Render's RENDER -> settings_render, else dev.
+    root = sample_project("requirements_txt", "flat", settings="platform-flag")
+    folder = root / "blog" / "settings"
+    before = {path.name: path.read_bytes() for path in folder.glob("*.py")}
+    result = deploy(root, platform)
+    assert result.returncode == 0, result.stderr + result.stdout
+    extended = {path.name for path in folder.glob("*.py") if path.read_bytes() != before[path.name]}
+    own = {"heroku": "settings_heroku.py", "render": "settings_render.py"}
+    # Fly.io has no module of its own: the module manage.py names gets the block.
+    assert extended == {own.get(platform, "__init__.py")}
+    from simple_deploy.management.commands.deploy import _for_platform
+    from simple_deploy.plugins import load
+    from simple_deploy.project import inspect
+
+    plugin = load(platform)
+    runtime = plugin.runtime(_for_platform(inspect(root), plugin))
+    env = {**PLATFORM_ENV[platform], "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/d"}
+    if platform == "heroku":
+        # The flag is the user's: set on the platform and in the rehearsal.
+        assert "ON_HEROKU=1" in next(
+            line for line in result.stdout.splitlines() if "heroku config:set" in line
+        )
+        assert runtime.env["ON_HEROKU"] == "1"
+        env["ON_HEROKU"] = "1"
+    elif platform == "render":
+        # Render sets RENDER itself: render.yaml adds no such variable.
+        import render_schema
+
+        blueprint = render_schema.assert_valid((root / "render.yaml").read_text("utf-8"))
+        keys = {var["key"] for var in blueprint["services"][0]["envVars"]}
+        assert "RENDER" not in keys and "ON_HEROKU" not in keys
+    session, redirect = read_settings(root, env, "[s.SESSION_COOKIE_NAME, s.SECURE_SSL_REDIRECT]")
+    expected = {"heroku": "blog_heroku_session", "render": "blog_render_session"}
+    assert (session, redirect) == (expected.get(platform, "sessionid"), True)
