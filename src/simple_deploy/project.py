@@ -142,8 +142,9 @@ class Project:
     def settings_env(self) -> dict[str, str]:
         """Environment every platform process needs to use the settings we extended:
         DJANGO_SETTINGS_MODULE unless manage.py (release, build) and wsgi.py (web)
-        both already name that module in their own code, and the project's own debug
-        variable set off (`debug_off`), so its production branches run."""
+        both already name that module in their own code; the platform flag whose
+        module was extended (`platform_flag`); and the project's own debug variable
+        set off (`debug_off`), so its production branches run."""
         env = {}
         if not self.manage_settings_module == self.wsgi_settings_module == self.settings_module:
             env["DJANGO_SETTINGS_MODULE"] = self.settings_module

@@ -118,3 +118,17 @@ def test_the_diff_and_the_summary_name_files_with_posix_paths(project, name):
     summary = render_summary(project, plugin, plan, plugin.guide(project, options), plan.effective)
     assert "`blog/blog/settings.py`" in summary
     assert "blog\\" not in summary and str(project.git_root) not in summary
+
+
+@pytest.mark.parametrize("name", ["heroku", "fly_io"])
+def test_a_required_secret_key_under_djangos_own_name_is_set_once(project, name):
+    # Settings that require SECRET_KEY itself: the summary's command names it once.
+    from dataclasses import replace
+
+    from simple_deploy.project import EnvVar
+
+    reads = (EnvVar("SECRET_KEY", True, "secret_key", "blog/blog/settings.py:4"),)
+    project = replace(project, env_vars=reads, settings_probed=True)
+    plugin = plugins.load(name)
+    finish = " ".join(plugin.guide(project, _options(plugin)).finish)
+    assert finish.count("SECRET_KEY=<that key>") == 1

@@ -622,7 +622,9 @@ def guide(project: Project, options: Options) -> Guide:
     where = region(project, options)
     manage = " ".join(manage_py_argv(project))
     in_image = f"/opt/venv/bin/python {_image.APP_ROOT}/{manage.split(' ', 1)[1]}"
-    keys = "".join(f" {key}=<that key>" for key in env_needs.secret_key_names(project))
+    keys = "".join(
+        f" {key}=<that key>" for key in env_needs.secret_key_names(project) if key != "SECRET_KEY"
+    )
     own = _own_variables(project, name)
     return Guide(
         finish=(

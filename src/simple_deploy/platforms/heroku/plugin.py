@@ -392,7 +392,11 @@ def runtime(project: Project) -> Runtime:
 def guide(project: Project, options: Options) -> Guide:
     manage = " ".join(manage_py_argv(project))
     settings_var = "".join(f" {k}={v}" for k, v in project.settings_env.items())
-    keys = "".join(f" {name}=<that key>" for name in env_needs.secret_key_names(project))
+    keys = "".join(
+        f" {name}=<that key>"
+        for name in env_needs.secret_key_names(project)
+        if name != "SECRET_KEY"
+    )
     own = _own_variables(project)
     return Guide(
         finish=(
