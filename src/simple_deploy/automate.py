@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .parsing import SHAPE_ERRORS, ReadError
+from .parsing import ReadError, shape_errors
 from .project import Project
 from .runner import CommandFailed, Runner, ToolMissing
 
@@ -109,8 +109,8 @@ def run_steps(
         ctx.runner.log.add(f"step: {step.name}")
         try:
             outcome = step.run(ctx)
-        except (CommandFailed, ToolMissing, ReadError, *SHAPE_ERRORS) as exc:
-            if isinstance(exc, SHAPE_ERRORS):
+        except (CommandFailed, ToolMissing, ReadError, *shape_errors()) as exc:
+            if isinstance(exc, shape_errors()):
                 # The CLI answered in a shape the plugin did not expect (a key
                 # missing, a list for an object): say so, naming the command.
                 exc = CommandFailed(

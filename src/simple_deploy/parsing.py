@@ -10,18 +10,24 @@ that names the file or command and says what was expected, before any write.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import tomlkit
-from tomlkit.exceptions import TOMLKitError
+__all__ = ["ReadError", "reading_files", "cli_json", "shape_errors"]
 
-__all__ = ["ReadError", "reading_files", "cli_json", "SHAPE_ERRORS"]
+_BUILTIN_SHAPE_ERRORS = (TypeError, AttributeError, KeyError, IndexError, ValueError)
 
-# What reading a file of an unexpected shape raises in code written for the expected one.
-SHAPE_ERRORS = (TOMLKitError, TypeError, AttributeError, KeyError, IndexError, ValueError)
+
+def shape_errors() -> tuple[type[Exception], ...]:
+    """What reading a file of an unexpected shape raises in code written for the expected
+    one. Called in an `except` clause, when an error is on its way: tomlkit (whose
+    errors count too) is imported only by runs that read TOML, and a run that has not
+    imported it cannot have raised its errors."""
+    toml = sys.modules.get("tomlkit.exceptions")
+    return _BUILTIN_SHAPE_ERRORS + ((toml.TOMLKitError,) if toml is not None else ())
 
 
 class ReadError(Exception):
@@ -29,6 +35,9 @@ class ReadError(Exception):
 
 
 def _toml_problem(path: Path) -> str | None:
+    import tomlkit
+    from tomlkit.exceptions import TOMLKitError
+
     try:
         tomlkit.parse(path.read_text("utf-8", errors="replace"))
     except TOMLKitError as exc:
@@ -45,7 +54,7 @@ def reading_files(root: Path, candidates: Iterable[str], expected: str) -> Itera
     """
     try:
         yield
-    except SHAPE_ERRORS as exc:
+    except shape_errors() as exc:
         present = [name for name in dict.fromkeys(candidates) if (root / name).is_file()]
         broken = [
             (name, problem)

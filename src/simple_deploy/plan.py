@@ -122,6 +122,8 @@ def settings_block(project: Project, platform: str, body: str, reason: str) -> F
     old_body = markers.block_of(original.text, platform)
     if old_body is not None and after != before:
         reason += _replaced_note(old_body)
+    # The block's one-line header cannot say it all: the summary does.
+    reason += "; every run replaces the block, so put your own settings above it"
     return FileChange(project.settings_rel, before, after, reason)
 
 

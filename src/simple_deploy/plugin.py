@@ -17,6 +17,7 @@ from typing import Any
 
 from django.template import Context, Engine
 
+from . import block_lines
 from .automate import (
     AutomateContext,
     Automation,
@@ -103,6 +104,9 @@ class Guide:
     links: tuple[tuple[str, str], ...]
     costs: str = ""
     email: str = ""
+    # The summary's process table: (process, what runs it, cost, how to scale or stop
+    # it) rows, empty for a project that runs only a WSGI web process.
+    processes: tuple[tuple[str, str, str, str], ...] = ()
 
 
 def _no_problems(project: Project, options: Options) -> list[str]:
@@ -163,18 +167,19 @@ def render_template(package: str, name: str, context: Mapping[str, Any]) -> str:
     return _ENGINE.from_string(source).render(Context(dict(context), autoescape=False))
 
 
-def email_settings(relay_host_variable: str | None = None) -> str:
+def email_settings(relay_host_variable: str | None = None, project: Project | None = None) -> str:
     """The production email lines every platform's settings block ends with.
 
     Shared so each platform sends mail the same way (one `EMAIL_URL` variable, the
-    right setting for the running Django: `MAILERS` on 6.1+, `EMAIL_*` before) and
+    right setting for the project's Django: `MAILERS` on 6.1+, `EMAIL_*` before) and
     `check --deploy` stays clean on Django 6.1, whose startproject configures the
     console backend. Insert it with `{{ email_settings }}` inside the block's `if`.
     `relay_host_variable` names the environment variable in which a platform gives an
     SMTP relay of its own (port 25, no login), used when `EMAIL_URL` is not set.
+    `project`: whose settings the lines are written for (its probed mail setup decides
+    which of them it needs); None writes them for startproject's.
     """
-    context = {"relay": relay_host_variable}
-    return render_template("simple_deploy", "email_settings.py-tpl", context).rstrip("\n")
+    return block_lines.email_lines(project, relay_host_variable)
 
 
 def manage_py_argv(project: Project, *args: str) -> tuple[str, ...]:

@@ -20,6 +20,8 @@ from .drivers import Driver, find_driver, read_texts
 from .package_managers import Dependencies, ManagerError, detect, get
 from .parsing import ReadError, reading_files
 from .python_version import find as find_python
+from .service_detection import find_services
+from .services import Services
 from .settings_discovery import (
     Named,
     NewModule,
@@ -28,6 +30,7 @@ from .settings_discovery import (
     production_sibling,
 )
 from .settings_discovery import settings_default as _named_in
+from .settings_facts import STARTPROJECT, SettingsFacts, from_probe
 from .settings_probe import EnvVar, probe
 from .textfiles import UnreadableFile, read_text
 from .wagtail import Wagtail, find_wagtail
@@ -97,6 +100,9 @@ class Project:
     dependencies: Dependencies | None = None
     # A Wagtail project's facts for the settings block (None: no Wagtail).
     wagtail: Wagtail | None = None
+    # Processes beside web (workers, a scheduler, Channels), the ASGI server and the
+    # Redis URL names the settings read (services.py).
+    services: Services = Services()
     # (flag, module): modules the settings load when a variable is set (`if "ON_HEROKU"
     # in os.environ: from .settings_heroku import *`); see platform_flags.
     flag_modules: tuple[tuple[str, str], ...] = ()
@@ -108,6 +114,14 @@ class Project:
     # (name, value): the variable the settings read DEBUG from and the value that turns
     # it off, which every platform sets so the project's `if not DEBUG:` branches run.
     debug_off: tuple[str, str] | None = None
+
+    # The production settings' final values the block is written from (probed).
+    settings_facts: SettingsFacts | None = None
+
+    @property
+    def facts(self) -> SettingsFacts:
+        """The probed `settings_facts`, or startproject's for a Project built by hand."""
+        return self.settings_facts or STARTPROJECT
 
     @property
     def deps(self) -> Dependencies:
@@ -356,15 +370,16 @@ def _new_requirements(git_root: Path) -> Dependencies | None:
     all (a bare `startproject`), else None. Django is pinned to the release this
     command runs under; a development build has no release to pin (None: the run
     stops with what to write)."""
-    from packaging.version import InvalidVersion, Version
-
-    from .package_managers import requirements_txt
-
     names = (*MANAGER_FILES, *_DEPENDENCY_TRACES, "Pipfile.lock")
     if any((git_root / name).exists() for name in names):
         return None
     if any(git_root.glob("requirements*.txt")) or any(git_root.glob("requirements*.in")):
         return None
+    # Imported here: most projects have a dependency file, and `packaging` is slow to import.
+    from packaging.version import InvalidVersion, Version
+
+    from .package_managers import requirements_txt
+
     try:
         installed = metadata.version("django")
         version = Version(installed)
@@ -539,6 +554,7 @@ def probed_fields(
         "platform_switch": found.switch,
         "legacy_static_storage": found.legacy_storage,
         "debug_off": found.debug_off,
+        "settings_facts": from_probe(found.final) if found.final is not None else None,
     }
 
 
@@ -555,7 +571,7 @@ def inspect(
     `settings_module` is the user's explicit choice (--settings-module);
     `running_settings` is DJANGO_SETTINGS_MODULE as the run sees it. With
     `probe_env`, the production settings are imported once in a separate
-    interpreter to learn the environment variables they read. `production_groups`
+    process (settings_probe) to learn the environment variables they read. `production_groups`
     are dependency groups the user says production needs (`--production-group`),
     besides those named for production.
     """
@@ -607,6 +623,16 @@ def inspect(
     settings_text = new.text if new else _read(settings_file)
     probed = probed_fields(git_root, manage_dir, read_as) if probe_env else {}
 
+    manage_rel = manage_dir.relative_to(git_root).as_posix()
+    services = find_services(
+        git_root,
+        manage_dir,
+        _settings_texts(manage_dir, read_as),
+        dependencies.present,
+        probed.get("env_vars", ()),
+        wsgi_module,
+        ("python", "manage.py" if manage_rel == "." else f"{manage_rel}/manage.py"),
+    )
     return Project(
         git_root=git_root,
         manage_dir=manage_dir,
@@ -636,6 +662,7 @@ def inspect(
         and manage_dir != git_root,
         **probed,
         settings_probed=probe_env,
+        services=services,
         new_settings_text=new.text if new else None,
         flag_modules=() if new else platform_flags.flag_modules(manage_dir, chosen),
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-__all__ = ["Command", "Runtime"]
+__all__ = ["Command", "Process", "Runtime"]
 
 
 @dataclass(frozen=True)
@@ -18,7 +18,7 @@ class Command:
 
     `cwd` is relative to the app root (POSIX form). Arguments and `env` values
     may use the placeholders {port}, {python}, {app_root}, {database_url},
-    {secret_key} and {host}; the rehearsal fills them in.
+    {redis_url}, {secret_key} and {host}; the rehearsal fills them in.
     """
 
     argv: tuple[str, ...]
@@ -27,6 +27,15 @@ class Command:
 
     def display(self) -> str:
         return " ".join(self.argv)
+
+
+@dataclass(frozen=True)
+class Process:
+    """A process beside web that the generated configuration declares."""
+
+    name: str
+    role: str  # as ServiceProcess.role: "worker" | "scheduler" (runs exactly once) | "channels"
+    command: Command
 
 
 @dataclass(frozen=True)
@@ -57,6 +66,11 @@ class Runtime:
       provides, which a SQLite file cannot stand in for: the rehearsal uses the
       PostgreSQL the user names, or starts a throwaway one, and stops before any
       work when it can do neither.
+    - `processes`: the processes beside web the configuration declares (workers, a
+      scheduler that runs exactly once, a Channels worker).
+    - `needs_redis`: the app reads a Redis URL ({redis_url} in `env`, under each
+      name the settings read); the rehearsal fills it with a local Redis.
+    - `websocket_path`: a path the app routes websockets on, for a handshake.
     """
 
     env: Mapping[str, str]
@@ -71,3 +85,6 @@ class Runtime:
     database_scheme: str | None = None
     build_problems: tuple[str, ...] = ()
     needs_postgres: bool = False
+    processes: tuple[Process, ...] = ()
+    needs_redis: bool = False
+    websocket_path: str | None = None

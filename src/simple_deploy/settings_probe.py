@@ -1,8 +1,9 @@
 """Which environment variables the production settings read, found by importing them once.
 
-The settings are imported in a separate interpreter whose `os.environ` is
-replaced by a mapping that records every lookup made from the project's own
-files (django-environ, dj-database-url and `os.getenv` all read `os.environ`,
+The settings are imported in a separate process (a fork of this interpreter
+where the OS has one, made to look like a new one; a new interpreter otherwise)
+whose `os.environ` is replaced by a mapping that records every lookup made
+from the project's own files (django-environ, dj-database-url and `os.getenv` all read `os.environ`,
 so their lookups are recorded too, attributed to the project line that asked).
 What libraries and Python itself read while they are imported, or for their own
 configuration (TERM, HOME, SENTRY_RELEASE), is left out: only the project's own
@@ -16,10 +17,16 @@ printed: only names travel back, never values.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
+import selectors
+import signal
 import subprocess
 import sys
+import threading
+import time
+import traceback
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -27,6 +34,12 @@ __all__ = ["EnvVar", "ProbeResult", "probe", "kind_of", "placeholder_for"]
 
 # Variables a fresh platform process has; nothing of the developer's shell.
 _KEEP = ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "SYSTEMROOT", "TEMP", "TMP", "TMPDIR")
+# Seconds an import of the settings may take before the probe gives up on it.
+TIME_LIMIT = 120
+# What the child may keep of the parent's modules when it is a fork: Python's own
+# (as a fresh interpreter has them) and the module the child script imports.
+_KEPT_PACKAGES = ("simple_deploy", "simple_deploy.settings_probe")
+_FORGOTTEN: list = []
 
 
 @dataclass(frozen=True)
@@ -65,6 +78,9 @@ class ProbeResult:
     legacy_storage: str | None = None
     # (name, value): the project's debug variable and the value that turns DEBUG off.
     debug_off: tuple[str, str] | None = None
+    # Final values the settings block is written from (see settings_facts); None when
+    # the settings did not import.
+    final: dict | None = None
 
 
 def kind_of(name: str) -> str:
@@ -361,10 +377,51 @@ if not isinstance(legacy_storage, str) or (
     isinstance(storages, dict) and "staticfiles" in storages
 ):
     legacy_storage = None
+
+def final_values(settled):
+    # The settings' final values the block is written from (settings_facts): a plain
+    # line in the block instead of a run-time test of what the project set.
+    if settled is None:
+        return None
+    def strings(name):
+        value = getattr(settled, name, None)
+        if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+            return None
+        return [list(value), isinstance(value, list)]
+    def text(name):
+        value = getattr(settled, name, None)
+        return value if isinstance(value, str) else None
+    storages = getattr(settled, "STORAGES", None)
+    mailers = getattr(settled, "MAILERS", None)
+    base_dir = getattr(settled, "BASE_DIR", None)
+    try:
+        base_dir_here = base_dir is not None and os.path.samefile(str(base_dir), manage_dir)
+    except (OSError, TypeError, ValueError):
+        base_dir_here = False
+    return {
+        "middleware": strings("MIDDLEWARE"),
+        "installed_apps": strings("INSTALLED_APPS"),
+        "storages": sorted(storages) if isinstance(storages, dict) else None,
+        "staticfiles_storage": text("STATICFILES_STORAGE"),
+        "static_root": getattr(settled, "STATIC_ROOT", None) is not None,
+        "static_url": getattr(settled, "STATIC_URL", None) is not None,
+        "base_dir_is_manage_dir": bool(base_dir_here),
+        "email_backend": text("EMAIL_BACKEND"),
+        "sender_set": any(hasattr(settled, n) for n in ("DEFAULT_FROM_EMAIL", "SERVER_EMAIL")),
+        "smtp_settings": any(
+            hasattr(settled, name)
+            for name in ("EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD")
+        ),
+        "mailers": (
+            {k: (v.get("BACKEND") if isinstance(v, dict) else None) for k, v in mailers.items()}
+            if isinstance(mailers, dict) else None
+        ),
+    }
+
 sys.__stdout__.write("\n" + json.dumps({
     "reads": reads, "required": supplied, "error": error,
     "missing": named, "needed_at": needed_at, "switch": switch,
-    "legacy_storage": legacy_storage, "debug_off": debug_off,
+    "legacy_storage": legacy_storage, "debug_off": debug_off, "final": final_values(settled),
 }))
 """
 
@@ -393,7 +450,8 @@ def probe(
     with committed_copy(git_root) as copy:
         if copy is None:  # no commit yet: the working tree is all there is
             return _run(git_root, manage_dir, module, python, (), preset)
-        found = _run(copy, copy / manage_dir.relative_to(git_root), module, python, hidden, preset)
+        copy_dir = copy / manage_dir.relative_to(git_root)
+        found = _run(copy, copy_dir, module, python, hidden, preset, user_root=git_root)
         # An ignored file in a folder the commit lacks: the folder is what is missing.
         tops = (_absent_top(copy, path) for path in found.missing)
         found = replace(found, missing=tuple(dict.fromkeys(tops)))
@@ -417,6 +475,16 @@ def _absent_top(copy: Path, path: str) -> str:
     return path
 
 
+_DROPPED_ENV = ("PYTHONPATH", "DJANGO_SETTINGS_MODULE")
+
+
+def _can_fork(python: str) -> bool:
+    """A fork of this interpreter can stand in for a fresh one: the OS has fork, the
+    child would run this very interpreter, and no other thread holds a lock the
+    child could wait on forever (a fork copies only the calling thread)."""
+    return hasattr(os, "fork") and python == sys.executable and threading.active_count() == 1
+
+
 def _run(
     git_root: Path,
     manage_dir: Path,
@@ -424,14 +492,46 @@ def _run(
     python: str,
     hidden: tuple[str, ...],
     preset: dict[str, str] | None = None,
+    user_root: Path | None = None,
 ) -> ProbeResult:
+    """Import the settings in a child process: a fork of this interpreter where the OS
+    has one (a new interpreter's start-up is most of the probe's cost), a new
+    interpreter otherwise (Windows). A failure a fork finds is confirmed by a new
+    interpreter: a library with a C extension may refuse a second import in one
+    process (numpy does), which a fresh platform process would not see."""
+    args = [
+        str(git_root),
+        str(manage_dir),
+        module,
+        json.dumps(_KEEP),
+        json.dumps(list(hidden)),
+        json.dumps(preset or {}),
+    ]
+    if _FORCED == "fork" or (_FORCED is None and _can_fork(python)):
+        found = _forked(args, manage_dir, user_root or git_root)
+        if found is not None and (
+            _FORCED == "fork" or found.error is None or found.error == _too_long()
+        ):
+            return found
+    return _spawned(python, args, manage_dir)
+
+
+# Tests only: "fork" or "spawn" takes that path whatever the machine (a forced fork
+# reports its own failures, unconfirmed).
+_FORCED: str | None = None
+
+
+def _too_long() -> str:
+    return f"importing the settings took longer than {TIME_LIMIT} s"
+
+
+def _spawned(python: str, args: list[str], manage_dir: Path) -> ProbeResult:
     # The child runs the interpreter `manage.py deploy` runs in, so it finds this
     # package for the placeholder rule, and the project's own dependencies.
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "DJANGO_SETTINGS_MODULE")}
-    argv = [python, "-c", _CHILD, str(git_root), str(manage_dir), module, json.dumps(_KEEP)]
+    env = {k: v for k, v in os.environ.items() if k not in _DROPPED_ENV}
     try:
         out = subprocess.run(
-            [*argv, json.dumps(list(hidden)), json.dumps(preset or {})],
+            [python, "-c", _CHILD, *args],
             cwd=manage_dir,
             capture_output=True,
             text=True,
@@ -439,18 +539,154 @@ def _run(
             errors="replace",
             env=env,
             check=False,
-            timeout=120,
+            timeout=TIME_LIMIT,
         )
     except subprocess.TimeoutExpired:
-        return ProbeResult((), "importing the settings took longer than 120 s")
-    lines = out.stdout.strip().splitlines()
+        return ProbeResult((), _too_long())
+    return _parse(out.stdout, out.stderr, out.returncode)
+
+
+def _forked(args: list[str], manage_dir: Path, user_root: Path) -> ProbeResult | None:
+    """The child script in a fork of this interpreter, its output read as a new
+    interpreter's would be, and the fork killed past the time limit. None when the
+    system refuses a fork (out of processes or memory): a new interpreter may do."""
+    for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+        if stream is not None:  # what is buffered now must not be written twice
+            stream.flush()
+    out_r, out_w = os.pipe()
+    err_r, err_w = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:
+        for fd in (out_r, out_w, err_r, err_w):
+            os.close(fd)
+        return None
+    if pid == 0:
+        _child_main(args, manage_dir, user_root, (out_r, out_w, err_r, err_w))
+    os.close(out_w)
+    os.close(err_w)
+    chunks = None
+    try:
+        chunks = _read_until_closed((out_r, err_r), time.monotonic() + TIME_LIMIT)
+    finally:
+        os.close(out_r)
+        os.close(err_r)
+        if chunks is None:  # past the limit, or interrupted: the fork must not outlive us
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        _, status = os.waitpid(pid, 0)
+    if chunks is None:
+        return ProbeResult((), _too_long())
+    out, err = (chunks[fd].decode("utf-8", "replace") for fd in (out_r, err_r))
+    return _parse(out, err, os.waitstatus_to_exitcode(status))
+
+
+def _read_until_closed(fds: tuple[int, ...], deadline: float) -> dict[int, bytes] | None:
+    """Everything written to `fds` until every writer has closed them; None past `deadline`."""
+    chunks = {fd: bytearray() for fd in fds}
+    with selectors.DefaultSelector() as selector:
+        for fd in fds:
+            selector.register(fd, selectors.EVENT_READ)
+        while selector.get_map():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            for key, _ in selector.select(left):
+                data = os.read(key.fd, 65536)
+                if data:
+                    chunks[key.fd] += data
+                else:
+                    selector.unregister(key.fd)
+    return {fd: bytes(data) for fd, data in chunks.items()}
+
+
+def _child_main(
+    args: list[str], manage_dir: Path, user_root: Path, pipes: tuple[int, int, int, int]
+) -> None:
+    """The fork's whole life: it never returns into the parent's code, and leaves with
+    os._exit, so none of the parent's exit handlers, buffers or database connections
+    are run, flushed or closed from here."""
+    status = 1
+    try:
+        out_r, out_w, err_r, err_w = pipes
+        os.close(out_r)
+        os.close(err_r)
+        stdin = os.open(os.devnull, os.O_RDONLY)
+        for fd, target in ((stdin, 0), (out_w, 1), (err_w, 2)):
+            os.dup2(fd, target)
+            os.close(fd)
+        sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
+        _as_new_interpreter(manage_dir, (user_root, Path(args[0])))
+        sys.argv = ["-c", *args]
+        import builtins
+
+        exec(
+            compile(_CHILD, "<string>", "exec"), {"__name__": "__main__", "__builtins__": builtins}
+        )
+        status = 0
+    except SystemExit as exc:
+        status = exc.code if isinstance(exc.code, int) else 1
+    except BaseException:
+        traceback.print_exc()
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except BaseException:
+                pass
+        os._exit(status)
+
+
+def _as_new_interpreter(manage_dir: Path, roots: tuple[Path, ...]) -> None:
+    """Leave in this fork only what `python -c` started in `manage_dir` would have.
+
+    Every module that is not Python's own is forgotten, so the settings import
+    Django, their libraries and the project's modules afresh: a library may keep
+    the `os.environ` it found when imported (django-environ's `Env.ENVIRON`), and
+    Django's app registry, filled by the parent, must not be seen by the settings.
+    """
+    os.chdir(manage_dir)
+    for name in _DROPPED_ENV:
+        os.environ.pop(name, None)
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.default_int_handler if sig == signal.SIGINT else signal.SIG_DFL)
+    # The parent's objects are the child's garbage collector's business no more: left
+    # alone, a collection would walk (and copy, page by page) the whole parent heap.
+    gc.freeze()
+    inside = [os.path.normcase(os.path.abspath(root)) for root in roots]
+
+    def in_project(path: str) -> bool:
+        path = os.path.normcase(os.path.abspath(path))
+        return any(path == root or path.startswith(root + os.sep) for root in inside)
+
+    stdlib = sys.stdlib_module_names
+    for name, module in list(sys.modules.items()):
+        if name in _KEPT_PACKAGES:
+            continue
+        top = name.partition(".")[0]
+        # logging too: the parent's handlers (a log file) are not a new interpreter's;
+        # and a project module named like one of Python's (`secrets.py`) is the project's.
+        own = getattr(module, "__file__", None)
+        if top not in stdlib or top == "logging" or (own and in_project(own)):
+            # Kept referenced: freeing the parent's modules would cost as much as its exit.
+            _FORGOTTEN.append(sys.modules.pop(name))
+    # The project's folders come from the child script, as in a new interpreter;
+    # the parent's (its manage.py folder, a settings file's additions) are left out.
+    sys.path[:] = [""] + [entry for entry in sys.path if entry and not in_project(entry)]
+    sys.path_importer_cache.clear()
+
+
+def _parse(stdout: str, stderr: str, returncode: int) -> ProbeResult:
+    lines = stdout.strip().splitlines()
     try:
         data = json.loads(lines[-1]) if lines else None
     except json.JSONDecodeError:
         data = None
     if not isinstance(data, dict):
-        errors = out.stderr.strip().splitlines()
-        return ProbeResult((), errors[-1] if errors else f"exit status {out.returncode}")
+        errors = stderr.strip().splitlines()
+        return ProbeResult((), errors[-1] if errors else f"exit status {returncode}")
     required = set(data["required"])
     variables = tuple(
         EnvVar(name, name in required, kind_of(name), where)
@@ -464,4 +700,5 @@ def _run(
         switch=data["switch"],
         legacy_storage=data.get("legacy_storage"),
         debug_off=tuple(data["debug_off"]) if data.get("debug_off") else None,
+        final=data.get("final"),
     )

@@ -30,6 +30,16 @@ def _changed_lines(changes: Sequence[FileChange]) -> list[str]:
     return [f"- `{c.path}` ({c.action}d): {c.reason}" for c in changes]
 
 
+def process_table(rows: Sequence[tuple[str, str, str, str]]) -> list[str]:
+    """The processes the configuration declares, as a Markdown table (none: no lines)."""
+    if not rows:
+        return []
+    out = ["", "## Processes", "", "| Process | What runs it | Cost | Scale or stop |"]
+    out.append("|---|---|---|---|")
+    out += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
+    return out
+
+
 def render_summary(
     project: Project,
     plugin: PlatformPlugin,
@@ -61,6 +71,7 @@ def render_summary(
     if specs and not any(all(s in c.reason for s in specs) for c in written):
         listed = ", ".join(f"`{s}`" for s in specs)
         out.append(f"- Production requirements added: {listed}.")
+    out += process_table(guide.processes)
     if automated is None:
         out += ["", "Nothing was created on any account and nothing was committed.", ""]
     else:

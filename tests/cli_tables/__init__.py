@@ -49,6 +49,8 @@ class Command:
 class Table:
     """- `cli`: the executable; `repo`: the source repository (owner/name) rows cite.
     - `global_flags`/`global_short`: flags every command accepts.
+    - `bool_values`: a flag without a value also takes `=true` / `=false` (spf13/pflag's
+      boolean flags, as cobra CLIs parse them), so "specified, and false" can be said.
     """
 
     cli: str
@@ -57,6 +59,7 @@ class Table:
     commands: tuple[Command, ...]
     global_flags: Mapping[str, bool] = field(default_factory=dict)
     global_short: Mapping[str, str] = field(default_factory=dict)
+    bool_values: bool = False
 
 
 def table_for(cli: str) -> Table | None:
@@ -103,7 +106,9 @@ def check(table: Table, argv: Sequence[str]) -> str | None:
                     return f"{name} needs a value"
                 rest.pop(0)
             elif not flags[name] and has_value:
-                return f"{name} takes no value"
+                value = arg.partition("=")[2]
+                if not (table.bool_values and value in ("true", "false")):
+                    return f"{name} takes no value"
             continue
         positional += 1
     if command.args is not None and positional > command.args:

@@ -19,6 +19,7 @@ TABLE = Table(
     version="0.3",
     global_flags={"--access-token": True, "--verbose": False, "--debug": False},
     global_short={"-t": "--access-token"},
+    bool_values=True,
     commands=(
         Command(("version",), "internal/command/version/version.go"),
         # Printed when flyctl is not logged in, or holds a token `fly mpg` refuses.
@@ -82,6 +83,33 @@ TABLE = Table(
         Command(
             ("mpg", "attach"), "internal/command/mpg/attach.go", flags=APP, short=SHORT, args=1
         ),
+        # Upstash Redis (internal/command/redis/): a table, no --json.
+        Command(
+            ("redis", "list"),
+            "internal/command/redis/list.go",
+            flags={"--org": True},
+            short=SHORT,
+            aliases=(("redis", "ls"),),
+        ),
+        # Each flag answers a question runCreate would otherwise ask on the terminal.
+        Command(
+            ("redis", "create"),
+            "internal/command/redis/create.go",
+            flags={
+                "--org": True,
+                "--region": True,
+                "--name": True,
+                "--plan": True,
+                "--no-replicas": False,
+                "--enable-eviction": False,
+                "--disable-eviction": False,
+                "--enable-auto-upgrade": False,
+                "--enable-prodpack": False,
+            },
+            short=SHORT,
+        ),
+        # Prints the database's private URL (a credential) in a vertical table.
+        Command(("redis", "status"), "internal/command/redis/status.go", args=1),
         Command(
             ("deploy",),
             "internal/command/deploy/deploy.go",

@@ -42,11 +42,21 @@ TABLE = Table(
             short=SHORT_APP,
             aliases=(("info",),),
         ),
-        # POST /apps/APP/addons; --wait polls until provisioned.
+        # POST /apps/APP/addons; --wait polls until provisioned; --as names the first
+        # attachment (its config var is NAME_URL).
         Command(
             ("addons:create",),
             "src/commands/addons/create.ts",
-            flags={**APP, "--wait": False},
+            flags={**APP, "--wait": False, "--as": True},
+            short=SHORT_APP,
+            args=1,
+        ),
+        # GET /addons/ADDON, POST /addon-attachments: the add-on's URL also under NAME_URL,
+        # kept current by Heroku when it rotates the credentials.
+        Command(
+            ("addons:attach",),
+            "src/commands/addons/attach.ts",
+            flags={**APP, "--as": True},
             short=SHORT_APP,
             args=1,
         ),

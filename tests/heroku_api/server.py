@@ -50,7 +50,15 @@ PLANS = {
     "heroku-postgresql:essential-1": 900,
     "heroku-postgresql:essential-2": 2000,
     "heroku-postgresql:standard-0": 5000,
+    # Heroku Key-Value Store (the add-on service is still `heroku-redis`):
+    # https://elements.heroku.com/addons/heroku-redis
+    "heroku-redis:mini": 300,
+    "heroku-redis:premium-0": 1500,
 }
+# Each service's default attachment name (its config var is NAME_URL).
+SERVICES = {"heroku-postgresql": "DATABASE", "heroku-redis": "REDIS"}
+# The Platform API's attachment-name rule (POST /addon-attachments answers 422 otherwise).
+ATTACHMENT = re.compile(r"[A-Z][A-Z0-9_]*")
 # Heroku's buildpack registry (buildpack-registry.heroku.com), as `GET /buildpacks/NAME`
 # answers: the shape of @heroku/buildpack-registry's test fixture (Fixture.buildpack).
 # `blob_url` is what buildpacks:add puts in its PUT; the Platform API stores a registry
@@ -203,6 +211,15 @@ class World:
     calls: list[tuple[str, str]] = field(default_factory=list)
     unknown: list[tuple[str, str]] = field(default_factory=list)
     failures: list[tuple[str, re.Pattern, int, dict, bool]] = field(default_factory=list)
+    # Add-on name -> its attachment names (the first is the one it was created with),
+    # its URL once provisioned, and the looks left before it is.
+    attachments: dict[str, list[str]] = field(default_factory=dict)
+    addon_urls: dict[str, str] = field(default_factory=dict)
+    polls_left: dict[str, int] = field(default_factory=dict)
+    # Heroku Redis takes minutes to provision: with N > 0 it answers "provisioning" to
+    # the create and to N-1 looks, so `--wait` polls GET /apps/APP/addons/NAME
+    # (heroku/cli src/lib/addons/addons-wait.ts, every 5 s). 0: ready at once.
+    provisioning_polls: int = 0
     build_fails: bool = False
     release_fails: bool = False
     # The push is taken and reports success, but no release ever appears (a build
@@ -308,6 +325,17 @@ class World:
             return 200, [self._authorization()]
         if parts == ["apps"] and method == "POST":
             return 201, self._create_app(body or {})
+        if parts == ["addon-attachments"] and method == "POST":
+            # `heroku addons:attach ADDON --app=APP --as=NAME` (src/commands/addons/attach.ts).
+            return 201, self._attach(body or {})
+        if len(parts) == 2 and parts[0] == "addons" and method == "GET":
+            # The add-on by its globally unique name or id (attach looks it up first).
+            found = [
+                a for app in self.mine() for a in app.addons if parts[1] in (a["name"], a["id"])
+            ]
+            if not found:
+                raise Failure(404, "not_found", "Couldn't find that add-on.")
+            return 200, found[0]
         if len(parts) >= 2 and parts[0] == "apps":
             app = self._app(parts[1])
             rest = parts[2:]
@@ -321,6 +349,7 @@ class World:
                 found = [a for a in app.addons if rest[1] in (a["name"], a["id"])]
                 if not found:
                     raise Failure(404, "not_found", "Couldn't find that add-on.")
+                self._provisioning_step(app, found[0])
                 return 200, found[0]
             if rest in (["dynos"], ["collaborators"]):
                 return 200, []
@@ -425,13 +454,19 @@ class World:
                 "invalid_params",
                 f'Couldn\'t find either the add-on service or the add-on plan of "{plan}".',
             )
-        name = body.get("name") or f"postgresql-{secrets.token_hex(4)}-{secrets.randbelow(99999)}"
+        service = plan.split(":")[0]
+        default_as = SERVICES[service]
+        polls = self.provisioning_polls if service == "heroku-redis" else 0
+        attachment = (body.get("attachment") or {}).get("name") or default_as
+        self._check_attachment(app, attachment, body.get("confirm"))
+        short = service.removeprefix("heroku-")
+        name = body.get("name") or f"{short}-{secrets.token_hex(4)}-{secrets.randbelow(99999)}"
         addon = {
             "actions": [],
-            "addon_service": {"id": _uuid(), "name": "heroku-postgresql"},
+            "addon_service": {"id": _uuid(), "name": service},
             "app": {"id": app.id, "name": app.name},
             "billed_price": {"cents": PLANS[plan], "contract": False, "unit": "month"},
-            "config_vars": ["DATABASE_URL"],
+            "config_vars": [f"{attachment}_URL"],
             "created_at": _now(),
             "id": _uuid(),
             "name": name,
@@ -441,18 +476,98 @@ class World:
                 "price": {"cents": PLANS[plan], "contract": False, "unit": "month"},
             },
             "provider_id": secrets.token_hex(8),
-            "state": "provisioned",
+            "state": "provisioning" if polls else "provisioned",
             "updated_at": _now(),
             "web_url": f"https://addons-sso.heroku.com/apps/{app.id}/addons/{name}",
         }
         app.addons.append(addon)
+        # Config vars each attachment of an add-on gets (its URL under NAME_URL).
+        self.attachments.setdefault(name, [attachment])
+        self.polls_left[name] = polls
+        if not polls:
+            self._provisioned(app, addon)
+        return addon
+
+    def _provisioning_step(self, app: App, addon: dict) -> None:
+        """One more look at a provisioning add-on: the last one finds it provisioned."""
+        if addon["state"] != "provisioning":
+            return
+        self.polls_left[addon["name"]] -= 1
+        if self.polls_left[addon["name"]] <= 0:
+            addon["state"] = "provisioned"
+            self._provisioned(app, addon)
+
+    def _provisioned(self, app: App, addon: dict) -> None:
+        url = self._service_url(addon["addon_service"]["name"])
+        self.addon_urls[addon["name"]] = url
+        for attachment in self.attachments[addon["name"]]:
+            app.config[f"{attachment}_URL"] = url
+        first = self.attachments[addon["name"]][0]
+        self._release(app, f"Attach {first} ({addon['name']})")
+
+    @staticmethod
+    def _service_url(service: str) -> str:
         password = secrets.token_hex(24)
-        app.config["DATABASE_URL"] = (
+        if service == "heroku-redis":
+            # Heroku Key-Value Store 6+ answers TLS only (rediss://, a self-signed
+            # certificate): https://devcenter.heroku.com/articles/connecting-heroku-redis
+            port = 10000 + secrets.randbelow(50000)
+            return f"rediss://:p{password}@ec2-3-{port % 250}-1-2.compute-1.amazonaws.com:{port}"
+        return (
             f"postgres://u{secrets.token_hex(6)}:{password}@c1.compute-1.amazonaws.com:5432/"
             f"d{secrets.token_hex(6)}"
         )
-        self._release(app, f"Attach DATABASE ({name})")
-        return addon
+
+    def _check_attachment(self, app: App, name: str, confirm: Any) -> None:
+        if not isinstance(name, str) or not ATTACHMENT.fullmatch(name):
+            raise Failure(
+                422,
+                "invalid_params",
+                "Name must start with a letter and can only contain uppercase letters, "
+                "numbers, and underscores.",
+            )
+        if f"{name}_URL" in app.config and confirm != app.name:
+            # The CLI asks the user to confirm with the app's name (src/lib/addons/util.ts,
+            # trapConfirmationRequired); --confirm=APP answers it.
+            raise Failure(
+                423,
+                "confirmation_required",
+                f"{name}_URL is already set on {app.name}: this would overwrite it.",
+            )
+
+    def _attach(self, body: dict) -> dict:
+        addon_name = (body.get("addon") or {}).get("name")
+        app = self._app((body.get("app") or {}).get("name") or "")
+        found = [a for owner in self.mine() for a in owner.addons if a["name"] == addon_name]
+        if not found:
+            raise Failure(404, "not_found", "Couldn't find that add-on.")
+        addon = found[0]
+        name = body.get("name") or SERVICES[addon["addon_service"]["name"]]
+        self._check_attachment(app, name, body.get("confirm"))
+        self.attachments[addon["name"]].append(name)
+        if addon["name"] in self.addon_urls:
+            app.config[f"{name}_URL"] = self.addon_urls[addon["name"]]
+        self._release(app, f"Attach {name} ({addon['name']})")
+        return {
+            "addon": {"id": addon["id"], "name": addon["name"], "app": addon["app"]},
+            "app": {"id": app.id, "name": app.name},
+            "created_at": _now(),
+            "id": _uuid(),
+            "name": name,
+            "namespace": body.get("namespace"),
+            "updated_at": _now(),
+            "web_url": addon["web_url"],
+        }
+
+    def rotate(self, addon_name: str) -> str:
+        """Heroku rotating an add-on's credentials: every attachment's var follows."""
+        app = next(a for a in self.mine() for x in a.addons if x["name"] == addon_name)
+        addon = next(x for x in app.addons if x["name"] == addon_name)
+        url = self._service_url(addon["addon_service"]["name"])
+        self.addon_urls[addon_name] = url
+        for attachment in self.attachments[addon_name]:
+            app.config[f"{attachment}_URL"] = url
+        return url
 
     def _set_config(self, app: App, body: dict) -> dict:
         for key, value in body.items():

@@ -83,7 +83,7 @@ def test_configures_fly_and_second_run_changes_nothing(sample_project, manager, 
     assert fly_toml["deploy"]["release_command"] == f"python {prefix}manage.py migrate --noinput"
     # WhiteNoise serves static files compressed and cached; [[statics]] could not.
     assert "statics" not in fly_toml
-    assert "WhiteNoise serves the same files through gunicorn" in (root / "fly.toml").read_text()
+    assert "# No [[statics]]: WhiteNoise serves them" in (root / "fly.toml").read_text()
     assert fly_toml["primary_region"] == "iad"
     assert fly_toml["vm"][0]["memory"] == "512mb"
     assert fly_toml["app"].startswith("blog-site-")
@@ -164,7 +164,8 @@ def test_settings_package_extends_production(sample_project):
     assert result.returncode == 0, result.stderr
     settings = root / "blog" / "blog" / "settings"
     production = (settings / "production.py").read_text()
-    assert "django-simple-deploy: fly_io" in production and "parents[2]" in production
+    assert "django-simple-deploy: fly_io" in production
+    assert 'STATIC_ROOT = BASE_DIR / "staticfiles"' in production
     assert "django-simple-deploy" not in (settings / "base.py").read_text()
     # wsgi.py and manage.py agree, so no DJANGO_SETTINGS_MODULE is forced in the image.
     assert "DJANGO_SETTINGS_MODULE" not in (root / "Dockerfile").read_text()
@@ -228,3 +229,30 @@ def test_dry_run_writes_nothing(sample_project):
     assert result.returncode == 0, result.stderr
     assert "+++ b/fly.toml" in result.stdout and "+++ b/Dockerfile" in result.stdout
     assert snapshot(root) == before
+
+
+def test_summary_sets_secrets_through_stdin_never_on_a_command_line(sample_project):
+    import shlex
+
+    from cli_tables import check
+    from cli_tables.fly import TABLE
+
+    root = sample_project("requirements_txt", "flat")
+    result = deploy(root, "--deployed-project-name", "my-blog")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    # No value of a secret typed as an argument (visible in `ps`, kept in shell history).
+    assert "secrets set DIRECT_DATABASE_URL" not in out
+    assert "SECRET_KEY=<" not in out
+    assert "`fly secrets import --app my-blog --stage`, paste `DIRECT_DATABASE_URL=" in out
+    pipeline = re.search(r"`(python -c \"[^`]+\") \| (fly secrets import[^`]+)`", out)
+    assert pipeline, out
+    assert check(TABLE, shlex.split(pipeline[2])[1:]) is None
+    # The left side prints what `fly secrets import` reads: NAME=VALUE lines.
+    argv = shlex.split(pipeline[1])
+    printed = subprocess.run(
+        [sys.executable, *argv[1:]], capture_output=True, text=True, check=True
+    ).stdout
+    (line,) = printed.splitlines()
+    name, _, key = line.partition("=")
+    assert name == "SECRET_KEY" and len(key) >= 50

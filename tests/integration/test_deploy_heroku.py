@@ -107,8 +107,20 @@ def test_settings_package_extends_the_module_wsgi_points_at(sample_project):
     assert "django-simple-deploy: heroku" in production
     assert "django-simple-deploy" not in (root / "blog" / "settings" / "base.py").read_text()
     assert "blog/settings/production.py" in result.stdout
-    # STATIC_ROOT must be the folder holding manage.py, three levels up from production.py.
-    assert "parents[2]" in production
+    # STATIC_ROOT must be in the folder holding manage.py: the probe found BASE_DIR there.
+    assert 'STATIC_ROOT = BASE_DIR / "staticfiles"' in production
+
+
+def test_a_base_dir_elsewhere_gives_static_root_from_the_settings_file(sample_project):
+    # BASE_DIR left as startproject wrote it for a module: blog/, not the manage.py folder.
+    root = sample_project("requirements_txt", "flat", settings="package")
+    base = root / "blog" / "settings" / "base.py"
+    base.write_text(base.read_text().replace(".parent.parent.parent", ".parent.parent"))
+    git(root, "commit", "-qam", "BASE_DIR one level too deep")
+    assert deploy(root).returncode == 0
+    production = (root / "blog" / "settings" / "production.py").read_text()
+    # Three levels up from production.py.
+    assert 'STATIC_ROOT = _Path(__file__).resolve().parents[2] / "staticfiles"' in production
 
 
 def test_crlf_settings_stay_crlf(sample_project):

@@ -149,7 +149,7 @@ def test_settings_package_extends_the_module_wsgi_points_at(sample_project):
     settings = root / "blog" / "blog" / "settings"
     assert "django-simple-deploy: platform_sh" in (settings / "production.py").read_text()
     assert "django-simple-deploy" not in (settings / "base.py").read_text()
-    assert "parents[2]" in (settings / "production.py").read_text()
+    assert 'STATIC_ROOT = BASE_DIR / "staticfiles"' in (settings / "production.py").read_text()
 
 
 def test_user_written_app_yaml_is_not_overwritten(sample_project):

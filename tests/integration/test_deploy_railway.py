@@ -78,7 +78,12 @@ def test_configures_railway_and_second_run_changes_nothing(sample_project, manag
     assert web["start"] == f"gunicorn {chdir}blog.wsgi"
     assert "migrate" not in web["start"]
     assert web["healthcheck"] == "/railway-health/"
-    assert web["env"] == {"DATABASE_URL": "${{Postgres.DATABASE_URL}}"}
+    # SECRET_KEY is set by `railway variable set`, never in the file: preserve() keeps it
+    # through `config apply`, which deletes an undeclared variable.
+    assert web["env"] == {
+        "DATABASE_URL": "${{Postgres.DATABASE_URL}}",
+        "SECRET_KEY": {"type": "preserve"},
+    }
     if manager == "pipenv":
         # Railpack reads the Pipfile's python_version itself: nothing to pin.
         assert not (root / ".python-version").exists()

@@ -56,8 +56,8 @@ def test_each_platform_is_told_which_module_and_gets_build_placeholders(environ_
     production = (environ_project / "blog/settings/production.py").read_text()
     assert f"# >>> django-simple-deploy: {platform} >>>" in production
     assert "django-simple-deploy" not in (environ_project / "blog/settings/local.py").read_text()
-    # The AppConfig path is cleaned in production like the plain app name.
-    assert '_app.split(".")[0] != "simple_deploy"' in production
+    # The AppConfig path is dropped in production by the name the settings give it.
+    assert '_a != "simple_deploy.apps.SimpleDeployConfig"' in production
     out = result.stdout
     assert "`DJANGO_ADMIN_URL` at import (blog/settings/production.py:11)" in out
     if platform == "heroku":
@@ -121,6 +121,10 @@ def test_djangos_settings_option_is_honoured(exported_project):
 def test_the_project_s_own_static_storage_and_whitenoise_are_kept(exported_project):
     result = deploy(exported_project, "heroku", env={"DJANGO_SETTINGS_MODULE": "blog.settings"})
     assert result.returncode == 0, result.stderr + result.stdout
+    # Known when the block is written: no storage, STATIC_ROOT or middleware lines at all.
+    settings = (exported_project / "blog" / "blog" / "settings.py").read_text()
+    block = settings[settings.index("# >>> django-simple-deploy: heroku") :]
+    assert "STORAGES" not in block and "STATIC_ROOT" not in block and "MIDDLEWARE" not in block
     probe = (
         "from django.conf import settings as s; import json; print(json.dumps(["
         "s.STORAGES['staticfiles']['BACKEND'], str(s.STATIC_ROOT), list(s.MIDDLEWARE)]))"

@@ -16,6 +16,9 @@ parameters) and `pkg/client/types_gen.go` (bodies):
     GET   /v1/postgres?name=&ownerId=              [{"postgres": Postgres, "cursor"}]
     POST  /v1/postgres                             PostgresPOSTInput -> PostgresDetail
     GET   /v1/postgres/{id}/connection-info        PostgresConnectionInfo
+    GET   /v1/key-value?name=&ownerId=             [{"keyValue": KeyValue, "cursor"}]
+    POST  /v1/key-value                            KeyValuePOSTInput -> KeyValueDetail
+    GET   /v1/key-value/{id}/connection-info       KeyValueConnectionInfo
 
 Requests are checked as Render would: the Bearer key, required fields and enum
 values; anything else is a 404 or 400 with Render's error shape {"id", "message"}.
@@ -41,6 +44,12 @@ PLANS = {"free", "starter", "standard", "pro", "pro_plus", "pro_max", "pro_ultra
 POSTGRES_PLANS = {"free", "basic_256mb", "basic_1gb", "basic_4gb", "pro_4gb"}
 REGIONS = {"oregon", "ohio", "virginia", "frankfurt", "singapore"}
 POSTGRES_VERSIONS = {"11", "12", "13", "14", "15", "16", "17", "18"}
+# types_gen.go: KeyValuePlan and MaxmemoryPolicy.
+KEYVALUE_PLANS = {"free", "starter", "standard", "pro", "pro_plus", "custom"}
+MAXMEMORY_POLICIES = {
+    "allkeys_lfu", "allkeys_lru", "allkeys_random", "noeviction",
+    "volatile_lfu", "volatile_lru", "volatile_random", "volatile_ttl",
+}  # fmt: skip
 
 
 def _now() -> str:
@@ -71,6 +80,7 @@ class World:
     deploys: dict[str, dict[str, dict]] = field(default_factory=dict)
     postgres: dict[str, dict] = field(default_factory=dict)
     passwords: dict[str, str] = field(default_factory=dict)
+    keyvalues: dict[str, dict] = field(default_factory=dict)
     calls: list[str] = field(default_factory=list)
     bodies: dict[int, Any] = field(default_factory=dict)
     failures: list[tuple[str, str, int, str]] = field(default_factory=list)
@@ -125,6 +135,9 @@ class World:
             (r"/v1/postgres", "GET", self._list_postgres),
             (r"/v1/postgres", "POST", self._create_postgres),
             (r"/v1/postgres/([\w-]+)/connection-info", "GET", self._connection_info),
+            (r"/v1/key-value", "GET", self._list_keyvalues),
+            (r"/v1/key-value", "POST", self._create_keyvalue),
+            (r"/v1/key-value/([\w-]+)/connection-info", "GET", self._keyvalue_info),
         )
 
     # ------------------------------------------------------------ owners
@@ -392,6 +405,59 @@ class World:
             "externalConnectionString": external,
             "psqlCommand": f"PGPASSWORD={password} psql -h {db_id}-a.{db['region']}"
             f"-postgres.render.com -U {user} {name}",
+        }
+
+    # ------------------------------------------------------------ key value
+
+    def _list_keyvalues(self, query, body):
+        found = self._filtered(self.keyvalues.values(), query)
+        return 200, [{"keyValue": kv, "cursor": kv["id"]} for kv in found]
+
+    def _create_keyvalue(self, query, body):
+        try:
+            self._require(body, "name", "ownerId", "plan")
+            owner = self._owner(body["ownerId"])
+            if body["plan"] not in KEYVALUE_PLANS:
+                raise Failure(400, f"invalid plan {body['plan']}")
+            if body.get("region", "oregon") not in REGIONS:
+                raise Failure(400, f"invalid region {body.get('region')}")
+            policy = body.get("maxmemoryPolicy")
+            if policy is not None and policy not in MAXMEMORY_POLICIES:
+                raise Failure(400, f"invalid maxmemoryPolicy {policy}")
+        except Failure as exc:
+            return _error(exc)
+        kv_id = _id("red")
+        kv = {
+            "id": kv_id,
+            "name": body["name"],
+            "owner": owner,
+            "plan": body["plan"],
+            "region": body.get("region", "oregon"),
+            "status": "creating",
+            "version": "8.1.4",
+            "options": {"maxmemoryPolicy": policy or "allkeys_lru"},
+            "ipAllowList": [],
+            "createdAt": _now(),
+            "updatedAt": _now(),
+            "dashboardUrl": f"https://dashboard.render.com/r/{kv_id}",
+        }
+        self.keyvalues[kv_id] = kv
+        self.passwords[kv_id] = secrets.token_urlsafe(24)
+        return 201, kv
+
+    def _keyvalue_info(self, query, body, kv_id):
+        kv = self.keyvalues.get(kv_id)
+        if kv is None:
+            return 404, {"id": "not_found", "message": "key value not found"}
+        password = self.passwords[kv_id]
+        return 200, {
+            # Inside Render's private network (render.com/docs/key-value#connect).
+            "internalConnectionString": f"redis://{kv_id}:6379",
+            "externalConnectionString": (
+                f"rediss://red:{password}@{kv['region']}-keyvalue.render.com:6379"
+            ),
+            "cliCommand": f"redis-cli --user red --pass {password} -h "
+            f"{kv['region']}-keyvalue.render.com -p 6379 --tls",
         }
 
     # ------------------------------------------------------------ for the tests

@@ -1,10 +1,29 @@
-"""The probe imports settings once and learns which variables they read and need."""
+"""The probe imports settings once and learns which variables they read and need.
+
+Every test runs on both of the probe's paths: a fork of this interpreter (POSIX)
+and a new interpreter (Windows, and where a fork is not safe). A forced fork
+reports its own findings, unconfirmed by a new interpreter.
+"""
 
 from __future__ import annotations
 
+import os
+import sys
+import time
+
 import pytest
 
+from simple_deploy import settings_probe
 from simple_deploy.settings_probe import probe
+
+PATHS = ["fork", "spawn"] if hasattr(os, "fork") else ["spawn"]
+
+
+@pytest.fixture(autouse=True, params=PATHS)
+def probe_path(request, monkeypatch):
+    monkeypatch.setattr(settings_probe, "_FORCED", request.param)
+    return request.param
+
 
 SETTINGS = """import os
 
@@ -98,3 +117,157 @@ def test_a_name_the_settings_pass_through_a_helper_to_a_library_is_theirs(tmp_pa
     result = probe(tmp_path, tmp_path, "prod")
     assert result.error is None
     assert [(v.name, v.where) for v in result.variables] == [("ADMIN_PATH", "helpers.py:4")]
+
+
+def test_a_parent_that_imported_the_settings_and_their_library_still_sees_every_read(
+    tmp_path, monkeypatch
+):
+    # `manage.py deploy` has imported the settings (and django-environ, which keeps
+    # the os.environ it found at import) before the probe runs: the probe's import
+    # must be as fresh as a new interpreter's, or it records nothing.
+    pytest.importorskip("environ")
+    (tmp_path / "prod.py").write_text(
+        "import environ\nenv = environ.Env()\nSECRET_KEY = env('APP_SECRET_KEY')\n"
+        "import os\nNAME = os.environ.get('SITE_NAME', 'Blog')\n",
+        encoding="utf-8",
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setenv("APP_SECRET_KEY", "the developer's own, never read by the probe")
+    monkeypatch.delitem(sys.modules, "prod", raising=False)
+    import prod  # noqa: F401  (as the parent run imports it)
+
+    result = probe(tmp_path, tmp_path, "prod")
+    assert result.error is None
+    found = {v.name: (v.required, v.where) for v in result.variables}
+    assert found == {"APP_SECRET_KEY": (True, "prod.py:3"), "SITE_NAME": (False, "prod.py:5")}
+    sys.modules.pop("prod", None)
+
+
+def test_what_the_settings_do_at_import_stays_in_the_child(tmp_path):
+    (tmp_path / "noisy.py").write_text(
+        "import os, sys, json\n"
+        "sys.noisy_settings_ran = True\njson.noisy = True\n"
+        "os.environ['SET_BY_SETTINGS'] = '1'\nsys.path.append('/nowhere')\n"
+        "os.chdir(os.path.dirname(os.__file__))\nprint('printed by the settings')\n"
+        "DEBUG = os.getenv('APP_DEBUG') == '1'\n",
+        encoding="utf-8",
+    )
+    import json
+
+    environ, path, cwd = os.environ, list(sys.path), os.getcwd()
+    result = probe(tmp_path, tmp_path, "noisy")
+    assert result.error is None
+    assert [v.name for v in result.variables] == ["APP_DEBUG"]
+    assert not hasattr(sys, "noisy_settings_ran") and not hasattr(json, "noisy")
+    assert os.environ is environ and "SET_BY_SETTINGS" not in os.environ
+    assert sys.path == path and os.getcwd() == cwd
+    assert "noisy" not in sys.modules
+
+
+@pytest.mark.parametrize(
+    ("body", "reported"),
+    [
+        ("import os\nos._exit(3)\n", "exit status 3"),
+        (
+            "import os, sys\nsys.stderr.write('the settings gave up\\n')\n"
+            "sys.stderr.flush()\nos._exit(1)\n",
+            "the settings gave up",
+        ),
+    ],
+)
+def test_a_child_that_dies_without_answering_is_reported_by_its_last_words(
+    tmp_path, body, reported
+):
+    (tmp_path / "dies.py").write_text(body, encoding="utf-8")
+    assert probe(tmp_path, tmp_path, "dies").error == reported
+
+
+def test_an_import_that_hangs_is_stopped_at_the_time_limit(tmp_path, monkeypatch, probe_path):
+    monkeypatch.setattr(settings_probe, "TIME_LIMIT", 2)
+    pid_file = tmp_path / "pid"
+    (tmp_path / "hangs.py").write_text(
+        f"import os, time\nopen({str(pid_file)!r}, 'w').write(str(os.getpid()))\ntime.sleep(60)\n",
+        encoding="utf-8",
+    )
+    start = time.monotonic()
+    result = probe(tmp_path, tmp_path, "hangs")
+    assert result.error == "importing the settings took longer than 2 s"
+    assert time.monotonic() - start < 20
+    if probe_path == "fork":  # the child is gone, not left behind sleeping
+        # (A new interpreter under Wine may not even have started in 2 s: not checked.)
+        with pytest.raises(ProcessLookupError):
+            os.kill(int(pid_file.read_text()), 0)
+
+
+def test_a_failure_a_fork_finds_is_confirmed_by_a_new_interpreter(
+    tmp_path, monkeypatch, probe_path
+):
+    # A library with a C extension may refuse a second import in one process (numpy
+    # does); a fresh platform process imports it once. Here a library that refuses
+    # to import in a process that imported it before.
+    if probe_path == "spawn":
+        pytest.skip("a fork's finding is what is confirmed")
+    monkeypatch.setattr(settings_probe, "_FORCED", None)
+    library = tmp_path / "libs"
+    library.mkdir()
+    (library / "once.py").write_text(
+        "import sys\nif getattr(sys, 'once_loaded', False):\n"
+        "    raise ImportError('cannot load module more than once per process')\n"
+        "sys.once_loaded = True\n",
+        encoding="utf-8",
+    )
+    project = tmp_path / "site"
+    project.mkdir()
+    (project / "prod.py").write_text(
+        f"import os, sys\nsys.path.insert(0, {str(library)!r})\nimport once\n"
+        "SECRET_KEY = os.environ['APP_SECRET_KEY']\n",
+        encoding="utf-8",
+    )
+    monkeypatch.syspath_prepend(str(library))
+    monkeypatch.delitem(sys.modules, "once", raising=False)
+    import once  # noqa: F401  (the parent run imported it)
+
+    spawned = []
+    real = settings_probe._spawned
+    monkeypatch.setattr(settings_probe, "_spawned", lambda *a: spawned.append(a) or real(*a))
+    result = probe(project, project, "prod")
+    assert spawned, "the fork's failure was not confirmed"
+    assert result.error is None
+    assert [(v.name, v.required) for v in result.variables] == [("APP_SECRET_KEY", True)]
+    monkeypatch.delattr(sys, "once_loaded")
+
+
+def test_a_refused_fork_falls_back_to_a_new_interpreter(tmp_path, monkeypatch, probe_path):
+    if probe_path == "spawn":
+        pytest.skip("only a fork can be refused")
+
+    def refused():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(settings_probe.os, "fork", refused)
+    (tmp_path / "prod.py").write_text(
+        "import os\nSECRET_KEY = os.environ['APP_SECRET_KEY']\n", encoding="utf-8"
+    )
+    result = probe(tmp_path, tmp_path, "prod")
+    assert result.error is None
+    assert [(v.name, v.required) for v in result.variables] == [("APP_SECRET_KEY", True)]
+
+
+def test_a_project_module_named_like_one_of_pythons_is_imported_afresh(tmp_path, monkeypatch):
+    # The parent keeps Python's own modules for the fork; a project file that shadows
+    # one (here colorsys) is the project's, and is imported again like the settings.
+    (tmp_path / "colorsys.py").write_text(
+        "import os\nKEY = os.environ.get('PALETTE_KEY')\n", encoding="utf-8"
+    )
+    (tmp_path / "prod.py").write_text("from colorsys import KEY\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "colorsys", raising=False)
+    try:
+        import colorsys
+
+        assert colorsys.__file__.startswith(str(tmp_path))  # as the parent run has it
+        result = probe(tmp_path, tmp_path, "prod")
+    finally:
+        sys.modules.pop("colorsys", None)
+    assert result.error is None
+    assert [(v.name, v.where) for v in result.variables] == [("PALETTE_KEY", "colorsys.py:2")]

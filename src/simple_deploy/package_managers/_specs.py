@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-
-import tomlkit
-from tomlkit.items import Array
+from typing import TYPE_CHECKING
 
 from . import Requirement
+
+if TYPE_CHECKING:  # tomlkit is imported by the runs that read TOML only
+    from tomlkit.items import Array
 
 # A PEP 508 name, followed by what may follow a name (extras, a version, markers,
 # a URL) or nothing. Reading names needs no full parser, and `packaging` takes
@@ -42,6 +43,8 @@ def table_value(requirement: Requirement):
     extras, version = split(requirement)
     if not extras:
         return version
+    import tomlkit
+
     table = tomlkit.inline_table()
     table.update({"version": version, "extras": extras})
     return table
@@ -84,6 +87,8 @@ def project_dependencies(doc) -> Array | None:
 
 def add_to_project_dependencies(doc, requirements: Iterable[Requirement]) -> None:
     """Append to `[project] dependencies`, making the table and array when missing."""
+    import tomlkit
+
     dependencies = project_dependencies(doc)
     if dependencies is None:
         doc.setdefault("project", tomlkit.table())["dependencies"] = tomlkit.array()

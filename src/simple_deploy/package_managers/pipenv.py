@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import tomlkit
-
 from ..textfiles import read_text
 from . import InstallStep, PackageManager, Requirement
 from ._specs import name_of, table_value
@@ -15,11 +13,15 @@ LOCK = "Pipfile.lock"
 
 
 def _names(root: Path) -> set[str]:
+    import tomlkit  # imported by the runs that read TOML only
+
     packages = tomlkit.parse(read_text(root / MANIFEST).text).get("packages", {})
     return {n for n in map(name_of, packages.keys()) if n}
 
 
 def _add(text: str, requirements: list[Requirement]) -> str:
+    import tomlkit  # imported by the runs that read TOML only
+
     doc = tomlkit.parse(text)
     packages = doc.setdefault("packages", tomlkit.table())
     for requirement in requirements:

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import tomlkit
-
 from ..textfiles import read_text
 from . import Dependencies, Edit, InstallStep, PackageManager, Requirement
 from . import groups as group_rules
@@ -31,6 +29,8 @@ _INSTALL_ENV = {"VIRTUAL_ENV": "{venv}", "POETRY_VIRTUALENVS_CREATE": "false"}
 
 
 def _doc(root: Path):
+    import tomlkit  # imported by the runs that read TOML only
+
     return tomlkit.parse(read_text(root / MANIFEST).text)
 
 
@@ -130,6 +130,8 @@ def _read(root: Path, asked: tuple[str, ...]) -> Dependencies:
 
 
 def _add(text: str, requirements: list[Requirement]) -> str:
+    import tomlkit  # imported by the runs that read TOML only
+
     doc = tomlkit.parse(text)
     table = _poetry_table(doc)
     if project_dependencies(doc) is not None or table is None:
@@ -182,6 +184,8 @@ def _edit(root: Path, deps: Dependencies, missing: list[Requirement]) -> Edit:
     if not missing:
         return Edit({}, {}, ())
     text = read_text(root / MANIFEST).text
+    import tomlkit
+
     doc = tomlkit.parse(text)
     reqs = [
         _same_constraint(doc, r, deps.group_of[r.name]) if r.name in deps.group_of else r

@@ -12,8 +12,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path, PurePosixPath
 
-import tomlkit
-
 from ..textfiles import read_text
 from . import Dependencies, Edit, InstallStep, PackageManager, Requirement
 from . import groups as group_rules
@@ -28,6 +26,8 @@ _LOCK_ENV = {"UV_PYTHON_DOWNLOADS": "never"}
 
 
 def _doc(root: Path):
+    import tomlkit  # imported by the runs that read TOML only
+
     return tomlkit.parse(read_text(root / MANIFEST).text)
 
 
@@ -159,6 +159,8 @@ def _read(root: Path, asked: tuple[str, ...]) -> Dependencies:
 
 
 def _add(text: str, requirements: list[Requirement]) -> str:
+    import tomlkit  # imported by the runs that read TOML only
+
     doc = tomlkit.parse(text)
     add_to_project_dependencies(doc, requirements)
     return tomlkit.dumps(doc)
@@ -168,6 +170,8 @@ def _edit(root: Path, deps: Dependencies, missing: list[Requirement]) -> Edit:
     if not missing:
         return Edit({}, {}, ())
     text = read_text(root / MANIFEST).text
+    import tomlkit
+
     doc = tomlkit.parse(text)
     reqs = []
     for requirement in missing:

@@ -8,6 +8,9 @@ The package's parts, one job each:
 - commit.py: the committed project as a push sends it;
 - limits.py: each step's time limit; locks.py: what a stuck database step waits for;
 - processes.py, text.py, report.py: running commands, showing output, the report.
+- service_steps.py: the steps for what runs beside web (redis, each process, a task,
+  a websocket); redis.py: the rehearsal's Redis; workers.py: process names, when
+  each is ready, the task probes; websocket.py: a stdlib websocket handshake.
 """
 
 from __future__ import annotations

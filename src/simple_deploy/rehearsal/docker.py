@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import shutil
 import subprocess
@@ -139,6 +140,7 @@ class DockerEngine:
         self._venv = ""
         self._cmd: list[str] = []
         self._web: str | None = None
+        self._processes: dict[str, str] = {}
         self.extra_steps = (("remove container and image", self.remove),)
 
     # ------------------------------------------------------------ placeholders
@@ -293,11 +295,43 @@ class DockerEngine:
         self._docker_checked(*docker_argv[1:], self.image)
         return f"{display(docker_argv)} {self.image}  (CMD {json.dumps(self._cmd)})"
 
+    def choose_web_port(self) -> None:
+        """A port free right now, for the container about to start (host network)."""
+        self.port = free_port()
+
+    def start_process(
+        self, name: str, argv: Sequence[str], cwd: str, env: Mapping[str, str]
+    ) -> str:
+        """A container of the same image running the process's command instead of CMD,
+        as the platform runs a process group from one image."""
+        container = f"{self.name}-{re.sub(r'[^A-Za-z0-9_.-]', '_', name)}"
+        docker_argv = [
+            self.docker,
+            "run",
+            "--detach",
+            *self._container_args(container, env),
+            "--workdir",
+            self._cwd(cwd),
+        ]
+        self._docker_checked(*docker_argv[1:], self.image, *argv)
+        self._processes[name] = container
+        return f"{display(docker_argv)} {self.image} {display(argv)}"
+
+    def process_exit_code(self, name: str) -> int | None:
+        return self._exit_code(self._processes.get(name))
+
+    def process_log(self, name: str) -> str:
+        container = self._processes.get(name)
+        return "" if container is None else self._docker("logs", container, timeout=60).output
+
     def web_exit_code(self) -> int | None:
-        if self._web is None:
+        return self._exit_code(self._web)
+
+    def _exit_code(self, container: str | None) -> int | None:
+        if container is None:
             return None
         state = self._docker(
-            "container", "inspect", "--format", "{{.State.Running}} {{.State.ExitCode}}", self._web
+            "container", "inspect", "--format", "{{.State.Running}} {{.State.ExitCode}}", container
         )
         running, _, code = state.output.strip().partition(" ")
         if state.returncode != 0 or running == "true":

@@ -125,8 +125,27 @@ class Engine(Protocol):
         """
         ...
 
+    def choose_web_port(self) -> None:
+        """Pick the web process's port: a port free now, just before it starts."""
+        ...
+
     def start_web(self, argv: Sequence[str], cwd: str, env: Mapping[str, str]) -> str:
         """Start the web process in the background; returns the command as shown."""
+        ...
+
+    def start_process(
+        self, name: str, argv: Sequence[str], cwd: str, env: Mapping[str, str]
+    ) -> str:
+        """Start a process beside web (a worker) in the background, as the platform
+        would from the same build; returns the command as shown."""
+        ...
+
+    def process_exit_code(self, name: str) -> int | None:
+        """The process's exit code once it has exited, else None."""
+        ...
+
+    def process_log(self, name: str) -> str:
+        """Everything the process wrote so far (stdout and stderr)."""
         ...
 
     def web_exit_code(self) -> int | None:
@@ -142,5 +161,6 @@ class Engine(Protocol):
         ...
 
     def close(self) -> None:
-        """Stop the web process and remove what the engine made (always called)."""
+        """Stop the web process and the others, and remove what the engine made (always
+        called)."""
         ...

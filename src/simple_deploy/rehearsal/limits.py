@@ -32,6 +32,14 @@ STEP_LIMITS: Mapping[str, float] = {
     # The crawl stops itself after 60 s; this also covers the settings probe before it.
     "pages": 120,
     "static file": 60,
+    # A throwaway redis-server starts in well under a second.
+    "redis": 60,
+    # Each process beside web (a worker), until it is ready.
+    "process": 60,
+    # One task sent to a worker and seen done.
+    "task": 90,
+    # A websocket handshake and one message.
+    "websocket": 30,
 }
 # A limit for a step the table does not name (an engine's own, such as removing
 # the container and image).

@@ -25,13 +25,14 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from contextlib import ExitStack
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote, urlsplit
 
 from ..package_managers import PackageManager
-from ..runtime import Command, Runtime
-from . import chosen_settings, http_checks, schema_changes
+from ..runtime import Command, Process, Runtime
+from . import chosen_settings, http_checks, redis, schema_changes, service_steps, workers
 from .commit import extract_head
 from .crawl import Crawl, Response, crawl
 from .engine import Context, Engine
@@ -140,10 +141,23 @@ class _Rehearsal:
     ctx: Context
     engine: Engine
     site_facts: _Site | None = None
+    #: The Redis the rehearsal uses (decided before any work), and its URL once the
+    #: redis step has started or reached it.
+    redis: redis.RedisChoice | None = None
+    redis_url: str = ""
+    #: What steps started that outlives them (a throwaway Redis), closed at clean up.
+    resources: ExitStack = field(default_factory=ExitStack)
+    #: The processes beside web started so far, with their commands as shown.
+    started: list[tuple[Process, str]] = field(default_factory=list)
 
     def values(self) -> dict[str, str]:
         """Placeholder values: the Context's, then the engine's (it knows its paths, port)."""
-        return self.ctx.placeholders() | self.engine.placeholders()
+        own = {"redis_url": self.redis_url} if self.redis_url else {}
+        return self.ctx.placeholders() | own | self.engine.placeholders()
+
+    def secret_values(self) -> list[str]:
+        password = urlsplit(self.redis_url).password if self.redis_url else None
+        return self.ctx.secret_values() + ([password] if password else [])
 
     def build_env(self, command: Command) -> dict[str, str]:
         values = self.values()
@@ -214,6 +228,7 @@ def rehearse(
     engine: Callable[[Context], Engine] = VenvEngine,
     extra_env: Mapping[str, str] | None = None,
     limits: Mapping[str, float] | None = None,
+    redis_choice: redis.RedisChoice | None = None,
 ) -> RehearsalReport:
     """Replay the platform's install, build, release and web steps on the committed project.
 
@@ -228,6 +243,10 @@ def rehearse(
     release and run time, their values never shown in the report.
     `limits` replaces some of the steps' time limits (limits.STEP_LIMITS, keyed
     by the generic step names); a step past its limit fails, saying what it ran.
+    `redis_choice` (redis.choose) is the Redis a runtime that `needs_redis` gets.
+    With `runtime.processes`, each is started as declared after the pages are
+    checked, one task is sent to a Celery or django-rq worker, and with
+    `runtime.websocket_path` a websocket handshake is made on it.
     Steps stop at the first failure; the web process and temp folder are always
     cleaned up, also when the rehearsal is interrupted (Ctrl-C): every process it
     started is stopped, then RehearsalInterrupted names the step it stopped in.
@@ -254,13 +273,8 @@ def rehearse(
     state: _Rehearsal | None = None
     current = "environment"
     try:
-        state = _Rehearsal(ctx, engine(ctx))
-        labels = state.engine.labels
-        extra = tuple(
-            (name, name, lambda _state, function=function: function())
-            for name, function in state.engine.extra_steps
-        )
-        steps = tuple((labels.get(name, name), name, step) for name, step in _STEPS) + extra
+        state = _Rehearsal(ctx, engine(ctx), redis=redis_choice)
+        steps = _plan(state)
         expected = tuple(name for name, _generic, _step in steps)
         results: list[StepResult] = []
         for name, generic, step in steps:
@@ -302,7 +316,11 @@ def _clean_up(state: _Rehearsal | None, root: Path, keep: bool) -> None:
         if state is not None:
             # Cleaning up is not a step: it gets its own time, whatever the last one left.
             state.ctx.clock.start("clean up", DEFAULT_LIMIT)
-            state.engine.close()
+            try:
+                state.engine.close()
+            finally:
+                # After the processes that use it: the throwaway Redis.
+                state.resources.close()
         if not keep:
             shutil.rmtree(root, ignore_errors=True)
     finally:
@@ -333,7 +351,7 @@ def _timed(
     except Exception as error:  # reported, not hidden: the report is the product
         detail, ok = f"{type(error).__name__}: {error}", False
     seconds = time.monotonic() - start
-    secrets = state.ctx.secret_values()
+    secrets = state.secret_values()
     return StepResult(name, ok, seconds, redact(detail, secrets), redact(summary, secrets))
 
 
@@ -451,9 +469,7 @@ def _step_web(state: _Rehearsal) -> str:
     # The port is chosen now, just before the web process binds it: one chosen when
     # the rehearsal began stayed free through the whole install and build, and another
     # rehearsal on this machine could take it (its server then answered for ours).
-    choose_port = getattr(state.engine, "choose_web_port", None)
-    if choose_port is not None:
-        choose_port()
+    state.engine.choose_web_port()
     argv = fill_all(command.argv, state.values())
     shown = state.engine.start_web(argv, command.cwd, state.run_env(command))
     address = state.engine.web_address()
@@ -627,6 +643,40 @@ def _unhashed_static(state: _Rehearsal, static_url: str, static_root: str) -> st
             + f"\nNo {manifest} either: collectstatic may not have run in the build step."
         )
     return detail
+
+
+def _plan(state: _Rehearsal) -> tuple[tuple[str, str, Callable[[_Rehearsal], _Outcome]], ...]:
+    """(name shown, generic name for limits, step) in order, for this runtime and engine.
+
+    Redis starts before the build (settings may read its URL at import); the
+    processes beside web start once the site answers, then a task goes to a
+    worker and a websocket opens, so the channel worker can answer it.
+    """
+    runtime = state.ctx.runtime
+    labels = state.engine.labels
+    steps: list[tuple[str, str, Callable[[_Rehearsal], _Outcome]]] = []
+    for name, step in _STEPS:
+        if name == "build" and runtime.needs_redis:
+            steps.append(("redis", "redis", service_steps.step_redis))
+        steps.append((labels.get(name, name), name, step))
+    for process in runtime.processes:
+        steps.append(
+            (
+                workers.step_name(process),
+                "process",
+                lambda s, process=process: service_steps.step_process(s, process),
+            )
+        )
+    probe = workers.find_probe(runtime.processes)
+    if probe is not None:
+        steps.append(("task", "task", lambda s: service_steps.step_task(s, probe)))
+    if runtime.websocket_path:
+        steps.append(("websocket", "websocket", service_steps.step_websocket))
+    steps += [
+        (name, name, lambda _state, function=function: function())
+        for name, function in state.engine.extra_steps
+    ]
+    return tuple(steps)
 
 
 _STEPS: tuple[tuple[str, Callable[[_Rehearsal], _Outcome]], ...] = tuple(

@@ -8,6 +8,7 @@ the caller's own environment (its virtual environment, its settings) is visible.
 
 from __future__ import annotations
 
+import re
 import shutil
 import socket
 import subprocess
@@ -50,6 +51,7 @@ class VenvEngine:
         self.ctx = ctx
         self.port = free_port()
         self._web: subprocess.Popen | None = None
+        self._processes: dict[str, subprocess.Popen] = {}
 
     def choose_web_port(self) -> None:
         """A port free right now, for the web process about to start."""
@@ -137,6 +139,30 @@ class VenvEngine:
         )
         return display(resolved)
 
+    def _process_log_path(self, name: str) -> Path:
+        # Process names come from a Procfile or a platform file: keep them file-safe.
+        return self.ctx.root / f"process-{re.sub(r'[^A-Za-z0-9_.-]', '_', name)}.log"
+
+    def start_process(
+        self, name: str, argv: Sequence[str], cwd: str, env: Mapping[str, str]
+    ) -> str:
+        full = self._env(env)
+        resolved = processes.resolve(list(argv), full)
+        self._processes[name] = processes.start(
+            resolved,
+            cwd=processes.join(self.ctx.app, cwd),
+            env=full,
+            log=self._process_log_path(name),
+        )
+        return display(resolved)
+
+    def process_exit_code(self, name: str) -> int | None:
+        process = self._processes.get(name)
+        return None if process is None else process.poll()
+
+    def process_log(self, name: str) -> str:
+        return read(self._process_log_path(name))
+
     def web_exit_code(self) -> int | None:
         return None if self._web is None else self._web.poll()
 
@@ -147,6 +173,9 @@ class VenvEngine:
         return "127.0.0.1", self.port
 
     def close(self) -> None:
+        # The workers first: they may still talk to the web process's database.
+        while self._processes:
+            processes.stop(self._processes.popitem()[1])
         if self._web is not None:
             processes.stop(self._web)
             self._web = None

@@ -98,7 +98,10 @@ def plan(project: Project, options: Options) -> PlatformPlan:
             render_template(
                 "simple_deploy_render_example",
                 "settings.py-tpl",
-                {"base_dir_depth": project.base_dir_depth, "email_settings": email_settings()},
+                {
+                    "base_dir_depth": project.base_dir_depth,
+                    "email_settings": email_settings(project=project),
+                },
             ),
             "Render-only settings: DEBUG off, generated secret key, Render's host name, "
             "HTTPS, PostgreSQL, WhiteNoise",

@@ -2,30 +2,38 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.core.management.base import BaseCommand, CommandError
 
-from simple_deploy import platform_flags, plugins
-from simple_deploy.automate import StepFailed
-from simple_deploy.automate_all import automate_all
-from simple_deploy.checks import ignored_needed_message
-from simple_deploy.configure import (
+# Django's start-up (settings, apps, models: most of the objects this process will
+# ever hold) lives until the run ends: the garbage collector need not walk it again
+# on every full collection while our modules load and the run works. Objects made
+# from here on are collected as usual.
+gc.freeze()
+
+from simple_deploy import platform_flags, plugins  # noqa: E402
+from simple_deploy.automate import StepFailed  # noqa: E402
+from simple_deploy.automate_all import automate_all  # noqa: E402
+from simple_deploy.checks import ignored_needed_message  # noqa: E402
+from simple_deploy.configure import (  # noqa: E402
     ConfigureError,
     Prepared,
     apply_plan,
     overwrite_preview,
     prepare,
 )
-from simple_deploy.django_support import unsupported_message
-from simple_deploy.env_options import EnvOptionError, parse_env_options
-from simple_deploy.log import LogError, RunLog
-from simple_deploy.plan import unified_diff
-from simple_deploy.project import InspectionError, inspect
-from simple_deploy.runner import Runner
-from simple_deploy.summary import render_summary, terminal_summary
+from simple_deploy.django_support import unsupported_message  # noqa: E402
+from simple_deploy.env_options import EnvOptionError, parse_env_options  # noqa: E402
+from simple_deploy.log import LogError, RunLog  # noqa: E402
+from simple_deploy.plan import unified_diff  # noqa: E402
+from simple_deploy.project import InspectionError, inspect  # noqa: E402
+from simple_deploy.runner import Runner  # noqa: E402
+from simple_deploy.summary import render_summary, terminal_summary  # noqa: E402
 
 
 def _chosen_platform(argv: list[str]) -> str | None:
@@ -139,6 +147,35 @@ def _rehearsal_database(project, plugin, options):
             os.environ.get("DATABASE_URL"),
         )
     except NoDatabase as exc:
+        raise ConfigureError(str(exc)) from exc
+
+
+# --redis-url given without a value: the URL is typed at a prompt that does not echo
+# it (a Redis URL usually holds a password, which a command line would show).
+_ASK = "\0ask"
+
+
+def _rehearsal_redis(project, plugin, options):
+    """The rehearsal's Redis, decided before any work: a project whose settings read
+    one stops here, at once, when none is given and redis-server is not installed."""
+    from simple_deploy.rehearsal.redis import NoRedis, choose
+
+    needs = plugin.runtime(project).needs_redis
+    given = options.get("redis_url")
+    if needs and given == _ASK:
+        import getpass
+
+        given = getpass.getpass("Redis URL for the rehearsal (not shown): ").strip()
+        if not given:
+            raise ConfigureError(
+                "--redis-url was given without a URL, and none was typed at its prompt. "
+                "Type the URL (redis://:PASSWORD@HOST:PORT/0) when asked, or leave the "
+                "option out to let the rehearsal start a throwaway redis-server. Nothing "
+                "was changed."
+            )
+    try:
+        return choose(plugin.label, needs, given)
+    except NoRedis as exc:
         raise ConfigureError(str(exc)) from exc
 
 
@@ -273,6 +310,16 @@ class Command(BaseCommand):
             help="Database for the rehearsal (default: $DATABASE_URL, else a SQLite file).",
         )
         rehearse.add_argument(
+            "--redis-url",
+            metavar="URL",
+            nargs="?",
+            const=_ASK,
+            help=(
+                "Redis for the rehearsal of a project whose settings read one (default: a "
+                "throwaway redis-server). Without URL, it is asked for and not shown."
+            ),
+        )
+        rehearse.add_argument(
             "--env",
             action="append",
             metavar="KEY=VALUE",
@@ -288,7 +335,8 @@ class Command(BaseCommand):
             help=(
                 "Give a rehearsal step more (or less) time than its limit (repeatable), e.g. "
                 "release=600 for long migrations. Limits: install 1800, build 900, release "
-                "180, check --deploy 120, migrations 120, web 60, pages 120 seconds."
+                "180, check --deploy 120, migrations 120, web 60, pages 120, process 60 (each "
+                "worker until ready), task 90 seconds."
             ),
         )
         rehearse.add_argument(
@@ -345,10 +393,13 @@ class Command(BaseCommand):
                 if missing:
                     raise ConfigureError(missing)
                 database = _rehearsal_database(project, plugin, options)
+                redis_choice = _rehearsal_redis(project, plugin, options)
                 # Rehearses what is committed; configuring again would rewrite the
                 # user's deliberate edits to generated files.
                 try:
-                    self._rehearse(project, plugin, options, log, extra_env, database, limits)
+                    self._rehearse(
+                        project, plugin, options, log, extra_env, database, limits, redis_choice
+                    )
                 except KeyboardInterrupt as stopped:
                     # 130: what a shell reports for a command ended by Ctrl-C.
                     raise CommandError(_interrupted(stopped), returncode=130) from None
@@ -478,7 +529,9 @@ class Command(BaseCommand):
             + " (or --env-file PATH; values are never shown or logged). Nothing was changed."
         )
 
-    def _rehearse(self, project, plugin, options, log: RunLog, extra_env, database, limits) -> None:
+    def _rehearse(
+        self, project, plugin, options, log: RunLog, extra_env, database, limits, redis_choice
+    ) -> None:
         from dataclasses import replace
 
         from simple_deploy.drift import compare_head
@@ -489,6 +542,10 @@ class Command(BaseCommand):
         for name, value in extra_env.items():
             log.add_secret(value)
             log.add(f"rehearsal variable given: {name} (value not logged)")
+        if redis_choice is not None and redis_choice.url:
+            log.add_secret(redis_choice.url)
+            log.add_secret(urlsplit(redis_choice.url).password or "")
+            log.add(f"rehearsal Redis: {redis_choice.describe()}")
         # HEAD is inspected with the same settings choices as this run.
         drift = compare_head(
             project,
@@ -545,6 +602,7 @@ class Command(BaseCommand):
                     engine=engine,
                     workdir=workdir,
                     limits=limits,
+                    redis_choice=redis_choice,
                 )
         except NoDatabase as exc:
             log.add(f"stopped: {exc}")

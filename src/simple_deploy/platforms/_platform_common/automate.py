@@ -218,6 +218,7 @@ def _create(ctx: AutomateContext, flavor: Flavor, title: str) -> str:
     if not re.fullmatch(r"[a-z0-9]+", project_id):
         raise CommandFailed(f"`{flavor.cli} create` did not print a project ID:\n{out}")
     ctx.created.append(f"project {title} ({project_id}) in {region}, organization {org}")
+    ctx.facts["project_created"] = True
     return project_id
 
 
@@ -276,7 +277,11 @@ def _push(flavor: Flavor, ctx: AutomateContext) -> str:
 
 def _set_resources(ctx: AutomateContext, flavor: Flavor, project_id: str, branch: str) -> None:
     """Flex: the push arrived, but the organization sizes new containers by hand. Give
-    the app and the database the platform's default sizes; setting them deploys."""
+    the app and the database (and the Redis) the platform's default sizes; setting them
+    deploys. Every service with a disk needs one (legacy-cli ResourcesSetCommand.php:
+    "A disk size is required for the service ..."); `redis` is the persistent Redis
+    service services.yaml-tpl declares."""
+    disks = "db:default,redis:default" if ctx.project.services.needs_redis else "db:default"
     _cli(
         ctx,
         flavor,
@@ -288,7 +293,7 @@ def _set_resources(ctx: AutomateContext, flavor: Flavor, project_id: str, branch
         "--size",
         "*:default",
         "--disk",
-        "db:default",
+        disks,
         timeout=3600,
         label="sizing the app and database; Upsun deploys",
     )
@@ -314,14 +319,50 @@ def _url(flavor: Flavor, ctx: AutomateContext) -> str:
     return urls[0]
 
 
+# A service of a Redis type in the services the configuration declares: `type: redis:7.2`
+# or `redis-persistent:7.2`, indented under its name (services.yaml-tpl).
+_REDIS_SERVICE = re.compile(r"^\s+type:\s*[\"']?redis(?:-persistent)?:", re.MULTILINE)
+
+
+def _redis_declared(flavor: Flavor, ctx: AutomateContext) -> str:
+    """The Redis is the platform's service, made by the push from the committed
+    configuration (one per environment, the same one on every push): check that the
+    configuration about to be pushed declares it, and name it in the summary."""
+    root = ctx.project.git_root
+    files = flavor.configured_in(root)
+    declared = [
+        f for f in files if (root / f).is_file() and _REDIS_SERVICE.search((root / f).read_text())
+    ]
+    if not declared:
+        raise CommandFailed(
+            f"Your settings read Redis ({', '.join(ctx.project.services.redis_env_names)}), but "
+            f"no file of {', '.join(files) or flavor.config_dir} declares a Redis service. Run "
+            f"`manage.py deploy --platform {flavor.name}` to write it, then run this again."
+        )
+    line = f"the Redis service declared in {declared[0]} ({flavor.redis_cost})"
+    # A new project's first push makes it; an existing project's already runs it.
+    (ctx.created if ctx.facts.get("project_created") else ctx.reused).append(line)
+    return f"declared in {declared[0]}"
+
+
 def automation(flavor: Flavor, project: Project, options: Options) -> Automation:
     """The steps for `flavor`'s CLI; a plugin binds its flavor with functools.partial."""
     region = options.get("region") or flavor.region
+    redis = (
+        (
+            "run the Redis service the configuration declares beside the app "
+            f"({flavor.redis_cost}), its URL exported as "
+            f"{', '.join(project.services.redis_env_names)}",
+        )
+        if project.services.needs_redis
+        else ()
+    )
     notice = cost_notice(
         f"the `{flavor.cli}` CLI with your {flavor.label} account",
         (
             f"create or reuse the {flavor.label} project {project_title(project, options)} "
             f"in {region} (its PostgreSQL service is part of the project)",
+            *redis,
             "commit the configuration, push it, and open the site",
         ),
         flavor.costs,
@@ -334,6 +375,11 @@ def automation(flavor: Flavor, project: Project, options: Options) -> Automation
             Step("project", partial(_ensure_project, flavor)),
         ),
         finish=(
+            *(
+                (Step("Redis service", partial(_redis_declared, flavor)),)
+                if project.services.needs_redis
+                else ()
+            ),
             Step("push and deploy", partial(_push, flavor)),
             Step("site URL", partial(_url, flavor)),
         ),

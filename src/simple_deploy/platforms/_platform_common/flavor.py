@@ -19,7 +19,8 @@ class Flavor:
     - `config_dir`: where the CLI keeps its link (`<config_dir>/local/project.yaml`).
     - `remote`: the git remote the CLI adds (`detection.git_remote_name`).
     - `region`: the default region; `org_option`: our option naming the organization.
-    - `docs`: the documentation root; `costs`: what a project costs, in one sentence.
+    - `docs`: the documentation root; `costs`: what a project costs, in one sentence;
+      `redis_cost`: what the Redis service the configuration declares adds to it.
     - `app_file`, `routes_file`: where the app and its routes are configured.
     - `push_resources`: Flex sizes containers per environment (`resources:set`).
     """
@@ -39,6 +40,7 @@ class Flavor:
     app_file: str
     routes_file: str
     push_resources: bool = False
+    redis_cost: str = ""
 
     def configured_in(self, git_root: Path) -> list[str]:
         """This product's configuration files in git_root (the CLI's own link folder,
@@ -78,6 +80,9 @@ FIXED = Flavor(
     django_guide="https://docs.platform.sh/guides/django/deploy/configure.html",
     app_file=".platform.app.yaml",
     routes_file=".platform/routes.yaml",
+    # Services share the plan's CPU and memory (docs.platform.sh/add-services.html).
+    redis_cost="part of the project's plan, not billed separately; it takes a share of "
+    "the plan's CPU and memory and 256 MB of its disk",
 )
 
 FLEX = Flavor(
@@ -98,6 +103,9 @@ FLEX = Flavor(
         "(https://upsun.com/pricing); delete the project in the Console to stop the charges."
     ),
     django_guide="https://docs.upsun.com/get-started/stacks/django.html",
+    # Each service is a container billed by its resources (docs.upsun.com/manage-resources).
+    redis_cost="billed like the app's containers, by the CPU, memory and disk it is given "
+    "(`upsun resources:set`)",
     app_file=".upsun/config.yaml",
     routes_file=".upsun/config.yaml (routes:)",
     push_resources=True,

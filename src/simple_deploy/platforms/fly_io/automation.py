@@ -10,7 +10,6 @@ created twice.
 
 from __future__ import annotations
 
-import json
 import secrets
 from typing import Any
 
@@ -26,7 +25,9 @@ from simple_deploy.plugin import (
     cost_notice,
 )
 
+from .._platform_common.cli_output import read_json
 from . import plugin as fly
+from . import redis
 
 INSTALL_URL = "https://fly.io/docs/flyctl/install/"
 # The cheapest Managed Postgres plan; flyctl lists its price as $38 a month.
@@ -40,13 +41,7 @@ def _fly(ctx: AutomateContext, *args: str, **kwargs: Any):
 
 
 def _json(result, what: str) -> Any:
-    try:
-        return json.loads(result.stdout)
-    except ValueError as exc:
-        raise CommandFailed(
-            f"Could not read {what} from flyctl's output; update flyctl "
-            f"(`fly version upgrade`) and run again.\n{result.stdout[:500]}"
-        ) from exc
+    return read_json(result, what, "flyctl", "`fly version upgrade`")
 
 
 def _app(ctx: AutomateContext) -> str:
@@ -204,6 +199,10 @@ def ensure_database(ctx: AutomateContext) -> str:
     return f"attached cluster {cluster['name']} ({cluster['id']}) to {app}"
 
 
+def ensure_redis(ctx: AutomateContext) -> str:
+    return redis.ensure_redis(ctx, _fly, _secret_names)
+
+
 def ensure_secrets(ctx: AutomateContext) -> str:
     app = _app(ctx)
     present = _secret_names(ctx)
@@ -253,6 +252,15 @@ def notice(project: Project, options: Options) -> str:
         (
             f"create or reuse the app `{name}` in region {where} ({APP_COST})",
             f"create or reuse a Managed Postgres cluster `{name}-db` and attach it ({DB_COST})",
+            *(
+                (
+                    f"create or reuse an Upstash Redis database `{redis.database_name(name)}` "
+                    f"({redis.COST}), its URL set as the secrets "
+                    f"{', '.join(project.services.redis_env_names)}",
+                )
+                if project.services.needs_redis
+                else ()
+            ),
             "set the SECRET_KEY secret (a new key, never shown)",
             "commit the configuration, run `fly deploy`, and open the site",
         ),
@@ -271,6 +279,7 @@ def recipe(project: Project, options: Options) -> Automation:
         ),
         finish=(
             Step("database", ensure_database),
+            *((Step("redis", ensure_redis),) if project.services.needs_redis else ()),
             Step("secrets", ensure_secrets),
             Step("deploy", deploy),
             Step("open", open_site),

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from simple_deploy import env_needs
+from simple_deploy import env_needs, service_config
 from simple_deploy.assets import COMPRESS_ARGS
 from simple_deploy.package_managers import InstallStep, get
 from simple_deploy.plugin import Command, Project, manage_py_argv
@@ -90,7 +90,10 @@ def build_image(project: Project, port: str = INTERNAL_PORT) -> Image:
         # cluster's direct address (settings.py-tpl), so a data migration's queries share
         # the migration's one connection instead of waiting on its locks from a second.
         release=Command(manage_py_argv(project, "migrate", "--noinput")),
-        web=Command(("gunicorn", *chdir, project.wsgi_module)),
+        # An ASGI app is served by its ASGI server, on the same port.
+        web=Command(
+            service_config.asgi_web_argv(project, port) or ("gunicorn", *chdir, project.wsgi_module)
+        ),
         run_env={"PORT": port, "WEB_CONCURRENCY": WEB_CONCURRENCY},
         static_dir=f"{APP_ROOT}/{manage_prefix}staticfiles",
     )

@@ -23,9 +23,7 @@ import shlex
 import subprocess
 from dataclasses import dataclass, replace
 
-import tomlkit
-
-from simple_deploy import __version__, env_needs, static_storage
+from simple_deploy import __version__, block_lines, env_needs, service_config, static_storage
 from simple_deploy.plan import GENERATED_MARK
 from simple_deploy.plugin import (
     Automation,
@@ -138,6 +136,8 @@ def _existing_config(project: Project) -> dict:
 @functools.lru_cache(maxsize=4)
 def _parsed(text: str) -> dict:
     # One plan asks fly.toml for several values; parse each content once.
+    import tomlkit  # only a project that has a fly.toml pays for the import
+
     return tomlkit.parse(text).unwrap()
 
 
@@ -338,6 +338,7 @@ def render_fly_toml(project: Project, options: Options) -> str:
             # Fly's proxy would answer 404 for /static/ from a folder your image may
             # not fill: with your Dockerfile, WhiteNoise serves static files.
             "static_dir": "" if theirs else _toml_string(img.static_dir),
+            **_processes_context(project, img.web.argv),
             # Our Dockerfile sets the settings module and debug switch with ENV (the build
             # needs them too); a Dockerfile of the user's does not: fly.toml gives them.
             "env": [
@@ -350,6 +351,23 @@ def render_fly_toml(project: Project, options: Options) -> str:
             ],
         },
     )
+
+
+def _processes_context(project: Project, web: tuple[str, ...]) -> dict:
+    """fly.toml's [processes]: "app" (the web command, the image's CMD) and one group
+    per service process; none for a project that runs only web."""
+    processes = project.services.processes
+    if not processes:
+        return {"processes": ()}
+    groups = [("app", _toml_string(shlex.join(web)))]
+    groups += [(p.name, _toml_string(shlex.join(p.argv))) for p in processes]
+    once = [p.name for p in processes if p.role == "scheduler"]
+    note = (
+        f"{', '.join(once)} must run on exactly one Machine: `fly scale count {once[0]}=1`."
+        if once
+        else "Scale each with `fly scale count <group>=<n>`."
+    )
+    return {"processes": groups, "once_note": note}
 
 
 def _user_dockerfile_note(project: Project, theirs: UserImage) -> str:
@@ -457,13 +475,14 @@ def plan(project: Project, options: Options) -> PlatformPlan:
         "settings.py-tpl",
         {
             "version": __version__,
-            "base_dir_depth": project.base_dir_depth,
+            "static_and_apps": block_lines.static_and_apps(project),
             "wagtail_settings": wagtail_settings(
                 project.wagtail, 'f"https://{_fly_app_name}.fly.dev"'
             ),
-            "static_storage": static_storage.backend(project),
             "build_flag": _image.BUILD_FLAG,
-            "email_settings": email_settings(),
+            "email_settings": email_settings(project=project),
+            # Upstash Redis's URL is a plain redis:// on Fly's private network: no lines.
+            "services_settings": "",
         },
     )
     changes = (
@@ -496,7 +515,8 @@ def plan(project: Project, options: Options) -> PlatformPlan:
         notes += _asset_notes(project)
     # The settings block is the same with the user's own Dockerfile.
     notes += static_storage.note(project)
-    return PlatformPlan(changes, REQUIREMENTS, tuple(notes))
+    requirements = REQUIREMENTS + service_config.service_requirements(project)
+    return PlatformPlan(changes, requirements, tuple(notes))
 
 
 def _image_files(project: Project, options: Options) -> tuple:
@@ -606,15 +626,44 @@ def runtime(project: Project) -> Runtime:
             **env_needs.platform_provided(project, database_names=("DATABASE_URL",)),
             # One database here: the release's direct address is the same server.
             "DIRECT_DATABASE_URL": "{database_url}",
+            # Secrets set from `fly redis status`, under each name the settings read.
+            **service_config.redis_env(project),
             # fly.toml's [env] (the host) and the attached database, by the settings' names.
             **env_needs.known_values(project, host="{host}", database="{database_url}"),
         },
         dockerfile="Dockerfile",
         build_problems=problems,
+        processes=service_config.runtime_processes(project),
+        needs_redis=project.services.needs_redis,
+        websocket_path=project.services.websocket_path,
     )
 
 
 # ---------------------------------------------------------------- guide
+
+
+def _redis_steps(project: Project, name: str) -> tuple[str, ...]:
+    """Upstash Redis through flyctl (`fly redis create`); its URL becomes a secret under
+    each name the settings read, typed into `fly secrets import` (never a command line)."""
+    names = project.services.redis_env_names
+    if not names:
+        return ()
+    lines = " ".join(f"`{n}=<that URL>`" for n in names)
+    return (
+        f"Add Redis: `fly redis create --name {name}-redis --region {DEFAULT_REGION} "
+        "--no-replicas`; `fly redis status "
+        f"{name}-redis` shows its Private URL. Run `fly secrets import --app {name} --stage` "
+        f"and type {lines}, one a line, then Ctrl-D.",
+    )
+
+
+def _scale_steps(project: Project, name: str) -> tuple[str, ...]:
+    """A scheduler runs on exactly one Machine, whatever fly deploy created."""
+    once = [p.name for p in project.services.processes if p.role == "scheduler"]
+    return tuple(
+        f"Keep `{group}` on exactly one Machine: `fly scale count {group}=1 --app {name}`."
+        for group in once
+    )
 
 
 def guide(project: Project, options: Options) -> Guide:
@@ -622,9 +671,12 @@ def guide(project: Project, options: Options) -> Guide:
     where = region(project, options)
     manage = " ".join(manage_py_argv(project))
     in_image = f"/opt/venv/bin/python {_image.APP_ROOT}/{manage.split(' ', 1)[1]}"
-    keys = "".join(
-        f" {key}=<that key>" for key in env_needs.secret_key_names(project) if key != "SECRET_KEY"
-    )
+    # Secret values reach flyctl on stdin (`fly secrets import`, internal/command/secrets/
+    # import.go reads NAME=VALUE lines), never as arguments: an argument is visible in the
+    # process list and kept in the shell's history.
+    key_names = tuple(dict.fromkeys(("SECRET_KEY", *env_needs.secret_key_names(project))))
+    prints = "; ".join(f"print('{key}=' + k)" for key in key_names)
+    make_key = f'python -c "import secrets; k = secrets.token_urlsafe(50); {prints}"'
     own = _own_variables(project, name)
     return Guide(
         finish=(
@@ -637,13 +689,17 @@ def guide(project: Project, options: Options) -> Guide:
             f"`fly mpg attach <ID> --app {name}` (this sets the DATABASE_URL secret, the "
             "pooled address the web Machines use). Migrations run in the release Machine "
             "on one connection: through the cluster's direct address, as Fly advises, once "
-            "you copy it from the cluster's Connect tab in the dashboard and "
-            f"`fly secrets set DIRECT_DATABASE_URL=<direct URL> --app {name} --stage`; "
-            "until then through the pooled one.",
-            'Make a secret key: `python -c "import secrets; print(secrets.token_urlsafe(50))"`, '
-            f"then `fly secrets set SECRET_KEY=<that key>{keys} --app {name} --stage`.",
+            "you copy it from the cluster's Connect tab in the dashboard and set it: run "
+            f"`fly secrets import --app {name} --stage`, paste `DIRECT_DATABASE_URL=<direct "
+            "URL>` on its own line, then press Ctrl-D (Ctrl-Z then Enter on Windows): read "
+            "from the terminal, the password stays off the command line and out of the shell's "
+            "history. Until then through the pooled one.",
+            f"Make a secret key and set it, never shown: `{make_key} | fly secrets import "
+            f"--app {name} --stage`.",
             *own,
+            *_redis_steps(project, name),
             f"Deploy: `fly deploy --app {name}` (builds the Dockerfile, runs migrations).",
+            *_scale_steps(project, name),
             f"Open the site: `fly apps open --app {name}`.",
         ),
         redeploy="commit your changes, then `fly deploy`",
@@ -657,6 +713,27 @@ def guide(project: Project, options: Options) -> Guide:
             f"`fly scale memory 1024 --app {name}` (also change [[vm]] memory in fly.toml)"
         ),
         rollback=f"`fly releases --app {name} --image`, then `fly deploy --image <image>`",
+        processes=service_config.process_rows(
+            project,
+            _image.build_image(project).web.argv,
+            "its own Machines, fly.toml [processes]",
+            "per Machine-second while it runs (shared-cpu-1x: a few dollars a month)",
+            {
+                "web": f"`fly scale count app=2 --app {name}`",
+                "worker": f"`fly scale count {{name}}=2 --app {name}`; stop: "
+                f"`fly scale count {{name}}=0 --app {name}`",
+                "scheduler": f"exactly one: `fly scale count {{name}}=1 --app {name}`, never "
+                f"more; stop: `fly scale count {{name}}=0 --app {name}`",
+                "channels": f"`fly scale count {{name}}=2 --app {name}`; stop: "
+                f"`fly scale count {{name}}=0 --app {name}`",
+            },
+            redis=(
+                "Redis",
+                f"Upstash Redis for Fly (`fly redis create --name {name}-redis`)",
+                "pay as you go (per command), or a fixed plan",
+                f"`fly redis update {name}-redis`; stop: `fly redis destroy {name}-redis`",
+            ),
+        ),
         links=(
             ("Django on Fly.io", "https://fly.io/docs/django/"),
             (

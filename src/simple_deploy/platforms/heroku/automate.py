@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from simple_deploy import env_needs
 from simple_deploy.automate import git_remotes
+from simple_deploy.platforms.heroku import redis
 from simple_deploy.platforms.heroku.config_vars import set_config_vars
 from simple_deploy.plugin import (
     AutomateContext,
@@ -247,18 +248,30 @@ def _ensure_database(ctx: AutomateContext) -> str:
     return f"created Heroku Postgres ({plan})"
 
 
+def _config(ctx: AutomateContext) -> dict:
+    """The app's config vars, read once per run (the Redis step may have read them)."""
+    if "config" not in ctx.facts:
+        current = _json(ctx, "config", f"--app={_app(ctx)}", "--json")
+        if not isinstance(current, dict):
+            raise CommandFailed("`heroku config --json` printed no object of config vars.")
+        ctx.facts["config"] = current
+    return ctx.facts["config"]
+
+
+def _ensure_redis(ctx: AutomateContext) -> str:
+    return redis.ensure_redis(ctx, _heroku, _app_info, _config, redis.DEFAULT_PLAN)
+
+
 def _ensure_config(ctx: AutomateContext) -> str:
     # An app this run created has only what its add-ons set: nothing of ours to read.
-    current = (
-        {} if ctx.facts.get("created_now") else _json(ctx, "config", f"--app={_app(ctx)}", "--json")
-    )
-    if not isinstance(current, dict):
-        raise CommandFailed("`heroku config --json` printed no object of config vars.")
+    current = {} if ctx.facts.get("created_now") else _config(ctx)
     wanted = {
         "ALLOWED_HOSTS": ctx.facts["host"],
         # The host under the names the settings read it by (DJANGO_ALLOWED_HOSTS ...).
         **env_needs.known_values(ctx.project, host=ctx.facts["host"]),
         **ctx.project.settings_env,
+        # The Redis URL under names that cannot be attachments (redis.py).
+        **ctx.facts.get("redis_copies", {}),
     }
     if not current.get("SECRET_KEY"):
         # Made here, sent straight to Heroku: never printed, logged or written to a file.
@@ -389,6 +402,17 @@ def _needs_node(project: Project) -> bool:
     return build is not None and build.folder == "."
 
 
+def _redis_action(project: Project, options: Options) -> tuple[str, ...]:
+    names = project.services.redis_env_names
+    if not names:
+        return ()
+    plan = redis.DEFAULT_PLAN.removeprefix("heroku-redis:")
+    return (
+        f"add Heroku Key-Value Store (Redis) on the '{plan}' plan, or reuse the app's "
+        f"(billed monthly), its URL set as {', '.join(names)}",
+    )
+
+
 def automation(project: Project, options: Options) -> Automation:
     plan = (options.get("heroku_db_plan") or DEFAULT_DB_PLAN).removeprefix("heroku-postgresql:")
     notice = cost_notice(
@@ -398,11 +422,13 @@ def automation(project: Project, options: Options) -> Automation:
             "billed monthly)",
             f"add Heroku Postgres on the '{plan}' plan, or reuse the app's database (billed "
             "monthly)",
+            *_redis_action(project, options),
             "set config vars (a new SECRET_KEY, never shown)",
             "commit the configuration, push it, and open the site",
         ),
-        "Heroku has no free tier: the dyno and the database are billed monthly from the "
-        "moment they are created (https://www.heroku.com/pricing).",
+        "Heroku has no free tier: the dyno and the database"
+        + (", and the Key-Value Store," if project.services.needs_redis else "")
+        + " are billed monthly from the moment they are created (https://www.heroku.com/pricing).",
     )
     return Automation(
         notice=notice,
@@ -413,6 +439,7 @@ def automation(project: Project, options: Options) -> Automation:
         ),
         finish=(
             Step("database", _ensure_database),
+            *((Step("redis", _ensure_redis),) if project.services.needs_redis else ()),
             Step("config vars", _ensure_config),
             *((Step("buildpacks", _ensure_buildpacks),) if _needs_node(project) else ()),
             Step("push", _push),

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import json
 import os
-import urllib.error
-import urllib.request
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
 from simple_deploy.plugin import AutomateContext, CommandFailed
+
+if TYPE_CHECKING:
+    import urllib.error
 
 DEFAULT_HOST = "heroku.com"
 # Hosts the CLI accepts in HEROKU_HOST (`@heroku-cli/command` lib/vars.js and
@@ -57,6 +59,10 @@ def _token(ctx: AutomateContext) -> str:
 
 def set_config_vars(ctx: AutomateContext, app: str, values: Mapping[str, str]) -> None:
     """Set `values` on `app` in one release; only their names reach the log."""
+    # Imported here: only --automate-all sets config vars, and every run imports this module.
+    import urllib.error
+    import urllib.request
+
     url = f"{api_url()}/apps/{quote(app, safe='')}/config-vars"
     names = ", ".join(sorted(values))
     ctx.runner.log.add(f"PATCH {url} (config vars {names}; values not logged)")

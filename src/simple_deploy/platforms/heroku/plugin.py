@@ -23,7 +23,14 @@ import re
 import shlex
 from dataclasses import replace
 
-from simple_deploy import __version__, env_needs, manage_shim, static_storage
+from simple_deploy import (
+    __version__,
+    block_lines,
+    env_needs,
+    manage_shim,
+    service_config,
+    static_storage,
+)
 from simple_deploy.assets import COMPRESS_ARGS
 from simple_deploy.platforms.heroku import manager_files, procfile_web
 from simple_deploy.platforms.heroku.automate import automation
@@ -67,8 +74,26 @@ def _processes(project: Project) -> dict[str, tuple[str, ...]]:
     ours = ("gunicorn", *chdir, project.wsgi_module)
     return {
         "release": manage_py_argv(project, "migrate", "--noinput"),
-        "web": procfile_web.users_gunicorn(project, ours) or ours,
+        # An ASGI app is served by its ASGI server, which Heroku tells the port in $PORT.
+        "web": service_config.asgi_web_argv(project, PORT)
+        or procfile_web.users_gunicorn(project, ours)
+        or ours,
     }
+
+
+# The Procfile runs each line with a shell, which expands it; the rehearsal gives {port}.
+PORT = "$PORT"
+
+
+def _shell_join(argv: tuple[str, ...]) -> str:
+    return shlex.join(argv).replace(shlex.quote(PORT), PORT)
+
+
+def _service_lines(project: Project) -> list[tuple[str, str]]:
+    """Process types for the services inspection found that the Procfile lacks."""
+    return [
+        (p.name, _shell_join(p.argv)) for p in project.services.processes if p.source != "Procfile"
+    ]
 
 
 def check(project: Project, options: Options) -> list[str]:
@@ -126,11 +151,16 @@ def _procfile(project: Project, processes: dict[str, tuple[str, ...]]) -> FileCh
     A project's other process types (`worker:` for Celery, `beat:` ...) are its
     own: they stay, in their order, and the reason says what was replaced.
     """
-    ours = {k: shlex.join(v) for k, v in processes.items()}
+    ours = {k: _shell_join(v) for k, v in processes.items()}
+    services = _service_lines(project)
     generated = generated_file(
         project,
         "Procfile",
-        render_template(_TEMPLATES, "Procfile-tpl", ours),
+        render_template(
+            _TEMPLATES,
+            "Procfile-tpl",
+            {**ours, "services": services, "asgi_server": project.services.asgi_server},
+        ),
         "tells Heroku to migrate in the release phase and serve with gunicorn",
     )
     if not generated.user_file:
@@ -160,6 +190,9 @@ def _procfile(project: Project, processes: dict[str, tuple[str, ...]]) -> FileCh
         lines.append(line)
     added = [name for name in OURS if name not in seen]
     lines = [f"{name}: {ours[name]}" for name in added] + lines
+    for name, command in services:
+        lines.append(f"{name}: {command}")
+        added.append(name)
     parts = []
     if kept:
         parts.append("kept your " + ", ".join(k if ":" in k else f"{k}:" for k in kept))
@@ -242,7 +275,12 @@ def needs_node(project: Project) -> bool:
 def _own_variables(project: Project) -> tuple[str, ...]:
     """Commands for the variables the settings need that only the user can give."""
     known = env_needs.known_values(project, host="<host>", database="<url>")
-    provided = {"DATABASE_URL", *env_needs.secret_key_names(project), *known}
+    provided = {
+        "DATABASE_URL",
+        *env_needs.secret_key_names(project),
+        *project.services.redis_env_names,
+        *known,
+    }
     return env_needs.finish_steps(
         project, provided, lambda name: f"heroku config:set {name}=<value>"
     )
@@ -279,12 +317,13 @@ def plan(project: Project, options: Options) -> PlatformPlan:
                 "settings.py-tpl",
                 {
                     "version": __version__,
-                    "base_dir_depth": project.base_dir_depth,
+                    "static_and_apps": block_lines.static_and_apps(project),
                     "wagtail_settings": wagtail_settings(
                         project.wagtail, "CSRF_TRUSTED_ORIGINS[0]"
                     ),
-                    "static_storage": static_storage.backend(project),
-                    "email_settings": email_settings(),
+                    "services_settings": service_config.heroku_redis_tls(project),
+                    "email_settings": email_settings(project=project),
+                    "compress": project.compress_offline,
                 },
             ),
             "Heroku-only settings: DEBUG off, secret key and hosts from config vars, HTTPS, "
@@ -329,7 +368,8 @@ def plan(project: Project, options: Options) -> PlatformPlan:
                 f"pins Python {project.python_version} on Heroku, the version you develop with",
             )
         )
-    return PlatformPlan(tuple(changes), REQUIREMENTS, tuple(notes))
+    requirements = REQUIREMENTS + service_config.service_requirements(project)
+    return PlatformPlan(tuple(changes), requirements, tuple(notes))
 
 
 def _group_problems(project: Project) -> list[str]:
@@ -365,9 +405,12 @@ def runtime(project: Project) -> Runtime:
         **project.settings_env,
         # Config vars exist at build time too: the variables the settings need by name.
         **env_needs.platform_provided(project, database_names=("DATABASE_URL",)),
+        # Heroku Key-Value Store sets REDIS_URL; the app reads it under its own names.
+        **service_config.redis_env(project),
         # The host and the database under the names the settings read them by.
         **env_needs.known_values(project, host="{host}", database="{database_url}"),
     }
+    web = service_config.asgi_web_argv(project, "{port}") or processes["web"]
     return Runtime(
         env=env,
         # The Node.js buildpack (first) installs and runs the build script. The Python
@@ -381,11 +424,54 @@ def runtime(project: Project) -> Runtime:
         ),
         release=(Command(processes["release"]),),
         # Heroku runs a Procfile line through a shell: $PORT is the router's port.
-        web=Command(procfile_web.port_placeholders(processes["web"])),
+        web=Command(procfile_web.port_placeholders(web)),
         host=REHEARSAL_HOST,
         run_env={"DYNO": "web.1", "PORT": "{port}", "WEB_CONCURRENCY": "2"},
         # Heroku Postgres sets DATABASE_URL to postgres://...
         database_scheme="postgres",
+        processes=service_config.runtime_processes(project),
+        needs_redis=project.services.needs_redis,
+        websocket_path=project.services.websocket_path,
+    )
+
+
+REDIS_PLAN = "heroku-redis:mini"
+
+
+def _redis_steps(project: Project) -> tuple[str, ...]:
+    """Heroku Key-Value Store sets REDIS_URL; other names the settings read get the same
+    URL through an attachment (`--as NAME` sets NAME_URL), never a copied secret."""
+    names = project.services.redis_env_names
+    if not names:
+        return ()
+    steps = [
+        f"Add Redis (Heroku Key-Value Store): `heroku addons:create {REDIS_PLAN} --wait`; "
+        "it sets `REDIS_URL`."
+    ]
+    for name in names:
+        if name == "REDIS_URL":
+            continue
+        if name.endswith("_URL"):
+            steps.append(
+                f"Give the same Redis to `{name}`: `heroku addons:attach <the add-on's name "
+                f"from heroku addons> --as {name.removesuffix('_URL')}` (sets `{name}`)."
+            )
+        else:
+            steps.append(
+                f"Your settings read the Redis URL from `{name}`, which an attachment "
+                "cannot name (it always ends in _URL): read `REDIS_URL` there instead."
+            )
+    return tuple(steps)
+
+
+def _scale_steps(project: Project) -> tuple[str, ...]:
+    """Heroku starts only web: every other process type begins at zero dynos."""
+    processes = project.services.processes
+    if not processes:
+        return ()
+    scale = " ".join(f"{p.name}=1" for p in processes)
+    return (
+        f"Start the other processes (Heroku starts only web by itself): `heroku ps:scale {scale}`.",
     )
 
 
@@ -419,7 +505,9 @@ def guide(project: Project, options: Options) -> Guide:
             "Find the app's host name in the Web URL that `heroku apps:info` shows, then "
             f"`heroku config:set {_host_names(project, '<host name>')}` "
             "(<host name> without https:// and /).",
+            *_redis_steps(project),
             "Deploy: `git push heroku HEAD:main` (from whichever branch you are on).",
+            *_scale_steps(project),
             "Open the site: `heroku open`.",
         ),
         redeploy="commit your changes, then `git push heroku HEAD:main` (from any branch)",
@@ -428,6 +516,26 @@ def guide(project: Project, options: Options) -> Guide:
         remote_shell="`heroku run bash`",
         scale="`heroku ps:scale web=2` (more dynos) or `heroku ps:type web=standard-2x`",
         rollback="`heroku releases`, then `heroku rollback v<N>`",
+        processes=service_config.process_rows(
+            project,
+            _processes(project)["web"],
+            "a dyno of its own",
+            "a dyno each (Basic: $7 a month)",
+            {
+                "web": "`heroku ps:scale web=2`",
+                "worker": "`heroku ps:scale {name}=2`; stop: `heroku ps:scale {name}=0`",
+                "scheduler": "exactly one: `heroku ps:scale {name}=1`, never more; "
+                "stop: `heroku ps:scale {name}=0`",
+                "channels": "`heroku ps:scale {name}=2`; stop: `heroku ps:scale {name}=0`",
+            },
+            redis=(
+                "Redis",
+                f"Heroku Key-Value Store `{REDIS_PLAN}` (sets REDIS_URL)",
+                "Mini: $3 a month",
+                "`heroku addons:upgrade heroku-redis:<plan>`; stop: "
+                "`heroku addons:destroy heroku-redis`",
+            ),
+        ),
         links=(
             (
                 "Deploying Python and Django apps",

@@ -27,7 +27,7 @@ from functools import partial
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from simple_deploy import __version__, env_needs, static_storage
+from simple_deploy import __version__, block_lines, env_needs, service_config, static_storage
 from simple_deploy.assets import COMPRESS_ARGS
 from simple_deploy.plugin import (
     Command,
@@ -39,7 +39,6 @@ from simple_deploy.plugin import (
     Project,
     Requirement,
     Runtime,
-    email_settings,
     generated_file,
     manage_py_argv,
     quoted,
@@ -49,6 +48,7 @@ from simple_deploy.plugin import (
 from simple_deploy.wagtail import wagtail_settings
 
 from .._platform_common import automate
+from .._platform_common.asset_note import asset_note
 from .._platform_common.flavor import FIXED, FLEX, Flavor
 from .._platform_common.install import node_commands
 
@@ -126,17 +126,15 @@ def _asset_context(project: Project) -> dict:
 def _notes(project: Project) -> tuple[str, ...]:
     notes = []
     build = project.asset_build
-    if build is not None and build.other_manager:
+    if build is not None:
         notes.append(
-            f"Asset build found: {build.label}, locked by {build.other_manager}. The build "
-            f"hook runs npm only: install {build.other_manager} under `dependencies: nodejs:` "
-            "in .platform.app.yaml and run its install and build before collectstatic."
-        )
-    elif build is not None:
-        notes.append(
-            f"Asset build found: {build.label}. The build hook runs "
-            f"{build.steps} before collectstatic "
-            "(npm from `dependencies: nodejs:`)."
+            asset_note(
+                build,
+                "The build hook",
+                "npm from `dependencies: nodejs:`",
+                f"install {build.other_manager} under `dependencies: nodejs:` in "
+                ".platform.app.yaml and run its install and build before collectstatic.",
+            )
         )
     notes.extend(static_storage.note(project))
     if project.compress_offline:
@@ -162,6 +160,13 @@ _DATABASE_URL_CODE = (
     'd = json.loads(base64.b64decode(os.environ["PLATFORM_RELATIONSHIPS"]))["database"][0]; '
     'print("postgresql://%s:%s@%s:%s/%s" % (quote(d["username"], safe=""), '
     'quote(d["password"], safe=""), d["host"], d["port"], d["path"]))'
+)
+
+
+_REDIS_URL_CODE = (
+    "import base64, json, os; "
+    'r = json.loads(base64.b64decode(os.environ["PLATFORM_RELATIONSHIPS"]))["redis"][0]; '
+    'print("redis://%s:%s" % (r["host"], r["port"]))'
 )
 
 
@@ -198,6 +203,12 @@ def environment_exports(project: Project) -> list[str]:
             f'if [ -z "${{{name}:-}}" ] && [ -n "${{PLATFORM_RELATIONSHIPS:-}}" ]; then\n'
             f"    export {name}=\"$(python -c '{_DATABASE_URL_CODE}')\"\nfi"
         )
+    # The "redis" relationship as a URL, under each name the settings read it from.
+    for name in project.services.redis_env_names:
+        lines.append(
+            f'if [ -z "${{{name}:-}}" ] && [ -n "${{PLATFORM_RELATIONSHIPS:-}}" ]; then\n'
+            f"    export {name}=\"$(python -c '{_REDIS_URL_CODE}')\"\nfi"
+        )
     # The app's host names (its upstream routes), and their HTTPS origins, under the
     # names the settings read them by.
     for name, value in env_needs.known_values(project, host="h").items():
@@ -223,9 +234,12 @@ _HOSTS_CODE = (
 
 def _platform_provided(project: Project) -> set[str]:
     return {
-        v.name
-        for v in project.required_env
-        if v.kind in ("secret_key", "database_url", "allowed_hosts", "csrf_origins")
+        *(
+            v.name
+            for v in project.required_env
+            if v.kind in ("secret_key", "database_url", "allowed_hosts", "csrf_origins")
+        ),
+        *project.services.redis_env_names,
     }
 
 
@@ -277,7 +291,28 @@ def app_context(project: Project, flavor: Flavor, python_version: str) -> dict[s
         "collectstatic": _collectstatic_line(project),
         "migrate": shlex.join(manage_py_argv(project, "migrate", "--noinput")),
         # $PORT stays for the shell that runs the start command.
-        "start": shlex.join(_web_argv(project, "PORT")).replace("0.0.0.0:PORT", "0.0.0.0:$PORT"),
+        "start": _start(project),
+        "redis": project.services.needs_redis,
+        **_workers_context(project),
+    }
+
+
+def _start(project: Project) -> str:
+    """web.commands.start; an ASGI app is served by its ASGI server."""
+    asgi = service_config.asgi_web_argv(project, "$PORT")
+    if asgi is not None:
+        return shlex.join(asgi).replace(shlex.quote("$PORT"), "$PORT")
+    return shlex.join(_web_argv(project, "PORT")).replace("0.0.0.0:PORT", "0.0.0.0:$PORT")
+
+
+def _workers_context(project: Project) -> dict[str, Any]:
+    """`workers:` entries, one per process beside web (a single-quoted YAML string each)."""
+    processes = project.services.processes
+    once = [p.name for p in processes if p.role == "scheduler"]
+    note = f"{', '.join(once)} must run as exactly one instance (never scale it)." if once else ""
+    return {
+        "workers": [(p.name, "'" + shlex.join(p.argv).replace("'", "''") + "'") for p in processes],
+        "workers_note": note,
     }
 
 
@@ -299,13 +334,16 @@ def settings_change(project: Project, flavor: Flavor, reason: str):
             "settings.py-tpl",
             {
                 "version": __version__,
-                "base_dir_depth": project.base_dir_depth,
+                "static_and_apps": block_lines.static_and_apps(project),
                 "wagtail_settings": wagtail_settings(
                     project.wagtail, "CSRF_TRUSTED_ORIGINS[0] if CSRF_TRUSTED_ORIGINS else None"
                 ),
-                "static_storage": static_storage.backend(project),
+                "services_settings": "",
+                "app_name": APP_NAME,
                 # Platform.sh and Upsun both relay mail through PLATFORM_SMTP_HOST.
-                "email_settings": email_settings(relay_host_variable="PLATFORM_SMTP_HOST"),
+                "email_settings": block_lines.email_lines(
+                    project, "PLATFORM_SMTP_HOST", imported=True
+                ),
                 "label": flavor.label,
                 "platform": flavor.name,
                 "cli": flavor.cli,
@@ -325,6 +363,7 @@ def plan(project: Project, options: Options) -> PlatformPlan:
         "app_name": APP_NAME,
         "label": FIXED.label,
         "docs": FIXED.docs,
+        "redis": project.services.needs_redis,
     }
     changes = (
         settings_change(
@@ -344,7 +383,8 @@ def plan(project: Project, options: Options) -> PlatformPlan:
             project,
             ".platform/services.yaml",
             render_template(_TEMPLATES, "services.yaml-tpl", context),
-            "a PostgreSQL 16 database service",
+            "a PostgreSQL 16 database service"
+            + (" and a Redis service" if project.services.needs_redis else ""),
         ),
         generated_file(
             project,
@@ -366,7 +406,8 @@ def plan(project: Project, options: Options) -> PlatformPlan:
     )
     # --automate-all skips the manual steps, but not these.
     own = _own_variables(project) if options.get("automate_all") else ()
-    return PlatformPlan(changes, REQUIREMENTS, (*_notes(project), *own))
+    requirements = REQUIREMENTS + service_config.service_requirements(project)
+    return PlatformPlan(changes, requirements, (*_notes(project), *own))
 
 
 def relationships_env(placeholders: Mapping[str, str], label: str = FIXED.label) -> dict[str, str]:
@@ -402,8 +443,20 @@ def relationships_env(placeholders: Mapping[str, str], label: str = FIXED.label)
             "original_url": "https://www.{default}/",
         },
     }
+    relationships: dict[str, list] = {"database": [database]}
+    if placeholders.get("redis_url"):
+        redis = urlsplit(placeholders["redis_url"])
+        relationships["redis"] = [
+            {
+                "scheme": "redis",
+                "host": redis.hostname or "127.0.0.1",
+                "port": redis.port or 6379,
+                "rel": "redis",
+                "service": "redis",
+            }
+        ]
     return {
-        "PLATFORM_RELATIONSHIPS": _encode({"database": [database]}),
+        "PLATFORM_RELATIONSHIPS": _encode(relationships),
         "PLATFORM_ROUTES": _encode(routes),
     }
 
@@ -440,6 +493,8 @@ def runtime(project: Project, host: str = REHEARSAL_HOST, label: str = FIXED.lab
             "PLATFORM_APP_DIR": "{app_root}",
             "PLATFORM_PROJECT_ENTROPY": "{secret_key}",
             **project.settings_env,
+            # .environment exports the "redis" relationship under each name read.
+            **service_config.redis_env(project),
         },
         build=(
             *node_commands(project),
@@ -459,7 +514,9 @@ def runtime(project: Project, host: str = REHEARSAL_HOST, label: str = FIXED.lab
             ),
         ),
         release=(Command(manage_py_argv(project, "migrate", "--noinput")),),
-        web=Command(_web_argv(project, "{port}")),
+        web=Command(
+            service_config.asgi_web_argv(project, "{port}") or _web_argv(project, "{port}")
+        ),
         host=host,
         run_env={
             "PLATFORM_ENVIRONMENT": "main-bvxea6i",
@@ -473,6 +530,9 @@ def runtime(project: Project, host: str = REHEARSAL_HOST, label: str = FIXED.lab
         ),
         # PLATFORM_RELATIONSHIPS describes a PostgreSQL service.
         needs_postgres=True,
+        processes=service_config.runtime_processes(project),
+        needs_redis=project.services.needs_redis,
+        websocket_path=project.services.websocket_path,
     )
 
 
@@ -526,6 +586,28 @@ def guide(project: Project, options: Options) -> Guide:
             ("CLI reference", "https://docs.platform.sh/administration/cli/reference.html"),
         ),
         costs=FIXED.costs,
+        processes=service_config.process_rows(
+            project,
+            tuple(_start(project).split()),
+            "a container of its own, `workers:` in .platform.app.yaml",
+            "within the project's plan (workers share its CPU and memory)",
+            {
+                "web": "upgrade the plan in the Console",
+                "worker": "one instance; more CPU and memory with a larger plan; stop: remove "
+                "it from `workers:` and push",
+                "scheduler": "exactly one instance, always; stop: remove it from `workers:` "
+                "and push",
+                "channels": "one instance; stop: remove it from `workers:` and push",
+            },
+            web_runs="the app's `web:` in .platform.app.yaml",
+            redis=(
+                "Redis",
+                "the `redis` service (redis-persistent:7.2, 256 MB disk), .platform/services.yaml",
+                "within the project's plan",
+                "`disk:` in .platform/services.yaml; stop: remove the service and its "
+                "relationship, and push",
+            ),
+        ),
         email=(
             "where Platform.sh's outgoing email is on (the production environment, by "
             "default) mail goes through its SMTP relay (`PLATFORM_SMTP_HOST`); set "

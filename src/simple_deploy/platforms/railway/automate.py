@@ -33,6 +33,7 @@ from simple_deploy.plugin import (
     cost_notice,
 )
 
+from .._platform_common.cli_output import read_json
 from . import plugin as railway
 
 INSTALL_URL = "https://docs.railway.com/cli"
@@ -45,13 +46,7 @@ def _railway(ctx: AutomateContext, *args: str, **kwargs: Any):
 
 
 def _json(result, what: str) -> Any:
-    try:
-        return json.loads(result.stdout)
-    except ValueError as exc:
-        raise CommandFailed(
-            f"Could not read {what} from the Railway CLI's output; update it "
-            f"(`railway upgrade`) and run again.\n{result.stdout[:300]}"
-        ) from exc
+    return read_json(result, what, "the Railway CLI", "`railway upgrade`")
 
 
 # ---------------------------------------------------------------- prepare
@@ -173,14 +168,20 @@ def apply_config(ctx: AutomateContext) -> str:
         label=f"Applying {railway.CONFIG_FILE} (service and database)",
     )
     after = _services(ctx)
-    for name, what in ((railway.SERVICE, "web service"), (railway.DATABASE, "PostgreSQL")):
+    made = [(railway.SERVICE, "web service"), (railway.DATABASE, "PostgreSQL")]
+    if ctx.project.services.needs_redis:
+        # Declared in railway.ts (one `redis()` resource): a re-run applies the same file
+        # and finds it, so there is never a second one.
+        made.append((railway.REDIS, "Redis"))
+    for name, what in made:
         if name not in after:
             raise CommandFailed(
                 f"`railway config apply` finished, but the project has no service `{name}`."
             )
         line = f"{what} `{name}` ({USAGE})"
         (ctx.reused if name in before else ctx.created).append(line)
-    return f"services {railway.SERVICE} and {railway.DATABASE} as {railway.CONFIG_FILE} says"
+    listed = ", ".join(f"`{name}`" for name, _ in made)
+    return f"services {listed} as {railway.CONFIG_FILE} says"
 
 
 def _variable_names(ctx: AutomateContext) -> set[str]:
@@ -246,6 +247,14 @@ def notice(project: Project, options: Options) -> str:
             f"use the project linked to this folder, else create or reuse the project `{name}`",
             f"create or update the `{railway.SERVICE}` service and its {railway.DATABASE} "
             f"database from {railway.CONFIG_FILE} ({USAGE})",
+            *(
+                (
+                    f"create or reuse the `{railway.REDIS}` Redis service it declares ({USAGE}), "
+                    f"its URL referenced as {', '.join(project.services.redis_env_names)}",
+                )
+                if project.services.needs_redis
+                else ()
+            ),
             "set the SECRET_KEY variable (a new key, never shown) and a public domain",
             "commit the configuration, run `railway up`, and print the site's URL",
         ),

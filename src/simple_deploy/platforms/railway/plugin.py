@@ -27,7 +27,7 @@ from __future__ import annotations
 import json
 import shlex
 
-from simple_deploy import __version__, env_needs, static_storage
+from simple_deploy import __version__, block_lines, env_needs, service_config, static_storage
 from simple_deploy.assets import COMPRESS_ARGS
 from simple_deploy.platforms._platform_common.automate import project_title
 from simple_deploy.plugin import (
@@ -48,6 +48,8 @@ from simple_deploy.plugin import (
     settings_block,
 )
 from simple_deploy.wagtail import wagtail_settings
+
+from .._platform_common.asset_note import asset_note
 
 NAME = "railway"
 LABEL = "Railway"
@@ -139,8 +141,59 @@ def commands(project: Project) -> dict[str, tuple[str, ...]]:
     return {
         "build": manage_py_argv(project, "collectstatic", "--noinput"),
         "pre_deploy": manage_py_argv(project, "migrate", "--noinput"),
-        "start": ("gunicorn", *chdir, project.wsgi_module),
+        # An ASGI app is served by its ASGI server; Railpack starts it with bash.
+        "start": service_config.asgi_web_argv(project, "$PORT")
+        or ("gunicorn", *chdir, project.wsgi_module),
     }
+
+
+# The name Railway's Redis template gives its service: ${{Redis.REDIS_URL}}.
+REDIS = "Redis"
+
+
+def _start_line(argv: tuple[str, ...]) -> str:
+    return shlex.join(argv).replace(shlex.quote("$PORT"), "$PORT")
+
+
+def _worker_var(name: str) -> str:
+    return "worker_" + "".join(c if c.isalnum() else "_" for c in name)
+
+
+def _workers(project: Project) -> str:
+    """A Railway service per process beside web: the same build, its own start command,
+    the web service's secret key and the database and Redis references; a scheduler
+    with exactly one replica. Empty for a project with none."""
+    out = []
+    keys = ("SECRET_KEY", *env_needs.secret_key_names(project))
+    for process in project.services.processes:
+        origin = "from your Procfile" if process.source == "Procfile" else process.source
+        env = [f"      {key}: {json.dumps('${{' + SERVICE + '.' + key + '}}')}," for key in keys]
+        env.append("      DATABASE_URL: db.env.DATABASE_URL,")
+        env += [f"      {k}: {json.dumps(v)}," for k, v in sorted(project.settings_env.items())]
+        env += [f"      {name}: cache.env.REDIS_URL," for name in project.services.redis_env_names]
+        once = (
+            "\n    // A scheduler: exactly one replica, never more."
+            if process.role == "scheduler"
+            else ""
+        )
+        out.append(
+            "\n".join(
+                [
+                    "",
+                    f"  // {process.name}: {origin}.",
+                    f"  const {_worker_var(process.name)} = service({json.dumps(process.name)}, {{",
+                    f"    build: {json.dumps(build_line(project))},",
+                    f"    start: {json.dumps(shlex.join(process.argv))},{once}",
+                    "    replicas: 1,",
+                    "    env: {",
+                    *env,
+                    "    },",
+                    "  });",
+                ]
+            )
+            + "\n"
+        )
+    return "".join(out)
 
 
 def _compress(project: Project) -> tuple[tuple[str, ...], ...]:
@@ -160,6 +213,17 @@ def build_line(project: Project) -> str:
     return " && ".join(shlex.join(step) for step in steps)
 
 
+def preserved_variables(project: Project) -> tuple[str, ...]:
+    """The web service's variables set outside railway.ts: the secret keys automation sets
+    and the ones only the user can give (`railway variable set`). `railway config apply`
+    deletes every variable the file does not declare (railwayapp/cli src/iac/change_set.rs,
+    diff_variables: "variable.delete"), unless it is declared `preserve()`."""
+    keys = ("SECRET_KEY", *env_needs.secret_key_names(project))
+    provided = {"DATABASE_URL", *keys, *project.services.redis_env_names}
+    own = tuple(var.name for var in env_needs.user_provided(project, provided))
+    return tuple(dict.fromkeys((*keys, *own)))
+
+
 def render_config(project: Project, options: Options) -> str:
     cmds = commands(project)
     return render_template(
@@ -173,7 +237,13 @@ def render_config(project: Project, options: Options) -> str:
             "db_name": json.dumps(DATABASE),
             "install": RAILPACK_INSTALL.get(project.package_manager, "its lock file"),
             "build": json.dumps(build_line(project)),
-            "start": json.dumps(shlex.join(cmds["start"])),
+            "start": json.dumps(_start_line(cmds["start"])),
+            "redis": project.services.needs_redis,
+            "redis_name": json.dumps(REDIS),
+            "redis_names": project.services.redis_env_names,
+            "preserved": preserved_variables(project),
+            "workers": _workers(project),
+            "worker_vars": "".join(f", {_worker_var(p.name)}" for p in project.services.processes),
             "healthcheck": json.dumps(HEALTH_PATH),
             # The settings module and the project's debug switch, and what Railway knows
             # under the names the settings read: the public domain (a reference to the
@@ -203,7 +273,12 @@ _DB_REF = "<database reference>"
 
 def _own_variables(project: Project) -> tuple[str, ...]:
     known = env_needs.known_values(project, host="<host>", database="<url>")
-    provided = {"DATABASE_URL", *env_needs.secret_key_names(project), *known}
+    provided = {
+        "DATABASE_URL",
+        *env_needs.secret_key_names(project),
+        *project.services.redis_env_names,
+        *known,
+    }
     return env_needs.finish_steps(
         project,
         provided,
@@ -216,9 +291,12 @@ def _asset_notes(project: Project) -> list[str]:
     notes = []
     if build is not None and _node_build(project):
         notes.append(
-            f"Asset build found: {build.label}. The build command runs "
-            f"{build.steps} before collectstatic; "
-            "Railpack adds Node.js when package.json is in the root."
+            asset_note(
+                build,
+                "The build command",
+                "Railpack adds Node.js when package.json is in the root",
+                f"add {build.other_manager}'s install and build to `build` in {CONFIG_FILE}.",
+            )
         )
     elif build is not None:
         notes.append(
@@ -262,15 +340,15 @@ def plan(project: Project, options: Options) -> PlatformPlan:
                 "settings.py-tpl",
                 {
                     "version": __version__,
-                    "base_dir_depth": project.base_dir_depth,
+                    "static_and_apps": block_lines.static_and_apps(project),
                     "wagtail_settings": wagtail_settings(
                         project.wagtail, "CSRF_TRUSTED_ORIGINS[0] if CSRF_TRUSTED_ORIGINS else None"
                     ),
-                    "static_storage": static_storage.backend(project),
                     "service": SERVICE,
                     "reference": REFERENCE,
                     "health_path": HEALTH_PATH,
-                    "email_settings": email_settings(),
+                    "services_settings": "",
+                    "email_settings": email_settings(project=project),
                 },
             ),
             "Railway-only settings: DEBUG off, secret key from a variable, the public domain, "
@@ -304,7 +382,8 @@ def plan(project: Project, options: Options) -> PlatformPlan:
                 ".python-version, not requires-python)",
             )
         )
-    return PlatformPlan(tuple(changes), REQUIREMENTS, tuple(notes))
+    requirements = REQUIREMENTS + service_config.service_requirements(project)
+    return PlatformPlan(tuple(changes), requirements, tuple(notes))
 
 
 # ---------------------------------------------------------------- runtime
@@ -326,6 +405,8 @@ def runtime(project: Project) -> Runtime:
             "DATABASE_URL": "{database_url}",
             **project.settings_env,
             **env_needs.platform_provided(project, database_names=("DATABASE_URL",)),
+            # ${{Redis.REDIS_URL}} under each name the settings read.
+            **service_config.redis_env(project),
             **env_needs.known_values(project, host="{host}", database="{database_url}"),
         },
         build=(
@@ -334,9 +415,12 @@ def runtime(project: Project) -> Runtime:
             *(Command(step) for step in _compress(project)),
         ),
         release=(Command(cmds["pre_deploy"]),),
-        web=Command(cmds["start"]),
+        web=Command(service_config.asgi_web_argv(project, "{port}") or cmds["start"]),
         host=REHEARSAL_HOST,
         run_env={"PORT": "{port}"},
+        processes=service_config.runtime_processes(project),
+        needs_redis=project.services.needs_redis,
+        websocket_path=project.services.websocket_path,
     )
 
 
@@ -367,6 +451,10 @@ def guide(project: Project, options: Options) -> Guide:
             *_own_variables(project),
             f"Give the service its public domain: `railway domain --service {SERVICE}`.",
             f"Deploy: `railway up --service {SERVICE} --ci` (builds, migrates, starts).",
+            *(
+                f"Deploy `{p.name}` the same way: `railway up --service {p.name} --ci`."
+                for p in project.services.processes
+            ),
             "Open the site at the domain `railway domain` printed.",
         ),
         redeploy=f"commit your changes, then `railway up --service {SERVICE} --ci`",
@@ -380,6 +468,28 @@ def guide(project: Project, options: Options) -> Guide:
         rollback=(
             "in the dashboard, open the service's Deployments, then Rollback in the menu of "
             f"a previous one (or `railway redeploy --service {SERVICE}` for the latest)"
+        ),
+        processes=service_config.process_rows(
+            project,
+            tuple(_start_line(commands(project)["start"]).split()),
+            f"a Railway service of its own in {CONFIG_FILE}",
+            "by usage: its RAM and CPU while it runs",
+            {
+                "web": f"`replicas:` of `{SERVICE}` in {CONFIG_FILE}, then `railway config apply`",
+                "worker": f"`replicas:` of `{{name}}` in {CONFIG_FILE}, then `railway config "
+                "apply`; stop: `railway down --service {name}`",
+                "scheduler": "exactly one replica (`replicas: 1`), never more; stop: "
+                "`railway down --service {name}`",
+                "channels": f"`replicas:` of `{{name}}` in {CONFIG_FILE}; stop: "
+                "`railway down --service {name}`",
+            },
+            redis=(
+                "Redis",
+                f"Railway's Redis (`{REDIS}` in {CONFIG_FILE}), as ${{{{{REDIS}.REDIS_URL}}}}",
+                "by usage: its RAM, CPU and volume",
+                f"its resources in the dashboard; stop: remove `{REDIS}` from {CONFIG_FILE} "
+                "and `railway config apply`",
+            ),
         ),
         links=(
             ("Deploy a Django app", f"{DOCS}/guides/django"),

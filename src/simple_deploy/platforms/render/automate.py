@@ -52,6 +52,11 @@ DEPLOY_TIMEOUT = 1800
 DEPLOY_DONE = {"live", "deactivated"}
 DEPLOY_FAILED = {"build_failed", "update_failed", "pre_deploy_failed", "canceled"}
 CONNECT_GIT = "https://dashboard.render.com/u/settings#git-credentials"
+# render.com/pricing (2026): Key Value instance types.
+KEYVALUE_COST = {
+    "free": "free, 25 MB, no persistence",
+    "starter": "$10 a month, billed while it exists",
+}
 
 
 def _api(ctx: AutomateContext) -> RenderAPI:
@@ -176,7 +181,14 @@ def _look_up(ctx: AutomateContext) -> str:
     db = _one(_named(ctx, "postgres", "postgres", database), "database", database)
     ctx.facts["service"] = service
     ctx.facts["database"] = db
+    keyvalue = None
+    if ctx.project.services.needs_redis:
+        kv_name = plugin.keyvalue_name(ctx.project, ctx.options)
+        found_kv = _named(ctx, "key-value", "keyValue", kv_name)
+        keyvalue = _one(found_kv, "Key Value instance", kv_name)
+        ctx.facts["keyvalue"] = keyvalue
     found = [f"web service {name}" if service else "", f"database {database}" if db else ""]
+    found.append(f"Key Value {keyvalue['name']}" if keyvalue else "")
     found = [item for item in found if item]
     return f"found {' and '.join(found)}: reused" if found else f"{name} and {database}: new"
 
@@ -228,13 +240,47 @@ def _ensure_database(ctx: AutomateContext) -> str:
     return f"{name} ({db['id']})"
 
 
+def _ensure_keyvalue(ctx: AutomateContext) -> str:
+    """The one Key Value instance render.yaml declares: found before anything was written
+    (`_look_up`), else created; its internal URL goes to the web service under each name
+    the settings read, in the request bodies that set the service's variables."""
+    api = _api(ctx)
+    name = plugin.keyvalue_name(ctx.project, ctx.options)
+    # The plan render.yaml declares for it (plugin.py: free with a free web service).
+    plan = plugin._keyvalue_plan(_opts(ctx))
+    kv = ctx.facts.get("keyvalue")
+    if kv is None:
+        kv = api.call(
+            "POST",
+            "key-value",
+            body={
+                "name": name,
+                "ownerId": ctx.facts["owner_id"],
+                "plan": plan,
+                "region": plugin.region_of(_opts(ctx)),
+                # A Celery or RQ broker must not lose queued tasks when memory runs out.
+                "maxmemoryPolicy": "noeviction",
+            },
+        )
+        ctx.created.append(f"Render Key Value {name} ({kv['id']}), {plan}: {KEYVALUE_COST[plan]}")
+    else:
+        ctx.reused.append(f"Render Key Value {name} ({kv['id']}), {kv.get('plan', plan)}")
+    ctx.facts["keyvalue"] = kv
+    url = api.call("GET", f"key-value/{kv['id']}/connection-info")["internalConnectionString"]
+    ctx.runner.log.add_secret(url)
+    ctx.facts["_redis_url"] = url
+    return f"{name} ({kv['id']})"
+
+
 def _env_values(ctx: AutomateContext) -> dict[str, str]:
     """The variables render.yaml gives a value: the settings module, the host names,
-    the database."""
+    the database, the Key Value instance."""
     project = ctx.project
     values = {**project.settings_env, **plugin.host_values(project, _opts(ctx))}
     for key in plugin.database_keys(project):
         values[key] = ctx.facts["_database_url"]
+    for key in project.services.redis_env_names:
+        values[key] = ctx.facts["_redis_url"]
     return values
 
 
@@ -377,6 +423,16 @@ def automation(project: Project, options: Options) -> Automation:
         (
             f"create or reuse the Render Postgres database {name}-db "
             f"({plugin.database_plan(options)})",
+            *(
+                (
+                    f"create or reuse the Render Key Value {plugin.keyvalue_name(project, options)}"
+                    f" ({plugin._keyvalue_plan(options)}: "
+                    f"{KEYVALUE_COST[plugin._keyvalue_plan(options)]}), its URL set as "
+                    f"{', '.join(project.services.redis_env_names)}",
+                )
+                if project.services.needs_redis
+                else ()
+            ),
             f"create or reuse the web service {name} ({plan}) with the commands and variables "
             "render.yaml declares (Render generates SECRET_KEY)",
             "commit the configuration, push it to this branch's GitHub, GitLab or Bitbucket "
@@ -396,6 +452,7 @@ def automation(project: Project, options: Options) -> Automation:
         finish=(
             Step("push", _push),
             Step("database", _ensure_database),
+            *((Step("key value", _ensure_keyvalue),) if project.services.needs_redis else ()),
             Step("web service", _ensure_service),
             Step("deploy", _wait_for_deploy),
             Step("open", _open),

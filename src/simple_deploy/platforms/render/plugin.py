@@ -27,7 +27,7 @@ import json
 import re
 import shlex
 
-from simple_deploy import __version__, env_needs, static_storage
+from simple_deploy import __version__, block_lines, env_needs, service_config, static_storage
 from simple_deploy.assets import COMPRESS_ARGS
 from simple_deploy.package_managers import get as get_manager
 from simple_deploy.plan import GENERATED_MARK
@@ -49,6 +49,7 @@ from simple_deploy.plugin import (
 )
 from simple_deploy.wagtail import wagtail_settings
 
+from .._platform_common.asset_note import asset_note
 from .._platform_common.install import TOOLS, node_commands, shell_line
 
 NAME = "render"
@@ -158,6 +159,13 @@ def _web_argv(project: Project) -> tuple[str, ...]:
     return ("gunicorn", *chdir, project.wsgi_module)
 
 
+def _start(project: Project) -> str:
+    asgi = service_config.asgi_web_argv(project, "$PORT")
+    if asgi is None:
+        return shlex.join(_web_argv(project))
+    return shlex.join(asgi).replace(shlex.quote("$PORT"), "$PORT")
+
+
 def _build_commands(project: Project, options: Options) -> tuple[Command, ...]:
     """What the build runs after the install: assets, collectstatic, and on the free
     instance type (no pre-deploy command) the migrations."""
@@ -214,7 +222,8 @@ def service_commands(project: Project, options: Options) -> dict[str, str]:
     return {
         "build": build_command(project, options),
         "pre_deploy": " && ".join(_shell(c) for c in release),
-        "start": shlex.join(_web_argv(project)),
+        # An ASGI app is served by its ASGI server; startCommand runs in a shell.
+        "start": _start(project),
     }
 
 
@@ -227,7 +236,7 @@ def _lock_file(project: Project) -> str:
 
 
 def _provided(project: Project) -> set[str]:
-    return {"DATABASE_URL", *env_needs.secret_key_names(project)}
+    return {"DATABASE_URL", *env_needs.secret_key_names(project), *project.services.redis_env_names}
 
 
 def database_keys(project: Project) -> tuple[str, ...]:
@@ -254,7 +263,12 @@ def host_values(project: Project, options: Options) -> dict[str, str]:
 
 def user_keys(project: Project) -> tuple[str, ...]:
     known = env_needs.known_values(project, host="<host>")
-    provided = {*database_keys(project), *secret_keys(project), *known}
+    provided = {
+        *database_keys(project),
+        *secret_keys(project),
+        *project.services.redis_env_names,
+        *known,
+    }
     return tuple(v.name for v in env_needs.user_provided(project, provided))
 
 
@@ -289,8 +303,96 @@ def render_yaml(project: Project, options: Options) -> str:
                 )
             ],
             "user_keys": user_keys(project),
+            "redis_keys": project.services.redis_env_names,
+            "keyvalue": keyvalue_name(project, options),
+            "service_blocks": _service_blocks(project, options, commands["build"]),
         },
     )
+
+
+def keyvalue_name(project: Project, options: Options) -> str:
+    return f"{service_name(project, options)}-redis"
+
+
+def _worker_plan(options: Options) -> str:
+    # Background workers have no free instance type (render.com/pricing).
+    return "starter" if plan_of(options) == "free" else plan_of(options)
+
+
+def _keyvalue_plan(options: Options) -> str:
+    return "free" if plan_of(options) == "free" else "starter"
+
+
+def _origin(source: str) -> str:
+    return "The command of your Procfile's line." if source == "Procfile" else source.capitalize()
+
+
+def _service_blocks(project: Project, options: Options, build: str) -> str:
+    """render.yaml entries after the web service: a `type: worker` service per process
+    (the same build, the web service's secret key and the database), and one Key Value
+    instance when the settings read a Redis URL. Empty for a project with neither."""
+    q = json.dumps
+    web = service_name(project, options)
+    out = []
+    for process in project.services.processes:
+        once = (
+            "\n    # A scheduler: exactly one instance (never add numInstances)."
+            if process.role == "scheduler"
+            else ""
+        )
+        lines = [
+            "  - type: worker",
+            f"    name: {web}-{process.name}",
+            "    runtime: python",
+            f"    plan: {_worker_plan(options)}",
+            f"    region: {region_of(options)}",
+            f"    buildCommand: {q(build)}",
+            f"    # {_origin(process.source)}{once}",
+            f"    startCommand: {q(shlex.join(process.argv))}",
+            "    envVars:",
+        ]
+        for key in secret_keys(project):
+            lines += [
+                f"      - key: {key}",
+                "        fromService:",
+                "          type: web",
+                f"          name: {web}",
+                f"          envVarKey: {key}",
+            ]
+        for key in database_keys(project):
+            lines += [
+                f"      - key: {key}",
+                "        fromDatabase:",
+                f"          name: {database_name(project, options)}",
+                "          property: connectionString",
+            ]
+        for key, value in sorted(project.settings_env.items()):
+            lines += [f"      - key: {key}", f"        value: {q(value)}"]
+        for key in project.services.redis_env_names:
+            lines += [
+                f"      - key: {key}",
+                "        fromService:",
+                "          type: keyvalue",
+                f"          name: {keyvalue_name(project, options)}",
+                "          property: connectionString",
+            ]
+        out.append("\n".join(lines))
+    if project.services.needs_redis:
+        out.append(
+            "\n".join(
+                [
+                    "  # Render Key Value (Redis-compatible), on the private network only.",
+                    "  - type: keyvalue",
+                    f"    name: {keyvalue_name(project, options)}",
+                    f"    plan: {_keyvalue_plan(options)}",
+                    f"    region: {region_of(options)}",
+                    "    # Queued tasks are never evicted to make room.",
+                    "    maxmemoryPolicy: noeviction",
+                    "    ipAllowList: []",
+                ]
+            )
+        )
+    return "".join(block + "\n" for block in out)
 
 
 def _notes(project: Project, options: Options) -> tuple[str, ...]:
@@ -304,17 +406,15 @@ def _notes(project: Project, options: Options) -> tuple[str, ...]:
             "before each deploy instead."
         )
     build = project.asset_build
-    if build is not None and build.other_manager:
+    if build is not None:
         notes.append(
-            f"Asset build found: {build.label}, locked by {build.other_manager}. The build "
-            f"command runs npm only: add {build.other_manager}'s install and build before "
-            "collectstatic in render.yaml's buildCommand, or commit the built files."
-        )
-    elif build is not None:
-        notes.append(
-            f"Asset build found: {build.label}. The build command runs "
-            f"{build.steps} before collectstatic "
-            "(Render's Python runtime includes Node.js)."
+            asset_note(
+                build,
+                "The build command",
+                "Render's Python runtime includes Node.js",
+                f"add {build.other_manager}'s install and build before collectstatic in "
+                "render.yaml's buildCommand, or commit the built files.",
+            )
         )
     notes.extend(static_storage.note(project))
     if project.compress_offline:
@@ -344,13 +444,13 @@ def plan(project: Project, options: Options) -> PlatformPlan:
                 "settings.py-tpl",
                 {
                     "version": __version__,
-                    "base_dir_depth": project.base_dir_depth,
+                    "static_and_apps": block_lines.static_and_apps(project),
                     "wagtail_settings": wagtail_settings(
                         project.wagtail, "CSRF_TRUSTED_ORIGINS[0] if CSRF_TRUSTED_ORIGINS else None"
                     ),
-                    "static_storage": static_storage.backend(project),
                     "health_path": HEALTH_PATH,
-                    "email_settings": email_settings(),
+                    "services_settings": "",
+                    "email_settings": email_settings(project=project),
                 },
             ),
             "Render-only settings: DEBUG off, generated secret key, the service's own host, "
@@ -392,13 +492,19 @@ def plan(project: Project, options: Options) -> PlatformPlan:
         # --automate-all skips the manual steps, but not these.
         *(_automated_notes(project) if options.get("automate_all") else ()),
     )
-    return PlatformPlan(changes, REQUIREMENTS, notes)
+    requirements = REQUIREMENTS + service_config.service_requirements(project)
+    return PlatformPlan(changes, requirements, notes)
 
 
 def _own(project: Project, how: str) -> tuple[str, ...]:
     """One line for each variable the settings need at import that only the user can give."""
     known = env_needs.known_values(project, host="<host>")
-    provided = {*database_keys(project), *secret_keys(project), *known}
+    provided = {
+        *database_keys(project),
+        *secret_keys(project),
+        *project.services.redis_env_names,
+        *known,
+    }
     return tuple(
         f"Your settings read `{var.name}` at import ({var.where}) and Render does not set it: "
         + how
@@ -428,6 +534,7 @@ def runtime(project: Project) -> Runtime:
     """What the Blueprint runs, for the rehearsal: with the instance type render.yaml
     declares (free: migrations in the build, no pre-deploy command)."""
     options = {"render_plan": declared_plan(project)}
+    web = service_config.asgi_web_argv(project, "{port}") or _web_argv(project)
     return Runtime(
         # Service variables exist at build, pre-deploy and run time alike.
         env={
@@ -436,17 +543,22 @@ def runtime(project: Project) -> Runtime:
             "DATABASE_URL": "{database_url}",
             **project.settings_env,
             **env_needs.platform_provided(project, database_names=database_keys(project)),
+            # The Key Value instance's connectionString, under each name the settings read.
+            **service_config.redis_env(project),
             **env_needs.known_values(project, host="{host}", database="{database_url}"),
         },
         build=_build_commands(project, options),
         release=_release(project, options),
-        web=Command(_web_argv(project)),
+        web=Command(web),
         host=REHEARSAL_HOST,
         run_env={
             "PORT": "{port}",
             "RENDER_EXTERNAL_HOSTNAME": "{host}",
             "RENDER_SERVICE_NAME": "blog-site",
         },
+        processes=service_config.runtime_processes(project),
+        needs_redis=project.services.needs_redis,
+        websocket_path=project.services.websocket_path,
     )
 
 
@@ -484,6 +596,29 @@ def guide(project: Project, options: Options) -> Guide:
         "and push; or Scaling in the service's page",
         rollback="the service's Events tab: Rollback on an earlier deploy (the database is "
         "not rolled back)",
+        processes=service_config.process_rows(
+            project,
+            _web_argv(project)
+            if project.services.asgi_application is None
+            else tuple(_start(project).split()),
+            "a Render service of its own in render.yaml",
+            f"an instance each ({plan_of(options)}; workers start at starter, $7 a month)",
+            {
+                "web": "`numInstances:` in render.yaml, or the service's Scaling page",
+                "worker": f"`numInstances:` under `{name}-{{name}}` in render.yaml; stop: "
+                "Suspend in the service's Settings page",
+                "scheduler": f"exactly one instance of `{name}-{{name}}`, never more; stop: "
+                "Suspend in the service's Settings page",
+                "channels": f"`numInstances:` under `{name}-{{name}}` in render.yaml; stop: "
+                "Suspend in the service's Settings page",
+            },
+            redis=(
+                "Redis",
+                f"Render Key Value `{keyvalue_name(project, options)}` in render.yaml",
+                f"{_keyvalue_plan(options)} (free: no persistence; starter: $10 a month)",
+                "change its `plan:` in render.yaml; stop: delete the instance in the Dashboard",
+            ),
+        ),
         links=(
             ("Deploy a Django app on Render", "https://render.com/docs/deploy-django"),
             ("Blueprint YAML reference", "https://render.com/docs/blueprint-spec"),

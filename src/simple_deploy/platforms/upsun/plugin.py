@@ -18,7 +18,7 @@ from __future__ import annotations
 import textwrap
 from functools import partial
 
-from simple_deploy import __version__
+from simple_deploy import __version__, service_config
 from simple_deploy.plugin import (
     Guide,
     NameRule,
@@ -175,7 +175,8 @@ def plan(project: Project, options: Options) -> PlatformPlan:
     )
     shared = (n.replace(".platform.app.yaml", CONFIG) for n in fixed.plan_notes(project))
     notes = (*_python_notes(project, options), *shared)
-    return PlatformPlan(changes, fixed.REQUIREMENTS, notes)
+    requirements = fixed.REQUIREMENTS + service_config.service_requirements(project)
+    return PlatformPlan(changes, requirements, notes)
 
 
 def runtime(project: Project) -> Runtime:
@@ -226,6 +227,31 @@ def guide(project: Project, options: Options) -> Guide:
             ("CLI reference", "https://docs.upsun.com/administration/cli/reference.html"),
         ),
         costs=FLEX.costs,
+        processes=service_config.process_rows(
+            project,
+            tuple(
+                fixed.app_context(project, FLEX, python_version(project, options))["start"].split()
+            ),
+            "a container of its own, `workers:` in .upsun/config.yaml",
+            "its own CPU and memory, billed per environment (`upsun resources:get`)",
+            {
+                "web": "`upsun resources:set --count app:2`",
+                "worker": "`upsun resources:set --count {name}:2` (or `--size {name}:1`); "
+                "stop: remove it from `workers:` and `upsun push`",
+                "scheduler": "exactly one instance: keep `--count {name}:1`, never more; "
+                "stop: remove it from `workers:` and `upsun push`",
+                "channels": "`upsun resources:set --count {name}:2`; stop: remove it from "
+                "`workers:` and `upsun push`",
+            },
+            web_runs="the app's `web:` in .upsun/config.yaml",
+            redis=(
+                "Redis",
+                "the `redis` service (redis-persistent:7.2) in .upsun/config.yaml",
+                "its own CPU, memory and disk, billed per environment",
+                "`upsun resources:set --size redis:0.5`; stop: remove the service and its "
+                "relationship, and `upsun push`",
+            ),
+        ),
         email=(
             "where Upsun's outgoing email is on (the production environment, by default) mail "
             "goes through its SMTP relay (`PLATFORM_SMTP_HOST`); set `DEFAULT_FROM_EMAIL` to "

@@ -1,0 +1,189 @@
+"""The settings block's lines that depend on what the project's settings hold.
+
+Written from `Project.facts` (the probed final values), so each is a plain
+statement decided at configuration time: a project with its own static storage
+gets no storage lines, one whose MIDDLEWARE lacks WhiteNoise gets it where
+WhiteNoise's docs put it, and the tool's own app is dropped by the name it has.
+Each function returns indented lines ending with a newline, or "" when none is needed.
+"""
+
+from __future__ import annotations
+
+from . import static_storage
+from .project import Project
+
+__all__ = ["static_and_apps", "email_lines"]
+
+SECURITY = "django.middleware.security.SecurityMiddleware"
+WHITENOISE_MIDDLEWARE = "whitenoise.middleware.WhiteNoiseMiddleware"
+_FILE_STORAGE = "django.core.files.storage.FileSystemStorage"
+_SMTP = "django.core.mail.backends.smtp.EmailBackend"
+_DEVELOPMENT_BACKENDS = frozenset(
+    f"django.core.mail.backends.{kind}.EmailBackend"
+    for kind in ("console", "dummy", "filebased", "locmem")
+)
+
+
+def _storage_backend(project: Project) -> str | None:
+    """The staticfiles backend to write, or None when the project's own is kept."""
+    moved = static_storage.backend(project)
+    if moved:
+        return moved
+    facts = project.facts
+    if "staticfiles" in (facts.storages or ()) or facts.staticfiles_storage:
+        return None
+    return static_storage.WHITENOISE
+
+
+def _static(project: Project) -> list[str]:
+    facts = project.facts
+    lines = [] if facts.static_url else ['STATIC_URL = "/static/"']
+    if not facts.static_root:
+        if facts.base_dir_is_manage_dir:
+            lines.append('STATIC_ROOT = BASE_DIR / "staticfiles"')
+        else:
+            depth = project.base_dir_depth
+            lines += [
+                "from pathlib import Path as _Path",
+                f'STATIC_ROOT = _Path(__file__).resolve().parents[{depth}] / "staticfiles"',
+            ]
+    backend = _storage_backend(project)
+    if backend is None:
+        return lines
+    if facts.storages is None:
+        return [
+            *lines,
+            "STORAGES = {",
+            f'    "default": {{"BACKEND": "{_FILE_STORAGE}"}},',
+            f'    "staticfiles": {{"BACKEND": "{backend}"}},',
+            "}",
+        ]
+    return [*lines, f'STORAGES = {{**STORAGES, "staticfiles": {{"BACKEND": "{backend}"}}}}']
+
+
+def _middleware(project: Project, first: tuple[str, ...]) -> list[str]:
+    """MIDDLEWARE with SecurityMiddleware and WhiteNoise where the project lacks them,
+    and `first` (Python expressions) before all others."""
+    names = project.facts.middleware
+    head = list(first)
+    if SECURITY not in names:
+        head.append(f'"{SECURITY}"')
+        cut = 0
+    else:
+        cut = names.index(SECURITY) + 1
+    comment = []
+    if WHITENOISE_MIDDLEWARE not in names:
+        comment = ["# WhiteNoise right after SecurityMiddleware, where its docs put it."]
+        middle = [f'"{WHITENOISE_MIDDLEWARE}"']
+    else:
+        middle, cut = [], 0
+    if not head and not middle:
+        return []
+    if cut == 0:
+        parts = [*head, *middle, "*MIDDLEWARE"]
+    else:
+        parts = [*head, f"*MIDDLEWARE[:{cut}]", *middle, f"*MIDDLEWARE[{cut}:]"]
+    one_line = f"MIDDLEWARE = [{', '.join(parts)}]"
+    if len(one_line) <= 96:
+        return [*comment, one_line]
+    return [*comment, "MIDDLEWARE = [", *(f"    {part}," for part in parts), "]"]
+
+
+def _without_tool(project: Project) -> list[str]:
+    ours = [app for app in project.facts.installed_apps if app.split(".")[0] == "simple_deploy"]
+    if not ours:
+        return []
+    test = f'!= "{ours[0]}"' if len(ours) == 1 else f"not in {tuple(ours)!r}"
+    line = f"INSTALLED_APPS = [_a for _a in INSTALLED_APPS if _a {test}]"
+    if len(line) <= 96 - 20:
+        return [f"{line}  # a development tool"]
+    return ["# A development tool: not installed in production.", line]
+
+
+def static_and_apps(project: Project, first_middleware: tuple[str, ...] = ()) -> str:
+    """STATIC_ROOT, STORAGES, MIDDLEWARE and INSTALLED_APPS lines, as the project needs."""
+    lines = [*_static(project), *_middleware(project, first_middleware), *_without_tool(project)]
+    return "".join(f"    {line}\n" for line in lines)
+
+
+def email_lines(project: Project | None, relay: str | None = None, imported: bool = False) -> str:
+    """The block's mail lines: one EMAIL_URL variable configures SMTP.
+
+    Written for the running Django (MAILERS on 6.1+, EMAIL_* before). The project's
+    own mail setup, when fit for production, changes only once EMAIL_URL (or the
+    platform's relay, `relay`) is set; a development backend (console, file, memory,
+    dummy) or an empty MAILERS is replaced by SMTP, which fails loudly until then.
+    `imported`: the block imported `_unquote` and `_urlsplit` already.
+    """
+    facts = project.facts if project is not None else None
+    mailers = dict(facts.mailers) if facts and facts.mailers is not None else None
+    if mailers is not None:
+        keep_own = (
+            "default" in mailers and (mailers["default"] or _SMTP) not in _DEVELOPMENT_BACKENDS
+        )
+    else:
+        # Django's default (SMTP on localhost:25, what the lines give without EMAIL_URL)
+        # is no choice of the project's: only a backend or SMTP server it named is kept.
+        backend = facts.email_backend if facts else None
+        if backend in (None, _SMTP):
+            keep_own = bool(facts and facts.smtp_settings)
+        else:
+            keep_own = backend not in _DEVELOPMENT_BACKENDS
+    lines = [
+        "# Mail goes out through EMAIL_URL: smtp+tls://USER:PASSWORD@HOST:587 (see the summary)."
+    ]
+    if not imported:
+        lines.append("from urllib.parse import unquote as _unquote, urlsplit as _urlsplit")
+    relay_host = f"_os.environ.get({relay!r})" if relay else None
+    if relay:
+        # The platform's relay (port 25, no login) when EMAIL_URL is not set.
+        lines.append(f'_relay = _os.environ.get("{relay}") or "localhost"')
+    if keep_own:
+        lines.append(f'if _os.environ.get("EMAIL_URL"){" or " + relay_host if relay_host else ""}:')
+        body = "    "
+    else:
+        body = ""
+    if relay_host:
+        url = '_os.environ.get("EMAIL_URL", f"smtp://{_relay}:25")'
+    elif keep_own:
+        url = '_os.environ["EMAIL_URL"]'
+    else:
+        url = '_os.environ.get("EMAIL_URL", "smtp://localhost:25")'
+    lines.append(f"{body}_email = _urlsplit({url})")
+    values = (
+        ("host", "EMAIL_HOST", '_email.hostname or "localhost"'),
+        (
+            "port",
+            "EMAIL_PORT",
+            '_email.port or {"smtps": 465, "smtp+tls": 587}.get(_email.scheme, 25)',
+        ),
+        ("username", "EMAIL_HOST_USER", '_unquote(_email.username or "")'),
+        ("password", "EMAIL_HOST_PASSWORD", '_unquote(_email.password or "")'),
+        ("use_tls", "EMAIL_USE_TLS", '_email.scheme == "smtp+tls"'),
+        ("use_ssl", "EMAIL_USE_SSL", '_email.scheme == "smtps"'),
+    )
+    tls = 'EMAIL_USE_TLS, EMAIL_USE_SSL = _email.scheme == "smtp+tls", _email.scheme == "smtps"'
+    if mailers is not None:
+        lines += [
+            f'{body}MAILERS = {{**MAILERS, "default": {{"BACKEND": "{_SMTP}"}}}}',
+            f'{body}MAILERS["default"]["OPTIONS"] = {{',
+            *(f'{body}    "{key}": {value},' for key, _, value in values),
+            f"{body}}}",
+        ]
+    else:
+        if (facts.email_backend if facts else None) not in (None, _SMTP):
+            lines.append(f'{body}EMAIL_BACKEND = "{_SMTP}"')
+        lines += [f"{body}{name} = {value}" for _, name, value in values[:4]]
+        lines.append(f"{body}{tls}")
+    if facts is not None and not facts.sender_set:
+        # Django's own defaults are placeholders no provider accepts: nothing to keep.
+        lines.append(
+            'DEFAULT_FROM_EMAIL = SERVER_EMAIL = _os.environ.get("DEFAULT_FROM_EMAIL", '
+            '"webmaster@localhost")'
+        )
+    else:
+        lines += [
+            'if "DEFAULT_FROM_EMAIL" in _os.environ:',
+            '    DEFAULT_FROM_EMAIL = SERVER_EMAIL = _os.environ["DEFAULT_FROM_EMAIL"]',
+        ]
+    return "\n".join(f"    {line}" if line else "" for line in lines)
