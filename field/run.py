@@ -61,6 +61,10 @@ class Project:
     python: str = "3.11"
     shape: dict = field(default_factory=dict)
     setup: dict = field(default_factory=dict)
+    # Why the project cannot be installed or run locally here, for reasons outside
+    # the tool (unreachable GitHub-only dependencies, a Python this machine lacks,
+    # pins that no longer build): listed with the reason, not run, not counted.
+    excluded: str = ""
 
     @property
     def mirror_name(self) -> str:
@@ -99,6 +103,7 @@ def load_projects(text: str) -> list[Project]:
                 python=str(entry.get("python", "3.11")),
                 shape=dict(entry.get("shape", {})),
                 setup=dict(entry.get("setup", {})),
+                excluded=str(entry.get("excluded", "")),
             )
         )
     return projects
@@ -271,19 +276,40 @@ def render_results(cells: list[Cell], projects: list[Project], platforms=PLATFOR
         "| project | " + " | ".join(platforms) + " |",
         "|---|" + "---|" * len(platforms),
     ]
-    for project in projects:
+    counted = [p for p in projects if not p.excluded]
+    excluded = [p for p in projects if p.excluded]
+    for project in counted:
         marks = [_mark(by_key.get((project.name, p))) for p in platforms]
         out.append(f"| {project.name} | " + " | ".join(marks) + " |")
-    out += ["", "## Totals", ""]
+    out += [
+        "",
+        "## Totals",
+        "",
+        f"{len(counted)} projects counted ({len(excluded)} excluded, below). Deployable: "
+        "configured, and the rehearsal passed every step.",
+        "",
+    ]
     for platform in platforms:
-        ran = [by_key[(p.name, platform)] for p in projects if (p.name, platform) in by_key]
+        ran = [by_key[(p.name, platform)] for p in counted if (p.name, platform) in by_key]
         configured = sum(c.configured == "yes" for c in ran)
         rehearsed = [c for c in ran if c.rehearsed in ("pass", "fail")]
         passed = sum(c.rehearsed == "pass" for c in rehearsed)
+        share = f" ({100 * passed // len(counted)}%)" if counted else ""
         out.append(
             f"- {platform}: {configured}/{len(ran)} configured; "
-            f"{passed}/{len(rehearsed)} rehearsals passed"
+            f"{passed}/{len(rehearsed)} rehearsals passed; deployable {passed}/{len(counted)}"
+            f"{share}"
         )
+    if excluded:
+        out += [
+            "",
+            "## Excluded",
+            "",
+            "Not counted: each cannot be installed or run locally on this machine, for a "
+            "reason outside the tool.",
+            "",
+        ]
+        out += [f"- {p.name} ({p.repo}): {_md(p.excluded, 300)}" for p in excluded]
     out += [
         "",
         "## Table",
@@ -292,7 +318,7 @@ def render_results(cells: list[Cell], projects: list[Project], platforms=PLATFOR
         " |",
         "|---|---|---|---|---|---|",
     ]
-    for project in projects:
+    for project in counted:
         for platform in platforms:
             cell = by_key.get((project.name, platform))
             if cell is None:
@@ -302,7 +328,7 @@ def render_results(cells: list[Cell], projects: list[Project], platforms=PLATFOR
                 f"{_md(cell.step, 40)} | {_md(cell.message)} |"
             )
     out += ["", "## Details", ""]
-    for project in projects:
+    for project in counted:
         mine = [by_key[(project.name, p)] for p in platforms if (project.name, p) in by_key]
         if not mine:
             continue
@@ -1029,7 +1055,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.repos is None:
         parser.error("--repos is required")
-    chosen = [p for p in projects if not args.projects or p.name in args.projects]
+    chosen = [
+        p for p in projects if not p.excluded and (not args.projects or p.name in args.projects)
+    ]
     unknown = set(args.projects or []) - {p.name for p in projects}
     if unknown:
         parser.error("not in the corpus: " + ", ".join(sorted(unknown)))

@@ -321,6 +321,50 @@ def _settings_texts(manage_dir: Path, settings_module: str) -> list[str]:
 _DEPENDENCY_TRACES = ("setup.py", "setup.cfg", "requirements", "requirements.in")
 
 
+# Beside a nested manage.py: the dependency files a project keeps in its Django folder
+# (`backend/pyproject.toml`), by the manager that reads them.
+_NESTED_MANAGER_FILES = (
+    ("poetry.lock", "Poetry"),
+    ("uv.lock", "uv"),
+    ("Pipfile.lock", "Pipenv"),
+    ("Pipfile", "Pipenv"),
+    ("pyproject.toml", "its pyproject.toml"),
+)
+_EXPORTS = {
+    "Poetry": "poetry export --without-hashes -o requirements.txt",
+    "uv": "uv export --no-dev --no-hashes --format requirements-txt -o requirements.txt",
+    "Pipenv": "pipenv requirements > requirements.txt",
+}
+
+
+def _nested_dependencies(git_root: Path, manage_dir: Path) -> Dependencies | None:
+    """Dependencies recorded beside a nested manage.py when the root records none.
+
+    A requirements.txt there is included from a new root file (every platform's
+    build installs from the root). A Poetry, uv or Pipenv project there cannot be
+    installed from the root by any platform's Python build: one message says how
+    to give the root a file that installs it, and nothing is changed."""
+    from .package_managers import requirements_txt
+
+    if manage_dir == git_root:
+        return None
+    rel = manage_dir.relative_to(git_root).as_posix()
+    if (manage_dir / "requirements.txt").is_file():
+        return requirements_txt.including(git_root, f"{rel}/requirements.txt")
+    for name, manager in _NESTED_MANAGER_FILES:
+        if (manage_dir / name).is_file():
+            export = _EXPORTS.get(manager, "pip freeze > requirements.txt")
+            raise InspectionError(
+                f"Your dependencies are recorded in {rel}/{name} ({manager}), beside "
+                "manage.py, but the platforms' Python builds install from the root of the "
+                f"git repository, which has no dependency file. Nothing was changed. Export "
+                f"them for the platform: `cd {rel} && {export}`, then create a requirements.txt "
+                f"in the root holding the line `-r {rel}/requirements.txt` (re-run the export "
+                "when your lock changes), commit both, and run again."
+            )
+    return None
+
+
 def _new_requirements(git_root: Path) -> Dependencies | None:
     """The requirements.txt this run writes when the project records no dependencies at
     all (a bare `startproject`), else None. Django is pinned to the release this
@@ -552,6 +596,8 @@ def inspect(
         source += "; the platform is told to load it with DJANGO_SETTINGS_MODULE"
 
     new_file = _new_requirements(git_root)
+    if new_file is not None:
+        new_file = _nested_dependencies(git_root, manage_dir) or new_file
     try:
         with reading_files(
             git_root, MANAGER_FILES, "the dependency tables of your package manager"

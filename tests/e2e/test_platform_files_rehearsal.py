@@ -21,6 +21,8 @@ from rehearsals import configure_commit_and_rehearse
 
 pytestmark = [pytest.mark.e2e, pytest.mark.needs_programs]
 
+KEPT_WEB = "gunicorn blog.wsgi --bind 0.0.0.0:$PORT --workers 2 --log-file -"
+
 
 @pytest.mark.parametrize("platform", ["heroku", "fly_io", "platform_sh", "render"])
 def test_asset_build_plain_psycopg_and_ignored_file_rehearse(
@@ -36,6 +38,15 @@ def test_asset_build_plain_psycopg_and_ignored_file_rehearse(
     ignore_python_version(root, f"{sys.version_info[0]}.{sys.version_info[1]}")
     if platform == "heroku":
         add_procfile_with_worker(root)
+        # A web line that already serves the app with gunicorn keeps its flags; the
+        # rehearsal runs it as Heroku's shell would, $PORT included.
+        procfile = root / "Procfile"
+        procfile.write_text(
+            procfile.read_text("utf-8").replace(
+                "web: gunicorn blog.wsgi --log-file -", f"web: {KEPT_WEB}"
+            ),
+            "utf-8",
+        )
     commit(root, "Tailwind, psycopg, pyenv")
 
     configure_commit_and_rehearse(root, platform, database_url)
@@ -58,3 +69,6 @@ def test_asset_build_plain_psycopg_and_ignored_file_rehearse(
         assert "worker: celery -A blog worker --loglevel info\n" in procfile
         assert "beat: celery -A blog beat\n" in procfile
         assert "release: python manage.py migrate --noinput\n" in procfile
+        assert f"web: {KEPT_WEB}\n" in procfile
+        log = "\n".join(p.read_text("utf-8") for p in (root / "simple_deploy_logs").glob("*.log"))
+        assert "--bind 0.0.0.0:" in log and "$PORT" not in log.split("rehearsal web")[-1]

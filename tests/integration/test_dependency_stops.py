@@ -89,3 +89,33 @@ def test_pip_compile_project_is_recompiled_by_pip_compile_with_hashes(sample_pro
     assert any(p.startswith("gunicorn==") for p in pins)
     assert all(p.endswith("\\") for p in pins), pins
     assert "gunicorn~=" in (root / "requirements.in").read_text(encoding="utf-8")
+
+
+def test_a_second_manager_file_for_pip_readers_is_explained_and_kept_with_slugignore(
+    sample_project,
+):
+    root = sample_project("uv", "flat")
+    # A requirements.txt for readers who use pip, as a README of a uv project offers.
+    (root / "requirements.txt").write_text("django\n", encoding="utf-8")
+    (root / "README.md").write_text("pip install -r requirements.txt\n", encoding="utf-8")
+    _commit(root, "requirements.txt for pip users")
+    before = snapshot(root)
+
+    result = deploy(root, "heroku")
+
+    assert result.returncode != 0
+    message = result.stderr
+    assert "`requirements.txt` (pip), `uv.lock` (uv). Nothing was changed." in message
+    assert "so Heroku would install from `uv.lock`, the file this tool updates" in message
+    assert "`requirements.txt` is read by your README.md." in message
+    assert "list `requirements.txt` in a `.slugignore` file" in message
+    assert "uv export --no-dev --no-hashes --format requirements-txt -o requirements.txt" in message
+    assert "Traceback" not in message
+    assert snapshot(root) == before
+
+    # The way the message offers: Heroku no longer sees the file; both stay.
+    (root / ".slugignore").write_text("requirements.txt\n", encoding="utf-8")
+    _commit(root, "Heroku ignores requirements.txt")
+    result = deploy(root, "heroku")
+    assert result.returncode == 0, result.stderr
+    assert (root / "requirements.txt").read_text(encoding="utf-8") == "django\n"

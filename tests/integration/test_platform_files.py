@@ -76,19 +76,33 @@ def test_procfile_keeps_the_worker_and_says_what_it_replaced(sample_project):
     add_procfile_with_worker(root)
     commit(root, "Celery")
     out = _ok(deploy(root, "heroku"))
+    # Their web: line already runs gunicorn on blog.wsgi: kept with its flag.
     assert (root / "Procfile").read_text("utf-8") == (
         "release: python manage.py migrate --noinput\n"
-        "web: gunicorn blog.wsgi\n"
+        "web: gunicorn blog.wsgi --log-file -\n"
         "worker: celery -A blog worker --loglevel info\n"
         "beat: celery -A blog beat\n"
     )
     assert (
-        "your Procfile: kept your worker:, beat:; replaced web: (was `gunicorn blog.wsgi "
-        "--log-file -`); added release:"
-    ) in out
+        "your Procfile: kept your web: (gunicorn on your WSGI module, with your flags), "
+        "worker:, beat:; added release:"
+    ) in " ".join(out.split())
     # A second run finds nothing more to change in it.
     commit(root, "Configure")
     assert "`Procfile`" not in _ok(deploy(root, "heroku"))
+
+
+def test_a_web_line_serving_another_module_or_port_is_replaced(sample_project):
+    root = sample_project("requirements_txt", "flat")
+    (root / "Procfile").write_text(
+        "web: gunicorn blog.wsgi --bind 0.0.0.0:8000 --workers 3\n", "utf-8"
+    )
+    commit(root, "A fixed port")
+    out = _ok(deploy(root, "heroku"))
+    assert "web: gunicorn blog.wsgi\n" in (root / "Procfile").read_text("utf-8")
+    assert "replaced web: (was `gunicorn blog.wsgi --bind 0.0.0.0:8000 --workers 3`)" in (
+        " ".join(out.split())
+    )
 
 
 # ---------------------------------------------------------------- Dockerfile
@@ -107,6 +121,51 @@ def test_existing_dockerfile_is_kept_and_fly_toml_is_written_around_it(sample_pr
     assert "Your Dockerfile is kept" in out
     assert "listen on 0.0.0.0:8080" in out
     assert "SIMPLE_DEPLOY_FLY_BUILD=1 python /srv/site/manage.py collectstatic" in out
+
+
+@pytest.mark.parametrize(
+    ("start", "expose", "port"),
+    [
+        ("CMD uwsgi --http=0.0.0.0:80 --module=blog.wsgi", "", 80),
+        ('CMD ["gunicorn", "-b", ":5000", "blog.wsgi"]', "EXPOSE 8000\n", 5000),
+    ],
+)
+def test_fly_toml_follows_the_port_a_kept_dockerfile_serves_on(sample_project, start, expose, port):
+    root = sample_project("requirements_txt", "flat")
+    dockerfile = USER_DOCKERFILE.replace("EXPOSE 8080\n", expose).replace(
+        'CMD ["gunicorn", "--bind", "0.0.0.0:8080", "blog.wsgi"]', start
+    )
+    (root / "Dockerfile").write_text(dockerfile, "utf-8")
+    commit(root, "Our own image")
+    out = " ".join(_ok(deploy(root, "fly_io")).split())
+    fly = tomlkit.parse((root / "fly.toml").read_text("utf-8")).unwrap()
+    assert fly["http_service"]["internal_port"] == port
+    assert f"listen on 0.0.0.0:{port}" in out
+    if expose:
+        assert "the port its start command serves on, not the EXPOSEd 8000" in out
+
+
+def test_a_users_dockerignore_gets_our_entries_merged_without_overwrite(sample_project):
+    root = sample_project("requirements_txt", "flat")
+    theirs = "# our own\ndocs/_build\n.git\n*.sqlite3\n"
+    (root / ".dockerignore").write_text(theirs, "utf-8")
+    commit(root, "A .dockerignore of our own")
+
+    out = _ok(deploy(root, "fly_io"))
+
+    text = (root / ".dockerignore").read_text("utf-8")
+    assert text.startswith(theirs)  # their lines first, byte for byte
+    block = text[len(theirs) :]
+    assert block.startswith("\n# >>> django-simple-deploy: fly_io >>>\n")
+    for entry in (".venv", "**/node_modules", "simple_deploy_logs", "**/.env", "staticfiles"):
+        assert f"\n{entry}\n" in block
+    assert "\n.git\n" not in block  # theirs already has it
+    assert "--overwrite" not in out
+    assert "your .dockerignore, with what the image must not hold: .venv" in " ".join(out.split())
+    # A second run replaces the block instead of adding another.
+    commit(root, "Configure")
+    _ok(deploy(root, "fly_io"))
+    assert (root / ".dockerignore").read_text("utf-8") == text
 
 
 def test_dry_run_shows_what_overwrite_would_apply_and_changes_nothing(sample_project):

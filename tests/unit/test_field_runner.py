@@ -116,13 +116,28 @@ def test_the_table_has_a_row_a_project_and_platform_and_totals():
     text = field_run.render_results(cells, projects, ("heroku", "upsun"))
     assert "| tiny | ✅ | · |" in text
     assert "| nested | ⚠️ rehearsal | ❌ configure |" in text
-    assert "- heroku: 2/2 configured; 1/2 rehearsals passed" in text
-    assert "- upsun: 0/1 configured; 0/0 rehearsals passed" in text
+    assert "- heroku: 2/2 configured; 1/2 rehearsals passed; deployable 1/2 (50%)" in text
+    assert "- upsun: 0/1 configured; 0/0 rehearsals passed; deployable 0/2 (0%)" in text
     # A pipe in a message would split the Markdown row.
     assert "| nested | heroku | yes | fail | check --deploy | wagtailadmin.W003 \\| base url |" in (
         text
     )
     assert "### nested: org/nested-app (`backend/`) @ 89abcdef0123" in text
+
+
+def test_an_excluded_project_is_listed_with_its_reason_and_not_counted():
+    projects = field_run.load_projects(
+        TWO
+        + '\n[[project]]\nname = "gone"\nrepo = "org/gone"\ncommit = "'
+        + "a" * 40
+        + '"\nexcluded = "needs Python 3.14, which this machine lacks"\n'
+    )
+    cells = [field_run.Cell("tiny", "heroku", configured="yes", rehearsed="pass")]
+    text = field_run.render_results(cells, projects, ("heroku",))
+    assert "2 projects counted (1 excluded, below)" in text
+    assert "- gone (org/gone): needs Python 3.14, which this machine lacks" in text
+    assert "| gone |" not in text
+    assert "- heroku: 1/1 configured; 1/1 rehearsals passed; deployable 1/2 (50%)" in text
 
 
 def test_results_survive_a_round_trip(tmp_path):

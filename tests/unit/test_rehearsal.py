@@ -494,3 +494,94 @@ def test_pip_installs_without_compiling_modules_the_rehearsal_never_imports(tmp_
     ran = engine.run(["python", "-c", "import sqlparse"], ".", {"PYTHONDONTWRITEBYTECODE": "1"})
     assert ran.returncode == 0, ran.output
     assert list((ctx.root / "venv").rglob("sqlparse/__pycache__/__init__.*.pyc"))
+
+
+def _commit_all(project: Path, message: str) -> None:
+    _git(project, "add", "-A")
+    _git(project, "-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-qm", message)
+
+
+@pytest.mark.needs_programs
+@needs_gunicorn
+def test_model_changes_with_no_sql_are_mentioned_not_failed(project, scratch):
+    # Meta ordering, a verbose name and choices (as a list following the installed
+    # time zones would be): migration state only, `migrate` would run no SQL.
+    models = project / "pages" / "models.py"
+    models.write_text(
+        "from django.db import models\n\n\n"
+        "class Note(models.Model):\n"
+        "    title = models.CharField(max_length=100, verbose_name='heading',\n"
+        "                             choices=[('a', 'A'), ('b', 'B')])\n\n"
+        "    class Meta:\n"
+        "        ordering = ['title']\n",
+        encoding="utf-8",
+    )
+    _commit_all(project, "state-only changes")
+
+    report = rehearse(project, ".", _quick_manager(), _runtime())
+
+    migrations = _step(report, "migrations")
+    assert migrations.ok, migrations.detail
+    assert "changes with no SQL, not needed to deploy" in migrations.summary
+    assert "pages: Change Meta options on note" in migrations.summary
+    assert "pages: Alter field title on note" in migrations.summary
+    assert report.ok, "\n\n".join(f"{s.name}: {s.detail}" for s in report.steps if not s.ok)
+
+
+@pytest.mark.needs_programs
+def test_a_no_sql_change_beside_a_new_column_still_fails(project, scratch):
+    models = project / "pages" / "models.py"
+    models.write_text(
+        "from django.db import models\n\n\n"
+        "class Note(models.Model):\n"
+        "    title = models.CharField(max_length=100)\n"
+        "    body = models.TextField(default='')\n\n"
+        "    class Meta:\n"
+        "        ordering = ['title']\n",
+        encoding="utf-8",
+    )
+    _commit_all(project, "a column and an ordering")
+
+    report = rehearse(project, ".", _quick_manager(), _runtime())
+
+    failed = report.failed
+    assert failed is not None and failed.name == "migrations", failed
+    assert "Your models have changes with no migration" in failed.detail
+    assert "Add field body to note" in failed.detail
+
+
+@pytest.mark.needs_programs
+@needs_gunicorn
+def test_a_deploy_warning_about_a_value_the_project_set_is_a_note(project, scratch):
+    # A CMS toolbar frames the site: the project sets SAMEORIGIN on purpose (W019).
+    settings = project / "blog" / "settings.py"
+    text = settings.read_text(encoding="utf-8") + '\nX_FRAME_OPTIONS = "SAMEORIGIN"\n'
+    settings.write_text(text, encoding="utf-8")
+    line = len(text.splitlines())
+    _commit_all(project, "frames from the same origin")
+
+    report = rehearse(project, ".", _quick_manager(), _runtime())
+
+    check = _step(report, "check --deploy")
+    assert check.ok, check.detail
+    assert (
+        f"security.W019: X_FRAME_OPTIONS is set by your project at blog/settings.py:{line} "
+        '(`X_FRAME_OPTIONS = "SAMEORIGIN"`), kept as your choice'
+    ) in check.summary
+    assert report.ok, "\n\n".join(f"{s.name}: {s.detail}" for s in report.steps if not s.ok)
+
+
+@pytest.mark.needs_programs
+def test_a_chosen_value_does_not_excuse_another_warning(project, scratch):
+    settings = project / "blog" / "settings.py"
+    text = settings.read_text(encoding="utf-8") + '\nX_FRAME_OPTIONS = "SAMEORIGIN"\n'
+    settings.write_text(text, encoding="utf-8")
+    _commit_all(project, "frames from the same origin")
+    # Without ON_TESTPLATFORM the production block is off: DEBUG stays True (W018).
+    runtime = _runtime(env={"SECRET_KEY": "{secret_key}"}, build=(), release=())
+
+    report = rehearse(project, ".", _quick_manager(), runtime)
+
+    failed = report.failed
+    assert failed is not None and failed.name == "check --deploy"
+    assert "security.W018" in failed.detail and "security.W019" in failed.detail

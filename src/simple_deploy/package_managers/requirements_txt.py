@@ -231,7 +231,50 @@ def new_file(django_version: str) -> Dependencies:
     )
 
 
+def including(root: Path, nested: str) -> Dependencies:
+    """A requirements.txt beside a nested manage.py (`app/requirements.txt`) and none in
+    the root: this run writes a root requirements.txt that includes it (`-r
+    app/requirements.txt`). Every platform's Python build reads the root, and pip
+    reads an include relative to the file naming it, so the project's own file stays
+    where its Dockerfile and README expect it and stays the one the user edits."""
+    tree = read_tree(root, nested)
+    lines = list(tree.requirement_lines())
+    present = {line.name for line in lines if line.name}
+    problems = list(tree.problems)
+    if "django" not in present and not problems:
+        problems.append(
+            f"{nested} does not list Django, so the platform would install a project without "
+            f"it. Add Django (for example `Django~=5.2.0`) to {nested}, commit, and run again."
+        )
+    return Dependencies(
+        manager="requirements_txt",
+        present=frozenset(present - {THIS_TOOL}),
+        target=FILE,
+        install_files=(FILE, *tree.files),
+        install_steps=_INSTALL,
+        problems=tuple(problems),
+        notes=(
+            f"Your dependencies are in {nested}, beside manage.py; the platforms install from "
+            f"the repository root, so {FILE} is created there, including it (`-r {nested}`), "
+            "with what the platform needs. Keep adding your own packages to "
+            f"{nested}.",
+        ),
+        new_text=f"-r {nested}\n",
+    )
+
+
 def _edit(root: Path, deps: Dependencies, missing: list[Requirement]) -> Edit:
+    if deps.new_text is not None and deps.new_text.startswith("-r "):
+        names = ", ".join(r.spec for r in missing)
+        return Edit(
+            {FILE: _add(deps.new_text, missing)},
+            {
+                FILE: f"your requirements are in {deps.new_text[3:].strip()}, beside manage.py, "
+                "and the platform installs from the root: includes it, and adds the "
+                f"production requirements {names or '(none missing)'}"
+            },
+            tuple(missing),
+        )
     if deps.new_text is not None:
         names = ", ".join(r.spec for r in missing)
         return Edit(

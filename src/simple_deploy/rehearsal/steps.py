@@ -32,7 +32,7 @@ from urllib.parse import quote, urlsplit
 
 from ..package_managers import PackageManager
 from ..runtime import Command, Process, Runtime
-from . import http_checks, redis, service_steps, workers
+from . import chosen_settings, http_checks, redis, schema_changes, service_steps, workers
 from .commit import extract_head
 from .crawl import Crawl, Response, crawl
 from .engine import Context, Engine
@@ -412,18 +412,23 @@ def _step_release(state: _Rehearsal) -> str:
     return _run_commands(state, state.ctx.runtime.release, "release")
 
 
-def _step_check(state: _Rehearsal) -> str:
+def _step_check(state: _Rehearsal) -> _Outcome:
     # `check --deploy` runs every system check (models, URLs, admin, templates)
     # and the deployment ones on top; a warning fails, as it would be ignored.
     command = state.manage("check", "--deploy", "--fail-level", "WARNING")
     argv = fill_all(command.argv, state.values())
     result = state.engine.run(argv, command.cwd, state.run_env(command))
-    if result.returncode != 0 or "WARNINGS:" in result.output:
+    if result.returncode == 0 and "WARNINGS:" not in result.output:
+        return tail(result.output)
+    # Only warnings, each about a value the project's own files set: its choice.
+    choices, others = chosen_settings.chosen(result.output, state.ctx.app)
+    if not choices or others or "ERRORS:" in result.output or "Traceback" in result.output:
         raise StepFailed(failure(argv, result))
-    return tail(result.output)
+    notes = "; ".join(choice.note() for choice in choices)
+    return notes, tail(result.output)
 
 
-def _step_migrations(state: _Rehearsal) -> str:
+def _step_migrations(state: _Rehearsal) -> _Outcome:
     """Model changes with no migration: the release step would not apply them."""
     command = state.manage("makemigrations", "--check", "--dry-run")
     argv = fill_all(command.argv, state.values())
@@ -431,6 +436,18 @@ def _step_migrations(state: _Rehearsal) -> str:
     if result.returncode == 0:
         return f"{display(argv)}: every model change has its migration"
     if "Migrations for" in result.output:
+        command = state.manage("shell", "-c", schema_changes.SCRIPT)
+        read = schema_changes.parse(state.run(command, state.run_env(command)))
+        if read is not None and read[1] and not read[0]:
+            return (
+                "changes with no SQL, not needed to deploy (run makemigrations to "
+                "record them): " + "; ".join(read[1]),
+                "Your models differ from the migrations only in what Django keeps in "
+                "migration state (no column or table changes, so the release step and "
+                "your pages are not affected):\n  "
+                + "\n  ".join(read[1])
+                + "\nRun `python manage.py makemigrations` when convenient to record them.",
+            )
         raise StepFailed(
             "Your models have changes with no migration. The release step only applies "
             "the migrations you commit, so the database would not match the code, and "
@@ -596,9 +613,12 @@ def _step_static(state: _Rehearsal) -> str:
         f"{url} ({original}): {status}, Content-Encoding: {encoding or '-'}, "
         f"Cache-Control: {cache or '-'}"
     )
-    problems = http_checks.static_problems(status, encoding, cache)
+    expect_compressed = http_checks.compressible(original)
+    problems = http_checks.static_problems(status, encoding, cache, expect_compressed)
     if problems:
         raise StepFailed(detail + "\n" + "\n".join(problems))
+    if not expect_compressed:
+        detail += " (WhiteNoise does not compress this type: no compressible file to check)"
     return detail
 
 

@@ -27,6 +27,7 @@ from simple_deploy.configure import (  # noqa: E402
     overwrite_preview,
     prepare,
 )
+from simple_deploy.django_support import unsupported_message  # noqa: E402
 from simple_deploy.env_options import EnvOptionError, parse_env_options  # noqa: E402
 from simple_deploy.log import LogError, RunLog  # noqa: E402
 from simple_deploy.plan import unified_diff  # noqa: E402
@@ -189,6 +190,24 @@ class Command(BaseCommand):
     # project's models and URLs, so Django's system checks do not gate it (the
     # rehearsal runs `check --deploy`); --automate-all runs them before it deploys.
     requires_system_checks = []
+
+    def run_from_argv(self, argv):
+        # Before the parser: on an older Django even building it may fail.
+        import django
+
+        message = unsupported_message(django.VERSION, django.get_version())
+        if message:
+            self.stderr.write(message)
+            sys.exit(1)
+        super().run_from_argv(argv)
+
+    def execute(self, *args, **options):
+        import django
+
+        message = unsupported_message(django.VERSION, django.get_version())
+        if message:
+            raise CommandError(message)
+        return super().execute(*args, **options)
 
     def create_parser(self, prog_name, subcommand, **kwargs):
         parser = super().create_parser(prog_name, subcommand, **kwargs)

@@ -44,6 +44,7 @@ from simple_deploy.plugin import (
 )
 from simple_deploy.wagtail import wagtail_settings
 
+from . import dockerignore
 from . import image as _image
 from .user_dockerfile import replay
 
@@ -270,10 +271,21 @@ class UserImage:
 
     workdir: str
     port: str | None
+    #: An EXPOSEd port other than the one the start command listens on (it is ignored).
+    exposed_other: str | None = None
 
 
 _WORKDIR = re.compile(r"^\s*WORKDIR\s+(\S+)", re.IGNORECASE | re.MULTILINE)
 _EXPOSE = re.compile(r"^\s*EXPOSE\s+(\d+)", re.IGNORECASE | re.MULTILINE)
+# The server's start command (CMD or ENTRYPOINT, continuation lines joined).
+_START = re.compile(r"^\s*(?:CMD|ENTRYPOINT)\s+(.*(?:\\\n.*)*)", re.IGNORECASE | re.MULTILINE)
+# Where that command listens: gunicorn --bind/-b, uwsgi --http/--http-socket/--socket,
+# uvicorn/daphne --port, runserver ADDR:PORT. EXPOSE only documents a port; the
+# command is what Fly's proxy must reach.
+_LISTEN = re.compile(
+    r"(?:--bind|-b|--http|--http-socket|--socket|--port|-p|runserver)[\s=\"',]+"
+    r"(?:[\w.\[\]-]*:)?(\d{2,5})\b"
+)
 
 
 def user_image(project: Project, options: Options) -> UserImage | None:
@@ -290,7 +302,11 @@ def user_image(project: Project, options: Options) -> UserImage | None:
     workdirs = _WORKDIR.findall(text)
     ports = _EXPOSE.findall(text)
     workdir = workdirs[-1] if workdirs and workdirs[-1].startswith("/") else _image.APP_ROOT
-    return UserImage(workdir=workdir.rstrip("/") or "/", port=ports[-1] if ports else None)
+    starts = _START.findall(text)
+    listens = _LISTEN.findall(starts[-1]) if starts else []
+    port = listens[-1] if listens else (ports[-1] if ports else None)
+    exposed = ports[-1] if ports and listens and ports[-1] != listens[-1] else None
+    return UserImage(workdir=workdir.rstrip("/") or "/", port=port, exposed_other=exposed)
 
 
 def _manage_in(root: str, project: Project) -> str:
@@ -360,7 +376,13 @@ def _user_dockerfile_note(project: Project, theirs: UserImage) -> str:
     return (
         "Your Dockerfile is kept (--overwrite replaces it with ours; --dry-run shows that "
         f"diff). fly.toml is written around it; for Fly it must: listen on 0.0.0.0:{port} "
-        f"(fly.toml's internal_port{'' if theirs.port else '; your Dockerfile has no EXPOSE'}); "
+        f"(fly.toml's internal_port{'' if theirs.port else '; your Dockerfile has no EXPOSE'}"
+        + (
+            f", the port its start command serves on, not the EXPOSEd {theirs.exposed_other}"
+            if theirs.exposed_other
+            else ""
+        )
+        + "); "
         f"have `python` with your dependencies on PATH and {manage} in the image (fly.toml's "
         f"release command `python {manage} migrate --noinput` runs there with your secrets); "
         f"run `{_image.BUILD_FLAG}=1 python {manage} collectstatic --noinput` while building "
@@ -514,19 +536,19 @@ def _image_files(project: Project, options: Options) -> tuple:
                 "dependencies, collected static files, gunicorn as a non-root user",
             )
         )
-    files.append(
-        generated_file(
-            project,
-            ".dockerignore",
-            render_template(
-                _TEMPLATES,
-                "dockerignore-tpl",
-                {"version": __version__, "static_rel": _static_rel(project)},
-            ),
-            "keeps virtual environments, node_modules, .git, local databases, logs and .env "
-            "files out of the image",
-        )
+    ignore = generated_file(
+        project,
+        ".dockerignore",
+        render_template(
+            _TEMPLATES,
+            "dockerignore-tpl",
+            {"version": __version__, "static_rel": _static_rel(project)},
+        ),
+        "keeps virtual environments, node_modules, .git, local databases, logs and .env "
+        "files out of the image",
     )
+    # A .dockerignore of the user's gets our entries merged in: no --overwrite needed.
+    files.append(dockerignore.merged(ignore))
     return tuple(files)
 
 

@@ -32,6 +32,7 @@ from simple_deploy import (
     static_storage,
 )
 from simple_deploy.assets import COMPRESS_ARGS
+from simple_deploy.platforms.heroku import manager_files, procfile_web
 from simple_deploy.platforms.heroku.automate import automation
 from simple_deploy.plugin import (
     Command,
@@ -65,13 +66,18 @@ REQUIREMENTS = (
 
 
 def _processes(project: Project) -> dict[str, tuple[str, ...]]:
-    """The Procfile's commands, declared once for the Procfile and the rehearsal."""
+    """The Procfile's commands, declared once for the Procfile and the rehearsal.
+
+    A `web:` line of the user's that already serves this app with gunicorn is kept
+    with its flags (workers, timeouts, log options are theirs to choose)."""
     chdir = ("--chdir", project.manage_dir_rel) if project.nested else ()
+    ours = ("gunicorn", *chdir, project.wsgi_module)
     return {
         "release": manage_py_argv(project, "migrate", "--noinput"),
         # An ASGI app is served by its ASGI server, which Heroku tells the port in $PORT.
         "web": service_config.asgi_web_argv(project, PORT)
-        or ("gunicorn", *chdir, project.wsgi_module),
+        or procfile_web.users_gunicorn(project, ours)
+        or ours,
     }
 
 
@@ -90,31 +96,13 @@ def _service_lines(project: Project) -> list[tuple[str, str]]:
     ]
 
 
-# Root files that each make Heroku's buildpack pick a package manager; it refuses two.
-_MANAGER_FILES = (
-    ("pipenv", ("Pipfile.lock", "Pipfile")),
-    ("pip", ("requirements.txt",)),
-    ("poetry", ("poetry.lock",)),
-    ("uv", ("uv.lock",)),
-)
-
-
 def check(project: Project, options: Options) -> list[str]:
     """Stop before writing anything when Heroku's buildpack would refuse the repository."""
-    root = project.git_root
-    found = {
-        manager: next(name for name in names if (root / name).is_file())
-        for manager, names in _MANAGER_FILES
-        if any((root / name).is_file() for name in names)
-    }
+    files = manager_files.found(project.git_root)
     problems = []
-    if len(found) > 1:
-        files = ", ".join(f"`{name}` ({manager})" for manager, name in found.items())
+    if len(files) > 1:
         problems.append(
-            f"Heroku's Python buildpack refuses a repository with more than one "
-            f"package-manager file in its root, and this one has {files}. Nothing was "
-            f"changed. This project uses {project.package_manager}: remove the others "
-            "(for example `git rm <file>`), commit, and run again."
+            manager_files.two_files_message(project.git_root, files, project.package_manager)
         )
     # A Pipfile without Pipfile.lock, which the buildpack also refuses, is the core's
     # missing-lock stop for a Pipenv project, and a second manager file for any other.
@@ -178,10 +166,17 @@ def _procfile(project: Project, processes: dict[str, tuple[str, ...]]) -> FileCh
     if not generated.user_file:
         return generated
     text = generated.before.decode("utf-8", errors="replace").replace("\r\n", "\n")
+    # Kept verbatim: its `$PORT` is for Heroku's shell, which a re-quoted line would hide.
+    keep_web = procfile_web.users_gunicorn(project, ()) is not None
     lines, seen, replaced, kept = [], set(), [], []
     for line in text.splitlines():
         match = _PROCESS_LINE.match(line)
         name = match.group(1) if match else None
+        if name == "web" and name not in seen and keep_web:
+            kept.append("web: (gunicorn on your WSGI module, with your flags)")
+            seen.add(name)
+            lines.append(line)
+            continue
         if name in OURS:
             if name not in seen:
                 new = f"{name}: {ours[name]}"
@@ -200,7 +195,7 @@ def _procfile(project: Project, processes: dict[str, tuple[str, ...]]) -> FileCh
         added.append(name)
     parts = []
     if kept:
-        parts.append("kept your " + ", ".join(f"{k}:" for k in kept))
+        parts.append("kept your " + ", ".join(k if ":" in k else f"{k}:" for k in kept))
     if replaced:
         parts.append("replaced " + "; ".join(replaced))
     if added:
@@ -428,7 +423,8 @@ def runtime(project: Project) -> Runtime:
             *((Command(COMPRESS),) if project.compress_offline else ()),
         ),
         release=(Command(processes["release"]),),
-        web=Command(web),
+        # Heroku runs a Procfile line through a shell: $PORT is the router's port.
+        web=Command(procfile_web.port_placeholders(web)),
         host=REHEARSAL_HOST,
         run_env={"DYNO": "web.1", "PORT": "{port}", "WEB_CONCURRENCY": "2"},
         # Heroku Postgres sets DATABASE_URL to postgres://...

@@ -84,7 +84,9 @@ def railpack_manager(project: Project) -> str | None:
     """The package manager Railpack picks from the repository root, in its order."""
     root = project.git_root
     pyproject = (root / "pyproject.toml").is_file()
-    if (root / "requirements.txt").is_file():
+    # This run creates a root requirements.txt when none is there (deps.new_text).
+    created = project.deps.new_text is not None and project.deps.target == "requirements.txt"
+    if (root / "requirements.txt").is_file() or created:
         return "requirements_txt"
     if pyproject and (root / "uv.lock").is_file():
         return "uv"

@@ -1,0 +1,30 @@
+"""The Django versions the tool configures, and what to say on an older one.
+
+The package does not pin Django (pyproject's dependencies): installing the tool
+must never upgrade the project's Django, which would break a project written for
+an older release before the tool could say anything. The check happens instead
+when `manage.py deploy` starts, before any module that needs a newer Django.
+"""
+
+from __future__ import annotations
+
+__all__ = ["MINIMUM", "unsupported_message"]
+
+# The oldest Django release the generated settings and files are written for
+# (the lowest still supported by the Django project when this tool was released).
+MINIMUM = (4, 2)
+
+
+def unsupported_message(version: tuple, installed: str) -> str | None:
+    """The one message for a Django older than MINIMUM, or None when it is supported."""
+    if tuple(version[:2]) >= MINIMUM:
+        return None
+    needed = ".".join(map(str, MINIMUM))
+    return (
+        f"django-simple-deploy needs Django {needed} or newer; this project runs Django "
+        f"{installed}. Nothing was changed (installing django-simple-deploy did not "
+        "change your Django either). Upgrade the project first, following "
+        "https://docs.djangoproject.com/en/stable/howto/upgrade-version/ (for example "
+        f'`pip install "Django>={needed},<5"`, then fix what your tests and '
+        "`python -Wd manage.py check` report), commit, and run `manage.py deploy` again."
+    )

@@ -1,0 +1,90 @@
+"""A project on a Django older than the tool supports: installing the tool keeps
+its Django, and `manage.py deploy` says which Django it needs, in one message."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sample_projects import git, tool_env
+
+pytestmark = pytest.mark.needs_programs
+
+ROOT = Path(__file__).resolve().parents[2]
+OLD_DJANGO = "3.2.25"
+UV = str(Path(sys.executable).with_name("uv"))
+
+
+def _run(cwd: Path, *argv: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        argv, cwd=cwd, capture_output=True, text=True, env=tool_env(), timeout=600, check=False
+    )
+
+
+@pytest.fixture
+def old_project(tmp_path) -> tuple[Path, Path, Path]:
+    """A startproject made by Django 3.2 in its own venv, committed; the tool's wheel."""
+    venv = tmp_path / "venv"
+    made = _run(tmp_path, UV, "venv", "--python", sys.executable, str(venv))
+    assert made.returncode == 0, made.stderr
+    python = str(venv / "bin" / "python")
+    got = _run(tmp_path, UV, "pip", "install", "--python", python, f"Django=={OLD_DJANGO}")
+    assert got.returncode == 0, got.stderr
+    root = tmp_path / "blog_project"
+    root.mkdir()
+    made = _run(root, python, "-m", "django", "startproject", "blog", ".")
+    assert made.returncode == 0, made.stderr
+    settings = root / "blog" / "settings.py"
+    text = settings.read_text(encoding="utf-8")
+    settings.write_text(
+        text.replace("INSTALLED_APPS = [", 'INSTALLED_APPS = [\n    "simple_deploy",'),
+        encoding="utf-8",
+    )
+    (root / "requirements.txt").write_text(f"Django=={OLD_DJANGO}\n", encoding="utf-8")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "Django 3.2 project")
+    # The tool as a user gets it: its built wheel, with its declared dependencies.
+    source = tmp_path / "source"
+    shutil.copytree(
+        ROOT / "src", source / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info")
+    )
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    wheels = tmp_path / "wheels"
+    built = _run(tmp_path, UV, "build", "--wheel", "--out-dir", str(wheels), str(source))
+    assert built.returncode == 0, built.stderr
+    return root, venv, next(wheels.glob("*.whl"))
+
+
+def test_installing_the_tool_keeps_an_old_django_and_deploy_says_what_it_needs(old_project):
+    root, venv, wheel = old_project
+    python = str(venv / "bin" / "python")
+    installed = _run(root, UV, "pip", "install", "--python", python, str(wheel))
+    assert installed.returncode == 0, installed.stderr
+    version = _run(root, python, "-c", "import django; print(django.get_version())")
+    assert version.stdout.strip() == OLD_DJANGO, installed.stderr
+    before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file() and ".git" not in p.parts}
+
+    result = _run(root, python, "manage.py", "deploy", "--platform", "heroku")
+
+    assert result.returncode == 1
+    assert "Traceback" not in result.stdout + result.stderr
+    first = result.stderr.strip().splitlines()[0]
+    needs = "django-simple-deploy needs Django 4.2 or newer; this project runs Django"
+    assert first.startswith(f"{needs} {OLD_DJANGO}."), result.stderr
+    assert 'pip install "Django>=4.2,<5"' in result.stderr
+    after = {p: p.read_bytes() for p in root.rglob("*") if p.is_file() and ".git" not in p.parts}
+    assert after == before
+    assert git(root, "status", "--porcelain") == ""
+
+
+def test_the_package_does_not_pin_django():
+    # An old project's Django must never be upgraded by installing the tool.
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    dependencies = text.split("dependencies = [", 1)[1].split("]", 1)[0]
+    assert '"Django",' in dependencies
+    assert "Django>" not in dependencies and "Django=" not in dependencies
