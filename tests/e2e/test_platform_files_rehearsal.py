@@ -11,7 +11,6 @@ import pytest
 from project_files import git, manage_dir
 from project_shapes import (
     add_plain_psycopg,
-    add_procfile_with_worker,
     add_tailwind_build,
     commit,
     ignore_python_version,
@@ -37,16 +36,11 @@ def test_asset_build_plain_psycopg_and_ignored_file_rehearse(
     add_plain_psycopg(root)
     ignore_python_version(root, f"{sys.version_info[0]}.{sys.version_info[1]}")
     if platform == "heroku":
-        add_procfile_with_worker(root)
         # A web line that already serves the app with gunicorn keeps its flags; the
-        # rehearsal runs it as Heroku's shell would, $PORT included.
-        procfile = root / "Procfile"
-        procfile.write_text(
-            procfile.read_text("utf-8").replace(
-                "web: gunicorn blog.wsgi --log-file -", f"web: {KEPT_WEB}"
-            ),
-            "utf-8",
-        )
+        # rehearsal runs it as Heroku's shell would, $PORT included. (Worker lines are
+        # rehearsed as processes: tests/e2e/test_services_rehearsal.py, on a project
+        # that has the Celery they run.)
+        (root / "Procfile").write_text(f"web: {KEPT_WEB}\n", "utf-8")
     commit(root, "Tailwind, psycopg, pyenv")
 
     configure_commit_and_rehearse(root, platform, database_url)
@@ -66,8 +60,6 @@ def test_asset_build_plain_psycopg_and_ignored_file_rehearse(
     assert ignored.returncode == 1
     if platform == "heroku":
         procfile = (root / "Procfile").read_text("utf-8")
-        assert "worker: celery -A blog worker --loglevel info\n" in procfile
-        assert "beat: celery -A blog beat\n" in procfile
         assert "release: python manage.py migrate --noinput\n" in procfile
         assert f"web: {KEPT_WEB}\n" in procfile
         log = "\n".join(p.read_text("utf-8") for p in (root / "simple_deploy_logs").glob("*.log"))
