@@ -129,9 +129,7 @@ def email_lines(project: Project | None, relay: str | None = None, imported: boo
             keep_own = bool(facts and facts.smtp_settings)
         else:
             keep_own = backend not in _DEVELOPMENT_BACKENDS
-    lines = [
-        "# Mail goes out through EMAIL_URL: smtp+tls://USER:PASSWORD@HOST:587 (see the summary)."
-    ]
+    lines: list[str] = []
     if not imported:
         lines.append("from urllib.parse import unquote as _unquote, urlsplit as _urlsplit")
     relay_host = f"_os.environ.get({relay!r})" if relay else None
@@ -149,7 +147,8 @@ def email_lines(project: Project | None, relay: str | None = None, imported: boo
         url = '_os.environ["EMAIL_URL"]'
     else:
         url = '_os.environ.get("EMAIL_URL", "smtp://localhost:25")'
-    lines.append(f"{body}_email = _urlsplit({url})")
+    # EMAIL_URL's form (smtp+tls://USER:PASSWORD@HOST:587) is in the summary.
+    lines.append(f"{body}_email = _urlsplit({url})  # see the summary")
     values = (
         ("host", "EMAIL_HOST", '_email.hostname or "localhost"'),
         (
@@ -164,11 +163,16 @@ def email_lines(project: Project | None, relay: str | None = None, imported: boo
     )
     tls = 'EMAIL_USE_TLS, EMAIL_USE_SSL = _email.scheme == "smtp+tls", _email.scheme == "smtps"'
     if mailers is not None:
+        # Two short options to a line: the MAILERS form would otherwise be the block's
+        # longest part (issue 30's 60-line block).
+        option = {key: f'"{key}": {value}' for key, _, value in values}
         lines += [
             f'{body}MAILERS = {{**MAILERS, "default": {{"BACKEND": "{_SMTP}"}}}}',
             f'{body}MAILERS["default"]["OPTIONS"] = {{',
-            *(f'{body}    "{key}": {value},' for key, _, value in values),
-            f"{body}}}",
+            f"{body}    {option['host']}, {option['username']},",
+            f"{body}    {option['port']},",
+            f"{body}    {option['password']}, {option['use_ssl']},",
+            f"{body}    {option['use_tls']}}}",
         ]
     else:
         if (facts.email_backend if facts else None) not in (None, _SMTP):

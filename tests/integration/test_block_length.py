@@ -32,3 +32,16 @@ def test_startproject_block_is_at_most_60_lines(sample_project, platform):
     for rethought in ("globals()", '"STATIC_ROOT" in', "MIDDLEWARE.index(", "MIDDLEWARE.insert("):
         assert rethought not in text
     assert max(len(line) for line in lines) <= 100
+
+
+@pytest.mark.django6
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_django6_startproject_block_is_at_most_60_lines(sample_project, platform):
+    # Django 6.1's startproject configures mail through MAILERS, written in its own form.
+    root = sample_project("requirements_txt", "flat", django="6.1")
+    result = deploy(root, platform)
+    assert result.returncode == 0, result.stderr + result.stdout
+    lines = block(root, platform)
+    print(f"{platform}: {len(lines)} lines")
+    assert len(lines) <= MOST, "\n".join(lines)
+    assert max(len(line) for line in lines) <= 100
