@@ -8,8 +8,9 @@ CI rehearses two cells (101 s and 52 s, measured on a busy 2-core machine):
 Celery with beat on Heroku (Procfile process types) and Channels on Upsun
 (daphne, a worker, and Redis reached through PLATFORM_RELATIONSHIPS). Every
 platform's configuration of both samples is checked by services-config's
-integration tests. The whole matrix, both samples on all six built-in
-platforms (12 rehearsals, 8 to 16 minutes here, by the load), runs with:
+integration tests. The whole matrix, the four samples (Celery with beat,
+Channels, RQ, an ASGI app on uvicorn) on all six built-in platforms (24
+rehearsals), runs with:
 
     SIMPLE_DEPLOY_SERVICES_MATRIX=1 bash scripts/test tests/e2e/test_services_rehearsal.py
 """
@@ -29,6 +30,8 @@ PLATFORMS = ("heroku", "fly_io", "railway", "render", "upsun", "platform_sh")
 SERVICE_STEPS = {
     "celery-beat": ("redis", "worker: celery", "beat: celery", "task"),
     "channels": ("redis", "websocket"),
+    "rq": ("redis", "rqworker: manage.py rqworker", "task"),
+    "uvicorn": (),
 }
 CI_CELLS = {("celery-beat", "heroku"), ("channels", "upsun")}
 FULL = os.environ.get("SIMPLE_DEPLOY_SERVICES_MATRIX") == "1"
@@ -58,6 +61,13 @@ def test_the_services_start_and_do_their_work_in_the_rehearsal(
     if shape == "celery-beat":
         assert "(a scheduler: started once, as on the platform)" in out
         assert "[pass] task (" in out and "celery.accumulate succeeded" in out
+    elif shape == "rq":
+        assert "[pass] task (" in out
+    elif shape == "uvicorn":
+        # The web step served the ASGI app with the project's own uvicorn.
+        log = "\n".join(p.read_text("utf-8") for p in (root / "simple_deploy_logs").glob("*.log"))
+        web = log[log.index("rehearsal web") :]
+        assert "uvicorn" in web.split("\n", 3)[0] + web.split("\n", 3)[1], web[:400]
     else:
         # The channel worker's step, named by what runs it, and the handshake.
         assert ": manage.py runworker (" in out

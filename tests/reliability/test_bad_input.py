@@ -208,6 +208,10 @@ def test_user_written_platform_file_is_never_replaced_silently(
             after = (root / change.path).read_bytes()
             assert all(line in after.splitlines() for line in mine.splitlines()), after
             assert "your Procfile: kept your keep:" in result.stdout, result.stdout
+        elif change.path == ".dockerignore":
+            # A .dockerignore is merged: the user's lines stay as written, ours follow.
+            after = (root / change.path).read_bytes()
+            assert after.startswith(mine) and len(after) > len(mine), after
         else:
             assert (root / change.path).read_bytes() == mine, f"{change.path} was replaced"
 
