@@ -4,11 +4,12 @@ PostgreSQL and a throwaway redis-server: each declared process starts as its ste
 a Celery task is sent and seen done, and a Channels app answers a websocket
 handshake (its echo goes through the channel worker and Redis).
 
-CI rehearses two cells (101 s and 52 s, measured on a busy 2-core machine):
-Celery with beat on Heroku (Procfile process types) and Channels on Upsun
-(daphne, a worker, and Redis reached through PLATFORM_RELATIONSHIPS). Every
-platform's configuration of both samples is checked by services-config's
-integration tests. The whole matrix, the four samples (Celery with beat,
+CI rehearses four cells (101 s and 52 s for the first two on a busy 2-core machine,
+about 10 s each for the last two on a quiet one):
+Celery with beat on Heroku (Procfile process types), Channels on Upsun
+(daphne, a worker, and Redis reached through PLATFORM_RELATIONSHIPS), RQ on
+Railway and uvicorn on Fly.io. Every platform's configuration of every sample
+is checked by tests/integration/test_services_config.py. The whole matrix, the four samples (Celery with beat,
 Channels, RQ, an ASGI app on uvicorn) on all six built-in platforms (24
 rehearsals), runs with:
 
@@ -33,7 +34,12 @@ SERVICE_STEPS = {
     "rq": ("redis", "rqworker: manage.py rqworker", "task"),
     "uvicorn": (),
 }
-CI_CELLS = {("celery-beat", "heroku"), ("channels", "upsun")}
+CI_CELLS = {
+    ("celery-beat", "heroku"),
+    ("channels", "upsun"),
+    ("rq", "railway"),
+    ("uvicorn", "fly_io"),
+}
 FULL = os.environ.get("SIMPLE_DEPLOY_SERVICES_MATRIX") == "1"
 
 
