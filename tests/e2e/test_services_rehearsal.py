@@ -9,9 +9,9 @@ about 10 s each for the last two on a quiet one):
 Celery with beat on Heroku (Procfile process types), Channels on Upsun
 (daphne, a worker, and Redis reached through PLATFORM_RELATIONSHIPS), RQ on
 Railway and uvicorn on Fly.io. Every platform's configuration of every sample
-is checked by tests/integration/test_services_config.py. The whole matrix, the four samples (Celery with beat,
-Channels, RQ, an ASGI app on uvicorn) on all six built-in platforms (24
-rehearsals), runs with:
+is checked by tests/integration/test_services_config.py. The whole matrix,
+the four samples (Celery with beat, Channels, RQ, an ASGI app on uvicorn) on
+all six built-in platforms (24 rehearsals), runs with:
 
     SIMPLE_DEPLOY_SERVICES_MATRIX=1 bash scripts/test tests/e2e/test_services_rehearsal.py
 """
