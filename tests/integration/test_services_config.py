@@ -13,7 +13,6 @@ import render_schema
 import service_shapes
 import tomlkit
 import upsun_validator
-import yaml
 from project_files import deploy
 
 from simple_deploy.platforms.fly_io.plugin import platform as fly_io
@@ -229,12 +228,16 @@ def _platform_files(root, shape, app: dict, services: dict):
 
 
 def _upsun(root, shape, validator):
+    import yaml  # here: the Windows run's Python (scripts/test-windows) has no PyYAML
+
     upsun_validator.assert_valid(validator, root)
     config = yaml.safe_load((root / ".upsun" / "config.yaml").read_text())
     _platform_files(root, shape, config["applications"]["app"], config["services"])
 
 
 def _platform_sh(root, shape):
+    import yaml
+
     app = yaml.safe_load((root / ".platform.app.yaml").read_text())
     services = yaml.safe_load((root / ".platform" / "services.yaml").read_text())
     _platform_files(root, shape, app, services)
