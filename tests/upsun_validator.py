@@ -26,7 +26,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 VERSION = "0.3.2"
-CACHE = Path(__file__).resolve().parents[1] / ".cache" / "upsunvalidator"
+# Resolved: .cache is a link to one folder shared by every checkout on the machine, and
+# the venv's scripts name their interpreter by this path. Through the link, two checkouts
+# would each see the other's venv as foreign and rebuild it under the other's tests.
+CACHE = (Path(__file__).resolve().parents[1] / ".cache").resolve() / "upsunvalidator"
 UPSUN_PYTHON_ONLY = ("3.13", "3.14")  # supported by Upsun, unknown to the validator
 _SCHEMA_CHECK = (
     "import json, sys, yaml, jsonschema; "
