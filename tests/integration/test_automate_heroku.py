@@ -53,7 +53,10 @@ def commands(heroku) -> list[str]:
     calls = heroku.calls()
     for argv in calls:
         assert check(HEROKU_TABLE, argv) is None, check(HEROKU_TABLE, argv)
-    return [argv[0] for argv in calls]
+    names = [argv[0] for argv in calls]
+    # `releases` is polled until the release phase ends: a busy machine needs one more
+    # poll, which is the same request again, not another step.
+    return [n for i, n in enumerate(names) if not (n == "releases" and names[i - 1 : i] == [n])]
 
 
 def assert_deployed(root: Path, heroku, remote: str = "heroku") -> dict:
