@@ -7,7 +7,8 @@ commit; built once, cached, copied per test.
 
 - "celery-beat": Celery app module blog/celery.py, a task in the `notes` app,
   CELERY_BROKER_URL read from the environment, django-celery-beat's database
-  scheduler, and a Procfile with `worker:` and `beat:` lines.
+  scheduler, and a Procfile with `worker:` and `beat:` lines (the worker's line sets
+  REMAP_SIGTERM before its command, as Heroku's Celery guide does).
 - "rq": django-rq, RQ_QUEUES on REDIS_URL, a task in `notes`; no Procfile.
 - "channels": Channels served by daphne (ASGI_APPLICATION), a consumer routed
   at ws/echo/, CHANNEL_LAYERS on channels-redis reading REDIS_URL, and a
@@ -24,7 +25,7 @@ import sample_projects
 from sample_projects import _edit, run
 
 # Bump when a recipe below changes: the cache key carries it.
-SERVICE_RECIPE = "1"
+SERVICE_RECIPE = "2"
 
 CELERY_APP = """import os
 
@@ -54,7 +55,7 @@ CELERY_RESULT_BACKEND = CELERY_BROKER_URL
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 """
 CELERY_PROCFILE = """web: gunicorn blog.wsgi
-worker: celery -A blog worker --loglevel=info
+worker: REMAP_SIGTERM=SIGQUIT celery -A blog worker --loglevel=info
 beat: celery -A blog beat --loglevel=info --scheduler django
 """
 

@@ -7,6 +7,8 @@ platform's Redis needs. Each plugin keeps only its platform's form of them.
 
 from __future__ import annotations
 
+import shlex
+
 from .package_managers import Requirement
 from .project import Project
 from .runtime import Command, Process
@@ -72,7 +74,25 @@ def asgi_web_argv(project: Project, port: str) -> tuple[str, ...] | None:
 def runtime_processes(project: Project) -> tuple[Process, ...]:
     """The processes beside web, each as the generated configuration runs it (from the
     repository root, the command the user's Procfile line or detection gave)."""
-    return tuple(Process(p.name, p.role, Command(p.argv)) for p in project.services.processes)
+    return tuple(
+        Process(p.name, p.role, Command(p.argv, env=dict(p.env)))
+        for p in project.services.processes
+    )
+
+
+def shell_line(process: ServiceProcess) -> str:
+    """The process as a shell command line (Upsun's and Platform.sh's `start:`): its
+    Procfile assignments first, as the shell reads them."""
+    assignments = [f"{name}={shlex.quote(value)}" for name, value in process.env]
+    return " ".join([*assignments, shlex.join(process.argv)])
+
+
+def exec_argv(process: ServiceProcess) -> tuple[str, ...]:
+    """The process as an argument list run without a shell (Fly.io's [processes]):
+    `env` sets its Procfile assignments, as the shell would have."""
+    if not process.env:
+        return process.argv
+    return ("env", *(f"{name}={value}" for name, value in process.env), *process.argv)
 
 
 def redis_env(project: Project, value: str = "{redis_url}") -> dict[str, str]:
@@ -122,7 +142,7 @@ def _origin(source: str) -> str:
 
 
 def _display(process: ServiceProcess) -> str:
-    return " ".join(process.argv)
+    return " ".join([*(f"{name}={value}" for name, value in process.env), *process.argv])
 
 
 def heroku_redis_tls(project: Project, indent: str = "    ") -> str:

@@ -22,6 +22,7 @@ __all__ = ["find_services"]
 # Procfile process types the platform itself owns (Heroku's web and release).
 _OWN_TYPES = ("web", "release")
 _PROCESS_LINE = re.compile(r"^([A-Za-z0-9_-]+)\s*:\s*(.+?)\s*$")
+_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _CELERY_APP = re.compile(r"^\s*\w+\s*=\s*Celery\(", re.MULTILINE)
 _ASGI_APPLICATION = re.compile(r"""^ASGI_APPLICATION\s*=\s*["']([\w.]+)["']""", re.MULTILINE)
 _CHANNEL_ROUTER = re.compile(r"ChannelNameRouter\(\s*\{(.*?)\}", re.DOTALL)
@@ -63,6 +64,16 @@ def _procfile(git_root: Path) -> list[tuple[str, str]]:
         if match and not line.lstrip().startswith("#"):
             found.append((match.group(1), match.group(2)))
     return found
+
+
+def _assignments(words: Sequence[str]) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
+    """A Procfile command's leading `NAME=value` words (the shell's assignments for
+    the command, e.g. `REMAP_SIGTERM=SIGQUIT celery ...`) apart from its argv."""
+    count = 0
+    while count < len(words) - 1 and _ASSIGNMENT.match(words[count]):
+        count += 1
+    pairs = [word.partition("=") for word in words[:count]]
+    return tuple((name, value) for name, _, value in pairs), tuple(words[count:])
 
 
 def _role(name: str, argv: Sequence[str]) -> str:
@@ -174,10 +185,11 @@ def find_services(
         if name in _OWN_TYPES:
             continue
         try:
-            argv = tuple(shlex.split(command))
+            words = shlex.split(command)
         except ValueError:
-            argv = tuple(command.split())
-        processes.append(ServiceProcess(name, _role(name, argv), argv, "Procfile"))
+            words = command.split()
+        env, argv = _assignments(words)
+        processes.append(ServiceProcess(name, _role(name, argv), argv, "Procfile", env))
     declared = {p.role for p in processes} | {p.name for p in processes}
     nested = manage_dir != git_root
     workdir = ("--workdir", manage_dir.relative_to(git_root).as_posix()) if nested else ()

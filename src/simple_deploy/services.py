@@ -19,6 +19,9 @@ class ServiceProcess:
     role: str  # "worker" | "scheduler" (runs exactly once) | "channels"
     argv: tuple[str, ...]  # the command, from the user's Procfile line when there is one
     source: str  # where it came from: "Procfile" or "detected: celery app proj.celery"
+    # The Procfile line's leading NAME=value words: Heroku's shell sets them for the
+    # command; every other platform is given them as the process's environment.
+    env: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

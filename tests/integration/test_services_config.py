@@ -35,10 +35,23 @@ PLUGINS = {
     "platform_sh": platform_sh,
 }
 CELERY = ("celery", "-A", "blog")
+
+
+def _line(process: ServiceProcess) -> str:
+    """The Procfile line's command as the user wrote it: assignments, then argv."""
+    return " ".join([*(f"{k}={v}" for k, v in process.env), *process.argv])
+
+
 EXPECTED = {
     "celery-beat": Services(
         processes=(
-            ServiceProcess("worker", "worker", (*CELERY, "worker", "--loglevel=info"), "Procfile"),
+            ServiceProcess(
+                "worker",
+                "worker",
+                (*CELERY, "worker", "--loglevel=info"),
+                "Procfile",
+                (("REMAP_SIGTERM", "SIGQUIT"),),
+            ),
             ServiceProcess(
                 "beat",
                 "scheduler",
@@ -106,8 +119,8 @@ def _check_runtime(platform: str, root, shape: str) -> None:
     """The plugin's Runtime declares the processes, Redis and the ASGI web command."""
     expected = EXPECTED[shape]
     runtime = PLUGINS[platform].runtime(inspect(root))
-    assert [(p.name, p.role, p.command.argv) for p in runtime.processes] == [
-        (p.name, p.role, p.argv) for p in expected.processes
+    assert [(p.name, p.role, p.command.argv, p.command.env) for p in runtime.processes] == [
+        (p.name, p.role, p.argv, dict(p.env)) for p in expected.processes
     ]
     assert runtime.needs_redis == expected.needs_redis
     assert runtime.websocket_path == expected.websocket_path
@@ -127,7 +140,7 @@ def _heroku(root, shape):
     types = {k: v for k, v in types.items() if not k.startswith("#")}
     assert set(types) == {"release", "web", *(p.name for p in expected.processes)}
     for process in expected.processes:
-        assert types[process.name] == " ".join(process.argv)
+        assert types[process.name] == _line(process)
     if WEB[shape]:
         assert types["web"] == WEB[shape].format(port="$PORT")
     settings = (root / "blog" / "settings.py").read_text()
@@ -156,7 +169,9 @@ def _fly_io(root, shape):
     assert list(groups) == ["app", *(p.name for p in expected.processes)]
     assert groups["app"].split() == [part.strip("'") for part in " ".join(cmd).split()]
     for process in expected.processes:
-        assert groups[process.name] == " ".join(process.argv)
+        # No shell runs Fly's process commands: `env` sets the line's assignments.
+        prefix = "env " if process.env else ""
+        assert groups[process.name] == prefix + _line(process)
 
 
 def _render(root, shape):
@@ -171,6 +186,8 @@ def _render(root, shape):
         assert worker["startCommand"] == " ".join(process.argv)
         assert worker["plan"] == "starter" and "numInstances" not in worker
         keys = {v["key"]: v for v in worker["envVars"]}
+        for name, value in process.env:
+            assert keys[name] == {"key": name, "value": value}
         assert keys["SECRET_KEY"]["fromService"] == {
             "type": "web",
             "name": "blog-site",
@@ -204,6 +221,8 @@ def _railway(root, shape):
         service = resources[process.name]
         assert service["start"] == " ".join(process.argv)
         assert service["replicas"] == 1
+        for name, value in process.env:
+            assert service["env"][name] == value
         assert service["env"]["SECRET_KEY"] == "${{web.SECRET_KEY}}"
     for name in expected.redis_env_names:
         for service in ("web", *(p.name for p in expected.processes)):
@@ -216,7 +235,7 @@ def _platform_files(root, shape, app: dict, services: dict):
     expected = EXPECTED[shape]
     workers = app.get("workers", {})
     assert {n: w["commands"]["start"] for n, w in workers.items()} == {
-        p.name: " ".join(p.argv) for p in expected.processes
+        p.name: _line(p) for p in expected.processes
     }
     assert ("redis" in app["relationships"]) == expected.needs_redis
     assert ("redis" in services) == expected.needs_redis

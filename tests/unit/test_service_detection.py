@@ -38,6 +38,24 @@ def test_procfile_lines_are_the_commands_and_say_their_role(tmp_path):
     ]
 
 
+def test_a_procfile_lines_leading_assignments_are_its_environment_not_its_program(tmp_path):
+    # styleguide-example's `worker: REMAP_SIGTERM=SIGQUIT celery ...`: Heroku's shell
+    # sets the variable; the program is celery.
+    procfile = (
+        "worker: REMAP_SIGTERM=SIGQUIT C_FORCE_ROOT='yes please' celery -A proj worker\n"
+        "beat: celery -A proj beat --max-interval=5\n"
+    )
+    found = _find(tmp_path, "", procfile=procfile)
+    worker, beat = found.processes
+    assert worker.argv == ("celery", "-A", "proj", "worker")
+    assert worker.env == (("REMAP_SIGTERM", "SIGQUIT"), ("C_FORCE_ROOT", "yes please"))
+    assert (beat.role, beat.argv, beat.env) == (
+        "scheduler",
+        ("celery", "-A", "proj", "beat", "--max-interval=5"),
+        (),
+    )
+
+
 def test_rq_worker_listens_on_every_queue_of_rq_queues(tmp_path):
     settings = (
         "import os\nINSTALLED_APPS = ['django_rq']\nRQ_QUEUES = {\n"

@@ -360,7 +360,7 @@ def _processes_context(project: Project, web: tuple[str, ...]) -> dict:
     if not processes:
         return {"processes": ()}
     groups = [("app", _toml_string(shlex.join(web)))]
-    groups += [(p.name, _toml_string(shlex.join(p.argv))) for p in processes]
+    groups += [(p.name, _toml_string(shlex.join(service_config.exec_argv(p)))) for p in processes]
     once = [p.name for p in processes if p.role == "scheduler"]
     note = (
         f"{', '.join(once)} must run on exactly one Machine: `fly scale count {once[0]}=1`."

@@ -311,7 +311,9 @@ def _workers_context(project: Project) -> dict[str, Any]:
     once = [p.name for p in processes if p.role == "scheduler"]
     note = f"{', '.join(once)} must run as exactly one instance (never scale it)." if once else ""
     return {
-        "workers": [(p.name, "'" + shlex.join(p.argv).replace("'", "''") + "'") for p in processes],
+        "workers": [
+            (p.name, "'" + service_config.shell_line(p).replace("'", "''") + "'") for p in processes
+        ],
         "workers_note": note,
     }
 

@@ -171,6 +171,7 @@ def _workers(project: Project) -> str:
         env.append("      DATABASE_URL: db.env.DATABASE_URL,")
         env += [f"      {k}: {json.dumps(v)}," for k, v in sorted(project.settings_env.items())]
         env += [f"      {name}: cache.env.REDIS_URL," for name in project.services.redis_env_names]
+        env += [f"      {name}: {json.dumps(value)}," for name, value in process.env]
         once = (
             "\n    // A scheduler: exactly one replica, never more."
             if process.role == "scheduler"

@@ -376,6 +376,8 @@ def _service_blocks(project: Project, options: Options, build: str) -> str:
                 f"          name: {keyvalue_name(project, options)}",
                 "          property: connectionString",
             ]
+        for key, value in process.env:
+            lines += [f"      - key: {key}", f"        value: {q(value)}"]
         out.append("\n".join(lines))
     if project.services.needs_redis:
         out.append(
