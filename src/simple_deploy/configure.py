@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import checks, env_needs, gitignore, markers
+from . import checks, env_needs, gitignore, markers, service_config
 from .changes import ApplyError, apply_changes, link_problems, never_replaced, written_at
 from .drivers import DRIVER_NAMES
 from .lock import refresh_lock
@@ -197,7 +197,12 @@ def build_plan(project: Project, plugin: PlatformPlugin, options: Options) -> Pl
         changes=tuple(changes + ignore_changes),
         requirements=added,
         lock_argv=deps.lock_argv if requirement_files and deps.lock_file else None,
-        notes=(*notes, *env_needs.notes(project), *platform_plan.notes),
+        notes=(
+            *notes,
+            *env_needs.notes(project),
+            *service_config.notes(project),
+            *platform_plan.notes,
+        ),
         unignored=unignored,
     )
 

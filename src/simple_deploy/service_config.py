@@ -22,6 +22,9 @@ __all__ = [
     "process_rows",
     "has_services",
     "service_requirements",
+    "notes",
+    "shell_line",
+    "exec_argv",
     "ROLE_NOTES",
 ]
 
@@ -198,15 +201,37 @@ def heroku_redis_tls(project: Project, indent: str = "    ") -> str:
 
 
 def service_requirements(project: Project) -> tuple[Requirement, ...]:
-    """Packages the web command needs beyond the project's own: gunicorn's uvicorn
-    worker when the ASGI app has no ASGI server of its own."""
+    """Packages the processes need beyond the project's own: the redis client for a
+    Celery broker moved to Redis, gunicorn's uvicorn worker when the ASGI app has no
+    ASGI server of its own."""
     services = project.services
+    # Celery's own bounds for its redis extra (celery 5.5).
+    client = Requirement("redis", "redis>=4.5.2,<6", "the Redis client for Celery's broker")
+    broker = (client,) if services.broker_moved else ()
     if services.asgi_server != "gunicorn+uvicorn":
-        return ()
+        return broker
     worker = Requirement(
         "uvicorn-worker", "uvicorn-worker~=0.3", "gunicorn's worker for the ASGI app"
     )
     if services.websocket_path is None:
-        return (worker,)
+        return (*broker, worker)
     # uvicorn speaks websockets only with a websockets library installed.
-    return (worker, Requirement("websockets", "websockets>=13", "websockets for uvicorn"))
+    return (
+        *broker,
+        worker,
+        Requirement("websockets", "websockets>=13", "websockets for uvicorn"),
+    )
+
+
+def notes(project: Project) -> tuple[str, ...]:
+    """What the summary says about services the platform runs differently from local."""
+    moved = project.services.broker_moved
+    if not moved:
+        return ()
+    names = " and ".join(f"`{name}`" for name in moved)
+    return (
+        f"Celery's broker: your settings read {names} with a RabbitMQ (amqp://) default. "
+        "The platform's Redis is set under that name instead (every platform here offers "
+        "Redis, none RabbitMQ), and `redis` is added to your requirements for it. To keep "
+        "RabbitMQ, set the variable to your RabbitMQ's URL on the platform.",
+    )

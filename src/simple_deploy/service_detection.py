@@ -109,13 +109,15 @@ def _statement_heads(text: str) -> list[str]:
 
 
 def _redis_names(
-    settings: Sequence[str], env_vars: Iterable[EnvVar], redis_broker: bool
-) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    settings: Sequence[str], env_vars: Iterable[EnvVar], redis_broker: bool, celery: bool
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
     """Names the settings read a Redis URL from: a read that feeds a Redis setting
     (Celery's broker, CACHES with a Redis backend, RQ_QUEUES, CHANNEL_LAYERS ...),
-    or a name that says so (REDIS_URL, *_REDIS_URL)."""
+    or a name that says so (REDIS_URL, *_REDIS_URL); then the uses, and the names of
+    a Celery broker read with another default (amqp://), which get Redis too."""
     names: list[str] = []
     uses: list[str] = []
+    moved: list[str] = []
     for text in settings:
         heads = _statement_heads(text)
         lines = text.splitlines()
@@ -131,7 +133,11 @@ def _redis_names(
                         continue
                 if "BROKER" in statement or statement == "CELERY_RESULT_BACKEND":
                     if not redis_broker and "redis" not in line:
-                        continue
+                        if not (celery and "BROKER" in statement):
+                            continue
+                        # RabbitMQ is the default here, but no platform has one to give
+                        # while each has Redis, a broker Celery supports as well.
+                        moved.append(name)
                 names.append(name)
                 if statement:
                     uses.append(_USES.get(statement, statement.lower()))
@@ -139,7 +145,7 @@ def _redis_names(
         upper = var.name.upper()
         if upper == "REDIS_URL" or upper.endswith("_REDIS_URL") or upper == "REDIS_TLS_URL":
             names.append(var.name)
-    return tuple(dict.fromkeys(names)), tuple(dict.fromkeys(uses))
+    return tuple(dict.fromkeys(names)), tuple(dict.fromkeys(uses)), tuple(dict.fromkeys(moved))
 
 
 def _websocket_path(manage_dir: Path) -> str | None:
@@ -266,11 +272,14 @@ def find_services(
                     )
                 websocket_path = _websocket_path(manage_dir)
     redis_broker = "redis" in present or "celery" in present and "redis" in joined
-    redis_names, redis_uses = _redis_names(settings, env_vars, redis_broker)
+    redis_names, redis_uses, broker_moved = _redis_names(
+        settings, env_vars, redis_broker, celery="celery" in present
+    )
     return Services(
         processes=tuple(processes),
         redis_env_names=redis_names,
         redis_uses=redis_uses,
+        broker_moved=broker_moved,
         asgi_application=asgi_application,
         asgi_server=asgi_server,
         websocket_path=websocket_path,

@@ -35,6 +35,9 @@ class Services:
     # What the settings feed the Redis URL to: "celery", "caches", "rq", "channels" ...
     # (Heroku's TLS settings are written only for these).
     redis_uses: tuple[str, ...] = ()
+    # Names of a Celery broker URL the settings read with another default (amqp://):
+    # the platform's Redis is given under them, and the redis client is added.
+    broker_moved: tuple[str, ...] = ()
 
     @property
     def needs_redis(self) -> bool:

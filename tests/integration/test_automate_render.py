@@ -141,6 +141,46 @@ def test_first_run_creates_and_deploys_then_a_re_run_reuses(project, standin, wo
         assert secret not in shown
 
 
+def test_each_process_beside_web_is_a_background_worker_made_once(project, standin, world):
+    """A Procfile worker runs on Render as render.yaml declares it: its own background
+    worker with the web service's secret key and database and the line's variables,
+    named with its cost before it is made, reused (not made again) on a re-run."""
+    (project / "Procfile").write_text(
+        "worker: REMAP_SIGTERM=SIGQUIT python blog/manage.py qcluster\n", "utf-8"
+    )
+    git(project, "add", "Procfile")
+    git(project, "commit", "-qm", "A worker")
+    first = automate(project, standin, world)
+    out = first.stdout + first.stderr
+    assert first.returncode == 0, out
+    [web], [worker] = world.web_services(), world.workers()
+    blueprint = render_schema.assert_valid((project / "render.yaml").read_text())
+    declared = next(s for s in blueprint["services"] if s["type"] == "worker")
+    assert worker["name"] == declared["name"] == "blog-site-worker"
+    details = worker["serviceDetails"]
+    assert declared["startCommand"] == "python blog/manage.py qcluster"
+    assert details["envSpecificDetails"] == {
+        "buildCommand": declared["buildCommand"],
+        "startCommand": declared["startCommand"],
+    }
+    assert (details["plan"], details["region"]) == (declared["plan"], declared["region"])
+    env, web_env = world.env[worker["id"]], world.env[web["id"]]
+    assert env["SECRET_KEY"] == web_env["SECRET_KEY"]
+    assert env["DATABASE_URL"] == web_env["DATABASE_URL"]
+    assert env["REMAP_SIGTERM"] == "SIGQUIT"
+    costs = out.index("Costs: ")
+    assert "create or reuse the background worker blog-site-worker (starter" in out[:costs]
+    assert f"Created: background worker blog-site-worker ({worker['id']}), starter" in out
+    assert web_env["SECRET_KEY"] not in all_text(project) + out
+
+    again = automate(project, standin, world)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert [w["id"] for w in world.workers()] == [worker["id"]], "a second worker"
+    assert f"Reused: background worker blog-site-worker ({worker['id']})" in again.stdout
+    assert world.env[worker["id"]]["SECRET_KEY"] == web_env["SECRET_KEY"]
+    assert web_env["SECRET_KEY"] not in again.stdout + again.stderr
+
+
 def test_a_repository_render_cannot_read_is_the_one_click_left(project, standin, world):
     world.connected.clear()
     first = automate(project, standin, world)

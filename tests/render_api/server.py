@@ -8,6 +8,7 @@ parameters) and `pkg/client/types_gen.go` (bodies):
     GET   /v1/owners                               [{"owner": Owner, "cursor"}]
     GET   /v1/services?name=&type=&ownerId=        [{"service": Service, "cursor"}]
     POST  /v1/services                             ServicePOST -> {"service", "deployId"}
+                                                   (web_service or background_worker)
     PATCH /v1/services/{id}                        ServicePATCH -> Service
     GET   /v1/services/{id}/env-vars               [{"envVar": {"key","value"}, "cursor"}]
     PUT   /v1/services/{id}/env-vars/{key}         {"value"} | {"generateValue"} -> EnvVar
@@ -184,8 +185,9 @@ class World:
         try:
             self._require(body, "type", "name", "ownerId", "repo", "serviceDetails")
             self._owner(body["ownerId"])
-            if body["type"] != "web_service":
-                raise Failure(400, "this stand-in makes web services only")
+            kind = body["type"]
+            if kind not in ("web_service", "background_worker"):
+                raise Failure(400, "this stand-in makes web services and background workers")
             details = body["serviceDetails"]
             self._require(details, "runtime", "envSpecificDetails")
             self._require(details["envSpecificDetails"], "buildCommand", "startCommand")
@@ -193,6 +195,9 @@ class World:
                 raise Failure(400, "runtime must be python here")
             if details.get("plan", "starter") not in PLANS:
                 raise Failure(400, f"invalid plan {details.get('plan')}")
+            # types_gen.go: a background worker's plan is a PaidPlan (no free instance).
+            if kind == "background_worker" and details.get("plan") == "free":
+                raise Failure(400, "invalid plan free for a background worker")
             if details.get("region", "oregon") not in REGIONS:
                 raise Failure(400, f"invalid region {details.get('region')}")
             if details.get("preDeployCommand") and details.get("plan") == "free":
@@ -217,7 +222,7 @@ class World:
             "id": service_id,
             "name": body["name"],
             "ownerId": body["ownerId"],
-            "type": "web_service",
+            "type": kind,
             "repo": body["repo"],
             "branch": body.get("branch", "main"),
             "autoDeploy": body.get("autoDeploy", "yes"),
@@ -228,7 +233,7 @@ class World:
             "notifyOnFail": "default",
             "createdAt": _now(),
             "updatedAt": _now(),
-            "dashboardUrl": f"https://dashboard.render.com/web/{service_id}",
+            "dashboardUrl": f"https://dashboard.render.com/{kind.split('_')[-1]}/{service_id}",
             "serviceDetails": {
                 "runtime": "python",
                 "env": "python",
@@ -240,7 +245,7 @@ class World:
                 "numInstances": 1,
                 "openPorts": [],
                 "buildPlan": "starter",
-                "url": f"https://{slug}.onrender.com",
+                **({"url": f"https://{slug}.onrender.com"} if kind == "web_service" else {}),
             },
         }
         self.services[service_id] = service
@@ -464,6 +469,9 @@ class World:
 
     def web_services(self) -> list[dict]:
         return [s for s in self.services.values() if s["type"] == "web_service"]
+
+    def workers(self) -> list[dict]:
+        return [s for s in self.services.values() if s["type"] == "background_worker"]
 
 
 def _error(exc: Exception) -> tuple[int, dict]:

@@ -90,11 +90,6 @@ def test_a_database_cache_is_not_redis(tmp_path):
     assert _find(tmp_path, settings).redis_env_names == ()
 
 
-def test_an_amqp_broker_is_not_redis(tmp_path):
-    settings = 'import os\nCELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "amqp://")\n'
-    assert _find(tmp_path, settings, present=("celery",)).redis_env_names == ()
-
-
 def test_celery_app_module_gives_worker_and_beat_without_a_procfile(tmp_path):
     (tmp_path / "proj").mkdir()
     (tmp_path / "proj" / "celery.py").write_text(
@@ -127,3 +122,22 @@ def test_daphne_serves_a_flat_project_and_gunicorn_a_nested_one(tmp_path):
         nested.parent, nested, [settings], present, (), "proj.wsgi", ("python", "site/manage.py")
     )
     assert found.asgi_server == "gunicorn+uvicorn"
+
+
+def test_a_celery_broker_read_with_an_amqp_default_is_given_redis(tmp_path):
+    # styleguide-example: RabbitMQ locally (docker-compose), read from the environment.
+    settings = (
+        "import environ\nenv = environ.Env()\n"
+        'CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="amqp://guest:guest@localhost//")\n'
+        'CELERY_RESULT_BACKEND = "django-db"\n'
+    )
+    found = _find(tmp_path, settings, present=("django", "celery"))
+    assert found.redis_env_names == ("CELERY_BROKER_URL",)
+    assert found.broker_moved == ("CELERY_BROKER_URL",)
+    assert found.redis_uses == ("celery",)
+    # A project whose broker is Redis already moves nothing.
+    redis = settings.replace("amqp://guest:guest@localhost//", "redis://localhost:6379/0")
+    kept = _find(tmp_path, redis, present=("django", "celery", "redis"))
+    assert (kept.redis_env_names, kept.broker_moved) == (("CELERY_BROKER_URL",), ())
+    # Without Celery, an amqp URL is someone else's business.
+    assert _find(tmp_path, settings, present=("django",)).redis_env_names == ()

@@ -10,10 +10,12 @@ Render builds from a Git host, so the run pushes the configuration commit to the
 repository's GitHub, GitLab or Bitbucket remote first. The API cannot apply a
 Blueprint (it lists and syncs existing ones), so the services render.yaml
 declares are found by name or created through the API with the same settings:
-one web service and one Render Postgres database, reused on every re-run. The
-secret key is made by Render (`generateValue`); the only secret that passes
-through this run is the database's internal connection string, in a request
-body, redacted in the log.
+one web service, a background worker per process beside web, one Render Postgres
+database and the Key Value instance, reused on every re-run. The secret key is
+made by Render (`generateValue`) for the web service; the workers get the same
+value, read from it, as render.yaml's `fromService` gives it. The secrets that
+pass through this run (the database's and Key Value's internal URLs, the secret
+key for the workers) go in request bodies only, redacted in the log.
 
 What remains for the user, once: Render must be allowed to read the repository
 (its GitHub/GitLab/Bitbucket app). When the API refuses the service for that
@@ -24,6 +26,7 @@ made, and a re-run finishes the job.
 from __future__ import annotations
 
 import re
+import shlex
 import subprocess
 import sys
 import time
@@ -38,6 +41,7 @@ from simple_deploy.plugin import (
     Step,
     cost_notice,
 )
+from simple_deploy.services import ServiceProcess
 
 from . import plugin
 from .api import ApiError, RenderAPI
@@ -181,6 +185,12 @@ def _look_up(ctx: AutomateContext) -> str:
     db = _one(_named(ctx, "postgres", "postgres", database), "database", database)
     ctx.facts["service"] = service
     ctx.facts["database"] = db
+    workers = {}
+    for process in ctx.project.services.processes:
+        worker = plugin.worker_name(ctx.project, ctx.options, process)
+        found_worker = _named(ctx, "services", "service", worker, type="background_worker")
+        workers[process.name] = _one(found_worker, "background worker", worker)
+    ctx.facts["workers"] = workers
     keyvalue = None
     if ctx.project.services.needs_redis:
         kv_name = plugin.keyvalue_name(ctx.project, ctx.options)
@@ -189,6 +199,7 @@ def _look_up(ctx: AutomateContext) -> str:
         ctx.facts["keyvalue"] = keyvalue
     found = [f"web service {name}" if service else "", f"database {database}" if db else ""]
     found.append(f"Key Value {keyvalue['name']}" if keyvalue else "")
+    found += [f"background worker {w['name']}" for w in workers.values() if w]
     found = [item for item in found if item]
     return f"found {' and '.join(found)}: reused" if found else f"{name} and {database}: new"
 
@@ -383,26 +394,121 @@ def _ensure_service(ctx: AutomateContext) -> str:
     return f"{service['name']} ({service['id']}) {how}"
 
 
+def _worker_env(ctx: AutomateContext, process: ServiceProcess) -> dict[str, str]:
+    """What render.yaml gives the worker: the web service's variables, its secret keys'
+    values (read from the web service, where Render generated them), the line's own."""
+    web_id = ctx.facts["service"]["id"]
+    if "_web_secrets" not in ctx.facts:
+        have = {
+            var["key"]: var.get("value", "")
+            for var in _api(ctx).listing(f"services/{web_id}/env-vars", "envVar", {})
+        }
+        secrets = {key: have[key] for key in plugin.secret_keys(ctx.project) if have.get(key)}
+        for value in secrets.values():
+            ctx.runner.log.add_secret(value)
+        ctx.facts["_web_secrets"] = secrets
+    return {**_env_values(ctx), **ctx.facts["_web_secrets"], **dict(process.env)}
+
+
+def _worker_details(ctx: AutomateContext, process: ServiceProcess) -> dict:
+    return {
+        "runtime": "python",
+        "plan": plugin.worker_plan(_opts(ctx)),
+        "envSpecificDetails": {
+            "buildCommand": plugin.service_commands(ctx.project, _opts(ctx))["build"],
+            "startCommand": shlex.join(process.argv),
+        },
+    }
+
+
+def _ensure_workers(ctx: AutomateContext) -> str:
+    """A `background_worker` service per process beside web, as render.yaml declares
+    each: created once, updated and redeployed on a re-run."""
+    api = _api(ctx)
+    done = []
+    for process in ctx.project.services.processes:
+        name = plugin.worker_name(ctx.project, ctx.options, process)
+        env = _worker_env(ctx, process)
+        worker = ctx.facts["workers"].get(process.name)
+        plan = plugin.worker_plan(_opts(ctx))
+        if worker is None:
+            made = api.call(
+                "POST",
+                "services",
+                body={
+                    "type": "background_worker",
+                    "name": name,
+                    "ownerId": ctx.facts["owner_id"],
+                    "repo": ctx.facts["repo"],
+                    "branch": ctx.facts["branch"],
+                    "autoDeploy": "yes",
+                    "envVars": [{"key": k, "value": v} for k, v in env.items()],
+                    "serviceDetails": {
+                        **_worker_details(ctx, process),
+                        "region": plugin.region_of(_opts(ctx)),
+                    },
+                },
+            )
+            worker, deploy_id = made["service"], made.get("deployId")
+            ctx.created.append(f"background worker {name} ({worker['id']}), {plan}: billed monthly")
+        else:
+            api.call(
+                "PATCH",
+                f"services/{worker['id']}",
+                body={
+                    "branch": ctx.facts["branch"],
+                    "serviceDetails": _worker_details(ctx, process),
+                },
+            )
+            have = {
+                var["key"]: var.get("value", "")
+                for var in api.listing(f"services/{worker['id']}/env-vars", "envVar", {})
+            }
+            for key, value in env.items():
+                if have.get(key) != value:
+                    api.call(
+                        "PUT", f"services/{worker['id']}/env-vars/{key}", body={"value": value}
+                    )
+            deploy_id = api.call("POST", f"services/{worker['id']}/deploys", body={})["id"]
+            ctx.reused.append(f"background worker {name} ({worker['id']}), {plan}")
+        ctx.facts.setdefault("deploys", []).append((worker, deploy_id))
+        done.append(f"{name} ({worker['id']})")
+    return ", ".join(done)
+
+
 def _wait_for_deploy(ctx: AutomateContext) -> str:
-    service_id, deploy_id = ctx.facts["service"]["id"], ctx.facts.get("deploy_id")
-    if not deploy_id:
+    """Every deploy this run started (the web service's, then each worker's) ends live."""
+    web = ctx.facts["service"]
+    waits = [(web, ctx.facts.get("deploy_id")), *ctx.facts.get("deploys", [])]
+    waits = [(service, deploy_id) for service, deploy_id in waits if deploy_id]
+    if not waits:
         return "no deploy to wait for"
     deadline = time.monotonic() + DEPLOY_TIMEOUT
+    said = [
+        f"{service['name']} deploy {deploy_id} is {_wait_for(ctx, service, deploy_id, deadline)}"
+        for service, deploy_id in waits
+    ]
+    return "; ".join(said) + (f": {ctx.facts['url']}" if ctx.facts.get("url") else "")
+
+
+def _wait_for(ctx: AutomateContext, service: dict, deploy_id: str, deadline: float) -> str:
+    """The deploy's final status, once it is live (or replaced by a newer one)."""
     status = ""
     while time.monotonic() < deadline:
-        status = _api(ctx).call("GET", f"services/{service_id}/deploys/{deploy_id}").get("status")
+        path = f"services/{service['id']}/deploys/{deploy_id}"
+        status = _api(ctx).call("GET", path).get("status")
         if status in DEPLOY_DONE:
-            return f"deploy {deploy_id} is {status}: " + ctx.facts.get("url", "")
+            return status
         if status in DEPLOY_FAILED:
             raise CommandFailed(
-                f"Render's deploy {deploy_id} ended {status}. Its log is in the service's "
-                f"Events tab ({ctx.facts['service'].get('dashboardUrl', 'the Dashboard')}); "
+                f"Render's deploy {deploy_id} of {service['name']} ended {status}. Its log is "
+                f"in the service's Events tab ({service.get('dashboardUrl', 'the Dashboard')}); "
                 "fix the cause, commit, and run this command again: everything is reused."
             )
         time.sleep(5)
     raise CommandFailed(
-        f"Render's deploy {deploy_id} is still {status or 'running'}; follow it in the "
-        "service's Events tab. Nothing needs to be run again unless it fails."
+        f"Render's deploy {deploy_id} of {service['name']} is still {status or 'running'}; "
+        "follow it in the service's Events tab. Nothing needs to be run again unless it fails."
     )
 
 
@@ -435,6 +541,11 @@ def automation(project: Project, options: Options) -> Automation:
             ),
             f"create or reuse the web service {name} ({plan}) with the commands and variables "
             "render.yaml declares (Render generates SECRET_KEY)",
+            *(
+                f"create or reuse the background worker {plugin.worker_name(project, options, p)}"
+                f" ({plugin.worker_plan(options)}, billed monthly) that runs `{p.name}`"
+                for p in project.services.processes
+            ),
             "commit the configuration, push it to this branch's GitHub, GitLab or Bitbucket "
             "remote (Render builds from there), deploy, and open the site",
         ),
@@ -454,6 +565,7 @@ def automation(project: Project, options: Options) -> Automation:
             Step("database", _ensure_database),
             *((Step("key value", _ensure_keyvalue),) if project.services.needs_redis else ()),
             Step("web service", _ensure_service),
+            *((Step("workers", _ensure_workers),) if project.services.processes else ()),
             Step("deploy", _wait_for_deploy),
             Step("open", _open),
         ),

@@ -47,6 +47,7 @@ from simple_deploy.plugin import (
     render_template,
     settings_block,
 )
+from simple_deploy.services import ServiceProcess
 from simple_deploy.wagtail import wagtail_settings
 
 from .._platform_common.asset_note import asset_note
@@ -314,7 +315,12 @@ def keyvalue_name(project: Project, options: Options) -> str:
     return f"{service_name(project, options)}-redis"
 
 
-def _worker_plan(options: Options) -> str:
+def worker_name(project: Project, options: Options, process: ServiceProcess) -> str:
+    """A process's background worker service: the web service's name and the process's."""
+    return f"{service_name(project, options)}-{process.name}"
+
+
+def worker_plan(options: Options) -> str:
     # Background workers have no free instance type (render.com/pricing).
     return "starter" if plan_of(options) == "free" else plan_of(options)
 
@@ -342,9 +348,9 @@ def _service_blocks(project: Project, options: Options, build: str) -> str:
         )
         lines = [
             "  - type: worker",
-            f"    name: {web}-{process.name}",
+            f"    name: {worker_name(project, options, process)}",
             "    runtime: python",
-            f"    plan: {_worker_plan(options)}",
+            f"    plan: {worker_plan(options)}",
             f"    region: {region_of(options)}",
             f"    buildCommand: {q(build)}",
             f"    # {_origin(process.source)}{once}",
