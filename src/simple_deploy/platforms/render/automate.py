@@ -311,22 +311,49 @@ def _details(ctx: AutomateContext) -> dict:
     return details
 
 
-def _create_service(ctx: AutomateContext) -> dict:
-    name = plugin.service_name(ctx.project, ctx.options)
-    env = [{"key": k, "value": v} for k, v in _env_values(ctx).items()]
-    env += [{"key": k, "generateValue": True} for k in plugin.secret_keys(ctx.project)]
+def _new_service(ctx: AutomateContext, kind: str, name: str, env: list, details: dict) -> dict:
+    """POST a service of this kind built from the pushed branch; Render's answer."""
     body = {
-        "type": "web_service",
+        "type": kind,
         "name": name,
         "ownerId": ctx.facts["owner_id"],
         "repo": ctx.facts["repo"],
         "branch": ctx.facts["branch"],
         "autoDeploy": "yes",
         "envVars": env,
-        "serviceDetails": {**_details(ctx), "region": plugin.region_of(_opts(ctx))},
+        "serviceDetails": {**details, "region": plugin.region_of(_opts(ctx))},
     }
+    return _api(ctx).call("POST", "services", body=body)
+
+
+def _env_of(ctx: AutomateContext, service_id: str) -> dict[str, str]:
+    """A service's variables as Render has them, each value redacted in the log."""
+    listing = _api(ctx).listing(f"services/{service_id}/env-vars", "envVar", {})
+    have = {var["key"]: var.get("value", "") for var in listing}
+    for value in have.values():
+        ctx.runner.log.add_secret(value if len(value) >= 8 else "")
+    return have
+
+
+def _update(ctx: AutomateContext, service: dict, details: dict, values: dict) -> dict:
+    """A re-run: the service gets the commands and the variables the Blueprint has now;
+    what it had before is returned."""
+    api = _api(ctx)
+    body = {"branch": ctx.facts["branch"], "serviceDetails": details}
+    api.call("PATCH", f"services/{service['id']}", body=body)
+    have = _env_of(ctx, service["id"])
+    for key, value in values.items():
+        if have.get(key) != value:
+            api.call("PUT", f"services/{service['id']}/env-vars/{key}", body={"value": value})
+    return have
+
+
+def _create_service(ctx: AutomateContext) -> dict:
+    name = plugin.service_name(ctx.project, ctx.options)
+    env = [{"key": k, "value": v} for k, v in _env_values(ctx).items()]
+    env += [{"key": k, "generateValue": True} for k in plugin.secret_keys(ctx.project)]
     try:
-        made = _api(ctx).call("POST", "services", body=body)
+        made = _new_service(ctx, "web_service", name, env, _details(ctx))
     except ApiError as exc:
         if exc.status in (400, 403, 404, 422):
             raise CommandFailed(
@@ -350,22 +377,9 @@ def _create_service(ctx: AutomateContext) -> dict:
 
 
 def _update_service(ctx: AutomateContext, service: dict) -> None:
-    """A re-run: the service gets the commands and variables the Blueprint has now."""
+    """A re-run: the web service is updated; a secret key it lacks is generated."""
     api = _api(ctx)
-    api.call(
-        "PATCH",
-        f"services/{service['id']}",
-        body={"branch": ctx.facts["branch"], "serviceDetails": _details(ctx)},
-    )
-    have = {
-        var["key"]: var.get("value", "")
-        for var in api.listing(f"services/{service['id']}/env-vars", "envVar", {})
-    }
-    for value in have.values():
-        ctx.runner.log.add_secret(value if len(value) >= 8 else "")
-    for key, value in _env_values(ctx).items():
-        if have.get(key) != value:
-            api.call("PUT", f"services/{service['id']}/env-vars/{key}", body={"value": value})
+    have = _update(ctx, service, _details(ctx), _env_values(ctx))
     for key in plugin.secret_keys(ctx.project):
         # An existing key stays: changing it would log everyone out.
         if not have.get(key):
@@ -397,16 +411,10 @@ def _ensure_service(ctx: AutomateContext) -> str:
 def _worker_env(ctx: AutomateContext, process: ServiceProcess) -> dict[str, str]:
     """What render.yaml gives the worker: the web service's variables, its secret keys'
     values (read from the web service, where Render generated them), the line's own."""
-    web_id = ctx.facts["service"]["id"]
     if "_web_secrets" not in ctx.facts:
-        have = {
-            var["key"]: var.get("value", "")
-            for var in _api(ctx).listing(f"services/{web_id}/env-vars", "envVar", {})
-        }
-        secrets = {key: have[key] for key in plugin.secret_keys(ctx.project) if have.get(key)}
-        for value in secrets.values():
-            ctx.runner.log.add_secret(value)
-        ctx.facts["_web_secrets"] = secrets
+        have = _env_of(ctx, ctx.facts["service"]["id"])
+        keys = plugin.secret_keys(ctx.project)
+        ctx.facts["_web_secrets"] = {key: have[key] for key in keys if have.get(key)}
     return {**_env_values(ctx), **ctx.facts["_web_secrets"], **dict(process.env)}
 
 
@@ -424,52 +432,21 @@ def _worker_details(ctx: AutomateContext, process: ServiceProcess) -> dict:
 def _ensure_workers(ctx: AutomateContext) -> str:
     """A `background_worker` service per process beside web, as render.yaml declares
     each: created once, updated and redeployed on a re-run."""
-    api = _api(ctx)
     done = []
+    plan = plugin.worker_plan(_opts(ctx))
     for process in ctx.project.services.processes:
         name = plugin.worker_name(ctx.project, ctx.options, process)
-        env = _worker_env(ctx, process)
+        env, details = _worker_env(ctx, process), _worker_details(ctx, process)
         worker = ctx.facts["workers"].get(process.name)
-        plan = plugin.worker_plan(_opts(ctx))
         if worker is None:
-            made = api.call(
-                "POST",
-                "services",
-                body={
-                    "type": "background_worker",
-                    "name": name,
-                    "ownerId": ctx.facts["owner_id"],
-                    "repo": ctx.facts["repo"],
-                    "branch": ctx.facts["branch"],
-                    "autoDeploy": "yes",
-                    "envVars": [{"key": k, "value": v} for k, v in env.items()],
-                    "serviceDetails": {
-                        **_worker_details(ctx, process),
-                        "region": plugin.region_of(_opts(ctx)),
-                    },
-                },
-            )
+            listed = [{"key": k, "value": v} for k, v in env.items()]
+            made = _new_service(ctx, "background_worker", name, listed, details)
             worker, deploy_id = made["service"], made.get("deployId")
             ctx.created.append(f"background worker {name} ({worker['id']}), {plan}: billed monthly")
         else:
-            api.call(
-                "PATCH",
-                f"services/{worker['id']}",
-                body={
-                    "branch": ctx.facts["branch"],
-                    "serviceDetails": _worker_details(ctx, process),
-                },
-            )
-            have = {
-                var["key"]: var.get("value", "")
-                for var in api.listing(f"services/{worker['id']}/env-vars", "envVar", {})
-            }
-            for key, value in env.items():
-                if have.get(key) != value:
-                    api.call(
-                        "PUT", f"services/{worker['id']}/env-vars/{key}", body={"value": value}
-                    )
-            deploy_id = api.call("POST", f"services/{worker['id']}/deploys", body={})["id"]
+            _update(ctx, worker, details, env)
+            path = f"services/{worker['id']}/deploys"
+            deploy_id = _api(ctx).call("POST", path, body={})["id"]
             ctx.reused.append(f"background worker {name} ({worker['id']}), {plan}")
         ctx.facts.setdefault("deploys", []).append((worker, deploy_id))
         done.append(f"{name} ({worker['id']})")
