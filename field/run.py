@@ -195,6 +195,24 @@ def settings_module_offered(output: str) -> str | None:
     return match.group(1) if match else None
 
 
+# The upgrade django_support.py's message asks for: `pip install "Django>=4.2,<5"`.
+_UPGRADE = re.compile(r'`pip install "(Django>=[\d.]+,<\d+)"`')
+_DJANGO_LINE = re.compile(r"^[ \t]*django(?![\w.-])[^\r\n#]*?(?=[ \t]*(?:#|\r|$))", re.I | re.M)
+
+
+def django_upgrade_asked(output: str) -> str | None:
+    """The requirement the tool's message asks a project on an old Django to install."""
+    match = _UPGRADE.search(output)
+    return match.group(1) if match else None
+
+
+def pin_django(text: str, requirement: str) -> str | None:
+    """A requirements file's text with its Django line made `requirement` (comments and
+    line endings kept); None when the file names no Django."""
+    new, count = _DJANGO_LINE.subn(requirement, text)
+    return new if count else None
+
+
 def replaced_packages(output: str) -> list[str]:
     """`django 3.2.25 -> 5.2.19` for each package uv's install output removed and re-added."""
     removed = dict(re.findall(r"^\s*- ([\w.\-]+)==(\S+)", output, re.M))
@@ -818,6 +836,8 @@ class ProjectRun:
         self.notes: list[str] = []
         self.env: dict = {}
         self.ready_error = ""
+        # The Django requirement installed as the tool's message asked, once per project.
+        self.django_upgrade = ""
 
     def prepare(self) -> None:
         """The venv and the install, once for every platform."""
@@ -905,6 +925,9 @@ class ProjectRun:
                 cell.notes.append("local setup files git does not ignore: " + ", ".join(shown))
         cell.notes.append(f"added simple_deploy to {edited}")
         commit_all(root, self.env, self.log, "Add simple_deploy", made)
+        if self.django_upgrade:
+            # An earlier platform's run upgraded the environment, as the message asked.
+            self._pin_django(root, self.django_upgrade, cell)
         mdir = manage_dir(self.project, root)
         head_before = git(["rev-parse", "HEAD"], root, self.env, self.log).stdout.strip()
 
@@ -925,6 +948,8 @@ class ProjectRun:
                 )
                 if result.returncode == 0:
                     break
+                if self._upgrade_django(out, root, cell):
+                    continue
                 follow = self._advice(out, extra)
                 if not follow:
                     cell.configured = "no"
@@ -944,6 +969,54 @@ class ProjectRun:
             return cell
         self._rehearse(cell, mdir, platform, extra)
         return cell
+
+    def _upgrade_django(self, out: str, root: Path, cell: Cell) -> bool:
+        """Upgrade Django as the tool's message asks (once per project): the requirements
+        files that pin it, the project's environment, a commit; the pass is recorded.
+        False when there is no such message, or the project's Django is not pinned in
+        requirements files (Poetry, Pipenv, uv: left to the user)."""
+        requirement = django_upgrade_asked(out)
+        if requirement is None or self.django_upgrade:
+            return False
+        edited = self._pin_django(root, requirement, cell)
+        if not edited:
+            return False
+        python = str(self.venv / "bin" / "python")
+        cmd = [python, "-m", "pip", "install", requirement]
+        result = run(cmd, root, self.env, TIMEOUT_INSTALL, self.log)
+        cell.passes.append(
+            {
+                "command": f'pip install "{requirement}" (as the message asks)',
+                "outcome": "ok" if result.returncode == 0 else f"exit {result.returncode}",
+                "message": first_line(result.stdout, result.stderr) if result.returncode else "",
+                "seconds": round(result.seconds, 1),
+            }
+        )
+        if result.returncode:
+            return False
+        self.django_upgrade = requirement
+        return True
+
+    def _pin_django(self, root: Path, requirement: str, cell: Cell) -> list[str]:
+        """Pin `requirement` in each requirements file that names Django, and commit."""
+        edited = []
+        names = [
+            f"{d}requirements{s}.{e}"
+            for d in ("", "*/")
+            for s in ("*", "/*")
+            for e in ("txt", "in")
+        ]
+        for path in sorted({p for name in names for p in root.glob(name)}):
+            text = path.read_bytes().decode("utf-8")
+            new = pin_django(text, requirement)
+            if new is not None and new != text:
+                path.write_bytes(new.encode("utf-8"))
+                edited.append(path.relative_to(root).as_posix())
+        if edited:
+            git(["add", "--", *edited], root, self.env, self.log)
+            git(["commit", "-q", "--no-verify", "-m", requirement], root, self.env, self.log)
+            cell.notes.append(f"{requirement} pinned in {', '.join(edited)}, as the tool asks")
+        return edited
 
     @staticmethod
     def _advice(out: str, extra: list[str]) -> list[str]:

@@ -215,3 +215,15 @@ def test_a_failed_check_is_named_by_its_id():
         "check --deploy",
         "?: (security.W019) You have XFrameOptionsMiddleware",
     )
+
+
+def test_the_django_upgrade_the_message_asks_for_is_pinned_where_django_is():
+    from simple_deploy.django_support import unsupported_message
+
+    message = unsupported_message((4, 0), "4.0.4")
+    assert field_run.django_upgrade_asked(message) == "Django>=4.2,<5"
+    text = "asgiref==3.5\r\nDjango==4.0.4\r\ndjango-environ==1\r\ndjango==3.2 # pinned\n"
+    assert field_run.pin_django(text, "Django>=4.2,<5") == (
+        "asgiref==3.5\r\nDjango>=4.2,<5\r\ndjango-environ==1\r\nDjango>=4.2,<5 # pinned\n"
+    )
+    assert field_run.pin_django("django-environ==1\n", "Django>=4.2,<5") is None
