@@ -1169,6 +1169,8 @@ def main(argv: list[str] | None = None) -> int:
                             old.step,
                             old.message,
                         )
+                # Read again: another run (other projects) may have saved since.
+                cells = load_cells(args.results)
                 cells = [c for c in cells if (c.project, c.platform) != (project.name, platform)]
                 cells.append(cell)
                 save_cells(args.results, cells)
