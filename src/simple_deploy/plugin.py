@@ -13,19 +13,11 @@ import argparse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.template import Context, Engine
 
 from . import block_lines
-from .automate import (
-    AutomateContext,
-    Automation,
-    Step,
-    commit_changes,
-    cost_notice,
-    git_remote_url,
-)
 from .log import RunLog
 from .names import NameRule, quoted
 from .package_managers import Requirement
@@ -33,6 +25,16 @@ from .plan import FileChange, generated_file, settings_block
 from .project import Project
 from .runner import CommandFailed, Result, Runner, ToolMissing
 from .runtime import Command, Runtime
+
+if TYPE_CHECKING:
+    from .automate import (
+        AutomateContext,
+        Automation,
+        Step,
+        commit_changes,
+        cost_notice,
+        git_remote_url,
+    )
 
 __all__ = [
     "API_VERSION",
@@ -66,6 +68,21 @@ __all__ = [
 ]
 
 API_VERSION = 1
+
+# Names only --automate-all uses, loaded on first use (PEP 562): a configuration run
+# never builds the automation classes.
+_AUTOMATE_NAMES = frozenset(
+    ("AutomateContext", "Automation", "Step", "commit_changes", "cost_notice", "git_remote_url")
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _AUTOMATE_NAMES:
+        from . import automate
+
+        return getattr(automate, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 Options = Mapping[str, Any]
 

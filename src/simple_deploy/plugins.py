@@ -7,9 +7,9 @@ A plugin that fails to load is reported by name and does not hide the others.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
 from functools import cache
 from importlib.metadata import EntryPoint, distributions
+from typing import NamedTuple
 
 from .plugin import PlatformPlugin
 
@@ -22,8 +22,7 @@ class PluginError(Exception):
     """A platform could not be used; the message names it and says why."""
 
 
-@dataclass(frozen=True)
-class _Found:
+class _Found(NamedTuple):
     name: str
     entry_point: EntryPoint
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from . import manage_shim, markers, platform_flags
 from .assets import AssetBuild, compress_offline, find_asset_build
 from .drivers import Driver, find_driver, read_texts
+from .git_status import GitStatus, read_status
 from .package_managers import Dependencies, ManagerError, detect, get
 from .parsing import ReadError, reading_files
 from .python_version import find as find_python
@@ -117,6 +118,9 @@ class Project:
 
     # The production settings' final values the block is written from (probed).
     settings_facts: SettingsFacts | None = None
+    # The working tree against HEAD, as git status saw it at inspection (None: not
+    # asked, for Projects built by hand; the checks then ask git themselves).
+    git: GitStatus | None = None
 
     @property
     def facts(self) -> SettingsFacts:
@@ -541,11 +545,16 @@ def _outside_block(var: EnvVar, git_root: Path) -> bool:
 
 
 def probed_fields(
-    git_root: Path, manage_dir: Path, module: str, preset: dict[str, str] | None = None
+    git_root: Path,
+    manage_dir: Path,
+    module: str,
+    preset: dict[str, str] | None = None,
+    ignored: tuple[str, ...] | None = None,
 ) -> dict:
     """The `Project` fields the settings probe fills, importing `module` once (with
-    `preset` in its environment: a platform flag the platform will be given)."""
-    found = probe(git_root, manage_dir, module, preset=preset)
+    `preset` in its environment: a platform flag the platform will be given;
+    `ignored`: the git-ignored paths that exist, None to ask git)."""
+    found = probe(git_root, manage_dir, module, preset=preset, ignored=ignored)
     return {
         "env_vars": tuple(v for v in found.variables if _outside_block(v, git_root)),
         "import_error": found.error,
@@ -621,7 +630,9 @@ def inspect(
         ) from exc
 
     settings_text = new.text if new else _read(settings_file)
-    probed = probed_fields(git_root, manage_dir, read_as) if probe_env else {}
+    git = read_status(git_root)
+    ignored = git.ignored if git is not None else None
+    probed = probed_fields(git_root, manage_dir, read_as, ignored=ignored) if probe_env else {}
 
     manage_rel = manage_dir.relative_to(git_root).as_posix()
     services = find_services(
@@ -665,4 +676,5 @@ def inspect(
         services=services,
         new_settings_text=new.text if new else None,
         flag_modules=() if new else platform_flags.flag_modules(manage_dir, chosen),
+        git=git,
     )

@@ -20,13 +20,13 @@ import functools
 import json
 import re
 import shlex
-import subprocess
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from simple_deploy import __version__, block_lines, env_needs, service_config, static_storage
+from simple_deploy.git_status import root_commits
 from simple_deploy.plan import GENERATED_MARK
 from simple_deploy.plugin import (
-    Automation,
     Command,
     Guide,
     NameRule,
@@ -42,6 +42,9 @@ from simple_deploy.plugin import (
     render_template,
     settings_block,
 )
+
+if TYPE_CHECKING:
+    from simple_deploy.plugin import Automation
 from simple_deploy.wagtail import wagtail_settings
 
 from . import dockerignore
@@ -135,28 +138,21 @@ def _existing_config(project: Project) -> dict:
 
 @functools.lru_cache(maxsize=4)
 def _parsed(text: str) -> dict:
-    # One plan asks fly.toml for several values; parse each content once.
-    import tomlkit  # only a project that has a fly.toml pays for the import
+    # One plan asks fly.toml for several values; parse each content once. Only values
+    # are read here (the summary reads the fly.toml this run wrote): Python's own
+    # reader where it has one, which loads in a fraction of tomlkit's time.
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        import tomlkit
 
-    return tomlkit.parse(text).unwrap()
+        return tomlkit.parse(text).unwrap()
+    return tomllib.loads(text)
 
 
 def _root_commit(project: Project) -> str:
-    return _root_commit_of(str(project.git_root))
-
-
-@functools.lru_cache(maxsize=16)
-def _root_commit_of(git_root: str) -> str:
-    # A repository's first commit never changes: ask git once per run.
-    out = subprocess.run(
-        ["git", "rev-list", "--max-parents=0", "HEAD"],
-        cwd=git_root,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    commits = out.stdout.split()
-    return commits[-1] if out.returncode == 0 and commits else ""
+    commits = root_commits(project.git_root)
+    return commits[-1] if commits else ""
 
 
 def derived_app_name(project: Project) -> str:

@@ -22,6 +22,7 @@ import json
 import re
 import shlex
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from simple_deploy import (
     __version__,
@@ -33,7 +34,6 @@ from simple_deploy import (
 )
 from simple_deploy.assets import COMPRESS_ARGS
 from simple_deploy.platforms.heroku import manager_files, procfile_web
-from simple_deploy.platforms.heroku.automate import automation
 from simple_deploy.plugin import (
     Command,
     FileChange,
@@ -51,6 +51,9 @@ from simple_deploy.plugin import (
     render_template,
     settings_block,
 )
+
+if TYPE_CHECKING:
+    from simple_deploy.plugin import Automation
 from simple_deploy.wagtail import wagtail_settings
 
 NAME = "heroku"
@@ -564,6 +567,13 @@ def guide(project: Project, options: Options) -> Guide:
             "Until then sending mail fails with an error in the log, and nothing is sent."
         ),
     )
+
+
+def automation(project: Project, options: Options) -> Automation:
+    # Imported by --automate-all runs only: a configuration run never loads it.
+    from simple_deploy.platforms.heroku.automate import automation as recipe
+
+    return recipe(project, options)
 
 
 def add_arguments(group: argparse._ArgumentGroup) -> None:

@@ -24,7 +24,7 @@ import json
 import shlex
 from collections.abc import Callable, Mapping
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from simple_deploy import __version__, block_lines, env_needs, service_config, static_storage
@@ -45,12 +45,15 @@ from simple_deploy.plugin import (
     render_template,
     settings_block,
 )
+
+if TYPE_CHECKING:
+    from simple_deploy.plugin import Automation
 from simple_deploy.wagtail import wagtail_settings
 
-from .._platform_common import automate
 from .._platform_common.asset_note import asset_note
 from .._platform_common.flavor import FIXED, FLEX, Flavor
 from .._platform_common.install import node_commands
+from .._platform_common.titles import project_title
 
 NAME = "platform_sh"
 APP_NAME = "app"
@@ -540,7 +543,7 @@ def runtime(project: Project, host: str = REHEARSAL_HOST, label: str = FIXED.lab
 
 def guide(project: Project, options: Options) -> Guide:
     manage = " ".join(manage_py_argv(project))
-    title = quoted(automate.project_title(project, options))
+    title = quoted(project_title(project, options))
     region = quoted(options.get("region") or FIXED.region)
     own = env_needs.finish_steps(
         project,
@@ -649,6 +652,13 @@ def _add_arguments(group) -> None:
     )
 
 
+def automate(project: Project, options: Options) -> Automation:
+    # Imported by --automate-all runs only: a configuration run never loads it.
+    from .._platform_common.automate import automation
+
+    return automation(FIXED, project, options)
+
+
 platform = PlatformPlugin(
     name=NAME,
     label="Platform.sh",
@@ -680,7 +690,7 @@ platform = PlatformPlugin(
             "my-org",
         ),
     ),
-    automate=partial(automate.automation, FIXED),
+    automate=automate,
     cli="platform",
     docs_url="https://docs.platform.sh/languages/python.html",
     # The image registry (platformsh-docs shared/data/registry.json, 2026).

@@ -26,12 +26,12 @@ from __future__ import annotations
 
 import json
 import shlex
+from typing import TYPE_CHECKING
 
 from simple_deploy import __version__, block_lines, env_needs, service_config, static_storage
 from simple_deploy.assets import COMPRESS_ARGS
-from simple_deploy.platforms._platform_common.automate import project_title
+from simple_deploy.platforms._platform_common.titles import project_title
 from simple_deploy.plugin import (
-    Automation,
     Command,
     Guide,
     NameRule,
@@ -47,6 +47,9 @@ from simple_deploy.plugin import (
     render_template,
     settings_block,
 )
+
+if TYPE_CHECKING:
+    from simple_deploy.plugin import Automation
 from simple_deploy.wagtail import wagtail_settings
 
 from .._platform_common.asset_note import asset_note
