@@ -10,14 +10,13 @@ inspecting, file writing, requirements, lock files, logging and summary.
 from __future__ import annotations
 
 import argparse
+import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from django.template import Context, Engine
-
-from . import block_lines
+from . import block_lines, templates
 from .log import RunLog
 from .names import NameRule, quoted
 from .package_managers import Requirement
@@ -174,14 +173,34 @@ class PlatformPlugin:
     python_support: Mapping[str, str] = field(default_factory=dict)
 
 
-_ENGINE = Engine(autoescape=False)
-
-
 def render_template(package: str, name: str, context: Mapping[str, Any]) -> str:
-    """Render a template shipped in `package`'s `templates/` folder with Django's
-    template engine (autoescape off: these are config files, not HTML)."""
-    source = resources.files(package).joinpath("templates", *name.split("/")).read_text("utf-8")
-    return _ENGINE.from_string(source).render(Context(dict(context), autoescape=False))
+    """Render a template shipped in `package`'s `templates/` folder as Django's template
+    engine renders it (autoescape off: these are config files, not HTML).
+
+    A template of names, `if` and `for` only (all of ours) takes a small renderer of
+    the same meaning (simple_deploy.templates); any other syntax, Django's engine.
+    """
+    source = _template_source(package, name)
+    try:
+        return templates.render(source, context)
+    except templates.TemplateSyntaxError:
+        pass
+    from django.template import Context, Engine
+
+    engine = Engine(autoescape=False)
+    return engine.from_string(source).render(Context(dict(context), autoescape=False))
+
+
+def _template_source(package: str, name: str) -> str:
+    # The package's folder when it is one (importlib.resources, and the zip support it
+    # loads, only for a package that is not).
+    origin = getattr(importlib.import_module(package), "__file__", None)
+    path = Path(origin).parent.joinpath("templates", *name.split("/")) if origin else None
+    if path is not None and path.is_file():
+        return path.read_text("utf-8")
+    from importlib import resources
+
+    return resources.files(package).joinpath("templates", *name.split("/")).read_text("utf-8")
 
 
 def email_settings(relay_host_variable: str | None = None, project: Project | None = None) -> str:

@@ -11,7 +11,6 @@ import re
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 
 from . import manage_shim, markers, platform_flags
@@ -380,6 +379,8 @@ def _new_requirements(git_root: Path) -> Dependencies | None:
     if any(git_root.glob("requirements*.txt")) or any(git_root.glob("requirements*.in")):
         return None
     # Imported here: most projects have a dependency file, and `packaging` is slow to import.
+    from importlib import metadata
+
     from packaging.version import InvalidVersion, Version
 
     from .package_managers import requirements_txt
@@ -427,11 +428,11 @@ def _wsgi_module(manage_dir: Path, named: str) -> str:
 
 
 def _django_version() -> str:
-    try:
-        version = metadata.version("django")
-    except metadata.PackageNotFoundError:  # pragma: no cover - we run inside Django
-        return ""
-    return ".".join(version.split(".")[:2])
+    """MAJOR.MINOR of the Django this command runs in (the project's own)."""
+    import django
+
+    major, minor = django.VERSION[:2]
+    return f"{major}.{minor}"
 
 
 def _choose_settings(

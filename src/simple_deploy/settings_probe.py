@@ -349,6 +349,7 @@ for key in supplied:
 # settings have runs there (the platform block turns DEBUG off only after them).
 # A value is taken only when the settings then import with DEBUG False.
 debug_off = None
+tried_off = False
 if error is None:
     for key in [k for k in reads if k.upper() == "DEBUG" or k.upper().endswith("_DEBUG")]:
         if key in env.data:
@@ -358,6 +359,7 @@ if error is None:
                 break
             continue
         for value in ("False", "0"):
+            tried_off = True
             env.data[key] = value
             forget_project_modules()
             if attempt_import() is None and getattr(sys.modules[module], "DEBUG", None) is False:
@@ -366,7 +368,8 @@ if error is None:
             del env.data[key]
         if debug_off:
             break
-    if debug_off is None:
+    if debug_off is None and tried_off:
+        # Back to the settings as they import without those values.
         forget_project_modules()
         attempt_import()
 # STATICFILES_STORAGE left for STORAGES to say (Django 5.1 ignores it): its value once
