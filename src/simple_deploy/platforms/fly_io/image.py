@@ -9,7 +9,7 @@ collectstatic, the same release command and the same web command.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from simple_deploy import env_needs, service_config
 from simple_deploy.assets import COMPRESS_ARGS
@@ -33,8 +33,7 @@ BUILD_FLAG = "SIMPLE_DEPLOY_FLY_BUILD"
 WEB_CONCURRENCY = "2"
 
 
-@dataclass(frozen=True)
-class Image:
+class Image(NamedTuple):
     """What the image holds and runs; `port` is "8000" in the image, "{port}" rehearsed."""
 
     python_version: str

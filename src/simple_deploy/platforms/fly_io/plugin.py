@@ -20,8 +20,8 @@ import functools
 import json
 import re
 import shlex
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from dataclasses import replace
+from typing import TYPE_CHECKING, NamedTuple
 
 from simple_deploy import __version__, block_lines, env_needs, service_config, static_storage
 from simple_deploy.git_status import root_commits
@@ -260,8 +260,7 @@ def render_dockerfile(project: Project) -> str:
     )
 
 
-@dataclass(frozen=True)
-class UserImage:
+class UserImage(NamedTuple):
     """What fly.toml needs from a Dockerfile the user wrote: where the app lives in
     the image (its last WORKDIR) and the port it EXPOSEs."""
 
