@@ -23,7 +23,6 @@ from .package_managers import Requirement
 from .plan import FileChange, generated_file, settings_block
 from .project import Project
 from .runner import CommandFailed, Result, Runner, ToolMissing
-from .runtime import Command, Runtime
 
 if TYPE_CHECKING:
     from .automate import (
@@ -34,6 +33,7 @@ if TYPE_CHECKING:
         cost_notice,
         git_remote_url,
     )
+    from .runtime import Command, Runtime
 
 __all__ = [
     "API_VERSION",
@@ -68,18 +68,29 @@ __all__ = [
 
 API_VERSION = 1
 
-# Names only --automate-all uses, loaded on first use (PEP 562): a configuration run
-# never builds the automation classes.
-_AUTOMATE_NAMES = frozenset(
-    ("AutomateContext", "Automation", "Step", "commit_changes", "cost_notice", "git_remote_url")
-)
+# Names only --automate-all (automate) and the rehearsal (runtime) use, loaded on first
+# use (PEP 562): a configuration run never builds their classes.
+_LAZY = {
+    **dict.fromkeys(
+        (
+            "AutomateContext",
+            "Automation",
+            "Step",
+            "commit_changes",
+            "cost_notice",
+            "git_remote_url",
+        ),
+        "automate",
+    ),
+    "Command": "runtime",
+    "Runtime": "runtime",
+}
 
 
 def __getattr__(name: str) -> Any:
-    if name in _AUTOMATE_NAMES:
-        from . import automate
-
-        return getattr(automate, name)
+    if name in _LAZY:
+        module = importlib.import_module(f"{__package__}.{_LAZY[name]}")
+        return getattr(module, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -27,7 +27,6 @@ from simple_deploy import __version__, block_lines, env_needs, service_config, s
 from simple_deploy.git_status import root_commits
 from simple_deploy.plan import GENERATED_MARK
 from simple_deploy.plugin import (
-    Command,
     Guide,
     NameRule,
     Options,
@@ -35,7 +34,6 @@ from simple_deploy.plugin import (
     PlatformPlugin,
     Project,
     Requirement,
-    Runtime,
     email_settings,
     generated_file,
     manage_py_argv,
@@ -44,7 +42,7 @@ from simple_deploy.plugin import (
 )
 
 if TYPE_CHECKING:
-    from simple_deploy.plugin import Automation
+    from simple_deploy.plugin import Automation, Runtime
 from simple_deploy.wagtail import wagtail_settings
 
 from . import dockerignore
@@ -552,6 +550,8 @@ def _image_files(project: Project, options: Options) -> tuple:
 
 def _kept_dockerfile_build(project: Project, theirs: UserImage) -> tuple[tuple, tuple, tuple]:
     """(build commands, release commands, build problems) of the user's kept Dockerfile."""
+    from simple_deploy.plugin import Command
+
     text = (project.git_root / "Dockerfile").read_bytes().decode("utf-8", errors="replace")
     found = replay(text, theirs.workdir)
     problems = ()
@@ -591,6 +591,8 @@ def _kept_dockerfile_build(project: Project, theirs: UserImage) -> tuple[tuple, 
 def runtime(project: Project) -> Runtime:
     """What the image does, from the same `Image` the Dockerfile and fly.toml render;
     with the user's own Dockerfile kept, its build steps and what it lacks."""
+    from simple_deploy.plugin import Command, Runtime
+
     img = _image.build_image(project, port="{port}")
     theirs = user_image(project, {})
     if theirs is not None:

@@ -35,7 +35,6 @@ from simple_deploy import (
 from simple_deploy.assets import COMPRESS_ARGS
 from simple_deploy.platforms.heroku import manager_files, procfile_web
 from simple_deploy.plugin import (
-    Command,
     FileChange,
     Guide,
     NameRule,
@@ -44,7 +43,6 @@ from simple_deploy.plugin import (
     PlatformPlugin,
     Project,
     Requirement,
-    Runtime,
     email_settings,
     generated_file,
     manage_py_argv,
@@ -53,7 +51,7 @@ from simple_deploy.plugin import (
 )
 
 if TYPE_CHECKING:
-    from simple_deploy.plugin import Automation
+    from simple_deploy.plugin import Automation, Command, Runtime
 from simple_deploy.wagtail import wagtail_settings
 
 NAME = "heroku"
@@ -391,6 +389,8 @@ def _group_problems(project: Project) -> list[str]:
 
 
 def _node_build(project: Project) -> tuple[Command, ...]:
+    from simple_deploy.plugin import Command
+
     build = project.asset_build
     if not needs_node(project) or build.other_manager:
         return ()
@@ -398,6 +398,8 @@ def _node_build(project: Project) -> tuple[Command, ...]:
 
 
 def runtime(project: Project) -> Runtime:
+    from simple_deploy.plugin import Command, Runtime
+
     processes = _processes(project)
     env = {
         # Heroku's buildpack exports CACHE_DIR to the collectstatic it runs at build time.

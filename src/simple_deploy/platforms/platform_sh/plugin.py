@@ -30,7 +30,6 @@ from urllib.parse import unquote, urlsplit
 from simple_deploy import __version__, block_lines, env_needs, service_config, static_storage
 from simple_deploy.assets import COMPRESS_ARGS
 from simple_deploy.plugin import (
-    Command,
     Guide,
     NameRule,
     Options,
@@ -38,7 +37,6 @@ from simple_deploy.plugin import (
     PlatformPlugin,
     Project,
     Requirement,
-    Runtime,
     generated_file,
     manage_py_argv,
     quoted,
@@ -47,7 +45,7 @@ from simple_deploy.plugin import (
 )
 
 if TYPE_CHECKING:
-    from simple_deploy.plugin import Automation
+    from simple_deploy.plugin import Automation, Runtime
 from simple_deploy.wagtail import wagtail_settings
 
 from .._platform_common.asset_note import asset_note
@@ -492,6 +490,8 @@ def _derived_env(
 
 def runtime(project: Project, host: str = REHEARSAL_HOST, label: str = FIXED.label) -> Runtime:
     """How Platform.sh and Upsun run the app (the same images, hooks and variables)."""
+    from simple_deploy.plugin import Command, Runtime
+
     return Runtime(
         env={
             "PLATFORM_APPLICATION_NAME": APP_NAME,

@@ -32,7 +32,6 @@ from simple_deploy import __version__, block_lines, env_needs, service_config, s
 from simple_deploy.assets import COMPRESS_ARGS
 from simple_deploy.platforms._platform_common.titles import project_title
 from simple_deploy.plugin import (
-    Command,
     Guide,
     NameRule,
     Options,
@@ -40,7 +39,6 @@ from simple_deploy.plugin import (
     PlatformPlugin,
     Project,
     Requirement,
-    Runtime,
     email_settings,
     generated_file,
     manage_py_argv,
@@ -49,7 +47,7 @@ from simple_deploy.plugin import (
 )
 
 if TYPE_CHECKING:
-    from simple_deploy.plugin import Automation
+    from simple_deploy.plugin import Automation, Runtime
 from simple_deploy.wagtail import wagtail_settings
 
 from .._platform_common.asset_note import asset_note
@@ -394,6 +392,8 @@ def plan(project: Project, options: Options) -> PlatformPlan:
 
 
 def runtime(project: Project) -> Runtime:
+    from simple_deploy.plugin import Command, Runtime
+
     cmds = commands(project)
     node = _node_build(project)
     railway = {

@@ -26,7 +26,6 @@ from simple_deploy.plugin import (
     PlatformPlan,
     PlatformPlugin,
     Project,
-    Runtime,
     generated_file,
     manage_py_argv,
     quoted,
@@ -34,7 +33,7 @@ from simple_deploy.plugin import (
 )
 
 if TYPE_CHECKING:
-    from simple_deploy.plugin import Automation
+    from simple_deploy.plugin import Automation, Runtime
 
 from .._platform_common.flavor import FIXED, FLEX
 from .._platform_common.titles import project_title
