@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from .changes import case_collisions
+from .git_status import GitStatus, read_status
 from .log import LOG_DIR_NAME
 from .package_managers import get
 from .plan import Plan
@@ -41,23 +42,29 @@ def _git_lines(root: Path, *args: str) -> list[str] | None:
     return [line for line in out.stdout.decode("utf-8", errors="replace").splitlines() if line]
 
 
-def _uncommitted(root: Path) -> list[str]:
+def _uncommitted(root: Path, status: GitStatus | None) -> list[str]:
     """Changed and untracked files, by content after git's line-ending conversion.
 
-    Not `git status`: when a file's size changed (an editor or core.autocrlf
-    turned LF into CRLF) it reports the file modified without comparing
-    content, although `git diff` shows nothing to commit.
+    What git status (inspection's) thinks changed is confirmed with `git diff`: when
+    a file's size changed (an editor or core.autocrlf turned LF into CRLF) status
+    reports it modified without comparing content, although `git diff` shows nothing
+    to commit. A clean tree, the usual case, costs no second command.
     """
-    tracked = _git_lines(root, "diff", "--name-status", "HEAD")
-    if tracked is None:  # no commit yet: everything is uncommitted
-        return _git_lines(root, "status", "--porcelain", "--untracked-files=all") or []
-    untracked = _git_lines(root, "ls-files", "--others", "--exclude-standard") or []
-    return [line.replace("\t", "  ", 1) for line in tracked] + [f"?? {p}" for p in untracked]
+    if status is None:
+        return []
+    untracked = [f"?? {path}" for path in status.untracked]
+    if status.head is None:  # no commit yet: everything is uncommitted
+        return list(status.changed) + untracked
+    if not status.changed:
+        return untracked
+    tracked = _git_lines(root, "diff", "--name-status", "HEAD") or []
+    return [line.replace("\t", "  ", 1) for line in tracked] + untracked
 
 
 def git_tree_problems(project: Project) -> list[str]:
     """Uncommitted changes make our changes hard to review or undo: refuse them."""
-    lines = [line for line in _uncommitted(project.git_root) if LOG_DIR_NAME not in line]
+    status = project.git if project.git is not None else read_status(project.git_root)
+    lines = [line for line in _uncommitted(project.git_root, status) if LOG_DIR_NAME not in line]
     if not lines:
         return []
     listed = "\n".join(f"    {line}" for line in lines[:8])

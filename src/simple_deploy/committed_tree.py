@@ -3,10 +3,11 @@
 The platform builds from a commit. A file git ignores (a `local.py` the settings
 include, a `data/` folder a module opens at import) exists on the user's disk
 and nowhere else, so importing the settings in the working tree can succeed where
-the platform's build fails. `ignored_present` asks git which ignored paths exist
-(cheap: one `git ls-files`); only when some could matter does `committed_copy`
-make a copy of HEAD (the rehearsal's own export) with the user's uncommitted work
-laid over it: what `git add -A` and a commit would send.
+the platform's build fails. `ignored_present` keeps, of the ignored paths that
+exist (which inspection's `git status` lists), those an import could need; only
+when some could matter does `committed_copy` make a copy of HEAD (the rehearsal's
+own export) with the user's uncommitted work laid over it: what `git add -A` and a
+commit would send.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path, PurePosixPath
 
+from .git_status import read_status
 from .log import LOG_DIR_NAME
 
 __all__ = ["ignored_present", "committed_copy"]
@@ -72,12 +74,16 @@ def _noise(root: Path, rel: str, sqlite_homes: set[str]) -> bool:
     return path.suffix == ".sqlite3" and str(path.parent) in sqlite_homes
 
 
-def ignored_present(git_root: Path, manage_dir: Path) -> tuple[str, ...]:
+def ignored_present(
+    git_root: Path, manage_dir: Path, ignored: Sequence[str] | None = None
+) -> tuple[str, ...]:
     """Git-ignored paths that exist under the project (POSIX, folders ending in "/"),
-    except those no import needs. Empty when git cannot say (no repository)."""
-    found = _git(
-        git_root, "ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory"
-    )
+    except those no import needs. `ignored`: the ignored paths git status listed
+    (None: ask git). Empty when git cannot say (no repository)."""
+    found = ignored
+    if found is None:
+        status = read_status(git_root)
+        found = status.ignored if status is not None else ()
     if not found:
         return ()
     homes = {".", manage_dir.relative_to(git_root).as_posix()}

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import stat
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
+from typing import NamedTuple
 
 from . import checks, env_needs, gitignore, markers, service_config
 from .changes import ApplyError, apply_changes, link_problems, never_replaced, written_at
@@ -32,8 +33,7 @@ class ConfigureError(Exception):
     """The run stopped before writing anything, or after restoring every file."""
 
 
-@dataclass(frozen=True)
-class Prepared:
+class Prepared(NamedTuple):
     project: Project
     plugin: PlatformPlugin
     plan: Plan

@@ -128,7 +128,11 @@ def for_platform(project: Project, label: str, platform_sets: frozenset[str]) ->
             # What the settings read with the flag set, as the platform imports them.
             preset = {flag: "1"}
             probed = probed_fields(
-                project.git_root, project.manage_dir, project.settings_module, preset
+                project.git_root,
+                project.manage_dir,
+                project.settings_module,
+                preset,
+                project.git.ignored if project.git is not None else None,
             )
         return replace(
             project,

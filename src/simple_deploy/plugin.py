@@ -10,29 +10,30 @@ inspecting, file writing, requirements, lock files, logging and summary.
 from __future__ import annotations
 
 import argparse
+import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from importlib import resources
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from django.template import Context, Engine
-
-from . import block_lines
-from .automate import (
-    AutomateContext,
-    Automation,
-    Step,
-    commit_changes,
-    cost_notice,
-    git_remote_url,
-)
+from . import block_lines, templates
 from .log import RunLog
 from .names import NameRule, quoted
 from .package_managers import Requirement
 from .plan import FileChange, generated_file, settings_block
 from .project import Project
 from .runner import CommandFailed, Result, Runner, ToolMissing
-from .runtime import Command, Runtime
+
+if TYPE_CHECKING:
+    from .automate import (
+        AutomateContext,
+        Automation,
+        Step,
+        commit_changes,
+        cost_notice,
+        git_remote_url,
+    )
+    from .runtime import Command, Runtime
 
 __all__ = [
     "API_VERSION",
@@ -66,6 +67,32 @@ __all__ = [
 ]
 
 API_VERSION = 1
+
+# Names only --automate-all (automate) and the rehearsal (runtime) use, loaded on first
+# use (PEP 562): a configuration run never builds their classes.
+_LAZY = {
+    **dict.fromkeys(
+        (
+            "AutomateContext",
+            "Automation",
+            "Step",
+            "commit_changes",
+            "cost_notice",
+            "git_remote_url",
+        ),
+        "automate",
+    ),
+    "Command": "runtime",
+    "Runtime": "runtime",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        module = importlib.import_module(f"{__package__}.{_LAZY[name]}")
+        return getattr(module, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 Options = Mapping[str, Any]
 
@@ -157,14 +184,34 @@ class PlatformPlugin:
     python_support: Mapping[str, str] = field(default_factory=dict)
 
 
-_ENGINE = Engine(autoescape=False)
-
-
 def render_template(package: str, name: str, context: Mapping[str, Any]) -> str:
-    """Render a template shipped in `package`'s `templates/` folder with Django's
-    template engine (autoescape off: these are config files, not HTML)."""
-    source = resources.files(package).joinpath("templates", *name.split("/")).read_text("utf-8")
-    return _ENGINE.from_string(source).render(Context(dict(context), autoescape=False))
+    """Render a template shipped in `package`'s `templates/` folder as Django's template
+    engine renders it (autoescape off: these are config files, not HTML).
+
+    A template of names, `if` and `for` only (all of ours) takes a small renderer of
+    the same meaning (simple_deploy.templates); any other syntax, Django's engine.
+    """
+    source = _template_source(package, name)
+    try:
+        return templates.render(source, context)
+    except templates.TemplateSyntaxError:
+        pass
+    from django.template import Context, Engine
+
+    engine = Engine(autoescape=False)
+    return engine.from_string(source).render(Context(dict(context), autoescape=False))
+
+
+def _template_source(package: str, name: str) -> str:
+    # The package's folder when it is one (importlib.resources, and the zip support it
+    # loads, only for a package that is not).
+    origin = getattr(importlib.import_module(package), "__file__", None)
+    path = Path(origin).parent.joinpath("templates", *name.split("/")) if origin else None
+    if path is not None and path.is_file():
+        return path.read_text("utf-8")
+    from importlib import resources
+
+    return resources.files(package).joinpath("templates", *name.split("/")).read_text("utf-8")
 
 
 def email_settings(relay_host_variable: str | None = None, project: Project | None = None) -> str:

@@ -11,12 +11,12 @@ import re
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 
 from . import manage_shim, markers, platform_flags
 from .assets import AssetBuild, compress_offline, find_asset_build
 from .drivers import Driver, find_driver, read_texts
+from .git_status import GitStatus, read_status
 from .package_managers import Dependencies, ManagerError, detect, get
 from .parsing import ReadError, reading_files
 from .python_version import find as find_python
@@ -117,6 +117,9 @@ class Project:
 
     # The production settings' final values the block is written from (probed).
     settings_facts: SettingsFacts | None = None
+    # The working tree against HEAD, as git status saw it at inspection (None: not
+    # asked, for Projects built by hand; the checks then ask git themselves).
+    git: GitStatus | None = None
 
     @property
     def facts(self) -> SettingsFacts:
@@ -376,6 +379,8 @@ def _new_requirements(git_root: Path) -> Dependencies | None:
     if any(git_root.glob("requirements*.txt")) or any(git_root.glob("requirements*.in")):
         return None
     # Imported here: most projects have a dependency file, and `packaging` is slow to import.
+    from importlib import metadata
+
     from packaging.version import InvalidVersion, Version
 
     from .package_managers import requirements_txt
@@ -423,11 +428,11 @@ def _wsgi_module(manage_dir: Path, named: str) -> str:
 
 
 def _django_version() -> str:
-    try:
-        version = metadata.version("django")
-    except metadata.PackageNotFoundError:  # pragma: no cover - we run inside Django
-        return ""
-    return ".".join(version.split(".")[:2])
+    """MAJOR.MINOR of the Django this command runs in (the project's own)."""
+    import django
+
+    major, minor = django.VERSION[:2]
+    return f"{major}.{minor}"
 
 
 def _choose_settings(
@@ -541,11 +546,16 @@ def _outside_block(var: EnvVar, git_root: Path) -> bool:
 
 
 def probed_fields(
-    git_root: Path, manage_dir: Path, module: str, preset: dict[str, str] | None = None
+    git_root: Path,
+    manage_dir: Path,
+    module: str,
+    preset: dict[str, str] | None = None,
+    ignored: tuple[str, ...] | None = None,
 ) -> dict:
     """The `Project` fields the settings probe fills, importing `module` once (with
-    `preset` in its environment: a platform flag the platform will be given)."""
-    found = probe(git_root, manage_dir, module, preset=preset)
+    `preset` in its environment: a platform flag the platform will be given;
+    `ignored`: the git-ignored paths that exist, None to ask git)."""
+    found = probe(git_root, manage_dir, module, preset=preset, ignored=ignored)
     return {
         "env_vars": tuple(v for v in found.variables if _outside_block(v, git_root)),
         "import_error": found.error,
@@ -621,7 +631,9 @@ def inspect(
         ) from exc
 
     settings_text = new.text if new else _read(settings_file)
-    probed = probed_fields(git_root, manage_dir, read_as) if probe_env else {}
+    git = read_status(git_root)
+    ignored = git.ignored if git is not None else None
+    probed = probed_fields(git_root, manage_dir, read_as, ignored=ignored) if probe_env else {}
 
     manage_rel = manage_dir.relative_to(git_root).as_posix()
     services = find_services(
@@ -665,4 +677,5 @@ def inspect(
         services=services,
         new_settings_text=new.text if new else None,
         flag_modules=() if new else platform_flags.flag_modules(manage_dir, chosen),
+        git=git,
     )

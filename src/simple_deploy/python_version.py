@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from .textfiles import UnreadableFile, read_text
 
@@ -22,8 +22,7 @@ _VERSION = re.compile(r"(\d+)\.(\d+)")
 _FILES = ("runtime.txt", ".python-version")
 
 
-@dataclass(frozen=True)
-class PythonVersion:
+class PythonVersion(NamedTuple):
     """`version` is "MAJOR.MINOR"; `source` says where it was read; `notes` name conflicts."""
 
     version: str

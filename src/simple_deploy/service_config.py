@@ -8,11 +8,14 @@ platform's Redis needs. Each plugin keeps only its platform's form of them.
 from __future__ import annotations
 
 import shlex
+from typing import TYPE_CHECKING
 
 from .package_managers import Requirement
 from .project import Project
-from .runtime import Command, Process
 from .services import ServiceProcess
+
+if TYPE_CHECKING:
+    from .runtime import Process
 
 __all__ = [
     "asgi_web_argv",
@@ -77,6 +80,8 @@ def asgi_web_argv(project: Project, port: str) -> tuple[str, ...] | None:
 def runtime_processes(project: Project) -> tuple[Process, ...]:
     """The processes beside web, each as the generated configuration runs it (from the
     repository root, the command the user's Procfile line or detection gave)."""
+    from .runtime import Command, Process  # the rehearsal's only
+
     return tuple(
         Process(p.name, p.role, Command(p.argv, env=dict(p.env)))
         for p in project.services.processes

@@ -8,8 +8,8 @@ Python would run counts. Nothing here imports the user's code.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 __all__ = [
     "Named",
@@ -45,8 +45,7 @@ _DEVELOPMENT_FLAT = (
 )
 
 
-@dataclass(frozen=True)
-class Named:
+class Named(NamedTuple):
     """A settings module named in a file, and where (1-based line)."""
 
     module: str
@@ -187,8 +186,7 @@ def is_development(module: str) -> bool:
     return leaf in _DEVELOPMENT_LEAVES or leaf in _DEVELOPMENT_FLAT
 
 
-@dataclass(frozen=True)
-class NewModule:
+class NewModule(NamedTuple):
     """A production module to create beside a development one: its dotted name, the
     module it builds on (what the development module star-imports), and its text."""
 

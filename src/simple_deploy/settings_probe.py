@@ -27,8 +27,10 @@ import sys
 import threading
 import time
 import traceback
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 __all__ = ["EnvVar", "ProbeResult", "probe", "kind_of", "placeholder_for"]
 
@@ -58,8 +60,7 @@ class EnvVar:
     where: str
 
 
-@dataclass(frozen=True)
-class ProbeResult:
+class ProbeResult(NamedTuple):
     """What importing the settings found.
 
     `missing`: git-ignored paths the import needed (the platform, which gets the
@@ -348,6 +349,7 @@ for key in supplied:
 # settings have runs there (the platform block turns DEBUG off only after them).
 # A value is taken only when the settings then import with DEBUG False.
 debug_off = None
+tried_off = False
 if error is None:
     for key in [k for k in reads if k.upper() == "DEBUG" or k.upper().endswith("_DEBUG")]:
         if key in env.data:
@@ -357,6 +359,7 @@ if error is None:
                 break
             continue
         for value in ("False", "0"):
+            tried_off = True
             env.data[key] = value
             forget_project_modules()
             if attempt_import() is None and getattr(sys.modules[module], "DEBUG", None) is False:
@@ -365,7 +368,8 @@ if error is None:
             del env.data[key]
         if debug_off:
             break
-    if debug_off is None:
+    if debug_off is None and tried_off:
+        # Back to the settings as they import without those values.
         forget_project_modules()
         attempt_import()
 # STATICFILES_STORAGE left for STORAGES to say (Django 5.1 ignores it): its value once
@@ -432,9 +436,12 @@ def probe(
     module: str,
     python: str = sys.executable,
     preset: dict[str, str] | None = None,
+    ignored: Sequence[str] | None = None,
 ) -> ProbeResult:
     """Import `module` as a fresh platform would and record the variables it reads
-    (`preset`: variables the platform is given, such as a platform flag).
+    (`preset`: variables the platform is given, such as a platform flag; `ignored`:
+    the git-ignored paths that exist, as inspection's git status listed them, None
+    to ask git).
 
     The platform gets the commit: when git ignores files that exist here, the
     settings are imported in a copy without them (see committed_tree), and a
@@ -444,7 +451,7 @@ def probe(
     # Imported here: the child interpreter imports this module for placeholder_for.
     from .committed_tree import committed_copy, ignored_present
 
-    hidden = ignored_present(git_root, manage_dir)
+    hidden = ignored_present(git_root, manage_dir, ignored)
     if not hidden:
         return _run(git_root, manage_dir, module, python, (), preset)
     with committed_copy(git_root) as copy:
@@ -454,15 +461,15 @@ def probe(
         found = _run(copy, copy_dir, module, python, hidden, preset, user_root=git_root)
         # An ignored file in a folder the commit lacks: the folder is what is missing.
         tops = (_absent_top(copy, path) for path in found.missing)
-        found = replace(found, missing=tuple(dict.fromkeys(tops)))
+        found = found._replace(missing=tuple(dict.fromkeys(tops)))
     if found.error is None:
         return found
     # The copy's paths mean nothing to the user: show their own.
-    found = replace(found, error=found.error.replace(str(copy), str(git_root)))
+    found = found._replace(error=found.error.replace(str(copy), str(git_root)))
     if not found.missing and _run(git_root, manage_dir, module, python, (), preset).error is None:
         # Imports here, not without the ignored files, and the failure names none of
         # them: all of them are suspects.
-        found = replace(found, missing=hidden)
+        found = found._replace(missing=hidden)
     return found
 
 

@@ -7,11 +7,14 @@ summary has the same shape. Shown in the terminal and saved as Markdown.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from .automate import AutomateContext
 from .plan import FileChange, Plan
 from .plugin import Guide, PlatformPlugin
 from .project import Project
+
+if TYPE_CHECKING:
+    from .automate import AutomateContext
 
 __all__ = ["render_summary", "terminal_summary"]
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import codecs
 import re
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 __all__ = ["TextFile", "UnreadableFile", "read_text", "decode", "LF", "CRLF"]
 
@@ -37,8 +37,7 @@ def _lines(text: str) -> list[str]:
     return _LINE.findall(text)
 
 
-@dataclass(frozen=True)
-class TextFile:
+class TextFile(NamedTuple):
     """A text file's content with newlines normalised to LF, and how to write it back.
 
     `original` is the decoded text with its own line endings: lines that are

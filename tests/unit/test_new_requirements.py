@@ -36,7 +36,7 @@ def test_a_requirements_folder_is_the_users_to_complete(tmp_path):
 def test_a_django_with_no_release_to_pin_writes_nothing(tmp_path, monkeypatch, version):
     real = metadata.version
     monkeypatch.setattr(
-        project.metadata, "version", lambda name: version if name == "django" else real(name)
+        metadata, "version", lambda name: version if name == "django" else real(name)
     )
     assert project._new_requirements(tmp_path) is None
 

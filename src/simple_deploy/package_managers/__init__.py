@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 __all__ = [
     "Requirement",
@@ -88,8 +89,7 @@ class Dependencies:
     new_text: str | None = None
 
 
-@dataclass(frozen=True)
-class Edit:
+class Edit(NamedTuple):
     """The dependency files' new texts (path -> text) and why, for the plan."""
 
     texts: Mapping[str, str]

@@ -9,8 +9,8 @@ next `pip-compile` would, instead of a flattened or unhashed one.
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 __all__ = ["Compiled", "read_header"]
 
@@ -48,8 +48,7 @@ _VALUED = {
 _DROP = {"-U", "--upgrade"}
 
 
-@dataclass(frozen=True)
-class Compiled:
+class Compiled(NamedTuple):
     """The compile command recorded in `output`'s header.
 
     `argv` is the command to rerun from the repository root (upgrade flags

@@ -10,8 +10,8 @@ install read?" get the answer pip itself would give.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 from ..textfiles import UnreadableFile, read_text
 from ._specs import name_of
@@ -29,8 +29,7 @@ _WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
 _COMMENT = re.compile(r"(^|\s)#.*$")
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
     """One logical line of a requirements file.
 
     `first`/`last` are the 0-based physical lines it spans (continuations), so an
@@ -137,8 +136,7 @@ def _classify(text: str, file: str, first: int, last: int) -> Line:
     return Line(file, first, last, text, "requirement")
 
 
-@dataclass(frozen=True)
-class RequirementFiles:
+class RequirementFiles(NamedTuple):
     """Every file `pip install -r TOP` reads, in reading order, with their lines.
 
     `files` maps a root-relative POSIX path to its logical lines; `constraints`

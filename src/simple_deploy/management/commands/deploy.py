@@ -17,8 +17,6 @@ from django.core.management.base import BaseCommand, CommandError
 gc.freeze()
 
 from simple_deploy import platform_flags, plugins  # noqa: E402
-from simple_deploy.automate import StepFailed  # noqa: E402
-from simple_deploy.automate_all import automate_all  # noqa: E402
 from simple_deploy.checks import ignored_needed_message  # noqa: E402
 from simple_deploy.configure import (  # noqa: E402
     ConfigureError,
@@ -446,6 +444,10 @@ class Command(BaseCommand):
         return answer.strip().lower() in ("y", "yes")
 
     def _automate(self, project, plugin, options, log: RunLog) -> None:
+        # Imported by --automate-all runs only: a configuration run never loads them.
+        from simple_deploy.automate import StepFailed
+        from simple_deploy.automate_all import automate_all
+
         # Deploying a project whose system checks fail would fail on the platform.
         self.check(display_num_errors=False)
         runner = Runner(log=log, stream=self.stdout)

@@ -20,10 +20,8 @@ Every command and flag used here is in tests/cli_tables.py with its source file.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import re
-import subprocess
 from functools import partial
 from pathlib import Path
 
@@ -40,29 +38,12 @@ from simple_deploy.plugin import (
 )
 
 from .flavor import Flavor
+from .titles import project_title
 
 _GIT_URL = re.compile(r"^(?P<id>[a-z0-9]{12,})@git\.[\w.-]+:(?P=id)\.git$")
 # What `push` prints when the environment's containers have no size yet (Flex with a
 # "manual" resources strategy): legacy-cli EnvironmentPushCommand.php, exit code 87.
 _NEEDS_RESOURCES = "resources must be configured"
-
-
-def project_title(project: Project, options: Options) -> str:
-    """The title to create or find: the user's choice, else the folder name plus a
-    short hash of this repository (root commit and path), so two projects of one
-    account never share a title even when their folders have the same name."""
-    if options.get("deployed_project_name"):
-        return str(options["deployed_project_name"])
-    root_commit = subprocess.run(
-        ["git", "rev-list", "--max-parents=0", "HEAD"],
-        cwd=project.git_root,
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.split()
-    seed = f"{root_commit[0] if root_commit else ''}:{project.git_root}"
-    slug = re.sub(r"[^a-z0-9-]+", "-", project.git_root.name.lower()).strip("-") or "django"
-    return f"{slug}-{hashlib.sha256(seed.encode()).hexdigest()[:6]}"
 
 
 def linked_project(git_root: Path, flavor: Flavor) -> str | None:

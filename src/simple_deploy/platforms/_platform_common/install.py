@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from simple_deploy.plugin import Command, Project
+from simple_deploy.plugin import Project
+
+if TYPE_CHECKING:
+    from simple_deploy.plugin import Command
 
 # The package manager itself, kept out of the app's environment (`poetry sync` and
 # `uv sync` would remove it from there). Ranges rather than pins: any release in the
@@ -47,6 +51,8 @@ def shell_line(
 def node_commands(project: Project) -> tuple[Command, ...]:
     """The asset build a platform's build runs with npm, in the package.json's folder,
     before collectstatic (none when there is no build, or another manager locks it)."""
+    from simple_deploy.plugin import Command
+
     build = project.asset_build
     if build is None or build.other_manager:
         return ()

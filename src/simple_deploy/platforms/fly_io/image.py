@@ -9,12 +9,15 @@ collectstatic, the same release command and the same web command.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import TYPE_CHECKING, NamedTuple
 
 from simple_deploy import env_needs, service_config
 from simple_deploy.assets import COMPRESS_ARGS
 from simple_deploy.package_managers import InstallStep, get
-from simple_deploy.plugin import Command, Project, manage_py_argv
+from simple_deploy.plugin import Project, manage_py_argv
+
+if TYPE_CHECKING:
+    from simple_deploy.plugin import Command
 
 from .._platform_common.install import TOOLS
 from .._platform_common.install import shell_line as _shell_line
@@ -33,8 +36,7 @@ BUILD_FLAG = "SIMPLE_DEPLOY_FLY_BUILD"
 WEB_CONCURRENCY = "2"
 
 
-@dataclass(frozen=True)
-class Image:
+class Image(NamedTuple):
     """What the image holds and runs; `port` is "8000" in the image, "{port}" rehearsed."""
 
     python_version: str
@@ -51,6 +53,8 @@ class Image:
 
 def build_image(project: Project, port: str = INTERNAL_PORT) -> Image:
     """The image for `project`; `port` is where gunicorn listens."""
+    from simple_deploy.plugin import Command
+
     manager = get(project.package_manager)
     chdir = ("--chdir", project.manage_dir_rel) if project.nested else ()
     manage_prefix = f"{project.manage_dir_rel}/" if project.nested else ""

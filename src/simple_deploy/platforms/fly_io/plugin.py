@@ -20,14 +20,13 @@ import functools
 import json
 import re
 import shlex
-import subprocess
-from dataclasses import dataclass, replace
+from dataclasses import replace
+from typing import TYPE_CHECKING, NamedTuple
 
 from simple_deploy import __version__, block_lines, env_needs, service_config, static_storage
+from simple_deploy.git_status import root_commits
 from simple_deploy.plan import GENERATED_MARK
 from simple_deploy.plugin import (
-    Automation,
-    Command,
     Guide,
     NameRule,
     Options,
@@ -35,13 +34,15 @@ from simple_deploy.plugin import (
     PlatformPlugin,
     Project,
     Requirement,
-    Runtime,
     email_settings,
     generated_file,
     manage_py_argv,
     render_template,
     settings_block,
 )
+
+if TYPE_CHECKING:
+    from simple_deploy.plugin import Automation, Runtime
 from simple_deploy.wagtail import wagtail_settings
 
 from . import dockerignore
@@ -135,28 +136,21 @@ def _existing_config(project: Project) -> dict:
 
 @functools.lru_cache(maxsize=4)
 def _parsed(text: str) -> dict:
-    # One plan asks fly.toml for several values; parse each content once.
-    import tomlkit  # only a project that has a fly.toml pays for the import
+    # One plan asks fly.toml for several values; parse each content once. Only values
+    # are read here (the summary reads the fly.toml this run wrote): Python's own
+    # reader where it has one, which loads in a fraction of tomlkit's time.
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        import tomlkit
 
-    return tomlkit.parse(text).unwrap()
+        return tomlkit.parse(text).unwrap()
+    return tomllib.loads(text)
 
 
 def _root_commit(project: Project) -> str:
-    return _root_commit_of(str(project.git_root))
-
-
-@functools.lru_cache(maxsize=16)
-def _root_commit_of(git_root: str) -> str:
-    # A repository's first commit never changes: ask git once per run.
-    out = subprocess.run(
-        ["git", "rev-list", "--max-parents=0", "HEAD"],
-        cwd=git_root,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    commits = out.stdout.split()
-    return commits[-1] if out.returncode == 0 and commits else ""
+    commits = root_commits(project.git_root)
+    return commits[-1] if commits else ""
 
 
 def derived_app_name(project: Project) -> str:
@@ -264,8 +258,7 @@ def render_dockerfile(project: Project) -> str:
     )
 
 
-@dataclass(frozen=True)
-class UserImage:
+class UserImage(NamedTuple):
     """What fly.toml needs from a Dockerfile the user wrote: where the app lives in
     the image (its last WORKDIR) and the port it EXPOSEs."""
 
@@ -557,6 +550,8 @@ def _image_files(project: Project, options: Options) -> tuple:
 
 def _kept_dockerfile_build(project: Project, theirs: UserImage) -> tuple[tuple, tuple, tuple]:
     """(build commands, release commands, build problems) of the user's kept Dockerfile."""
+    from simple_deploy.plugin import Command
+
     text = (project.git_root / "Dockerfile").read_bytes().decode("utf-8", errors="replace")
     found = replay(text, theirs.workdir)
     problems = ()
@@ -596,6 +591,8 @@ def _kept_dockerfile_build(project: Project, theirs: UserImage) -> tuple[tuple, 
 def runtime(project: Project) -> Runtime:
     """What the image does, from the same `Image` the Dockerfile and fly.toml render;
     with the user's own Dockerfile kept, its build steps and what it lacks."""
+    from simple_deploy.plugin import Command, Runtime
+
     img = _image.build_image(project, port="{port}")
     theirs = user_image(project, {})
     if theirs is not None:

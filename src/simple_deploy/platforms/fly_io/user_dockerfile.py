@@ -15,9 +15,9 @@ from __future__ import annotations
 import json
 import re
 import shlex
-from dataclasses import dataclass
 from posixpath import isabs, normpath, relpath
 from posixpath import join as posix_join
+from typing import NamedTuple
 
 from simple_deploy.plugin import Command
 
@@ -30,8 +30,7 @@ _PYTHON = re.compile(r"^(.*/)?python(\d+(\.\d+)?)?$")
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 
 
-@dataclass(frozen=True)
-class BuildReplay:
+class BuildReplay(NamedTuple):
     """The Dockerfile's manage.py build steps as rehearsal commands, and what it lacks."""
 
     commands: tuple[Command, ...]

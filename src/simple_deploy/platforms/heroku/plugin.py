@@ -22,6 +22,7 @@ import json
 import re
 import shlex
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from simple_deploy import (
     __version__,
@@ -33,9 +34,7 @@ from simple_deploy import (
 )
 from simple_deploy.assets import COMPRESS_ARGS
 from simple_deploy.platforms.heroku import manager_files, procfile_web
-from simple_deploy.platforms.heroku.automate import automation
 from simple_deploy.plugin import (
-    Command,
     FileChange,
     Guide,
     NameRule,
@@ -44,13 +43,15 @@ from simple_deploy.plugin import (
     PlatformPlugin,
     Project,
     Requirement,
-    Runtime,
     email_settings,
     generated_file,
     manage_py_argv,
     render_template,
     settings_block,
 )
+
+if TYPE_CHECKING:
+    from simple_deploy.plugin import Automation, Command, Runtime
 from simple_deploy.wagtail import wagtail_settings
 
 NAME = "heroku"
@@ -388,6 +389,8 @@ def _group_problems(project: Project) -> list[str]:
 
 
 def _node_build(project: Project) -> tuple[Command, ...]:
+    from simple_deploy.plugin import Command
+
     build = project.asset_build
     if not needs_node(project) or build.other_manager:
         return ()
@@ -395,6 +398,8 @@ def _node_build(project: Project) -> tuple[Command, ...]:
 
 
 def runtime(project: Project) -> Runtime:
+    from simple_deploy.plugin import Command, Runtime
+
     processes = _processes(project)
     env = {
         # Heroku's buildpack exports CACHE_DIR to the collectstatic it runs at build time.
@@ -564,6 +569,13 @@ def guide(project: Project, options: Options) -> Guide:
             "Until then sending mail fails with an error in the log, and nothing is sent."
         ),
     )
+
+
+def automation(project: Project, options: Options) -> Automation:
+    # Imported by --automate-all runs only: a configuration run never loads it.
+    from simple_deploy.platforms.heroku.automate import automation as recipe
+
+    return recipe(project, options)
 
 
 def add_arguments(group: argparse._ArgumentGroup) -> None:

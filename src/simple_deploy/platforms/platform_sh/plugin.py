@@ -24,13 +24,12 @@ import json
 import shlex
 from collections.abc import Callable, Mapping
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from simple_deploy import __version__, block_lines, env_needs, service_config, static_storage
 from simple_deploy.assets import COMPRESS_ARGS
 from simple_deploy.plugin import (
-    Command,
     Guide,
     NameRule,
     Options,
@@ -38,19 +37,21 @@ from simple_deploy.plugin import (
     PlatformPlugin,
     Project,
     Requirement,
-    Runtime,
     generated_file,
     manage_py_argv,
     quoted,
     render_template,
     settings_block,
 )
+
+if TYPE_CHECKING:
+    from simple_deploy.plugin import Automation, Runtime
 from simple_deploy.wagtail import wagtail_settings
 
-from .._platform_common import automate
 from .._platform_common.asset_note import asset_note
 from .._platform_common.flavor import FIXED, FLEX, Flavor
 from .._platform_common.install import node_commands
+from .._platform_common.titles import project_title
 
 NAME = "platform_sh"
 APP_NAME = "app"
@@ -489,6 +490,8 @@ def _derived_env(
 
 def runtime(project: Project, host: str = REHEARSAL_HOST, label: str = FIXED.label) -> Runtime:
     """How Platform.sh and Upsun run the app (the same images, hooks and variables)."""
+    from simple_deploy.plugin import Command, Runtime
+
     return Runtime(
         env={
             "PLATFORM_APPLICATION_NAME": APP_NAME,
@@ -540,7 +543,7 @@ def runtime(project: Project, host: str = REHEARSAL_HOST, label: str = FIXED.lab
 
 def guide(project: Project, options: Options) -> Guide:
     manage = " ".join(manage_py_argv(project))
-    title = quoted(automate.project_title(project, options))
+    title = quoted(project_title(project, options))
     region = quoted(options.get("region") or FIXED.region)
     own = env_needs.finish_steps(
         project,
@@ -649,6 +652,13 @@ def _add_arguments(group) -> None:
     )
 
 
+def automate(project: Project, options: Options) -> Automation:
+    # Imported by --automate-all runs only: a configuration run never loads it.
+    from .._platform_common.automate import automation
+
+    return automation(FIXED, project, options)
+
+
 platform = PlatformPlugin(
     name=NAME,
     label="Platform.sh",
@@ -680,7 +690,7 @@ platform = PlatformPlugin(
             "my-org",
         ),
     ),
-    automate=partial(automate.automation, FIXED),
+    automate=automate,
     cli="platform",
     docs_url="https://docs.platform.sh/languages/python.html",
     # The image registry (platformsh-docs shared/data/registry.json, 2026).

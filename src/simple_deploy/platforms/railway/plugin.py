@@ -26,13 +26,12 @@ from __future__ import annotations
 
 import json
 import shlex
+from typing import TYPE_CHECKING
 
 from simple_deploy import __version__, block_lines, env_needs, service_config, static_storage
 from simple_deploy.assets import COMPRESS_ARGS
-from simple_deploy.platforms._platform_common.automate import project_title
+from simple_deploy.platforms._platform_common.titles import project_title
 from simple_deploy.plugin import (
-    Automation,
-    Command,
     Guide,
     NameRule,
     Options,
@@ -40,13 +39,15 @@ from simple_deploy.plugin import (
     PlatformPlugin,
     Project,
     Requirement,
-    Runtime,
     email_settings,
     generated_file,
     manage_py_argv,
     render_template,
     settings_block,
 )
+
+if TYPE_CHECKING:
+    from simple_deploy.plugin import Automation, Runtime
 from simple_deploy.wagtail import wagtail_settings
 
 from .._platform_common.asset_note import asset_note
@@ -391,6 +392,8 @@ def plan(project: Project, options: Options) -> PlatformPlan:
 
 
 def runtime(project: Project) -> Runtime:
+    from simple_deploy.plugin import Command, Runtime
+
     cmds = commands(project)
     node = _node_build(project)
     railway = {

@@ -26,13 +26,13 @@ import argparse
 import json
 import re
 import shlex
+from typing import TYPE_CHECKING
 
 from simple_deploy import __version__, block_lines, env_needs, service_config, static_storage
 from simple_deploy.assets import COMPRESS_ARGS
 from simple_deploy.package_managers import get as get_manager
 from simple_deploy.plan import GENERATED_MARK
 from simple_deploy.plugin import (
-    Command,
     Guide,
     NameRule,
     Options,
@@ -40,13 +40,15 @@ from simple_deploy.plugin import (
     PlatformPlugin,
     Project,
     Requirement,
-    Runtime,
     email_settings,
     generated_file,
     manage_py_argv,
     render_template,
     settings_block,
 )
+
+if TYPE_CHECKING:
+    from simple_deploy.plugin import Command, Runtime
 from simple_deploy.services import ServiceProcess
 from simple_deploy.wagtail import wagtail_settings
 
@@ -170,6 +172,8 @@ def _start(project: Project) -> str:
 def _build_commands(project: Project, options: Options) -> tuple[Command, ...]:
     """What the build runs after the install: assets, collectstatic, and on the free
     instance type (no pre-deploy command) the migrations."""
+    from simple_deploy.plugin import Command
+
     commands = [
         *node_commands(project),
         Command(manage_py_argv(project, "collectstatic", "--noinput")),
@@ -183,6 +187,8 @@ def _build_commands(project: Project, options: Options) -> tuple[Command, ...]:
 
 
 def _release(project: Project, options: Options) -> tuple[Command, ...]:
+    from simple_deploy.plugin import Command
+
     if plan_of(options) == "free":
         return ()
     return (Command(manage_py_argv(project, "migrate", "--noinput")),)
@@ -541,6 +547,8 @@ def declared_plan(project: Project) -> str:
 def runtime(project: Project) -> Runtime:
     """What the Blueprint runs, for the rehearsal: with the instance type render.yaml
     declares (free: migrations in the build, no pre-deploy command)."""
+    from simple_deploy.plugin import Command, Runtime
+
     options = {"render_plan": declared_plan(project)}
     web = service_config.asgi_web_argv(project, "{port}") or _web_argv(project)
     return Runtime(

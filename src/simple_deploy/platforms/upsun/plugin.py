@@ -16,7 +16,7 @@ block, `.environment`) and differs only where Upsun does
 from __future__ import annotations
 
 import textwrap
-from functools import partial
+from typing import TYPE_CHECKING
 
 from simple_deploy import __version__, service_config
 from simple_deploy.plugin import (
@@ -26,15 +26,17 @@ from simple_deploy.plugin import (
     PlatformPlan,
     PlatformPlugin,
     Project,
-    Runtime,
     generated_file,
     manage_py_argv,
     quoted,
     render_template,
 )
 
-from .._platform_common import automate
+if TYPE_CHECKING:
+    from simple_deploy.plugin import Automation, Runtime
+
 from .._platform_common.flavor import FIXED, FLEX
+from .._platform_common.titles import project_title
 from ..platform_sh import plugin as fixed
 
 NAME = FLEX.name
@@ -185,7 +187,7 @@ def runtime(project: Project) -> Runtime:
 
 def guide(project: Project, options: Options) -> Guide:
     manage = " ".join(manage_py_argv(project))
-    title = quoted(automate.project_title(project, options))
+    title = quoted(project_title(project, options))
     region = quoted(options.get("region") or FLEX.region)
     return Guide(
         finish=(
@@ -279,6 +281,13 @@ def _add_arguments(group) -> None:
     )
 
 
+def automate(project: Project, options: Options) -> Automation:
+    # Imported by --automate-all runs only: a configuration run never loads it.
+    from .._platform_common.automate import automation
+
+    return automation(FLEX, project, options)
+
+
 platform = PlatformPlugin(
     name=NAME,
     label=FLEX.label,
@@ -311,7 +320,7 @@ platform = PlatformPlugin(
         ),
         NameRule("upsun_python", "--upsun-python", r"[0-9]{1,2}\.[0-9]{1,2}", "X.Y", "3.13"),
     ),
-    automate=partial(automate.automation, FLEX),
+    automate=automate,
     cli=FLEX.cli,
     docs_url="https://docs.upsun.com/languages/python.html",
     # The CLI's own install page (docs.upsun.com, "Command line interface (CLI)": 1. Install).
