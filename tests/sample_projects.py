@@ -414,7 +414,7 @@ DATABASES = {"default": dj_database_url.parse(os.environ["DJANGO_DATABASE_URL"])
 """
 
 
-def _own_names(manage_dir: Path) -> None:
+def _own_names(manage_dir: Path, tail: str = OWN_NAMES_TAIL) -> None:
     """Settings that read the host, the HTTPS origins and the database URL under their own
     names (DJANGO_ALLOWED_HOSTS, DJANGO_CSRF_TRUSTED_ORIGINS, DJANGO_DATABASE_URL), two of
     them required."""
@@ -425,7 +425,24 @@ def _own_names(manage_dir: Path) -> None:
         "import os\nfrom pathlib import Path\n\nimport dj_database_url\n",
     )
     with open(settings, "a", encoding="utf-8") as out:
-        out.write(OWN_NAMES_TAIL)
+        out.write(tail)
+
+
+UNCHECKED_TAIL = """
+# Space-separated lists, as docker compose's env file gives them; no defaults.
+ALLOWED_HOSTS = os.environ.get("DJANGO_ALLOWED_HOSTS").split(" ")
+CSRF_TRUSTED_ORIGINS = os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS").split(" ")
+DATABASES = {"default": dj_database_url.parse(os.environ.get("DJANGO_DATABASE_URL"))}
+PAYMENTS_TOKEN = os.environ.get("PAYMENTS_TOKEN").strip()
+"""
+
+
+def _own_names_unchecked(manage_dir: Path) -> None:
+    """Settings that need variables to import at all but never say so: each read with
+    `os.environ.get()` and used at once (`.split(" ")` on None fails with an
+    AttributeError that names no variable). Three hold what the tool knows (host,
+    origin, database URL); PAYMENTS_TOKEN only the developer can give."""
+    _own_names(manage_dir, UNCHECKED_TAIL)
 
 
 DEVELOPMENT_ONLY = """\"\"\"Development settings: the only module manage.py and wsgi.py know.\"\"\"
@@ -504,6 +521,7 @@ SETTINGS_SHAPES = {
     "platform-flag": (_platform_flag, ()),
     "development-only": (_development_only, ()),
     "own-names": (_own_names, ("dj-database-url~=3.0",)),
+    "own-names-unchecked": (_own_names_unchecked, ("dj-database-url~=3.0",)),
     "debug-variable": (_debug_from_variable, ("django-environ~=0.12", "whitenoise~=6.12")),
     "named-base": (_named_base, ()),
     "wagtail": (_wagtail, ("wagtail>=7.0",)),
