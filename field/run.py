@@ -195,6 +195,20 @@ def settings_module_offered(output: str) -> str | None:
     return match.group(1) if match else None
 
 
+# Commands the tool's messages may ask a user to run before running again: the
+# package managers' own lock commands (the runner runs nothing else a message names).
+LOCK_COMMANDS = {"poetry lock": "poetry.lock", "uv lock": "uv.lock", "pipenv lock": "Pipfile.lock"}
+
+
+def lock_asked(output: str) -> tuple[list[str], str] | None:
+    """(command, file to commit) when the tool says "Run `poetry lock`, commit
+    poetry.lock, and run again" (or uv's, or Pipenv's)."""
+    match = re.search(r"Run `([^`]+)`, commit ([\w./-]+), and run again", output)
+    if not match or LOCK_COMMANDS.get(match.group(1)) != match.group(2).rsplit("/", 1)[-1]:
+        return None
+    return match.group(1).split(), match.group(2)
+
+
 def replaced_packages(output: str) -> list[str]:
     """`django 3.2.25 -> 5.2.19` for each package uv's install output removed and re-added."""
     removed = dict(re.findall(r"^\s*- ([\w.\-]+)==(\S+)", output, re.M))
@@ -909,6 +923,7 @@ class ProjectRun:
         head_before = git(["rev-parse", "HEAD"], root, self.env, self.log).stdout.strip()
 
         extra: list[str] = []
+        locked: list[str] = []
         for kind in ("dry-run", "configure"):
             base = ["--platform", platform] + (["--dry-run"] if kind == "dry-run" else [])
             for _ in range(MAX_PASSES):
@@ -925,6 +940,8 @@ class ProjectRun:
                 )
                 if result.returncode == 0:
                     break
+                if self._lock(out, root, cell, locked):
+                    continue
                 follow = self._advice(out, extra)
                 if not follow:
                     cell.configured = "no"
@@ -944,6 +961,31 @@ class ProjectRun:
             return cell
         self._rehearse(cell, mdir, platform, extra)
         return cell
+
+    def _lock(self, out: str, root: Path, cell: Cell, locked: list[str]) -> bool:
+        """Run the lock command the tool's message names and commit the lock file, as a
+        new user would (once); the pass is recorded. False: no such message, or done."""
+        asked = lock_asked(out)
+        if asked is None or asked[1] in locked:
+            return False
+        cmd, lock = asked
+        locked.append(lock)
+        result = run(cmd, root, self.env, TIMEOUT_INSTALL, self.log)
+        if result.returncode == 0:
+            git(["add", "--", lock], root, self.env, self.log)
+            done = git(
+                ["commit", "-q", "--no-verify", "-m", f"Add {lock}"], root, self.env, self.log
+            )
+            result = done if done.returncode else result
+        cell.passes.append(
+            {
+                "command": f"{' '.join(cmd)} && git commit {lock} (as the message asks)",
+                "outcome": "ok" if result.returncode == 0 else f"exit {result.returncode}",
+                "message": first_line(result.stdout, result.stderr) if result.returncode else "",
+                "seconds": round(result.seconds, 1),
+            }
+        )
+        return result.returncode == 0
 
     @staticmethod
     def _advice(out: str, extra: list[str]) -> list[str]:
