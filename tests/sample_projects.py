@@ -278,6 +278,29 @@ def _legacy_static_storage(manage_dir: Path) -> None:
         )
 
 
+MANIFEST_STORAGES = """
+# Hashed names, so browsers may cache the files for ever (Django's own storage).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+}
+"""
+
+
+def _manifest_storage(manage_dir: Path) -> None:
+    """STORAGES["staticfiles"] set to Django's ManifestStaticFilesStorage (hashed names,
+    uncompressed), as Wagtail's news template does, with WhiteNoise's middleware."""
+    settings = manage_dir / "blog" / "settings.py"
+    _edit(
+        settings,
+        "    'django.middleware.security.SecurityMiddleware',\n",
+        "    'django.middleware.security.SecurityMiddleware',\n"
+        "    'whitenoise.middleware.WhiteNoiseMiddleware',\n",
+    )
+    with open(settings, "a", encoding="utf-8") as out:
+        out.write(MANIFEST_STORAGES)
+
+
 COMPRESS_TEMPLATE = """{% load static compress %}<!doctype html>
 <title>Blog</title>
 {% compress css %}<link rel="stylesheet" href="{% static 'css/site.css' %}">{% endcompress %}
@@ -527,6 +550,7 @@ SETTINGS_SHAPES = {
     "wagtail": (_wagtail, ("wagtail>=7.0",)),
     "compress-offline": (_compress_offline, ("django-compressor~=4.5", "whitenoise~=6.12")),
     "legacy-static-storage": (_legacy_static_storage, ("whitenoise~=6.12",)),
+    "manifest-storage": (_manifest_storage, ("whitenoise~=6.12",)),
     "environ": (_environ_package, ("django-environ~=0.12",)),
     "exported": (_exported, ("whitenoise~=6.12",)),
     "stale-wsgi": (_stale_wsgi, ()),

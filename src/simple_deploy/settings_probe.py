@@ -451,6 +451,11 @@ def final_values(settled):
         "middleware": strings("MIDDLEWARE"),
         "installed_apps": strings("INSTALLED_APPS"),
         "storages": sorted(storages) if isinstance(storages, dict) else None,
+        "staticfiles_backend": (
+            storages["staticfiles"].get("BACKEND")
+            if isinstance(storages, dict) and isinstance(storages.get("staticfiles"), dict)
+            else None
+        ),
         "staticfiles_storage": text("STATICFILES_STORAGE"),
         "static_root": getattr(settled, "STATIC_ROOT", None) is not None,
         "static_url": getattr(settled, "STATIC_URL", None) is not None,
