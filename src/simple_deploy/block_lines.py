@@ -26,7 +26,7 @@ _DEVELOPMENT_BACKENDS = frozenset(
 
 def _storage_backend(project: Project) -> str | None:
     """The staticfiles backend to write, or None when the project's own is kept."""
-    moved = static_storage.backend(project) or static_storage.compressed_manifest(project)
+    moved = static_storage.backend(project)
     if moved:
         return moved
     facts = project.facts

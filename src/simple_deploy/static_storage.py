@@ -39,7 +39,11 @@ def _ignored(project: Project) -> bool:
 
 def backend(project: Project) -> str | None:
     """The STORAGES["staticfiles"] backend the block writes for the project's
-    STATICFILES_STORAGE, or None when there is none to move (or Django still reads it)."""
+    STATICFILES_STORAGE (or for Django's manifest storage in its STORAGES), or None
+    when there is none to move (or Django still reads it)."""
+    upgraded = compressed_manifest(project)
+    if upgraded:
+        return upgraded
     chosen = project.legacy_static_storage
     if not chosen or not _ignored(project):
         return None
