@@ -312,3 +312,38 @@ def test_variables_the_settings_use_at_once_without_a_default_are_found_and_give
     assert asked.split("Give the rehearsal values: ")[1].startswith(
         "--env PAYMENTS_TOKEN=<value> (or"
     )
+
+
+def test_a_kept_dockerfile_s_collectstatic_gets_the_build_flag_and_nothing_else_changes(
+    sample_project,
+):
+    # django-cms-quickstart's Dockerfile: collectstatic without the flag, so on Fly the
+    # block was off at build (simple_deploy still in INSTALLED_APPS, no manifest).
+    from project_files import git
+
+    root = sample_project("requirements_txt", "flat")
+    theirs = (
+        "FROM python:3.11\r\nWORKDIR /app\r\nCOPY . .\r\n"
+        "RUN pip install -r requirements.txt\r\n"
+        "RUN python manage.py collectstatic --noinput\r\n"
+        "CMD gunicorn --bind 0.0.0.0:8000 blog.wsgi\r\n"
+    )
+    (root / "Dockerfile").write_bytes(theirs.encode())
+    git(root, "add", "Dockerfile")
+    git(root, "commit", "-qm", "Our own Dockerfile")
+    result = deploy(root, "fly_io")
+    assert result.returncode == 0, result.stderr + result.stdout
+    expected = theirs.replace(
+        "RUN python manage.py", "RUN SIMPLE_DEPLOY_FLY_BUILD=1 python manage.py"
+    )
+    assert (root / "Dockerfile").read_bytes() == expected.encode()
+    said = " ".join(result.stdout.split())
+    assert (
+        "your Dockerfile, kept: its collectstatic line now sets SIMPLE_DEPLOY_FLY_BUILD=1" in said
+    )
+    # A second run changes nothing more.
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "Configure for Fly.io")
+    again = deploy(root, "fly_io")
+    assert again.returncode == 0, again.stderr + again.stdout
+    assert (root / "Dockerfile").read_bytes() == expected.encode()
