@@ -892,6 +892,20 @@ class ProjectRun:
             django_v, py_v = freeze.stdout.split()
             self.notes.append(f"venv: Python {py_v}, Django {django_v} after installing")
 
+    def _setup_commands(self, root: Path) -> None:
+        """The commands the README has a developer run before the project works (as
+        `makemigrations` for an app shipped without migrations), in the manage.py
+        folder with the project's environment; what they write is committed with
+        the app, as a developer commits it."""
+        for argv in self.project.setup.get("run", []):
+            result = run(
+                list(argv), manage_dir(self.project, root), self.env, TIMEOUT_DEPLOY, self.log
+            )
+            if result.returncode:
+                raise RuntimeError(
+                    f"setup: `{' '.join(argv)}` failed: {first_line(result.stdout, result.stderr)}"
+                )
+
     def deploy(self, mdir: Path, args: list[str], timeout: int) -> Result:
         python = str(self.venv / "bin" / "python")
         return run([python, "manage.py", "deploy", *args], mdir, self.env, timeout, self.log)
@@ -908,6 +922,7 @@ class ProjectRun:
             made = apply_local_setup(self.project, root, self.work)
             self.env.update(env_file_values(self.project, manage_dir(self.project, root)))
             edited = add_app(self.project, root, self.env)
+            self._setup_commands(root)
         except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
             cell.configured = "no"
             cell.step, _, cell.message = str(exc).partition(": ")
