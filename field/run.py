@@ -1038,7 +1038,7 @@ class ProjectRun:
             shown = " ".join(
                 "<postgres>"
                 if a == database_url
-                else (a.split("=", 1)[0] + "=<value>" if a in env_args else a)
+                else (a.split("=", 1)[0] + "=<value>" if a in env_args and "=" in a else a)
                 for a in args
             )
             step = failed_step(out)
