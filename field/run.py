@@ -213,6 +213,20 @@ def pin_django(text: str, requirement: str) -> str | None:
     return new if count else None
 
 
+# Commands the tool's messages may ask a user to run before running again: the
+# package managers' own lock commands (the runner runs nothing else a message names).
+LOCK_COMMANDS = {"poetry lock": "poetry.lock", "uv lock": "uv.lock", "pipenv lock": "Pipfile.lock"}
+
+
+def lock_asked(output: str) -> tuple[list[str], str] | None:
+    """(command, file to commit) when the tool says "Run `poetry lock`, commit
+    poetry.lock, and run again" (or uv's, or Pipenv's)."""
+    match = re.search(r"Run `([^`]+)`, commit ([\w./-]+), and run again", output)
+    if not match or LOCK_COMMANDS.get(match.group(1)) != match.group(2).rsplit("/", 1)[-1]:
+        return None
+    return match.group(1).split(), match.group(2)
+
+
 def replaced_packages(output: str) -> list[str]:
     """`django 3.2.25 -> 5.2.19` for each package uv's install output removed and re-added."""
     removed = dict(re.findall(r"^\s*- ([\w.\-]+)==(\S+)", output, re.M))
@@ -898,6 +912,20 @@ class ProjectRun:
             django_v, py_v = freeze.stdout.split()
             self.notes.append(f"venv: Python {py_v}, Django {django_v} after installing")
 
+    def _setup_commands(self, root: Path) -> None:
+        """The commands the README has a developer run before the project works (as
+        `makemigrations` for an app shipped without migrations), in the manage.py
+        folder with the project's environment; what they write is committed with
+        the app, as a developer commits it."""
+        for argv in self.project.setup.get("run", []):
+            result = run(
+                list(argv), manage_dir(self.project, root), self.env, TIMEOUT_DEPLOY, self.log
+            )
+            if result.returncode:
+                raise RuntimeError(
+                    f"setup: `{' '.join(argv)}` failed: {first_line(result.stdout, result.stderr)}"
+                )
+
     def deploy(self, mdir: Path, args: list[str], timeout: int) -> Result:
         python = str(self.venv / "bin" / "python")
         return run([python, "manage.py", "deploy", *args], mdir, self.env, timeout, self.log)
@@ -914,6 +942,7 @@ class ProjectRun:
             made = apply_local_setup(self.project, root, self.work)
             self.env.update(env_file_values(self.project, manage_dir(self.project, root)))
             edited = add_app(self.project, root, self.env)
+            self._setup_commands(root)
         except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
             cell.configured = "no"
             cell.step, _, cell.message = str(exc).partition(": ")
@@ -932,6 +961,7 @@ class ProjectRun:
         head_before = git(["rev-parse", "HEAD"], root, self.env, self.log).stdout.strip()
 
         extra: list[str] = []
+        locked: list[str] = []
         for kind in ("dry-run", "configure"):
             base = ["--platform", platform] + (["--dry-run"] if kind == "dry-run" else [])
             for _ in range(MAX_PASSES):
@@ -948,7 +978,7 @@ class ProjectRun:
                 )
                 if result.returncode == 0:
                     break
-                if self._upgrade_django(out, root, cell):
+                if self._upgrade_django(out, root, cell) or self._lock(out, root, cell, locked):
                     continue
                 follow = self._advice(out, extra)
                 if not follow:
@@ -1018,6 +1048,31 @@ class ProjectRun:
             cell.notes.append(f"{requirement} pinned in {', '.join(edited)}, as the tool asks")
         return edited
 
+    def _lock(self, out: str, root: Path, cell: Cell, locked: list[str]) -> bool:
+        """Run the lock command the tool's message names and commit the lock file, as a
+        new user would (once); the pass is recorded. False: no such message, or done."""
+        asked = lock_asked(out)
+        if asked is None or asked[1] in locked:
+            return False
+        cmd, lock = asked
+        locked.append(lock)
+        result = run(cmd, root, self.env, TIMEOUT_INSTALL, self.log)
+        if result.returncode == 0:
+            git(["add", "--", lock], root, self.env, self.log)
+            done = git(
+                ["commit", "-q", "--no-verify", "-m", f"Add {lock}"], root, self.env, self.log
+            )
+            result = done if done.returncode else result
+        cell.passes.append(
+            {
+                "command": f"{' '.join(cmd)} && git commit {lock} (as the message asks)",
+                "outcome": "ok" if result.returncode == 0 else f"exit {result.returncode}",
+                "message": first_line(result.stdout, result.stderr) if result.returncode else "",
+                "seconds": round(result.seconds, 1),
+            }
+        )
+        return result.returncode == 0
+
     @staticmethod
     def _advice(out: str, extra: list[str]) -> list[str]:
         """The option the tool's message asks for, if the runner has not given it."""
@@ -1054,7 +1109,7 @@ class ProjectRun:
             shown = " ".join(
                 "<postgres>"
                 if a == database_url
-                else (a.split("=", 1)[0] + "=<value>" if a in env_args else a)
+                else (a.split("=", 1)[0] + "=<value>" if a in env_args and "=" in a else a)
                 for a in args
             )
             step = failed_step(out)

@@ -278,6 +278,29 @@ def _legacy_static_storage(manage_dir: Path) -> None:
         )
 
 
+MANIFEST_STORAGES = """
+# Hashed names, so browsers may cache the files for ever (Django's own storage).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+}
+"""
+
+
+def _manifest_storage(manage_dir: Path) -> None:
+    """STORAGES["staticfiles"] set to Django's ManifestStaticFilesStorage (hashed names,
+    uncompressed), as Wagtail's news template does, with WhiteNoise's middleware."""
+    settings = manage_dir / "blog" / "settings.py"
+    _edit(
+        settings,
+        "    'django.middleware.security.SecurityMiddleware',\n",
+        "    'django.middleware.security.SecurityMiddleware',\n"
+        "    'whitenoise.middleware.WhiteNoiseMiddleware',\n",
+    )
+    with open(settings, "a", encoding="utf-8") as out:
+        out.write(MANIFEST_STORAGES)
+
+
 COMPRESS_TEMPLATE = """{% load static compress %}<!doctype html>
 <title>Blog</title>
 {% compress css %}<link rel="stylesheet" href="{% static 'css/site.css' %}">{% endcompress %}
@@ -414,7 +437,7 @@ DATABASES = {"default": dj_database_url.parse(os.environ["DJANGO_DATABASE_URL"])
 """
 
 
-def _own_names(manage_dir: Path) -> None:
+def _own_names(manage_dir: Path, tail: str = OWN_NAMES_TAIL) -> None:
     """Settings that read the host, the HTTPS origins and the database URL under their own
     names (DJANGO_ALLOWED_HOSTS, DJANGO_CSRF_TRUSTED_ORIGINS, DJANGO_DATABASE_URL), two of
     them required."""
@@ -425,7 +448,24 @@ def _own_names(manage_dir: Path) -> None:
         "import os\nfrom pathlib import Path\n\nimport dj_database_url\n",
     )
     with open(settings, "a", encoding="utf-8") as out:
-        out.write(OWN_NAMES_TAIL)
+        out.write(tail)
+
+
+UNCHECKED_TAIL = """
+# Space-separated lists, as docker compose's env file gives them; no defaults.
+ALLOWED_HOSTS = os.environ.get("DJANGO_ALLOWED_HOSTS").split(" ")
+CSRF_TRUSTED_ORIGINS = os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS").split(" ")
+DATABASES = {"default": dj_database_url.parse(os.environ.get("DJANGO_DATABASE_URL"))}
+PAYMENTS_TOKEN = os.environ.get("PAYMENTS_TOKEN").strip()
+"""
+
+
+def _own_names_unchecked(manage_dir: Path) -> None:
+    """Settings that need variables to import at all but never say so: each read with
+    `os.environ.get()` and used at once (`.split(" ")` on None fails with an
+    AttributeError that names no variable). Three hold what the tool knows (host,
+    origin, database URL); PAYMENTS_TOKEN only the developer can give."""
+    _own_names(manage_dir, UNCHECKED_TAIL)
 
 
 DEVELOPMENT_ONLY = """\"\"\"Development settings: the only module manage.py and wsgi.py know.\"\"\"
@@ -504,11 +544,13 @@ SETTINGS_SHAPES = {
     "platform-flag": (_platform_flag, ()),
     "development-only": (_development_only, ()),
     "own-names": (_own_names, ("dj-database-url~=3.0",)),
+    "own-names-unchecked": (_own_names_unchecked, ("dj-database-url~=3.0",)),
     "debug-variable": (_debug_from_variable, ("django-environ~=0.12", "whitenoise~=6.12")),
     "named-base": (_named_base, ()),
     "wagtail": (_wagtail, ("wagtail>=7.0",)),
     "compress-offline": (_compress_offline, ("django-compressor~=4.5", "whitenoise~=6.12")),
     "legacy-static-storage": (_legacy_static_storage, ("whitenoise~=6.12",)),
+    "manifest-storage": (_manifest_storage, ("whitenoise~=6.12",)),
     "environ": (_environ_package, ("django-environ~=0.12",)),
     "exported": (_exported, ("whitenoise~=6.12",)),
     "stale-wsgi": (_stale_wsgi, ()),

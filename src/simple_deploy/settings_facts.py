@@ -29,6 +29,8 @@ class SettingsFacts:
     installed_apps: tuple[str, ...]
     middleware_is_list: bool = True
     storages: tuple[str, ...] | None = None
+    # STORAGES["staticfiles"]["BACKEND"], when the settings name one.
+    staticfiles_backend: str | None = None
     staticfiles_storage: str | None = None
     static_root: bool = False
     static_url: bool = True
@@ -86,6 +88,11 @@ def from_probe(final: Mapping[str, Any] | None) -> SettingsFacts | None:
         middleware_is_list=middleware[1],
         installed_apps=apps[0],
         storages=tuple(storages) if isinstance(storages, list) else None,
+        staticfiles_backend=(
+            final["staticfiles_backend"]
+            if isinstance(final.get("staticfiles_backend"), str)
+            else None
+        ),
         staticfiles_storage=final.get("staticfiles_storage"),
         static_root=bool(final.get("static_root")),
         static_url=bool(final.get("static_url", True)),

@@ -132,7 +132,9 @@ def is_project(frame):
     name = frame.f_code.co_filename
     if name.startswith("<"):
         return False
-    name = os.path.normcase(os.path.abspath(name))
+    return is_project_path(os.path.normcase(os.path.abspath(name)))
+
+def is_project_path(name):
     return name.startswith(os.path.normcase(root)) and not any(
         name.startswith(s) for s in skip
     ) and "site-packages" not in name
@@ -204,7 +206,7 @@ def note(key, present):
         return
     direct, files = how
     own = direct or kind_of(key) == "database_url" or read_in_files(key, files)
-    order.append((key, present, own))
+    order.append((key, present, own, at))
     seen_at.setdefault(key, at)
     if own:
         reads.setdefault(key, at)
@@ -281,6 +283,36 @@ def describe(exc):
     lines = traceback.format_exception_only(type(exc), exc)
     return (lines[-1] if lines else repr(exc)).strip()
 
+def failing_line(exc):
+    # "path:line" of the last project line the failure passed through.
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        name = os.path.normcase(os.path.abspath(frame.filename))
+        if not frame.filename.startswith("<") and is_project_path(name):
+            return "%s:%d" % (os.path.relpath(name, root).replace(os.sep, "/"), frame.lineno)
+    return None
+
+def used_unset(reads_since, error, at):
+    # A variable read as absent on the line that failed, or (the error is about a
+    # None) a few lines above it in the same file: `os.environ.get("HOSTS").split()`,
+    # `int(os.getenv("PORT"))`. The error names no variable, but the read is the cause.
+    if at is None:
+        return []
+    path, _, line = at.rpartition(":")
+    out = []
+    for k, present, own, read_at in reads_since:
+        if present or not own or k in supplied:
+            continue
+        rpath, _, rline = read_at.rpartition(":")
+        if rpath != path:
+            continue
+        gap = int(line) - int(rline)
+        if gap == 0 or ("NoneType" in error and 0 < gap <= 5):
+            out.append(k)
+    return out
+
+# Names given a placeholder because they were read as absent where the import
+# failed, while it keeps failing with the same error at the same line.
+guesses, guessed_at = [], None
 for attempt in range(12):
     mark = len(order)
     failure = attempt_import()
@@ -288,12 +320,29 @@ for attempt in range(12):
         error = None
         break
     error = describe(failure)
-    # Only a variable the error names (KeyError: 'X', "Set the X environment
-    # variable") is taken as the cause; any other error is the settings' own.
+    at = failing_line(failure)
+    if (error, at) != guessed_at:
+        guesses = []  # the failure moved on: those placeholders were the cause
+    # A variable the error names (KeyError: 'X', "Set the X environment variable")
+    # is the cause; so is one read as absent where the import failed. Any other
+    # error is the settings' own.
     missing = [
-        k for k, present, _ in order[mark:] if not present and k not in supplied and k in error
+        k for k, present, _, _ in order[mark:] if not present and k not in supplied and k in error
     ]
     if not missing:
+        missing = used_unset(order[mark:], error, at)
+        if missing:
+            guesses.append(missing[-1])
+            guessed_at = (error, at)
+    if not missing:
+        if guesses:
+            # The placeholders changed nothing: those reads were not the cause.
+            for name in guesses:
+                supplied.remove(name)
+                del env.data[name]
+            forget_project_modules()
+            failure = attempt_import()
+            error = describe(failure) if failure is not None else None
         break
     name = missing[-1]
     supplied.append(name)
@@ -329,7 +378,7 @@ if failure is not None and hidden:
     # platform's switch around the ignored file (`if not os.environ.get("ON_HEROKU")`):
     # the one that, set, lets the settings import is what the platform must set.
     tried = []
-    for key, present, own in reversed(order[mark:]) if named else ():
+    for key, present, own, _ in reversed(order[mark:]) if named else ():
         if not own or present or key in supplied or key in tried or len(tried) >= 4:
             continue
         tried.append(key)
@@ -406,6 +455,11 @@ def final_values(settled):
         "middleware": strings("MIDDLEWARE"),
         "installed_apps": strings("INSTALLED_APPS"),
         "storages": sorted(storages) if isinstance(storages, dict) else None,
+        "staticfiles_backend": (
+            storages["staticfiles"].get("BACKEND")
+            if isinstance(storages, dict) and isinstance(storages.get("staticfiles"), dict)
+            else None
+        ),
         "staticfiles_storage": text("STATICFILES_STORAGE"),
         "static_root": getattr(settled, "STATIC_ROOT", None) is not None,
         "static_url": getattr(settled, "STATIC_URL", None) is not None,

@@ -10,15 +10,21 @@ from __future__ import annotations
 
 from .project import Project
 
-__all__ = ["WHITENOISE", "backend", "note"]
+__all__ = ["WHITENOISE", "backend", "compressed_manifest", "note"]
 
 WHITENOISE = "whitenoise.storage.CompressedManifestStaticFilesStorage"
 # Django's own default is no choice at all: the block's WhiteNoise storage serves it.
 _DJANGO_DEFAULT = "django.contrib.staticfiles.storage.StaticFilesStorage"
+# Django's hashed-names storage: WhiteNoise's is the same storage (its subclass, the
+# same manifest and names) that also writes the gzip and Brotli copies WhiteNoise
+# serves. A project that chose hashed names chose cacheable files, not uncompressed
+# ones, so the block upgrades it (and says so).
+DJANGO_MANIFEST = "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
 # WhiteNoise 3's names, gone since WhiteNoise 4.
 _OLD_WHITENOISE = {
     "whitenoise.django.GzipManifestStaticFilesStorage": WHITENOISE,
     "whitenoise.storage.GzipManifestStaticFilesStorage": WHITENOISE,
+    DJANGO_MANIFEST: WHITENOISE,
 }
 
 
@@ -33,7 +39,11 @@ def _ignored(project: Project) -> bool:
 
 def backend(project: Project) -> str | None:
     """The STORAGES["staticfiles"] backend the block writes for the project's
-    STATICFILES_STORAGE, or None when there is none to move (or Django still reads it)."""
+    STATICFILES_STORAGE (or for Django's manifest storage in its STORAGES), or None
+    when there is none to move (or Django still reads it)."""
+    upgraded = compressed_manifest(project)
+    if upgraded:
+        return upgraded
     chosen = project.legacy_static_storage
     if not chosen or not _ignored(project):
         return None
@@ -42,11 +52,37 @@ def backend(project: Project) -> str | None:
     return _OLD_WHITENOISE.get(chosen, chosen)
 
 
+def compressed_manifest(project: Project) -> str | None:
+    """WhiteNoise's compressed manifest storage when STORAGES["staticfiles"] is Django's
+    plain ManifestStaticFilesStorage (hashed names, uncompressed), else None."""
+    return WHITENOISE if project.facts.staticfiles_backend == DJANGO_MANIFEST else None
+
+
+_UPGRADE = (
+    "which WhiteNoise serves uncompressed. The platform's settings block uses "
+    f'STORAGES["staticfiles"] = {{"BACKEND": "{WHITENOISE}"}}: the same hashed names '
+    "and manifest, plus the gzip and Brotli copies WhiteNoise serves to browsers that "
+    "accept them."
+)
+
+
 def note(project: Project) -> tuple[str, ...]:
-    """The summary's line on the move, if one was made."""
+    """The summary's line on the move or the upgrade, if one was made."""
+    if compressed_manifest(project):
+        return (
+            f'Your settings set STORAGES["staticfiles"] to Django\'s {DJANGO_MANIFEST}, '
+            + _UPGRADE,
+        )
     moved = backend(project)
     if moved is None:
         return ()
+    if project.legacy_static_storage == DJANGO_MANIFEST:
+        return (
+            f'Your settings set STATICFILES_STORAGE = "{DJANGO_MANIFEST}", which Django '
+            f"{project.django_version} ignores (removed in Django 5.1), and "
+            + _UPGRADE
+            + ' Move it into STORAGES["staticfiles"] in your own settings when you can.',
+        )
     kept = (
         f'keeps your choice, as STORAGES["staticfiles"] = {{"BACKEND": "{moved}"}}'
         if moved == project.legacy_static_storage

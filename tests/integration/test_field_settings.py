@@ -280,3 +280,70 @@ def test_the_module_the_settings_load_under_a_platform_flag_is_extended(sample_p
     session, redirect = read_settings(root, env, "[s.SESSION_COOKIE_NAME, s.SECURE_SSL_REDIRECT]")
     expected = {"heroku": "blog_heroku_session", "render": "blog_render_session"}
     assert (session, redirect) == (expected.get(platform, "sessionid"), True)
+
+
+@pytest.mark.parametrize("platform", ALL_PLATFORMS)
+def test_variables_the_settings_use_at_once_without_a_default_are_found_and_given(
+    sample_project, platform
+):
+    # `os.environ.get("DJANGO_ALLOWED_HOSTS").split(" ")`: without the variable the import
+    # fails with "'NoneType' object has no attribute 'split'", which names nothing.
+    root = sample_project("requirements_txt", "flat", settings="own-names-unchecked")
+    local = {
+        **OWN_NAMES_LOCAL,
+        "DJANGO_CSRF_TRUSTED_ORIGINS": "http://localhost",
+        "PAYMENTS_TOKEN": "local-token",
+    }
+    result = deploy(root, platform, env=local)
+    assert result.returncode == 0, result.stderr + result.stdout
+    # What the tool knows is set under the settings' names, as for settings that say so.
+    _own_names_on(root, platform, result.stdout)
+    said = " ".join(result.stdout.split())
+    assert "cannot import without `DJANGO_ALLOWED_HOSTS`, `DJANGO_CSRF_TRUSTED_ORIGINS`" in said
+    # The one only the developer knows is named, with the platform's way to set it.
+    assert "Your settings read `PAYMENTS_TOKEN` at import (blog/settings.py:" in said
+
+    # The rehearsal gets the same values, and asks for PAYMENTS_TOKEN alone.
+    from simple_deploy.management.commands.deploy import Command
+    from simple_deploy.plugins import load
+    from simple_deploy.project import inspect
+
+    asked = Command._missing_rehearsal_env(inspect(root), load(platform), {})
+    assert asked.split("Give the rehearsal values: ")[1].startswith(
+        "--env PAYMENTS_TOKEN=<value> (or"
+    )
+
+
+def test_a_kept_dockerfile_s_collectstatic_gets_the_build_flag_and_nothing_else_changes(
+    sample_project,
+):
+    # django-cms-quickstart's Dockerfile: collectstatic without the flag, so on Fly the
+    # block was off at build (simple_deploy still in INSTALLED_APPS, no manifest).
+    from project_files import git
+
+    root = sample_project("requirements_txt", "flat")
+    theirs = (
+        "FROM python:3.11\r\nWORKDIR /app\r\nCOPY . .\r\n"
+        "RUN pip install -r requirements.txt\r\n"
+        "RUN python manage.py collectstatic --noinput\r\n"
+        "CMD gunicorn --bind 0.0.0.0:8000 blog.wsgi\r\n"
+    )
+    (root / "Dockerfile").write_bytes(theirs.encode())
+    git(root, "add", "Dockerfile")
+    git(root, "commit", "-qm", "Our own Dockerfile")
+    result = deploy(root, "fly_io")
+    assert result.returncode == 0, result.stderr + result.stdout
+    expected = theirs.replace(
+        "RUN python manage.py", "RUN SIMPLE_DEPLOY_FLY_BUILD=1 python manage.py"
+    )
+    assert (root / "Dockerfile").read_bytes() == expected.encode()
+    said = " ".join(result.stdout.split())
+    assert (
+        "your Dockerfile, kept: its collectstatic line now sets SIMPLE_DEPLOY_FLY_BUILD=1" in said
+    )
+    # A second run changes nothing more.
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "Configure for Fly.io")
+    again = deploy(root, "fly_io")
+    assert again.returncode == 0, again.stderr + again.stdout
+    assert (root / "Dockerfile").read_bytes() == expected.encode()

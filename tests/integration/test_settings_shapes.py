@@ -295,3 +295,41 @@ def test_staticfiles_storage_becomes_the_storages_entry_on_django_5_1(sample_pro
     assert out.returncode == 0, out.stderr
     backend = json.loads(out.stdout.strip().splitlines()[-1])
     assert backend == "whitenoise.storage.CompressedStaticFilesStorage"
+
+
+@pytest.mark.parametrize("platform", sorted(_PLATFORM_ENV))
+def test_djangos_manifest_storage_gets_whitenoises_compressed_manifest(sample_project, platform):
+    # STORAGES["staticfiles"] = Django's ManifestStaticFilesStorage: hashed but uncompressed
+    # (the rehearsal's static check saw Content-Encoding: -). The block keeps the hashed
+    # names and adds the compressed copies, and the summary says so.
+    root = sample_project("requirements_txt", "nested", settings="manifest-storage")
+    result = deploy(root, platform)
+    assert result.returncode == 0, result.stderr + result.stdout
+    summary = " ".join(result.stdout.split())
+    assert (
+        'Your settings set STORAGES["staticfiles"] to Django\'s '
+        "django.contrib.staticfiles.storage.ManifestStaticFilesStorage, which WhiteNoise "
+        "serves uncompressed." in summary
+    )
+    probe = (
+        "from django.conf import settings as s; import json; "
+        "print(json.dumps(s.STORAGES['staticfiles']['BACKEND']))"
+    )
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "VIRTUAL_ENV")
+    }
+    env |= _PLATFORM_ENV[platform] | {
+        "ALLOWED_HOSTS": "example.com",
+        "SECRET_KEY": "x" * 50,
+        "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/d",
+    }
+    out = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", probe],
+        cwd=root / "blog",
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 0, out.stderr
+    backend = json.loads(out.stdout.strip().splitlines()[-1])
+    assert backend == "whitenoise.storage.CompressedManifestStaticFilesStorage"

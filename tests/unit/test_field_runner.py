@@ -98,6 +98,23 @@ def test_the_advice_the_runner_follows_is_read_from_the_message():
     assert field_run.ProjectRun._advice("needs --overwrite", ["--overwrite"]) == []
 
 
+def test_a_lock_the_message_asks_for_is_the_command_the_runner_runs():
+    said = (
+        "pyproject.toml is managed by Poetry but poetry.lock is missing, so the platform "
+        "could not install exactly what you tested. Run `poetry lock`, commit poetry.lock, "
+        "and run again."
+    )
+    assert field_run.lock_asked(said) == (["poetry", "lock"], "poetry.lock")
+    assert field_run.lock_asked("Run `uv lock`, commit uv.lock, and run again.") == (
+        ["uv", "lock"],
+        "uv.lock",
+    )
+    # Only a manager's own lock command, with its own file: nothing else a message names.
+    assert field_run.lock_asked("Run `rm -rf x`, commit poetry.lock, and run again.") is None
+    assert field_run.lock_asked("Run `poetry lock`, commit uv.lock, and run again.") is None
+    assert field_run.lock_asked("Run `git init`, commit, run again.") is None
+
+
 def test_the_table_has_a_row_a_project_and_platform_and_totals():
     projects = field_run.load_projects(TWO)
     cells = [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from simple_deploy.platforms.fly_io.user_dockerfile import replay
+from simple_deploy.platforms.fly_io.user_dockerfile import flag_build_steps, replay
 
 WITH_COLLECTSTATIC = """# syntax=docker/dockerfile:1
 FROM node:22 AS assets
@@ -45,3 +45,32 @@ def test_a_dockerfile_without_collectstatic_lacks_it():
 def test_a_commented_out_collectstatic_does_not_count():
     text = "FROM python:3.12\nWORKDIR /app\n# RUN python manage.py collectstatic --noinput\n"
     assert replay(text, "/app").lacks == ("collectstatic",)
+
+
+def test_the_build_flag_is_set_on_each_collectstatic_line_that_lacks_it_and_nothing_else():
+    # CRLF, a continued RUN line, one already flagged, an exec-form one, a CMD and a comment.
+    text = (
+        "FROM python:3.11\r\n"
+        "# RUN python manage.py collectstatic\r\n"
+        "RUN pip install -r requirements.txt && \\\r\n"
+        "    python manage.py collectstatic --noinput\r\n"
+        "RUN /venv/bin/python3.12 app/manage.py compress --force\r\n"
+        "RUN SIMPLE_DEPLOY_FLY_BUILD=1 python manage.py collectstatic\r\n"
+        'RUN ["python", "manage.py", "collectstatic"]\r\n'
+        "CMD python manage.py collectstatic && gunicorn app.wsgi\r\n"
+    )
+    env = {"SIMPLE_DEPLOY_FLY_BUILD": "1", "DJANGO_ALLOWED_HOSTS": "localhost"}
+    flag = "SIMPLE_DEPLOY_FLY_BUILD=1 DJANGO_ALLOWED_HOSTS=localhost "
+    assert flag_build_steps(text, env) == (
+        "FROM python:3.11\r\n"
+        "# RUN python manage.py collectstatic\r\n"
+        "RUN pip install -r requirements.txt && \\\r\n"
+        f"    {flag}python manage.py collectstatic --noinput\r\n"
+        f"RUN {flag}/venv/bin/python3.12 app/manage.py compress --force\r\n"
+        "RUN SIMPLE_DEPLOY_FLY_BUILD=1 python manage.py collectstatic\r\n"
+        'RUN ["python", "manage.py", "collectstatic"]\r\n'
+        "CMD python manage.py collectstatic && gunicorn app.wsgi\r\n"
+    )
+    # What the rehearsal then replays carries the flag.
+    replayed = replay(flag_build_steps(text, env).replace("\r\n", "\n"), "/")
+    assert all(c.env.get("SIMPLE_DEPLOY_FLY_BUILD") == "1" for c in replayed.commands[:3])

@@ -61,6 +61,39 @@ def test_an_error_of_the_settings_own_is_reported_not_guessed_at(tmp_path):
     assert [(v.name, v.required) for v in result.variables] == [("OPTIONAL", False)]
 
 
+def test_a_variable_read_as_absent_where_the_import_fails_is_required(tmp_path):
+    # The error names no variable: `None.split` and `int(None)` fail on the line that read it.
+    (tmp_path / "prod.py").write_text(
+        "import os\n"
+        "DEBUG = bool(os.environ.get('DEBUG', default=0))\n"
+        "ALLOWED_HOSTS = os.environ.get('DJANGO_ALLOWED_HOSTS').split(' ')\n"
+        "X = os.environ.get('A_FIRST').lower() + os.environ.get('B_SECOND').lower()\n"
+        "timeout = os.getenv('CACHE_TIMEOUT')\n"
+        "CACHE = {'timeout': int(timeout)}\n",
+        encoding="utf-8",
+    )
+    result = probe(tmp_path, tmp_path, "prod")
+    assert result.error is None
+    found = {v.name: (v.required, v.kind, v.where) for v in result.variables}
+    assert found == {
+        "DEBUG": (False, "other", "prod.py:2"),
+        "DJANGO_ALLOWED_HOSTS": (True, "allowed_hosts", "prod.py:3"),
+        "A_FIRST": (True, "other", "prod.py:4"),
+        "B_SECOND": (True, "other", "prod.py:4"),
+        "CACHE_TIMEOUT": (True, "other", "prod.py:5"),
+    }
+
+
+def test_a_placeholder_that_does_not_help_is_taken_back(tmp_path):
+    # The absent variable is read on the failing line, but the failure is the settings' own.
+    (tmp_path / "prod.py").write_text(
+        "import os\nNAME = (os.environ.get('SITE_NAME'), 1 / 0)\n", encoding="utf-8"
+    )
+    result = probe(tmp_path, tmp_path, "prod")
+    assert result.error == "ZeroDivisionError: division by zero"
+    assert [(v.name, v.required) for v in result.variables] == [("SITE_NAME", False)]
+
+
 def test_what_libraries_and_python_read_at_import_is_not_the_projects(tmp_path):
     # The Windows run's Python has no psycopg (scripts/test-windows): skipped there.
     pytest.importorskip("psycopg")

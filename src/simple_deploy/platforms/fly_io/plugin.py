@@ -27,6 +27,7 @@ from simple_deploy import __version__, block_lines, env_needs, service_config, s
 from simple_deploy.git_status import root_commits
 from simple_deploy.plan import GENERATED_MARK
 from simple_deploy.plugin import (
+    FileChange,
     Guide,
     NameRule,
     Options,
@@ -47,7 +48,7 @@ from simple_deploy.wagtail import wagtail_settings
 
 from . import dockerignore
 from . import image as _image
-from .user_dockerfile import replay
+from .user_dockerfile import flag_build_steps, replay
 
 
 def _is_ours(data: bytes) -> bool:
@@ -512,13 +513,40 @@ def plan(project: Project, options: Options) -> PlatformPlan:
     return PlatformPlan(changes, requirements, tuple(notes))
 
 
+def _flagged_dockerfile(project: Project) -> tuple[FileChange, ...]:
+    """The user's kept Dockerfile with the build flag (and the build placeholders of
+    variables the settings need) set on its collectstatic/compress lines, if any lacks
+    it: the settings block must be on while Fly builds the image."""
+    path = project.git_root / "Dockerfile"
+    before = path.read_bytes()
+    text = before.decode("utf-8", errors="surrogateescape")
+    env = {_image.BUILD_FLAG: "1", **env_needs.build_placeholders(project)}
+    after = flag_build_steps(text, env).encode("utf-8", errors="surrogateescape")
+    if after == before:
+        return ()
+    return (
+        FileChange(
+            "Dockerfile",
+            before,
+            after,
+            f"your Dockerfile, kept: its collectstatic line now sets {_image.BUILD_FLAG}=1, "
+            "so the settings block is on while Fly builds the image (no secret, database "
+            "or FLY_APP_NAME there): without it the settings still list simple_deploy, "
+            "which the image does not install, and WhiteNoise gets no manifest",
+        ),
+    )
+
+
 def _image_files(project: Project, options: Options) -> tuple:
     """Dockerfile and .dockerignore: ours, unless the user's own are kept."""
     if user_image(project, options) is not None:
+        edited = _flagged_dockerfile(project)
         ignore = project.git_root / ".dockerignore"
         if ignore.is_file() and not _is_ours(ignore.read_bytes()):
-            return ()
-    files = []
+            return edited
+    else:
+        edited = ()
+    files = [*edited]
     if user_image(project, options) is None:
         files.append(
             generated_file(

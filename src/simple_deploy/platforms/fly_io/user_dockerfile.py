@@ -15,13 +15,14 @@ from __future__ import annotations
 import json
 import re
 import shlex
+from collections.abc import Mapping
 from posixpath import isabs, normpath, relpath
 from posixpath import join as posix_join
 from typing import NamedTuple
 
 from simple_deploy.plugin import Command
 
-__all__ = ["BuildReplay", "replay"]
+__all__ = ["BuildReplay", "replay", "flag_build_steps"]
 
 _INSTRUCTION = re.compile(r"^\s*([A-Za-z]+)\s+(.*)$", re.DOTALL)
 # Tokens after which the rest of a shell line is another command.
@@ -127,3 +128,35 @@ def replay(text: str, root: str) -> BuildReplay:
     ran = {command.argv[2] for command in commands if len(command.argv) > 2}
     lacks = () if "collectstatic" in ran else ("collectstatic",)
     return BuildReplay(tuple(commands), lacks)
+
+
+# A shell-form `python [path/]manage.py collectstatic|compress` (an exec-form RUN, a
+# JSON list, cannot take an assignment before its program and is left alone).
+_BUILD_STEP = re.compile(
+    r"(?<![\w/=.-])((?:[\w./-]*/)?python(?:\d+(?:\.\d+)?)?\s+[\w./-]*manage\.py\s+"
+    r"(?:collectstatic|compress)\b)"
+)
+_RUN = re.compile(r"^\s*RUN\s", re.IGNORECASE)
+
+
+def flag_build_steps(text: str, env: Mapping[str, str]) -> str:
+    """`text` with the assignments `env` put before each RUN line's manage.py
+    collectstatic or compress that lacks them; every other byte as it was.
+
+    Why: Fly runs the image build with no secrets and no FLY_APP_NAME, so the settings
+    block only knows it is building from the flag in `env`; without it the block is
+    off, the settings still list simple_deploy (a development tool, not in the image)
+    and collectstatic writes no manifest for WhiteNoise.
+    """
+    prefix = " ".join(f"{name}={shlex.quote(value)}" for name, value in env.items()) + " "
+    first = next(iter(env)) + "="
+    out = []
+    in_run = False
+    for line in text.splitlines(keepends=True):
+        body = line.rstrip("\r\n")
+        if _RUN.match(body) or in_run:
+            if first not in body:
+                line = _BUILD_STEP.sub(lambda match: prefix + match.group(1), line)
+            in_run = body.rstrip().endswith("\\")
+        out.append(line)
+    return "".join(out)

@@ -225,7 +225,7 @@ def _asset_notes(project: Project) -> list[str]:
             notes.append(
                 f"Asset build found: {build.label}, locked by {build.other_manager}. Add the "
                 "Node.js buildpack before Python (`heroku buildpacks:add --index 1 "
-                "heroku/nodejs`); it installs with {build.other_manager} and runs the build "
+                f"heroku/nodejs`); it installs with {build.other_manager} and runs the build "
                 "script before Python's collectstatic."
             )
         else:

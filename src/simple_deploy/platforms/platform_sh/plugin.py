@@ -244,13 +244,13 @@ def _platform_provided(project: Project) -> set[str]:
     }
 
 
-def _own_variables(project: Project) -> tuple[str, ...]:
+def _own_variables(project: Project, cli: str = "platform") -> tuple[str, ...]:
     """Commands for the variables the settings need that only the user can give."""
     return env_needs.finish_steps(
         project,
         _platform_provided(project),
         lambda name: (
-            f"platform variable:create --level project --name env:{name} "
+            f"{cli} variable:create --level project --name env:{name} "
             "--value <value> --sensitive true"
         ),
     )

@@ -176,7 +176,9 @@ def plan(project: Project, options: Options) -> PlatformPlan:
         ),
     )
     shared = (n.replace(".platform.app.yaml", CONFIG) for n in fixed.plan_notes(project))
-    notes = (*_python_notes(project, options), *shared)
+    # --automate-all skips the manual steps, but not these.
+    own = fixed._own_variables(project, cli="upsun") if options.get("automate_all") else ()
+    notes = (*_python_notes(project, options), *shared, *own)
     requirements = fixed.REQUIREMENTS + service_config.service_requirements(project)
     return PlatformPlan(changes, requirements, notes)
 
@@ -189,6 +191,9 @@ def guide(project: Project, options: Options) -> Guide:
     manage = " ".join(manage_py_argv(project))
     title = quoted(project_title(project, options))
     region = quoted(options.get("region") or FLEX.region)
+    # Variables the settings cannot import without that only the user knows: the
+    # upsun CLI (a build of the Platform.sh one) sets them the same way.
+    own = fixed._own_variables(project, cli="upsun")
     return Guide(
         finish=(
             "Review the changes with `git diff`, then commit them: "
@@ -196,6 +201,7 @@ def guide(project: Project, options: Options) -> Guide:
             "Find your organization: `upsun organization:list`.",
             f"Create the project and link this repository to it: `upsun create --title {title} "
             f"--region {region} --org <your organization> --set-remote`.",
+            *own,
             "Deploy: `upsun push` (builds, then runs migrations in the deploy hook; the "
             "database and the secret key are provided by Upsun). The first deployment gives "
             "the app and the database the default resources.",
