@@ -322,6 +322,26 @@ def _compress_offline(manage_dir: Path) -> None:
         )
 
 
+def _missing_source_map(manage_dir: Path) -> None:
+    """A vendored, minified CSS file copied without the source map it names (as
+    tom-select's and Bootstrap's are), beside a JS file whose map is shipped."""
+    vendor = manage_dir / "static" / "vendor"
+    vendor.mkdir(parents=True)
+    (vendor / "select.min.css").write_text(
+        # Long enough for WhiteNoise to compress it (it skips files that barely shrink).
+        ".ts-control{display:flex}" * 80 + "\n/*# sourceMappingURL=select.min.css.map */\n",
+        encoding="utf-8",
+    )
+    (vendor / "app.js").write_text(
+        "console.log('blog');\n//# sourceMappingURL=app.js.map\n", encoding="utf-8"
+    )
+    (vendor / "app.js.map").write_text(
+        '{"version": 3, "sources": [], "mappings": ""}\n', encoding="utf-8"
+    )
+    with open(manage_dir / "blog" / "settings.py", "a", encoding="utf-8") as out:
+        out.write('\nSTATICFILES_DIRS = [BASE_DIR / "static"]\n')
+
+
 # Settings shape -> (what it does to the startproject files, extra requirements).
 WAGTAIL_APPS = (
     "wagtail.embeds",
@@ -509,6 +529,7 @@ SETTINGS_SHAPES = {
     "wagtail": (_wagtail, ("wagtail>=7.0",)),
     "compress-offline": (_compress_offline, ("django-compressor~=4.5", "whitenoise~=6.12")),
     "legacy-static-storage": (_legacy_static_storage, ("whitenoise~=6.12",)),
+    "missing-source-map": (_missing_source_map, ("whitenoise~=6.12",)),
     "environ": (_environ_package, ("django-environ~=0.12",)),
     "exported": (_exported, ("whitenoise~=6.12",)),
     "stale-wsgi": (_stale_wsgi, ()),

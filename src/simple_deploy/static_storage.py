@@ -8,9 +8,10 @@ Inspection learned the value (the settings probe); this decides what it becomes.
 
 from __future__ import annotations
 
+from . import source_maps
 from .project import Project
 
-__all__ = ["WHITENOISE", "backend", "note"]
+__all__ = ["WHITENOISE", "backend", "block_backend", "note"]
 
 WHITENOISE = "whitenoise.storage.CompressedManifestStaticFilesStorage"
 # Django's own default is no choice at all: the block's WhiteNoise storage serves it.
@@ -42,11 +43,24 @@ def backend(project: Project) -> str | None:
     return _OLD_WHITENOISE.get(chosen, chosen)
 
 
+def block_backend(project: Project) -> str | None:
+    """The staticfiles backend the settings block writes, or None when the project's own is kept."""
+    moved = backend(project)
+    if moved:
+        return moved
+    facts = project.facts
+    if "staticfiles" in (facts.storages or ()) or facts.staticfiles_storage:
+        return None
+    return WHITENOISE
+
+
 def note(project: Project) -> tuple[str, ...]:
-    """The summary's line on the move, if one was made."""
+    """The summary's lines on the move, if one was made, and on missing source maps."""
+    ours = block_backend(project) == WHITENOISE
+    maps = source_maps.note(project.missing_source_maps) if ours else ()
     moved = backend(project)
     if moved is None:
-        return ()
+        return maps
     kept = (
         f'keeps your choice, as STORAGES["staticfiles"] = {{"BACKEND": "{moved}"}}'
         if moved == project.legacy_static_storage
@@ -57,4 +71,5 @@ def note(project: Project) -> tuple[str, ...]:
         f"Django {project.django_version} ignores (removed in Django 5.1): static files would "
         f"go out with Django's plain storage. The platform's settings block {kept}. Move it "
         'into STORAGES["staticfiles"] in your own settings when you can.',
+        *maps,
     )
