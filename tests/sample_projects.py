@@ -342,6 +342,15 @@ def _missing_source_map(manage_dir: Path) -> None:
         out.write('\nSTATICFILES_DIRS = [BASE_DIR / "static"]\n')
 
 
+def _site_root(manage_dir: Path) -> None:
+    """The site's public URL read from a variable that defaults to the development
+    server (healthchecks' SITE_ROOT, whose own system check wants its host allowed)."""
+    settings = manage_dir / "blog" / "settings.py"
+    _edit(settings, "from pathlib import Path\n", "import os\nfrom pathlib import Path\n")
+    with open(settings, "a", encoding="utf-8") as out:
+        out.write('\nSITE_ROOT = os.getenv("SITE_ROOT", "http://localhost:8000")\n')
+
+
 # Settings shape -> (what it does to the startproject files, extra requirements).
 WAGTAIL_APPS = (
     "wagtail.embeds",
@@ -530,6 +539,7 @@ SETTINGS_SHAPES = {
     "compress-offline": (_compress_offline, ("django-compressor~=4.5", "whitenoise~=6.12")),
     "legacy-static-storage": (_legacy_static_storage, ("whitenoise~=6.12",)),
     "missing-source-map": (_missing_source_map, ("whitenoise~=6.12",)),
+    "site-root": (_site_root, ()),
     "environ": (_environ_package, ("django-environ~=0.12",)),
     "exported": (_exported, ("whitenoise~=6.12",)),
     "stale-wsgi": (_stale_wsgi, ()),
