@@ -324,7 +324,8 @@ def _compress_offline(manage_dir: Path) -> None:
 
 def _missing_source_map(manage_dir: Path) -> None:
     """A vendored, minified CSS file copied without the source map it names (as
-    tom-select's and Bootstrap's are), beside a JS file whose map is shipped."""
+    tom-select's and Bootstrap's are), beside a JS file whose map is shipped; and the
+    project's own WhiteNoise immutable-file test (healthchecks has both)."""
     vendor = manage_dir / "static" / "vendor"
     vendor.mkdir(parents=True)
     (vendor / "select.min.css").write_text(
@@ -339,7 +340,14 @@ def _missing_source_map(manage_dir: Path) -> None:
         '{"version": 3, "sources": [], "mappings": ""}\n', encoding="utf-8"
     )
     with open(manage_dir / "blog" / "settings.py", "a", encoding="utf-8") as out:
-        out.write('\nSTATICFILES_DIRS = [BASE_DIR / "static"]\n')
+        out.write(
+            '\nSTATICFILES_DIRS = [BASE_DIR / "static"]\n'
+            "\n\n# As healthchecks does: only its own folder is cached forever.\n"
+            "def immutable_file_test(path, url):\n"
+            '    return "/static/vendor/" in url\n'
+            "\n\n"
+            "WHITENOISE_IMMUTABLE_FILE_TEST = immutable_file_test\n"
+        )
 
 
 def _site_root(manage_dir: Path) -> None:
