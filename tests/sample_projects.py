@@ -345,6 +345,43 @@ def _compress_offline(manage_dir: Path) -> None:
         )
 
 
+def _missing_source_map(manage_dir: Path) -> None:
+    """A vendored, minified CSS file copied without the source map it names (as
+    tom-select's and Bootstrap's are), beside a JS file whose map is shipped; and the
+    project's own WhiteNoise immutable-file test (healthchecks has both)."""
+    vendor = manage_dir / "static" / "vendor"
+    vendor.mkdir(parents=True)
+    (vendor / "select.min.css").write_text(
+        # Long enough for WhiteNoise to compress it (it skips files that barely shrink).
+        ".ts-control{display:flex}" * 80 + "\n/*# sourceMappingURL=select.min.css.map */\n",
+        encoding="utf-8",
+    )
+    (vendor / "app.js").write_text(
+        "console.log('blog');\n//# sourceMappingURL=app.js.map\n", encoding="utf-8"
+    )
+    (vendor / "app.js.map").write_text(
+        '{"version": 3, "sources": [], "mappings": ""}\n', encoding="utf-8"
+    )
+    with open(manage_dir / "blog" / "settings.py", "a", encoding="utf-8") as out:
+        out.write(
+            '\nSTATICFILES_DIRS = [BASE_DIR / "static"]\n'
+            "\n\n# As healthchecks does: only its own folder is cached forever.\n"
+            "def immutable_file_test(path, url):\n"
+            '    return "/static/vendor/" in url\n'
+            "\n\n"
+            "WHITENOISE_IMMUTABLE_FILE_TEST = immutable_file_test\n"
+        )
+
+
+def _site_root(manage_dir: Path) -> None:
+    """The site's public URL read from a variable that defaults to the development
+    server (healthchecks' SITE_ROOT, whose own system check wants its host allowed)."""
+    settings = manage_dir / "blog" / "settings.py"
+    _edit(settings, "from pathlib import Path\n", "import os\nfrom pathlib import Path\n")
+    with open(settings, "a", encoding="utf-8") as out:
+        out.write('\nSITE_ROOT = os.getenv("SITE_ROOT", "http://localhost:8000")\n')
+
+
 # Settings shape -> (what it does to the startproject files, extra requirements).
 WAGTAIL_APPS = (
     "wagtail.embeds",
@@ -551,6 +588,8 @@ SETTINGS_SHAPES = {
     "compress-offline": (_compress_offline, ("django-compressor~=4.5", "whitenoise~=6.12")),
     "legacy-static-storage": (_legacy_static_storage, ("whitenoise~=6.12",)),
     "manifest-storage": (_manifest_storage, ("whitenoise~=6.12",)),
+    "missing-source-map": (_missing_source_map, ("whitenoise~=6.12",)),
+    "site-root": (_site_root, ()),
     "environ": (_environ_package, ("django-environ~=0.12",)),
     "exported": (_exported, ("whitenoise~=6.12",)),
     "stale-wsgi": (_stale_wsgi, ()),

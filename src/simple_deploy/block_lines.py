@@ -9,7 +9,7 @@ Each function returns indented lines ending with a newline, or "" when none is n
 
 from __future__ import annotations
 
-from . import static_storage
+from . import source_maps, static_storage
 from .project import Project
 
 __all__ = ["static_and_apps", "email_lines"]
@@ -24,17 +24,6 @@ _DEVELOPMENT_BACKENDS = frozenset(
 )
 
 
-def _storage_backend(project: Project) -> str | None:
-    """The staticfiles backend to write, or None when the project's own is kept."""
-    moved = static_storage.backend(project)
-    if moved:
-        return moved
-    facts = project.facts
-    if "staticfiles" in (facts.storages or ()) or facts.staticfiles_storage:
-        return None
-    return static_storage.WHITENOISE
-
-
 def _static(project: Project) -> list[str]:
     facts = project.facts
     lines = [] if facts.static_url else ['STATIC_URL = "/static/"']
@@ -47,18 +36,22 @@ def _static(project: Project) -> list[str]:
                 "from pathlib import Path as _Path",
                 f'STATIC_ROOT = _Path(__file__).resolve().parents[{depth}] / "staticfiles"',
             ]
-    backend = _storage_backend(project)
+    backend = static_storage.block_backend(project)
     if backend is None:
         return lines
+    value = f'"{backend}"'
+    if backend == static_storage.WHITENOISE and project.missing_source_maps:
+        lines += source_maps.storage_lines()
+        value = f'f"{source_maps.BACKEND}"'
     if facts.storages is None:
         return [
             *lines,
             "STORAGES = {",
             f'    "default": {{"BACKEND": "{_FILE_STORAGE}"}},',
-            f'    "staticfiles": {{"BACKEND": "{backend}"}},',
+            f'    "staticfiles": {{"BACKEND": {value}}},',
             "}",
         ]
-    return [*lines, f'STORAGES = {{**STORAGES, "staticfiles": {{"BACKEND": "{backend}"}}}}']
+    return [*lines, f'STORAGES = {{**STORAGES, "staticfiles": {{"BACKEND": {value}}}}}']
 
 
 def _middleware(project: Project, first: tuple[str, ...]) -> list[str]:
@@ -103,7 +96,7 @@ def _without_tool(project: Project) -> list[str]:
 def static_and_apps(project: Project, first_middleware: tuple[str, ...] = ()) -> str:
     """STATIC_ROOT, STORAGES, MIDDLEWARE and INSTALLED_APPS lines, as the project needs."""
     lines = [*_static(project), *_middleware(project, first_middleware), *_without_tool(project)]
-    return "".join(f"    {line}\n" for line in lines)
+    return "".join(f"    {line}\n" if line else "\n" for line in lines)
 
 
 def email_lines(project: Project | None, relay: str | None = None, imported: bool = False) -> str:

@@ -18,6 +18,7 @@ from .drivers import DRIVER_NAMES
 from .lock import refresh_lock
 from .log import LogError
 from .names import name_problems
+from .package_managers import lock_export
 from .parsing import ReadError, reading_files
 from .plan import FileChange, Plan, requirement_changes
 from .plugin import Options, PlatformPlugin
@@ -282,7 +283,31 @@ def with_lock(prepared: Prepared, runner: Runner) -> Plan:
             f"Refreshing {deps.lock_file} with `{' '.join(plan.lock_argv)}` failed; "
             f"nothing was changed.\n{exc}"
         ) from exc
-    return plan.with_change(lock) if lock else plan
+    if lock is None:
+        return plan
+    plan = plan.with_change(lock)
+    export = _export_change(prepared.project, lock)
+    return plan.with_change(export) if export else plan
+
+
+def _export_change(project: Project, lock: FileChange) -> FileChange | None:
+    """The requirements.txt exported from the lock, with the packages the lock gained."""
+    name = project.deps.export
+    if not name or lock.before is None:
+        return None
+    before = (project.git_root / name).read_bytes()
+    after = lock_export.with_new_pins(
+        before.decode("utf-8"), lock.before.decode("utf-8"), lock.after.decode("utf-8")
+    ).encode("utf-8")
+    if after == before:
+        return None
+    return FileChange(
+        name,
+        before,
+        after,
+        f"an export of {lock.path}: the packages this run locked, pinned at the locked "
+        "versions, so pip installs what is locked",
+    )
 
 
 def apply_plan(prepared: Prepared, runner: Runner) -> tuple[Plan, list[FileChange]]:

@@ -52,14 +52,15 @@ def known_values(
     project: Project, *, host: str | None = None, database: str | None = None
 ) -> dict[str, str]:
     """Values the tool itself knows, under every name the settings read them by: the
-    app's host (`DJANGO_ALLOWED_HOSTS`), its HTTPS origin (`CSRF_TRUSTED_ORIGINS`) and
+    app's host (`DJANGO_ALLOWED_HOSTS`), its HTTPS origin (`CSRF_TRUSTED_ORIGINS`, the
+    site's URL `SITE_ROOT`) and
     the database URL (`DJANGO_DATABASE_URL`). The settings read them before our block,
     so the platform's environment must hold them; None: the platform cannot say it."""
     out = {}
     for var in project.env_vars:
         if var.kind == "allowed_hosts" and host:
             out[var.name] = host
-        elif var.kind == "csrf_origins" and host:
+        elif var.kind in ("csrf_origins", "site_url") and host:
             out[var.name] = f"https://{host}"
         elif var.kind == "database_url" and database:
             out[var.name] = database

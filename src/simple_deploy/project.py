@@ -32,6 +32,7 @@ from .settings_discovery import (
 from .settings_discovery import settings_default as _named_in
 from .settings_facts import STARTPROJECT, SettingsFacts, from_probe
 from .settings_probe import EnvVar, probe
+from .source_maps import missing_maps
 from .textfiles import UnreadableFile, read_text
 from .wagtail import Wagtail, find_wagtail
 
@@ -73,6 +74,8 @@ class Project:
     # The STATICFILES_STORAGE the settings set (probed), when STORAGES has no
     # "staticfiles": Django 5.1 ignores it (see static_storage).
     legacy_static_storage: str | None = None
+    # Shipped CSS/JS files naming a source map the repository lacks (source_maps).
+    missing_source_maps: tuple[str, ...] = ()
     postgres_driver: Driver | None = None
     # The module wsgi.py sets by default (None: it sets none).
     wsgi_settings_module: str | None = None
@@ -662,6 +665,7 @@ def inspect(
         configured_for=markers.platforms_in(settings_text),
         asset_build=find_asset_build(git_root, manage_dir),
         compress_offline=compress_offline(_settings_texts(manage_dir, read_as)),
+        missing_source_maps=missing_maps(git_root),
         wagtail=find_wagtail(_settings_texts(manage_dir, read_as), dependencies.present),
         postgres_driver=find_driver(
             set(dependencies.present),

@@ -50,8 +50,8 @@ class EnvVar:
 
     `required`: the settings fail to import without it. `kind` says what it holds,
     so the platform can be given the right value: "secret_key", "database_url",
-    "allowed_hosts", "csrf_origins" or "other". `where` is "path:line" of the first
-    project line that read it.
+    "allowed_hosts", "csrf_origins", "site_url" (the site's public URL) or "other".
+    `where` is "path:line" of the first project line that read it.
     """
 
     name: str
@@ -95,7 +95,16 @@ def kind_of(name: str) -> str:
         return "allowed_hosts"
     if upper.endswith("CSRF_TRUSTED_ORIGINS"):
         return "csrf_origins"
+    # The site's own public URL (healthchecks' SITE_ROOT, defaulting to localhost, which
+    # its system check wants among ALLOWED_HOSTS): the tool knows it, https://<host>.
+    if upper.removeprefix("DJANGO_") in _SITE_URL_NAMES:
+        return "site_url"
     return "other"
+
+
+_SITE_URL_NAMES = frozenset(
+    {"SITE_ROOT", "SITE_URL", "SITE_BASE_URL", "BASE_URL", "WAGTAILADMIN_BASE_URL"}
+)
 
 
 def placeholder_for(name: str) -> str:

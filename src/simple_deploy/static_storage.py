@@ -8,9 +8,10 @@ Inspection learned the value (the settings probe); this decides what it becomes.
 
 from __future__ import annotations
 
+from . import source_maps
 from .project import Project
 
-__all__ = ["WHITENOISE", "backend", "compressed_manifest", "note"]
+__all__ = ["WHITENOISE", "backend", "block_backend", "compressed_manifest", "note"]
 
 WHITENOISE = "whitenoise.storage.CompressedManifestStaticFilesStorage"
 # Django's own default is no choice at all: the block's WhiteNoise storage serves it.
@@ -58,6 +59,17 @@ def compressed_manifest(project: Project) -> str | None:
     return WHITENOISE if project.facts.staticfiles_backend == DJANGO_MANIFEST else None
 
 
+def block_backend(project: Project) -> str | None:
+    """The staticfiles backend the settings block writes, or None when the project's own is kept."""
+    moved = backend(project)
+    if moved:
+        return moved
+    facts = project.facts
+    if "staticfiles" in (facts.storages or ()) or facts.staticfiles_storage:
+        return None
+    return WHITENOISE
+
+
 _UPGRADE = (
     "which WhiteNoise serves uncompressed. The platform's settings block uses "
     f'STORAGES["staticfiles"] = {{"BACKEND": "{WHITENOISE}"}}: the same hashed names '
@@ -67,21 +79,26 @@ _UPGRADE = (
 
 
 def note(project: Project) -> tuple[str, ...]:
-    """The summary's line on the move or the upgrade, if one was made."""
+    """The summary's lines on the move or the upgrade, if one was made, and on missing
+    source maps."""
+    ours = block_backend(project) == WHITENOISE
+    maps = source_maps.note(project.missing_source_maps) if ours else ()
     if compressed_manifest(project):
         return (
             f'Your settings set STORAGES["staticfiles"] to Django\'s {DJANGO_MANIFEST}, '
             + _UPGRADE,
+            *maps,
         )
     moved = backend(project)
     if moved is None:
-        return ()
+        return maps
     if project.legacy_static_storage == DJANGO_MANIFEST:
         return (
             f'Your settings set STATICFILES_STORAGE = "{DJANGO_MANIFEST}", which Django '
             f"{project.django_version} ignores (removed in Django 5.1), and "
             + _UPGRADE
             + ' Move it into STORAGES["staticfiles"] in your own settings when you can.',
+            *maps,
         )
     kept = (
         f'keeps your choice, as STORAGES["staticfiles"] = {{"BACKEND": "{moved}"}}'
@@ -93,4 +110,5 @@ def note(project: Project) -> tuple[str, ...]:
         f"Django {project.django_version} ignores (removed in Django 5.1): static files would "
         f"go out with Django's plain storage. The platform's settings block {kept}. Move it "
         'into STORAGES["staticfiles"] in your own settings when you can.',
+        *maps,
     )

@@ -71,3 +71,12 @@ def test_compress_offline_rehearses_with_the_compressed_home_page(sample_project
     assert "[pass] pages" in out
     # The build ran bin/post_compile's command: its offline manifest is in the log.
     assert "manage.py compress --force" in all_text(root / "simple_deploy_logs")
+
+
+def test_a_missing_source_map_and_the_projects_own_cache_policy_rehearse(
+    sample_project, database_url
+):
+    # healthchecks: collectstatic stopped on tom-select's missing .css.map, then the
+    # static check demanded a year's caching its WHITENOISE_IMMUTABLE_FILE_TEST refuses.
+    root = sample_project("requirements_txt", "nested", settings="missing-source-map")
+    _rehearse(root, "heroku", database_url)  # every step passed, static file included

@@ -119,3 +119,37 @@ def test_a_second_manager_file_for_pip_readers_is_explained_and_kept_with_slugig
     result = deploy(root, "heroku")
     assert result.returncode == 0, result.stderr
     assert (root / "requirements.txt").read_text(encoding="utf-8") == "django\n"
+
+
+_EXPORT = ("uv", "export", "--frozen", "--no-hashes", "--no-header", "--no-annotate")
+
+
+def _pins(text: str) -> set[str]:
+    return {line.split(";")[0].strip() for line in text.splitlines() if "==" in line}
+
+
+@pytest.mark.parametrize("platform", ["heroku", "railway"])
+def test_a_requirements_txt_exported_from_uv_lock_is_kept_in_step_and_the_run_goes_on(
+    sample_project, platform
+):
+    # Heroku refuses both files and Railpack installs requirements.txt with pip; an
+    # export of the lock pins exactly what is locked, so stopping helped no one.
+    root = sample_project("uv", "flat")
+    run(root, *_EXPORT, "--output-file", "requirements.txt")
+    _commit(root, "requirements.txt for pip users: uv export")
+
+    result = deploy(root, platform)
+
+    assert result.returncode == 0, result.stderr + result.stdout
+    summary = " ".join(result.stdout.split())
+    assert "requirements.txt is an export of uv.lock (the same pins)" in summary
+    # Still an export of the refreshed lock: the packages this run added are pinned at
+    # the versions uv locked, so pip on the platform installs what uv would.
+    kept = (root / "requirements.txt").read_text(encoding="utf-8")
+    assert _pins(kept) == _pins(run(root, *_EXPORT))
+    assert any(pin.startswith("gunicorn==") for pin in _pins(kept))
+    slugignore = root / ".slugignore"
+    if platform == "heroku":
+        assert slugignore.read_text(encoding="utf-8") == "requirements.txt\n"
+    else:
+        assert not slugignore.exists()

@@ -347,3 +347,50 @@ def test_a_kept_dockerfile_s_collectstatic_gets_the_build_flag_and_nothing_else_
     again = deploy(root, "fly_io")
     assert again.returncode == 0, again.stderr + again.stdout
     assert (root / "Dockerfile").read_bytes() == expected.encode()
+
+
+def _site_root_on(root: Path, platform: str, stdout: str) -> None:
+    """The platform's own configuration sets SITE_ROOT to https://<the app's host>."""
+    said = " ".join(stdout.split())
+    if platform == "heroku":
+        assert "SITE_ROOT=https://<host name>" in said
+    elif platform == "fly_io":
+        import tomllib
+
+        fly_toml = tomllib.loads((root / "fly.toml").read_text("utf-8"))
+        assert fly_toml["env"]["SITE_ROOT"] == f"https://{fly_toml['app']}.fly.dev"
+    elif platform == "railway":
+        config = (root / ".railway" / "railway.ts").read_text("utf-8")
+        assert 'SITE_ROOT: "https://${{RAILWAY_PUBLIC_DOMAIN}}",' in config
+    elif platform == "render":
+        import render_schema
+
+        blueprint = render_schema.assert_valid((root / "render.yaml").read_text("utf-8"))
+        env = {var["key"]: var for var in blueprint["services"][0]["envVars"]}
+        assert env["SITE_ROOT"]["value"] == "https://blog-site.onrender.com"
+    else:
+        routes = {"https://main-abc.example.site/": {"type": "upstream", "upstream": "app"}}
+        env = {
+            **os.environ,
+            "PLATFORM_APPLICATION_NAME": "app",
+            "PLATFORM_ROUTES": base64.b64encode(json.dumps(routes).encode()).decode(),
+        }
+        shown = subprocess.run(
+            ["bash", "-c", 'source ./.environment && printf "%s" "$SITE_ROOT"'],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert shown.stdout == "https://main-abc.example.site"
+
+
+@pytest.mark.parametrize("platform", ALL_PLATFORMS)
+def test_the_sites_own_url_variable_gets_the_apps_https_url(sample_project, platform):
+    # healthchecks reads SITE_ROOT (default http://localhost:8000) and its own system
+    # check stops migrate unless that host is in ALLOWED_HOSTS: the tool knows the host.
+    root = sample_project("requirements_txt", "flat", settings="site-root")
+    result = deploy(root, platform)
+    assert result.returncode == 0, result.stderr + result.stdout
+    _site_root_on(root, platform, result.stdout)

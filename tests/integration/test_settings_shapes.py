@@ -333,3 +333,44 @@ def test_djangos_manifest_storage_gets_whitenoises_compressed_manifest(sample_pr
     assert out.returncode == 0, out.stderr
     backend = json.loads(out.stdout.strip().splitlines()[-1])
     assert backend == "whitenoise.storage.CompressedManifestStaticFilesStorage"
+
+
+@pytest.mark.parametrize("platform", sorted(_PLATFORM_ENV))
+def test_a_css_file_naming_a_missing_source_map_still_builds_hashed_and_compressed(
+    sample_project, platform
+):
+    # Django's manifest storage stopped collectstatic at the build: "The file
+    # 'vendor/select.min.css.map' could not be found".
+    root = sample_project("requirements_txt", "nested", settings="missing-source-map")
+    result = deploy(root, platform)
+    assert result.returncode == 0, result.stderr + result.stdout
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "VIRTUAL_ENV")
+    }
+    env |= _PLATFORM_ENV[platform] | {
+        "ALLOWED_HOSTS": "example.com",
+        "SECRET_KEY": "x" * 50,
+        "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/d",
+    }
+    out = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput"],
+        cwd=root / "blog",
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 0, out.stderr
+    collected = root / "blog" / "staticfiles"
+    manifest = json.loads((collected / "staticfiles.json").read_text())["paths"]
+    css = collected / manifest["vendor/select.min.css"]
+    js = collected / manifest["vendor/app.js"]
+    assert css.name != "select.min.css"  # hashed
+    assert (collected / (manifest["vendor/select.min.css"] + ".gz")).is_file()  # compressed
+    # The missing map's reference is left as it is; a shipped one still gets its hash.
+    assert "sourceMappingURL=select.min.css.map" in css.read_text()
+    assert f"sourceMappingURL={manifest['vendor/app.js.map'].split('/')[-1]}" in js.read_text()
+    summary = " ".join(result.stdout.split())
+    assert (
+        "blog/static/vendor/select.min.css names a source map (sourceMappingURL) the "
+        "repository does not ship" in summary
+    )

@@ -19,10 +19,16 @@ WHITENOISE = "whitenoise.middleware.WhiteNoiseMiddleware"
 WHITENOISE_STORAGE = "whitenoise.storage.CompressedManifestStaticFilesStorage"
 
 
-def project(legacy: str | None = None, django: str = "5.2", **changes) -> types.SimpleNamespace:
+def project(
+    legacy: str | None = None, django: str = "5.2", maps: tuple[str, ...] = (), **changes
+) -> types.SimpleNamespace:
     facts = dataclasses.replace(STARTPROJECT, **changes)
     return types.SimpleNamespace(
-        facts=facts, base_dir_depth=1, django_version=django, legacy_static_storage=legacy
+        facts=facts,
+        base_dir_depth=1,
+        django_version=django,
+        legacy_static_storage=legacy,
+        missing_source_maps=maps,
     )
 
 
@@ -109,3 +115,19 @@ def test_static_root_follows_the_settings_file_when_base_dir_is_elsewhere():
     # resolve(): on Windows a rooted path gains the current drive, as the block's does.
     assert got["STATIC_ROOT"] == Path("/srv/app/staticfiles").resolve()
     assert "BASE_DIR" not in lines
+
+
+def test_missing_source_maps_get_a_storage_defined_in_the_settings_module():
+    lines = block_lines.static_and_apps(project(maps=("blog/static/x.css",)))
+    got = run(lines, startproject_settings())
+    # Named by the module's own name: production does not install this tool.
+    assert got["STORAGES"]["staticfiles"]["BACKEND"] == "blog.settings._MissingMapsStorage"
+    assert WHITENOISE_STORAGE in [
+        f"{c.__module__}.{c.__name__}" for c in got["_MissingMapsStorage"].__mro__
+    ]
+
+
+def test_missing_source_maps_leave_the_projects_own_storage_alone():
+    facts = {"storages": ("default", "staticfiles"), "static_root": True}
+    lines = block_lines.static_and_apps(project(maps=("blog/static/x.css",), **facts))
+    assert "_MissingMapsStorage" not in lines

@@ -70,6 +70,8 @@ class Dependencies:
     - `hashed`: requirements pinned with --hash (pip then refuses an unhashed line).
     - `new_text`: set when `target` does not exist yet: its first lines (this run
       creates it, through the plan like every other file).
+    - `export`: a root requirements.txt that is an export of the lock (the same
+      pins, lock_export): kept in step with the lock, so pip installs what is locked.
     """
 
     manager: str
@@ -87,6 +89,7 @@ class Dependencies:
     hashed: bool = False
     group_of: Mapping[str, str] = field(default_factory=dict)
     new_text: str | None = None
+    export: str | None = None
 
 
 class Edit(NamedTuple):

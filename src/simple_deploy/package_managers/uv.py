@@ -13,7 +13,7 @@ import sys
 from pathlib import Path, PurePosixPath
 
 from ..textfiles import read_text
-from . import Dependencies, Edit, InstallStep, PackageManager, Requirement
+from . import Dependencies, Edit, InstallStep, PackageManager, Requirement, lock_export
 from . import groups as group_rules
 from ._specs import add_to_project_dependencies, name_of, names_of, project_dependencies
 
@@ -139,6 +139,13 @@ def _read(root: Path, asked: tuple[str, ...]) -> Dependencies:
         )
     if folders:
         notes.append(f"uv workspace: {', '.join(folders)} locked and installed with the project.")
+    export = lock_export.REQUIREMENTS if lock_export.is_export(root) else None
+    if export:
+        notes.append(
+            f"{export} is an export of {LOCK} (the same pins), so a platform that installs it "
+            f"with pip installs exactly what is locked; this run keeps it in step, pinning "
+            f"what it adds to {LOCK} there too."
+        )
     extra = tuple(f"{folder}/" for folder in folders)
     context = tuple(name for name in (".python-version",) if (root / name).is_file())
     return Dependencies(
@@ -155,6 +162,7 @@ def _read(root: Path, asked: tuple[str, ...]) -> Dependencies:
         problems=tuple(problems),
         notes=tuple(notes),
         group_of=group_of,
+        export=export,
     )
 
 

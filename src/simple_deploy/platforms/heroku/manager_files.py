@@ -15,7 +15,14 @@ from __future__ import annotations
 import fnmatch
 from pathlib import Path
 
-__all__ = ["MANAGER_FILES", "found", "slugignored", "two_files_message"]
+__all__ = [
+    "MANAGER_FILES",
+    "export_kept",
+    "found",
+    "slugignore_change",
+    "slugignored",
+    "two_files_message",
+]
 
 # Root files that each make the buildpack pick a package manager, by our manager
 # names (package_managers/*.py).
@@ -62,6 +69,24 @@ def found(root: Path) -> dict[str, str]:
                 out[manager] = name
                 break
     return out
+
+
+def export_kept(files: dict[str, str], deps) -> str | None:
+    """The requirements.txt to list in `.slugignore` when it is an export of uv.lock
+    (lock_export): Heroku then installs from uv.lock, the same pins. None otherwise."""
+    if deps.manager == "uv" and deps.export and set(files) == {"requirements_txt", "uv"}:
+        return files["requirements_txt"]
+    return None
+
+
+def slugignore_change(root: Path, name: str) -> tuple[bytes | None, bytes]:
+    """(before, after) of the root's `.slugignore` with `name` listed (the user's lines kept)."""
+    path = root / ".slugignore"
+    before = path.read_bytes() if path.is_file() else None
+    text = before.decode("utf-8", errors="replace") if before else ""
+    if text and not text.endswith("\n"):
+        text += "\n"
+    return before, (text + f"{name}\n").encode("utf-8")
 
 
 def _readers(root: Path, name: str) -> list[str]:

@@ -101,7 +101,7 @@ def check(project: Project, options: Options) -> list[str]:
     """Stop before writing anything when Heroku's buildpack would refuse the repository."""
     files = manager_files.found(project.git_root)
     problems = []
-    if len(files) > 1:
+    if len(files) > 1 and not manager_files.export_kept(files, project.deps):
         problems.append(
             manager_files.two_files_message(project.git_root, files, project.package_manager)
         )
@@ -334,6 +334,18 @@ def plan(project: Project, options: Options) -> PlatformPlan:
     ]
     if project.compress_offline:
         changes.append(_post_compile(project))
+    export = manager_files.export_kept(manager_files.found(project.git_root), project.deps)
+    if export:
+        before, after = manager_files.slugignore_change(project.git_root, export)
+        changes.append(
+            FileChange(
+                ".slugignore",
+                before,
+                after,
+                f"lists {export}, an export of uv.lock: Heroku removes it before building and "
+                "installs from uv.lock (the same pins); it stays in your repository for pip users",
+            )
+        )
     # --automate-all skips the manual steps, but not these.
     notes = _asset_notes(project) + (
         list(_own_variables(project)) if options.get("automate_all") else []

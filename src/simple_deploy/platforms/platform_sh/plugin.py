@@ -238,7 +238,7 @@ def _platform_provided(project: Project) -> set[str]:
         *(
             v.name
             for v in project.required_env
-            if v.kind in ("secret_key", "database_url", "allowed_hosts", "csrf_origins")
+            if v.kind in ("secret_key", "database_url", "allowed_hosts", "csrf_origins", "site_url")
         ),
         *project.services.redis_env_names,
     }

@@ -104,7 +104,10 @@ def check(project: Project, options: Options) -> list[str]:
     """Stop before writing anything when Railpack would install something else."""
     problems = []
     picked = railpack_manager(project)
-    if picked != project.package_manager:
+    # An export of uv.lock (the same pins, kept in step by this run): pip installs
+    # exactly what is locked.
+    exported = picked == "requirements_txt" and project.deps.export == "requirements.txt"
+    if picked != project.package_manager and not exported:
         problems.append(
             f"This project uses {project.package_manager}, but Railway's builder (Railpack) "
             f"would install it with {picked or 'nothing it recognizes'}: it picks pip whenever "
