@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from . import git_status
 from .changes import case_collisions
 from .git_status import GitStatus, read_status
 from .log import LOG_DIR_NAME
@@ -87,9 +88,13 @@ def tracked_venv_problems(project: Project) -> list[str]:
     the dependency files, so a committed one is only weight and broken links.
     A new user without a .gitignore commits one with `git add -A`.
     """
-    # Only the pyvenv.cfg files (a pathspec's `*` crosses folders), not the whole index.
-    tracked = _git_lines(project.git_root, "ls-files", "--", "pyvenv.cfg", "*/pyvenv.cfg")
-    venvs = sorted({name.rpartition("/")[0] or "." for name in tracked or []})
+    # Only the pyvenv.cfg files, not the whole index.
+    tracked = [
+        name
+        for name in git_status.tracked_named(project.git_root) or ()
+        if name.rpartition("/")[2] == "pyvenv.cfg"
+    ]
+    venvs = sorted({name.rpartition("/")[0] or "." for name in tracked})
     if not venvs:
         return []
     if "." in venvs:

@@ -106,3 +106,28 @@ def root_commits(git_root: Path) -> tuple[str, ...]:
         check=False,
     )
     return tuple(out.stdout.split()) if out.returncode == 0 else ()
+
+
+# The tracked files a run asks about: virtual environments committed by mistake
+# (checks.py) and static files with their source maps (source_maps.py). One
+# pathspec list, so git reads the index once for both (a pathspec's `*` crosses
+# folders).
+NAMED = ("pyvenv.cfg", "*/pyvenv.cfg", "*.css", "*.js", "*.map")
+
+
+@functools.lru_cache(maxsize=16)
+def tracked_named(git_root: Path) -> tuple[str, ...] | None:
+    """The tracked files NAMED matches (POSIX, root-relative); None if git cannot say."""
+    try:
+        out = subprocess.run(
+            ["git", "ls-files", "-z", "--", *NAMED],
+            cwd=git_root,
+            capture_output=True,
+            check=False,
+            timeout=_TIMEOUT,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if out.returncode != 0:
+        return None
+    return tuple(os.fsdecode(name) for name in out.stdout.split(b"\0") if name)

@@ -665,7 +665,7 @@ def inspect(
         configured_for=markers.platforms_in(settings_text),
         asset_build=find_asset_build(git_root, manage_dir),
         compress_offline=compress_offline(_settings_texts(manage_dir, read_as)),
-        missing_source_maps=missing_maps(git_root),
+        missing_source_maps=missing_maps(git_root, git.untracked, git.ignored) if git else (),
         wagtail=find_wagtail(_settings_texts(manage_dir, read_as), dependencies.present),
         postgres_driver=find_driver(
             set(dependencies.present),

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
+from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
+
+from . import git_status
 
 __all__ = ["missing_maps", "storage_lines", "note"]
 
@@ -22,29 +24,42 @@ _SUFFIXES = (".css", ".js")
 _REFERENCE = re.compile(rb"(?:/\*# |//# )sourceMappingURL=([^\s*]+)")
 # Folders whose files never reach collectstatic from the repository.
 _SKIPPED = {"node_modules", ".venv", "venv", "__pycache__", ".git"}
-_TIMEOUT = 60.0
+_SHIPPED = (*_SUFFIXES, ".map")
 
 
-def _shipped(git_root: Path) -> list[str] | None:
-    """What `git add -A` and a commit would send (POSIX, root-relative); None if git cannot say."""
-    try:
-        out = subprocess.run(
-            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-            cwd=git_root,
-            capture_output=True,
-            check=False,
-            timeout=_TIMEOUT,
-        )
-    except (OSError, subprocess.TimeoutExpired):
+def _shipped(git_root: Path, untracked: Sequence[str], ignored: Sequence[str]) -> list[str] | None:
+    """The CSS, JS and map files `git add -A` and a commit would send (POSIX,
+    root-relative): the tracked ones, and the untracked ones git status listed (a new
+    folder as one entry, walked here, less what it lists as ignored); None if git
+    cannot say."""
+    tracked = git_status.tracked_named(git_root)
+    if tracked is None:
         return None
-    if out.returncode != 0:
-        return None
-    return [os.fsdecode(name) for name in out.stdout.split(b"\0") if name]
+    names = [name for name in tracked if name.endswith(_SHIPPED)]
+    skip = set(ignored)
+    for entry in untracked:
+        if not entry.endswith("/"):
+            names += [entry] if entry.endswith(_SHIPPED) else []
+            continue
+        for folder, dirs, files in os.walk(git_root / entry):
+            dirs[:] = [d for d in dirs if d not in _SKIPPED]
+            rel = Path(folder).relative_to(git_root).as_posix()
+            dirs[:] = [d for d in dirs if f"{rel}/{d}/" not in skip]
+            names += [
+                f"{rel}/{f}" for f in files if f.endswith(_SHIPPED) and f"{rel}/{f}" not in skip
+            ]
+    return names
 
 
-def missing_maps(git_root: Path, static_root: str | None = None) -> tuple[str, ...]:
-    """The shipped CSS/JS files (root-relative) naming a relative source map that is not shipped."""
-    names = _shipped(git_root)
+def missing_maps(
+    git_root: Path,
+    untracked: Sequence[str] = (),
+    ignored: Sequence[str] = (),
+    static_root: str | None = None,
+) -> tuple[str, ...]:
+    """The shipped CSS/JS files (root-relative) naming a relative source map that is not
+    shipped; `untracked` and `ignored` as git status lists them."""
+    names = _shipped(git_root, untracked, ignored)
     if not names:
         return ()
     shipped = set(names)

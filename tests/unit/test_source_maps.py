@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from simple_deploy.git_status import read_status
 from simple_deploy.source_maps import missing_maps
 
 pytestmark = pytest.mark.needs_programs  # git
@@ -30,7 +31,12 @@ def test_only_relative_maps_the_commit_lacks_are_listed(tmp_path):
     write(tmp_path, "static/e.css", "/*# sourceMappingURL=https://cdn.example/e.css.map */")
     write(tmp_path, "static/sub/f.css", "/*# sourceMappingURL=../b.js.map */")  # shipped
     write(tmp_path, "node_modules/x/g.css", "/*# sourceMappingURL=g.css.map */")
-    assert missing_maps(tmp_path) == ("static/a.css", "static/c.css")
+    # Untracked, as git status lists them (a new folder as one entry).
+    status = read_status(tmp_path)
+    assert missing_maps(tmp_path, status.untracked, status.ignored) == (
+        "static/a.css",
+        "static/c.css",
+    )
 
 
 def test_outside_git_nothing_is_listed(tmp_path):
