@@ -227,6 +227,24 @@ def lock_asked(output: str) -> tuple[list[str], str] | None:
     return match.group(1).split(), match.group(2)
 
 
+_PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?==([^\s;#]+)", re.M)
+
+
+def canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def repin(text: str, installed: dict[str, str]) -> str:
+    """Each `name==version` line at the version installed, where that differs (markers,
+    comments and line endings kept)."""
+
+    def pinned(match: re.Match) -> str:
+        now = installed.get(canonical(match.group(1)))
+        return match.group(0) if now is None else f"{match.group(1)}{match.group(2) or ''}=={now}"
+
+    return _PIN.sub(pinned, text)
+
+
 def replaced_packages(output: str) -> list[str]:
     """`django 3.2.25 -> 5.2.19` for each package uv's install output removed and re-added."""
     removed = dict(re.findall(r"^\s*- ([\w.\-]+)==(\S+)", output, re.M))
@@ -852,6 +870,7 @@ class ProjectRun:
         self.ready_error = ""
         # The Django requirement installed as the tool's message asked, once per project.
         self.django_upgrade = ""
+        self.installed: dict[str, str] = {}  # what the upgrade left installed, by canonical name
 
     def prepare(self) -> None:
         """The venv and the install, once for every platform."""
@@ -956,7 +975,7 @@ class ProjectRun:
         commit_all(root, self.env, self.log, "Add simple_deploy", made)
         if self.django_upgrade:
             # An earlier platform's run upgraded the environment, as the message asked.
-            self._pin_django(root, self.django_upgrade, cell)
+            self._pin_django(root, cell)
         mdir = manage_dir(self.project, root)
         head_before = git(["rev-parse", "HEAD"], root, self.env, self.log).stdout.strip()
 
@@ -1001,15 +1020,13 @@ class ProjectRun:
         return cell
 
     def _upgrade_django(self, out: str, root: Path, cell: Cell) -> bool:
-        """Upgrade Django as the tool's message asks (once per project): the requirements
-        files that pin it, the project's environment, a commit; the pass is recorded.
+        """Upgrade Django as the tool's message asks (once per project), as a careful user
+        with pinned requirements would: install it, then pin Django and every pin pip
+        moved (asgiref ...) at what is now installed, and commit; each pass is recorded.
         False when there is no such message, or the project's Django is not pinned in
         requirements files (Poetry, Pipenv, uv: left to the user)."""
         requirement = django_upgrade_asked(out)
-        if requirement is None or self.django_upgrade:
-            return False
-        edited = self._pin_django(root, requirement, cell)
-        if not edited:
+        if requirement is None or self.django_upgrade or not self._requirement_files(root):
             return False
         python = str(self.venv / "bin" / "python")
         cmd = [python, "-m", "pip", "install", requirement]
@@ -1024,54 +1041,44 @@ class ProjectRun:
         )
         if result.returncode:
             return False
+        listed = run([python, "-m", "pip", "list", "--format=json"], root, self.env, 120)
+        installed = {
+            canonical(item["name"]): item["version"] for item in json.loads(listed.stdout or "[]")
+        }
         self.django_upgrade = requirement
-        return True
+        self.installed = installed
+        return bool(self._pin_django(root, cell))
 
-    def _pin_django(self, root: Path, requirement: str, cell: Cell) -> list[str]:
-        """Pin `requirement` in each requirements file that names Django, and commit."""
-        edited = []
+    @staticmethod
+    def _requirement_files(root: Path) -> list[Path]:
         names = [
             f"{d}requirements{s}.{e}"
             for d in ("", "*/")
             for s in ("*", "/*")
             for e in ("txt", "in")
         ]
-        for path in sorted({p for name in names for p in root.glob(name)}):
+        found = {p for name in names for p in root.glob(name)}
+        return sorted(p for p in found if _DJANGO_LINE.search(p.read_text("utf-8", "replace")))
+
+    def _pin_django(self, root: Path, cell: Cell) -> list[str]:
+        """Pin the upgrade in each requirements file that names Django (and re-pin at the
+        installed version each `name==version` pip moved), and commit."""
+        edited = []
+        for path in self._requirement_files(root):
             text = path.read_bytes().decode("utf-8")
-            new = pin_django(text, requirement)
-            if new is not None and new != text:
+            new = repin(pin_django(text, self.django_upgrade) or text, self.installed)
+            if new != text:
                 path.write_bytes(new.encode("utf-8"))
                 edited.append(path.relative_to(root).as_posix())
         if edited:
             git(["add", "--", *edited], root, self.env, self.log)
-            git(["commit", "-q", "--no-verify", "-m", requirement], root, self.env, self.log)
-            cell.notes.append(f"{requirement} pinned in {', '.join(edited)}, as the tool asks")
-        return edited
-
-    def _lock(self, out: str, root: Path, cell: Cell, locked: list[str]) -> bool:
-        """Run the lock command the tool's message names and commit the lock file, as a
-        new user would (once); the pass is recorded. False: no such message, or done."""
-        asked = lock_asked(out)
-        if asked is None or asked[1] in locked:
-            return False
-        cmd, lock = asked
-        locked.append(lock)
-        result = run(cmd, root, self.env, TIMEOUT_INSTALL, self.log)
-        if result.returncode == 0:
-            git(["add", "--", lock], root, self.env, self.log)
-            done = git(
-                ["commit", "-q", "--no-verify", "-m", f"Add {lock}"], root, self.env, self.log
+            message = f"{self.django_upgrade}, and the pins pip moved"
+            git(["commit", "-q", "--no-verify", "-m", message], root, self.env, self.log)
+            cell.notes.append(
+                f"{self.django_upgrade} pinned in {', '.join(edited)} with the pins pip moved, "
+                "as the tool asks"
             )
-            result = done if done.returncode else result
-        cell.passes.append(
-            {
-                "command": f"{' '.join(cmd)} && git commit {lock} (as the message asks)",
-                "outcome": "ok" if result.returncode == 0 else f"exit {result.returncode}",
-                "message": first_line(result.stdout, result.stderr) if result.returncode else "",
-                "seconds": round(result.seconds, 1),
-            }
-        )
-        return result.returncode == 0
+        return edited
 
     @staticmethod
     def _advice(out: str, extra: list[str]) -> list[str]:

@@ -245,3 +245,13 @@ def test_the_django_upgrade_the_message_asks_for_is_pinned_where_django_is():
         "asgiref==3.5\r\nDjango>=4.2,<5\r\ndjango-environ==1\r\nDjango>=4.2,<5 # pinned\n"
     )
     assert field_run.pin_django("django-environ==1\n", "Django>=4.2,<5") is None
+
+
+def test_the_pins_pip_moved_are_pinned_at_what_is_installed():
+    text = (
+        "asgiref==3.5.0\r\nDjango>=4.2,<5\r\nsqlparse==0.4.2 ; python_version>'3'\nrich[x]==1.0\n"
+    )
+    installed = {"asgiref": "3.8.1", "sqlparse": "0.5.3", "django": "4.2.30", "rich": "1.0"}
+    assert field_run.repin(text, installed) == (
+        "asgiref==3.8.1\r\nDjango>=4.2,<5\r\nsqlparse==0.5.3 ; python_version>'3'\nrich[x]==1.0\n"
+    )
