@@ -1080,6 +1080,31 @@ class ProjectRun:
             )
         return edited
 
+    def _lock(self, out: str, root: Path, cell: Cell, locked: list[str]) -> bool:
+        """Run the lock command the tool's message names and commit the lock file, as a
+        new user would (once); the pass is recorded. False: no such message, or done."""
+        asked = lock_asked(out)
+        if asked is None or asked[1] in locked:
+            return False
+        cmd, lock = asked
+        locked.append(lock)
+        result = run(cmd, root, self.env, TIMEOUT_INSTALL, self.log)
+        if result.returncode == 0:
+            git(["add", "--", lock], root, self.env, self.log)
+            done = git(
+                ["commit", "-q", "--no-verify", "-m", f"Add {lock}"], root, self.env, self.log
+            )
+            result = done if done.returncode else result
+        cell.passes.append(
+            {
+                "command": f"{' '.join(cmd)} && git commit {lock} (as the message asks)",
+                "outcome": "ok" if result.returncode == 0 else f"exit {result.returncode}",
+                "message": first_line(result.stdout, result.stderr) if result.returncode else "",
+                "seconds": round(result.seconds, 1),
+            }
+        )
+        return result.returncode == 0
+
     @staticmethod
     def _advice(out: str, extra: list[str]) -> list[str]:
         """The option the tool's message asks for, if the runner has not given it."""
