@@ -260,6 +260,40 @@ _PLATFORM_ENV = {
 }
 
 
+def _on_platform(platform: str) -> dict[str, str]:
+    """This environment as the platform's would be at run time (its marker variables,
+    a host, a secret key and a database URL), without the local settings module."""
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "VIRTUAL_ENV")
+    }
+    return (
+        env
+        | _PLATFORM_ENV[platform]
+        | {
+            "ALLOWED_HOSTS": "example.com",
+            "SECRET_KEY": "x" * 50,
+            "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/d",
+        }
+    )
+
+
+def _staticfiles_backend(root, platform: str) -> str:
+    """STORAGES["staticfiles"]["BACKEND"] as the settings give it on the platform."""
+    probe = (
+        "from django.conf import settings as s; import json; "
+        "print(json.dumps(s.STORAGES['staticfiles']['BACKEND']))"
+    )
+    out = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", probe],
+        cwd=root / "blog",
+        env=_on_platform(platform),
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 @pytest.mark.parametrize("platform", sorted(_PLATFORM_ENV))
 def test_staticfiles_storage_becomes_the_storages_entry_on_django_5_1(sample_project, platform):
     # Django 5.1 ignores STATICFILES_STORAGE: kept as it was, the static files went out
@@ -273,27 +307,7 @@ def test_staticfiles_storage_becomes_the_storages_entry_on_django_5_1(sample_pro
         ", which Django 5.2 ignores" in summary
     )
     assert "keeps your choice, as STORAGES" in summary
-    probe = (
-        "from django.conf import settings as s; import json; "
-        "print(json.dumps(s.STORAGES['staticfiles']['BACKEND']))"
-    )
-    env = {
-        k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "VIRTUAL_ENV")
-    }
-    env |= _PLATFORM_ENV[platform] | {
-        "ALLOWED_HOSTS": "example.com",
-        "SECRET_KEY": "x" * 50,
-        "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/d",
-    }
-    out = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", probe],
-        cwd=root / "blog",
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    assert out.returncode == 0, out.stderr
-    backend = json.loads(out.stdout.strip().splitlines()[-1])
+    backend = _staticfiles_backend(root, platform)
     assert backend == "whitenoise.storage.CompressedStaticFilesStorage"
 
 
@@ -311,27 +325,7 @@ def test_djangos_manifest_storage_gets_whitenoises_compressed_manifest(sample_pr
         "django.contrib.staticfiles.storage.ManifestStaticFilesStorage, which WhiteNoise "
         "serves uncompressed." in summary
     )
-    probe = (
-        "from django.conf import settings as s; import json; "
-        "print(json.dumps(s.STORAGES['staticfiles']['BACKEND']))"
-    )
-    env = {
-        k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "VIRTUAL_ENV")
-    }
-    env |= _PLATFORM_ENV[platform] | {
-        "ALLOWED_HOSTS": "example.com",
-        "SECRET_KEY": "x" * 50,
-        "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/d",
-    }
-    out = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", probe],
-        cwd=root / "blog",
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    assert out.returncode == 0, out.stderr
-    backend = json.loads(out.stdout.strip().splitlines()[-1])
+    backend = _staticfiles_backend(root, platform)
     assert backend == "whitenoise.storage.CompressedManifestStaticFilesStorage"
 
 
@@ -344,14 +338,7 @@ def test_a_css_file_naming_a_missing_source_map_still_builds_hashed_and_compress
     root = sample_project("requirements_txt", "nested", settings="missing-source-map")
     result = deploy(root, platform)
     assert result.returncode == 0, result.stderr + result.stdout
-    env = {
-        k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "VIRTUAL_ENV")
-    }
-    env |= _PLATFORM_ENV[platform] | {
-        "ALLOWED_HOSTS": "example.com",
-        "SECRET_KEY": "x" * 50,
-        "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/d",
-    }
+    env = _on_platform(platform)
     out = subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput"],
         cwd=root / "blog",
