@@ -46,6 +46,26 @@ def read_settings(folder: Path, env: dict[str, str], expression: str) -> object:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def _sourced_on_the_platform(root, variables: str) -> str:
+    """The variables (`"$A" "$B"`) as .environment sets them on an Upsun or Platform.sh
+    container whose one route is https://main-abc.example.site/, space-separated."""
+    routes = {"https://main-abc.example.site/": {"type": "upstream", "upstream": "app"}}
+    env = {
+        **os.environ,
+        "PLATFORM_APPLICATION_NAME": "app",
+        "PLATFORM_ROUTES": base64.b64encode(json.dumps(routes).encode()).decode(),
+    }
+    shown = subprocess.run(
+        ["bash", "-c", f"source ./.environment && echo -n {variables}"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return shown.stdout
+
+
 @pytest.mark.parametrize("platform", ALL_PLATFORMS)
 def test_the_production_module_that_star_imports_the_named_one_is_extended(
     sample_project, platform
@@ -157,26 +177,10 @@ def _own_names_on(root: Path, platform: str, stdout: str) -> None:
         assert env["DJANGO_DATABASE_URL"]["fromDatabase"]["property"] == "connectionString"
         assert env["DJANGO_ALLOWED_HOSTS"]["value"] == "blog-site.onrender.com"
     else:
-        routes = {"https://main-abc.example.site/": {"type": "upstream", "upstream": "app"}}
-        env = {
-            **os.environ,
-            "PLATFORM_APPLICATION_NAME": "app",
-            "PLATFORM_ROUTES": base64.b64encode(json.dumps(routes).encode()).decode(),
-        }
-        shown = subprocess.run(
-            [
-                "bash",
-                "-c",
-                'source ./.environment && printf "%s %s" "$DJANGO_ALLOWED_HOSTS" '
-                '"$DJANGO_CSRF_TRUSTED_ORIGINS"',
-            ],
-            cwd=root,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=True,
+        shown = _sourced_on_the_platform(
+            root, '"$DJANGO_ALLOWED_HOSTS" "$DJANGO_CSRF_TRUSTED_ORIGINS"'
         )
-        assert shown.stdout == "main-abc.example.site https://main-abc.example.site"
+        assert shown == "main-abc.example.site https://main-abc.example.site"
     assert "`DJANGO_ALLOWED_HOSTS`" not in " ".join(
         line for line in stdout.splitlines() if "=<value>" in line
     )
@@ -369,21 +373,7 @@ def _site_root_on(root: Path, platform: str, stdout: str) -> None:
         env = {var["key"]: var for var in blueprint["services"][0]["envVars"]}
         assert env["SITE_ROOT"]["value"] == "https://blog-site.onrender.com"
     else:
-        routes = {"https://main-abc.example.site/": {"type": "upstream", "upstream": "app"}}
-        env = {
-            **os.environ,
-            "PLATFORM_APPLICATION_NAME": "app",
-            "PLATFORM_ROUTES": base64.b64encode(json.dumps(routes).encode()).decode(),
-        }
-        shown = subprocess.run(
-            ["bash", "-c", 'source ./.environment && printf "%s" "$SITE_ROOT"'],
-            cwd=root,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        assert shown.stdout == "https://main-abc.example.site"
+        assert _sourced_on_the_platform(root, '"$SITE_ROOT"') == "https://main-abc.example.site"
 
 
 @pytest.mark.parametrize("platform", ALL_PLATFORMS)
