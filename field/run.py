@@ -218,13 +218,26 @@ def pin_django(text: str, requirement: str) -> str | None:
 LOCK_COMMANDS = {"poetry lock": "poetry.lock", "uv lock": "uv.lock", "pipenv lock": "Pipfile.lock"}
 
 
-def lock_asked(output: str) -> tuple[list[str], str] | None:
+def lock_asked(output: str) -> tuple[list[str], str | None] | None:
     """(command, file to commit) when the tool says "Run `poetry lock`, commit
-    poetry.lock, and run again" (or uv's, or Pipenv's)."""
+    poetry.lock, and run again" (or uv's, or Pipenv's); the file is None for "Run
+    `pipenv lock` and run again" (a git-ignored lock the next run unignores itself)."""
     match = re.search(r"Run `([^`]+)`, commit ([\w./-]+), and run again", output)
-    if not match or LOCK_COMMANDS.get(match.group(1)) != match.group(2).rsplit("/", 1)[-1]:
-        return None
-    return match.group(1).split(), match.group(2)
+    if match and LOCK_COMMANDS.get(match.group(1)) == match.group(2).rsplit("/", 1)[-1]:
+        return match.group(1).split(), match.group(2)
+    match = re.search(r"Run `([^`]+)` and run again", output)
+    if match and match.group(1) in LOCK_COMMANDS:
+        return match.group(1).split(), None
+    return None
+
+
+def slugignore_asked(output: str) -> list[str]:
+    """The files Heroku's two-manager-files message asks to list in `.slugignore`
+    ("`printf '%s\\n' requirements.txt >> .slugignore`, commit, and run again")."""
+    match = re.search(
+        r"`printf '%s\\n' ([\w./ -]+) >> \.slugignore`, commit, and run again", output
+    )
+    return match.group(1).split() if match else []
 
 
 _PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?==([^\s;#]+)", re.M)
@@ -997,7 +1010,11 @@ class ProjectRun:
                 )
                 if result.returncode == 0:
                     break
-                if self._upgrade_django(out, root, cell) or self._lock(out, root, cell, locked):
+                if (
+                    self._upgrade_django(out, root, cell)
+                    or self._lock(out, root, cell, locked)
+                    or self._slugignore(out, root, cell)
+                ):
                     continue
                 follow = self._advice(out, extra)
                 if not follow:
@@ -1084,12 +1101,12 @@ class ProjectRun:
         """Run the lock command the tool's message names and commit the lock file, as a
         new user would (once); the pass is recorded. False: no such message, or done."""
         asked = lock_asked(out)
-        if asked is None or asked[1] in locked:
+        if asked is None or " ".join(asked[0]) in locked:
             return False
         cmd, lock = asked
-        locked.append(lock)
+        locked.append(" ".join(cmd))
         result = run(cmd, root, self.env, TIMEOUT_INSTALL, self.log)
-        if result.returncode == 0:
+        if result.returncode == 0 and lock is not None:
             git(["add", "--", lock], root, self.env, self.log)
             done = git(
                 ["commit", "-q", "--no-verify", "-m", f"Add {lock}"], root, self.env, self.log
@@ -1097,13 +1114,43 @@ class ProjectRun:
             result = done if done.returncode else result
         cell.passes.append(
             {
-                "command": f"{' '.join(cmd)} && git commit {lock} (as the message asks)",
+                "command": f"{' '.join(cmd)}"
+                + (f" && git commit {lock}" if lock else "")
+                + " (as the message asks)",
                 "outcome": "ok" if result.returncode == 0 else f"exit {result.returncode}",
                 "message": first_line(result.stdout, result.stderr) if result.returncode else "",
                 "seconds": round(result.seconds, 1),
             }
         )
         return result.returncode == 0
+
+    def _slugignore(self, out: str, root: Path, cell: Cell) -> bool:
+        """List the files the Heroku message names in `.slugignore` and commit, as the
+        message asks (once a file). False: no such message, or they are listed already."""
+        names = slugignore_asked(out)
+        path = root / ".slugignore"
+        listed = path.read_text().split() if path.is_file() else []
+        names = [name for name in names if name not in listed]
+        if not names:
+            return False
+        text = path.read_text() if path.is_file() else ""
+        if text and not text.endswith("\n"):
+            text += "\n"
+        path.write_text(text + "".join(f"{name}\n" for name in names))
+        git(["add", "--", ".slugignore"], root, self.env, self.log)
+        done = git(
+            ["commit", "-q", "--no-verify", "-m", "List in .slugignore"], root, self.env, self.log
+        )
+        cell.passes.append(
+            {
+                "command": f"printf '%s\\n' {' '.join(names)} >> .slugignore && git commit"
+                " (as the message asks)",
+                "outcome": "ok" if done.returncode == 0 else f"exit {done.returncode}",
+                "message": first_line(done.stdout, done.stderr) if done.returncode else "",
+                "seconds": 0.0,
+            }
+        )
+        return done.returncode == 0
 
     @staticmethod
     def _advice(out: str, extra: list[str]) -> list[str]:

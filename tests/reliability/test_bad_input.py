@@ -173,6 +173,22 @@ def test_pipfile_without_lock_file(sample_project, platform):
     refused(root, platform, "Pipfile has no Pipfile.lock", "pipenv lock")
 
 
+def test_pipfile_with_a_git_ignored_lock_file(sample_project, platform):
+    # Projects that support several Pythons ignore the lock; a fresh clone has none, and
+    # `git add Pipfile.lock` would refuse it: the next run adds the exception itself.
+    root = sample_project("pipenv", "flat")
+    git(root, "rm", "-q", "Pipfile.lock")
+    with (root / ".gitignore").open("a") as ignore:
+        ignore.write("Pipfile.lock\n")
+    commit_all(root, "lock ignored, as for several Pythons")
+    refused(
+        root,
+        platform,
+        "Pipfile has no Pipfile.lock",
+        "Run `pipenv lock` and run again: your .gitignore lists Pipfile.lock",
+    )
+
+
 def test_unknown_platform(flat, platform):
     refused(
         flat,

@@ -111,6 +111,11 @@ def test_a_lock_the_message_asks_for_is_the_command_the_runner_runs():
         "uv.lock",
     )
     # Only a manager's own lock command, with its own file: nothing else a message names.
+    assert field_run.lock_asked("Run `pipenv lock` and run again: your .gitignore") == (
+        ["pipenv", "lock"],
+        None,
+    )
+    assert field_run.lock_asked("Run `rm -rf x` and run again.") is None
     assert field_run.lock_asked("Run `rm -rf x`, commit poetry.lock, and run again.") is None
     assert field_run.lock_asked("Run `poetry lock`, commit uv.lock, and run again.") is None
     assert field_run.lock_asked("Run `git init`, commit, run again.") is None
@@ -255,3 +260,13 @@ def test_the_pins_pip_moved_are_pinned_at_what_is_installed():
     assert field_run.repin(text, installed) == (
         "asgiref==3.8.1\r\nDjango>=4.2,<5\r\nsqlparse==0.5.3 ; python_version>'3'\nrich[x]==1.0\n"
     )
+
+
+def test_slugignore_asked_reads_the_files_heroku_message_names():
+    said = (
+        "To keep both working, list `requirements.txt` in a `.slugignore` file in the root "
+        "(Heroku removes ...): `printf '%s\\n' requirements.txt >> .slugignore`, commit, "
+        "and run again. Keep requirements.txt in step"
+    )
+    assert field_run.slugignore_asked(said) == ["requirements.txt"]
+    assert field_run.slugignore_asked("`printf x >> .slugignore`") == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 from ..textfiles import read_text
@@ -29,13 +30,30 @@ def _add(text: str, requirements: list[Requirement]) -> str:
     return tomlkit.dumps(doc)
 
 
+def _git_ignores(root: Path, name: str) -> bool:
+    out = subprocess.run(
+        ["git", "check-ignore", "-q", "--", name], cwd=root, capture_output=True, check=False
+    )
+    return out.returncode == 0
+
+
 def _check(root: Path) -> list[str]:
     if (root / LOCK).is_file():
         return []
-    return [
+    problem = (
         f"{MANIFEST} has no {LOCK}, so the platform could not install exactly what you "
-        f"tested. Run `pipenv lock`, commit {LOCK}, and run again."
-    ]
+        "tested (Heroku's buildpack refuses a Pipfile without its lock)."
+    )
+    if _git_ignores(root, LOCK):
+        # Projects that support several Pythons often ignore the lock on purpose; the
+        # platform runs one, and builds only from commits. `git add` would refuse the
+        # file, so the next run (which finds it) adds the .gitignore exception instead.
+        return [
+            f"{problem} Run `pipenv lock` and run again: your .gitignore lists {LOCK}, so "
+            f"that run adds an exception for it (`!/{LOCK}`) and it is committed with the "
+            "files the run writes."
+        ]
+    return [f"{problem} Run `pipenv lock`, commit {LOCK}, and run again."]
 
 
 MANAGER = PackageManager(
