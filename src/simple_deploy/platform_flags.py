@@ -146,3 +146,42 @@ def for_platform(project: Project, label: str, platform_sets: frozenset[str]) ->
             platform_flag=None if flag in platform_sets else (flag, "1"),
         )
     return project
+
+
+# Variables a platform sets on every instance and its build, with a fixed value (no
+# placeholder): the names settings test to take their own production branch
+# (`DEBUG = "RENDER" not in os.environ`). Cheap to test before any runtime is built.
+IDENTITY_NAMES = frozenset(
+    {"RENDER", "DYNO", "FLY_APP_NAME", "RAILWAY_ENVIRONMENT_NAME", "PLATFORM_APPLICATION_NAME"}
+)
+
+
+def with_platform_variables(project: Project, platform_env: dict[str, str]) -> Project:
+    """The project probed again with the platform's own fixed variables that its settings
+    read (Render's RENDER=true ...), so the settings facts the block is written from
+    are those of the branch the platform takes: a storage, STATIC_ROOT or middleware a
+    project sets only there is seen (render-examples/django sets STATICFILES_STORAGE
+    under `if not DEBUG`, with DEBUG off exactly when RENDER is set). Unchanged when the
+    settings read none of them or were not probed."""
+    read = {var.name for var in project.env_vars}
+    preset = {
+        name: value
+        for name, value in platform_env.items()
+        if name in read and "{" not in value and name not in project.settings_env
+    }
+    if not preset or not project.settings_probed:
+        return project
+    from .project import probed_fields
+
+    if project.platform_flag is not None:
+        preset[project.platform_flag[0]] = project.platform_flag[1]
+    probed = probed_fields(
+        project.git_root,
+        project.manage_dir,
+        project.settings_module,
+        preset,
+        project.git.ignored if project.git is not None else None,
+    )
+    if probed["import_error"] is not None:
+        return project  # the first probe's findings stand; the rehearsal shows the rest
+    return replace(project, **probed)

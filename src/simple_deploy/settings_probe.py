@@ -137,6 +137,25 @@ hidden = json.loads(sys.argv[5])
 preset = json.loads(sys.argv[6]) if len(sys.argv) > 6 else {}
 skip = [os.path.normcase(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)]
 
+if preset:
+    # With a platform's own variables set, a block we wrote on an earlier run would run
+    # too: the facts must be the project's own, as on the first run, so the block is
+    # blanked (lines kept, for the line numbers) and no cached bytecode is used.
+    import importlib.machinery, tempfile
+    _BLOCK = re.compile(
+        r"^# >>> django-simple-deploy: ([\w-]+) >>>$.*?^# <<< django-simple-deploy: \1 <<<$",
+        re.M | re.S,
+    )
+    _to_code = importlib.machinery.SourceFileLoader.source_to_code
+    def _without_blocks(self, data, path, *args, **kwargs):
+        if isinstance(data, bytes) and b"# >>> django-simple-deploy: " in data:
+            text = data.decode("utf-8", "replace")
+            data = _BLOCK.sub(lambda m: "\n" * m.group(0).count("\n"), text).encode("utf-8")
+        return _to_code(self, data, path, *args, **kwargs)
+    importlib.machinery.SourceFileLoader.source_to_code = _without_blocks
+    sys.dont_write_bytecode = True
+    sys.pycache_prefix = os.path.join(tempfile.gettempdir(), "simple-deploy-no-pycache")
+
 def is_project(frame):
     name = frame.f_code.co_filename
     if name.startswith("<"):

@@ -422,3 +422,40 @@ def test_a_heroku_block_for_settings_that_already_serve_static_files_imports(sam
         "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/d",
     }
     assert read_settings(root, env, "[s.DEBUG, s.SECURE_SSL_REDIRECT]") == [False, True]
+
+
+@pytest.mark.parametrize(("platform", "variable"), [("render", "RENDER"), ("heroku", "DYNO")])
+def test_a_storage_the_settings_choose_on_the_platforms_own_variable_is_the_one_used(
+    sample_project, platform, variable
+):
+    # render-examples/django: `DEBUG = "RENDER" not in os.environ`, and under `if not
+    # DEBUG:` its own storage. The block is written from the branch the platform takes
+    # (before: a second storage beside it, which Django 4.2 and 5.0 refuse), and a
+    # re-run, with that block in place, writes the same block.
+    root = sample_project("requirements_txt", "flat")
+    settings = root / "blog/settings.py"
+    text = settings.read_text("utf-8").replace(
+        "DEBUG = True", f"DEBUG = {variable!r} not in os.environ"
+    )
+    text = text.replace("from pathlib import Path\n", "import os\nfrom pathlib import Path\n")
+    settings.write_text(
+        text
+        + "\nif not DEBUG:\n"
+        + '    STATIC_ROOT = os.path.join(BASE_DIR, "staticfiles")\n'
+        + '    STATICFILES_STORAGE = "whitenoise.storage.CompressedStaticFilesStorage"\n',
+        "utf-8",
+    )
+    subprocess.run(["git", "commit", "-qam", "a branch for the platform"], cwd=root, check=True)
+    result = deploy(root, platform)
+    assert result.returncode == 0, result.stderr + result.stdout
+    env = {**PLATFORM_ENV[platform], "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/d"}
+    backend = read_settings(root, env, 's.STORAGES["staticfiles"]["BACKEND"]')
+    assert backend == "whitenoise.storage.CompressedStaticFilesStorage"
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    subprocess.run(["git", "commit", "-qm", "configured"], cwd=root, check=True)
+    again = deploy(root, platform)
+    assert again.returncode == 0, again.stderr + again.stdout
+    changed = subprocess.run(
+        ["git", "status", "--porcelain"], cwd=root, capture_output=True, text=True
+    ).stdout
+    assert [line for line in changed.splitlines() if "simple_deploy_logs" not in line] == []

@@ -110,12 +110,15 @@ def _start_dir() -> Path:
 
 def _for_platform(project, plugin):
     """The project as the platform sees it: the module the settings load under this
-    platform's flag, when they have one (platform_flags)."""
-    if not project.flag_modules:
+    platform's flag, when they have one (platform_flags), and the settings probed with
+    the platform's own variables they read (platform_flags.with_platform_variables)."""
+    read = {var.name for var in project.env_vars}
+    if not project.flag_modules and not read & platform_flags.IDENTITY_NAMES:
         return project
     runtime = plugin.runtime(project)
     sets = frozenset({*runtime.env, *runtime.run_env})
-    return platform_flags.for_platform(project, plugin.label, sets)
+    project = platform_flags.for_platform(project, plugin.label, sets)
+    return platform_flags.with_platform_variables(project, {**runtime.env, **runtime.run_env})
 
 
 def _derived_gives(runtime, name: str) -> bool:
