@@ -353,6 +353,41 @@ def test_a_kept_dockerfile_s_collectstatic_gets_the_build_flag_and_nothing_else_
     assert (root / "Dockerfile").read_bytes() == expected.encode()
 
 
+def test_a_kept_dockerfile_that_never_collects_static_files_gets_the_one_line(sample_project):
+    # djangox's Dockerfile (written for development) copies the project and starts
+    # gunicorn: without collectstatic WhiteNoise has no manifest and pages answer 500.
+    from project_files import git
+
+    from simple_deploy.platforms.fly_io.user_dockerfile import replay
+
+    root = sample_project("requirements_txt", "flat")
+    theirs = (
+        "FROM python:3.12-slim\nWORKDIR /code\nCOPY requirements.txt /tmp/requirements.txt\n"
+        "RUN pip install -r /tmp/requirements.txt\n"
+        "# Copy local project\nCOPY . /code/\n\nEXPOSE 8000\n"
+        'CMD ["gunicorn", "--bind", ":8000", "blog.wsgi"]\n'
+    )
+    (root / "Dockerfile").write_text(theirs, "utf-8")
+    git(root, "add", "Dockerfile")
+    git(root, "commit", "-qm", "Our own Dockerfile")
+    result = deploy(root, "fly_io")
+    assert result.returncode == 0, result.stderr + result.stdout
+    expected = theirs.replace(
+        "COPY . /code/\n",
+        "COPY . /code/\n"
+        "RUN SIMPLE_DEPLOY_FLY_BUILD=1 python /code/manage.py collectstatic --noinput\n",
+    )
+    assert (root / "Dockerfile").read_text("utf-8") == expected
+    assert replay(expected, "/code").lacks == ()
+    said = " ".join(result.stdout.split())
+    assert "your Dockerfile, kept: it never collected static files" in said
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "Configure for Fly.io")
+    again = deploy(root, "fly_io")
+    assert again.returncode == 0, again.stderr + again.stdout
+    assert (root / "Dockerfile").read_text("utf-8") == expected
+
+
 def _site_root_on(root: Path, platform: str, stdout: str) -> None:
     """The platform's own configuration sets SITE_ROOT to https://<the app's host>."""
     said = " ".join(stdout.split())

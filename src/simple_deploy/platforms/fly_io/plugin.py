@@ -48,7 +48,7 @@ from simple_deploy.wagtail import wagtail_settings
 
 from . import dockerignore
 from . import image as _image
-from .user_dockerfile import flag_build_steps, replay
+from .user_dockerfile import flag_build_steps, replay, with_build_step
 
 
 def _is_ours(data: bytes) -> bool:
@@ -513,7 +513,7 @@ def plan(project: Project, options: Options) -> PlatformPlan:
     return PlatformPlan(changes, requirements, tuple(notes))
 
 
-def _flagged_dockerfile(project: Project) -> tuple[FileChange, ...]:
+def _flagged_dockerfile(project: Project, theirs: UserImage) -> tuple[FileChange, ...]:
     """The user's kept Dockerfile with the build flag (and the build placeholders of
     variables the settings need) set on its collectstatic/compress lines, if any lacks
     it: the settings block must be on while Fly builds the image."""
@@ -521,6 +521,19 @@ def _flagged_dockerfile(project: Project) -> tuple[FileChange, ...]:
     before = path.read_bytes()
     text = before.decode("utf-8", errors="surrogateescape")
     env = {_image.BUILD_FLAG: "1", **env_needs.build_placeholders(project)}
+    added = None
+    if "collectstatic" in replay(text, theirs.workdir).lacks:
+        assigns = " ".join(f"{name}={shlex.quote(value)}" for name, value in env.items())
+        step = f"{assigns} python {_manage_in(theirs.workdir, project)} collectstatic --noinput"
+        added = with_build_step(text, step)
+    if added is not None:
+        why = (
+            "your Dockerfile, kept: it never collected static files, so a line after the "
+            f"one that copies your project runs collectstatic with {_image.BUILD_FLAG}=1 "
+            "(WhiteNoise serves what it collects; the flag turns the settings block on "
+            "while Fly builds the image, where there is no secret or database)"
+        )
+        return (FileChange("Dockerfile", before, added.encode("utf-8", "surrogateescape"), why),)
     after = flag_build_steps(text, env).encode("utf-8", errors="surrogateescape")
     if after == before:
         return ()
@@ -539,8 +552,9 @@ def _flagged_dockerfile(project: Project) -> tuple[FileChange, ...]:
 
 def _image_files(project: Project, options: Options) -> tuple:
     """Dockerfile and .dockerignore: ours, unless the user's own are kept."""
-    if user_image(project, options) is not None:
-        edited = _flagged_dockerfile(project)
+    theirs = user_image(project, options)
+    if theirs is not None:
+        edited = _flagged_dockerfile(project, theirs)
         ignore = project.git_root / ".dockerignore"
         if ignore.is_file() and not _is_ours(ignore.read_bytes()):
             return edited

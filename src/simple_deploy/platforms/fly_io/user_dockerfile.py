@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 from simple_deploy.plugin import Command
 
-__all__ = ["BuildReplay", "replay", "flag_build_steps"]
+__all__ = ["BuildReplay", "flag_build_steps", "replay", "with_build_step"]
 
 _INSTRUCTION = re.compile(r"^\s*([A-Za-z]+)\s+(.*)$", re.DOTALL)
 # Tokens after which the rest of a shell line is another command.
@@ -160,3 +160,34 @@ def flag_build_steps(text: str, env: Mapping[str, str]) -> str:
             in_run = body.rstrip().endswith("\\")
         out.append(line)
     return "".join(out)
+
+
+# `COPY . dest` or `ADD . dest` (options such as --chown allowed): the line that puts
+# the project into the image, after which its manage.py can run.
+_COPY_PROJECT = re.compile(r"^\s*(?:COPY|ADD)\s+(?:--\S+\s+)*\.\/?\s+\S+\s*$", re.IGNORECASE)
+
+
+def with_build_step(text: str, step: str) -> str | None:
+    """`text` with the RUN line `step` after the last line that copies the whole project
+    into the image (the final stage's), in the file's own line endings; None when no
+    single line does (a multi-stage copy from another stage, a copy in parts).
+
+    Why: a Dockerfile written for development (djangox) never collects static files;
+    without them WhiteNoise has no manifest and every page with {% static %} fails.
+    The tool knows the one line that is missing, so it adds it, as it flags an existing
+    one, instead of leaving the user a 500 to find.
+    """
+    lines = text.splitlines(keepends=True)
+    found = None
+    for index, line in enumerate(lines):
+        if line.lstrip().upper().startswith("FROM"):
+            found = None  # a later stage: only its own copy counts
+        elif _COPY_PROJECT.match(line.rstrip("\r\n")):
+            found = index
+    if found is None:
+        return None
+    ending = "\r\n" if lines[found].endswith("\r\n") else "\n"
+    if not lines[found].endswith(("\n", "\r")):
+        lines[found] += ending
+    lines.insert(found + 1, f"RUN {step}{ending}")
+    return "".join(lines)
