@@ -29,6 +29,11 @@ _INSTRUCTION = re.compile(r"^\s*([A-Za-z]+)\s+(.*)$", re.DOTALL)
 _SEPARATORS = {"&&", ";", "||"}
 _PYTHON = re.compile(r"^(.*/)?python(\d+(\.\d+)?)?$")
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+# Where the image keeps its interpreter and packages (`ENV VIRTUAL_ENV=/venv
+# PATH=/venv/bin:$PATH`): folders of the image, not of this machine. The replay's own
+# virtual environment stands in for them, so these are not passed on (`python` would
+# not be found, or would import nothing installed).
+_IMAGE_PATHS = frozenset({"PATH", "VIRTUAL_ENV", "PYTHONHOME", "PYTHONPATH"})
 
 
 class BuildReplay(NamedTuple):
@@ -117,7 +122,8 @@ def replay(text: str, root: str) -> BuildReplay:
         if instruction == "FROM":
             env, workdir = {}, "/"  # a new stage starts from its base image
         elif instruction == "ENV":
-            env.update(_env_pairs(args))
+            pairs = _env_pairs(args)
+            env.update({k: v for k, v in pairs.items() if k not in _IMAGE_PATHS})
         elif instruction == "WORKDIR":
             workdir = normpath(posix_join(workdir, args.strip("\"'")))
         elif instruction == "RUN":
