@@ -81,4 +81,10 @@ def test_the_images_interpreter_paths_are_not_passed_to_the_replay():
         "FROM python:3.12-slim\nENV VIRTUAL_ENV=/venv PATH=/venv/bin:$PATH PYTHONPATH=/code/ "
         "DJANGO_DEBUG=off\nWORKDIR /code/\nRUN python manage.py collectstatic --noinput\n"
     )
-    assert replay(text, "/code").commands[0].env == {"DJANGO_DEBUG": "off"}
+    # PYTHONPATH's folder inside the app is where the replay copied the app.
+    assert replay(text, "/code").commands[0].env == {
+        "DJANGO_DEBUG": "off",
+        "PYTHONPATH": "{app_root}",
+    }
+    src = text.replace("PYTHONPATH=/code/", "PYTHONPATH=/code/src:/opt/lib")
+    assert replay(src, "/code").commands[0].env["PYTHONPATH"] == "{app_root}/src"
