@@ -10,7 +10,7 @@ import os
 import re
 import subprocess
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import manage_shim, markers, platform_flags
@@ -638,6 +638,13 @@ def inspect(
     ignored = git.ignored if git is not None else None
     probed = probed_fields(git_root, manage_dir, read_as, ignored=ignored) if probe_env else {}
 
+    wagtail = find_wagtail(_settings_texts(manage_dir, read_as), dependencies.present)
+    facts = probed.get("settings_facts")
+    if wagtail and wagtail.base_url_set and facts is not None and not facts.wagtail_base_url:
+        # Assigned only under a condition the platform does not meet (`if "PRIMARY_HOST"
+        # in os.environ:`): the block sets it, or check --deploy warns W003 there.
+        wagtail = replace(wagtail, base_url_set=False)
+
     manage_rel = manage_dir.relative_to(git_root).as_posix()
     services = find_services(
         git_root,
@@ -666,7 +673,7 @@ def inspect(
         asset_build=find_asset_build(git_root, manage_dir),
         compress_offline=compress_offline(_settings_texts(manage_dir, read_as)),
         missing_source_maps=missing_maps(git_root, git.untracked, git.ignored) if git else (),
-        wagtail=find_wagtail(_settings_texts(manage_dir, read_as), dependencies.present),
+        wagtail=wagtail,
         postgres_driver=find_driver(
             set(dependencies.present),
             read_texts(

@@ -206,13 +206,21 @@ def heroku_redis_tls(project: Project, indent: str = "    ") -> str:
 
 
 def service_requirements(project: Project) -> tuple[Requirement, ...]:
-    """Packages the processes need beyond the project's own: the redis client for a
-    Celery broker moved to Redis, gunicorn's uvicorn worker when the ASGI app has no
+    """Packages the processes need beyond the project's own: Celery's Redis transport
+    with the redis client it accepts, gunicorn's uvicorn worker when the ASGI app has no
     ASGI server of its own."""
     services = project.services
-    # Celery's own bounds for its redis extra (celery 5.5).
-    client = Requirement("redis", "redis>=4.5.2,<6", "the Redis client for Celery's broker")
-    broker = (client,) if services.broker_moved else ()
+    # kombu (Celery's messaging library) checks the redis client's version when a
+    # worker connects, against the bounds of its own `redis` extra. A requirements
+    # file pinning redis without kombu gets today's kombu on a fresh install, whose
+    # bounds an older pin misses: the worker stops at start. Naming the extra lets
+    # the installer pick a kombu that accepts the client (or bring one for a broker
+    # moved to Redis). A lock file pins both as the user runs them: left alone.
+    transport = Requirement(
+        "kombu", "kombu[redis]", "Celery's Redis transport, with a redis client it accepts"
+    )
+    unlocked = project.deps.manager == "requirements_txt" and "celery" in services.redis_uses
+    broker = (transport,) if unlocked or services.broker_moved else ()
     if services.asgi_server != "gunicorn+uvicorn":
         return broker
     worker = Requirement(
@@ -237,6 +245,7 @@ def notes(project: Project) -> tuple[str, ...]:
     return (
         f"Celery's broker: your settings read {names} with a RabbitMQ (amqp://) default. "
         "The platform's Redis is set under that name instead (every platform here offers "
-        "Redis, none RabbitMQ), and `redis` is added to your requirements for it. To keep "
+        "Redis, none RabbitMQ), and `kombu[redis]` (Celery's Redis transport and its client) "
+        "is added to your requirements for it. To keep "
         "RabbitMQ, set the variable to your RabbitMQ's URL on the platform.",
     )

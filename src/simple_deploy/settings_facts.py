@@ -41,6 +41,9 @@ class SettingsFacts:
     # The settings set DEFAULT_FROM_EMAIL or SERVER_EMAIL themselves.
     sender_set: bool = False
     mailers: tuple[tuple[str, str | None], ...] | None = None
+    # WAGTAILADMIN_BASE_URL is set once imported (a line under an `if` on a variable
+    # the platform does not have leaves it unset there).
+    wagtail_base_url: bool = True
 
 
 # What `django-admin startproject` (Django 5.2) writes: the facts a Project built
@@ -101,4 +104,5 @@ def from_probe(final: Mapping[str, Any] | None) -> SettingsFacts | None:
         smtp_settings=bool(final.get("smtp_settings")),
         sender_set=bool(final.get("sender_set")),
         mailers=tuple(sorted(mailers.items())) if isinstance(mailers, dict) else None,
+        wagtail_base_url=bool(final.get("wagtail_base_url", True)),
     )

@@ -494,6 +494,7 @@ def final_values(settled):
         "base_dir_is_manage_dir": bool(base_dir_here),
         "email_backend": text("EMAIL_BACKEND"),
         "sender_set": any(hasattr(settled, n) for n in ("DEFAULT_FROM_EMAIL", "SERVER_EMAIL")),
+        "wagtail_base_url": hasattr(settled, "WAGTAILADMIN_BASE_URL"),
         "smtp_settings": any(
             hasattr(settled, name)
             for name in ("EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD")

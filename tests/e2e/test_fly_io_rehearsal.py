@@ -161,7 +161,12 @@ def test_fly_io_kept_dockerfile_collecting_without_the_build_flag_gets_it_and_re
 ):
     # A public project's shape (django-cms-quickstart): `RUN python manage.py collectstatic
     # --noinput`. Configuring sets the flag on that line alone; the build then passes.
-    collect = "RUN python manage.py collectstatic --noinput\n"
+    # The image's own virtual environment on PATH (wagtail/bakerydemo's shape) names
+    # folders of the image: the replay runs its own environment's python instead.
+    collect = (
+        "ENV VIRTUAL_ENV=/venv PATH=/venv/bin:$PATH PYTHONPATH=/srv/site/\n"
+        "RUN python manage.py collectstatic --noinput\n"
+    )
     rehearsal = _kept_dockerfile_rehearsal(sample_project, database_url, collect)
     out = rehearsal.stdout + rehearsal.stderr
     assert rehearsal.returncode == 0, out

@@ -421,44 +421,6 @@ def test_the_sites_own_url_variable_gets_the_apps_https_url(sample_project, plat
     _site_root_on(root, platform, result.stdout)
 
 
-def test_a_heroku_block_for_settings_that_already_serve_static_files_imports(sample_project):
-    # The new production module builds on a base that already has WhiteNoise, its storage
-    # and STATIC_ROOT, and the app is added in development.py: the block has nothing to
-    # set for the build, and must not open an `if` it leaves empty.
-    root = sample_project("requirements_txt", "flat", settings="development-only")
-    base = root / "blog/settings/base.py"
-    text = base.read_text("utf-8").replace("    'simple_deploy',\n", "")
-    text = text.replace(
-        "    'django.middleware.security.SecurityMiddleware',\n",
-        "    'django.middleware.security.SecurityMiddleware',\n"
-        "    'whitenoise.middleware.WhiteNoiseMiddleware',\n",
-    )
-    base.write_text(
-        text
-        + 'STATIC_ROOT = BASE_DIR / "staticfiles"\n'
-        + "STORAGES = {\n"
-        + '    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},\n'
-        + '    "staticfiles": {\n'
-        + '        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"\n'
-        + "    },\n"
-        + "}\n",
-        "utf-8",
-    )
-    with (root / "blog/settings/development.py").open("a", encoding="utf-8") as out:
-        out.write('\nINSTALLED_APPS = [*INSTALLED_APPS, "simple_deploy"]\n')
-    subprocess.run(["git", "commit", "-qam", "static files served already"], cwd=root, check=True)
-    result = deploy(root, "heroku")
-    assert result.returncode == 0, result.stderr + result.stdout
-    production = (root / "blog/settings/production.py").read_text("utf-8")
-    assert "_heroku_build" not in production
-    env = {
-        **PLATFORM_ENV["heroku"],
-        "DJANGO_SETTINGS_MODULE": "blog.settings.production",
-        "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/d",
-    }
-    assert read_settings(root, env, "[s.DEBUG, s.SECURE_SSL_REDIRECT]") == [False, True]
-
-
 @pytest.mark.parametrize(("platform", "variable"), [("render", "RENDER"), ("heroku", "DYNO")])
 def test_a_storage_the_settings_choose_on_the_platforms_own_variable_is_the_one_used(
     sample_project, platform, variable

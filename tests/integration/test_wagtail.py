@@ -135,3 +135,25 @@ def test_a_project_without_wagtail_gets_no_wagtail_lines(sample_project):
     root = sample_project("requirements_txt", "nested")
     assert deploy(root, "render").returncode == 0
     assert "WAGTAIL" not in (manage_dir(root) / "blog" / "settings.py").read_text()
+
+
+@pytest.mark.parametrize("platform", ["heroku", "railway"])
+def test_a_base_url_set_only_under_a_variable_the_platform_lacks_is_set_by_the_block(
+    sample_project, platform
+):
+    # As wagtail/bakerydemo's production.py: the origin from a host variable, when set.
+    root = sample_project("requirements_txt", "nested", settings="wagtail")
+    settings = manage_dir(root) / "blog" / "settings.py"
+    settings.write_text(
+        "import os\n"
+        + settings.read_text()
+        + 'if "PRIMARY_HOST" in os.environ:\n'
+        + '    WAGTAILADMIN_BASE_URL = "https://{}".format(os.environ["PRIMARY_HOST"])\n'
+    )
+    git(root, "commit", "-qam", "The admin's URL from PRIMARY_HOST, when set")
+
+    result = deploy(root, platform)
+    assert result.returncode == 0, result.stderr + result.stdout
+    env, origin = RUNTIME[platform]
+    assert _settings_in(root, env)["base_url"] == origin
+    assert _settings_in(root, {})["base_url"] is None

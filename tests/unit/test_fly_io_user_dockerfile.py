@@ -74,3 +74,17 @@ def test_the_build_flag_is_set_on_each_collectstatic_line_that_lacks_it_and_noth
     # What the rehearsal then replays carries the flag.
     replayed = replay(flag_build_steps(text, env).replace("\r\n", "\n"), "/")
     assert all(c.env.get("SIMPLE_DEPLOY_FLY_BUILD") == "1" for c in replayed.commands[:3])
+
+
+def test_the_images_interpreter_paths_are_not_passed_to_the_replay():
+    text = (
+        "FROM python:3.12-slim\nENV VIRTUAL_ENV=/venv PATH=/venv/bin:$PATH PYTHONPATH=/code/ "
+        "DJANGO_DEBUG=off\nWORKDIR /code/\nRUN python manage.py collectstatic --noinput\n"
+    )
+    # PYTHONPATH's folder inside the app is where the replay copied the app.
+    assert replay(text, "/code").commands[0].env == {
+        "DJANGO_DEBUG": "off",
+        "PYTHONPATH": "{app_root}",
+    }
+    src = text.replace("PYTHONPATH=/code/", "PYTHONPATH=/code/src:/opt/lib")
+    assert replay(src, "/code").commands[0].env["PYTHONPATH"] == "{app_root}/src"

@@ -214,6 +214,31 @@ def test_without_a_result_backend_celerys_own_task_is_seen_in_the_workers_log(st
 
 @pytest.mark.needs_programs
 @needs_redis
+def test_a_worker_run_with_celerys_workdir_gets_the_task_sent_from_that_folder(state):
+    # manage.py (and the app's module) in a subfolder: the worker the tool finds runs
+    # from the repository's root with `celery --workdir project`, as on the platform.
+    worker = _worker(
+        "celery",
+        "--workdir",
+        "project",
+        "-A",
+        "probe_app",
+        "worker",
+        "--pool",
+        "solo",
+        "-l",
+        "info",
+    )
+    rehearsal = state((worker,), {"BROKER_URL": "{redis_url}"})
+    (rehearsal.ctx.app / "project").mkdir()
+    (rehearsal.ctx.app / "project" / "probe_app.py").write_text(CELERY_APP, encoding="utf-8")
+    _start(rehearsal, worker)
+    summary, _detail = _task(rehearsal)
+    assert summary == "celery.accumulate succeeded"
+
+
+@pytest.mark.needs_programs
+@needs_redis
 def test_a_celery_worker_that_dies_before_the_task_fails_the_task_step(state):
     worker = _worker("celery", "-A", "probe_app", "worker", "--pool", "solo", "-l", "info")
     rehearsal = state((worker,), {"BROKER_URL": "{redis_url}"})

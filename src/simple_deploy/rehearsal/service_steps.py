@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import time
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from ..runtime import Command, Process
@@ -141,8 +142,9 @@ def _run_probe(state: _Rehearsal, command: Command, worker: Command) -> tuple[li
 def _celery_task(state: _Rehearsal, probe: workers.TaskProbe) -> tuple[str, str]:
     worker = probe.process.command
     seconds = max(1.0, state.ctx.clock.remaining() - 10)
+    cwd = (PurePosixPath(worker.cwd) / probe.workdir).as_posix()
     command = Command(
-        ("{python}", "-c", workers.CELERY_PROBE, probe.app, f"{seconds:.0f}"), cwd=worker.cwd
+        ("{python}", "-c", workers.CELERY_PROBE, probe.app, f"{seconds:.0f}"), cwd=cwd
     )
     events, _ = _run_probe(state, command, worker)
     sent = events[0]

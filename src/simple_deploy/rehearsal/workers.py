@@ -138,12 +138,17 @@ def _rq_queue(words: Sequence[str]) -> str:
 
 @dataclass(frozen=True)
 class TaskProbe:
-    """One task to send to `process`'s worker, and how: "celery" (`app`) or "rq" (`queue`)."""
+    """One task to send to `process`'s worker, and how: "celery" (`app`) or "rq" (`queue`).
+
+    `workdir` is the folder Celery changes into before importing `app` (its global
+    `--workdir`, which the worker of a project whose manage.py is in a subfolder
+    runs with): the probe must import the app from there too."""
 
     process: Process
     kind: str
     app: str = ""
     queue: str = ""
+    workdir: str = ""
 
 
 def find_probe(processes: Sequence[Process]) -> TaskProbe | None:
@@ -155,7 +160,8 @@ def find_probe(processes: Sequence[Process]) -> TaskProbe | None:
         if kind == "celery worker":
             app = _option(words, "-A", "--app")
             if app:
-                return TaskProbe(process, "celery", app=app)
+                workdir = _option(words, "", "--workdir") or ""
+                return TaskProbe(process, "celery", app=app, workdir=workdir)
         if kind == "rqworker":
             return TaskProbe(process, "rq", queue=_rq_queue(words))
     return None

@@ -29,6 +29,23 @@ _INSTRUCTION = re.compile(r"^\s*([A-Za-z]+)\s+(.*)$", re.DOTALL)
 _SEPARATORS = {"&&", ";", "||"}
 _PYTHON = re.compile(r"^(.*/)?python(\d+(\.\d+)?)?$")
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+# Where the image keeps its interpreter and packages (`ENV VIRTUAL_ENV=/venv
+# PATH=/venv/bin:$PATH`): folders of the image, not of this machine. The replay's own
+# virtual environment stands in for them, so these are not passed on (`python` would
+# not be found, or would import nothing installed). PYTHONPATH keeps its folders
+# inside the app, moved to where the replay copied it.
+_IMAGE_PATHS = frozenset({"PATH", "VIRTUAL_ENV", "PYTHONHOME"})
+
+
+def _in_app(pythonpath: str, root: str) -> str | None:
+    """PYTHONPATH's entries inside the app folder `root`, under the replay's app root."""
+    kept = []
+    for entry in pythonpath.split(":"):
+        where = normpath(entry) if entry and isabs(entry) else ""
+        rel = relpath(where, root) if where else ".."
+        if not rel.startswith(".."):
+            kept.append("{app_root}" if rel == "." else f"{{app_root}}/{rel}")
+    return ":".join(kept) or None
 
 
 class BuildReplay(NamedTuple):
@@ -117,12 +134,17 @@ def replay(text: str, root: str) -> BuildReplay:
         if instruction == "FROM":
             env, workdir = {}, "/"  # a new stage starts from its base image
         elif instruction == "ENV":
-            env.update(_env_pairs(args))
+            pairs = _env_pairs(args)
+            env.update({k: v for k, v in pairs.items() if k not in _IMAGE_PATHS})
         elif instruction == "WORKDIR":
             workdir = normpath(posix_join(workdir, args.strip("\"'")))
         elif instruction == "RUN":
+            here = dict(env)
+            if "PYTHONPATH" in here:
+                moved = _in_app(here.pop("PYTHONPATH"), root)
+                here.update({"PYTHONPATH": moved} if moved else {})
             for argv in _commands(args):
-                command = _manage_command(list(argv), dict(env), workdir, root)
+                command = _manage_command(list(argv), dict(here), workdir, root)
                 if command is not None:
                     commands.append(command)
     ran = {command.argv[2] for command in commands if len(command.argv) > 2}
