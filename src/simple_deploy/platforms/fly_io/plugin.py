@@ -74,7 +74,12 @@ REGION = re.compile(r"^[a-z]{3}$")
 REQUIREMENTS = (
     Requirement("gunicorn", "gunicorn~=27.0", "the web server the image runs"),
     Requirement("psycopg", "psycopg[binary]~=3.3", "PostgreSQL driver for Fly Managed Postgres"),
-    Requirement("dj-database-url", "dj-database-url~=3.1", "reads DATABASE_URL"),
+    Requirement(
+        "dj-database-url",
+        "dj-database-url~=3.1",
+        "the settings block passes conn_health_checks, which dj-database-url 1.1 added",
+        minimum="1.1",
+    ),
     Requirement("whitenoise", "whitenoise~=6.12", "serves static files compressed and cached"),
 )
 

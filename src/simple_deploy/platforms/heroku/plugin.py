@@ -61,7 +61,12 @@ REHEARSAL_HOST = "simple-deploy-rehearsal-0123456789ab.herokuapp.com"
 REQUIREMENTS = (
     Requirement("gunicorn", "gunicorn~=27.0", "the web server the Procfile starts"),
     Requirement("psycopg", "psycopg[binary]~=3.3", "PostgreSQL driver for Heroku Postgres"),
-    Requirement("dj-database-url", "dj-database-url~=3.1", "reads DATABASE_URL"),
+    Requirement(
+        "dj-database-url",
+        "dj-database-url~=3.1",
+        "the settings block passes conn_health_checks, which dj-database-url 1.1 added",
+        minimum="1.1",
+    ),
     Requirement("whitenoise", "whitenoise~=6.12", "serves static files compressed and cached"),
 )
 
