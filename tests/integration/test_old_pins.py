@@ -42,3 +42,16 @@ def test_a_pin_that_allows_a_new_enough_release_is_kept(sample_project):
     text = (root / "requirements.txt").read_text("utf-8")
     assert "dj-database-url>=0.5,<4\n" in text and text.count("dj-database-url") == 1
     assert "raised" not in result.stdout
+
+
+@pytest.mark.parametrize("platform", ["heroku", "upsun", "platform_sh"])
+def test_a_gunicorn_pin_that_imports_pkg_resources_is_raised(sample_project, platform):
+    # gunicorn 20 imports pkg_resources, which a fresh install no longer has: the web
+    # process would die at start.
+    root = sample_project("requirements_txt", "flat")
+    _pin(root, "gunicorn==20.1.0\n")
+    result = deploy(root, platform)
+    assert result.returncode == 0, result.stderr + result.stdout
+    text = (root / "requirements.txt").read_text("utf-8")
+    assert "gunicorn~=27.0\n" in text and "20.1.0" not in text
+    assert "raised `gunicorn==20.1.0` to `gunicorn~=27.0`" in result.stdout

@@ -336,7 +336,7 @@ def _edit(root: Path, deps: Dependencies, missing: list[Requirement]) -> Edit:
             texts[path] = _raise_pins(text, mine, requirement)
             old = "; ".join(f"`{line.spec}`" for line in mine)
             why = (
-                f"raised {old} to `{requirement.spec}`: the generated settings need "
+                f"raised {old} to `{requirement.spec}`: the generated files need "
                 f"{requirement.name} {requirement.minimum} or newer ({requirement.reason})"
             )
             reasons[path] = f"{reasons[path]}; {why}" if path in reasons else why

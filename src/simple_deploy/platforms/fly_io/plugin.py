@@ -72,7 +72,12 @@ APP_NAME = re.compile(r"^[a-z][a-z0-9-]{1,61}[a-z0-9]$")
 REGION = re.compile(r"^[a-z]{3}$")
 
 REQUIREMENTS = (
-    Requirement("gunicorn", "gunicorn~=27.0", "the web server the image runs"),
+    Requirement(
+        "gunicorn",
+        "gunicorn~=27.0",
+        "releases before 21.0 import pkg_resources, which a fresh install lacks",
+        minimum="21.0",
+    ),
     Requirement("psycopg", "psycopg[binary]~=3.3", "PostgreSQL driver for Fly Managed Postgres"),
     Requirement(
         "dj-database-url",

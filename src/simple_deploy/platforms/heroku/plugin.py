@@ -59,7 +59,12 @@ _TEMPLATES = "simple_deploy.platforms.heroku"
 REHEARSAL_HOST = "simple-deploy-rehearsal-0123456789ab.herokuapp.com"
 
 REQUIREMENTS = (
-    Requirement("gunicorn", "gunicorn~=27.0", "the web server the Procfile starts"),
+    Requirement(
+        "gunicorn",
+        "gunicorn~=27.0",
+        "releases before 21.0 import pkg_resources, which a fresh install lacks",
+        minimum="21.0",
+    ),
     Requirement("psycopg", "psycopg[binary]~=3.3", "PostgreSQL driver for Heroku Postgres"),
     Requirement(
         "dj-database-url",

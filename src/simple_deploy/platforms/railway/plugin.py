@@ -66,7 +66,12 @@ REHEARSAL_HOST = "web-production-0123.up.railway.app"
 DOCS = "https://docs.railway.com"
 
 REQUIREMENTS = (
-    Requirement("gunicorn", "gunicorn~=27.0", "the web server the start command runs"),
+    Requirement(
+        "gunicorn",
+        "gunicorn~=27.0",
+        "releases before 21.0 import pkg_resources, which a fresh install lacks",
+        minimum="21.0",
+    ),
     Requirement("psycopg", "psycopg[binary]~=3.3", "PostgreSQL driver for Railway Postgres"),
     Requirement(
         "dj-database-url",

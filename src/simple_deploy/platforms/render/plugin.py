@@ -81,7 +81,12 @@ DATABASE_PLANS = {"free": "free"}
 DEFAULT_DATABASE_PLAN = "basic-256mb"
 
 REQUIREMENTS = (
-    Requirement("gunicorn", "gunicorn~=27.0", "the web server the start command runs"),
+    Requirement(
+        "gunicorn",
+        "gunicorn~=27.0",
+        "releases before 21.0 import pkg_resources, which a fresh install lacks",
+        minimum="21.0",
+    ),
     Requirement("psycopg", "psycopg[binary]~=3.3", "PostgreSQL driver for Render Postgres"),
     Requirement(
         "dj-database-url",
