@@ -195,8 +195,9 @@ def settings_module_offered(output: str) -> str | None:
     return match.group(1) if match else None
 
 
-# The upgrade django_support.py's message asks for: `pip install "Django>=4.2,<5"`.
-_UPGRADE = re.compile(r'`pip install "(Django>=[\d.]+,<\d+)"`')
+# The upgrade django_support.py's message asks for: `pip install "Django>=4.2,<5"`, with
+# the database drivers the new Django needs (`"psycopg2-binary>=2.8.4"`) when it names them.
+_UPGRADE = re.compile(r'`pip install "(Django>=[\d.]+,<\d+)"((?: "[^"`]+")*)`')
 _DJANGO_LINE = re.compile(r"^[ \t]*django(?![\w.-])[^\r\n#]*?(?=[ \t]*(?:#|\r|$))", re.I | re.M)
 
 
@@ -204,6 +205,12 @@ def django_upgrade_asked(output: str) -> str | None:
     """The requirement the tool's message asks a project on an old Django to install."""
     match = _UPGRADE.search(output)
     return match.group(1) if match else None
+
+
+def upgrade_also_asked(output: str) -> list[str]:
+    """The other requirements (database drivers) the same upgrade command installs."""
+    match = _UPGRADE.search(output)
+    return re.findall(r'"([^"]+)"', match.group(2)) if match else []
 
 
 def pin_django(text: str, requirement: str) -> str | None:
@@ -1029,11 +1036,13 @@ class ProjectRun:
         if requirement is None or self.django_upgrade or not self._requirement_files(root):
             return False
         python = str(self.venv / "bin" / "python")
-        cmd = [python, "-m", "pip", "install", requirement]
+        also = upgrade_also_asked(out)
+        cmd = [python, "-m", "pip", "install", requirement, *also]
         result = run(cmd, root, self.env, TIMEOUT_INSTALL, self.log)
+        shown = " ".join(f'"{r}"' for r in (requirement, *also))
         cell.passes.append(
             {
-                "command": f'pip install "{requirement}" (as the message asks)',
+                "command": f"pip install {shown} (as the message asks)",
                 "outcome": "ok" if result.returncode == 0 else f"exit {result.returncode}",
                 "message": first_line(result.stdout, result.stderr) if result.returncode else "",
                 "seconds": round(result.seconds, 1),

@@ -245,6 +245,15 @@ def test_the_django_upgrade_the_message_asks_for_is_pinned_where_django_is():
         "asgiref==3.5\r\nDjango>=4.2,<5\r\ndjango-environ==1\r\nDjango>=4.2,<5 # pinned\n"
     )
     assert field_run.pin_django("django-environ==1\n", "Django>=4.2,<5") is None
+    assert field_run.upgrade_also_asked(message) == []
+
+
+def test_the_database_drivers_the_upgrade_message_names_are_installed_with_django():
+    from simple_deploy.django_support import unsupported_message
+
+    message = unsupported_message((3, 2), "3.2.25", ["psycopg2-binary>=2.8.4"])
+    assert field_run.django_upgrade_asked(message) == "Django>=4.2,<5"
+    assert field_run.upgrade_also_asked(message) == ["psycopg2-binary>=2.8.4"]
 
 
 def test_the_pins_pip_moved_are_pinned_at_what_is_installed():
