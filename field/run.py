@@ -189,6 +189,18 @@ def env_names_asked(output: str) -> list[str]:
     return names
 
 
+def pins_asked(output: str) -> list[tuple[str, str]]:
+    """(requirement, file) for each pin the rehearsal asks for: "add `marshmallow==3.26.1`
+    (or `marshmallow<4`) to requirements.txt, commit, and rehearse again"."""
+    joined = " ".join(output.split())
+    found = re.findall(
+        r"add `([A-Za-z0-9][\w.\[\],-]*==[^\s`]+)`(?: \(or `[^`]+`\))? to ([\w./-]+), "
+        r"commit, and rehearse again",
+        joined,
+    )
+    return list(dict.fromkeys(found))
+
+
 def settings_module_offered(output: str) -> str | None:
     """A concrete module the tool suggests with --settings-module (not a placeholder)."""
     match = re.search(r"--settings-module ([A-Za-z_][\w.]*[A-Za-z0-9_])", output)
@@ -1023,7 +1035,7 @@ class ProjectRun:
         if not self.rehearse:
             cell.rehearsed = "not run"
             return cell
-        self._rehearse(cell, mdir, platform, extra)
+        self._rehearse(cell, root, mdir, platform, extra)
         return cell
 
     def _upgrade_django(self, out: str, root: Path, cell: Cell) -> bool:
@@ -1126,7 +1138,9 @@ class ProjectRun:
             return ["--settings-module", module]
         return []
 
-    def _rehearse(self, cell: Cell, mdir: Path, platform: str, extra: list[str]) -> None:
+    def _rehearse(
+        self, cell: Cell, root: Path, mdir: Path, platform: str, extra: list[str]
+    ) -> None:
         try:
             database_url = self.postgres.new_database()
         except (subprocess.SubprocessError, OSError) as exc:
@@ -1135,6 +1149,7 @@ class ProjectRun:
         keep = [x for x in extra if x != "--overwrite"]
         env_args: list[str] = []
         given: list[str] = []
+        pinned: list[tuple[str, str]] = []
         for _ in range(MAX_PASSES):
             args = [
                 "--platform",
@@ -1173,12 +1188,31 @@ class ProjectRun:
                 for name in names:
                     env_args += ["--env", f"{name}={value_for(name, database_url)}"]
                 continue
+            pins = [p for p in pins_asked(out) if p not in pinned]
+            if pins:
+                pinned += pins
+                self._add_pins(root, cell, pins)
+                continue
             cell.rehearsed = "fail"
             cell.step = step[0] if step else "rehearse"
             cell.message = step[1] if step and step[1] else message
             return
         cell.rehearsed, cell.step = "fail", "rehearse"
         cell.message = f"still failing after {MAX_PASSES} passes: {cell.message}"
+
+    def _add_pins(self, root: Path, cell: Cell, pins: list[tuple[str, str]]) -> None:
+        """Add each pin the rehearsal asks for to its file and commit, as a user would."""
+        for requirement, file in pins:
+            path = root / file
+            text = path.read_bytes().decode("utf-8") if path.exists() else ""
+            newline = "\r\n" if "\r\n" in text else "\n"
+            if text and not text.endswith(("\n", "\r")):
+                text += newline
+            path.write_bytes((text + requirement + newline).encode("utf-8"))
+            git(["add", "--", file], root, self.env, self.log)
+        shown = ", ".join(f"{r} in {f}" for r, f in pins)
+        git(["commit", "-q", "--no-verify", "-m", f"Pin {shown}"], root, self.env, self.log)
+        cell.notes.append(f"pinned {shown}, as the rehearsal asks")
 
 
 def build_wheel(work: Path) -> Path:

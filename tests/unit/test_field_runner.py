@@ -264,3 +264,14 @@ def test_the_pins_pip_moved_are_pinned_at_what_is_installed():
     assert field_run.repin(text, installed) == (
         "asgiref==3.8.1\r\nDjango>=4.2,<5\r\nsqlparse==0.5.3 ; python_version>'3'\nrich[x]==1.0\n"
     )
+
+
+def test_the_pins_the_rehearsal_asks_for_are_read_from_its_message():
+    from simple_deploy.rehearsal import versions
+
+    found = [versions.Moved("marshmallow", "4.0.0", "3.26.1")]
+    out = "        [FAIL] build\n" + versions.advice(found, "requirements.txt").replace(
+        " to requirements.txt", "\n        to requirements.txt"
+    )
+    assert field_run.pins_asked(out) == [("marshmallow==3.26.1", "requirements.txt")]
+    assert field_run.pins_asked("add `x` to y") == []
