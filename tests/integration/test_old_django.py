@@ -128,3 +128,31 @@ def test_an_old_database_driver_is_named_in_the_upgrade_and_at_django_s_start(ol
     assert 'pip install "psycopg>=3.1.8"' in result.stderr
     after = {p: p.read_bytes() for p in root.rglob("*") if p.is_file() and ".git" not in p.parts}
     assert after == before
+
+
+def test_a_declared_package_that_requires_the_old_django_stops_the_run(old_project):
+    # The DjangoGirls shape after the upgrade: django-admin-sortable2 1.0.4 requires
+    # Django<4.1; pip installed it beside 4.2 with a warning, the platform cannot.
+    root, venv, wheel = old_project
+    python = str(venv / "bin" / "python")
+    (root / "requirements.txt").write_text(
+        "Django>=4.2,<5\ndjango-admin-sortable2==1.0.4\n", "utf-8"
+    )
+    git(root, "commit", "-qam", "Django 4.2")
+    got = _run(root, UV, "pip", "install", "--python", python, str(wheel), "Django>=4.2,<5")
+    assert got.returncode == 0, got.stderr
+    kept = _run(
+        root, UV, "pip", "install", "--python", python, "--no-deps", "django-admin-sortable2==1.0.4"
+    )
+    assert kept.returncode == 0, kept.stderr
+    before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file() and ".git" not in p.parts}
+
+    result = _run(root, python, "manage.py", "deploy", "--platform", "heroku")
+
+    assert result.returncode == 1
+    out = " ".join(result.stderr.split())
+    assert "Traceback" not in out
+    assert "django-admin-sortable2 1.0.4 requires Django<4.1,>=2.2" in out, out
+    assert 'pip install --upgrade "django-admin-sortable2" "Django==4.2.' in out
+    after = {p: p.read_bytes() for p in root.rglob("*") if p.is_file() and ".git" not in p.parts}
+    assert after == before

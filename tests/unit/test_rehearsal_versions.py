@@ -9,7 +9,7 @@ from simple_deploy.rehearsal import versions
 def _deps(pins=None, lock_file=None) -> Dependencies:
     return Dependencies(
         manager="requirements_txt",
-        present=frozenset(),
+        present=frozenset(pins or {}),
         target="requirements.txt",
         install_files=("requirements.txt",),
         install_steps=(),
@@ -32,7 +32,7 @@ def test_zero_versions_compare_their_minor_and_pins_and_locks_are_left_alone():
         {"a": "0.6.0", "b": "0.5.9", "c": "2.0"},
         {"a": "0.5.0", "b": "0.5.0", "c": "1.0"},
     )
-    found = versions.moved(fresh, local, _deps({"c": "c==2.0"}))
+    found = versions.moved(fresh, local, _deps({"c": "c>=1"}))
     assert found == [versions.Moved("a", "0.6.0", "0.5.0")]
     assert "`a<0.6`" in versions.advice(found, "requirements.txt")
     assert versions.moved(fresh, local, _deps(lock_file="poetry.lock")) == []

@@ -81,10 +81,11 @@ def _major(text: str) -> tuple[int, ...] | None:
 
 def moved(fresh: Mapping[str, str], local: Mapping[str, str], deps: Dependencies) -> list[Moved]:
     """Packages both environments hold, in another major version, that the project's
-    files leave free (no `==` pin); none when a lock file fixes every version."""
+    files do not name (a dependency of a dependency); none when a lock file fixes
+    every version. A named one is the user's (or this tool's) choice of range."""
     if deps.lock_file is not None:
         return []
-    pinned = {name for name, spec in deps.pins.items() if "==" in spec or "===" in spec}
+    pinned = set(deps.present) | set(deps.pins)
     out = []
     for name, version in sorted(fresh.items()):
         mine = local.get(name)
