@@ -225,6 +225,13 @@ def upgrade_also_asked(output: str) -> list[str]:
     return re.findall(r'"([^"]+)"', match.group(2)) if match else []
 
 
+def upgrade_asked(output: str) -> list[str]:
+    """The requirements of `pip install --upgrade "a" "Django==4.2.30"`, the command the
+    tool gives for declared packages that require another Django."""
+    match = re.search(r'`pip install --upgrade((?: "[^"`]+")+)`', " ".join(output.split()))
+    return re.findall(r'"([^"]+)"', match.group(1)) if match else []
+
+
 def pin_django(text: str, requirement: str) -> str | None:
     """A requirements file's text with its Django line made `requirement` (comments and
     line endings kept); None when the file names no Django."""
@@ -889,6 +896,7 @@ class ProjectRun:
         self.ready_error = ""
         # The Django requirement installed as the tool's message asked, once per project.
         self.django_upgrade = ""
+        self.upgrades: set[tuple[str, ...]] = set()
         self.installed: dict[str, str] = {}  # what the upgrade left installed, by canonical name
 
     def prepare(self) -> None:
@@ -992,7 +1000,7 @@ class ProjectRun:
                 cell.notes.append("local setup files git does not ignore: " + ", ".join(shown))
         cell.notes.append(f"added simple_deploy to {edited}")
         commit_all(root, self.env, self.log, "Add simple_deploy", made)
-        if self.django_upgrade:
+        if self.django_upgrade or self.upgrades:
             # An earlier platform's run upgraded the environment, as the message asked.
             self._pin_django(root, cell)
         mdir = manage_dir(self.project, root)
@@ -1016,7 +1024,11 @@ class ProjectRun:
                 )
                 if result.returncode == 0:
                     break
-                if self._upgrade_django(out, root, cell) or self._lock(out, root, cell, locked):
+                if (
+                    self._upgrade_django(out, root, cell)
+                    or self._upgrade_packages(out, root, cell)
+                    or self._lock(out, root, cell, locked)
+                ):
                     continue
                 follow = self._advice(out, extra)
                 if not follow:
@@ -1070,6 +1082,33 @@ class ProjectRun:
         self.installed = installed
         return bool(self._pin_django(root, cell))
 
+    def _upgrade_packages(self, out: str, root: Path, cell: Cell) -> bool:
+        """Run the upgrade the tool asks for (packages that require another Django), once
+        per set, then pin what it installed where the files pin those names, and commit."""
+        asked = upgrade_asked(out)
+        if not asked or tuple(asked) in self.upgrades or not self._requirement_files(root):
+            return False
+        self.upgrades.add(tuple(asked))
+        python = str(self.venv / "bin" / "python")
+        cmd = [python, "-m", "pip", "install", "--upgrade", *asked]
+        result = run(cmd, root, self.env, TIMEOUT_INSTALL, self.log)
+        shown = " ".join(f'"{r}"' for r in asked)
+        cell.passes.append(
+            {
+                "command": f"pip install --upgrade {shown} (as the message asks)",
+                "outcome": "ok" if result.returncode == 0 else f"exit {result.returncode}",
+                "message": first_line(result.stdout, result.stderr) if result.returncode else "",
+                "seconds": round(result.seconds, 1),
+            }
+        )
+        if result.returncode:
+            return False
+        listed = run([python, "-m", "pip", "list", "--format=json"], root, self.env, 120)
+        self.installed = {
+            canonical(item["name"]): item["version"] for item in json.loads(listed.stdout or "[]")
+        }
+        return bool(self._pin_django(root, cell))
+
     @staticmethod
     def _requirement_files(root: Path) -> list[Path]:
         names = [
@@ -1087,17 +1126,18 @@ class ProjectRun:
         edited = []
         for path in self._requirement_files(root):
             text = path.read_bytes().decode("utf-8")
-            new = repin(pin_django(text, self.django_upgrade) or text, self.installed)
+            pinned = pin_django(text, self.django_upgrade) if self.django_upgrade else None
+            new = repin(pinned or text, self.installed)
             if new != text:
                 path.write_bytes(new.encode("utf-8"))
                 edited.append(path.relative_to(root).as_posix())
         if edited:
             git(["add", "--", *edited], root, self.env, self.log)
-            message = f"{self.django_upgrade}, and the pins pip moved"
+            message = f"{self.django_upgrade or 'Upgrades'}, and the pins pip moved"
             git(["commit", "-q", "--no-verify", "-m", message], root, self.env, self.log)
             cell.notes.append(
-                f"{self.django_upgrade} pinned in {', '.join(edited)} with the pins pip moved, "
-                "as the tool asks"
+                f"{self.django_upgrade or 'upgrades'} pinned in {', '.join(edited)} with the "
+                "pins pip moved, as the tool asks"
             )
         return edited
 

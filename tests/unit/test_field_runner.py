@@ -275,3 +275,13 @@ def test_the_pins_the_rehearsal_asks_for_are_read_from_its_message():
     )
     assert field_run.pins_asked(out) == [("marshmallow==3.26.1", "requirements.txt")]
     assert field_run.pins_asked("add `x` to y") == []
+
+
+def test_the_upgrade_of_packages_that_require_another_django_is_read_from_the_message():
+    from simple_deploy.django_pins import Refusal, message
+
+    text = message(
+        [Refusal("django-admin-sortable2", "1.0.4", "Django<4.1,>=2.2")], "4.2.30", "r.in"
+    )
+    assert field_run.upgrade_asked(text) == ["django-admin-sortable2", "Django==4.2.30"]
+    assert field_run.upgrade_asked("nothing") == []
