@@ -9,12 +9,16 @@ packages' own metadata shows it before anything is written.
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Iterable
-from importlib import metadata
+import sys
+from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 __all__ = ["Refusal", "refusals", "message"]
+
+_SEPARATORS = re.compile(r"[-_.]+")
+_DJANGO_LINE = re.compile(r"^Requires-Dist:\s*django\b(?![\w.-])", re.IGNORECASE)
 
 
 class Refusal(NamedTuple):
@@ -23,33 +27,59 @@ class Refusal(NamedTuple):
     requires: str
 
 
+def _metadata(wanted: set[str]) -> Iterator[tuple[str, str, list[str]]]:
+    """(name, version, Django requirement lines) of the wanted distributions, read from
+    their `*.dist-info` folders on sys.path (first of a name wins, as for imports):
+    importlib.metadata would build an object for every installed distribution."""
+    seen: set[str] = set()
+    for entry in sys.path:
+        folder = entry or "."
+        try:
+            children = os.listdir(folder) if os.path.isdir(folder) else []
+        except OSError:
+            continue
+        for child in children:
+            if not child.lower().endswith(".dist-info"):
+                continue
+            key = _SEPARATORS.sub("-", child.rpartition(".")[0].partition("-")[0]).lower()
+            if key not in wanted or key in seen:
+                continue
+            seen.add(key)
+            version, lines = "", []
+            try:
+                with open(os.path.join(folder, child, "METADATA"), encoding="utf-8") as handle:
+                    for line in handle:
+                        if not line.strip():  # the headers end at the first blank line
+                            break
+                        if line.startswith("Version:"):
+                            version = line[8:].strip()
+                        elif _DJANGO_LINE.match(line):
+                            lines.append(line.partition(":")[2].strip())
+            except OSError:
+                continue
+            yield key, version, lines
+
+
 def refusals(declared: Iterable[str], django_version: str) -> list[Refusal]:
     """Each declared, installed distribution whose Django requirement excludes `django_version`."""
-    from packaging.requirements import InvalidRequirement, Requirement
-    from packaging.version import InvalidVersion, Version
-
-    try:
-        running = Version(django_version)
-    except InvalidVersion:
-        return []
     wanted = set(declared) - {"django", "django-simple-deploy"}
     found = []
-    for dist in metadata.distributions():  # one walk of the environment
-        name = re.sub(r"[-_.]+", "-", dist.metadata["Name"] or "").lower()
-        if name not in wanted:
+    for name, version, lines in _metadata(wanted):
+        if not lines:
             continue
-        wanted.discard(name)
-        for line in dist.requires or ():
+        from packaging.requirements import InvalidRequirement, Requirement
+        from packaging.version import InvalidVersion, Version
+
+        for line in lines:
             try:
                 requirement = Requirement(line)
-            except InvalidRequirement:
-                continue
-            if re.sub(r"[-_.]+", "-", requirement.name).lower() != "django":
+                running = Version(django_version)
+            except (InvalidRequirement, InvalidVersion):
                 continue
             if requirement.marker is not None and not requirement.marker.evaluate({"extra": ""}):
                 continue
             if not requirement.specifier.contains(running, prereleases=True):
-                found.append(Refusal(name, dist.version, f"Django{requirement.specifier}"))
+                found.append(Refusal(name, version, f"Django{requirement.specifier}"))
     return sorted(found)
 
 

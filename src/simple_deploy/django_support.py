@@ -8,6 +8,8 @@ when `manage.py deploy` starts, before any module that needs a newer Django.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 __all__ = ["MINIMUM", "unsupported_message"]
 
 # The oldest Django release the generated settings and files are written for
@@ -16,18 +18,19 @@ MINIMUM = (4, 2)
 
 
 def unsupported_message(
-    version: tuple, installed: str, drivers: list[str] | None = None
+    version: tuple, installed: str, drivers: Callable[[], list[str]] | list[str] | None = None
 ) -> str | None:
     """The one message for a Django older than MINIMUM, or None when it is supported.
 
     `drivers`: `name>=version` for the installed database drivers the new Django
-    refuses (startup_errors.driver_upgrades()); the example command upgrades them
-    with Django, or the next run would stop at Django's own check of the driver.
+    refuses, or what finds them (startup_errors.driver_upgrades, called only for an
+    old Django); the example command upgrades them with Django, or the next run
+    would stop at Django's own check of the driver.
     """
     if tuple(version[:2]) >= MINIMUM:
         return None
     needed = ".".join(map(str, MINIMUM))
-    drivers = drivers or []
+    drivers = (drivers() if callable(drivers) else drivers) or []
     command = " ".join([f'"Django>={needed},<5"', *(f'"{d}"' for d in drivers)])
     also = ""
     if drivers:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 import sys
-from importlib import metadata
 from pathlib import Path
 from types import TracebackType
 
@@ -61,6 +60,8 @@ def install(argv: list[str]) -> None:
 
 
 def _installed(name: str) -> str | None:
+    from importlib import metadata  # only on the paths that report: a run never pays
+
     try:
         return metadata.version(name)
     except metadata.PackageNotFoundError:

@@ -17,10 +17,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from importlib import metadata
 from typing import NamedTuple
-
-from packaging.version import InvalidVersion, Version
 
 from ..package_managers import Dependencies
 
@@ -50,6 +47,8 @@ def _canonical(name: str) -> str:
 
 def local_versions() -> dict[str, str]:
     """The distributions of the environment running `manage.py deploy`, by canonical name."""
+    from importlib import metadata  # after a failed step only
+
     found = {}
     for dist in metadata.distributions():
         name = dist.metadata["Name"]
@@ -72,6 +71,8 @@ def parse_listing(output: str) -> dict[str, str]:
 
 def _major(text: str) -> tuple[int, ...] | None:
     """The release series that may break: the major version (0.x: the minor too)."""
+    from packaging.version import InvalidVersion, Version
+
     try:
         release = Version(text).release
     except InvalidVersion:

@@ -194,7 +194,7 @@ class Command(BaseCommand):
         # Before the parser: on an older Django even building it may fail.
         import django
 
-        message = unsupported_message(django.VERSION, django.get_version(), driver_upgrades())
+        message = unsupported_message(django.VERSION, django.get_version(), driver_upgrades)
         if message:
             self.stderr.write(message)
             sys.exit(1)
@@ -203,7 +203,7 @@ class Command(BaseCommand):
     def execute(self, *args, **options):
         import django
 
-        message = unsupported_message(django.VERSION, django.get_version(), driver_upgrades())
+        message = unsupported_message(django.VERSION, django.get_version(), driver_upgrades)
         if message:
             raise CommandError(message)
         return super().execute(*args, **options)
