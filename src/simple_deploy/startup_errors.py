@@ -38,8 +38,9 @@ _TOO_OLD = re.compile(
     r"\b(psycopg2|psycopg|mysqlclient)(?: version)? ([\d.]+) or newer is required; "
     r"you have ([\w.+-]+?)(?:\.?\s|\.?$)"
 )
-_REQUIREMENT_FILES = ("requirements*.txt", "requirements*.in", "requirements/*.txt")
-_REQUIREMENT_FILES += ("requirements/*.in", "pyproject.toml", "Pipfile")
+# A compiled file's source (`.in`) first: that is the line to change.
+_REQUIREMENT_FILES = ("requirements*.in", "requirements/*.in", "requirements*.txt")
+_REQUIREMENT_FILES += ("requirements/*.txt", "pyproject.toml", "Pipfile")
 
 
 def install(argv: list[str]) -> None:
