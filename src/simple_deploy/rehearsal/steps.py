@@ -366,8 +366,8 @@ _RUN_STEPS = ("build", "release", "check --deploy", "migrations", "web")
 def _version_advice(state: _Rehearsal, generic: str) -> str:
     """The packages the fresh install got at another major version than this machine
     has, unpinned (versions.py), for a failed step that ran the installed project."""
-    if generic not in _RUN_STEPS:
-        return ""
+    if generic not in _RUN_STEPS or (generic == "build" and state.ctx.runtime.build_problems):
+        return ""  # a build stopped for a known problem ran nothing installed
     try:
         deps = state.ctx.manager.dependencies(state.ctx.app)
         if deps.lock_file is not None:
