@@ -36,3 +36,15 @@ def test_zero_versions_compare_their_minor_and_pins_and_locks_are_left_alone():
     assert found == [versions.Moved("a", "0.6.0", "0.5.0")]
     assert "`a<0.6`" in versions.advice(found, "requirements.txt")
     assert versions.moved(fresh, local, _deps(lock_file="poetry.lock")) == []
+
+
+def test_the_packages_the_failure_names_are_the_ones_advised():
+    found = [
+        versions.Moved("dj-database-url", "3.1", "2.2"),
+        versions.Moved("marshmallow", "4", "3"),
+    ]
+    failure = (
+        "File \"/venv/site-packages/environs/__init__.py\"\nAttributeError: module 'marshmallow'"
+    )
+    assert versions.named_in(found, failure) == [found[1]]
+    assert versions.named_in(found, "exited with code 1") == found

@@ -351,7 +351,7 @@ def _timed(
     except StepTimedOut as error:
         detail, ok = _timed_out(state, generic, limit, error), False
     except StepFailed as error:
-        detail, ok = str(error) + _version_advice(state, generic), False
+        detail, ok = str(error) + _version_advice(state, generic, str(error)), False
     except Exception as error:  # reported, not hidden: the report is the product
         detail, ok = f"{type(error).__name__}: {error}", False
     seconds = time.monotonic() - start
@@ -363,7 +363,7 @@ def _timed(
 _RUN_STEPS = ("build", "release", "check --deploy", "migrations", "web")
 
 
-def _version_advice(state: _Rehearsal, generic: str) -> str:
+def _version_advice(state: _Rehearsal, generic: str, failure: str) -> str:
     """The packages the fresh install got at another major version than this machine
     has, unpinned (versions.py), for a failed step that ran the installed project."""
     if generic not in _RUN_STEPS or (generic == "build" and state.ctx.runtime.build_problems):
@@ -375,7 +375,7 @@ def _version_advice(state: _Rehearsal, generic: str) -> str:
         result = state.engine.run(fill_all(versions.LIST_ARGV, state.values()), ".", {})
         fresh = versions.parse_listing(result.output)
         found = versions.moved(fresh, versions.local_versions(), deps)
-        return versions.advice(found, deps.target)
+        return versions.advice(versions.named_in(found, failure), deps.target)
     except Exception:  # a hint only: it must never hide the step's own failure
         return ""
 

@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 from ..package_managers import Dependencies
 
-__all__ = ["Moved", "LIST_ARGV", "moved", "local_versions", "advice"]
+__all__ = ["Moved", "LIST_ARGV", "moved", "named_in", "local_versions", "advice"]
 
 # Run with the platform's Python: name -> version of every installed distribution.
 LIST_ARGV = (
@@ -96,6 +96,14 @@ def moved(fresh: Mapping[str, str], local: Mapping[str, str], deps: Dependencies
         if a is not None and b is not None and a != b:
             out.append(Moved(name, version, mine))
     return out
+
+
+def named_in(found: list[Moved], failure: str) -> list[Moved]:
+    """The moved packages the failure's output names (a traceback through
+    site-packages/marshmallow/...), or all of them when it names none."""
+    text = failure.lower()
+    named = [m for m in found if re.search(rf"\b{m.name.replace('-', '[-_]')}\b", text)]
+    return named or found
 
 
 def _next(local: str) -> str:
