@@ -189,14 +189,27 @@ def env_names_asked(output: str) -> list[str]:
     return names
 
 
+def pins_asked(output: str) -> list[tuple[str, str]]:
+    """(requirement, file) for each pin the rehearsal asks for: "add `marshmallow==3.26.1`
+    (or `marshmallow<4`) to requirements.txt, commit, and rehearse again"."""
+    joined = " ".join(output.split())
+    found = re.findall(
+        r"add `([A-Za-z0-9][\w.\[\],-]*==[^\s`]+)`(?: \(or `[^`]+`\))? to ([\w./-]+), "
+        r"commit, and rehearse again",
+        joined,
+    )
+    return list(dict.fromkeys(found))
+
+
 def settings_module_offered(output: str) -> str | None:
     """A concrete module the tool suggests with --settings-module (not a placeholder)."""
     match = re.search(r"--settings-module ([A-Za-z_][\w.]*[A-Za-z0-9_])", output)
     return match.group(1) if match else None
 
 
-# The upgrade django_support.py's message asks for: `pip install "Django>=4.2,<5"`.
-_UPGRADE = re.compile(r'`pip install "(Django>=[\d.]+,<\d+)"`')
+# The upgrade django_support.py's message asks for: `pip install "Django>=4.2,<5"`, with
+# the database drivers the new Django needs (`"psycopg2-binary>=2.8.4"`) when it names them.
+_UPGRADE = re.compile(r'`pip install "(Django>=[\d.]+,<\d+)"((?: "[^"`]+")*)`')
 _DJANGO_LINE = re.compile(r"^[ \t]*django(?![\w.-])[^\r\n#]*?(?=[ \t]*(?:#|\r|$))", re.I | re.M)
 
 
@@ -204,6 +217,19 @@ def django_upgrade_asked(output: str) -> str | None:
     """The requirement the tool's message asks a project on an old Django to install."""
     match = _UPGRADE.search(output)
     return match.group(1) if match else None
+
+
+def upgrade_also_asked(output: str) -> list[str]:
+    """The other requirements (database drivers) the same upgrade command installs."""
+    match = _UPGRADE.search(output)
+    return re.findall(r'"([^"]+)"', match.group(2)) if match else []
+
+
+def upgrade_asked(output: str) -> list[str]:
+    """The requirements of `pip install --upgrade "a" "Django==4.2.30"`, the command the
+    tool gives for declared packages that require another Django."""
+    match = re.search(r'`pip install --upgrade((?: "[^"`]+")+)`', " ".join(output.split()))
+    return re.findall(r'"([^"]+)"', match.group(1)) if match else []
 
 
 def pin_django(text: str, requirement: str) -> str | None:
@@ -883,6 +909,7 @@ class ProjectRun:
         self.ready_error = ""
         # The Django requirement installed as the tool's message asked, once per project.
         self.django_upgrade = ""
+        self.upgrades: set[tuple[str, ...]] = set()
         self.installed: dict[str, str] = {}  # what the upgrade left installed, by canonical name
 
     def prepare(self) -> None:
@@ -986,7 +1013,7 @@ class ProjectRun:
                 cell.notes.append("local setup files git does not ignore: " + ", ".join(shown))
         cell.notes.append(f"added simple_deploy to {edited}")
         commit_all(root, self.env, self.log, "Add simple_deploy", made)
-        if self.django_upgrade:
+        if self.django_upgrade or self.upgrades:
             # An earlier platform's run upgraded the environment, as the message asked.
             self._pin_django(root, cell)
         mdir = manage_dir(self.project, root)
@@ -1012,6 +1039,7 @@ class ProjectRun:
                     break
                 if (
                     self._upgrade_django(out, root, cell)
+                    or self._upgrade_packages(out, root, cell)
                     or self._lock(out, root, cell, locked)
                     or self._slugignore(out, root, cell)
                 ):
@@ -1033,7 +1061,7 @@ class ProjectRun:
         if not self.rehearse:
             cell.rehearsed = "not run"
             return cell
-        self._rehearse(cell, mdir, platform, extra)
+        self._rehearse(cell, root, mdir, platform, extra)
         return cell
 
     def _upgrade_django(self, out: str, root: Path, cell: Cell) -> bool:
@@ -1046,11 +1074,13 @@ class ProjectRun:
         if requirement is None or self.django_upgrade or not self._requirement_files(root):
             return False
         python = str(self.venv / "bin" / "python")
-        cmd = [python, "-m", "pip", "install", requirement]
+        also = upgrade_also_asked(out)
+        cmd = [python, "-m", "pip", "install", requirement, *also]
         result = run(cmd, root, self.env, TIMEOUT_INSTALL, self.log)
+        shown = " ".join(f'"{r}"' for r in (requirement, *also))
         cell.passes.append(
             {
-                "command": f'pip install "{requirement}" (as the message asks)',
+                "command": f"pip install {shown} (as the message asks)",
                 "outcome": "ok" if result.returncode == 0 else f"exit {result.returncode}",
                 "message": first_line(result.stdout, result.stderr) if result.returncode else "",
                 "seconds": round(result.seconds, 1),
@@ -1064,6 +1094,33 @@ class ProjectRun:
         }
         self.django_upgrade = requirement
         self.installed = installed
+        return bool(self._pin_django(root, cell))
+
+    def _upgrade_packages(self, out: str, root: Path, cell: Cell) -> bool:
+        """Run the upgrade the tool asks for (packages that require another Django), once
+        per set, then pin what it installed where the files pin those names, and commit."""
+        asked = upgrade_asked(out)
+        if not asked or tuple(asked) in self.upgrades or not self._requirement_files(root):
+            return False
+        self.upgrades.add(tuple(asked))
+        python = str(self.venv / "bin" / "python")
+        cmd = [python, "-m", "pip", "install", "--upgrade", *asked]
+        result = run(cmd, root, self.env, TIMEOUT_INSTALL, self.log)
+        shown = " ".join(f'"{r}"' for r in asked)
+        cell.passes.append(
+            {
+                "command": f"pip install --upgrade {shown} (as the message asks)",
+                "outcome": "ok" if result.returncode == 0 else f"exit {result.returncode}",
+                "message": first_line(result.stdout, result.stderr) if result.returncode else "",
+                "seconds": round(result.seconds, 1),
+            }
+        )
+        if result.returncode:
+            return False
+        listed = run([python, "-m", "pip", "list", "--format=json"], root, self.env, 120)
+        self.installed = {
+            canonical(item["name"]): item["version"] for item in json.loads(listed.stdout or "[]")
+        }
         return bool(self._pin_django(root, cell))
 
     @staticmethod
@@ -1083,17 +1140,18 @@ class ProjectRun:
         edited = []
         for path in self._requirement_files(root):
             text = path.read_bytes().decode("utf-8")
-            new = repin(pin_django(text, self.django_upgrade) or text, self.installed)
+            pinned = pin_django(text, self.django_upgrade) if self.django_upgrade else None
+            new = repin(pinned or text, self.installed)
             if new != text:
                 path.write_bytes(new.encode("utf-8"))
                 edited.append(path.relative_to(root).as_posix())
         if edited:
             git(["add", "--", *edited], root, self.env, self.log)
-            message = f"{self.django_upgrade}, and the pins pip moved"
+            message = f"{self.django_upgrade or 'Upgrades'}, and the pins pip moved"
             git(["commit", "-q", "--no-verify", "-m", message], root, self.env, self.log)
             cell.notes.append(
-                f"{self.django_upgrade} pinned in {', '.join(edited)} with the pins pip moved, "
-                "as the tool asks"
+                f"{self.django_upgrade or 'upgrades'} pinned in {', '.join(edited)} with the "
+                "pins pip moved, as the tool asks"
             )
         return edited
 
@@ -1164,7 +1222,9 @@ class ProjectRun:
             return ["--settings-module", module]
         return []
 
-    def _rehearse(self, cell: Cell, mdir: Path, platform: str, extra: list[str]) -> None:
+    def _rehearse(
+        self, cell: Cell, root: Path, mdir: Path, platform: str, extra: list[str]
+    ) -> None:
         try:
             database_url = self.postgres.new_database()
         except (subprocess.SubprocessError, OSError) as exc:
@@ -1173,6 +1233,7 @@ class ProjectRun:
         keep = [x for x in extra if x != "--overwrite"]
         env_args: list[str] = []
         given: list[str] = []
+        pinned: list[tuple[str, str]] = []
         for _ in range(MAX_PASSES):
             args = [
                 "--platform",
@@ -1211,12 +1272,31 @@ class ProjectRun:
                 for name in names:
                     env_args += ["--env", f"{name}={value_for(name, database_url)}"]
                 continue
+            pins = [p for p in pins_asked(out) if p not in pinned]
+            if pins:
+                pinned += pins
+                self._add_pins(root, cell, pins)
+                continue
             cell.rehearsed = "fail"
             cell.step = step[0] if step else "rehearse"
             cell.message = step[1] if step and step[1] else message
             return
         cell.rehearsed, cell.step = "fail", "rehearse"
         cell.message = f"still failing after {MAX_PASSES} passes: {cell.message}"
+
+    def _add_pins(self, root: Path, cell: Cell, pins: list[tuple[str, str]]) -> None:
+        """Add each pin the rehearsal asks for to its file and commit, as a user would."""
+        for requirement, file in pins:
+            path = root / file
+            text = path.read_bytes().decode("utf-8") if path.exists() else ""
+            newline = "\r\n" if "\r\n" in text else "\n"
+            if text and not text.endswith(("\n", "\r")):
+                text += newline
+            path.write_bytes((text + requirement + newline).encode("utf-8"))
+            git(["add", "--", file], root, self.env, self.log)
+        shown = ", ".join(f"{r} in {f}" for r, f in pins)
+        git(["commit", "-q", "--no-verify", "-m", f"Pin {shown}"], root, self.env, self.log)
+        cell.notes.append(f"pinned {shown}, as the rehearsal asks")
 
 
 def build_wheel(work: Path) -> Path:

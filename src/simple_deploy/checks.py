@@ -218,8 +218,20 @@ def settings_problems(project: Project) -> list[str]:
 
 def manager_problems(project: Project) -> list[str]:
     if project.dependencies is not None:
-        return list(project.dependencies.problems)
+        return list(project.dependencies.problems) + _django_pin_problems(project)
     return get(project.package_manager).check(project.git_root)
+
+
+def _django_pin_problems(project: Project) -> list[str]:
+    """Declared packages whose installed release requires another Django (django_pins)."""
+    import django
+
+    from . import django_pins
+
+    deps = project.deps
+    running = django.get_version()  # the full release: project.django_version is X.Y
+    found = django_pins.refusals(deps.present, running)
+    return [django_pins.message(found, running, deps.target)] if found else []
 
 
 def case_collision_problems(project: Project, plan: Plan) -> list[str]:

@@ -8,6 +8,8 @@ when `manage.py deploy` starts, before any module that needs a newer Django.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 __all__ = ["MINIMUM", "unsupported_message"]
 
 # The oldest Django release the generated settings and files are written for
@@ -15,16 +17,34 @@ __all__ = ["MINIMUM", "unsupported_message"]
 MINIMUM = (4, 2)
 
 
-def unsupported_message(version: tuple, installed: str) -> str | None:
-    """The one message for a Django older than MINIMUM, or None when it is supported."""
+def unsupported_message(
+    version: tuple, installed: str, drivers: Callable[[], list[str]] | list[str] | None = None
+) -> str | None:
+    """The one message for a Django older than MINIMUM, or None when it is supported.
+
+    `drivers`: `name>=version` for the installed database drivers the new Django
+    refuses, or what finds them (startup_errors.driver_upgrades, called only for an
+    old Django); the example command upgrades them with Django, or the next run
+    would stop at Django's own check of the driver.
+    """
     if tuple(version[:2]) >= MINIMUM:
         return None
     needed = ".".join(map(str, MINIMUM))
+    drivers = (drivers() if callable(drivers) else drivers) or []
+    command = " ".join([f'"Django>={needed},<5"', *(f'"{d}"' for d in drivers)])
+    also = ""
+    if drivers:
+        names = ", ".join(d.replace(">=", " ") for d in drivers)
+        also = (
+            f"Django {needed} also needs newer database drivers than yours ({names} or "
+            "newer): raise their pins with Django's. "
+        )
     return (
         f"django-simple-deploy needs Django {needed} or newer; this project runs Django "
         f"{installed}. Nothing was changed (installing django-simple-deploy did not "
         "change your Django either). Upgrade the project first, following "
         "https://docs.djangoproject.com/en/stable/howto/upgrade-version/ (for example "
-        f'`pip install "Django>={needed},<5"`, then fix what your tests and '
-        "`python -Wd manage.py check` report), commit, and run `manage.py deploy` again."
+        f"`pip install {command}`, then fix what your tests and "
+        f"`python -Wd manage.py check` report). {also}Commit, and run `manage.py deploy` "
+        "again."
     )

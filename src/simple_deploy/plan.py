@@ -157,6 +157,8 @@ def requirement_changes(
     manager = get(project.package_manager)
     deps = project.deps
     missing = [r for r in wanted if r.name not in deps.present]
+    # A pin older than what the generated files call: raised (the manager says so).
+    missing += [r for r in wanted if r.name in deps.pins and too_old(deps.pins[r.name], r)]
     edit = manager.plan_edit(project.git_root, deps, missing)
     if edit.problems:
         return (), (), tuple(edit.problems)
@@ -170,6 +172,36 @@ def requirement_changes(
         if after != before:
             changes.append(FileChange(path, before, after, edit.reasons[path]))
     return tuple(changes), tuple(edit.added), ()
+
+
+def too_old(pin: str, requirement: Requirement) -> bool:
+    """True when the requirement as written (`pin`) allows no release at or after
+    `requirement.minimum`: "dj-database-url==0.5.0" for a block passing a keyword 1.1 added."""
+    if not requirement.minimum:
+        return False
+    from packaging.requirements import InvalidRequirement
+    from packaging.requirements import Requirement as Pep508
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        specifier = Pep508(pin).specifier
+        oldest = Version(requirement.minimum)
+    except (InvalidRequirement, InvalidVersion):
+        return False
+    if not str(specifier):
+        return False
+    # The versions worth asking about: the minimum, the ones our spec and the pin name.
+    named = {requirement.minimum, *(s.version for s in Pep508(requirement.spec).specifier)}
+    named |= {s.version.rstrip(".*") for s in specifier}
+    candidates = []
+    for text in named:
+        try:
+            version = Version(text)
+        except InvalidVersion:
+            continue
+        if version >= oldest:
+            candidates.append(version)
+    return not any(specifier.contains(v, prereleases=True) for v in candidates)
 
 
 def unified_diff(change: FileChange) -> str:

@@ -88,3 +88,71 @@ def test_the_package_does_not_pin_django():
     dependencies = text.split("dependencies = [", 1)[1].split("]", 1)[0]
     assert '"Django",' in dependencies
     assert "Django>" not in dependencies and "Django=" not in dependencies
+
+
+def test_an_old_database_driver_is_named_in_the_upgrade_and_at_django_s_start(old_project):
+    # The DjangoGirls shape: Django 3.2 with a driver pin Django 4.2 refuses (its
+    # check: "psycopg version 3.1.8 or newer is required"); psycopg 3.1.7 here.
+    root, venv, wheel = old_project
+    python = str(venv / "bin" / "python")
+    (root / "requirements.txt").write_text(f"Django=={OLD_DJANGO}\npsycopg==3.1.7\n", "utf-8")
+    git(root, "commit", "-qam", "PostgreSQL driver")
+    installed = _run(root, UV, "pip", "install", "--python", python, str(wheel), "psycopg==3.1.7")
+    assert installed.returncode == 0, installed.stderr
+
+    asked = _run(root, python, "manage.py", "deploy", "--platform", "heroku")
+    assert asked.returncode == 1
+    assert 'pip install "Django>=4.2,<5" "psycopg>=3.1.8"' in asked.stderr, asked.stderr
+
+    # Upgrading Django alone, with the project on PostgreSQL: Django stops loading
+    # the models (before any command runs) on the driver; one message, no traceback.
+    got = _run(root, UV, "pip", "install", "--python", python, "Django>=4.2,<5")
+    assert got.returncode == 0, got.stderr
+    settings = root / "blog" / "settings.py"
+    text = settings.read_text("utf-8").replace(
+        "'ENGINE': 'django.db.backends.sqlite3'", "'ENGINE': 'django.db.backends.postgresql'"
+    )
+    assert "backends.postgresql'" in text
+    settings.write_text(text, "utf-8")
+    git(root, "commit", "-qam", "PostgreSQL locally")
+    before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file() and ".git" not in p.parts}
+
+    result = _run(root, python, "manage.py", "deploy", "--platform", "heroku")
+
+    assert result.returncode == 1
+    out = result.stdout + result.stderr
+    assert "Traceback" not in out, out
+    assert "could not load this project, so nothing was changed" in result.stderr
+    assert "psycopg version 3.1.8 or newer is required; you have 3.1.7" in result.stderr
+    assert "requirements.txt line 2: `psycopg==3.1.7`" in result.stderr
+    assert 'pip install "psycopg>=3.1.8"' in result.stderr
+    after = {p: p.read_bytes() for p in root.rglob("*") if p.is_file() and ".git" not in p.parts}
+    assert after == before
+
+
+def test_a_declared_package_that_requires_the_old_django_stops_the_run(old_project):
+    # The DjangoGirls shape after the upgrade: django-admin-sortable2 1.0.4 requires
+    # Django<4.1; pip installed it beside 4.2 with a warning, the platform cannot.
+    root, venv, wheel = old_project
+    python = str(venv / "bin" / "python")
+    (root / "requirements.txt").write_text(
+        "Django>=4.2,<5\ndjango-admin-sortable2==1.0.4\n", "utf-8"
+    )
+    git(root, "commit", "-qam", "Django 4.2")
+    got = _run(root, UV, "pip", "install", "--python", python, str(wheel), "Django>=4.2,<5")
+    assert got.returncode == 0, got.stderr
+    kept = _run(
+        root, UV, "pip", "install", "--python", python, "--no-deps", "django-admin-sortable2==1.0.4"
+    )
+    assert kept.returncode == 0, kept.stderr
+    before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file() and ".git" not in p.parts}
+
+    result = _run(root, python, "manage.py", "deploy", "--platform", "heroku")
+
+    assert result.returncode == 1
+    out = " ".join(result.stderr.split())
+    assert "Traceback" not in out
+    assert "django-admin-sortable2 1.0.4 requires Django<4.1,>=2.2" in out, out
+    assert 'pip install --upgrade "django-admin-sortable2" "Django==4.2.' in out
+    after = {p: p.read_bytes() for p in root.rglob("*") if p.is_file() and ".git" not in p.parts}
+    assert after == before

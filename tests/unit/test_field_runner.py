@@ -250,6 +250,15 @@ def test_the_django_upgrade_the_message_asks_for_is_pinned_where_django_is():
         "asgiref==3.5\r\nDjango>=4.2,<5\r\ndjango-environ==1\r\nDjango>=4.2,<5 # pinned\n"
     )
     assert field_run.pin_django("django-environ==1\n", "Django>=4.2,<5") is None
+    assert field_run.upgrade_also_asked(message) == []
+
+
+def test_the_database_drivers_the_upgrade_message_names_are_installed_with_django():
+    from simple_deploy.django_support import unsupported_message
+
+    message = unsupported_message((3, 2), "3.2.25", ["psycopg2-binary>=2.8.4"])
+    assert field_run.django_upgrade_asked(message) == "Django>=4.2,<5"
+    assert field_run.upgrade_also_asked(message) == ["psycopg2-binary>=2.8.4"]
 
 
 def test_the_pins_pip_moved_are_pinned_at_what_is_installed():
@@ -270,3 +279,24 @@ def test_slugignore_asked_reads_the_files_heroku_message_names():
     )
     assert field_run.slugignore_asked(said) == ["requirements.txt"]
     assert field_run.slugignore_asked("`printf x >> .slugignore`") == []
+
+
+def test_the_pins_the_rehearsal_asks_for_are_read_from_its_message():
+    from simple_deploy.rehearsal import versions
+
+    found = [versions.Moved("marshmallow", "4.0.0", "3.26.1")]
+    out = "        [FAIL] build\n" + versions.advice(found, "requirements.txt").replace(
+        " to requirements.txt", "\n        to requirements.txt"
+    )
+    assert field_run.pins_asked(out) == [("marshmallow==3.26.1", "requirements.txt")]
+    assert field_run.pins_asked("add `x` to y") == []
+
+
+def test_the_upgrade_of_packages_that_require_another_django_is_read_from_the_message():
+    from simple_deploy.django_pins import Refusal, message
+
+    text = message(
+        [Refusal("django-admin-sortable2", "1.0.4", "Django<4.1,>=2.2")], "4.2.30", "r.in"
+    )
+    assert field_run.upgrade_asked(text) == ["django-admin-sortable2", "Django==4.2.30"]
+    assert field_run.upgrade_asked("nothing") == []

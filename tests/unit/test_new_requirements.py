@@ -48,3 +48,24 @@ def test_the_new_file_is_django_then_the_platforms_requirements(tmp_path):
     )
     assert edit.texts == {"requirements.txt": "Django==6.1.3\ngunicorn~=23.0\n"}
     assert not (tmp_path / "requirements.txt").exists()
+
+
+@pytest.mark.parametrize(
+    ("pin", "old"),
+    [
+        ("dj-database-url==0.5.0", True),
+        ("dj-database-url~=0.5", True),
+        ("dj-database-url<1", True),
+        ("dj-database-url==1.0.0", True),
+        ("dj-database-url==1.2.0", False),
+        ("dj-database-url>=0.5", False),
+        ("dj-database-url", False),
+        ("dj-database-url~=2.0", False),
+    ],
+)
+def test_a_pin_is_too_old_when_it_allows_nothing_from_the_minimum_on(pin, old):
+    from simple_deploy.package_managers import Requirement
+    from simple_deploy.plan import too_old
+
+    wanted = Requirement("dj-database-url", "dj-database-url~=3.1", minimum="1.1")
+    assert too_old(pin, wanted) is old

@@ -32,11 +32,17 @@ class ManagerError(Exception):
 @dataclass(frozen=True)
 class Requirement:
     """A production dependency to add: `name` is the canonical project name, `spec` the
-    full PEP 508 string written into the user's files (e.g. "psycopg[binary]~=3.3")."""
+    full PEP 508 string written into the user's files (e.g. "psycopg[binary]~=3.3").
+
+    `minimum`: the oldest release the generated files work with (a keyword they pass
+    appeared in it). A project whose own pin allows nothing that new gets the pin
+    raised to `spec`, where its manager can say so in the file; "" never raises.
+    """
 
     name: str
     spec: str
     reason: str = ""
+    minimum: str = ""
 
 
 @dataclass(frozen=True)
@@ -72,6 +78,8 @@ class Dependencies:
       creates it, through the plan like every other file).
     - `export`: a root requirements.txt that is an export of the lock (the same
       pins, lock_export): kept in step with the lock, so pip installs what is locked.
+    - `pins`: canonical name -> the requirement as the user wrote it ("dj-database-url==0.5.0"),
+      for the lines the manager can raise in place when a `Requirement.minimum` needs it.
     """
 
     manager: str
@@ -90,6 +98,7 @@ class Dependencies:
     group_of: Mapping[str, str] = field(default_factory=dict)
     new_text: str | None = None
     export: str | None = None
+    pins: Mapping[str, str] = field(default_factory=dict)
 
 
 class Edit(NamedTuple):

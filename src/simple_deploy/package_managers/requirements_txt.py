@@ -134,7 +134,8 @@ def _read(root: Path, groups: tuple[str, ...], python: str | None = None) -> Dep
             f"requirements go to {compiled.source}, and {compiled.output} is recompiled with "
             "the command in its header."
         )
-    for line in _lines_with_tool_of(root, tree, compiled):
+    production = _lines_with_tool_of(root, tree, compiled)
+    for line in production:
         if line.name != THIS_TOOL and line.local_path is not None:
             problems.append(_local_problem(line))
     if "django" not in present and not problems:
@@ -157,7 +158,36 @@ def _read(root: Path, groups: tuple[str, ...], python: str | None = None) -> Dep
         problems=tuple(problems),
         notes=tuple(notes),
         hashed=hashed and compiled is None,
+        pins=_pins(production, python),
     )
+
+
+def _pins(lines: list[Line], python: str) -> dict[str, str]:
+    """Each requirement as written, where a raise can rewrite it: a plain `name<spec>`
+    line (no hash, URL or path), the `.in` line of a compiled file."""
+    pins: dict[str, str] = {}
+    for line in lines:
+        if line.name and line.name != THIS_TOOL and not line.hashed and _applies(line, python):
+            if "@" not in line.spec and line.local_path is None:
+                pins.setdefault(line.name, line.spec)
+    return pins
+
+
+def _raise_pins(text: str, lines: list[Line], requirement: Requirement) -> str:
+    """`text` with each of `lines` (one requirement) made `requirement.spec`, keeping its
+    environment marker, its comment and every other byte."""
+    physical = text.splitlines(keepends=True)
+    for line in lines:
+        new = requirement.spec + (f"; {line.marker}" if line.marker else "")
+        raw = physical[line.first]
+        if line.first == line.last and line.spec in raw:
+            physical[line.first] = raw.replace(line.spec, new, 1)
+            continue
+        ending = raw[len(raw.rstrip("\r\n")) :] or "\n"
+        physical[line.first] = new + ending
+        for index in range(line.first + 1, line.last + 1):
+            physical[index] = ""
+    return "".join(physical)
 
 
 def _compiled(root: Path, tree: RequirementFiles) -> Compiled | None:
@@ -290,10 +320,26 @@ def _edit(root: Path, deps: Dependencies, missing: list[Requirement]) -> Edit:
     tool_lines = [
         line for line in _lines_with_tool_of(root, tree, compiled) if line.name == THIS_TOOL
     ]
+    # A requirement the project already names comes back only to have its pin raised.
+    raised = [r for r in missing if r.name in deps.present]
+    missing = [r for r in missing if r.name not in deps.present]
     if deps.hashed and missing:
         return Edit({}, {}, (), (_hash_problem(deps.target, missing),))
     texts: dict[str, str] = {}
     reasons: dict[str, str] = {}
+    production = _lines_with_tool_of(root, tree, compiled)
+    for requirement in raised:
+        lines = [line for line in production if line.name == requirement.name]
+        for path in dict.fromkeys(line.file for line in lines):
+            text = texts.get(path) or read_text(root / path).text
+            mine = [line for line in lines if line.file == path]
+            texts[path] = _raise_pins(text, mine, requirement)
+            old = "; ".join(f"`{line.spec}`" for line in mine)
+            why = (
+                f"raised {old} to `{requirement.spec}`: the generated files need "
+                f"{requirement.name} {requirement.minimum} or newer ({requirement.reason})"
+            )
+            reasons[path] = f"{reasons[path]}; {why}" if path in reasons else why
     for path in dict.fromkeys(line.file for line in tool_lines):
         text = read_text(root / path).text
         mine = [line for line in tool_lines if line.file == path]
@@ -312,7 +358,7 @@ def _edit(root: Path, deps: Dependencies, missing: list[Requirement]) -> Edit:
         if deps.target in reasons:
             reason = f"{reasons[deps.target]}; {reason}"
         reasons[deps.target] = reason
-    return Edit(texts, reasons, tuple(missing))
+    return Edit(texts, reasons, (*missing, *raised))
 
 
 MANAGER = PackageManager(

@@ -32,7 +32,7 @@ from urllib.parse import quote, urlsplit
 
 from ..package_managers import PackageManager
 from ..runtime import Command, Process, Runtime
-from . import chosen_settings, http_checks, redis, schema_changes, service_steps, workers
+from . import chosen_settings, http_checks, redis, schema_changes, service_steps, versions, workers
 from .commit import extract_head
 from .crawl import Crawl, Response, crawl
 from .engine import Context, Engine
@@ -351,12 +351,33 @@ def _timed(
     except StepTimedOut as error:
         detail, ok = _timed_out(state, generic, limit, error), False
     except StepFailed as error:
-        detail, ok = str(error), False
+        detail, ok = str(error) + _version_advice(state, generic, str(error)), False
     except Exception as error:  # reported, not hidden: the report is the product
         detail, ok = f"{type(error).__name__}: {error}", False
     seconds = time.monotonic() - start
     secrets = state.secret_values()
     return StepResult(name, ok, seconds, redact(detail, secrets), redact(summary, secrets))
+
+
+# Steps that run the installed project: a failure there may come from what it installed.
+_RUN_STEPS = ("build", "release", "check --deploy", "migrations", "web")
+
+
+def _version_advice(state: _Rehearsal, generic: str, failure: str) -> str:
+    """The packages the fresh install got at another major version than this machine
+    has, unpinned (versions.py), for a failed step that ran the installed project."""
+    if generic not in _RUN_STEPS or (generic == "build" and state.ctx.runtime.build_problems):
+        return ""  # a build stopped for a known problem ran nothing installed
+    try:
+        deps = state.ctx.manager.dependencies(state.ctx.app)
+        if deps.lock_file is not None:
+            return ""
+        result = state.engine.run(fill_all(versions.LIST_ARGV, state.values()), ".", {})
+        fresh = versions.parse_listing(result.output)
+        found = versions.moved(fresh, versions.local_versions(), deps)
+        return versions.advice(versions.named_in(found, failure), deps.target)
+    except Exception:  # a hint only: it must never hide the step's own failure
+        return ""
 
 
 def _timed_out(state: _Rehearsal, generic: str, limit: float, error: StepTimedOut) -> str:

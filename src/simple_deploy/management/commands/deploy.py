@@ -31,6 +31,7 @@ from simple_deploy.log import LogError, RunLog  # noqa: E402
 from simple_deploy.plan import unified_diff  # noqa: E402
 from simple_deploy.project import InspectionError, inspect  # noqa: E402
 from simple_deploy.runner import Runner  # noqa: E402
+from simple_deploy.startup_errors import driver_upgrades  # noqa: E402
 from simple_deploy.summary import render_summary, terminal_summary  # noqa: E402
 
 
@@ -196,7 +197,7 @@ class Command(BaseCommand):
         # Before the parser: on an older Django even building it may fail.
         import django
 
-        message = unsupported_message(django.VERSION, django.get_version())
+        message = unsupported_message(django.VERSION, django.get_version(), driver_upgrades)
         if message:
             self.stderr.write(message)
             sys.exit(1)
@@ -205,7 +206,7 @@ class Command(BaseCommand):
     def execute(self, *args, **options):
         import django
 
-        message = unsupported_message(django.VERSION, django.get_version())
+        message = unsupported_message(django.VERSION, django.get_version(), driver_upgrades)
         if message:
             raise CommandError(message)
         return super().execute(*args, **options)

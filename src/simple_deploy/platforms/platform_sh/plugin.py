@@ -59,7 +59,12 @@ _TEMPLATES = "simple_deploy.platforms.platform_sh"
 REHEARSAL_HOST = "main-bvxea6i-abcdefgh1234k.eu-3.platformsh.site"
 
 REQUIREMENTS = (
-    Requirement("gunicorn", "gunicorn~=27.0", "the web server the start command runs"),
+    Requirement(
+        "gunicorn",
+        "gunicorn~=27.0",
+        "releases before 21.0 import pkg_resources, which a fresh install lacks",
+        minimum="21.0",
+    ),
     Requirement("psycopg", "psycopg[binary]~=3.3", "PostgreSQL driver for the db service"),
     Requirement("whitenoise", "whitenoise~=6.12", "serves static files compressed and cached"),
 )

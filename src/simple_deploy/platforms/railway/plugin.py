@@ -66,9 +66,19 @@ REHEARSAL_HOST = "web-production-0123.up.railway.app"
 DOCS = "https://docs.railway.com"
 
 REQUIREMENTS = (
-    Requirement("gunicorn", "gunicorn~=27.0", "the web server the start command runs"),
+    Requirement(
+        "gunicorn",
+        "gunicorn~=27.0",
+        "releases before 21.0 import pkg_resources, which a fresh install lacks",
+        minimum="21.0",
+    ),
     Requirement("psycopg", "psycopg[binary]~=3.3", "PostgreSQL driver for Railway Postgres"),
-    Requirement("dj-database-url", "dj-database-url~=3.1", "reads DATABASE_URL"),
+    Requirement(
+        "dj-database-url",
+        "dj-database-url~=3.1",
+        "the settings block passes conn_health_checks, which dj-database-url 1.1 added",
+        minimum="1.1",
+    ),
     Requirement("whitenoise", "whitenoise~=6.12", "serves static files compressed and cached"),
 )
 
