@@ -174,6 +174,8 @@ def _workers(project: Project) -> str:
         env = [f"      {key}: {json.dumps('${{' + SERVICE + '.' + key + '}}')}," for key in keys]
         env.append("      DATABASE_URL: db.env.DATABASE_URL,")
         env += [f"      {k}: {json.dumps(v)}," for k, v in sorted(project.settings_env.items())]
+        # The same build command as web's, so the same Node.js for it.
+        env += [f"      {k}: {json.dumps(v)}," for k, v in node_packages(project).items()]
         env += [f"      {name}: cache.env.REDIS_URL," for name in project.services.redis_env_names]
         env += [f"      {name}: {json.dumps(value)}," for name, value in process.env]
         once = (
