@@ -8,7 +8,13 @@ from __future__ import annotations
 
 import pytest
 from project_files import deploy, manage_dir
-from project_shapes import PNPM_VERSION, add_pnpm_bundle_build, commit, npm_env
+from project_shapes import (
+    PNPM_VERSION,
+    add_pnpm_bundle_build,
+    add_procfile_with_worker,
+    commit,
+    npm_env,
+)
 
 pytestmark = pytest.mark.needs_programs
 
@@ -61,10 +67,15 @@ def test_fly_image_builds_with_pnpm_in_its_node_stage(project):
 
 
 def test_railway_installs_node_for_railpack_and_builds_before_collectstatic(project):
+    # Worker services run the same build command, so they need the same Node.js.
+    add_procfile_with_worker(project)
+    commit(project, "Procfile with worker and beat")
     said = _configured(project, "railway")
     config = (project / ".railway" / "railway.ts").read_text("utf-8")
     # Railpack's Python build has no Node.js unless RAILPACK_PACKAGES names it.
-    assert 'RAILPACK_PACKAGES: "node@' in config, config
+    assert config.count("const worker_") == 2, config
+    assert config.count('RAILPACK_PACKAGES: "node@') == 3, config
+    assert config.count(f'build: "{INSTALL} && {BUILD} && ') == 3, config
     _in_order(config, INSTALL, BUILD, "collectstatic")
     assert f"runs `{INSTALL}` and `{BUILD}` before collectstatic" in said, said
 
