@@ -250,3 +250,30 @@ def test_a_probe_that_cannot_load_the_app_fails_with_its_output_and_not_its_scri
     assert "<the rehearsal's probe> missing_app" in message and "exited with code" in message
     assert "missing_app" in message.split("exited with code", 1)[1]  # Celery's own words
     assert "send_task" not in message
+
+
+@pytest.mark.needs_programs
+@needs_redis
+def test_a_celery_worker_with_workdir_gets_its_task_loaded_from_that_folder(state):
+    # manage.py and the Celery app in backend/ (`celery --workdir backend -A app worker`,
+    # as generated for a nested project): the probe loads the app from there too.
+    worker = _worker(
+        "celery",
+        "--workdir",
+        "backend",
+        "-A",
+        "probe_app",
+        "worker",
+        "--pool",
+        "solo",
+        "-l",
+        "info",
+    )
+    rehearsal = state((worker,), {"BROKER_URL": "{redis_url}", "RESULTS": "{redis_url}"})
+    (rehearsal.ctx.app / "backend").mkdir()
+    app = rehearsal.ctx.app / "backend" / "probe_app.py"
+    app.write_text(CELERY_APP + CELERY_NO_ARGUMENT_TASK, encoding="utf-8")
+    summary, _ = _start(rehearsal, worker)
+    assert summary.startswith("ready after")
+    summary, detail = _task(rehearsal)
+    assert summary == "probe_app.heartbeat succeeded", detail

@@ -10,6 +10,7 @@ with its own output.
 
 from __future__ import annotations
 
+import posixpath
 import re
 import time
 from typing import TYPE_CHECKING
@@ -142,7 +143,8 @@ def _celery_task(state: _Rehearsal, probe: workers.TaskProbe) -> tuple[str, str]
     worker = probe.process.command
     seconds = max(1.0, state.ctx.clock.remaining() - 10)
     command = Command(
-        ("{python}", "-c", workers.CELERY_PROBE, probe.app, f"{seconds:.0f}"), cwd=worker.cwd
+        ("{python}", "-c", workers.CELERY_PROBE, probe.app, f"{seconds:.0f}"),
+        cwd=posixpath.normpath(posixpath.join(worker.cwd, probe.workdir)),
     )
     events, _ = _run_probe(state, command, worker)
     sent = events[0]

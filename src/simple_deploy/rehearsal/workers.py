@@ -144,6 +144,9 @@ class TaskProbe:
     kind: str
     app: str = ""
     queue: str = ""
+    # Celery's --workdir: the worker changes there before loading -A (a project whose
+    # manage.py sits in backend/), so the probe loads the app from there too.
+    workdir: str = ""
 
 
 def find_probe(processes: Sequence[Process]) -> TaskProbe | None:
@@ -155,7 +158,8 @@ def find_probe(processes: Sequence[Process]) -> TaskProbe | None:
         if kind == "celery worker":
             app = _option(words, "-A", "--app")
             if app:
-                return TaskProbe(process, "celery", app=app)
+                workdir = _option(words, "", "--workdir") or ""
+                return TaskProbe(process, "celery", app=app, workdir=workdir)
         if kind == "rqworker":
             return TaskProbe(process, "rq", queue=_rq_queue(words))
     return None
