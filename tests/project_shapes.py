@@ -6,6 +6,7 @@ then commits, so the project is clean and git-tracked like theirs.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -126,6 +127,75 @@ def add_node_modules_packages(root: Path, manage_dir: Path, settings: Path) -> N
     urls.write_text(text, "utf-8")
     with open(root / ".gitignore", "a", encoding="utf-8") as ignore:
         ignore.write("node_modules/\n")
+
+
+PNPM_VERSION = "10.18.0"
+PNPM_PACKAGE_JSON = json.dumps(
+    {
+        "name": "blog-frontend",
+        "private": True,
+        "packageManager": f"pnpm@{PNPM_VERSION}",
+        "scripts": {"build": "node build.js"},
+    },
+    indent=2,
+)
+# The bundle the build writes, in the folder STATICFILES_DIRS names (webpack's output
+# folder in a django-webpack-loader project): it exists only once the build has run.
+BUNDLE_BUILD_JS = """const fs = require("fs");
+fs.mkdirSync("frontend/bundles", { recursive: true });
+fs.writeFileSync("frontend/bundles/app.css", "body { font-weight: bold; }\\n");
+"""
+BUNDLE_TEMPLATE = """{% load static %}<!doctype html>
+<html><head><link rel="stylesheet" href="{% static 'app.css' %}"></head>
+<body>Blog</body></html>
+"""
+
+
+def _npx_pnpm(root: Path, *args: str) -> None:
+    out = subprocess.run(
+        ["npx", "--yes", f"pnpm@{PNPM_VERSION}", *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env=npm_env(),
+        timeout=600,
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+def add_pnpm_bundle_build(root: Path, manage_dir: Path, settings: Path) -> None:
+    """A pnpm project (`packageManager` pins pnpm, pnpm-lock.yaml made by pnpm, an .npmrc
+    beside it) whose build script writes frontend/bundles/app.css; STATICFILES_DIRS names
+    that git-ignored folder, and the home page links the file: without the build on the
+    platform, `check --deploy` warns staticfiles.W004 and the page answers 500."""
+    (root / "package.json").write_text(PNPM_PACKAGE_JSON, "utf-8")
+    (root / "build.js").write_text(BUNDLE_BUILD_JS, "utf-8")
+    (root / ".npmrc").write_text("shamefully-hoist=true\n", "utf-8")
+    _npx_pnpm(root, "install", "--lockfile-only")
+    assert (root / "pnpm-lock.yaml").is_file()
+    _npx_pnpm(root, "run", "build")
+    assert (root / "frontend" / "bundles" / "app.css").is_file()
+    templates = manage_dir / "blog" / "templates"
+    templates.mkdir(parents=True, exist_ok=True)
+    (templates / "home.html").write_text(BUNDLE_TEMPLATE, "utf-8")
+    text = settings.read_text("utf-8")
+    text = text.replace("'DIRS': [],", "'DIRS': [BASE_DIR / 'blog' / 'templates'],")
+    base = "BASE_DIR.parent" if manage_dir != root else "BASE_DIR"
+    text += f'\nSTATICFILES_DIRS = [{base} / "frontend" / "bundles"]\n'
+    settings.write_text(text, "utf-8")
+    urls = manage_dir / "blog" / "urls.py"
+    text = urls.read_text("utf-8")
+    text = text.replace(
+        "from django.urls import path",
+        "from django.urls import path\nfrom django.views.generic import TemplateView",
+    ).replace(
+        "    path('admin/', admin.site.urls),",
+        "    path('admin/', admin.site.urls),\n"
+        "    path('', TemplateView.as_view(template_name='home.html')),",
+    )
+    urls.write_text(text, "utf-8")
+    with open(root / ".gitignore", "a", encoding="utf-8") as ignore:
+        ignore.write("node_modules/\nfrontend/bundles/\n")
 
 
 def ignore_python_version(root: Path, version: str) -> None:

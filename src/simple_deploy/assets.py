@@ -20,13 +20,17 @@ __all__ = ["AssetBuild", "find_asset_build", "compress_offline", "COMPRESS_ARGS"
 
 # npm's own lock files, in the order npm reads them; `npm ci` needs one.
 LOCK_FILES = ("npm-shrinkwrap.json", "package-lock.json")
-# Lock files of the other Node package managers: named in the message, not run.
+# The other managers' lock files, in the order the platforms' Node.js builders look
+# for them (heroku-buildpack-nodejs, Railpack): the lock file names the manager.
+_MANAGER_LOCKS = {"pnpm": "pnpm-lock.yaml", "yarn": "yarn.lock"}
+# Lock files of a manager no platform's Python build can run: named in the message.
 _OTHER_LOCKS = {
-    "yarn.lock": "Yarn",
-    "pnpm-lock.yaml": "pnpm",
     "bun.lockb": "Bun",
     "bun.lock": "Bun",
 }
+# Files the manager reads besides package.json and the lock file (.npmrc holds pnpm's
+# `shamefully-hoist`, a registry; .yarnrc.yml Yarn's `nodeLinker`): the install needs them.
+_CONFIG_FILES = (".npmrc", ".yarnrc", ".yarnrc.yml")
 # Build tools worth naming in the summary ("Tailwind CSS" reads better than a script).
 _TOOLS = {
     "tailwindcss": "Tailwind CSS",
@@ -49,8 +53,11 @@ class AssetBuild:
     naming a package's folder there): the platform installs them, and builds nothing.
 
     `folder` is the package.json's folder relative to the git root (POSIX, "." at
-    the root). `lock_file` is npm's lock file there, if any; `other_manager`
-    names Yarn/pnpm/Bun when their lock file is there instead. `node_major`
+    the root). `manager` is npm, pnpm or Yarn's command (`yarn`), chosen once from
+    package.json's `packageManager` or the lock file there, and `manager_version`
+    the version `packageManager` pins (or the release line that reads the lock file);
+    `lock_file` is that manager's lock file, if any. `other_manager` names a manager
+    no platform build runs (Bun) when its lock file is all there is. `node_major`
     comes from package.json's `engines.node`, `.nvmrc`/`.node-version`, or the
     Node.js this machine runs.
     """
@@ -62,6 +69,12 @@ class AssetBuild:
     other_manager: str | None
     node_major: str
     node_source: str
+    manager: str = "npm"
+    manager_version: str = ""
+    yarn_berry: bool = False
+    # True when package.json's `packageManager` names the version (not the lock file).
+    manager_pinned: bool = False
+    config_files: tuple[str, ...] = ()
 
     def path(self, name: str) -> str:
         """`name` in the package.json's folder, relative to the git root."""
@@ -69,25 +82,64 @@ class AssetBuild:
 
     @property
     def files(self) -> tuple[str, ...]:
-        """The files npm reads to install: package.json and the lock file."""
-        return (self.path("package.json"),) + (
-            (self.path(self.lock_file),) if self.lock_file else ()
-        )
+        """The files the manager reads to install: package.json, the lock file, and its
+        configuration files."""
+        names = ("package.json", *((self.lock_file,) if self.lock_file else ()))
+        return tuple(self.path(name) for name in (*names, *self.config_files))
+
+    @property
+    def manager_label(self) -> str:
+        """ "pnpm 10.18.0", "Yarn 1", "npm": the manager as the summary names it."""
+        name = "Yarn" if self.manager == "yarn" else self.manager
+        return f"{name} {self.manager_version}" if self.manager_version else name
+
+    @property
+    def _runner(self) -> tuple[str, ...]:
+        # pnpm and Yarn run through npx, pinned: npx comes with every Node.js, on each
+        # platform and here, and fetches the pinned release from the npm registry
+        # (corepack, its alternative, leaves Node.js 25 and checks registry signatures
+        # that mirrors drop).
+        if self.manager == "pnpm":
+            return ("npx", "--yes", f"pnpm@{self.manager_version}")
+        if self.manager == "yarn" and self.yarn_berry:
+            # Yarn 2+ is published as @yarnpkg/cli-dist; the `yarn` package is Yarn 1.
+            return ("npx", "--yes", f"--package=@yarnpkg/cli-dist@{self.manager_version}", "yarn")
+        if self.manager == "yarn":
+            return ("npx", "--yes", f"yarn@{self.manager_version}")
+        return ("npm",)
+
+    def _install_args(self) -> tuple[str, ...]:
+        # Frozen: the install takes exactly the lock file and fails if it is stale, as the
+        # platform should; without a lock file only a plain install can work.
+        if self.manager == "npm":
+            return ("ci",) if self.lock_file else ("install",)
+        if not self.lock_file:
+            return ("install",)
+        if self.yarn_berry:
+            return ("install", "--immutable")
+        return ("install", "--frozen-lockfile")
 
     @property
     def install_argv(self) -> tuple[str, ...]:
-        # `npm ci` installs exactly the lock file and fails if it is stale, as the
-        # platform should; without a lock file only `npm install` can work.
-        return ("npm", "ci") if self.lock_file else ("npm", "install")
+        return (*self._runner, *self._install_args())
 
     @property
     def build_argv(self) -> tuple[str, ...]:
-        return ("npm", "run", "build")
+        return (*self._runner, "run", "build")
 
     @property
     def commands(self) -> tuple[tuple[str, ...], ...]:
         """What the platform runs in the package.json's folder: install, then build."""
         return (self.install_argv, self.build_argv) if self.script else (self.install_argv,)
+
+    @property
+    def manager_commands(self) -> tuple[tuple[str, ...], ...]:
+        """The same steps as the manager's own commands (`pnpm install --frozen-lockfile`),
+        as a builder that installs the manager itself (Heroku's Node.js buildpack) runs them."""
+        steps = [(self.manager, *self._install_args())]
+        if self.script:
+            steps.append((self.manager, "run", "build"))
+        return tuple(steps)
 
     @property
     def steps(self) -> str:
@@ -170,21 +222,82 @@ def find_asset_build(git_root: Path, manage_dir: Path) -> AssetBuild | None:
         tools = tuple(dict.fromkeys(label for name, label in _TOOLS.items() if name in deps))
         if not script:
             tools = tuple(sorted(runtime))
-        lock = next((name for name in LOCK_FILES if (folder / name).is_file()), None)
-        other = next(
-            (tool for name, tool in _OTHER_LOCKS.items() if (folder / name).is_file()), None
-        )
+        manager, version, lock, other = _manager(folder, package)
+        pinned = bool(version) and _declared_manager(package) == (manager, version)
         major, source = _node_version(folder, git_root, package)
+        berry = manager == "yarn" and _yarn_berry(folder, version)
+        if manager == "yarn" and not version:
+            version = "4" if berry else "1"
         return AssetBuild(
             folder=folder.relative_to(git_root).as_posix(),
             script=script.strip(),
             tools=tools,
             lock_file=lock,
-            other_manager=other if lock is None else None,
+            other_manager=other,
             node_major=major,
             node_source=source,
+            manager=manager,
+            manager_version=version,
+            yarn_berry=berry,
+            manager_pinned=pinned,
+            config_files=tuple(name for name in _CONFIG_FILES if (folder / name).is_file()),
         )
     return None
+
+
+def _declared_manager(package: dict) -> tuple[str, str]:
+    """package.json's `packageManager` ("pnpm@10.18.0+sha512...") as ("pnpm", "10.18.0")."""
+    declared = package.get("packageManager")
+    if not isinstance(declared, str) or "@" not in declared:
+        return "", ""
+    name, _, version = declared.strip().partition("@")
+    return name, version.split("+", 1)[0]
+
+
+def _pnpm_line(folder: Path) -> str:
+    """The pnpm release line that reads the lock file's format (lockfileVersion 9 is
+    pnpm 9 and 10's, 6 pnpm 8's, 5.x pnpm 7's)."""
+    try:
+        head = (folder / "pnpm-lock.yaml").read_text("utf-8", errors="replace")[:200]
+    except OSError:
+        head = ""
+    match = re.search(r"lockfileVersion:\s*'?(\d+)", head)
+    major = int(match.group(1)) if match else 9
+    return "10" if major >= 9 else "8" if major >= 6 else "7"
+
+
+def _yarn_berry(folder: Path, version: str) -> bool:
+    """Yarn 2 or later: its version says so, or its lock file (`__metadata:`, where Yarn 1
+    writes `# yarn lockfile v1`)."""
+    if version:
+        return not version.startswith("1.") and version != "1"
+    try:
+        return "__metadata:" in (folder / "yarn.lock").read_text("utf-8", errors="replace")
+    except OSError:
+        return False
+
+
+def _manager(folder: Path, package: dict) -> tuple[str, str, str | None, str | None]:
+    """(manager, version, its lock file, a manager no build runs): `packageManager` first,
+    as Corepack and the platforms' Node.js builders read it, then the lock file there."""
+    name, version = _declared_manager(package)
+    if name == "bun":
+        return "npm", "", None, "Bun"
+    if name not in ("npm", "pnpm", "yarn"):
+        name = next(
+            (tool for tool, lock in _MANAGER_LOCKS.items() if (folder / lock).is_file()), ""
+        )
+        version = ""
+    if name in _MANAGER_LOCKS:
+        lock = _MANAGER_LOCKS[name] if (folder / _MANAGER_LOCKS[name]).is_file() else None
+        if name == "pnpm" and not version:
+            version = _pnpm_line(folder)
+        return name, version, lock, None
+    lock = next((name for name in LOCK_FILES if (folder / name).is_file()), None)
+    other = next(
+        (tool for lock_name, tool in _OTHER_LOCKS.items() if (folder / lock_name).is_file()), None
+    )
+    return "npm", version if name == "npm" else "", lock, other if lock is None else None
 
 
 # The build step each platform runs after collectstatic for COMPRESS_OFFLINE: --force

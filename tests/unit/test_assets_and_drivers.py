@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from simple_deploy.assets import compress_offline, find_asset_build
 from simple_deploy.drivers import find_driver
 
@@ -35,9 +37,80 @@ def test_package_json_beside_manage_py_and_yarn_lock_are_named(tmp_path):
     (tmp_path / "blog" / "yarn.lock").write_text("", "utf-8")
     (tmp_path / ".nvmrc").write_text("v20.11.0\n", "utf-8")
     build = find_asset_build(tmp_path, tmp_path / "blog")
-    assert build.folder == "blog" and build.other_manager == "Yarn"
-    assert build.lock_file is None and build.node_major == "20"
+    assert build.folder == "blog" and build.other_manager is None
+    assert build.lock_file == "yarn.lock" and build.node_major == "20"
     assert build.label == "`blog/package.json` build script `webpack` (webpack)"
+    # Yarn 1 (no `__metadata:` in the lock file), frozen from the lock.
+    assert build.commands == (
+        ("npx", "--yes", "yarn@1", "install", "--frozen-lockfile"),
+        ("npx", "--yes", "yarn@1", "run", "build"),
+    )
+    assert build.files == ("blog/package.json", "blog/yarn.lock")
+
+
+def test_package_manager_field_pins_pnpm_and_its_config_file_goes_with_the_lock(tmp_path):
+    _package(
+        tmp_path,
+        {"build": "webpack --mode=production"},
+        packageManager="pnpm@10.18.0+sha512.e804f889f1cecc40d572db084eec3e48",
+    )
+    (tmp_path / "pnpm-lock.yaml").write_text("lockfileVersion: '9.0'\n", "utf-8")
+    (tmp_path / ".npmrc").write_text("shamefully-hoist=true\n", "utf-8")
+    build = find_asset_build(tmp_path, tmp_path)
+    assert (build.manager, build.manager_version, build.lock_file) == (
+        "pnpm",
+        "10.18.0",
+        "pnpm-lock.yaml",
+    )
+    assert build.install_argv == ("npx", "--yes", "pnpm@10.18.0", "install", "--frozen-lockfile")
+    assert build.build_argv == ("npx", "--yes", "pnpm@10.18.0", "run", "build")
+    assert build.manager_commands == (
+        ("pnpm", "install", "--frozen-lockfile"),
+        ("pnpm", "run", "build"),
+    )
+    assert build.files == ("package.json", "pnpm-lock.yaml", ".npmrc")
+    assert build.manager_label == "pnpm 10.18.0"
+
+
+@pytest.mark.parametrize(
+    ("lock", "text", "runner", "install"),
+    [
+        (
+            "pnpm-lock.yaml",
+            "lockfileVersion: '6.0'\n",
+            ("npx", "--yes", "pnpm@8"),
+            "--frozen-lockfile",
+        ),
+        (
+            "pnpm-lock.yaml",
+            "lockfileVersion: '9.0'\n",
+            ("npx", "--yes", "pnpm@10"),
+            "--frozen-lockfile",
+        ),
+        (
+            "yarn.lock",
+            "__metadata:\n  version: 8\n",
+            ("npx", "--yes", "--package=@yarnpkg/cli-dist@4", "yarn"),
+            "--immutable",
+        ),
+    ],
+    ids=["pnpm-8-lock", "pnpm-9-lock", "yarn-berry-lock"],
+)
+def test_the_lock_file_alone_chooses_the_manager_and_its_release_line(
+    tmp_path, lock, text, runner, install
+):
+    _package(tmp_path, {"build": "node build.js"})
+    (tmp_path / lock).write_text(text, "utf-8")
+    build = find_asset_build(tmp_path, tmp_path)
+    assert build.install_argv == (*runner, "install", install)
+    assert build.build_argv == (*runner, "run", "build")
+
+
+def test_a_bun_lock_is_named_and_not_run(tmp_path):
+    _package(tmp_path, {"build": "node build.js"})
+    (tmp_path / "bun.lock").write_text("{}", "utf-8")
+    build = find_asset_build(tmp_path, tmp_path)
+    assert build.other_manager == "Bun" and build.lock_file is None
 
 
 def test_no_build_script_or_broken_package_json_is_no_asset_build(tmp_path):

@@ -136,15 +136,16 @@ def test_a_required_secret_key_under_djangos_own_name_is_set_once(project, name)
     assert finish.count(named) == 1
 
 
-def test_herokus_note_on_an_asset_build_locked_by_pnpm_names_pnpm(project):
-    # The note used to show the placeholder `{build.other_manager}` itself.
+def test_herokus_note_on_an_asset_build_locked_by_bun_names_bun(project):
+    # The note used to show the placeholder `{build.other_manager}` itself. (pnpm and
+    # Yarn now run: tests/integration/test_pnpm_asset_build.py.)
     from dataclasses import replace
 
     from simple_deploy.assets import AssetBuild
 
-    build = AssetBuild(".", "webpack", ("webpack",), None, "pnpm", "22", "package.json")
+    build = AssetBuild(".", "webpack", ("webpack",), None, "Bun", "22", "package.json")
     plugin = plugins.load("heroku")
     plan = plugin.plan(replace(project, asset_build=build), _options(plugin))
     note = next(n for n in plan.notes if n.startswith("Asset build found"))
-    assert "it installs with pnpm and runs the build script" in note
+    assert "locked by Bun, which Heroku's Node.js buildpack does not install" in note
     assert "{" not in note

@@ -148,6 +148,8 @@ class TaskProbe:
     kind: str
     app: str = ""
     queue: str = ""
+    # Celery's --workdir: the worker changes there before loading -A (a project whose
+    # manage.py sits in backend/), so the probe loads the app from there too.
     workdir: str = ""
 
 

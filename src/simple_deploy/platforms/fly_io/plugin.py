@@ -418,7 +418,8 @@ def _asset_notes(project: Project) -> list[str]:
     if build is not None and build.other_manager:
         notes.append(
             f"Asset build found: {build.label}, locked by {build.other_manager}. The "
-            f"Dockerfile builds assets with npm only: add a stage running {build.other_manager} "
+            "Dockerfile builds assets with npm, pnpm or Yarn only: add a stage running "
+            f"{build.other_manager} "
             "and copy its output into the image before collectstatic, or commit the built files."
         )
     elif build is not None:
@@ -426,7 +427,8 @@ def _asset_notes(project: Project) -> list[str]:
             f"Asset build found: {build.label}. The Dockerfile builds it in a Node.js "
             f"{build.node_major} stage ({build.node_source}): `{' '.join(build.install_argv)}`, "
             + (
-                "`npm run build`, and copies the result into the image before collectstatic."
+                f"`{' '.join(build.build_argv)}`, and copies the result into the image before "
+                "collectstatic."
                 if build.script
                 else "and copies node_modules into the image before collectstatic."
             )

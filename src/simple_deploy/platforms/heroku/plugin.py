@@ -233,18 +233,24 @@ def _asset_notes(project: Project) -> list[str]:
             )
         elif build.other_manager:
             notes.append(
-                f"Asset build found: {build.label}, locked by {build.other_manager}. Add the "
-                "Node.js buildpack before Python (`heroku buildpacks:add --index 1 "
-                f"heroku/nodejs`); it installs with {build.other_manager} and runs the build "
-                "script before Python's collectstatic."
+                f"Asset build found: {build.label}, locked by {build.other_manager}, which "
+                "Heroku's Node.js buildpack does not install: lock it with npm, pnpm or Yarn "
+                "(then `heroku buildpacks:add --index 1 heroku/nodejs`), or commit the built "
+                "files. Until then Heroku does not build them."
             )
         else:
+            steps = " and ".join(f"`{' '.join(argv)}`" for argv in build.manager_commands)
             notes.append(
                 f"Asset build found: {build.label}. Heroku builds it with the Node.js "
                 f"buildpack, which must run before Python's: `heroku buildpacks:add --index 1 "
                 f"heroku/nodejs` (Node.js {build.node_major}, from {build.node_source}: pin it "
-                "with package.json `engines.node`). It runs "
-                + build.steps
+                f"with package.json `engines.node`). It runs {steps}"
+                + (f" with {build.manager_label}" if build.manager != "npm" else "")
+                + (
+                    " (pin it with package.json `packageManager`)"
+                    if build.manager != "npm" and not build.manager_pinned
+                    else ""
+                )
                 + ", then Python's collectstatic collects the output."
             )
     notes.extend(static_storage.note(project))

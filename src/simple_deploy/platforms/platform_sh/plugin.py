@@ -120,13 +120,18 @@ def _node_build(project: Project):
 def _asset_context(project: Project) -> dict:
     build = _node_build(project)
     if build is None:
-        return {"node": False, "assets": []}
+        return {"node": False, "assets": [], "node_manager": ""}
     prefix = f"cd {shlex.quote(build.folder)} && " if build.folder != "." else ""
     # A subshell keeps the hook's folder for collectstatic.
     lines = [shlex.join(argv) for argv in build.commands]
     if prefix:
         lines = [f"({prefix}{line})" for line in lines]
-    return {"node": True, "npm_version": NPM_VERSION, "assets": lines}
+    return {
+        "node": True,
+        "npm_version": NPM_VERSION,
+        "assets": lines,
+        "node_manager": build.manager_label if build.manager != "npm" else "",
+    }
 
 
 def _notes(project: Project) -> tuple[str, ...]:

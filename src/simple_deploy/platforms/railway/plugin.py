@@ -184,6 +184,8 @@ def _workers(project: Project) -> str:
         env = [f"      {key}: {json.dumps('${{' + SERVICE + '.' + key + '}}')}," for key in keys]
         env.append("      DATABASE_URL: db.env.DATABASE_URL,")
         env += [f"      {k}: {json.dumps(v)}," for k, v in sorted(project.settings_env.items())]
+        # The same build command as web's, so the same Node.js for it.
+        env += [f"      {k}: {json.dumps(v)}," for k, v in node_packages(project).items()]
         env += [f"      {name}: cache.env.REDIS_URL," for name in project.services.redis_env_names]
         env += [f"      {name}: {json.dumps(value)}," for name, value in process.env]
         once = (
@@ -221,6 +223,16 @@ def _node_build(project: Project) -> tuple[tuple[str, ...], ...]:
     if build is None or build.folder != "." or build.other_manager:
         return ()
     return tuple(tuple(argv) for argv in build.commands)
+
+
+def node_packages(project: Project) -> dict[str, str]:
+    """RAILPACK_PACKAGES for an asset build: Railpack's Python provider installs no
+    Node.js (railwayapp/railpack core/providers/python/python.go; the first provider that
+    detects wins), so the build command's npm/npx would not exist. Mise packages named
+    in that variable are installed before the build (docs config/environment-variables.md)."""
+    if not _node_build(project):
+        return {}
+    return {"RAILPACK_PACKAGES": f"node@{project.asset_build.node_major}"}
 
 
 def build_line(project: Project) -> str:
@@ -265,6 +277,7 @@ def render_config(project: Project, options: Options) -> str:
             # service's own variable, docs variables.md) and the database's URL.
             "settings_env": [
                 *((k, json.dumps(v)) for k, v in sorted(project.settings_env.items())),
+                *((k, json.dumps(v)) for k, v in node_packages(project).items()),
                 *(
                     (k, "db.env.DATABASE_URL" if v == _DB_REF else json.dumps(v))
                     for k, v in env_needs.known_values(
@@ -309,7 +322,8 @@ def _asset_notes(project: Project) -> list[str]:
             asset_note(
                 build,
                 "The build command",
-                "Railpack adds Node.js when package.json is in the root",
+                f"Node.js {build.node_major} from RAILPACK_PACKAGES in {CONFIG_FILE}, as "
+                "Railpack's Python build has none",
                 f"add {build.other_manager}'s install and build to `build` in {CONFIG_FILE}.",
             )
         )
@@ -421,6 +435,7 @@ def runtime(project: Project) -> Runtime:
             "SECRET_KEY": "{secret_key}",
             "DATABASE_URL": "{database_url}",
             **project.settings_env,
+            **node_packages(project),
             **env_needs.platform_provided(project, database_names=("DATABASE_URL",)),
             # ${{Redis.REDIS_URL}} under each name the settings read.
             **service_config.redis_env(project),
