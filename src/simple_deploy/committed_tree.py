@@ -90,10 +90,30 @@ def ignored_present(
     return tuple(rel for rel in found if not _noise(git_root, rel, homes))
 
 
+def is_dotenv(rel: str) -> bool:
+    """A dotenv file (`.env`, `.env.local`, `prod.env`): local configuration and secrets."""
+    name = PurePosixPath(rel).name
+    return name == ".env" or name.startswith(".env.") or name.endswith(".env")
+
+
+def local_only(status) -> tuple[str, ...] | None:
+    """The paths a commit of the working tree will not hold that exist here: the ignored
+    ones, and untracked dotenv files. A `.env` the .gitignore forgot is still never
+    meant to be committed (its secrets would go with it), so the platform will not
+    have it either; the settings are probed without it (dfp-ch18: `env("DJANGO_SECRET_KEY")`
+    read from an untracked .env looked optional, and Fly's image build then lacked it).
+    None: git could not say."""
+    if status is None:
+        return None
+    return (*status.ignored, *(rel for rel in status.untracked if is_dotenv(rel)))
+
+
 def _overlay(git_root: Path, dest: Path) -> None:
-    """Lay the user's uncommitted work (changed, new, deleted files) over HEAD's copy."""
+    """Lay the user's uncommitted work (changed, new, deleted files) over HEAD's copy;
+    an untracked dotenv file is not work to commit (see local_only)."""
     changed = _git(git_root, "diff", "-z", "--name-only", "--no-renames", "HEAD") or []
     new = _git(git_root, "ls-files", "-z", "--others", "--exclude-standard") or []
+    new = [rel for rel in new if not is_dotenv(rel)]
     for rel in dict.fromkeys(changed + new):
         source = git_root / rel
         target = dest / rel

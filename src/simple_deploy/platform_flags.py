@@ -123,6 +123,7 @@ def for_platform(project: Project, label: str, platform_sets: frozenset[str]) ->
         text = path.read_text(encoding="utf-8", errors="replace")
         probed = {}
         if project.settings_probed:
+            from .committed_tree import local_only
             from .project import probed_fields
 
             # What the settings read with the flag set, as the platform imports them.
@@ -132,7 +133,7 @@ def for_platform(project: Project, label: str, platform_sets: frozenset[str]) ->
                 project.manage_dir,
                 project.settings_module,
                 preset,
-                project.git.ignored if project.git is not None else None,
+                local_only(project.git),
             )
         return replace(
             project,
@@ -171,6 +172,7 @@ def with_platform_variables(project: Project, platform_env: dict[str, str]) -> P
     }
     if not preset or not project.settings_probed:
         return project
+    from .committed_tree import local_only
     from .project import probed_fields
 
     if project.platform_flag is not None:
@@ -180,7 +182,7 @@ def with_platform_variables(project: Project, platform_env: dict[str, str]) -> P
         project.manage_dir,
         project.settings_module,
         preset,
-        project.git.ignored if project.git is not None else None,
+        local_only(project.git),
     )
     if probed["import_error"] is not None:
         return project  # the first probe's findings stand; the rehearsal shows the rest

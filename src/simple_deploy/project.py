@@ -635,7 +635,9 @@ def inspect(
 
     settings_text = new.text if new else _read(settings_file)
     git = read_status(git_root)
-    ignored = git.ignored if git is not None else None
+    from .committed_tree import local_only  # its imports come back to this module
+
+    ignored = local_only(git)
     probed = probed_fields(git_root, manage_dir, read_as, ignored=ignored) if probe_env else {}
 
     wagtail = find_wagtail(_settings_texts(manage_dir, read_as), dependencies.present)

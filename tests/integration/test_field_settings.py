@@ -456,3 +456,32 @@ def test_a_storage_the_settings_choose_on_the_platforms_own_variable_is_the_one_
         ["git", "status", "--porcelain"], cwd=root, capture_output=True, text=True
     ).stdout
     assert [line for line in changed.splitlines() if "simple_deploy_logs" not in line] == []
+
+
+def test_a_variable_read_from_an_untracked_env_file_is_given_to_the_image_build(sample_project):
+    # dfp-ch18: the settings read DJANGO_SECRET_KEY from a .env the .gitignore forgot.
+    # The platform builds the commit, which never holds it (a .env is not committed):
+    # Fly's image build needs a placeholder, as if the file were ignored.
+    root = sample_project("requirements_txt", "flat")
+    settings = root / "blog/settings.py"
+    text = settings.read_text("utf-8").replace(
+        "from pathlib import Path\n", "import os\nfrom pathlib import Path\n"
+    )
+    settings.write_text(
+        text
+        + "\n_dotenv = BASE_DIR / '.env'\n"
+        + "if _dotenv.exists():\n"
+        + "    for _line in _dotenv.read_text().splitlines():\n"
+        + "        _key, _, _value = _line.partition('=')\n"
+        + "        os.environ.setdefault(_key, _value)\n"
+        + "SECRET_KEY = os.environ['DJANGO_SECRET_KEY']\n",
+        "utf-8",
+    )
+    subprocess.run(["git", "commit", "-qam", "secret key from .env"], cwd=root, check=True)
+    (root / ".env").write_text("DJANGO_SECRET_KEY=local-dev-key\n", "utf-8")
+    result = deploy(root, "fly_io", "--ignore-unclean-git")
+    assert result.returncode == 0, result.stderr + result.stdout
+    dockerfile = (root / "Dockerfile").read_text("utf-8")
+    collect = next(line for line in dockerfile.splitlines() if "collectstatic" in line)
+    assert "DJANGO_SECRET_KEY=" in collect
+    assert "local-dev-key" not in dockerfile
