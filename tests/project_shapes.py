@@ -426,3 +426,52 @@ def database_url_tested(root: Path, settings: Path) -> None:
         text = "import os\n" + text
     settings.write_text(text + DATABASE_URL_TEST, "utf-8")
     commit(root, "Full-text search on PostgreSQL")
+
+
+# A gulp project shaped like many older Django sites: gulp in devDependencies, no
+# package.json scripts, and a gulpfile whose exported `build` task writes the static
+# files the production settings collect (the README says "npx gulp build").
+GULP_PACKAGE_JSON = json.dumps(
+    {"name": "blog-assets", "private": True, "devDependencies": {"gulp": "^5.0.0"}}, indent=2
+)
+GULP_LOCK = json.dumps(
+    {
+        "name": "blog-assets",
+        "lockfileVersion": 3,
+        "requires": True,
+        "packages": {"": {"name": "blog-assets", "devDependencies": {"gulp": "^5.0.0"}}},
+    },
+    indent=2,
+)
+GULPFILE_JS = """const fs = require("fs");
+
+function build(done) {
+  fs.mkdirSync("static/build", { recursive: true });
+  fs.writeFileSync("static/build/app.css", "body { font-weight: bold; }\\n");
+  done();
+}
+
+function watch(done) {
+  done();
+}
+
+module.exports = {
+  build,
+  watch,
+  default: build,
+};
+"""
+
+
+def add_gulp_build(root: Path, settings: Path) -> None:
+    """package.json (gulp in devDependencies, no scripts) and its lock, and a gulpfile.js
+    exporting a `build` task that writes static/build/app.css; STATICFILES_DIRS names that
+    git-ignored folder."""
+    (root / "package.json").write_text(GULP_PACKAGE_JSON + "\n", "utf-8")
+    (root / "package-lock.json").write_text(GULP_LOCK + "\n", "utf-8")
+    (root / "gulpfile.js").write_text(GULPFILE_JS, "utf-8")
+    text = settings.read_text("utf-8")
+    text += '\nSTATICFILES_DIRS = [BASE_DIR / "static" / "build"]\n'
+    settings.write_text(text, "utf-8")
+    with open(root / ".gitignore", "a", encoding="utf-8") as ignore:
+        ignore.write("node_modules/\nstatic/build/\n")

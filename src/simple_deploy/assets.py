@@ -44,6 +44,16 @@ _TOOLS = {
     "rollup": "Rollup",
 }
 DEFAULT_NODE_MAJOR = "22"
+# A gulpfile names the production build when package.json has no `build` script
+# (READMEs say "npx gulp build"): gulp's task files, and the ways one exports `build`
+# (CommonJS `exports.build =` / `module.exports = { build }`, ES `export { build }` /
+# `export const build`, gulp 3's `gulp.task("build", ...)`).
+_GULPFILES = ("gulpfile.js", "gulpfile.mjs", "gulpfile.cjs", "gulpfile.babel.js", "gulpfile.ts")
+_GULP_BUILD = re.compile(
+    r"""exports\.build\s*=|module\.exports\s*=\s*\{[^}]*\bbuild\b"""
+    r"""|export\s+(?:const|let|var|function|async\s+function)\s+build\b"""
+    r"""|export\s*\{[^}]*\bbuild\b|\.task\(\s*["']build["']"""
+)
 
 
 @dataclass(frozen=True)
@@ -75,6 +85,11 @@ class AssetBuild:
     # True when package.json's `packageManager` names the version (not the lock file).
     manager_pinned: bool = False
     config_files: tuple[str, ...] = ()
+    # The build when a task file names it and package.json has no `build` script:
+    # ("npx", "gulp", "build"), run with the gulp the install put in node_modules.
+    # Empty: the build is package.json's `build` script (or there is none).
+    task_argv: tuple[str, ...] = ()
+    task_file: str = ""
 
     def path(self, name: str) -> str:
         """`name` in the package.json's folder, relative to the git root."""
@@ -125,7 +140,7 @@ class AssetBuild:
 
     @property
     def build_argv(self) -> tuple[str, ...]:
-        return (*self._runner, "run", "build")
+        return self.task_argv or (*self._runner, "run", "build")
 
     @property
     def commands(self) -> tuple[tuple[str, ...], ...]:
@@ -137,7 +152,7 @@ class AssetBuild:
         """The same steps as the manager's own commands (`pnpm install --frozen-lockfile`),
         as a builder that installs the manager itself (Heroku's Node.js buildpack) runs them."""
         steps = [(self.manager, *self._install_args())]
-        if self.script:
+        if self.script and not self.task_argv:
             steps.append((self.manager, "run", "build"))
         return tuple(steps)
 
@@ -154,6 +169,8 @@ class AssetBuild:
                 f"({', '.join(self.tools)}; no build script)"
             )
         made_with = f" ({', '.join(self.tools)})" if self.tools else ""
+        if self.task_argv:
+            return f"`{self.path(self.task_file)}` task `build`{made_with}"
         return f"`{self.path('package.json')}` build script `{self.script}`{made_with}"
 
 
@@ -209,6 +226,11 @@ def find_asset_build(git_root: Path, manage_dir: Path) -> AssetBuild | None:
         scripts = package.get("scripts") if isinstance(package, dict) else None
         script = scripts.get("build") if isinstance(scripts, dict) else None
         runtime = package.get("dependencies") if isinstance(package, dict) else None
+        task_file = ""
+        if not isinstance(script, str) or not script.strip():
+            task_file = _gulp_build_file(folder, package)
+            if task_file:
+                script = "gulp build"
         if not isinstance(script, str) or not script.strip():
             # No build: the packages in `dependencies` are served as npm installs them
             # (node_modules is git-ignored, so the platform must install them too).
@@ -222,6 +244,8 @@ def find_asset_build(git_root: Path, manage_dir: Path) -> AssetBuild | None:
         tools = tuple(dict.fromkeys(label for name, label in _TOOLS.items() if name in deps))
         if not script:
             tools = tuple(sorted(runtime))
+        elif task_file and "gulp" not in tools:
+            tools = ("gulp", *tools)
         manager, version, lock, other = _manager(folder, package)
         pinned = bool(version) and _declared_manager(package) == (manager, version)
         major, source = _node_version(folder, git_root, package)
@@ -241,8 +265,40 @@ def find_asset_build(git_root: Path, manage_dir: Path) -> AssetBuild | None:
             yarn_berry=berry,
             manager_pinned=pinned,
             config_files=tuple(name for name in _CONFIG_FILES if (folder / name).is_file()),
+            task_argv=_gulp_argv(manager, version, berry) if task_file else (),
+            task_file=task_file,
         )
     return None
+
+
+def _gulp_build_file(folder: Path, package: dict) -> str:
+    """The gulpfile beside package.json that exports a `build` task, when package.json
+    depends on gulp; "" otherwise (no build can be known: nothing is run)."""
+    deps = {
+        name
+        for key in ("dependencies", "devDependencies")
+        if isinstance(package.get(key), dict)
+        for name in package[key]
+    }
+    if "gulp" not in deps:
+        return ""
+    for name in _GULPFILES:
+        try:
+            text = (folder / name).read_text("utf-8", errors="replace")
+        except OSError:
+            continue
+        return name if _GULP_BUILD.search(text) else ""
+    return ""
+
+
+def _gulp_argv(manager: str, version: str, yarn_berry: bool) -> tuple[str, ...]:
+    """`gulp build` with the gulp the manager installed in node_modules. npx finds it
+    in node_modules/.bin for npm, pnpm and Yarn 1; Yarn 2+ may install no node_modules
+    (Plug'n'Play), so Yarn (pinned, as it installs) runs the binary there."""
+    if manager == "yarn" and yarn_berry:
+        pinned = f"--package=@yarnpkg/cli-dist@{version}"
+        return ("npx", "--yes", pinned, "yarn", "gulp", "build")
+    return ("npx", "gulp", "build")
 
 
 def _declared_manager(package: dict) -> tuple[str, str]:

@@ -148,3 +148,52 @@ def test_drivers_from_declared_names_and_lock_texts():
     assert c.name == "psycopg[c]" and c.needs_compiler
     assert find_driver({"psycopg2"}, []).needs_compiler
     assert not find_driver({"psycopg2-binary"}, []).needs_libpq
+
+
+_GULP = {"devDependencies": {"gulp": "^4.0.2"}}
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        (
+            "gulpfile.js",
+            "const build = series(a, b);\nmodule.exports = {\n  build,\n  watch,\n};\n",
+        ),
+        ("gulpfile.js", "exports.build = series(clean, css);\n"),
+        ("gulpfile.js", "gulp.task('build', ['css']);\n"),
+        ("gulpfile.mjs", "export const build = series(css);\n"),
+        ("gulpfile.babel.js", "const build = series(css);\nexport { build, watch };\n"),
+    ],
+)
+def test_gulpfile_build_task_without_a_build_script_runs_npx_gulp_build(tmp_path, name, text):
+    (tmp_path / "package.json").write_text(json.dumps({"name": "x", **_GULP}), "utf-8")
+    (tmp_path / "package-lock.json").write_text("{}", "utf-8")
+    (tmp_path / name).write_text(text, "utf-8")
+    build = find_asset_build(tmp_path, tmp_path)
+    assert build.commands == (("npm", "ci"), ("npx", "gulp", "build"))
+    assert build.label == f"`{name}` task `build` (gulp)"
+    # Heroku's buildpack runs a package.json script only: not this task.
+    assert build.manager_commands == (("npm", "ci"),)
+
+
+@pytest.mark.parametrize(
+    ("package", "gulpfile"),
+    [
+        (_GULP, "exports.styles = styles;\nexports.default = styles;\n"),  # no build task
+        ({"devDependencies": {"webpack": "5"}}, "exports.build = build;\n"),  # no gulp
+        (_GULP, None),  # no gulpfile
+    ],
+)
+def test_no_known_gulp_build_task_is_no_asset_build(tmp_path, package, gulpfile):
+    (tmp_path / "package.json").write_text(json.dumps({"name": "x", **package}), "utf-8")
+    if gulpfile is not None:
+        (tmp_path / "gulpfile.js").write_text(gulpfile, "utf-8")
+    assert find_asset_build(tmp_path, tmp_path) is None
+
+
+def test_a_build_script_wins_over_the_gulpfile(tmp_path):
+    _package(tmp_path, {"build": "gulp build --production"}, **_GULP)
+    (tmp_path / "gulpfile.js").write_text("exports.build = build;\n", "utf-8")
+    build = find_asset_build(tmp_path, tmp_path)
+    assert build.build_argv == ("npm", "run", "build") and not build.task_argv

@@ -238,6 +238,17 @@ def _asset_notes(project: Project) -> list[str]:
                 "(then `heroku buildpacks:add --index 1 heroku/nodejs`), or commit the built "
                 "files. Until then Heroku does not build them."
             )
+        elif build.task_argv:
+            # The buildpack runs package.json's `build` (or `heroku-postbuild`) script
+            # only, then prunes devDependencies (gulp among them): a task file's build
+            # never runs unless a script names it.
+            notes.append(
+                f"Asset build found: {build.label}. Heroku's Node.js buildpack runs only "
+                "package.json's `build` script, so Heroku does not build them yet: add "
+                f'`"scripts": {{"build": "{build.script}"}}` to package.json, commit, and run '
+                "again (then the buildpack, added with `heroku buildpacks:add --index 1 "
+                "heroku/nodejs`, builds them before Python's collectstatic)."
+            )
         else:
             steps = " and ".join(f"`{' '.join(argv)}`" for argv in build.manager_commands)
             notes.append(
@@ -422,7 +433,9 @@ def _node_build(project: Project) -> tuple[Command, ...]:
     build = project.asset_build
     if not needs_node(project) or build.other_manager:
         return ()
-    return tuple(Command(argv) for argv in build.commands)
+    # What the buildpack runs: a task file's build only through a package.json script.
+    steps = (build.install_argv,) if build.task_argv else build.commands
+    return tuple(Command(argv) for argv in steps)
 
 
 def runtime(project: Project) -> Runtime:
