@@ -113,7 +113,12 @@ def test_existing_dockerfile_is_kept_and_fly_toml_is_written_around_it(sample_pr
     (root / "Dockerfile").write_text(USER_DOCKERFILE, "utf-8")
     commit(root, "Our own image")
     out = _ok(deploy(root, "fly_io"))
-    assert (root / "Dockerfile").read_text("utf-8") == USER_DOCKERFILE
+    # Kept: only the collectstatic it never ran is added, after the project is copied in.
+    assert (root / "Dockerfile").read_text("utf-8") == USER_DOCKERFILE.replace(
+        "COPY . .\n",
+        "COPY . .\n"
+        "RUN SIMPLE_DEPLOY_FLY_BUILD=1 python /srv/site/manage.py collectstatic --noinput\n",
+    )
     fly = tomlkit.parse((root / "fly.toml").read_text("utf-8")).unwrap()
     assert fly["http_service"]["internal_port"] == 8080
     assert fly["deploy"]["release_command"] == "python /srv/site/manage.py migrate --noinput"
