@@ -126,9 +126,12 @@ CMD ["gunicorn", "blog.wsgi"]
 _COLLECT = "RUN SIMPLE_DEPLOY_FLY_BUILD=1 python manage.py collectstatic --noinput\n"
 
 
-def _kept_dockerfile_rehearsal(sample_project, database_url, collect: str, engine=False):
+def _kept_dockerfile_rehearsal(
+    sample_project, database_url, collect: str, engine=False, copy="COPY . .\n"
+):
     root = sample_project("requirements_txt", "flat")
-    (root / "Dockerfile").write_text(_KEPT_DOCKERFILE.format(collect=collect), "utf-8")
+    dockerfile = _KEPT_DOCKERFILE.format(collect=collect).replace("COPY . .\n", copy)
+    (root / "Dockerfile").write_text(dockerfile, "utf-8")
     git(root, "add", "Dockerfile")
     git(root, "commit", "-qm", "Our own Dockerfile")
     _configure_and_commit(root)
@@ -140,7 +143,10 @@ def _kept_dockerfile_rehearsal(sample_project, database_url, collect: str, engin
 def test_fly_io_kept_dockerfile_without_collectstatic_fails_the_venv_rehearsal(
     sample_project, database_url
 ):
-    rehearsal = _kept_dockerfile_rehearsal(sample_project, database_url, "")
+    # The project is copied in parts, so no one line is where collectstatic can go:
+    # configuring leaves the file as it is, and the rehearsal names the line to add.
+    parts = "COPY blog/ blog/\nCOPY manage.py ./\n"
+    rehearsal = _kept_dockerfile_rehearsal(sample_project, database_url, "", copy=parts)
     out = rehearsal.stdout + rehearsal.stderr
     assert rehearsal.returncode == 1, out
     assert "No container engine answered" in out
