@@ -257,8 +257,9 @@ def render_dockerfile(project: Project) -> str:
             "install": " && \\\n    ".join(
                 _image.shell_line(step.argv, step.env) for step in img.install
             ),
-            "collectstatic": " && \\\n    ".join(
-                _image.shell_line(cmd.argv, cmd.env) for cmd in img.build
+            # Each build step, then `&& \`: none for a project shipping its static files.
+            "collectstatic": "".join(
+                _image.shell_line(cmd.argv, cmd.env) + " && \\\n    " for cmd in img.build
             ),
             "static_dir": img.static_dir,
             "build_flag": _image.BUILD_FLAG,
