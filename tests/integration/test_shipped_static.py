@@ -107,6 +107,21 @@ def test_no_build_runs_collectstatic_for_a_shipped_static_root(sample_project, p
         assert "`heroku config:set DISABLE_COLLECTSTATIC=1`" in summary
 
 
+def test_a_kept_dockerfile_without_collectstatic_is_left_as_it_is(sample_project):
+    root = _shipping_project(sample_project)
+    dockerfile = (
+        "FROM python:3.12-slim\nWORKDIR /srv/site\nCOPY requirements.txt ./\n"
+        "RUN pip install --no-cache-dir -r requirements.txt\nCOPY . .\nEXPOSE 8080\n"
+        'CMD ["gunicorn", "--bind", "0.0.0.0:8080", "blog.wsgi"]\n'
+    )
+    (root / "Dockerfile").write_text(dockerfile, encoding="utf-8")
+    git(root, "add", "Dockerfile")
+    git(root, "commit", "-qm", "Our own image")
+    result = deploy(root, "fly_io")
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert (root / "Dockerfile").read_text(encoding="utf-8") == dockerfile
+
+
 def test_a_project_that_collects_at_build_still_collects(sample_project):
     # The same settings without the committed manifest: the build collects as before.
     root = sample_project("requirements_txt", "flat", settings="manifest-storage")
