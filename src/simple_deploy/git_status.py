@@ -109,10 +109,19 @@ def root_commits(git_root: Path) -> tuple[str, ...]:
 
 
 # The tracked files a run asks about: virtual environments committed by mistake
-# (checks.py) and static files with their source maps (source_maps.py). One
+# (checks.py), static files with their source maps (source_maps.py) and a committed
+# collectstatic manifest (shipped_static.py). One
 # pathspec list, so git reads the index once for both (a pathspec's `*` crosses
 # folders).
-NAMED = ("pyvenv.cfg", "*/pyvenv.cfg", "*.css", "*.js", "*.map")
+NAMED = (
+    "pyvenv.cfg",
+    "*/pyvenv.cfg",
+    "*.css",
+    "*.js",
+    "*.map",
+    "staticfiles.json",
+    "*/staticfiles.json",
+)
 
 
 @functools.lru_cache(maxsize=16)

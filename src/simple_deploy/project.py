@@ -32,6 +32,7 @@ from .settings_discovery import (
 from .settings_discovery import settings_default as _named_in
 from .settings_facts import STARTPROJECT, SettingsFacts, from_probe
 from .settings_probe import EnvVar, probe
+from .shipped_static import find as find_shipped_static
 from .source_maps import missing_maps
 from .textfiles import UnreadableFile, read_text
 from .wagtail import Wagtail, find_wagtail
@@ -74,6 +75,10 @@ class Project:
     # The STATICFILES_STORAGE the settings set (probed), when STORAGES has no
     # "staticfiles": Django 5.1 ignores it (see static_storage).
     legacy_static_storage: str | None = None
+    # STATIC_ROOT (root-relative) when the repository tracks it with its collectstatic
+    # manifest: the project ships its collected files and no build runs collectstatic
+    # (shipped_static). None: the platform's build collects them.
+    static_shipped: str | None = None
     # Shipped CSS/JS files naming a source map the repository lacks (source_maps).
     missing_source_maps: tuple[str, ...] = ()
     postgres_driver: Driver | None = None
@@ -675,6 +680,7 @@ def inspect(
         asset_build=find_asset_build(git_root, manage_dir),
         compress_offline=compress_offline(_settings_texts(manage_dir, read_as)),
         missing_source_maps=missing_maps(git_root, git.untracked, git.ignored) if git else (),
+        static_shipped=find_shipped_static(git_root, facts) if git else None,
         wagtail=wagtail,
         postgres_driver=find_driver(
             set(dependencies.present),

@@ -33,6 +33,8 @@ class SettingsFacts:
     staticfiles_backend: str | None = None
     staticfiles_storage: str | None = None
     static_root: bool = False
+    # STATIC_ROOT relative to the git root, POSIX (None: unset, or outside the repository).
+    static_root_rel: str | None = None
     static_url: bool = True
     base_dir_is_manage_dir: bool = True
     email_backend: str | None = None
@@ -98,6 +100,9 @@ def from_probe(final: Mapping[str, Any] | None) -> SettingsFacts | None:
         ),
         staticfiles_storage=final.get("staticfiles_storage"),
         static_root=bool(final.get("static_root")),
+        static_root_rel=(
+            final["static_root_rel"] if isinstance(final.get("static_root_rel"), str) else None
+        ),
         static_url=bool(final.get("static_url", True)),
         base_dir_is_manage_dir=bool(final.get("base_dir_is_manage_dir")),
         email_backend=final.get("email_backend"),

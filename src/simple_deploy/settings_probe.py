@@ -472,6 +472,15 @@ def final_values(settled):
     def text(name):
         value = getattr(settled, name, None)
         return value if isinstance(value, str) else None
+    def _static_root_rel(value):
+        if value is None:
+            return None
+        try:
+            rel = os.path.relpath(os.path.realpath(str(value)), os.path.realpath(root))
+        except (TypeError, ValueError):
+            return None
+        outside = rel in (".", os.pardir) or rel.startswith(os.pardir + os.sep)
+        return None if outside else rel.replace(os.sep, "/")
     storages = getattr(settled, "STORAGES", None)
     mailers = getattr(settled, "MAILERS", None)
     base_dir = getattr(settled, "BASE_DIR", None)
@@ -490,6 +499,8 @@ def final_values(settled):
         ),
         "staticfiles_storage": text("STATICFILES_STORAGE"),
         "static_root": getattr(settled, "STATIC_ROOT", None) is not None,
+        # Root-relative (POSIX) when inside the repository: this runs in a copy of it.
+        "static_root_rel": _static_root_rel(getattr(settled, "STATIC_ROOT", None)),
         "static_url": getattr(settled, "STATIC_URL", None) is not None,
         "base_dir_is_manage_dir": bool(base_dir_here),
         "email_backend": text("EMAIL_BACKEND"),

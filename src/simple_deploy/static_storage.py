@@ -8,7 +8,7 @@ Inspection learned the value (the settings probe); this decides what it becomes.
 
 from __future__ import annotations
 
-from . import source_maps
+from . import shipped_static, source_maps
 from .project import Project
 
 __all__ = ["WHITENOISE", "backend", "block_backend", "compressed_manifest", "note"]
@@ -79,10 +79,12 @@ _UPGRADE = (
 
 
 def note(project: Project) -> tuple[str, ...]:
-    """The summary's lines on the move or the upgrade, if one was made, and on missing
-    source maps."""
+    """The summary's lines on the move or the upgrade, if one was made, on missing
+    source maps, and on collected files the repository ships (no collectstatic)."""
     ours = block_backend(project) == WHITENOISE
     maps = source_maps.note(project.missing_source_maps) if ours else ()
+    if project.static_shipped:
+        maps = (*maps, shipped_static.summary_line(project.static_shipped))
     if compressed_manifest(project):
         return (
             f'Your settings set STORAGES["staticfiles"] to Django\'s {DJANGO_MANIFEST}, '

@@ -73,9 +73,16 @@ def build_image(project: Project, port: str = INTERNAL_PORT) -> Image:
         build=(
             # Fly has no secrets at build: variables the settings need to import get
             # build-only placeholders here, never seen at run time.
-            Command(
-                manage_py_argv(project, "collectstatic", "--noinput"),
-                env={BUILD_FLAG: "1", **env_needs.build_placeholders(project)},
+            # Not for a project that commits its collected files (shipped_static).
+            *(
+                ()
+                if project.static_shipped
+                else (
+                    Command(
+                        manage_py_argv(project, "collectstatic", "--noinput"),
+                        env={BUILD_FLAG: "1", **env_needs.build_placeholders(project)},
+                    ),
+                )
             ),
             # COMPRESS_OFFLINE: django-compressor's files and manifest, into STATIC_ROOT
             # beside the collected ones, before WhiteNoise scans it at start.

@@ -257,8 +257,9 @@ def render_dockerfile(project: Project) -> str:
             "install": " && \\\n    ".join(
                 _image.shell_line(step.argv, step.env) for step in img.install
             ),
-            "collectstatic": " && \\\n    ".join(
-                _image.shell_line(cmd.argv, cmd.env) for cmd in img.build
+            # Each build step, then `&& \`: none for a project shipping its static files.
+            "collectstatic": "".join(
+                _image.shell_line(cmd.argv, cmd.env) + " && \\\n    " for cmd in img.build
             ),
             "static_dir": img.static_dir,
             "build_flag": _image.BUILD_FLAG,
@@ -534,7 +535,8 @@ def _flagged_dockerfile(project: Project, theirs: UserImage) -> tuple[FileChange
     text = before.decode("utf-8", errors="surrogateescape")
     env = {_image.BUILD_FLAG: "1", **env_needs.build_placeholders(project)}
     added = None
-    if "collectstatic" in replay(text, theirs.workdir).lacks:
+    # A project shipping its collected files (shipped_static) needs no collectstatic.
+    if "collectstatic" in replay(text, theirs.workdir).lacks and not project.static_shipped:
         assigns = " ".join(f"{name}={shlex.quote(value)}" for name, value in env.items())
         step = f"{assigns} python {_manage_in(theirs.workdir, project)} collectstatic --noinput"
         added = with_build_step(text, step)
@@ -609,7 +611,7 @@ def _kept_dockerfile_build(project: Project, theirs: UserImage) -> tuple[tuple, 
     text = (project.git_root / "Dockerfile").read_bytes().decode("utf-8", errors="replace")
     found = replay(text, theirs.workdir)
     problems = ()
-    if "collectstatic" in found.lacks:
+    if "collectstatic" in found.lacks and not project.static_shipped:
         manage = _manage_in(theirs.workdir, project)
         problems = (
             "Your Dockerfile (kept as yours) never runs collectstatic, so the image Fly "

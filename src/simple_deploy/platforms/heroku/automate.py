@@ -270,6 +270,8 @@ def _ensure_config(ctx: AutomateContext) -> str:
         # The host under the names the settings read it by (DJANGO_ALLOWED_HOSTS ...).
         **env_needs.known_values(ctx.project, host=ctx.facts["host"]),
         **ctx.project.settings_env,
+        # A project shipping its collected static files: the buildpack must not rewrite them.
+        **({"DISABLE_COLLECTSTATIC": "1"} if ctx.project.static_shipped else {}),
         # The Redis URL under names that cannot be attachments (redis.py).
         **ctx.facts.get("redis_copies", {}),
     }

@@ -124,6 +124,12 @@ def check(project: Project, options: Options) -> list[str]:
 COLLECTSTATIC = ("python", "manage.py", "collectstatic", "--noinput")
 
 
+def _collectstatic_env(project: Project) -> dict[str, str]:
+    """The config var that stops the buildpack's collectstatic (bin/steps/collectstatic),
+    for a project that commits its collected files (shipped_static)."""
+    return {"DISABLE_COLLECTSTATIC": "1"} if project.static_shipped else {}
+
+
 def _root_manage_py(project: Project) -> FileChange:
     """A root manage.py that runs the nested one, for Heroku's Fir generation.
 
@@ -265,6 +271,11 @@ def _asset_notes(project: Project) -> list[str]:
                 + ", then Python's collectstatic collects the output."
             )
     notes.extend(static_storage.note(project))
+    if project.static_shipped:
+        notes.append(
+            "Heroku's build runs collectstatic unless the config var DISABLE_COLLECTSTATIC "
+            "is 1: `heroku config:set DISABLE_COLLECTSTATIC=1` (--automate-all sets it)."
+        )
     if project.compress_offline:
         notes.append(
             "django-compressor with COMPRESS_OFFLINE = True found: bin/post_compile runs "
@@ -449,6 +460,7 @@ def runtime(project: Project) -> Runtime:
         "ALLOWED_HOSTS": "{host}",
         "DATABASE_URL": "{database_url}",
         **project.settings_env,
+        **_collectstatic_env(project),
         # Config vars exist at build time too: the variables the settings need by name.
         **env_needs.platform_provided(project, database_names=("DATABASE_URL",)),
         # Heroku Key-Value Store sets REDIS_URL; the app reads it under its own names.
@@ -464,7 +476,8 @@ def runtime(project: Project) -> Runtime:
         # (a nested project's root manage.py on either generation).
         build=(
             *_node_build(project),
-            Command(COLLECTSTATIC),
+            # DISABLE_COLLECTSTATIC=1: a project shipping its collected files skips it.
+            *(() if project.static_shipped else (Command(COLLECTSTATIC),)),
             # bin/post_compile, when COMPRESS_OFFLINE asks for it.
             *((Command(COMPRESS),) if project.compress_offline else ()),
         ),
@@ -523,7 +536,9 @@ def _scale_steps(project: Project) -> tuple[str, ...]:
 
 def guide(project: Project, options: Options) -> Guide:
     manage = " ".join(manage_py_argv(project))
-    settings_var = "".join(f" {k}={v}" for k, v in project.settings_env.items())
+    settings_var = "".join(
+        f" {k}={v}" for k, v in {**project.settings_env, **_collectstatic_env(project)}.items()
+    )
     keys = "".join(
         f" {name}=<that key>"
         for name in env_needs.secret_key_names(project)

@@ -185,7 +185,10 @@ def _collectstatic_line(project: Project) -> str:
     """The build hook has no runtime variables: the ones the settings need to import get
     build-only placeholders on this line only."""
     assigns = [f"{k}={shlex.quote(v)}" for k, v in env_needs.build_placeholders(project).items()]
-    steps = [manage_py_argv(project, "collectstatic", "--noinput")]
+    # None for a project that commits its collected files (shipped_static).
+    steps = (
+        [] if project.static_shipped else [manage_py_argv(project, "collectstatic", "--noinput")]
+    )
     if project.compress_offline:
         # django-compressor's offline files, into STATIC_ROOT beside the collected ones.
         steps.append(manage_py_argv(project, *COMPRESS_ARGS))
@@ -513,9 +516,15 @@ def runtime(project: Project, host: str = REHEARSAL_HOST, label: str = FIXED.lab
         },
         build=(
             *node_commands(project),
-            Command(
-                manage_py_argv(project, "collectstatic", "--noinput"),
-                env=env_needs.build_placeholders(project),
+            *(
+                ()
+                if project.static_shipped
+                else (
+                    Command(
+                        manage_py_argv(project, "collectstatic", "--noinput"),
+                        env=env_needs.build_placeholders(project),
+                    ),
+                )
             ),
             *(
                 (

@@ -153,7 +153,11 @@ def commands(project: Project) -> dict[str, tuple[str, ...]]:
     """Build, pre-deploy and start commands: declared once, for railway.ts and the rehearsal."""
     chdir = ("--chdir", project.manage_dir_rel) if project.nested else ()
     return {
-        "build": manage_py_argv(project, "collectstatic", "--noinput"),
+        # A project shipping its collected files (shipped_static) must keep its manifest:
+        # the build then only checks that the settings import.
+        "build": manage_py_argv(project, "check")
+        if project.static_shipped
+        else manage_py_argv(project, "collectstatic", "--noinput"),
         "pre_deploy": manage_py_argv(project, "migrate", "--noinput"),
         # An ASGI app is served by its ASGI server; Railpack starts it with bash.
         "start": service_config.asgi_web_argv(project, "$PORT")

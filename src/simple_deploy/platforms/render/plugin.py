@@ -186,7 +186,12 @@ def _build_commands(project: Project, options: Options) -> tuple[Command, ...]:
 
     commands = [
         *node_commands(project),
-        Command(manage_py_argv(project, "collectstatic", "--noinput")),
+        # Not for a project that commits its collected files (shipped_static).
+        *(
+            ()
+            if project.static_shipped
+            else (Command(manage_py_argv(project, "collectstatic", "--noinput")),)
+        ),
     ]
     if project.compress_offline:
         # django-compressor's offline files, into STATIC_ROOT beside the collected ones.
