@@ -31,9 +31,16 @@ def _add(text: str, requirements: list[Requirement]) -> str:
 
 
 def _git_ignores(root: Path, name: str) -> bool:
-    out = subprocess.run(
-        ["git", "check-ignore", "-q", "--", name], cwd=root, capture_output=True, check=False
-    )
+    try:
+        out = subprocess.run(
+            ["git", "check-ignore", "-q", "--", name],
+            cwd=root,
+            capture_output=True,
+            check=False,
+            timeout=60,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False  # no git (or no answer): the plain message still holds
     return out.returncode == 0
 
 
