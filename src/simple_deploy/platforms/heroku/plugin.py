@@ -380,8 +380,9 @@ def plan(project: Project, options: Options) -> PlatformPlan:
                 ".slugignore",
                 before,
                 after,
-                f"lists {export}, an export of uv.lock: Heroku removes it before building and "
-                "installs from uv.lock (the same pins); it stays in your repository for pip users",
+                f"lists {export}, an export of {project.deps.lock_file}: Heroku removes it "
+                f"before building and installs from {project.deps.lock_file} (the same pins); "
+                "it stays in your repository for pip users",
             )
         )
     # --automate-all skips the manual steps, but not these.

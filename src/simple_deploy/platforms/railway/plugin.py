@@ -114,10 +114,20 @@ def check(project: Project, options: Options) -> list[str]:
     """Stop before writing anything when Railpack would install something else."""
     problems = []
     picked = railpack_manager(project)
-    # An export of uv.lock (the same pins, kept in step by this run): pip installs
-    # exactly what is locked.
+    # An export of uv.lock or Pipfile.lock (the same pins, kept in step by this run):
+    # pip installs exactly what is locked.
     exported = picked == "requirements_txt" and project.deps.export == "requirements.txt"
-    if picked != project.package_manager and not exported:
+    if picked == "requirements_txt" and project.deps.export_stale:
+        # A requirements.txt beside the lock that no longer holds its pins: Railpack
+        # would install those, not what is locked; writing the export again fixes it.
+        problems.append(
+            "Railway's builder (Railpack) installs requirements.txt with pip whenever it "
+            "is in the repository root, so it would install that file's pins, not what "
+            f"{project.deps.lock_file} locks. Nothing was changed. "
+            f"{project.deps.export_stale} Or, if requirements.txt is left over, remove it "
+            "(`git rm requirements.txt`), commit, and run again."
+        )
+    elif picked != project.package_manager and not exported:
         problems.append(
             f"This project uses {project.package_manager}, but Railway's builder (Railpack) "
             f"would install it with {picked or 'nothing it recognizes'}: it picks pip whenever "
