@@ -183,6 +183,8 @@ def test_a_requirements_txt_exported_from_pipfile_lock_is_kept_in_step_and_the_r
         assert slugignore.read_text(encoding="utf-8") == "requirements.txt\n"
     else:
         assert not slugignore.exists()
+        config = (root / ".railway" / "railway.ts").read_text(encoding="utf-8")
+        assert "with pip: pip install -r requirements.txt, the export of Pipfile.lock" in config
 
 
 def test_a_stale_pipfile_lock_export_stops_railway_with_the_command_that_writes_it(

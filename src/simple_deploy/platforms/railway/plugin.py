@@ -265,6 +265,15 @@ def preserved_variables(project: Project) -> tuple[str, ...]:
     return tuple(dict.fromkeys((*keys, *own)))
 
 
+def _install_line(project: Project) -> str:
+    """How Railpack installs, for the comment in railway.ts: pip for an export of the lock."""
+    if project.deps.export and railpack_manager(project) == "requirements_txt":
+        lock = project.deps.lock_file
+        return f"with pip: {RAILPACK_INSTALL['requirements_txt']}, the export of {lock}"
+    manager = RAILPACK_INSTALL.get(project.package_manager, "its lock file")
+    return f"with the project's own manager: {manager}"
+
+
 def render_config(project: Project, options: Options) -> str:
     cmds = commands(project)
     return render_template(
@@ -276,7 +285,7 @@ def render_config(project: Project, options: Options) -> str:
             "service_json": json.dumps(SERVICE),
             "db_var": "db",
             "db_name": json.dumps(DATABASE),
-            "install": RAILPACK_INSTALL.get(project.package_manager, "its lock file"),
+            "install": _install_line(project),
             "build": json.dumps(build_line(project)),
             "start": json.dumps(_start_line(cmds["start"])),
             "redis": project.services.needs_redis,
