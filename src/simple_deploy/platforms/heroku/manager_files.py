@@ -103,8 +103,9 @@ def _readers(root: Path, name: str) -> list[str]:
     return readers
 
 
-def two_files_message(root: Path, files: dict[str, str], manager: str) -> str:
-    """One message: the file Heroku would use, what the others are for, how to keep both."""
+def two_files_message(root: Path, files: dict[str, str], manager: str, stale: str = "") -> str:
+    """One message: the file Heroku would use, what the others are for, how to keep both.
+    `stale`: why requirements.txt is not the export of the lock (Dependencies.export_stale)."""
     used = files.get(manager)
     others = {m: name for m, name in files.items() if m != manager}
     lines = [
@@ -133,7 +134,10 @@ def two_files_message(root: Path, files: dict[str, str], manager: str) -> str:
         f"build; they stay in your repository): `printf '%s\\n' {names} >> .slugignore`, "
         "commit, and run again."
     )
-    if "requirements.txt" in others.values() and manager in _EXPORTS:
+    if stale:
+        # Written again, the export is kept: this run lists it in .slugignore itself.
+        lines.append(f"{stale.rstrip('.')}: the next run lists it in `.slugignore` itself.")
+    elif "requirements.txt" in others.values() and manager in _EXPORTS:
         lines.append(f"Keep requirements.txt in step with your lock file with {_EXPORTS[manager]}.")
     lines.append("Or, if a file is left over, remove it (`git rm <file>`), commit, and run again.")
     return " ".join(lines)
