@@ -35,6 +35,7 @@ def test_the_export_matches_with_or_without_markers_index_lines_and_hashes():
     assert pipenv_export.compare_texts(EXPORT, LOCK).matches
     bare = "Django==5.2.1\nasgiref==3.8.1  # via django\ndjango_axes[ipware]==7.1.0\n"
     assert pipenv_export.compare_texts(bare, LOCK).matches
+    assert pipenv_export.compare_texts(EXPORT + "-e .\n", LOCK).matches
     hashed = (
         "django==5.2.1; python_version >= '3.10' --hash=sha256:aa --hash=sha256:bb\n"
         "asgiref==3.8.1 \\\n    --hash=sha256:cc\ndjango-axes[ipware]==7.1.0 --hash=sha256:dd\n"

@@ -29,6 +29,8 @@ LOCK = "Pipfile.lock"
 # `name[extras]==version` and an optional `; marker` (hashes are taken off first).
 _PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?\s*==\s*([^\s;]+)\s*(;.*)?$")
 _HASH = re.compile(r"\s+--hash[=\s]\s*\S+")
+# The project itself, as `pipenv requirements` writes a `path = "."` entry.
+_OWN = ("-e .", "-e ./", ".", "./")
 # Lines that choose where pip looks, not what it installs.
 _INDEX = ("-i ", "--index-url", "--extra-index-url", "--trusted-host", "-f ", "--find-links")
 
@@ -160,7 +162,7 @@ def compare_texts(requirements: str, lock_text: str) -> Comparison | None:
     pins: dict[str, str] = {}
     other = []
     for line in lines:
-        if line.startswith(_INDEX):
+        if line.startswith(_INDEX) or line in _OWN:
             continue
         pin = _parse_pin(line)
         if pin is None:
