@@ -266,6 +266,18 @@ def slugignore_asked(output: str) -> list[str]:
     return match.group(1).split() if match else []
 
 
+def export_asked(output: str) -> tuple[list[str], str] | None:
+    """(command, file) when the tool says "run `pipenv requirements` and save what it
+    prints as requirements.txt" (a stale export of the lock): the manager's own export
+    command, whose output a user saves as the file; None for any other command."""
+    match = re.search(
+        r"run `(pipenv requirements(?: --dev| --hash)*)` and save what it prints as "
+        r"([\w./-]+\.txt)",
+        " ".join(output.split()),
+    )
+    return (match.group(1).split(), match.group(2)) if match else None
+
+
 _PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?==([^\s;#]+)", re.M)
 
 
@@ -1042,6 +1054,7 @@ class ProjectRun:
                     or self._upgrade_packages(out, root, cell)
                     or self._lock(out, root, cell, locked)
                     or self._slugignore(out, root, cell)
+                    or self._export(out, root, cell, locked)
                 ):
                     continue
                 follow = self._advice(out, extra)
@@ -1175,6 +1188,32 @@ class ProjectRun:
                 "command": f"{' '.join(cmd)}"
                 + (f" && git commit {lock}" if lock else "")
                 + " (as the message asks)",
+                "outcome": "ok" if result.returncode == 0 else f"exit {result.returncode}",
+                "message": first_line(result.stdout, result.stderr) if result.returncode else "",
+                "seconds": round(result.seconds, 1),
+            }
+        )
+        return result.returncode == 0
+
+    def _export(self, out: str, root: Path, cell: Cell, done: list[str]) -> bool:
+        """Write the export the tool's message asks for (the command's output saved as
+        the file it names) and commit it, as a new user would (once); the pass is
+        recorded. False: no such message, or done already."""
+        asked = export_asked(out)
+        if asked is None or " ".join(asked[0]) in done:
+            return False
+        cmd, name = asked
+        done.append(" ".join(cmd))
+        result = run(cmd, root, self.env, TIMEOUT_INSTALL, self.log)
+        if result.returncode == 0:
+            (root / name).write_text(result.stdout)
+            git(["add", "--", name], root, self.env, self.log)
+            commit = ["commit", "-q", "--no-verify", "-m", f"{name}: {' '.join(cmd)}"]
+            committed = git(commit, root, self.env, self.log)
+            result = committed if committed.returncode else result
+        cell.passes.append(
+            {
+                "command": f"{' '.join(cmd)}, saved as {name}, git commit (as the message asks)",
                 "outcome": "ok" if result.returncode == 0 else f"exit {result.returncode}",
                 "message": first_line(result.stdout, result.stderr) if result.returncode else "",
                 "seconds": round(result.seconds, 1),

@@ -18,7 +18,7 @@ from .drivers import DRIVER_NAMES
 from .lock import refresh_lock
 from .log import LogError
 from .names import name_problems
-from .package_managers import lock_export
+from .package_managers import lock_export, pipenv_export
 from .parsing import ReadError, reading_files
 from .plan import FileChange, Plan, requirement_changes
 from .plugin import Options, PlatformPlugin
@@ -296,9 +296,14 @@ def _export_change(project: Project, lock: FileChange) -> FileChange | None:
     if not name or lock.before is None:
         return None
     before = (project.git_root / name).read_bytes()
-    after = lock_export.with_new_pins(
-        before.decode("utf-8"), lock.before.decode("utf-8"), lock.after.decode("utf-8")
-    ).encode("utf-8")
+    if project.deps.manager == "pipenv":
+        # `pipenv lock` resolves again: versions may move, not only new pins appear.
+        text = pipenv_export.in_step(before.decode("utf-8"), lock.after.decode("utf-8"))
+    else:
+        text = lock_export.with_new_pins(
+            before.decode("utf-8"), lock.before.decode("utf-8"), lock.after.decode("utf-8")
+        )
+    after = text.encode("utf-8")
     if after == before:
         return None
     return FileChange(

@@ -662,6 +662,7 @@ def inspect(
         wsgi_module,
         ("python", "manage.py" if manage_rel == "." else f"{manage_rel}/manage.py"),
     )
+    shipped = find_shipped_static(git_root, facts) if git else None
     return Project(
         git_root=git_root,
         manage_dir=manage_dir,
@@ -677,10 +678,12 @@ def inspect(
         dependencies=dependencies,
         django_version=_django_version(),
         configured_for=markers.platforms_in(settings_text),
-        asset_build=find_asset_build(git_root, manage_dir),
+        # Shipped static files were built and collected before the commit; no platform
+        # collects, so an asset build there would only need Node.js for nothing.
+        asset_build=None if shipped else find_asset_build(git_root, manage_dir),
         compress_offline=compress_offline(_settings_texts(manage_dir, read_as)),
         missing_source_maps=missing_maps(git_root, git.untracked, git.ignored) if git else (),
-        static_shipped=find_shipped_static(git_root, facts) if git else None,
+        static_shipped=shipped,
         wagtail=wagtail,
         postgres_driver=find_driver(
             set(dependencies.present),

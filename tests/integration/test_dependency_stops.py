@@ -153,3 +153,68 @@ def test_a_requirements_txt_exported_from_uv_lock_is_kept_in_step_and_the_run_go
         assert slugignore.read_text(encoding="utf-8") == "requirements.txt\n"
     else:
         assert not slugignore.exists()
+
+
+def _pipenv_export(root) -> str:
+    """What `pipenv requirements` prints: the file a Pipenv project keeps for pip users."""
+    return run(root, "pipenv", "requirements")
+
+
+@pytest.mark.parametrize("platform", ["heroku", "railway"])
+def test_a_requirements_txt_exported_from_pipfile_lock_is_kept_in_step_and_the_run_goes_on(
+    sample_project, platform
+):
+    # The Pipenv analog: Railpack would install the export with pip, which is the
+    # locked install; Heroku installs from Pipfile.lock once it ignores the export.
+    root = sample_project("pipenv", "flat")
+    (root / "requirements.txt").write_text(_pipenv_export(root), encoding="utf-8")
+    _commit(root, "requirements.txt for the Docker image: pipenv requirements")
+
+    result = deploy(root, platform)
+
+    assert result.returncode == 0, result.stderr + result.stdout
+    summary = " ".join(result.stdout.split())
+    assert "requirements.txt is the export of Pipfile.lock (`pipenv requirements`" in summary
+    kept = (root / "requirements.txt").read_text(encoding="utf-8")
+    assert _pins(kept) == _pins(_pipenv_export(root))
+    assert any(pin.startswith("gunicorn==") for pin in _pins(kept))
+    slugignore = root / ".slugignore"
+    if platform == "heroku":
+        assert slugignore.read_text(encoding="utf-8") == "requirements.txt\n"
+    else:
+        assert not slugignore.exists()
+        config = (root / ".railway" / "railway.ts").read_text(encoding="utf-8")
+        assert "with pip: pip install -r requirements.txt, the export of Pipfile.lock" in config
+
+
+@pytest.mark.parametrize("platform", ["heroku", "railway"])
+def test_a_stale_pipfile_lock_export_stops_with_the_command_that_writes_it(
+    sample_project, platform
+):
+    root = sample_project("pipenv", "flat")
+    export = _pipenv_export(root)
+    django = next(line for line in export.splitlines() if line.startswith("django=="))
+    locked = django.split("==")[1].split(";")[0]
+    (root / "requirements.txt").write_text(
+        export.replace(django, django.replace(locked, "4.2")), encoding="utf-8"
+    )
+    _commit(root, "an export from an older lock")
+    before = snapshot(root)
+
+    result = deploy(root, platform)
+
+    assert result.returncode != 0
+    message = " ".join(result.stderr.split())
+    assert "requirements.txt is not the export of Pipfile.lock" in message
+    assert f"it pins django==4.2 where Pipfile.lock locks {locked}" in message
+    assert "run `pipenv requirements` and save what it prints as requirements.txt" in message
+    assert "> requirements.txt" not in message
+    assert "Traceback" not in result.stderr
+    assert snapshot(root) == before
+
+    # As the message says: the export written again, committed; the run goes on.
+    (root / "requirements.txt").write_text(_pipenv_export(root), encoding="utf-8")
+    _commit(root, "pipenv requirements")
+    result = deploy(root, platform)
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert (root / ".slugignore").is_file() == (platform == "heroku")

@@ -107,6 +107,25 @@ def test_no_build_runs_collectstatic_for_a_shipped_static_root(sample_project, p
         assert "`heroku config:set DISABLE_COLLECTSTATIC=1`" in summary
 
 
+@pytest.mark.parametrize("platform", ["railway", "render"])
+def test_no_build_runs_the_asset_build_of_a_shipped_static_root(sample_project, platform):
+    # babybuddy's shape: a gulpfile exporting `build` beside the committed collected
+    # files. Nothing the platform builds is collected, and the build would need Node.js.
+    from project_shapes import GULP_LOCK, GULP_PACKAGE_JSON, GULPFILE_JS
+
+    root = _shipping_project(sample_project)
+    (root / "package.json").write_text(GULP_PACKAGE_JSON + "\n", "utf-8")
+    (root / "package-lock.json").write_text(GULP_LOCK + "\n", "utf-8")
+    (root / "gulpfile.js").write_text(GULPFILE_JS, "utf-8")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "The gulp build that wrote the shipped files")
+    assert inspect(manage_dir(root)).asset_build is None
+    result = deploy(root, platform)
+    assert result.returncode == 0, result.stderr + result.stdout
+    build_file = (root / BUILD_FILES[platform]).read_text(encoding="utf-8")
+    assert "gulp" not in build_file and "npm" not in build_file, build_file
+
+
 def test_a_kept_dockerfile_without_collectstatic_is_left_as_it_is(sample_project):
     root = _shipping_project(sample_project)
     dockerfile = (

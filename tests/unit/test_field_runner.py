@@ -281,6 +281,19 @@ def test_slugignore_asked_reads_the_files_heroku_message_names():
     assert field_run.slugignore_asked("`printf x >> .slugignore`") == []
 
 
+def test_export_asked_reads_the_command_and_file_of_a_stale_export_message():
+    said = (
+        "requirements.txt is not the export of Pipfile.lock: it pins django==4.2 where "
+        "Pipfile.lock locks 5.2.1. To write the export of Pipfile.lock again, run `pipenv\n"
+        "requirements --hash` and save what it prints as requirements.txt (it prints ..."
+    )
+    assert field_run.export_asked(said) == (
+        ["pipenv", "requirements", "--hash"],
+        "requirements.txt",
+    )
+    assert field_run.export_asked("run `rm -rf x` and save what it prints as a.txt") is None
+
+
 def test_the_pins_the_rehearsal_asks_for_are_read_from_its_message():
     from simple_deploy.rehearsal import versions
 

@@ -77,7 +77,11 @@ class Dependencies:
     - `new_text`: set when `target` does not exist yet: its first lines (this run
       creates it, through the plan like every other file).
     - `export`: a root requirements.txt that is an export of the lock (the same
-      pins, lock_export): kept in step with the lock, so pip installs what is locked.
+      pins, lock_export, pipenv_export): kept in step with the lock, so pip installs
+      what is locked.
+    - `export_stale`: why a root requirements.txt beside the lock is not its export
+      and how to write it again ("" when it is one, or the manager has no export);
+      only the platforms that would install from it stop for it.
     - `pins`: canonical name -> the requirement as the user wrote it ("dj-database-url==0.5.0"),
       for the lines the manager can raise in place when a `Requirement.minimum` needs it.
     """
@@ -98,6 +102,7 @@ class Dependencies:
     group_of: Mapping[str, str] = field(default_factory=dict)
     new_text: str | None = None
     export: str | None = None
+    export_stale: str = ""
     pins: Mapping[str, str] = field(default_factory=dict)
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 from ..textfiles import read_text
-from . import InstallStep, PackageManager, Requirement
+from . import Dependencies, InstallStep, PackageManager, Requirement, pipenv_export
 from ._specs import name_of, table_value
 
 MANIFEST = "Pipfile"
@@ -63,6 +64,38 @@ def _check(root: Path) -> list[str]:
     return [f"{problem} Run `pipenv lock`, commit {LOCK}, and run again."]
 
 
+def _read(root: Path, groups: tuple[str, ...]) -> Dependencies:
+    """What the manifest declares, and whether a root requirements.txt is the export
+    of Pipfile.lock (`pipenv requirements`, compared pin by pin)."""
+    deps = Dependencies(
+        manager="pipenv",
+        present=frozenset(_names(root)),
+        target=MANIFEST,
+        install_files=MANAGER.files,
+        install_steps=MANAGER.install_steps,
+        lock_argv=MANAGER.lock_argv,
+        lock_file=LOCK,
+        lock_inputs=MANAGER.files,
+        lock_env=MANAGER.lock_env,
+        problems=tuple(_check(root)),
+    )
+    comparison = pipenv_export.compare(root)
+    if comparison is None:
+        return deps
+    if not comparison.matches:
+        stale = (
+            f"{pipenv_export.REQUIREMENTS} is not the export of {LOCK}: "
+            f"{comparison.difference()}. {comparison.stale_advice()}."
+        )
+        return replace(deps, export_stale=stale)
+    note = (
+        f"{pipenv_export.REQUIREMENTS} is the export of {LOCK} (`{comparison.refresh}`, the "
+        "same pins), so a platform that installs it with pip installs exactly what is "
+        f"locked; this run keeps it in step with the {LOCK} it refreshes."
+    )
+    return replace(deps, export=pipenv_export.REQUIREMENTS, notes=(note,))
+
+
 MANAGER = PackageManager(
     name="pipenv",
     label="Pipenv",
@@ -83,4 +116,5 @@ MANAGER = PackageManager(
             {"VIRTUAL_ENV": "{venv}", "PIPENV_VERBOSITY": "-1", "PIPENV_NOSPIN": "1"},
         ),
     ),
+    read=_read,
 )

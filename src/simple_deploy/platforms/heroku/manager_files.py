@@ -33,11 +33,12 @@ MANAGER_FILES = (
     ("uv", ("uv.lock",)),
 )
 _LABELS = {"pipenv": "Pipenv", "requirements_txt": "pip", "poetry": "Poetry", "uv": "uv"}
-# How each manager writes a requirements.txt from its own lock, for pip readers.
+# How each manager writes a requirements.txt from its own lock, for pip readers
+# (`pipenv requirements` only prints: it has no option naming a file).
 _EXPORTS = {
-    "uv": "uv export --no-dev --no-hashes --format requirements-txt -o requirements.txt",
-    "poetry": "poetry export --without-hashes -o requirements.txt (poetry-plugin-export)",
-    "pipenv": "pipenv requirements > requirements.txt",
+    "uv": "`uv export --no-dev --no-hashes --format requirements-txt -o requirements.txt`",
+    "poetry": "`poetry export --without-hashes -o requirements.txt` (poetry-plugin-export)",
+    "pipenv": "`pipenv requirements`, saving what it prints as requirements.txt",
 }
 # Files a project's other readers use: where a second manager file is named.
 _READERS = (
@@ -72,9 +73,10 @@ def found(root: Path) -> dict[str, str]:
 
 
 def export_kept(files: dict[str, str], deps) -> str | None:
-    """The requirements.txt to list in `.slugignore` when it is an export of uv.lock
-    (lock_export): Heroku then installs from uv.lock, the same pins. None otherwise."""
-    if deps.manager == "uv" and deps.export and set(files) == {"requirements_txt", "uv"}:
+    """The requirements.txt to list in `.slugignore` when it is an export of the
+    project's lock (uv.lock: lock_export; Pipfile.lock: pipenv_export): Heroku then
+    installs from the lock, the same pins. None otherwise."""
+    if deps.export and set(files) == {"requirements_txt", deps.manager}:
         return files["requirements_txt"]
     return None
 
@@ -101,8 +103,9 @@ def _readers(root: Path, name: str) -> list[str]:
     return readers
 
 
-def two_files_message(root: Path, files: dict[str, str], manager: str) -> str:
-    """One message: the file Heroku would use, what the others are for, how to keep both."""
+def two_files_message(root: Path, files: dict[str, str], manager: str, stale: str = "") -> str:
+    """One message: the file Heroku would use, what the others are for, how to keep both.
+    `stale`: why requirements.txt is not the export of the lock (Dependencies.export_stale)."""
     used = files.get(manager)
     others = {m: name for m, name in files.items() if m != manager}
     lines = [
@@ -131,9 +134,10 @@ def two_files_message(root: Path, files: dict[str, str], manager: str) -> str:
         f"build; they stay in your repository): `printf '%s\\n' {names} >> .slugignore`, "
         "commit, and run again."
     )
-    if "requirements.txt" in others.values() and manager in _EXPORTS:
-        lines.append(
-            f"Keep requirements.txt in step with your lock file with `{_EXPORTS[manager]}`."
-        )
+    if stale:
+        # Written again, the export is kept: this run lists it in .slugignore itself.
+        lines.append(f"{stale.rstrip('.')}: the next run lists it in `.slugignore` itself.")
+    elif "requirements.txt" in others.values() and manager in _EXPORTS:
+        lines.append(f"Keep requirements.txt in step with your lock file with {_EXPORTS[manager]}.")
     lines.append("Or, if a file is left over, remove it (`git rm <file>`), commit, and run again.")
     return " ".join(lines)

@@ -113,7 +113,9 @@ def check(project: Project, options: Options) -> list[str]:
     problems = []
     if len(files) > 1 and not manager_files.export_kept(files, project.deps):
         problems.append(
-            manager_files.two_files_message(project.git_root, files, project.package_manager)
+            manager_files.two_files_message(
+                project.git_root, files, project.package_manager, project.deps.export_stale
+            )
         )
     # A Pipfile without Pipfile.lock, which the buildpack also refuses, is the core's
     # missing-lock stop for a Pipenv project, and a second manager file for any other.
@@ -380,8 +382,9 @@ def plan(project: Project, options: Options) -> PlatformPlan:
                 ".slugignore",
                 before,
                 after,
-                f"lists {export}, an export of uv.lock: Heroku removes it before building and "
-                "installs from uv.lock (the same pins); it stays in your repository for pip users",
+                f"lists {export}, an export of {project.deps.lock_file}: Heroku removes it "
+                f"before building and installs from {project.deps.lock_file} (the same pins); "
+                "it stays in your repository for pip users",
             )
         )
     # --automate-all skips the manual steps, but not these.

@@ -114,10 +114,20 @@ def check(project: Project, options: Options) -> list[str]:
     """Stop before writing anything when Railpack would install something else."""
     problems = []
     picked = railpack_manager(project)
-    # An export of uv.lock (the same pins, kept in step by this run): pip installs
-    # exactly what is locked.
+    # An export of uv.lock or Pipfile.lock (the same pins, kept in step by this run):
+    # pip installs exactly what is locked.
     exported = picked == "requirements_txt" and project.deps.export == "requirements.txt"
-    if picked != project.package_manager and not exported:
+    if picked == "requirements_txt" and project.deps.export_stale:
+        # A requirements.txt beside the lock that no longer holds its pins: Railpack
+        # would install those, not what is locked; writing the export again fixes it.
+        problems.append(
+            "Railway's builder (Railpack) installs requirements.txt with pip whenever it "
+            "is in the repository root, so it would install that file's pins, not what "
+            f"{project.deps.lock_file} locks. Nothing was changed. "
+            f"{project.deps.export_stale} Or, if requirements.txt is left over, remove it "
+            "(`git rm requirements.txt`), commit, and run again."
+        )
+    elif picked != project.package_manager and not exported:
         problems.append(
             f"This project uses {project.package_manager}, but Railway's builder (Railpack) "
             f"would install it with {picked or 'nothing it recognizes'}: it picks pip whenever "
@@ -255,6 +265,15 @@ def preserved_variables(project: Project) -> tuple[str, ...]:
     return tuple(dict.fromkeys((*keys, *own)))
 
 
+def _install_line(project: Project) -> str:
+    """How Railpack installs, for the comment in railway.ts: pip for an export of the lock."""
+    if project.deps.export and railpack_manager(project) == "requirements_txt":
+        lock = project.deps.lock_file
+        return f"with pip: {RAILPACK_INSTALL['requirements_txt']}, the export of {lock}"
+    manager = RAILPACK_INSTALL.get(project.package_manager, "its lock file")
+    return f"with the project's own manager: {manager}"
+
+
 def render_config(project: Project, options: Options) -> str:
     cmds = commands(project)
     return render_template(
@@ -266,7 +285,7 @@ def render_config(project: Project, options: Options) -> str:
             "service_json": json.dumps(SERVICE),
             "db_var": "db",
             "db_name": json.dumps(DATABASE),
-            "install": RAILPACK_INSTALL.get(project.package_manager, "its lock file"),
+            "install": _install_line(project),
             "build": json.dumps(build_line(project)),
             "start": json.dumps(_start_line(cmds["start"])),
             "redis": project.services.needs_redis,
