@@ -1,7 +1,9 @@
 """A new user's first ten minutes, typed into a real terminal (tmux) key by key:
 a bare `startproject` (no dependency file), then the README's "Install and use"
 steps exactly as written: install this tool, add the app, dry run, run, commit,
-rehearse (Upsun and Platform.sh without --database-url).
+rehearse (Upsun without --database-url). Platform.sh runs the same README lines
+with its name, the same throwaway PostgreSQL as Upsun, and its configuration is
+rehearsed in test_platform_sh_rehearsal.py: its cell here would repeat both.
 
 The commands come from README.md itself, so the README cannot drift from what
 works. The transcript, with each command's time, is kept in the test's folder and
@@ -156,7 +158,7 @@ def _add_app(settings: str, quote: str) -> str:
 
 
 @pytest.mark.skipif(TMUX is None, reason="tmux is not installed (scripts/test installs it)")
-@pytest.mark.parametrize("platform", ["heroku", "fly_io", "upsun", "platform_sh"])
+@pytest.mark.parametrize("platform", ["heroku", "fly_io", "upsun"])
 def test_first_ten_minutes(tmp_path, platform):
     home = tmp_path / "home"
     home.mkdir()
@@ -179,7 +181,7 @@ def test_first_ten_minutes(tmp_path, platform):
     transcript = tmp_path / "transcript.txt"
     settings = "blog/settings.py"
     # Both quote styles the README shows: startproject's single quotes, and double.
-    quote = '"' if platform in ("upsun", "platform_sh") else "'"
+    quote = '"' if platform == "upsun" else "'"
     steps = readme_steps(platform)
     assert [s.split()[:2] for s in steps] == [
         ["pip", "install"],
@@ -222,7 +224,7 @@ def test_first_ten_minutes(tmp_path, platform):
         assert "Rehearsal passed." in screen
         requirements = (project / "requirements.txt").read_text(encoding="utf-8")
         assert requirements.startswith("Django==") and "simple" not in requirements.lower()
-        if platform in ("upsun", "platform_sh"):
+        if platform == "upsun":
             assert "Database: a throwaway PostgreSQL" in screen
         work = re.search(r"copied commit \w+ to (\S+)/app", screen)
         assert work and not Path(work.group(1)).exists(), "the rehearsal's folder was left"

@@ -12,8 +12,9 @@ import subprocess
 import pytest
 from project_files import deploy, git
 from rehearsals import (
+    HALVES,
     IMAGE_STEPS,
-    MATRIX,
+    MAIN_HALF,
     STEPS,
     configure_commit_and_rehearse,
     migrations_applied,
@@ -39,7 +40,7 @@ def _rehearsal_leftovers() -> str:
     return " ".join(found)
 
 
-@pytest.mark.parametrize(("manager", "layout", "django"), MATRIX)
+@pytest.mark.parametrize(("manager", "layout", "django"), HALVES[MAIN_HALF["fly_io"]])
 def test_fly_io_image_builds_and_runs_on_postgres(
     sample_project, database_url, docker_host, manager, layout, django
 ):
