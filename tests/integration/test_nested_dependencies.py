@@ -8,6 +8,11 @@ nested Poetry/uv/Pipenv project stops with one message saying how to export it.
 
 from __future__ import annotations
 
+import re
+import shlex
+import shutil
+import subprocess
+
 import pytest
 from project_files import deploy, git, snapshot
 
@@ -56,7 +61,45 @@ def test_a_nested_poetry_project_stops_with_the_export(sample_project):
     assert (
         "Your dependencies are recorded in blog/poetry.lock (Poetry), beside manage.py" in message
     )
-    assert "`cd blog && poetry export --without-hashes -o requirements.txt`" in message
+    assert "`poetry -C blog export --without-hashes -o requirements.txt`" in message
+    assert "`poetry self add poetry-plugin-export`" in message
+    assert "cd blog &&" not in message  # not a command in every Windows shell
     assert "holding the line `-r blog/requirements.txt`" in message
     assert "Traceback" not in result.stderr
     assert snapshot(root) == before
+
+
+def _poetry_exports() -> bool:
+    """Poetry 2 has `export` only with poetry-plugin-export (scripts/test installs it)."""
+    poetry = shutil.which("poetry")
+    if poetry is None:
+        return False
+    found = subprocess.run([poetry, "export", "--help"], capture_output=True, timeout=120)
+    return found.returncode == 0
+
+
+@pytest.mark.skipif(not _poetry_exports(), reason="poetry-plugin-export is not installed")
+def test_the_nested_poetry_message_works_as_written(sample_project):
+    """A new user runs the message's own command from the git root, writes the root
+    file it names, commits, and runs again: the run configures, and pip installs the
+    pins the lock holds."""
+    root = sample_project("poetry", "nested")
+    for name in ("pyproject.toml", "poetry.lock"):
+        git(root, "mv", name, f"blog/{name}")
+    git(root, "commit", "-qm", "Poetry beside manage.py")
+    message = " ".join(deploy(root, "render").stderr.split())
+    command = re.search(r"Export them for the platform: `([^`]+)`", message).group(1)
+    include = re.search(r"holding the line `([^`]+)`", message).group(1)
+
+    subprocess.run(shlex.split(command), cwd=root, check=True, timeout=300)
+    (root / "requirements.txt").write_text(f"{include}\n", encoding="utf-8")
+    git(root, "add", "requirements.txt", "blog/requirements.txt")
+    git(root, "commit", "-qm", "Export for the platforms")
+    result = deploy(root, "render")
+
+    assert result.returncode == 0, result.stderr + result.stdout
+    exported = (root / "blog" / "requirements.txt").read_text(encoding="utf-8")
+    lock = (root / "blog" / "poetry.lock").read_text(encoding="utf-8")
+    django = re.search(r'name = "django"\nversion = "([^"]+)"', lock, re.IGNORECASE).group(1)
+    assert re.search(rf"^django=={re.escape(django)}\b", exported, re.MULTILINE | re.IGNORECASE)
+    assert (root / "requirements.txt").read_text(encoding="utf-8").startswith(include + "\n")
