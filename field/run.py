@@ -257,6 +257,25 @@ def lock_asked(output: str) -> tuple[list[str], str | None] | None:
     return None
 
 
+# The exports the nested-dependencies message names, run from the git root: the
+# manager, then its directory option (the runner runs no other export).
+_EXPORT_COMMANDS = (("poetry", "-C"), ("uv", "--directory"))
+
+
+def export_asked(output: str) -> tuple[list[str], str] | None:
+    """(export command, root requirements line) when the tool says "Export them for the
+    platform: `poetry -C backend export ... -o requirements.txt` ..., then create a
+    requirements.txt in the root holding the line `-r backend/requirements.txt`"."""
+    command = re.search(r"Export them for the platform: `([^`]+)`", output)
+    include = re.search(r"requirements\.txt in the root holding the line `(-r [\w./-]+)`", output)
+    if not (command and include):
+        return None
+    cmd = command.group(1).split()
+    if tuple(cmd[:2]) not in _EXPORT_COMMANDS or len(cmd) < 4 or cmd[3] != "export":
+        return None
+    return cmd, include.group(1)
+
+
 def slugignore_asked(output: str) -> list[str]:
     """The files Heroku's two-manager-files message asks to list in `.slugignore`
     ("`printf '%s\\n' requirements.txt >> .slugignore`, commit, and run again")."""
@@ -1042,6 +1061,7 @@ class ProjectRun:
                     or self._upgrade_packages(out, root, cell)
                     or self._lock(out, root, cell, locked)
                     or self._slugignore(out, root, cell)
+                    or self._export(out, root, cell, locked)
                 ):
                     continue
                 follow = self._advice(out, extra)
@@ -1175,6 +1195,36 @@ class ProjectRun:
                 "command": f"{' '.join(cmd)}"
                 + (f" && git commit {lock}" if lock else "")
                 + " (as the message asks)",
+                "outcome": "ok" if result.returncode == 0 else f"exit {result.returncode}",
+                "message": first_line(result.stdout, result.stderr) if result.returncode else "",
+                "seconds": round(result.seconds, 1),
+            }
+        )
+        return result.returncode == 0
+
+    def _export(self, out: str, root: Path, cell: Cell, done: list[str]) -> bool:
+        """Run the export the nested-dependencies message names from the root, write the
+        root requirements.txt holding the include it names, and commit both, as a new
+        user would (once); the pass is recorded. False: no such message, or done."""
+        asked = export_asked(out)
+        if asked is None or " ".join(asked[0]) in done:
+            return False
+        cmd, include = asked
+        done.append(" ".join(cmd))
+        result = run(cmd, root, self.env, TIMEOUT_INSTALL, self.log)
+        if result.returncode == 0:
+            (root / "requirements.txt").write_text(f"{include}\n", encoding="utf-8")
+            nested = include.split(None, 1)[1]
+            git(["add", "--", "requirements.txt", nested], root, self.env, self.log)
+            message = "Export the dependencies for the platforms"
+            committed = git(
+                ["commit", "-q", "--no-verify", "-m", message], root, self.env, self.log
+            )
+            result = committed if committed.returncode else result
+        cell.passes.append(
+            {
+                "command": f"{' '.join(cmd)} && echo '{include}' > requirements.txt"
+                " && git commit (as the message asks)",
                 "outcome": "ok" if result.returncode == 0 else f"exit {result.returncode}",
                 "message": first_line(result.stdout, result.stderr) if result.returncode else "",
                 "seconds": round(result.seconds, 1),
