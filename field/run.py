@@ -776,11 +776,15 @@ def checkout(project: Project, source: Path, dest: Path, env: dict, log: Path) -
     status = git(["status", "--porcelain"], dest, env, log)
     absent = [line[3:] for line in status.stdout.splitlines() if line.startswith(" D")]
     # Only Python files of the project count (doccano's snapshot lacks two GIFs of its docs);
-    # the others are hidden from git status, so the tool sees the clean tree a user has.
+    # the others are left out in a commit of their own, so the tool sees the clean tree a
+    # user has, and later commits can write their trees (git refuses a tree naming a blob
+    # it does not hold, even one hidden with --skip-worktree).
     inside = f"{project.subdir}/" if project.subdir else ""
     missing = [name for name in absent if name.startswith(inside) and name.endswith(".py")]
     if absent and not missing:
-        git(["update-index", "--skip-worktree", "--", *absent], dest, env, log)
+        git(["rm", "-q", "--cached", "--", *absent], dest, env, log)
+        message = "Leave out the files the snapshot lacks"
+        git(["commit", "-q", "--no-verify", "-m", message], dest, env, log)
     if missing:
         raise RuntimeError(
             f"clone: the clone lacks {len(missing)} file(s) of the commit "
