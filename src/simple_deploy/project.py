@@ -341,21 +341,6 @@ _NESTED_MANAGER_FILES = (
     ("Pipfile", "Pipenv"),
     ("pyproject.toml", "its pyproject.toml"),
 )
-# The export each manager makes of a nested project, run from the git root: a
-# directory option rather than `cd x && ...`, which not every Windows shell runs.
-# Poetry 2 ships without `export` (it lives in a plugin since 2.0), so the message
-# names the plugin too. Pipenv has no option for the folder or the output file.
-_EXPORTS = {
-    "Poetry": (
-        "`poetry -C {rel} export --without-hashes -o requirements.txt` (Poetry 2 has no "
-        "export command until you add its plugin: `poetry self add poetry-plugin-export`)"
-    ),
-    "uv": (
-        "`uv --directory {rel} export --no-dev --no-hashes --format requirements-txt "
-        "-o requirements.txt`"
-    ),
-    "Pipenv": "`pipenv requirements > requirements.txt` in {rel}/",
-}
 
 
 def _nested_dependencies(git_root: Path, manage_dir: Path) -> Dependencies | None:
@@ -366,6 +351,7 @@ def _nested_dependencies(git_root: Path, manage_dir: Path) -> Dependencies | Non
     installed from the root by any platform's Python build: one message says how
     to give the root a file that installs it, and nothing is changed."""
     from .package_managers import requirements_txt
+    from .package_managers.nested_export import export_command
 
     if manage_dir == git_root:
         return None
@@ -374,12 +360,12 @@ def _nested_dependencies(git_root: Path, manage_dir: Path) -> Dependencies | Non
         return requirements_txt.including(git_root, f"{rel}/requirements.txt")
     for name, manager in _NESTED_MANAGER_FILES:
         if (manage_dir / name).is_file():
-            export = _EXPORTS.get(manager, "`pip freeze > requirements.txt` in {rel}/")
+            export = export_command(manager, rel)
             raise InspectionError(
                 f"Your dependencies are recorded in {rel}/{name} ({manager}), beside "
                 "manage.py, but the platforms' Python builds install from the root of the "
                 f"git repository, which has no dependency file. Nothing was changed. Export "
-                f"them for the platform: {export.format(rel=rel)}, then create a requirements.txt "
+                f"them for the platform: {export}, then create a requirements.txt "
                 f"in the root holding the line `-r {rel}/requirements.txt` (re-run the export "
                 "when your lock changes), commit both, and run again."
             )

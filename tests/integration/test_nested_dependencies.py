@@ -103,3 +103,61 @@ def test_the_nested_poetry_message_works_as_written(sample_project):
     django = re.search(r'name = "django"\nversion = "([^"]+)"', lock, re.IGNORECASE).group(1)
     assert re.search(rf"^django=={re.escape(django)}\b", exported, re.MULTILINE | re.IGNORECASE)
     assert (root / "requirements.txt").read_text(encoding="utf-8").startswith(include + "\n")
+
+
+def _exported(sample_project, *, also_locked: str = ""):
+    """A nested Poetry project with the export its message asks for: blog/requirements.txt
+    made by `poetry -C blog export`, included from the root requirements.txt (doccano's
+    shape). `also_locked`: a `name==version` added to the lock and the export, as an
+    older project would have it locked."""
+    root = sample_project("poetry", "nested")
+    for name in ("pyproject.toml", "poetry.lock"):
+        git(root, "mv", name, f"blog/{name}")
+    export = ["poetry", "-C", "blog", "export", "--without-hashes", "-o", "requirements.txt"]
+    subprocess.run(export, cwd=root, check=True, timeout=300, capture_output=True)
+    if also_locked:
+        name, version = also_locked.split("==")
+        with open(root / "blog" / "poetry.lock", "a", encoding="utf-8") as lock:
+            lock.write(f'\n[[package]]\nname = "{name}"\nversion = "{version}"\n')
+        with open(root / "blog" / "requirements.txt", "a", encoding="utf-8") as out:
+            out.write(f'{also_locked} ; python_version >= "3.10"\n')
+    (root / "requirements.txt").write_text("-r blog/requirements.txt\n", encoding="utf-8")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "Poetry beside manage.py, exported for the platforms")
+    return root
+
+
+@pytest.mark.skipif(not _poetry_exports(), reason="poetry-plugin-export is not installed")
+@pytest.mark.parametrize("platform", plugins.available())
+def test_an_export_of_a_nested_lock_is_never_edited(sample_project, platform):
+    """The next export would drop what the run wrote there: the root file gets it."""
+    root = _exported(sample_project)
+    export = (root / "blog" / "requirements.txt").read_bytes()
+
+    result = deploy(root, platform)
+
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert (root / "blog" / "requirements.txt").read_bytes() == export
+    lines = (root / "requirements.txt").read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "-r blog/requirements.txt"
+    assert "gunicorn" in {line.split("~=")[0].split("[")[0].lower() for line in lines[1:]}
+    said = " ".join(result.stdout.split())
+    assert "blog/requirements.txt is an export of blog/poetry.lock" in said
+
+
+@pytest.mark.skipif(not _poetry_exports(), reason="poetry-plugin-export is not installed")
+def test_a_pin_too_old_in_the_export_is_raised_in_the_lock(sample_project):
+    """dj-database-url 0.5.0 locked (the block passes conn_health_checks, new in 1.1): a
+    pin raised in the export would be lost, one in the root would conflict with it."""
+    root = _exported(sample_project, also_locked="dj-database-url==0.5.0")
+    before = snapshot(root)
+
+    result = deploy(root, "heroku")
+
+    assert result.returncode != 0
+    message = " ".join(result.stderr.split())
+    assert "blog/requirements.txt is an export of blog/poetry.lock and pins" in message
+    assert '`poetry -C blog add --lock "dj-database-url>=1.1"`' in message
+    assert "`poetry -C blog export --without-hashes -o requirements.txt`" in message
+    assert "Traceback" not in result.stderr
+    assert snapshot(root) == before

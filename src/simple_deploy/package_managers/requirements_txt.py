@@ -16,6 +16,7 @@ from ..textfiles import UnreadableFile, read_text
 from . import Dependencies, Edit, InstallStep, PackageManager, Requirement
 from ._specs import names_of
 from .compiled import Compiled, read_header
+from .nested_export import export_of_lock, raise_problem
 from .requirement_files import THIS_TOOL, Line, RequirementFiles, logical_lines, read_tree
 
 FILE = "requirements.txt"
@@ -133,6 +134,14 @@ def _read(root: Path, groups: tuple[str, ...], python: str | None = None) -> Dep
             f"{compiled.output} is compiled from {compiled.source} by {compiled.tool}: new "
             f"requirements go to {compiled.source}, and {compiled.output} is recompiled with "
             "the command in its header."
+        )
+    export = export_of_lock(root, target) if target != tree.top else None
+    if export is not None and compiled is None:
+        # The next export replaces that file: what this run adds goes to the root's.
+        target = tree.top
+        notes.append(
+            f"{export.file} is an export of {export.lock}: new requirements go to "
+            f"{tree.top}, which includes it, so the next export keeps them."
         )
     production = _lines_with_tool_of(root, tree, compiled)
     for line in production:
@@ -331,6 +340,13 @@ def _edit(root: Path, deps: Dependencies, missing: list[Requirement]) -> Edit:
     for requirement in raised:
         lines = [line for line in production if line.name == requirement.name]
         for path in dict.fromkeys(line.file for line in lines):
+            export = export_of_lock(root, path)
+            if export is not None:
+                pin = next(line.spec for line in lines if line.file == path)
+                stop = raise_problem(
+                    export, pin, requirement.name, requirement.minimum, requirement.reason
+                )
+                return Edit({}, {}, (), (stop,))
             text = texts.get(path) or read_text(root / path).text
             mine = [line for line in lines if line.file == path]
             texts[path] = _raise_pins(text, mine, requirement)
