@@ -19,6 +19,7 @@ import json
 import os
 import re
 import secrets
+import shlex
 import shutil
 import socket
 import subprocess
@@ -274,6 +275,24 @@ def export_asked(output: str) -> tuple[list[str], str] | None:
     if tuple(cmd[:2]) not in _EXPORT_COMMANDS or len(cmd) < 4 or cmd[3] != "export":
         return None
     return cmd, include.group(1)
+
+
+def raise_in_lock_asked(output: str) -> tuple[list[str], list[str]] | None:
+    """(add command, export command) when the tool says a nested export pins a package too
+    old: "Raise it in the lock: `poetry -C backend add --lock "x>=1.1"`, run the export
+    again (`poetry -C backend export ...`), commit, and run again"."""
+    match = re.search(
+        r"Raise it in the lock: `([^`]+)`, run the export again \(`([^`]+)`\)", output
+    )
+    if not match:
+        return None
+    add, export = shlex.split(match.group(1)), match.group(2).split()
+    allowed = {("poetry", "-C", "add", "--lock"), ("uv", "--directory", "add", "--no-sync")}
+    if len(add) != 6 or (add[0], add[1], add[3], add[4]) not in allowed:
+        return None
+    if tuple(export[:2]) not in _EXPORT_COMMANDS or export[2:4] != [add[2], "export"]:
+        return None
+    return add, export
 
 
 def slugignore_asked(output: str) -> list[str]:
@@ -1066,6 +1085,7 @@ class ProjectRun:
                     or self._lock(out, root, cell, locked)
                     or self._slugignore(out, root, cell)
                     or self._export(out, root, cell, locked)
+                    or self._raise_in_lock(out, root, cell, locked)
                 ):
                     continue
                 follow = self._advice(out, extra)
@@ -1229,6 +1249,35 @@ class ProjectRun:
             {
                 "command": f"{' '.join(cmd)} && echo '{include}' > requirements.txt"
                 " && git commit (as the message asks)",
+                "outcome": "ok" if result.returncode == 0 else f"exit {result.returncode}",
+                "message": first_line(result.stdout, result.stderr) if result.returncode else "",
+                "seconds": round(result.seconds, 1),
+            }
+        )
+        return result.returncode == 0
+
+    def _raise_in_lock(self, out: str, root: Path, cell: Cell, done: list[str]) -> bool:
+        """Raise the pin in the nested lock with the command the message names, export
+        again, and commit the lock, its pyproject.toml and the export (once)."""
+        asked = raise_in_lock_asked(out)
+        if asked is None or " ".join(asked[0]) in done:
+            return False
+        add, export = asked
+        done.append(" ".join(add))
+        result = run(add, root, self.env, TIMEOUT_INSTALL, self.log)
+        if result.returncode == 0:
+            result = run(export, root, self.env, TIMEOUT_INSTALL, self.log)
+        if result.returncode == 0:
+            git(["add", "-A", "--", add[2]], root, self.env, self.log)
+            message = f"Raise {add[5]} in the lock, and export again"
+            committed = git(
+                ["commit", "-q", "--no-verify", "-m", message], root, self.env, self.log
+            )
+            result = committed if committed.returncode else result
+        cell.passes.append(
+            {
+                "command": f"{shlex.join(add)} && {' '.join(export)} && git commit"
+                " (as the message asks)",
                 "outcome": "ok" if result.returncode == 0 else f"exit {result.returncode}",
                 "message": first_line(result.stdout, result.stderr) if result.returncode else "",
                 "seconds": round(result.seconds, 1),

@@ -322,3 +322,20 @@ def test_export_asked_reads_the_nested_dependencies_message():
     # Nothing else a message names is run.
     assert field_run.export_asked(said.replace("poetry -C backend export", "rm -rf x y")) is None
     assert field_run.export_asked(said.replace("-r backend/", "backend/")) is None
+
+
+def test_raise_in_lock_asked_reads_the_export_pin_message():
+    said = (
+        "backend/requirements.txt is an export of backend/poetry.lock and pins "
+        "`dj-database-url==0.5.0`, ... Raise it in the lock: `poetry -C backend add --lock "
+        '"dj-database-url>=1.1"`, run the export again (`poetry -C backend export '
+        "--without-hashes -o requirements.txt`), commit, and run again."
+    )
+    assert field_run.raise_in_lock_asked(said) == (
+        ["poetry", "-C", "backend", "add", "--lock", "dj-database-url>=1.1"],
+        ["poetry", "-C", "backend", "export", "--without-hashes", "-o", "requirements.txt"],
+    )
+    assert field_run.raise_in_lock_asked(said.replace("add --lock", "remove --lock")) is None
+    assert (
+        field_run.raise_in_lock_asked(said.replace("-C backend export", "-C other export")) is None
+    )
