@@ -13,7 +13,7 @@ import render_schema
 import service_shapes
 import tomlkit
 import upsun_validator
-from project_files import deploy
+from project_files import deploy, git
 
 from simple_deploy.platforms.fly_io.plugin import platform as fly_io
 from simple_deploy.platforms.heroku.plugin import platform as heroku
@@ -383,3 +383,21 @@ def test_a_nested_channels_project_is_served_by_gunicorn_from_its_folder(tmp_pat
     assert "channels: python blog/manage.py runworker tasks\n" in procfile
     requirements = (root / "requirements.txt").read_text()
     assert "\nuvicorn-worker~=0.3\nwebsockets>=13\n" in requirements
+
+
+@pytest.mark.parametrize("shape", ["rq", "channels"])
+def test_a_heroku_rerun_keeps_the_service_lines_it_wrote(service_project, shape):
+    """A detected service's Procfile line, written by the first run, is found in the
+    Procfile on the next run: it must stay (doccano's Celery `worker:` was dropped,
+    and the rehearsal said the commit differed from the configuration)."""
+    root = service_project(shape)
+    assert deploy(root, "heroku").returncode == 0
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "Configure for Heroku")
+    procfile = (root / "Procfile").read_bytes()
+
+    result = deploy(root, "heroku")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (root / "Procfile").read_bytes() == procfile
+    assert git(root, "status", "--porcelain", "--", "Procfile") == ""
