@@ -161,3 +161,37 @@ def test_a_pin_too_old_in_the_export_is_raised_in_the_lock(sample_project):
     assert "`poetry -C blog export --without-hashes -o requirements.txt`" in message
     assert "Traceback" not in result.stderr
     assert snapshot(root) == before
+
+
+def test_a_pin_too_old_in_a_nested_requirements_file_is_raised_there(sample_project):
+    """No root file yet: the run writes one including the nested file; dj-database-url
+    0.5.0 there is raised in place (a second pin in the root would conflict)."""
+    root = _nested_requirements(sample_project)
+    nested = root / "blog" / "requirements.txt"
+    nested.write_text(nested.read_text(encoding="utf-8") + "dj-database-url==0.5.0\n")
+    git(root, "commit", "-qam", "An old dj-database-url")
+
+    result = deploy(root, "render")
+
+    assert result.returncode == 0, result.stderr + result.stdout
+    lines = nested.read_text(encoding="utf-8").splitlines()
+    assert "dj-database-url==0.5.0" not in lines
+    assert any(line.startswith("dj-database-url~=") for line in lines)
+    top = (root / "requirements.txt").read_text(encoding="utf-8")
+    assert top.startswith("-r blog/requirements.txt\n")
+    assert "dj-database-url" not in top
+
+
+@pytest.mark.skipif(not _poetry_exports(), reason="poetry-plugin-export is not installed")
+def test_a_pin_too_old_in_an_export_with_no_root_file_yet_stops(sample_project):
+    root = _exported(sample_project, also_locked="dj-database-url==0.5.0")
+    git(root, "rm", "-q", "requirements.txt")
+    git(root, "commit", "-qm", "The export alone")
+    before = snapshot(root)
+
+    result = deploy(root, "fly_io")
+
+    assert result.returncode != 0
+    message = " ".join(result.stderr.split())
+    assert '`poetry -C blog add --lock "dj-database-url>=1.1"`' in message
+    assert snapshot(root) == before
