@@ -450,3 +450,13 @@ def test_a_database_broker_keeps_the_projects_own_psycopg2(sample_project):
     assert deploy(root, "render").returncode == 0
     text = (root / "requirements.txt").read_text(encoding="utf-8")
     assert "psycopg2-binary~=2.9" not in text
+
+
+def test_a_database_broker_gets_psycopg2_beside_the_projects_psycopg_3(sample_project):
+    """Django keeps the project's psycopg 3 (one driver for the web app); the broker's
+    SQLAlchemy still needs psycopg2 (doccano, configured again)."""
+    root = _database_broker_project(sample_project, driver="psycopg[binary]==3.2.9")
+    assert deploy(root, "heroku").returncode == 0
+    lines = (root / "requirements.txt").read_text(encoding="utf-8").splitlines()
+    assert "psycopg2-binary~=2.9" in lines
+    assert "psycopg[binary]==3.2.9" in lines
