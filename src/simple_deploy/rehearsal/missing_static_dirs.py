@@ -49,19 +49,18 @@ def causes(output: str, app: Path, git_root: Path) -> list[str]:
         rel = _in_repository(named, app)
         if rel is None:
             continue  # outside the repository: the platform cannot have it at all
+        # The table of a run shows a line's first words: the cause comes first.
         if _has_files(git_root / rel):
             lines.append(
-                f"(staticfiles.W004) {rel} is in STATICFILES_DIRS and has files here, but "
-                "none of them is committed (git ignores them, or a build made them), and "
-                "the platform gets only the commit: commit them, or make them in a build "
-                "step the platform runs."
+                f"(staticfiles.W004) {rel} (STATICFILES_DIRS) has files here but none "
+                "committed (git ignores them, or a build made them), and the platform gets "
+                "only the commit: commit them, or make them in a build step the platform runs."
             )
         else:
             lines.append(
-                f"(staticfiles.W004) {rel} is in STATICFILES_DIRS but exists neither in "
-                "the commit nor here: something outside the project's Python build makes "
-                "it (a frontend built in another folder and copied in, as a Dockerfile "
-                "does), which no platform build runs: build it where the platform builds, "
-                "or take it out of STATICFILES_DIRS."
+                f"(staticfiles.W004) {rel} (STATICFILES_DIRS) is made by a build no platform "
+                "runs (a frontend built elsewhere and copied in, as a Dockerfile does): it is "
+                "neither committed nor here. Build it where the platform builds, or take it "
+                "out of STATICFILES_DIRS."
             )
     return lines
