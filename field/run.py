@@ -19,6 +19,7 @@ import json
 import os
 import re
 import secrets
+import shlex
 import shutil
 import socket
 import subprocess
@@ -255,6 +256,43 @@ def lock_asked(output: str) -> tuple[list[str], str | None] | None:
     if match and match.group(1) in LOCK_COMMANDS:
         return match.group(1).split(), None
     return None
+
+
+# The exports the nested-dependencies message names, run from the git root: the
+# manager, then its directory option (the runner runs no other export).
+_EXPORT_COMMANDS = (("poetry", "-C"), ("uv", "--directory"))
+
+
+def nested_export_asked(output: str) -> tuple[list[str], str] | None:
+    """(export command, root requirements line) when the tool says "Export them for the
+    platform: `poetry -C backend export ... -o requirements.txt` ..., then create a
+    requirements.txt in the root holding the line `-r backend/requirements.txt`"."""
+    command = re.search(r"Export them for the platform: `([^`]+)`", output)
+    include = re.search(r"requirements\.txt in the root holding the line `(-r [\w./-]+)`", output)
+    if not (command and include):
+        return None
+    cmd = command.group(1).split()
+    if tuple(cmd[:2]) not in _EXPORT_COMMANDS or len(cmd) < 4 or cmd[3] != "export":
+        return None
+    return cmd, include.group(1)
+
+
+def raise_in_lock_asked(output: str) -> tuple[list[str], list[str]] | None:
+    """(add command, export command) when the tool says a nested export pins a package too
+    old: "Raise it in the lock: `poetry -C backend add --lock "x>=1.1"`, run the export
+    again (`poetry -C backend export ...`), commit, and run again"."""
+    match = re.search(
+        r"Raise it in the lock: `([^`]+)`, run the export again \(`([^`]+)`\)", output
+    )
+    if not match:
+        return None
+    add, export = shlex.split(match.group(1)), match.group(2).split()
+    allowed = {("poetry", "-C", "add", "--lock"), ("uv", "--directory", "add", "--no-sync")}
+    if len(add) != 6 or (add[0], add[1], add[3], add[4]) not in allowed:
+        return None
+    if tuple(export[:2]) not in _EXPORT_COMMANDS or export[2:4] != [add[2], "export"]:
+        return None
+    return add, export
 
 
 def slugignore_asked(output: str) -> list[str]:
@@ -769,11 +807,15 @@ def checkout(project: Project, source: Path, dest: Path, env: dict, log: Path) -
     status = git(["status", "--porcelain"], dest, env, log)
     absent = [line[3:] for line in status.stdout.splitlines() if line.startswith(" D")]
     # Only Python files of the project count (doccano's snapshot lacks two GIFs of its docs);
-    # the others are hidden from git status, so the tool sees the clean tree a user has.
+    # the others are left out in a commit of their own, so the tool sees the clean tree a
+    # user has, and later commits can write their trees (git refuses a tree naming a blob
+    # it does not hold, even one hidden with --skip-worktree).
     inside = f"{project.subdir}/" if project.subdir else ""
     missing = [name for name in absent if name.startswith(inside) and name.endswith(".py")]
     if absent and not missing:
-        git(["update-index", "--skip-worktree", "--", *absent], dest, env, log)
+        git(["rm", "-q", "--cached", "--", *absent], dest, env, log)
+        message = "Leave out the files the snapshot lacks"
+        git(["commit", "-q", "--no-verify", "-m", message], dest, env, log)
     if missing:
         raise RuntimeError(
             f"clone: the clone lacks {len(missing)} file(s) of the commit "
@@ -1055,6 +1097,8 @@ class ProjectRun:
                     or self._lock(out, root, cell, locked)
                     or self._slugignore(out, root, cell)
                     or self._export(out, root, cell, locked)
+                    or self._nested_export(out, root, cell, locked)
+                    or self._raise_in_lock(out, root, cell, locked)
                 ):
                     continue
                 follow = self._advice(out, extra)
@@ -1214,6 +1258,65 @@ class ProjectRun:
         cell.passes.append(
             {
                 "command": f"{' '.join(cmd)}, saved as {name}, git commit (as the message asks)",
+                "outcome": "ok" if result.returncode == 0 else f"exit {result.returncode}",
+                "message": first_line(result.stdout, result.stderr) if result.returncode else "",
+                "seconds": round(result.seconds, 1),
+            }
+        )
+        return result.returncode == 0
+
+    def _nested_export(self, out: str, root: Path, cell: Cell, done: list[str]) -> bool:
+        """Run the export the nested-dependencies message names from the root, write the
+        root requirements.txt holding the include it names, and commit both, as a new
+        user would (once); the pass is recorded. False: no such message, or done."""
+        asked = nested_export_asked(out)
+        if asked is None or " ".join(asked[0]) in done:
+            return False
+        cmd, include = asked
+        done.append(" ".join(cmd))
+        result = run(cmd, root, self.env, TIMEOUT_INSTALL, self.log)
+        if result.returncode == 0:
+            (root / "requirements.txt").write_text(f"{include}\n", encoding="utf-8")
+            nested = include.split(None, 1)[1]
+            git(["add", "--", "requirements.txt", nested], root, self.env, self.log)
+            message = "Export the dependencies for the platforms"
+            committed = git(
+                ["commit", "-q", "--no-verify", "-m", message], root, self.env, self.log
+            )
+            result = committed if committed.returncode else result
+        cell.passes.append(
+            {
+                "command": f"{' '.join(cmd)} && echo '{include}' > requirements.txt"
+                " && git commit (as the message asks)",
+                "outcome": "ok" if result.returncode == 0 else f"exit {result.returncode}",
+                "message": first_line(result.stdout, result.stderr) if result.returncode else "",
+                "seconds": round(result.seconds, 1),
+            }
+        )
+        return result.returncode == 0
+
+    def _raise_in_lock(self, out: str, root: Path, cell: Cell, done: list[str]) -> bool:
+        """Raise the pin in the nested lock with the command the message names, export
+        again, and commit the lock, its pyproject.toml and the export (once)."""
+        asked = raise_in_lock_asked(out)
+        if asked is None or " ".join(asked[0]) in done:
+            return False
+        add, export = asked
+        done.append(" ".join(add))
+        result = run(add, root, self.env, TIMEOUT_INSTALL, self.log)
+        if result.returncode == 0:
+            result = run(export, root, self.env, TIMEOUT_INSTALL, self.log)
+        if result.returncode == 0:
+            git(["add", "-A", "--", add[2]], root, self.env, self.log)
+            message = f"Raise {add[5]} in the lock, and export again"
+            committed = git(
+                ["commit", "-q", "--no-verify", "-m", message], root, self.env, self.log
+            )
+            result = committed if committed.returncode else result
+        cell.passes.append(
+            {
+                "command": f"{shlex.join(add)} && {' '.join(export)} && git commit"
+                " (as the message asks)",
                 "outcome": "ok" if result.returncode == 0 else f"exit {result.returncode}",
                 "message": first_line(result.stdout, result.stderr) if result.returncode else "",
                 "seconds": round(result.seconds, 1),

@@ -171,8 +171,11 @@ def build_plan(project: Project, plugin: PlatformPlugin, options: Options) -> Pl
     notes += python_notes(project, plugin)
     driver = project.postgres_driver
     if driver is not None and any(r.name in DRIVER_NAMES for r in wanted):
-        # One driver: the one the project already uses and tests with.
-        wanted = [r for r in wanted if r.name not in DRIVER_NAMES]
+        # One driver: the one the project already uses and tests with. A Celery broker on
+        # the database through SQLAlchemy loads psycopg2 whatever Django uses (its own
+        # requirement, added only when the project has no psycopg2).
+        broker = {"psycopg2-binary"} if project.services.database_broker else set()
+        wanted = [r for r in wanted if r.name not in DRIVER_NAMES or r.name in broker]
         notes.append(f"PostgreSQL driver: your `{driver.name}` is kept (no second driver added).")
     with _reading(project, "the dependency tables of your package manager"):
         requirement_files, added, problems = requirement_changes(project, wanted)

@@ -341,11 +341,6 @@ _NESTED_MANAGER_FILES = (
     ("Pipfile", "Pipenv"),
     ("pyproject.toml", "its pyproject.toml"),
 )
-_EXPORTS = {
-    "Poetry": "poetry export --without-hashes -o requirements.txt",
-    "uv": "uv export --no-dev --no-hashes --format requirements-txt -o requirements.txt",
-    "Pipenv": "pipenv requirements > requirements.txt",
-}
 
 
 def _nested_dependencies(git_root: Path, manage_dir: Path) -> Dependencies | None:
@@ -356,6 +351,7 @@ def _nested_dependencies(git_root: Path, manage_dir: Path) -> Dependencies | Non
     installed from the root by any platform's Python build: one message says how
     to give the root a file that installs it, and nothing is changed."""
     from .package_managers import requirements_txt
+    from .package_managers.nested_export import export_command
 
     if manage_dir == git_root:
         return None
@@ -364,12 +360,12 @@ def _nested_dependencies(git_root: Path, manage_dir: Path) -> Dependencies | Non
         return requirements_txt.including(git_root, f"{rel}/requirements.txt")
     for name, manager in _NESTED_MANAGER_FILES:
         if (manage_dir / name).is_file():
-            export = _EXPORTS.get(manager, "pip freeze > requirements.txt")
+            export = export_command(manager, rel)
             raise InspectionError(
                 f"Your dependencies are recorded in {rel}/{name} ({manager}), beside "
                 "manage.py, but the platforms' Python builds install from the root of the "
                 f"git repository, which has no dependency file. Nothing was changed. Export "
-                f"them for the platform: `cd {rel} && {export}`, then create a requirements.txt "
+                f"them for the platform: {export}, then create a requirements.txt "
                 f"in the root holding the line `-r {rel}/requirements.txt` (re-run the export "
                 "when your lock changes), commit both, and run again."
             )

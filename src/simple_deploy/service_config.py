@@ -207,8 +207,8 @@ def heroku_redis_tls(project: Project, indent: str = "    ") -> str:
 
 def service_requirements(project: Project) -> tuple[Requirement, ...]:
     """Packages the processes need beyond the project's own: Celery's Redis transport
-    with the redis client it accepts, gunicorn's uvicorn worker when the ASGI app has no
-    ASGI server of its own."""
+    with the redis client it accepts, psycopg2 for a broker on the database through
+    SQLAlchemy, gunicorn's uvicorn worker when the ASGI app has no ASGI server of its own."""
     services = project.services
     # kombu (Celery's messaging library) checks the redis client's version when a
     # worker connects, against the bounds of its own `redis` extra. A requirements
@@ -221,6 +221,17 @@ def service_requirements(project: Project) -> tuple[Requirement, ...]:
     )
     unlocked = project.deps.manager == "requirements_txt" and "celery" in services.redis_uses
     broker = (transport,) if unlocked or services.broker_moved else ()
+    if services.database_broker and not {"psycopg2", "psycopg2-binary"} & project.deps.present:
+        # The worker connects with SQLAlchemy's default PostgreSQL driver, psycopg2 (the
+        # web app's psycopg 3 is Django's); without it the worker stops at start.
+        broker += (
+            Requirement(
+                "psycopg2-binary",
+                "psycopg2-binary~=2.9",
+                "Celery's broker is the database through SQLAlchemy (sqla+postgresql://), "
+                "whose PostgreSQL dialect loads psycopg2",
+            ),
+        )
     if services.asgi_server != "gunicorn+uvicorn":
         return broker
     worker = Requirement(

@@ -280,6 +280,7 @@ def find_services(
         redis_env_names=redis_names,
         redis_uses=redis_uses,
         broker_moved=broker_moved,
+        database_broker=bool(celery) and "sqlalchemy" in present and "sqla+" in joined,
         asgi_application=asgi_application,
         asgi_server=asgi_server,
         websocket_path=websocket_path,

@@ -38,6 +38,9 @@ class Services:
     # Names of a Celery broker URL the settings read with another default (amqp://):
     # the platform's Redis is given under them, and the redis client is added.
     broker_moved: tuple[str, ...] = ()
+    # Celery's broker is the database through SQLAlchemy (`sqla+postgresql://`, built
+    # from DATABASE_URL): SQLAlchemy's postgresql dialect loads psycopg2, not psycopg 3.
+    database_broker: bool = False
 
     @property
     def needs_redis(self) -> bool:

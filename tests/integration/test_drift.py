@@ -86,9 +86,13 @@ def test_an_edited_generated_file_is_named_and_kept(sample_project):
     root = sample_project("requirements_txt", "flat")
     assert deploy(root, "heroku").returncode == 0
     procfile = root / "Procfile"
-    procfile.write_text(procfile.read_text(encoding="utf-8") + "worker: python -V\n")
+    # A process line added there is the project's own, which a re-run keeps (as it
+    # keeps gunicorn flags on `web:`): an edited `release:` line is written back.
+    text = procfile.read_text(encoding="utf-8")
+    assert "release: python manage.py migrate --noinput" in text
+    procfile.write_text(text.replace("migrate --noinput", "migrate --noinput --check"))
     git(root, "add", "-A")
-    git(root, "commit", "-qm", "Configure for Heroku, with a worker")
+    git(root, "commit", "-qm", "Configure for Heroku, with another release command")
     before = snapshot(root)
 
     drift = _compare(root)

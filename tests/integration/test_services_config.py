@@ -13,7 +13,7 @@ import render_schema
 import service_shapes
 import tomlkit
 import upsun_validator
-from project_files import deploy
+from project_files import deploy, git
 
 from simple_deploy.platforms.fly_io.plugin import platform as fly_io
 from simple_deploy.platforms.heroku.plugin import platform as heroku
@@ -383,3 +383,80 @@ def test_a_nested_channels_project_is_served_by_gunicorn_from_its_folder(tmp_pat
     assert "channels: python blog/manage.py runworker tasks\n" in procfile
     requirements = (root / "requirements.txt").read_text()
     assert "\nuvicorn-worker~=0.3\nwebsockets>=13\n" in requirements
+
+
+@pytest.mark.parametrize("shape", ["rq", "channels"])
+def test_a_heroku_rerun_keeps_the_service_lines_it_wrote(service_project, shape):
+    """A detected service's Procfile line, written by the first run, is found in the
+    Procfile on the next run: it must stay (doccano's Celery `worker:` was dropped,
+    and the rehearsal said the commit differed from the configuration)."""
+    root = service_project(shape)
+    assert deploy(root, "heroku").returncode == 0
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "Configure for Heroku")
+    procfile = (root / "Procfile").read_bytes()
+
+    result = deploy(root, "heroku")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (root / "Procfile").read_bytes() == procfile
+    assert git(root, "status", "--porcelain", "--", "Procfile") == ""
+
+
+def _database_broker_project(sample_project, *, driver: str = ""):
+    """doccano's shape: Celery whose broker is the database through SQLAlchemy, the URL
+    built from DATABASE_URL when no CELERY_BROKER_URL is set (no Redis at all)."""
+    root = sample_project("requirements_txt", "flat")
+    (root / "blog" / "celery.py").write_text(
+        'import os\n\nfrom celery import Celery\n\nos.environ.setdefault("DJANGO_SETTINGS_MODULE",'
+        ' "blog.settings")\napp = Celery("blog")\n'
+        'app.config_from_object("django.conf:settings", namespace="CELERY")\n',
+        encoding="utf-8",
+    )
+    settings = root / "blog" / "settings.py"
+    settings.write_text(
+        settings.read_text(encoding="utf-8")
+        + '\nimport os\n\ntry:\n    CELERY_BROKER_URL = os.environ["CELERY_BROKER_URL"]\n'
+        "except KeyError:\n"
+        '    _url = os.environ.get("DATABASE_URL", "sqlite:///db.sqlite3")\n'
+        '    CELERY_BROKER_URL = "sqla+" + _url\n',
+        encoding="utf-8",
+    )
+    requirements = root / "requirements.txt"
+    extra = "celery==5.5.3\nSQLAlchemy==1.4.54\n" + (f"{driver}\n" if driver else "")
+    requirements.write_text(requirements.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "Celery on the database through SQLAlchemy")
+    return root
+
+
+@pytest.mark.parametrize("platform", sorted(PLUGINS))
+def test_a_broker_on_the_database_through_sqlalchemy_gets_its_driver(sample_project, platform):
+    """SQLAlchemy's postgresql dialect loads psycopg2: with psycopg 3 alone (what the
+    web app gets) the worker stops at start with `No module named 'psycopg2'`."""
+    root = _database_broker_project(sample_project)
+    assert inspect(root).services.database_broker
+
+    result = deploy(root, platform)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    text = (root / "requirements.txt").read_text(encoding="utf-8")
+    assert "psycopg2-binary~=2.9" in text.splitlines()
+    assert "kombu[redis]" not in text  # no Redis: the project's broker is its database
+
+
+def test_a_database_broker_keeps_the_projects_own_psycopg2(sample_project):
+    root = _database_broker_project(sample_project, driver="psycopg2-binary==2.9.10")
+    assert deploy(root, "render").returncode == 0
+    text = (root / "requirements.txt").read_text(encoding="utf-8")
+    assert "psycopg2-binary~=2.9" not in text
+
+
+def test_a_database_broker_gets_psycopg2_beside_the_projects_psycopg_3(sample_project):
+    """Django keeps the project's psycopg 3 (one driver for the web app); the broker's
+    SQLAlchemy still needs psycopg2 (doccano, configured again)."""
+    root = _database_broker_project(sample_project, driver="psycopg[binary]==3.2.9")
+    assert deploy(root, "heroku").returncode == 0
+    lines = (root / "requirements.txt").read_text(encoding="utf-8").splitlines()
+    assert "psycopg2-binary~=2.9" in lines
+    assert "psycopg[binary]==3.2.9" in lines

@@ -313,3 +313,42 @@ def test_the_upgrade_of_packages_that_require_another_django_is_read_from_the_me
     )
     assert field_run.upgrade_asked(text) == ["django-admin-sortable2", "Django==4.2.30"]
     assert field_run.upgrade_asked("nothing") == []
+
+
+def test_nested_export_asked_reads_the_nested_dependencies_message():
+    said = (
+        "Your dependencies are recorded in backend/poetry.lock (Poetry), beside manage.py, "
+        "... Export them for the platform: `poetry -C backend export --without-hashes -o "
+        "requirements.txt` (Poetry 2 has no export command until you add its plugin: "
+        "`poetry self add poetry-plugin-export`), then create a requirements.txt in the root "
+        "holding the line `-r backend/requirements.txt` (re-run the export ...)"
+    )
+    assert field_run.nested_export_asked(said) == (
+        ["poetry", "-C", "backend", "export", "--without-hashes", "-o", "requirements.txt"],
+        "-r backend/requirements.txt",
+    )
+    uv = said.replace(
+        "poetry -C backend export --without-hashes",
+        "uv --directory backend export --no-dev --no-hashes",
+    )
+    assert field_run.nested_export_asked(uv)[0][:4] == ["uv", "--directory", "backend", "export"]
+    # Nothing else a message names is run.
+    assert field_run.nested_export_asked(said.replace("poetry -C backend export", "rm -rf x y")) is None
+    assert field_run.nested_export_asked(said.replace("-r backend/", "backend/")) is None
+
+
+def test_raise_in_lock_asked_reads_the_export_pin_message():
+    said = (
+        "backend/requirements.txt is an export of backend/poetry.lock and pins "
+        "`dj-database-url==0.5.0`, ... Raise it in the lock: `poetry -C backend add --lock "
+        '"dj-database-url>=1.1"`, run the export again (`poetry -C backend export '
+        "--without-hashes -o requirements.txt`), commit, and run again."
+    )
+    assert field_run.raise_in_lock_asked(said) == (
+        ["poetry", "-C", "backend", "add", "--lock", "dj-database-url>=1.1"],
+        ["poetry", "-C", "backend", "export", "--without-hashes", "-o", "requirements.txt"],
+    )
+    assert field_run.raise_in_lock_asked(said.replace("add --lock", "remove --lock")) is None
+    assert (
+        field_run.raise_in_lock_asked(said.replace("-C backend export", "-C other export")) is None
+    )

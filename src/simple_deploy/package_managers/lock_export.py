@@ -18,7 +18,7 @@ from pathlib import Path
 from packaging.markers import InvalidMarker, Marker
 from packaging.utils import canonicalize_name
 
-__all__ = ["REQUIREMENTS", "is_export", "locked_versions", "with_new_pins"]
+__all__ = ["REQUIREMENTS", "is_export", "locked_versions", "pins", "with_new_pins"]
 
 REQUIREMENTS = "requirements.txt"
 LOCK = "uv.lock"
@@ -96,6 +96,11 @@ def _pins(text: str) -> dict[str, str] | None:
             continue
         pins[canonicalize_name(match.group(1))] = match.group(3)
     return pins
+
+
+def pins(text: str) -> dict[str, str] | None:
+    """{name: version} of a pins-only requirements text (Linux lines); None for any other."""
+    return _pins(text)
 
 
 def is_export(root: Path) -> bool:

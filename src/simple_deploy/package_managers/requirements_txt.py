@@ -16,6 +16,7 @@ from ..textfiles import UnreadableFile, read_text
 from . import Dependencies, Edit, InstallStep, PackageManager, Requirement
 from ._specs import names_of
 from .compiled import Compiled, read_header
+from .nested_export import export_of_lock, raise_problem
 from .requirement_files import THIS_TOOL, Line, RequirementFiles, logical_lines, read_tree
 
 FILE = "requirements.txt"
@@ -133,6 +134,14 @@ def _read(root: Path, groups: tuple[str, ...], python: str | None = None) -> Dep
             f"{compiled.output} is compiled from {compiled.source} by {compiled.tool}: new "
             f"requirements go to {compiled.source}, and {compiled.output} is recompiled with "
             "the command in its header."
+        )
+    export = export_of_lock(root, target) if target != tree.top else None
+    if export is not None and compiled is None:
+        # The next export replaces that file: what this run adds goes to the root's.
+        target = tree.top
+        notes.append(
+            f"{export.file} is an export of {export.lock}: new requirements go to "
+            f"{tree.top}, which includes it, so the next export keeps them."
         )
     production = _lines_with_tool_of(root, tree, compiled)
     for line in production:
@@ -283,6 +292,7 @@ def including(root: Path, nested: str) -> Dependencies:
         install_files=(FILE, *tree.files),
         install_steps=_INSTALL,
         problems=tuple(problems),
+        pins=_pins(lines, _python(root)),
         notes=(
             f"Your dependencies are in {nested}, beside manage.py; the platforms install from "
             f"the repository root, so {FILE} is created there, including it (`-r {nested}`), "
@@ -293,18 +303,49 @@ def including(root: Path, nested: str) -> Dependencies:
     )
 
 
+def _edit_including(root: Path, deps: Dependencies, missing: list[Requirement]) -> Edit:
+    """The new root file including the nested one, with what the platform needs. A pin
+    the nested file holds too old for the generated files is raised there (a second
+    pin in the root would conflict with it), unless that file is an export of a lock,
+    which the next export would undo: then the run stops with the lock's command."""
+    nested = deps.new_text[3:].strip()
+    raised = [r for r in missing if r.name in deps.present]
+    missing = [r for r in missing if r.name not in deps.present]
+    texts: dict[str, str] = {}
+    reasons: dict[str, str] = {}
+    lines = list(read_tree(root, nested).requirement_lines()) if raised else []
+    for requirement in raised:
+        mine = [line for line in lines if line.name == requirement.name]
+        for path in dict.fromkeys(line.file for line in mine):
+            here = [line for line in mine if line.file == path]
+            export = export_of_lock(root, path)
+            if export is not None:
+                stop = raise_problem(
+                    export, here[0].spec, requirement.name, requirement.minimum, requirement.reason
+                )
+                return Edit({}, {}, (), (stop,))
+            texts[path] = _raise_pins(
+                texts.get(path) or read_text(root / path).text, here, requirement
+            )
+            old = "; ".join(f"`{line.spec}`" for line in here)
+            why = (
+                f"raised {old} to `{requirement.spec}`: the generated files need "
+                f"{requirement.name} {requirement.minimum} or newer ({requirement.reason})"
+            )
+            reasons[path] = f"{reasons[path]}; {why}" if path in reasons else why
+    names = ", ".join(r.spec for r in missing)
+    texts[FILE] = _add(deps.new_text, missing)
+    reasons[FILE] = (
+        f"your requirements are in {nested}, beside manage.py, and the platform installs "
+        "from the root: includes it, and adds the production requirements "
+        f"{names or '(none missing)'}"
+    )
+    return Edit(texts, reasons, (*missing, *raised))
+
+
 def _edit(root: Path, deps: Dependencies, missing: list[Requirement]) -> Edit:
     if deps.new_text is not None and deps.new_text.startswith("-r "):
-        names = ", ".join(r.spec for r in missing)
-        return Edit(
-            {FILE: _add(deps.new_text, missing)},
-            {
-                FILE: f"your requirements are in {deps.new_text[3:].strip()}, beside manage.py, "
-                "and the platform installs from the root: includes it, and adds the "
-                f"production requirements {names or '(none missing)'}"
-            },
-            tuple(missing),
-        )
+        return _edit_including(root, deps, missing)
     if deps.new_text is not None:
         names = ", ".join(r.spec for r in missing)
         return Edit(
@@ -331,6 +372,13 @@ def _edit(root: Path, deps: Dependencies, missing: list[Requirement]) -> Edit:
     for requirement in raised:
         lines = [line for line in production if line.name == requirement.name]
         for path in dict.fromkeys(line.file for line in lines):
+            export = export_of_lock(root, path)
+            if export is not None:
+                pin = next(line.spec for line in lines if line.file == path)
+                stop = raise_problem(
+                    export, pin, requirement.name, requirement.minimum, requirement.reason
+                )
+                return Edit({}, {}, (), (stop,))
             text = texts.get(path) or read_text(root / path).text
             mine = [line for line in lines if line.file == path]
             texts[path] = _raise_pins(text, mine, requirement)

@@ -32,7 +32,16 @@ from urllib.parse import quote, urlsplit
 
 from ..package_managers import PackageManager
 from ..runtime import Command, Process, Runtime
-from . import chosen_settings, http_checks, redis, schema_changes, service_steps, versions, workers
+from . import (
+    chosen_settings,
+    http_checks,
+    missing_static_dirs,
+    redis,
+    schema_changes,
+    service_steps,
+    versions,
+    workers,
+)
 from .commit import extract_head
 from .crawl import Crawl, Response, crawl
 from .engine import Context, Engine
@@ -448,7 +457,8 @@ def _step_check(state: _Rehearsal) -> _Outcome:
     # Only warnings, each about a value the project's own files set: its choice.
     choices, others = chosen_settings.chosen(result.output, state.ctx.app)
     if not choices or others or "ERRORS:" in result.output or "Traceback" in result.output:
-        raise StepFailed(failure(argv, result))
+        why = missing_static_dirs.causes(result.output, state.ctx.app, state.ctx.git_root)
+        raise StepFailed("\n".join([*why, failure(argv, result)]))
     notes = "; ".join(choice.note() for choice in choices)
     return notes, tail(result.output)
 

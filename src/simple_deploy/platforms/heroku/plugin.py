@@ -100,10 +100,14 @@ def _shell_join(argv: tuple[str, ...]) -> str:
     return shlex.join(argv).replace(shlex.quote(PORT), PORT)
 
 
-def _service_lines(project: Project) -> list[tuple[str, str]]:
-    """Process types for the services inspection found that the Procfile lacks."""
+def _service_lines(project: Project, *, rewritten: bool = False) -> list[tuple[str, str]]:
+    """Process types for the services inspection found that the Procfile lacks; with
+    `rewritten` (the Procfile is the one an earlier run generated, and is written anew),
+    also those read from it, which that run wrote there (as the user may have edited them)."""
     return [
-        (p.name, _shell_join(p.argv)) for p in project.services.processes if p.source != "Procfile"
+        (p.name, _shell_join(p.argv))
+        for p in project.services.processes
+        if rewritten or p.source != "Procfile"
     ]
 
 
@@ -171,19 +175,26 @@ def _procfile(project: Project, processes: dict[str, tuple[str, ...]]) -> FileCh
     own: they stay, in their order, and the reason says what was replaced.
     """
     ours = {k: _shell_join(v) for k, v in processes.items()}
+
+    def generated_with(services: list[tuple[str, str]]) -> FileChange:
+        return generated_file(
+            project,
+            "Procfile",
+            render_template(
+                _TEMPLATES,
+                "Procfile-tpl",
+                {**ours, "services": services, "asgi_server": project.services.asgi_server},
+            ),
+            "tells Heroku to migrate in the release phase and serve with gunicorn",
+        )
+
     services = _service_lines(project)
-    generated = generated_file(
-        project,
-        "Procfile",
-        render_template(
-            _TEMPLATES,
-            "Procfile-tpl",
-            {**ours, "services": services, "asgi_server": project.services.asgi_server},
-        ),
-        "tells Heroku to migrate in the release phase and serve with gunicorn",
-    )
+    generated = generated_with(services)
     if not generated.user_file:
-        return generated
+        if generated.before is None:
+            return generated
+        # Our own Procfile, from an earlier run: its service lines are read back from it.
+        return generated_with(_service_lines(project, rewritten=True))
     text = generated.before.decode("utf-8", errors="replace").replace("\r\n", "\n")
     # Kept verbatim: its `$PORT` is for Heroku's shell, which a re-quoted line would hide.
     keep_web = procfile_web.users_gunicorn(project, ()) is not None
