@@ -333,7 +333,10 @@ def test_nested_export_asked_reads_the_nested_dependencies_message():
     )
     assert field_run.nested_export_asked(uv)[0][:4] == ["uv", "--directory", "backend", "export"]
     # Nothing else a message names is run.
-    assert field_run.nested_export_asked(said.replace("poetry -C backend export", "rm -rf x y")) is None
+    assert (
+        field_run.nested_export_asked(said.replace("poetry -C backend export", "rm -rf x y"))
+        is None
+    )
     assert field_run.nested_export_asked(said.replace("-r backend/", "backend/")) is None
 
 
