@@ -16,7 +16,15 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["AssetBuild", "find_asset_build", "compress_offline", "COMPRESS_ARGS", "LOCK_FILES"]
+__all__ = [
+    "AssetBuild",
+    "find_asset_build",
+    "compress_offline",
+    "tailwind_cli",
+    "COMPRESS_ARGS",
+    "TAILWIND_BUILD_ARGS",
+    "LOCK_FILES",
+]
 
 # npm's own lock files, in the order npm reads them; `npm ci` needs one.
 LOCK_FILES = ("npm-shrinkwrap.json", "package-lock.json")
@@ -369,3 +377,16 @@ def compress_offline(settings_texts: list[str]) -> bool:
     `{% compress %}` fails with OfflineGenerationError."""
     joined = "\n".join(settings_texts)
     return bool(_COMPRESSOR_APP.search(joined) and _COMPRESS_OFFLINE.search(joined))
+
+
+# django-tailwind-cli builds its CSS with the standalone Tailwind CLI, no package.json:
+# `tailwind build` downloads the CLI (TAILWIND_CLI_AUTOMATIC_DOWNLOAD, on by default) at
+# TAILWIND_CLI_VERSION and writes TAILWIND_CLI_DIST_CSS, which collectstatic must then see.
+TAILWIND_BUILD_ARGS = ("tailwind", "build")
+_TAILWIND_CLI_APP = re.compile(r"""["']django_tailwind_cli["']""")
+
+
+def tailwind_cli(settings_texts: list[str]) -> bool:
+    """True when the settings install django-tailwind-cli: its CSS is built, usually
+    git-ignored, so every platform must run `manage.py tailwind build` before collectstatic."""
+    return bool(_TAILWIND_CLI_APP.search("\n".join(settings_texts)))
