@@ -379,6 +379,8 @@ def _tailwind_cli(manage_dir: Path) -> None:
             'STATICFILES_DIRS = [BASE_DIR / "assets"]\n'
             'TAILWIND_CLI_SRC_CSS = "assets/css/source.css"\n'
             'TAILWIND_CLI_VERSION = "4.1.3"\n'
+            # As djangopackages and the package's docs do: no download in production.
+            "TAILWIND_CLI_AUTOMATIC_DOWNLOAD = DEBUG\n"
         )
 
 

@@ -21,6 +21,7 @@ __all__ = [
     "find_asset_build",
     "compress_offline",
     "tailwind_cli",
+    "tailwind_note",
     "COMPRESS_ARGS",
     "TAILWIND_BUILD_ARGS",
     "LOCK_FILES",
@@ -379,10 +380,12 @@ def compress_offline(settings_texts: list[str]) -> bool:
     return bool(_COMPRESSOR_APP.search(joined) and _COMPRESS_OFFLINE.search(joined))
 
 
-# django-tailwind-cli builds its CSS with the standalone Tailwind CLI, no package.json:
-# `tailwind build` downloads the CLI (TAILWIND_CLI_AUTOMATIC_DOWNLOAD, on by default) at
-# TAILWIND_CLI_VERSION and writes TAILWIND_CLI_DIST_CSS, which collectstatic must then see.
-TAILWIND_BUILD_ARGS = ("tailwind", "build")
+# django-tailwind-cli builds its CSS with the standalone Tailwind CLI, no package.json.
+# `download_cli` fetches the CLI at TAILWIND_CLI_VERSION even when the settings turn
+# TAILWIND_CLI_AUTOMATIC_DOWNLOAD off in production (`= DEBUG`, as its docs suggest), and
+# skips it for TAILWIND_CLI_USE_SYSTEM_BINARY; `build` then writes TAILWIND_CLI_DIST_CSS
+# into STATICFILES_DIRS[0], which collectstatic must see.
+TAILWIND_BUILD_ARGS = (("tailwind", "download_cli"), ("tailwind", "build"))
 _TAILWIND_CLI_APP = re.compile(r"""["']django_tailwind_cli["']""")
 
 
@@ -390,3 +393,13 @@ def tailwind_cli(settings_texts: list[str]) -> bool:
     """True when the settings install django-tailwind-cli: its CSS is built, usually
     git-ignored, so every platform must run `manage.py tailwind build` before collectstatic."""
     return bool(_TAILWIND_CLI_APP.search("\n".join(settings_texts)))
+
+
+def tailwind_note(where: str, when: str = "before collectstatic") -> str:
+    """The summary's line for django-tailwind-cli: what `where` (the Dockerfile, the build
+    hook) runs, and the download the build makes."""
+    return (
+        f"django-tailwind-cli found: {where} runs `python manage.py tailwind download_cli` and "
+        f"`python manage.py tailwind build` {when}, so the CSS it writes is collected "
+        "(the build downloads the standalone Tailwind CLI from GitHub's releases)."
+    )

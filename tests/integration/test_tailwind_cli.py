@@ -52,11 +52,14 @@ def test_the_build_runs_tailwind_before_collectstatic(sample_project, platform):
     result = deploy(root, platform)
     assert result.returncode == 0, result.stderr + result.stdout
     build_file = (root / BUILD_FILES[platform]).read_text(encoding="utf-8")
-    assert "tailwind build" in build_file, build_file
+    assert "tailwind download_cli" in build_file, build_file
+    assert build_file.index("tailwind download_cli") < build_file.index("tailwind build")
     # On Heroku, bin/post_compile runs after the buildpack's collectstatic, and again after.
     assert build_file.index("tailwind build") < build_file.rindex("collectstatic --noinput")
     if platform == "heroku":
         assert os.access(root / "bin/post_compile", os.X_OK)
+    summary = " ".join(result.stdout.split())
+    assert "runs `python manage.py tailwind download_cli` and" in summary, summary
 
     # The rehearsal's build runs the same steps in the same order.
     runtime = plugins.load(platform).runtime(inspect(manage_dir(root)))

@@ -75,14 +75,11 @@ def build_image(project: Project, port: str = INTERNAL_PORT) -> Image:
             # build-only placeholders here, never seen at run time.
             # django-tailwind-cli's CSS, before collectstatic collects it.
             *(
-                (
-                    Command(
-                        manage_py_argv(project, *TAILWIND_BUILD_ARGS),
-                        env={BUILD_FLAG: "1", **env_needs.build_placeholders(project)},
-                    ),
+                Command(
+                    manage_py_argv(project, *args),
+                    env={BUILD_FLAG: "1", **env_needs.build_placeholders(project)},
                 )
-                if project.tailwind_cli
-                else ()
+                for args in (TAILWIND_BUILD_ARGS if project.tailwind_cli else ())
             ),
             # Not for a project that commits its collected files (shipped_static).
             *(

@@ -32,7 +32,7 @@ from simple_deploy import (
     service_config,
     static_storage,
 )
-from simple_deploy.assets import COMPRESS_ARGS, TAILWIND_BUILD_ARGS
+from simple_deploy.assets import COMPRESS_ARGS, TAILWIND_BUILD_ARGS, tailwind_note
 from simple_deploy.platforms.heroku import manager_files, procfile_web
 from simple_deploy.plugin import (
     FileChange,
@@ -289,6 +289,14 @@ def _asset_notes(project: Project) -> list[str]:
             "Heroku's build runs collectstatic unless the config var DISABLE_COLLECTSTATIC "
             "is 1: `heroku config:set DISABLE_COLLECTSTATIC=1` (--automate-all sets it)."
         )
+    if project.tailwind_cli:
+        notes.append(
+            tailwind_note(
+                "bin/post_compile",
+                "after the buildpack's collectstatic, then collectstatic again",
+            )
+            + " Heroku's Fir generation runs no bin/post_compile: there, the CSS is missing."
+        )
     if project.compress_offline:
         notes.append(
             "django-compressor with COMPRESS_OFFLINE = True found: bin/post_compile runs "
@@ -305,12 +313,12 @@ COMPRESS = ("python", "manage.py", *COMPRESS_ARGS)
 # bin/pre_compile runs before the Python install, so no manage.py command can run
 # before the buildpack's collectstatic: django-tailwind-cli's CSS is built after it,
 # and collectstatic runs again to collect (and hash) it.
-TAILWIND = ("python", "manage.py", *TAILWIND_BUILD_ARGS)
+TAILWIND = tuple(("python", "manage.py", *args) for args in TAILWIND_BUILD_ARGS)
 
 
 def post_compile_steps(project: Project) -> tuple[tuple[str, ...], ...]:
     """What bin/post_compile runs, in order (none: no bin/post_compile)."""
-    tailwind = (TAILWIND, COLLECTSTATIC) if project.tailwind_cli else ()
+    tailwind = (*TAILWIND, COLLECTSTATIC) if project.tailwind_cli else ()
     return (*tailwind, *((COMPRESS,) if project.compress_offline else ()))
 
 

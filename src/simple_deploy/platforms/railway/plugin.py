@@ -29,7 +29,7 @@ import shlex
 from typing import TYPE_CHECKING
 
 from simple_deploy import __version__, block_lines, env_needs, service_config, static_storage
-from simple_deploy.assets import COMPRESS_ARGS, TAILWIND_BUILD_ARGS
+from simple_deploy.assets import COMPRESS_ARGS, TAILWIND_BUILD_ARGS, tailwind_note
 from simple_deploy.platforms._platform_common.titles import project_title
 from simple_deploy.plugin import (
     Guide,
@@ -229,7 +229,10 @@ def _workers(project: Project) -> str:
 
 def _tailwind(project: Project) -> tuple[tuple[str, ...], ...]:
     """django-tailwind-cli's CSS, before collectstatic collects it."""
-    return (manage_py_argv(project, *TAILWIND_BUILD_ARGS),) if project.tailwind_cli else ()
+    return tuple(
+        manage_py_argv(project, *args)
+        for args in (TAILWIND_BUILD_ARGS if project.tailwind_cli else ())
+    )
 
 
 def _compress(project: Project) -> tuple[tuple[str, ...], ...]:
@@ -363,6 +366,8 @@ def _asset_notes(project: Project) -> list[str]:
             f"`build` in {CONFIG_FILE}."
         )
     notes.extend(static_storage.note(project))
+    if project.tailwind_cli:
+        notes.append(tailwind_note(f"`build` in {CONFIG_FILE}"))
     if project.compress_offline:
         notes.append(
             f"django-compressor with COMPRESS_OFFLINE = True found: `build` in {CONFIG_FILE} "
