@@ -121,7 +121,16 @@ def first_line(stdout: str, stderr: str) -> str:
     both = out_lines + err_lines
     # Installers: a host this machine cannot reach is the cause, not the tool's error.
     for line in both:
-        if "Could not resolve host" in line or "Temporary failure in name resolution" in line:
+        # (getaddrinfo's "Name or service not known": a download the build makes, such as
+        # django-tailwind-cli's CLI from GitHub.)
+        if any(
+            cause in line
+            for cause in (
+                "Could not resolve host",
+                "Temporary failure in name resolution",
+                "Name or service not known",
+            )
+        ):
             return "network: " + line
     if any("subprocess-exited-with-error" in line for line in both):
         # pip could not build a pinned dependency: name it and the build's own error.
