@@ -93,6 +93,7 @@ def test_the_first_line_is_the_one_a_user_reads():
         "<urlopen error [Errno -2] Name or service not known>\n"
     )
     assert field_run.first_line(download, "").startswith("network: CommandError: Failed to")
+    assert field_run.failed_step(download)[1].startswith("network: CommandError: Failed to")
 
 
 def test_the_advice_the_runner_follows_is_read_from_the_message():
