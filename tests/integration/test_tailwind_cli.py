@@ -58,6 +58,9 @@ def test_the_build_runs_tailwind_before_collectstatic(sample_project, platform):
     assert build_file.index("tailwind build") < build_file.rindex("collectstatic --noinput")
     if platform == "heroku":
         assert os.access(root / "bin/post_compile", os.X_OK)
+        # Its `tailwind` commands run in the build, where this tool is not installed.
+        settings = (manage_dir(root) / "blog" / "settings.py").read_text(encoding="utf-8")
+        assert '{"collectstatic", "tailwind"} & {*_sys.argv}' in settings, settings
     summary = " ".join(result.stdout.split())
     assert "runs `python manage.py tailwind download_cli` and" in summary, summary
 

@@ -411,6 +411,8 @@ def plan(project: Project, options: Options) -> PlatformPlan:
                     "services_settings": service_config.heroku_redis_tls(project),
                     "email_settings": email_settings(project=project),
                     "compress": project.compress_offline,
+                    # bin/post_compile's `tailwind` commands build without this tool too.
+                    "tailwind": project.tailwind_cli,
                 },
             ),
             "Heroku-only settings: DEBUG off, secret key and hosts from config vars, HTTPS, "
