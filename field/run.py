@@ -113,6 +113,14 @@ def load_projects(text: str) -> list[Project]:
 # ---------------------------------------------------------------- messages (pure)
 
 
+# What a download from a host this machine cannot resolve prints (curl, glibc's getaddrinfo).
+_NETWORK = (
+    "Could not resolve host",
+    "Temporary failure in name resolution",
+    "Name or service not known",
+)
+
+
 def first_line(stdout: str, stderr: str) -> str:
     """The line of a failed command a user reads first: the exception of a
     traceback, the CommandError, a rehearsal's failing step, else the first line."""
@@ -121,7 +129,9 @@ def first_line(stdout: str, stderr: str) -> str:
     both = out_lines + err_lines
     # Installers: a host this machine cannot reach is the cause, not the tool's error.
     for line in both:
-        if "Could not resolve host" in line or "Temporary failure in name resolution" in line:
+        # (getaddrinfo's "Name or service not known": a download the build makes, such as
+        # django-tailwind-cli's CLI from GitHub.)
+        if any(cause in line for cause in _NETWORK):
             return "network: " + line
     if any("subprocess-exited-with-error" in line for line in both):
         # pip could not build a pinned dependency: name it and the build's own error.
@@ -167,8 +177,13 @@ def failed_step(output: str) -> tuple[str, str] | None:
                     detail.append(later.strip())
             # `check --deploy` says which command exited first; the check's id is the cause.
             checks = [x for x in detail if re.search(r"\(\w+\.[WE]\d+\)", x)]
+            # A step's download (django-tailwind-cli's CLI from GitHub) that this machine
+            # cannot resolve: the network is the cause, not the command that exited.
+            network = [x for x in detail if any(cause in x for cause in _NETWORK)]
             if checks:
                 message = checks[0]
+            elif network:
+                message = "network: " + network[0]
             elif not message:
                 message = detail[0] if detail else ""
             return match.group(1).strip(), message

@@ -345,6 +345,45 @@ def _compress_offline(manage_dir: Path) -> None:
         )
 
 
+def _tailwind_cli(manage_dir: Path) -> None:
+    """django-tailwind-cli, no package.json: its CSS (STATICFILES_DIRS[0]/css/tailwind.css)
+    is built by `manage.py tailwind build` from the standalone CLI and git-ignored, as
+    djangopackages does; the home page links it."""
+    (manage_dir / "templates").mkdir()
+    (manage_dir / "templates" / "home.html").write_text(
+        "{% load tailwind_cli %}<!doctype html>\n<title>Blog</title>\n{% tailwind_css %}\n"
+        '<h1 class="text-3xl">Blog</h1>\n',
+        encoding="utf-8",
+    )
+    (manage_dir / "assets" / "css").mkdir(parents=True)
+    (manage_dir / "assets" / "css" / "source.css").write_text(
+        '@import "tailwindcss";\n', encoding="utf-8"
+    )
+    (manage_dir / ".gitignore").write_text("assets/css/tailwind.css\n", encoding="utf-8")
+    urls = manage_dir / "blog" / "urls.py"
+    _edit(
+        urls,
+        "from django.urls import path\n",
+        "from django.urls import path\nfrom django.views.generic import TemplateView\n",
+    )
+    _edit(
+        urls,
+        "urlpatterns = [\n",
+        "urlpatterns = [\n    path('', TemplateView.as_view(template_name='home.html')),\n",
+    )
+    settings = manage_dir / "blog" / "settings.py"
+    _edit(settings, "'DIRS': [],", "'DIRS': [BASE_DIR / 'templates'],")
+    with open(settings, "a", encoding="utf-8") as out:
+        out.write(
+            "\nINSTALLED_APPS += ['django_tailwind_cli']\n"
+            'STATICFILES_DIRS = [BASE_DIR / "assets"]\n'
+            'TAILWIND_CLI_SRC_CSS = "assets/css/source.css"\n'
+            'TAILWIND_CLI_VERSION = "4.1.3"\n'
+            # As djangopackages and the package's docs do: no download in production.
+            "TAILWIND_CLI_AUTOMATIC_DOWNLOAD = DEBUG\n"
+        )
+
+
 def _missing_source_map(manage_dir: Path) -> None:
     """A vendored, minified CSS file copied without the source map it names (as
     tom-select's and Bootstrap's are), beside a JS file whose map is shipped; and the
@@ -586,6 +625,7 @@ SETTINGS_SHAPES = {
     "named-base": (_named_base, ()),
     "wagtail": (_wagtail, ("wagtail>=7.0",)),
     "compress-offline": (_compress_offline, ("django-compressor~=4.5", "whitenoise~=6.12")),
+    "tailwind-cli": (_tailwind_cli, ("django-tailwind-cli~=4.6", "whitenoise~=6.12")),
     "legacy-static-storage": (_legacy_static_storage, ("whitenoise~=6.12",)),
     "manifest-storage": (_manifest_storage, ("whitenoise~=6.12",)),
     "missing-source-map": (_missing_source_map, ("whitenoise~=6.12",)),

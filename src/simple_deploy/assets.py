@@ -16,7 +16,16 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["AssetBuild", "find_asset_build", "compress_offline", "COMPRESS_ARGS", "LOCK_FILES"]
+__all__ = [
+    "AssetBuild",
+    "find_asset_build",
+    "compress_offline",
+    "tailwind_cli",
+    "tailwind_note",
+    "COMPRESS_ARGS",
+    "TAILWIND_BUILD_ARGS",
+    "LOCK_FILES",
+]
 
 # npm's own lock files, in the order npm reads them; `npm ci` needs one.
 LOCK_FILES = ("npm-shrinkwrap.json", "package-lock.json")
@@ -369,3 +378,28 @@ def compress_offline(settings_texts: list[str]) -> bool:
     `{% compress %}` fails with OfflineGenerationError."""
     joined = "\n".join(settings_texts)
     return bool(_COMPRESSOR_APP.search(joined) and _COMPRESS_OFFLINE.search(joined))
+
+
+# django-tailwind-cli builds its CSS with the standalone Tailwind CLI, no package.json.
+# `download_cli` fetches the CLI at TAILWIND_CLI_VERSION even when the settings turn
+# TAILWIND_CLI_AUTOMATIC_DOWNLOAD off in production (`= DEBUG`, as its docs suggest), and
+# skips it for TAILWIND_CLI_USE_SYSTEM_BINARY; `build` then writes TAILWIND_CLI_DIST_CSS
+# into STATICFILES_DIRS[0], which collectstatic must see.
+TAILWIND_BUILD_ARGS = (("tailwind", "download_cli"), ("tailwind", "build"))
+_TAILWIND_CLI_APP = re.compile(r"""["']django_tailwind_cli["']""")
+
+
+def tailwind_cli(settings_texts: list[str]) -> bool:
+    """True when the settings install django-tailwind-cli: its CSS is built, usually
+    git-ignored, so every platform must run `manage.py tailwind build` before collectstatic."""
+    return bool(_TAILWIND_CLI_APP.search("\n".join(settings_texts)))
+
+
+def tailwind_note(where: str, when: str = "before collectstatic") -> str:
+    """The summary's line for django-tailwind-cli: what `where` (the Dockerfile, the build
+    hook) runs, and the download the build makes."""
+    return (
+        f"django-tailwind-cli found: {where} runs `python manage.py tailwind download_cli` and "
+        f"`python manage.py tailwind build` {when}, so the CSS it writes is collected "
+        "(the build downloads the standalone Tailwind CLI from GitHub's releases)."
+    )

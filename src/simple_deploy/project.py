@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import manage_shim, markers, platform_flags
-from .assets import AssetBuild, compress_offline, find_asset_build
+from .assets import AssetBuild, compress_offline, find_asset_build, tailwind_cli
 from .drivers import Driver, find_driver, read_texts
 from .git_status import GitStatus, read_status
 from .package_managers import Dependencies, ManagerError, detect, get
@@ -72,6 +72,8 @@ class Project:
     # build before collectstatic, and the PostgreSQL driver the project already has.
     asset_build: AssetBuild | None = None
     compress_offline: bool = False
+    # django-tailwind-cli installed: `manage.py tailwind build` runs before collectstatic.
+    tailwind_cli: bool = False
     # The STATICFILES_STORAGE the settings set (probed), when STORAGES has no
     # "staticfiles": Django 5.1 ignores it (see static_storage).
     legacy_static_storage: str | None = None
@@ -678,6 +680,8 @@ def inspect(
         # collects, so an asset build there would only need Node.js for nothing.
         asset_build=None if shipped else find_asset_build(git_root, manage_dir),
         compress_offline=compress_offline(_settings_texts(manage_dir, read_as)),
+        # A project shipping its collected files built its CSS before the commit.
+        tailwind_cli=not shipped and tailwind_cli(_settings_texts(manage_dir, read_as)),
         missing_source_maps=missing_maps(git_root, git.untracked, git.ignored) if git else (),
         static_shipped=shipped,
         wagtail=wagtail,

@@ -197,3 +197,13 @@ def test_a_build_script_wins_over_the_gulpfile(tmp_path):
     (tmp_path / "gulpfile.js").write_text("exports.build = build;\n", "utf-8")
     build = find_asset_build(tmp_path, tmp_path)
     assert build.build_argv == ("npm", "run", "build") and not build.task_argv
+
+
+def test_tailwind_cli_is_found_in_installed_apps():
+    from simple_deploy.assets import tailwind_cli
+
+    assert tailwind_cli(["INSTALLED_APPS = [\n    'django_tailwind_cli',\n]\n"])
+    assert tailwind_cli(['INSTALLED_APPS += ["django_tailwind_cli"]'])
+    # django-tailwind (the `tailwind` app) is another package, built with npm.
+    assert not tailwind_cli(["INSTALLED_APPS = ['tailwind', 'theme']"])
+    assert not tailwind_cli(["# django_tailwind_cli is not used here"])

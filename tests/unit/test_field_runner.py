@@ -86,6 +86,14 @@ def test_the_first_line_is_the_one_a_user_reads():
     rehearsal = "[pass] install (3.0 s)\n[fail] check --deploy (2.1 s)\n  W003 base url\n"
     assert field_run.failed_step(rehearsal) == ("check --deploy", "W003 base url")
     assert field_run.first_line(rehearsal, "") == "W003 base url"
+    # A download the build makes from a host this machine cannot resolve: the network.
+    download = (
+        "[FAIL] build (4.0 s): python manage.py tailwind download_cli exited with code 1:\n"
+        "  CommandError: Failed to download Tailwind CSS CLI: Connection error: "
+        "<urlopen error [Errno -2] Name or service not known>\n"
+    )
+    assert field_run.first_line(download, "").startswith("network: CommandError: Failed to")
+    assert field_run.failed_step(download)[1].startswith("network: CommandError: Failed to")
 
 
 def test_the_advice_the_runner_follows_is_read_from_the_message():

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, NamedTuple
 
 from simple_deploy import env_needs, service_config
-from simple_deploy.assets import COMPRESS_ARGS
+from simple_deploy.assets import COMPRESS_ARGS, TAILWIND_BUILD_ARGS
 from simple_deploy.package_managers import InstallStep, get
 from simple_deploy.plugin import Project, manage_py_argv
 
@@ -73,6 +73,14 @@ def build_image(project: Project, port: str = INTERNAL_PORT) -> Image:
         build=(
             # Fly has no secrets at build: variables the settings need to import get
             # build-only placeholders here, never seen at run time.
+            # django-tailwind-cli's CSS, before collectstatic collects it.
+            *(
+                Command(
+                    manage_py_argv(project, *args),
+                    env={BUILD_FLAG: "1", **env_needs.build_placeholders(project)},
+                )
+                for args in (TAILWIND_BUILD_ARGS if project.tailwind_cli else ())
+            ),
             # Not for a project that commits its collected files (shipped_static).
             *(
                 ()

@@ -24,6 +24,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, NamedTuple
 
 from simple_deploy import __version__, block_lines, env_needs, service_config, static_storage
+from simple_deploy.assets import tailwind_note
 from simple_deploy.git_status import root_commits
 from simple_deploy.plan import GENERATED_MARK
 from simple_deploy.plugin import (
@@ -434,6 +435,8 @@ def _asset_notes(project: Project) -> list[str]:
                 else "and copies node_modules into the image before collectstatic."
             )
         )
+    if project.tailwind_cli:
+        notes.append(tailwind_note("the Dockerfile"))
     if project.compress_offline:
         notes.append(
             "django-compressor with COMPRESS_OFFLINE = True found: the Dockerfile runs `python "

@@ -32,7 +32,7 @@ from simple_deploy import (
     service_config,
     static_storage,
 )
-from simple_deploy.assets import COMPRESS_ARGS
+from simple_deploy.assets import COMPRESS_ARGS, TAILWIND_BUILD_ARGS, tailwind_note
 from simple_deploy.platforms.heroku import manager_files, procfile_web
 from simple_deploy.plugin import (
     FileChange,
@@ -289,6 +289,14 @@ def _asset_notes(project: Project) -> list[str]:
             "Heroku's build runs collectstatic unless the config var DISABLE_COLLECTSTATIC "
             "is 1: `heroku config:set DISABLE_COLLECTSTATIC=1` (--automate-all sets it)."
         )
+    if project.tailwind_cli:
+        notes.append(
+            tailwind_note(
+                "bin/post_compile",
+                "after the buildpack's collectstatic, then collectstatic again",
+            )
+            + " Heroku's Fir generation runs no bin/post_compile: there, the CSS is missing."
+        )
     if project.compress_offline:
         notes.append(
             "django-compressor with COMPRESS_OFFLINE = True found: bin/post_compile runs "
@@ -302,18 +310,45 @@ def _asset_notes(project: Project) -> list[str]:
 # The classic buildpack runs bin/post_compile (bin/steps/hooks/post_compile) after its
 # own collectstatic, in the root, with the build's environment (CACHE_DIR included).
 COMPRESS = ("python", "manage.py", *COMPRESS_ARGS)
+# bin/pre_compile runs before the Python install, so no manage.py command can run
+# before the buildpack's collectstatic: django-tailwind-cli's CSS is built after it,
+# and collectstatic runs again to collect (and hash) it.
+TAILWIND = tuple(("python", "manage.py", *args) for args in TAILWIND_BUILD_ARGS)
+
+
+def post_compile_steps(project: Project) -> tuple[tuple[str, ...], ...]:
+    """What bin/post_compile runs, in order (none: no bin/post_compile)."""
+    tailwind = (*TAILWIND, COLLECTSTATIC) if project.tailwind_cli else ()
+    return (*tailwind, *((COMPRESS,) if project.compress_offline else ()))
 
 
 def _post_compile(project: Project) -> FileChange:
-    """bin/post_compile: django-compressor's offline files, after collectstatic."""
+    """bin/post_compile: django-tailwind-cli's CSS and django-compressor's offline files,
+    after the buildpack's collectstatic."""
+    whys = [
+        *(["django-tailwind-cli builds its CSS, collected again"] if project.tailwind_cli else []),
+        *(
+            ["django-compressor's offline files go into STATIC_ROOT too"]
+            if project.compress_offline
+            else []
+        ),
+    ]
+    steps = post_compile_steps(project)
     text = render_template(
-        _TEMPLATES, "post_compile-tpl", {"version": __version__, "compress": shlex.join(COMPRESS)}
+        _TEMPLATES,
+        "post_compile-tpl",
+        {
+            "version": __version__,
+            "why": "; ".join(whys) + ".",
+            "steps": "\n".join(shlex.join(argv) for argv in steps),
+        },
     )
     return generated_file(
         project,
         "bin/post_compile",
         text,
-        "runs `manage.py compress --force` after Heroku's collectstatic (COMPRESS_OFFLINE)",
+        f"runs {' then '.join(f'`{shlex.join(argv[1:])}`' for argv in steps)} after Heroku's "
+        "collectstatic",
         executable=True,
     )
 
@@ -376,6 +411,8 @@ def plan(project: Project, options: Options) -> PlatformPlan:
                     "services_settings": service_config.heroku_redis_tls(project),
                     "email_settings": email_settings(project=project),
                     "compress": project.compress_offline,
+                    # bin/post_compile's `tailwind` commands build without this tool too.
+                    "tailwind": project.tailwind_cli,
                 },
             ),
             "Heroku-only settings: DEBUG off, secret key and hosts from config vars, HTTPS, "
@@ -383,7 +420,7 @@ def plan(project: Project, options: Options) -> PlatformPlan:
         ),
         _procfile(project, processes),
     ]
-    if project.compress_offline:
+    if post_compile_steps(project):
         changes.append(_post_compile(project))
     export = manager_files.export_kept(manager_files.found(project.git_root), project.deps)
     if export:
@@ -492,8 +529,8 @@ def runtime(project: Project) -> Runtime:
             *_node_build(project),
             # DISABLE_COLLECTSTATIC=1: a project shipping its collected files skips it.
             *(() if project.static_shipped else (Command(COLLECTSTATIC),)),
-            # bin/post_compile, when COMPRESS_OFFLINE asks for it.
-            *((Command(COMPRESS),) if project.compress_offline else ()),
+            # bin/post_compile: tailwind build and collectstatic again, compress.
+            *(Command(argv) for argv in post_compile_steps(project)),
         ),
         release=(Command(processes["release"]),),
         # Heroku runs a Procfile line through a shell: $PORT is the router's port.

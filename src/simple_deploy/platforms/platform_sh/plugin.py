@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from simple_deploy import __version__, block_lines, env_needs, service_config, static_storage
-from simple_deploy.assets import COMPRESS_ARGS
+from simple_deploy.assets import COMPRESS_ARGS, TAILWIND_BUILD_ARGS, tailwind_note
 from simple_deploy.plugin import (
     Guide,
     NameRule,
@@ -148,6 +148,8 @@ def _notes(project: Project) -> tuple[str, ...]:
             )
         )
     notes.extend(static_storage.note(project))
+    if project.tailwind_cli:
+        notes.append(tailwind_note("the build hook"))
     if project.compress_offline:
         notes.append(
             "django-compressor with COMPRESS_OFFLINE = True found: the build hook runs `python "
@@ -189,6 +191,9 @@ def _collectstatic_line(project: Project) -> str:
     steps = (
         [] if project.static_shipped else [manage_py_argv(project, "collectstatic", "--noinput")]
     )
+    if project.tailwind_cli:
+        # django-tailwind-cli's CSS, before collectstatic collects it.
+        steps[:0] = [manage_py_argv(project, *args) for args in TAILWIND_BUILD_ARGS]
     if project.compress_offline:
         # django-compressor's offline files, into STATIC_ROOT beside the collected ones.
         steps.append(manage_py_argv(project, *COMPRESS_ARGS))
@@ -516,6 +521,10 @@ def runtime(project: Project, host: str = REHEARSAL_HOST, label: str = FIXED.lab
         },
         build=(
             *node_commands(project),
+            *(
+                Command(manage_py_argv(project, *args), env=env_needs.build_placeholders(project))
+                for args in (TAILWIND_BUILD_ARGS if project.tailwind_cli else ())
+            ),
             *(
                 ()
                 if project.static_shipped

@@ -29,7 +29,7 @@ import shlex
 from typing import TYPE_CHECKING
 
 from simple_deploy import __version__, block_lines, env_needs, service_config, static_storage
-from simple_deploy.assets import COMPRESS_ARGS
+from simple_deploy.assets import COMPRESS_ARGS, TAILWIND_BUILD_ARGS, tailwind_note
 from simple_deploy.platforms._platform_common.titles import project_title
 from simple_deploy.plugin import (
     Guide,
@@ -227,6 +227,14 @@ def _workers(project: Project) -> str:
     return "".join(out)
 
 
+def _tailwind(project: Project) -> tuple[tuple[str, ...], ...]:
+    """django-tailwind-cli's CSS, before collectstatic collects it."""
+    return tuple(
+        manage_py_argv(project, *args)
+        for args in (TAILWIND_BUILD_ARGS if project.tailwind_cli else ())
+    )
+
+
 def _compress(project: Project) -> tuple[tuple[str, ...], ...]:
     """django-compressor's offline files, after collectstatic, into STATIC_ROOT."""
     return (manage_py_argv(project, *COMPRESS_ARGS),) if project.compress_offline else ()
@@ -250,7 +258,8 @@ def node_packages(project: Project) -> dict[str, str]:
 
 
 def build_line(project: Project) -> str:
-    steps = (*_node_build(project), commands(project)["build"], *_compress(project))
+    steps = (*_node_build(project), *_tailwind(project), commands(project)["build"])
+    steps = (*steps, *_compress(project))
     return " && ".join(shlex.join(step) for step in steps)
 
 
@@ -357,6 +366,8 @@ def _asset_notes(project: Project) -> list[str]:
             f"`build` in {CONFIG_FILE}."
         )
     notes.extend(static_storage.note(project))
+    if project.tailwind_cli:
+        notes.append(tailwind_note(f"`build` in {CONFIG_FILE}"))
     if project.compress_offline:
         notes.append(
             f"django-compressor with COMPRESS_OFFLINE = True found: `build` in {CONFIG_FILE} "
@@ -466,6 +477,7 @@ def runtime(project: Project) -> Runtime:
         },
         build=(
             *(Command(step) for step in node),
+            *(Command(step) for step in _tailwind(project)),
             Command(cmds["build"]),
             *(Command(step) for step in _compress(project)),
         ),

@@ -29,7 +29,7 @@ import shlex
 from typing import TYPE_CHECKING
 
 from simple_deploy import __version__, block_lines, env_needs, service_config, static_storage
-from simple_deploy.assets import COMPRESS_ARGS
+from simple_deploy.assets import COMPRESS_ARGS, TAILWIND_BUILD_ARGS, tailwind_note
 from simple_deploy.package_managers import get as get_manager
 from simple_deploy.plan import GENERATED_MARK
 from simple_deploy.plugin import (
@@ -186,6 +186,11 @@ def _build_commands(project: Project, options: Options) -> tuple[Command, ...]:
 
     commands = [
         *node_commands(project),
+        # django-tailwind-cli's CSS, before collectstatic collects it.
+        *(
+            Command(manage_py_argv(project, *args))
+            for args in (TAILWIND_BUILD_ARGS if project.tailwind_cli else ())
+        ),
         # Not for a project that commits its collected files (shipped_static).
         *(
             ()
@@ -446,6 +451,8 @@ def _notes(project: Project, options: Options) -> tuple[str, ...]:
             )
         )
     notes.extend(static_storage.note(project))
+    if project.tailwind_cli:
+        notes.append(tailwind_note("render.yaml's buildCommand"))
     if project.compress_offline:
         notes.append(
             "django-compressor with COMPRESS_OFFLINE = True found: render.yaml's buildCommand "
