@@ -505,6 +505,16 @@ def _debug_from_variable(manage_dir: Path) -> None:
         out.write(DEBUG_BRANCH_TAIL)
 
 
+def _debug_spelled(manage_dir: Path) -> None:
+    """DEBUG on unless DJANGO_DEBUG is exactly "FALSE" (a string comparison, no parser),
+    and the production storage chosen under `if not DEBUG:`."""
+    settings = manage_dir / "blog" / "settings.py"
+    _edit(settings, "from pathlib import Path\n", "import os\nfrom pathlib import Path\n")
+    _edit(settings, "DEBUG = True", 'DEBUG = os.getenv("DJANGO_DEBUG") != "FALSE"')
+    with open(settings, "a", encoding="utf-8") as out:
+        out.write(DEBUG_BRANCH_TAIL)
+
+
 OWN_NAMES_TAIL = """
 # Hosts, origins and the database come from the environment, under this project's names.
 ALLOWED_HOSTS = os.environ["DJANGO_ALLOWED_HOSTS"].split(",")
@@ -622,6 +632,7 @@ SETTINGS_SHAPES = {
     "own-names": (_own_names, ("dj-database-url~=3.0",)),
     "own-names-unchecked": (_own_names_unchecked, ("dj-database-url~=3.0",)),
     "debug-variable": (_debug_from_variable, ("django-environ~=0.12", "whitenoise~=6.12")),
+    "debug-spelled": (_debug_spelled, ("whitenoise~=6.12",)),
     "named-base": (_named_base, ()),
     "wagtail": (_wagtail, ("wagtail>=7.0",)),
     "compress-offline": (_compress_offline, ("django-compressor~=4.5", "whitenoise~=6.12")),

@@ -435,7 +435,9 @@ if error is None:
                 debug_off = [key, env.data[key]]
                 break
             continue
-        for value in ("False", "0"):
+        # The spellings settings compare against when they read the string themselves
+        # (`os.getenv("DJANGO_DEBUG") != "FALSE"`), after the two every parser takes.
+        for value in ("False", "0", "FALSE", "false", "off", "no"):
             tried_off = True
             env.data[key] = value
             forget_project_modules()

@@ -89,28 +89,28 @@ def test_the_production_module_that_star_imports_the_named_one_is_extended(
     assert (session, debug) == ("blog_production_session", False)
 
 
-def _debug_set_by(root: Path, platform: str, stdout: str) -> bool:
-    """True when the platform's own configuration sets DJANGO_DEBUG=False."""
+def _debug_set_by(root: Path, platform: str, stdout: str, off: str = "False") -> bool:
+    """True when the platform's own configuration sets DJANGO_DEBUG to `off`."""
     if platform == "heroku":
         return any(
-            "heroku config:set" in line and "DJANGO_DEBUG=False" in line
+            "heroku config:set" in line and f"DJANGO_DEBUG={off}" in line
             for line in stdout.splitlines()
         )
     if platform == "fly_io":
-        return "DJANGO_DEBUG=False" in (root / "Dockerfile").read_text("utf-8")
+        return f"DJANGO_DEBUG={off}" in (root / "Dockerfile").read_text("utf-8")
     if platform == "railway":
         import railway_iac
 
         graph = railway_iac.evaluate(root / ".railway" / "railway.ts")
-        return '"DJANGO_DEBUG": "False"' in json.dumps(graph)
+        return f'"DJANGO_DEBUG": "{off}"' in json.dumps(graph)
     if platform == "render":
         import render_schema
 
         blueprint = render_schema.assert_valid((root / "render.yaml").read_text("utf-8"))
         env = {var["key"]: var for var in blueprint["services"][0]["envVars"]}
-        return env.get("DJANGO_DEBUG", {}).get("value") == "False"
+        return env.get("DJANGO_DEBUG", {}).get("value") == off
     config = root / (".upsun/config.yaml" if platform == "upsun" else ".platform.app.yaml")
-    return "DJANGO_DEBUG: 'False'" in config.read_text("utf-8")
+    return f"DJANGO_DEBUG: '{off}'" in config.read_text("utf-8")
 
 
 @pytest.mark.parametrize("platform", ALL_PLATFORMS)
@@ -139,6 +139,24 @@ def test_the_projects_debug_variable_is_set_off_so_its_production_branch_runs(
     backend = read_settings(root, env, "s.STORAGES['staticfiles']['BACKEND']")
     # The project's own choice; the block adds no manifest storage of its own.
     assert backend == "whitenoise.storage.CompressedStaticFilesStorage"
+
+
+@pytest.mark.parametrize("platform", ALL_PLATFORMS)
+def test_a_debug_variable_compared_with_its_own_spelling_is_set_to_that_spelling(
+    sample_project, platform
+):
+    # DEBUG = os.getenv("DJANGO_DEBUG") != "FALSE": "False" would leave DEBUG on.
+    root = sample_project("requirements_txt", "flat", settings="debug-spelled")
+    result = deploy(root, platform)
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert _debug_set_by(root, platform, result.stdout, off="FALSE")
+    env = {
+        **PLATFORM_ENV[platform],
+        "DJANGO_DEBUG": "FALSE",
+        "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/d",
+    }
+    backend = read_settings(root, env, "[s.DEBUG, s.STORAGES['staticfiles']['BACKEND']]")
+    assert backend == [False, "whitenoise.storage.CompressedStaticFilesStorage"]
 
 
 # The developer's own shell holds these; the platform gets them from the tool.
