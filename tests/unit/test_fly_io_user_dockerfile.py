@@ -88,3 +88,32 @@ def test_the_images_interpreter_paths_are_not_passed_to_the_replay():
     }
     src = text.replace("PYTHONPATH=/code/", "PYTHONPATH=/code/src:/opt/lib")
     assert replay(src, "/code").commands[0].env["PYTHONPATH"] == "{app_root}/src"
+
+
+BUILDER_THEN_SLIM = (
+    "FROM ghcr.io/astral-sh/uv:python3.12-bookworm-slim AS builder\n"
+    "WORKDIR /app\n"
+    "ADD . /app\n"
+    "RUN uv sync --frozen --no-dev\n"
+    "FROM python:3.12-slim-bookworm\n"
+    "COPY --from=builder --chown=app:app /app /app\n"
+    "WORKDIR /app\n"
+    'ENV PATH="/app/.venv/bin:$PATH"\n'
+    "EXPOSE 8000\n"
+    'CMD ["gunicorn", "blog.wsgi"]\n'
+)
+
+
+def test_a_final_stage_that_takes_the_whole_project_from_its_builder_gets_the_line():
+    from simple_deploy.platforms.fly_io.user_dockerfile import with_build_step
+
+    step = "SIMPLE_DEPLOY_FLY_BUILD=1 python /app/manage.py collectstatic --noinput"
+    lines = with_build_step(BUILDER_THEN_SLIM, step).splitlines()
+    # After PATH names the builder's virtual environment, where Django is.
+    assert lines[lines.index('ENV PATH="/app/.venv/bin:$PATH"') + 1] == f"RUN {step}"
+    assert sum(line.startswith("RUN ") for line in lines) == 2
+    # Only a copy of the folder that holds the whole project counts.
+    in_parts = BUILDER_THEN_SLIM.replace("--chown=app:app /app /app", "/app/.venv /app/.venv")
+    assert with_build_step(in_parts, step) is None
+    crlf = with_build_step(BUILDER_THEN_SLIM.replace("\n", "\r\n"), step)
+    assert f"RUN {step}\r\n" in crlf and "\n" not in crlf.replace("\r\n", "")

@@ -187,29 +187,53 @@ def flag_build_steps(text: str, env: Mapping[str, str]) -> str:
 # `COPY . dest` or `ADD . dest` (options such as --chown allowed): the line that puts
 # the project into the image, after which its manage.py can run.
 _COPY_PROJECT = re.compile(r"^\s*(?:COPY|ADD)\s+(?:--\S+\s+)*\.\/?\s+\S+\s*$", re.IGNORECASE)
+# `COPY --from=builder [--chown=...] /app /app`: one folder of an earlier stage, whole.
+_COPY_FROM = re.compile(
+    r"^\s*COPY\s+(?:--\S+\s+)*--from=(?P<stage>\S+)\s+(?:--\S+\s+)*(?P<src>/\S+)\s+\S+\s*$",
+    re.IGNORECASE,
+)
 
 
 def with_build_step(text: str, step: str) -> str | None:
     """`text` with the RUN line `step` after the last line that copies the whole project
     into the image (the final stage's), in the file's own line endings; None when no
-    single line does (a multi-stage copy from another stage, a copy in parts).
+    single line does (a copy in parts).
 
     Why: a Dockerfile written for development (djangox) never collects static files;
     without them WhiteNoise has no manifest and every page with {% static %} fails.
     The tool knows the one line that is missing, so it adds it, as it flags an existing
     one, instead of leaving the user a 500 to find.
+
+    A final stage that takes the whole project from a builder stage (`ADD . /app` there,
+    `COPY --from=builder /app /app` here; lithium) counts too. The line then goes after
+    the ENV and WORKDIR lines that follow the copy: they often put the builder's
+    virtual environment on PATH, without which `python` has no Django.
     """
     lines = text.splitlines(keepends=True)
     found = None
+    stage = ""
+    whole: set[tuple[str, str]] = set()  # (stage, folder) that hold the whole project
     for index, line in enumerate(lines):
-        if line.lstrip().upper().startswith("FROM"):
+        bare = line.rstrip("\r\n")
+        head = bare.split()
+        if bare.lstrip().upper().startswith("FROM"):
             found = None  # a later stage: only its own copy counts
-        elif _COPY_PROJECT.match(line.rstrip("\r\n")):
+            stage = head[-1].lower() if len(head) >= 4 and head[-2].upper() == "AS" else ""
+        elif _COPY_PROJECT.match(bare):
             found = index
+            whole.add((stage, head[-1].rstrip("/")))
+        else:
+            source = _COPY_FROM.match(bare)
+            if source and (source["stage"].lower(), source["src"].rstrip("/")) in whole:
+                found = index
     if found is None:
         return None
+    after = found
+    for index in range(found + 1, len(lines)):
+        if lines[index].lstrip().upper().startswith(("ENV ", "WORKDIR ")):
+            after = index
     ending = "\r\n" if lines[found].endswith("\r\n") else "\n"
-    if not lines[found].endswith(("\n", "\r")):
-        lines[found] += ending
-    lines.insert(found + 1, f"RUN {step}{ending}")
+    if not lines[after].endswith(("\n", "\r")):
+        lines[after] += ending
+    lines.insert(after + 1, f"RUN {step}{ending}")
     return "".join(lines)
