@@ -363,3 +363,17 @@ def test_raise_in_lock_asked_reads_the_export_pin_message():
     assert (
         field_run.raise_in_lock_asked(said.replace("-C backend export", "-C other export")) is None
     )
+
+
+def test_a_failed_steps_cause_is_the_exception_its_command_raised():
+    output = (
+        "  [pass] install (3.1 s)\n"
+        "  [FAIL] build (9.0 s): python manage.py collectstatic --noinput exited with code 1:\n"
+        "        Traceback (most recent call last):\n"
+        "        ValueError: Missing staticfiles manifest entry for 'img/a.jpg'\n"
+    )
+    assert field_run.failed_step(output) == (
+        "build",
+        "python manage.py collectstatic --noinput exited with code 1: "
+        "ValueError: Missing staticfiles manifest entry for 'img/a.jpg'",
+    )
