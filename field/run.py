@@ -180,16 +180,21 @@ def failed_step(output: str) -> tuple[str, str] | None:
             # A step's download (django-tailwind-cli's CLI from GitHub) that this machine
             # cannot resolve: the network is the cause, not the command that exited.
             network = [x for x in detail if any(cause in x for cause in _NETWORK)]
-            # A command that exited on an exception: the exception's line says why.
-            raised = [x for x in detail if re.match(r"^[\w.]*(Error|Exception):", x)]
+            # A command that exited on an exception: the exception's line says why (not
+            # the deploy command's own closing CommandError).
+            raised = [
+                x
+                for x in detail
+                if re.match(r"^[\w.]*(Error|Exception):", x) and not x.startswith("CommandError:")
+            ]
             if checks:
                 message = checks[0]
             elif network:
                 message = "network: " + network[0]
-            elif raised and message.endswith(":"):
-                message = f"{message} {raised[-1]}"
-            elif not message:
-                message = detail[0] if detail else ""
+            else:
+                message = message or (detail[0] if detail else "")
+                if raised and message.endswith(":"):
+                    message = f"{message} {raised[-1]}"
             return match.group(1).strip(), message
     return None
 

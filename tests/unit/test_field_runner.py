@@ -368,9 +368,11 @@ def test_raise_in_lock_asked_reads_the_export_pin_message():
 def test_a_failed_steps_cause_is_the_exception_its_command_raised():
     output = (
         "  [pass] install (3.1 s)\n"
-        "  [FAIL] build (9.0 s): python manage.py collectstatic --noinput exited with code 1:\n"
+        "  [FAIL] build (9.0 s)\n"
+        "        python manage.py collectstatic --noinput exited with code 1:\n"
         "        Traceback (most recent call last):\n"
         "        ValueError: Missing staticfiles manifest entry for 'img/a.jpg'\n"
+        "CommandError: The rehearsal failed after 9.9 s; see the step marked FAIL above.\n"
     )
     assert field_run.failed_step(output) == (
         "build",
