@@ -113,15 +113,20 @@ def _debug_set_by(root: Path, platform: str, stdout: str, off: str = "False") ->
     return f"DJANGO_DEBUG: '{off}'" in config.read_text("utf-8")
 
 
+# DEBUG = env.bool("DJANGO_DEBUG", default=True), and DEBUG = os.getenv("DJANGO_DEBUG")
+# != "FALSE" (where "False" would leave DEBUG on); `if not DEBUG:` picks the storage.
+DEBUG_SHAPES = [("debug-variable", "False"), ("debug-spelled", "FALSE")]
+
+
+@pytest.mark.parametrize(("shape", "off"), DEBUG_SHAPES)
 @pytest.mark.parametrize("platform", ALL_PLATFORMS)
 def test_the_projects_debug_variable_is_set_off_so_its_production_branch_runs(
-    sample_project, platform
+    sample_project, platform, shape, off
 ):
-    # DEBUG = env.bool("DJANGO_DEBUG", default=True); `if not DEBUG:` picks the storage.
-    root = sample_project("requirements_txt", "flat", settings="debug-variable")
+    root = sample_project("requirements_txt", "flat", settings=shape)
     result = deploy(root, platform)
     assert result.returncode == 0, result.stderr + result.stdout
-    assert _debug_set_by(root, platform, result.stdout)
+    assert _debug_set_by(root, platform, result.stdout, off)
     assert "Your settings read DEBUG from `DJANGO_DEBUG`" in " ".join(result.stdout.split())
 
     # The rehearsal replays the same environment.
@@ -129,33 +134,15 @@ def test_the_projects_debug_variable_is_set_off_so_its_production_branch_runs(
     from simple_deploy.project import inspect
 
     runtime = load(platform).runtime(inspect(root))
-    assert runtime.env["DJANGO_DEBUG"] == "False"
+    assert runtime.env["DJANGO_DEBUG"] == off
 
     env = {
         **PLATFORM_ENV[platform],
-        "DJANGO_DEBUG": "False",
-        "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/d",
-    }
-    backend = read_settings(root, env, "s.STORAGES['staticfiles']['BACKEND']")
-    # The project's own choice; the block adds no manifest storage of its own.
-    assert backend == "whitenoise.storage.CompressedStaticFilesStorage"
-
-
-@pytest.mark.parametrize("platform", ALL_PLATFORMS)
-def test_a_debug_variable_compared_with_its_own_spelling_is_set_to_that_spelling(
-    sample_project, platform
-):
-    # DEBUG = os.getenv("DJANGO_DEBUG") != "FALSE": "False" would leave DEBUG on.
-    root = sample_project("requirements_txt", "flat", settings="debug-spelled")
-    result = deploy(root, platform)
-    assert result.returncode == 0, result.stderr + result.stdout
-    assert _debug_set_by(root, platform, result.stdout, off="FALSE")
-    env = {
-        **PLATFORM_ENV[platform],
-        "DJANGO_DEBUG": "FALSE",
+        "DJANGO_DEBUG": off,
         "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/d",
     }
     backend = read_settings(root, env, "[s.DEBUG, s.STORAGES['staticfiles']['BACKEND']]")
+    # The project's own choice; the block adds no manifest storage of its own.
     assert backend == [False, "whitenoise.storage.CompressedStaticFilesStorage"]
 
 
