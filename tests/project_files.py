@@ -10,6 +10,16 @@ from pathlib import Path
 from deploy_runner import run_manage_py
 
 LOG_DIR = "simple_deploy_logs"
+# The file each platform's build is declared in, as generated (Heroku: the buildpack's
+# bin/post_compile hook, where a build step beyond collectstatic goes).
+BUILD_FILES = {
+    "heroku": "bin/post_compile",
+    "fly_io": "Dockerfile",
+    "railway": ".railway/railway.ts",
+    "render": "render.yaml",
+    "upsun": ".upsun/config.yaml",
+    "platform_sh": ".platform.app.yaml",
+}
 GIT_IDENTITY = {
     "GIT_AUTHOR_NAME": "Sample User",
     "GIT_AUTHOR_EMAIL": "sample@example.com",

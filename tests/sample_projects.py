@@ -308,15 +308,8 @@ COMPRESS_TEMPLATE = """{% load static compress %}<!doctype html>
 """
 
 
-def _compress_offline(manage_dir: Path) -> None:
-    """django-compressor with COMPRESS_OFFLINE = True: the home page's {% compress %}
-    block is looked up in the manifest `compress` writes, or the page fails."""
-    (manage_dir / "templates").mkdir()
-    (manage_dir / "templates" / "home.html").write_text(COMPRESS_TEMPLATE, encoding="utf-8")
-    (manage_dir / "static" / "css").mkdir(parents=True)
-    (manage_dir / "static" / "css" / "site.css").write_text(
-        "h1 { color: #123456; }\n", encoding="utf-8"
-    )
+def _serve_home_page(manage_dir: Path) -> None:
+    """`/` renders templates/home.html, from the project's templates folder."""
     urls = manage_dir / "blog" / "urls.py"
     _edit(
         urls,
@@ -328,8 +321,20 @@ def _compress_offline(manage_dir: Path) -> None:
         "urlpatterns = [\n",
         "urlpatterns = [\n    path('', TemplateView.as_view(template_name='home.html')),\n",
     )
+    _edit(manage_dir / "blog" / "settings.py", "'DIRS': [],", "'DIRS': [BASE_DIR / 'templates'],")
+
+
+def _compress_offline(manage_dir: Path) -> None:
+    """django-compressor with COMPRESS_OFFLINE = True: the home page's {% compress %}
+    block is looked up in the manifest `compress` writes, or the page fails."""
+    (manage_dir / "templates").mkdir()
+    (manage_dir / "templates" / "home.html").write_text(COMPRESS_TEMPLATE, encoding="utf-8")
+    (manage_dir / "static" / "css").mkdir(parents=True)
+    (manage_dir / "static" / "css" / "site.css").write_text(
+        "h1 { color: #123456; }\n", encoding="utf-8"
+    )
+    _serve_home_page(manage_dir)
     settings = manage_dir / "blog" / "settings.py"
-    _edit(settings, "'DIRS': [],", "'DIRS': [BASE_DIR / 'templates'],")
     with open(settings, "a", encoding="utf-8") as out:
         out.write(
             "\nINSTALLED_APPS += ['compressor']\n"
@@ -360,19 +365,8 @@ def _tailwind_cli(manage_dir: Path) -> None:
         '@import "tailwindcss";\n', encoding="utf-8"
     )
     (manage_dir / ".gitignore").write_text("assets/css/tailwind.css\n", encoding="utf-8")
-    urls = manage_dir / "blog" / "urls.py"
-    _edit(
-        urls,
-        "from django.urls import path\n",
-        "from django.urls import path\nfrom django.views.generic import TemplateView\n",
-    )
-    _edit(
-        urls,
-        "urlpatterns = [\n",
-        "urlpatterns = [\n    path('', TemplateView.as_view(template_name='home.html')),\n",
-    )
+    _serve_home_page(manage_dir)
     settings = manage_dir / "blog" / "settings.py"
-    _edit(settings, "'DIRS': [],", "'DIRS': [BASE_DIR / 'templates'],")
     with open(settings, "a", encoding="utf-8") as out:
         out.write(
             "\nINSTALLED_APPS += ['django_tailwind_cli']\n"

@@ -10,22 +10,13 @@ import subprocess
 import sys
 
 import pytest
-from project_files import deploy, manage_dir
+from project_files import BUILD_FILES, deploy, manage_dir
 
 from simple_deploy import plugins
 from simple_deploy.project import inspect
 
 pytestmark = pytest.mark.needs_programs
 
-# The file each platform's build is declared in, as generated.
-BUILD_FILES = {
-    "heroku": "bin/post_compile",
-    "fly_io": "Dockerfile",
-    "railway": ".railway/railway.ts",
-    "render": "render.yaml",
-    "upsun": ".upsun/config.yaml",
-    "platform_sh": ".platform.app.yaml",
-}
 _VALUES = {
     "{app_root}": "",
     "{secret_key}": "x" * 50,
