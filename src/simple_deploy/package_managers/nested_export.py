@@ -11,13 +11,10 @@ be raised is raised in the lock, with the manager's own command, then exported a
 
 from __future__ import annotations
 
-import json
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
-from packaging.utils import canonicalize_name
-
-from . import lock_export
+from . import lock_export, pipenv_export
 
 __all__ = ["Export", "export_command", "export_of_lock", "raise_problem"]
 
@@ -65,15 +62,9 @@ class Export(NamedTuple):
 
 def _locked(lock: Path) -> dict[str, str]:
     text = lock.read_text(encoding="utf-8")
-    if lock.name != "Pipfile.lock":
-        return lock_export.locked_versions(text)
-    data = json.loads(text)
-    return {
-        canonicalize_name(name): str(entry.get("version", "")).lstrip("=")
-        for section in ("default", "develop")
-        for name, entry in (data.get(section) or {}).items()
-        if isinstance(entry, dict)
-    }
+    if lock.name == "Pipfile.lock":
+        return pipenv_export.locked_versions(text)
+    return lock_export.locked_versions(text)
 
 
 def export_of_lock(root: Path, path: str) -> Export | None:

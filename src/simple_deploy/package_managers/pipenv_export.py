@@ -152,6 +152,15 @@ def _expected(lock: dict, dev: bool) -> dict[str, str]:
     return out
 
 
+def locked_versions(lock_text: str) -> dict[str, str]:
+    """{name: version} of every package Pipfile.lock locks (develop included); a
+    ValueError when the text is not a lock."""
+    lock = _load(lock_text)
+    if lock is None:
+        raise ValueError("not a Pipfile.lock")
+    return _expected(lock, dev=True)
+
+
 def compare_texts(requirements: str, lock_text: str) -> Comparison | None:
     """The comparison of an export's text with a Pipfile.lock's; None for a lock that
     is not JSON (the platform's own install would fail on it first)."""
