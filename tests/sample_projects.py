@@ -406,6 +406,33 @@ def _missing_source_map(manage_dir: Path) -> None:
         )
 
 
+def _static_at_import(manage_dir: Path) -> None:
+    """An app whose models.py asks for a static URL when it is imported (djangogirls'
+    DEFAULT_COACH_PHOTO = static(...)), and a views.py that does too but is imported only
+    by the URLconf, after the files are collected."""
+    app = manage_dir / "coach"
+    (app / "static" / "img").mkdir(parents=True)
+    (app / "__init__.py").write_text("", encoding="utf-8")
+    (app / "static" / "img" / "empty.svg").write_text(
+        # Long enough for WhiteNoise to compress it (it skips files that barely shrink).
+        '<svg xmlns="http://www.w3.org/2000/svg">' + "<g/>" * 200 + "</svg>\n",
+        encoding="utf-8",
+    )
+    (app / "models.py").write_text(
+        "from django.templatetags.static import static as static_url\n\n"
+        'DEFAULT_PHOTO = static_url("img/empty.svg")\n\n\n'
+        "def photo_url(photo=None):\n"
+        '    return photo or static_url("img/empty.svg")\n',
+        encoding="utf-8",
+    )
+    (app / "views.py").write_text(
+        'from django.templatetags.static import static\n\nLOGO = static("img/empty.svg")\n',
+        encoding="utf-8",
+    )
+    with open(manage_dir / "blog" / "settings.py", "a", encoding="utf-8") as out:
+        out.write("\nINSTALLED_APPS += ['coach']\n")
+
+
 def _site_root(manage_dir: Path) -> None:
     """The site's public URL read from a variable that defaults to the development
     server (healthchecks' SITE_ROOT, whose own system check wants its host allowed)."""
@@ -635,6 +662,7 @@ SETTINGS_SHAPES = {
     "manifest-storage": (_manifest_storage, ("whitenoise~=6.12",)),
     "missing-source-map": (_missing_source_map, ("whitenoise~=6.12",)),
     "site-root": (_site_root, ()),
+    "static-at-import": (_static_at_import, ("whitenoise~=6.12",)),
     "environ": (_environ_package, ("django-environ~=0.12",)),
     "exported": (_exported, ("whitenoise~=6.12",)),
     "stale-wsgi": (_stale_wsgi, ()),

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import manage_shim, markers, platform_flags
+from . import import_time_static, manage_shim, markers, platform_flags
 from .assets import AssetBuild, compress_offline, find_asset_build, tailwind_cli
 from .drivers import Driver, find_driver, read_texts
 from .git_status import GitStatus, read_status
@@ -83,6 +83,9 @@ class Project:
     static_shipped: str | None = None
     # Shipped CSS/JS files naming a source map the repository lacks (source_maps).
     missing_source_maps: tuple[str, ...] = ()
+    # "path:line" of static() calls that run when Django loads the apps, before
+    # collectstatic writes a manifest (import_time_static).
+    import_time_static: tuple[str, ...] = ()
     postgres_driver: Driver | None = None
     # The module wsgi.py sets by default (None: it sets none).
     wsgi_settings_module: str | None = None
@@ -683,6 +686,10 @@ def inspect(
         # A project shipping its collected files built its CSS before the commit.
         tailwind_cli=not shipped and tailwind_cli(_settings_texts(manage_dir, read_as)),
         missing_source_maps=missing_maps(git_root, git.untracked, git.ignored) if git else (),
+        # A shipped manifest answers static() at import: no collectstatic runs before it.
+        import_time_static=()
+        if shipped
+        else import_time_static.find(git_root, import_time_static.loaded_files(git_root)),
         static_shipped=shipped,
         wagtail=wagtail,
         postgres_driver=find_driver(

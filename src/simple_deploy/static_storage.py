@@ -8,12 +8,15 @@ Inspection learned the value (the settings probe); this decides what it becomes.
 
 from __future__ import annotations
 
-from . import shipped_static, source_maps
+from . import import_time_static, shipped_static, source_maps
 from .project import Project
 
-__all__ = ["WHITENOISE", "backend", "block_backend", "compressed_manifest", "note"]
+__all__ = ["WHITENOISE", "UNHASHED", "backend", "block_backend", "compressed_manifest", "note"]
 
 WHITENOISE = "whitenoise.storage.CompressedManifestStaticFilesStorage"
+# WhiteNoise's compressed storage without a manifest, for a project that asks for a
+# static URL while Django loads its apps (import_time_static).
+UNHASHED = "whitenoise.storage.CompressedStaticFilesStorage"
 # Django's own default is no choice at all: the block's WhiteNoise storage serves it.
 _DJANGO_DEFAULT = "django.contrib.staticfiles.storage.StaticFilesStorage"
 # Django's hashed-names storage: WhiteNoise's is the same storage (its subclass, the
@@ -61,6 +64,13 @@ def compressed_manifest(project: Project) -> str | None:
 
 def block_backend(project: Project) -> str | None:
     """The staticfiles backend the settings block writes, or None when the project's own is kept."""
+    chosen = _block_choice(project)
+    if chosen == WHITENOISE and project.import_time_static:
+        return UNHASHED
+    return chosen
+
+
+def _block_choice(project: Project) -> str | None:
     moved = backend(project)
     if moved:
         return moved
@@ -81,10 +91,13 @@ _UPGRADE = (
 def note(project: Project) -> tuple[str, ...]:
     """The summary's lines on the move or the upgrade, if one was made, on missing
     source maps, and on collected files the repository ships (no collectstatic)."""
-    ours = block_backend(project) == WHITENOISE
-    maps = source_maps.note(project.missing_source_maps) if ours else ()
+    ours = block_backend(project)
+    maps = source_maps.note(project.missing_source_maps) if ours == WHITENOISE else ()
     if project.static_shipped:
         maps = (*maps, shipped_static.summary_line(project.static_shipped))
+    if ours == UNHASHED and project.import_time_static:
+        # A manifest could not answer at import: this is the one storage that builds.
+        return import_time_static.note(project.import_time_static)
     if compressed_manifest(project):
         return (
             f'Your settings set STORAGES["staticfiles"] to Django\'s {DJANGO_MANIFEST}, '

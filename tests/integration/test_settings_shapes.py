@@ -361,3 +361,29 @@ def test_a_css_file_naming_a_missing_source_map_still_builds_hashed_and_compress
         "blog/static/vendor/select.min.css names a source map (sourceMappingURL) the "
         "repository does not ship" in summary
     )
+
+
+@pytest.mark.parametrize("platform", sorted(_PLATFORM_ENV))
+def test_a_static_url_asked_for_at_import_still_collects_compressed(sample_project, platform):
+    # djangogirls: models.py's DEFAULT_COACH_PHOTO = static(...) stopped collectstatic on
+    # every platform: "Missing staticfiles manifest entry for 'img/global/coach-empty.jpg'".
+    root = sample_project("requirements_txt", "nested", settings="static-at-import")
+    result = deploy(root, platform)
+    assert result.returncode == 0, result.stderr + result.stdout
+    out = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput"],
+        cwd=root / "blog",
+        env=_on_platform(platform),
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 0, out.stderr
+    collected = root / "blog" / "staticfiles"
+    assert (collected / "img" / "empty.svg.gz").is_file()  # compressed, name kept
+    assert not (collected / "staticfiles.json").exists()
+    summary = " ".join(result.stdout.split())
+    # Only the module Django loads before collectstatic; views.py is imported later.
+    assert (
+        "blog/coach/models.py:3 asks for a static file's URL when Django loads the app" in summary
+    )
+    assert "views.py" not in summary

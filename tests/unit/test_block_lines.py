@@ -22,7 +22,11 @@ WHITENOISE_STORAGE = "whitenoise.storage.CompressedManifestStaticFilesStorage"
 
 
 def project(
-    legacy: str | None = None, django: str = "5.2", maps: tuple[str, ...] = (), **changes
+    legacy: str | None = None,
+    django: str = "5.2",
+    maps: tuple[str, ...] = (),
+    at_import: tuple[str, ...] = (),
+    **changes,
 ) -> types.SimpleNamespace:
     facts = dataclasses.replace(STARTPROJECT, **changes)
     return types.SimpleNamespace(
@@ -31,6 +35,7 @@ def project(
         django_version=django,
         legacy_static_storage=legacy,
         missing_source_maps=maps,
+        import_time_static=at_import,
     )
 
 
@@ -130,6 +135,16 @@ def test_missing_source_maps_get_a_storage_defined_in_the_settings_module():
     assert WHITENOISE_STORAGE in [
         f"{c.__module__}.{c.__name__}" for c in got["_MissingMapsStorage"].__mro__
     ]
+
+
+def test_a_static_url_asked_for_at_import_gets_compressed_files_without_a_manifest():
+    # No manifest, so no source-map rewriting either: the maps' storage is not needed.
+    at_import = ("coach/models.py:9",)
+    lines = block_lines.static_and_apps(project(maps=("blog/static/x.css",), at_import=at_import))
+    got = run(lines, startproject_settings())
+    backend = got["STORAGES"]["staticfiles"]["BACKEND"]
+    assert backend == "whitenoise.storage.CompressedStaticFilesStorage"
+    assert "_MissingMapsStorage" not in lines
 
 
 def test_missing_source_maps_leave_the_projects_own_storage_alone():

@@ -669,7 +669,7 @@ def _unhashed_static(state: _Rehearsal, static_url: str, static_root: str) -> st
     encoding = headers.get("content-encoding", "")
     detail = (
         f"{url}: {status}, Content-Encoding: {encoding or '-'} (no staticfiles.json in "
-        f"{static_root}: your own storage, without hashed names, is kept)"
+        f"{static_root}: a storage without hashed names)"
     )
     problems = http_checks.static_problems(status, encoding, "max-age=31536000")
     if problems:
