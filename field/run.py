@@ -181,11 +181,13 @@ def failed_step(output: str) -> tuple[str, str] | None:
             # cannot resolve: the network is the cause, not the command that exited.
             network = [x for x in detail if any(cause in x for cause in _NETWORK)]
             # A command that exited on an exception: the exception's line says why (not
-            # the deploy command's own closing CommandError).
+            # the deploy command's own closing CommandError). Any class name counts
+            # (django.template.library.InvalidTemplateLibrary), qualified or not.
             raised = [
                 x
                 for x in detail
-                if re.match(r"^[\w.]*(Error|Exception):", x) and not x.startswith("CommandError:")
+                if re.match(r"^(?:[a-z_]\w*\.)*[A-Z]\w*: \S", x)
+                and not x.startswith("CommandError:")
             ]
             if checks:
                 message = checks[0]

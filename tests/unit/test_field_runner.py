@@ -379,3 +379,18 @@ def test_a_failed_steps_cause_is_the_exception_its_command_raised():
         "python manage.py collectstatic --noinput exited with code 1: "
         "ValueError: Missing staticfiles manifest entry for 'img/a.jpg'",
     )
+
+
+def test_a_cause_that_is_not_named_error_is_still_the_exception_line():
+    output = (
+        "  [FAIL] release (2.0 s)\n"
+        "        python manage.py migrate --noinput exited with code 1:\n"
+        "        Traceback (most recent call last):\n"
+        '          File "manage.py", line 22, in <module>\n'
+        "        django.template.library.InvalidTemplateLibrary: Invalid template library\n"
+        "CommandError: The rehearsal failed after 9.9 s; see the step marked FAIL above.\n"
+    )
+    assert field_run.failed_step(output)[1] == (
+        "python manage.py migrate --noinput exited with code 1: "
+        "django.template.library.InvalidTemplateLibrary: Invalid template library"
+    )

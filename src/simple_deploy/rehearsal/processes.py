@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ..process_tree import ProcessTree, popen_options
+from . import package_imports
 from .report import StepFailed, StepTimedOut
 from .text import display, tail
 
@@ -96,7 +97,11 @@ def run(
 
 
 def failure(argv: Sequence[str], result: Result) -> str:
-    return f"{display(argv)} exited with code {result.returncode}:\n{tail(result.output)}"
+    """What a failed command says: its cause first when one is known (a run's table
+    shows a message's first line), then the command, its exit code and its output."""
+    said = f"{display(argv)} exited with code {result.returncode}:\n{tail(result.output)}"
+    why = package_imports.cause(result.output)
+    return f"{why}\n{said}" if why else said
 
 
 def run_checked(
