@@ -65,9 +65,12 @@ def compressed_manifest(project: Project) -> str | None:
 def block_backend(project: Project) -> str | None:
     """The staticfiles backend the settings block writes, or None when the project's own is kept."""
     chosen = _block_choice(project)
-    if chosen == WHITENOISE and project.import_time_static:
-        return UNHASHED
-    return chosen
+    if not project.import_time_static:
+        return chosen
+    # The project's own WhiteNoise manifest storage (in STORAGES) would stop every fresh
+    # build too: its choice cannot build on any platform, so it gives way here.
+    ours = chosen is None and project.facts.staticfiles_backend == WHITENOISE
+    return UNHASHED if chosen == WHITENOISE or ours else chosen
 
 
 def _block_choice(project: Project) -> str | None:

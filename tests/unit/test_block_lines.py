@@ -147,6 +147,25 @@ def test_a_static_url_asked_for_at_import_gets_compressed_files_without_a_manife
     assert "_MissingMapsStorage" not in lines
 
 
+def test_a_static_url_asked_for_at_import_overrides_the_projects_own_manifest_storage():
+    facts = {
+        "storages": ("default", "staticfiles"),
+        "staticfiles_backend": "whitenoise.storage.CompressedManifestStaticFilesStorage",
+        "static_root": True,
+    }
+    lines = block_lines.static_and_apps(project(at_import=("coach/models.py:9",), **facts))
+    staticfiles = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
+    settings = startproject_settings() | {"STORAGES": {"default": {}, "staticfiles": staticfiles}}
+    got = run(lines, settings)
+    backend = got["STORAGES"]["staticfiles"]["BACKEND"]
+    assert backend == "whitenoise.storage.CompressedStaticFilesStorage"
+    # Another storage of the project's (its own S3 one, say) is its choice: kept.
+    other = facts | {"staticfiles_backend": "myapp.storage.S3Static"}
+    assert "STORAGES" not in block_lines.static_and_apps(
+        project(at_import=("coach/models.py:9",), **other)
+    )
+
+
 def test_missing_source_maps_leave_the_projects_own_storage_alone():
     facts = {"storages": ("default", "staticfiles"), "static_root": True}
     lines = block_lines.static_and_apps(project(maps=("blog/static/x.css",), **facts))
