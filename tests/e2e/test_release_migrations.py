@@ -229,7 +229,8 @@ def test_ctrl_c_stops_every_process_and_removes_the_folder(sample_project, datab
     temp = tmp_path / "tmp"
     temp.mkdir()
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-    env.update(GIT_IDENTITY, TMPDIR=str(temp))
+    # PYTHONFAULTHANDLER: if it ever fails to exit, SIGABRT prints where each thread waits.
+    env.update(GIT_IDENTITY, TMPDIR=str(temp), PYTHONFAULTHANDLER="1")
     # A real process in its own process group, as a terminal starts a command:
     # Ctrl-C sends SIGINT to that group, not to the sessions the rehearsal starts.
     rehearsal = subprocess.Popen(
@@ -254,7 +255,12 @@ def test_ctrl_c_stops_every_process_and_removes_the_folder(sample_project, datab
             migrating = {pid: cmd for pid, cmd in running.items() if "migrate" in cmd}
         time.sleep(2)  # well inside the slow migration
         os.killpg(rehearsal.pid, signal.SIGINT)
-        out, err = rehearsal.communicate(timeout=120)
+        try:
+            out, err = rehearsal.communicate(timeout=120)
+        except subprocess.TimeoutExpired:
+            rehearsal.send_signal(signal.SIGABRT)
+            out, err = rehearsal.communicate(timeout=60)
+            pytest.fail(f"deploy ran on 120 s after Ctrl-C; where it waited:\n{err[-6000:]}")
     finally:
         if rehearsal.poll() is None:
             rehearsal.kill()
