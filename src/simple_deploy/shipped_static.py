@@ -6,10 +6,19 @@ folders a local asset build (gulp, webpack) writes into. A platform build that r
 collectstatic finds only the files in the repository (the admin's and the like) and
 rewrites the manifest without the rest, so every page naming an ignored file fails.
 Such a project ships its files as committed: no platform runs collectstatic.
+
+A committed manifest whose CSS and JS the commit and the installed apps still hold
+is only an old collect (djangoforprofessionals' chapters, collected with an older
+Django whose admin lacked dark_mode.css): shipping it would serve that old admin with
+the new Django's templates, which name files it lacks. Such a project is collected at
+build like any other.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import json
+from collections.abc import Iterable
 from pathlib import Path
 
 from . import git_status
@@ -19,6 +28,8 @@ __all__ = ["MANIFEST", "find", "summary_line"]
 
 # The manifest ManifestStaticFilesStorage (and WhiteNoise's) writes into STATIC_ROOT.
 MANIFEST = "staticfiles.json"
+# Where installed packages live, when a virtual environment sits inside the repository.
+_PACKAGES = {"site-packages", "dist-packages"}
 
 
 def find(git_root: Path, facts: SettingsFacts | None) -> str | None:
@@ -29,7 +40,61 @@ def find(git_root: Path, facts: SettingsFacts | None) -> str | None:
         return None
     tracked = git_status.tracked_named(git_root) or ()
     rel = facts.static_root_rel
-    return rel if f"{rel}/{MANIFEST}" in tracked else None
+    if f"{rel}/{MANIFEST}" not in tracked:
+        return None
+    built = _built_elsewhere(git_root, rel, tracked, facts.installed_apps)
+    return rel if built is None or built else None
+
+
+def _built_elsewhere(
+    git_root: Path, rel: str, tracked: Iterable[str], apps: Iterable[str]
+) -> bool | None:
+    """True when the manifest names a CSS or JS file that neither the commit (outside
+    STATIC_ROOT) nor an installed app's static folder holds: only the committed copy
+    has it. None when the manifest cannot be read."""
+    try:
+        manifest = json.loads((git_root / rel / MANIFEST).read_text(encoding="utf-8"))
+        names = [name for name in manifest["paths"] if name.endswith((".css", ".js"))]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    # Every tail of a committed path: `blog/static/css/a.css` holds `css/a.css` for an
+    # app's static folder or a STATICFILES_DIRS entry alike.
+    committed = set()
+    for name in tracked:
+        if name.startswith(rel + "/"):
+            continue
+        parts = name.split("/")
+        committed.update("/".join(parts[i:]) for i in range(len(parts)))
+    # The project's own apps are judged by the commit: a local build's output in their
+    # static folders is what the platform lacks.
+    root = git_root.resolve()
+    folders = [
+        folder
+        for folder in _app_static_folders(apps)
+        if not folder.resolve().is_relative_to(root)
+        or _PACKAGES.intersection(folder.resolve().relative_to(root).parts)
+    ]
+    return any(
+        name not in committed and not any((folder / name).is_file() for folder in folders)
+        for name in names
+    )
+
+
+def _app_static_folders(apps: Iterable[str]) -> list[Path]:
+    """The static/ folders of the installed apps' packages (an AppConfig's dotted path
+    names its package's module first)."""
+    folders = []
+    for app in apps:
+        parts = app.split(".")
+        for end in range(len(parts), 0, -1):
+            try:
+                spec = importlib.util.find_spec(".".join(parts[:end]))
+            except Exception:  # a package that fails to import here: no folder to read
+                continue
+            if spec is not None and spec.submodule_search_locations:
+                folders += [Path(p) / "static" for p in spec.submodule_search_locations]
+                break
+    return [folder for folder in folders if folder.is_dir()]
 
 
 def summary_line(folder: str) -> str:

@@ -34,9 +34,10 @@ BUILD_FILES = {
 SUMMARY = "Your repository ships its collected static files (static/ with staticfiles.json)"
 
 
-def _shipping_project(sample_project) -> Path:
+def _shipping_project(sample_project, built: bool = True) -> Path:
     """The manifest-storage sample, made to ship its collected files: a home page naming
-    a stylesheet from a git-ignored build folder, collected locally and committed."""
+    a stylesheet from a git-ignored build folder, collected locally and committed (with
+    `built` False, the stylesheet is committed too: the collect is only an old one)."""
     root = sample_project("requirements_txt", "flat", settings="manifest-storage")
     here = manage_dir(root)
     (here / "templates").mkdir()
@@ -49,8 +50,9 @@ def _shipping_project(sample_project) -> Path:
     # `/*/static` is.
     (here / "blog" / "static" / "blog").mkdir(parents=True)
     (here / "blog" / "static" / "blog" / "site.css").write_text("h1 { color: #123; }\n", "utf-8")
-    with open(here / ".gitignore", "a", encoding="utf-8") as out:
-        out.write("\n/*/static\n")
+    if built:
+        with open(here / ".gitignore", "a", encoding="utf-8") as out:
+            out.write("\n/*/static\n")
     urls = here / "blog" / "urls.py"
     text = urls.read_text(encoding="utf-8")
     text = text.replace(
@@ -85,7 +87,7 @@ def _shipping_project(sample_project) -> Path:
     git(root, "add", "-A")
     git(root, "commit", "-qm", "Ship the collected static files")
     assert "static/staticfiles.json" in git(root, "ls-files", "static")
-    assert not git(root, "ls-files", "blog/static")
+    assert bool(git(root, "ls-files", "blog/static")) is not built
     return root
 
 
@@ -156,3 +158,15 @@ def test_a_shipped_static_root_rehearses_its_pages_on_heroku(sample_project, dat
     root = _shipping_project(sample_project)
     out = configure_commit_and_rehearse(root, "heroku", database_url)
     assert "[pass] pages (" in out
+
+
+def test_an_old_collect_the_commit_can_make_again_is_collected_at_build(sample_project):
+    # djangoforprofessionals: a manifest collected under an older Django (its admin had
+    # no dark_mode.css) was shipped as it was, and the admin pages failed on the new
+    # Django's templates. Every CSS and JS file it names is in the commit or an app.
+    root = _shipping_project(sample_project, built=False)
+    assert inspect(manage_dir(root)).static_shipped is None
+    result = deploy(root, "render")
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "collectstatic --noinput" in (root / "render.yaml").read_text(encoding="utf-8")
+    assert SUMMARY not in " ".join(result.stdout.split())
