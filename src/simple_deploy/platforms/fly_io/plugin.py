@@ -229,6 +229,10 @@ def _asset_context(project: Project) -> dict:
         "node_install": shlex.join(build.install_argv),
         # No build script: the stage installs, and node_modules is what it hands on.
         "node_build": shlex.join(build.build_argv) if build.script else "",
+        # A frontend the project's Dockerfile builds and copies: its build variables,
+        # and the copy of its output to where the settings read it.
+        "node_env": " ".join(f"{key}={json.dumps(value)}" for key, value in build.env),
+        "node_place": shlex.join(build.place_argv),
     }
 
 
@@ -660,7 +664,7 @@ def runtime(project: Project) -> Runtime:
         node = _node_build(project)
         # The image's asset stage: npm in the package.json's folder, before collectstatic.
         assets = (
-            tuple(Command(argv, cwd=node.folder) for argv in node.commands)
+            tuple(Command(argv, cwd=node.folder, env=node.build_env) for argv in node.commands)
             if node is not None
             else ()
         )

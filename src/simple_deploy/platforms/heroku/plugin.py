@@ -244,7 +244,19 @@ def _asset_notes(project: Project) -> list[str]:
     build = project.asset_build
     notes = []
     if build is not None:
-        if build.folder != ".":
+        if build.target:
+            # Heroku's Node.js buildpack builds only a root package.json, and a root one
+            # of ours would have to hold shell strings (`cd frontend && ...`).
+            env = "".join(f"{key}={value} " for key, value in build.env)
+            notes.append(
+                f"Frontend found: {build.path('package.json')} (built by {build.recipe}), "
+                "which Heroku's Node.js buildpack cannot build (it reads only a package.json "
+                f"at the repository root): run `{env}{' '.join(build.install_argv)}` and "
+                f"`{env}{' '.join(build.build_argv)}` in {build.folder}/ and commit "
+                f"{build.output}/ as {build.target}/ (or deploy with {build.recipe}), or "
+                f"Heroku serves no frontend and check --deploy warns W004."
+            )
+        elif build.folder != ".":
             notes.append(
                 f"Asset build found: {build.label}. Heroku's Node.js buildpack reads only a "
                 "package.json at the repository root: move it (and its lock file) there, or "
