@@ -117,6 +117,10 @@ class AssetBuild:
     target: str = ""
     recipe: str = ""
     env: tuple[tuple[str, str], ...] = ()
+    # The install needs more than Node.js: git for a dependency the lock file fetches
+    # from a git repository, or the compilers the project's own recipe installs. A slim
+    # Node.js image has neither.
+    needs_build_tools: bool = False
 
     def path(self, name: str) -> str:
         """`name` in the package.json's folder, relative to the git root."""
@@ -313,6 +317,7 @@ def find_frontend_build(git_root: Path, served: tuple[str, ...]) -> AssetBuild |
         target=recipe.target,
         recipe=recipe.source,
         env=recipe.env,
+        needs_build_tools=build.needs_build_tools or recipe.system_packages,
     )
 
 
@@ -352,6 +357,7 @@ def _build_in(folder: Path, git_root: Path) -> AssetBuild | None:
     pinned = bool(version) and _declared_manager(package) == (manager, version)
     major, source = _node_version(folder, git_root, package)
     berry = manager == "yarn" and _yarn_berry(folder, version)
+    git_deps = _git_dependencies(folder, lock, package)
     if manager == "yarn" and not version:
         version = "4" if berry else "1"
     return AssetBuild(
@@ -369,7 +375,25 @@ def _build_in(folder: Path, git_root: Path) -> AssetBuild | None:
         config_files=tuple(name for name in _CONFIG_FILES if (folder / name).is_file()),
         task_argv=_gulp_argv(manager, version, berry) if task_file else (),
         task_file=task_file,
+        needs_build_tools=git_deps,
     )
+
+
+# How a lock file or package.json names a dependency fetched from a git repository
+# (`raphael@https://github.com/nhn/raphael.git#2.2.0-c`, `git+ssh://`, `github:user/repo`):
+# the manager runs git to fetch it.
+_GIT_DEPENDENCY = re.compile(r"""git\+(?:https?|ssh|file)://|\.git#|["\s]github:""")
+
+
+def _git_dependencies(folder: Path, lock: str | None, package: dict) -> bool:
+    """True when the install runs git: a dependency comes from a git repository."""
+    texts = [json.dumps(package)]
+    if lock:
+        try:
+            texts.append((folder / lock).read_text("utf-8", errors="replace"))
+        except OSError:
+            pass
+    return any(_GIT_DEPENDENCY.search(text) for text in texts)
 
 
 def _gulp_build_file(folder: Path, package: dict) -> str:

@@ -28,6 +28,7 @@ _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}|\$([A-Za-z_][A-
 _NODE_IMAGE = re.compile(r"^(?:[\w.-]+/)*node(?::(\d+))?")
 # A RUN that builds the frontend: the package manager's build script.
 _BUILD_RUN = re.compile(r"\b(?:yarn|npm|pnpm)\s+(?:run\s+)?build\b")
+_SYSTEM_INSTALL = re.compile(r"\b(?:apt-get|apt)\s+install\b|\bapk\s+add\b")
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,8 @@ class FrontendRecipe:
     source: str
     node_major: str = ""
     env: tuple[tuple[str, str], ...] = field(default=())
+    # The stage installs system packages (git, a compiler) before its build.
+    system_packages: bool = False
 
 
 @dataclass
@@ -58,6 +61,7 @@ class _Stage:
     copies: list[tuple[str, str]] = field(default_factory=list)
     env: dict[str, str] = field(default_factory=dict)
     build_dir: str | None = None  # the WORKDIR a build RUN ran in
+    system_packages: bool = False
 
 
 def _instructions(text: str) -> list[tuple[str, str]]:
@@ -147,6 +151,8 @@ def _recipes(text: str, source: str) -> list[FrontendRecipe]:
         elif instruction == "RUN" and stages[-1].node_major is not None:
             if _BUILD_RUN.search(rest):
                 stages[-1].build_dir = stages[-1].workdir
+            if _SYSTEM_INSTALL.search(rest):
+                stages[-1].system_packages = True
         elif instruction in ("COPY", "ADD"):
             stage = stages[-1]
             tokens = _split(rest)
@@ -178,6 +184,7 @@ def _recipes(text: str, source: str) -> list[FrontendRecipe]:
                     source=source,
                     node_major=builder.node_major,
                     env=tuple(sorted(builder.env.items())),
+                    system_packages=builder.system_packages,
                 )
             )
     return found

@@ -82,3 +82,22 @@ def test_the_build_copies_its_output_where_the_settings_read_it(tmp_path):
     # Run in frontend/: install, build, then the copy of dist/ into backend/client/dist.
     assert build.commands[-1][:2] == ("node", "-e")
     assert build.commands[-1][3:] == ("dist", "../backend/client/dist")
+
+
+def test_a_stage_installing_system_packages_needs_the_full_node_image(tmp_path):
+    root = _project(tmp_path, DOCKERFILE.replace("apt-get update", "apt-get install -y git g++"))
+    assert find_frontend_recipe(root, ("backend/client/dist",)).system_packages
+    assert find_frontend_build(root, ("backend/client/dist",)).needs_build_tools
+    (tmp_path / "plain").mkdir()
+    plain = _project(tmp_path / "plain")
+    assert not find_frontend_build(plain, ("backend/client/dist",)).needs_build_tools
+
+
+def test_a_git_dependency_in_the_lock_file_needs_git(tmp_path):
+    root = _project(tmp_path)
+    (root / "frontend" / "yarn.lock").write_text(
+        '# yarn lockfile v1\n\n"raphael@https://github.com/nhn/raphael.git#2.2.0-c":\n'
+        '  resolved "https://github.com/nhn/raphael.git#78a6ed3"\n',
+        "utf-8",
+    )
+    assert find_frontend_build(root, ("backend/client/dist",)).needs_build_tools

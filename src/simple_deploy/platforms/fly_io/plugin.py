@@ -224,6 +224,9 @@ def _asset_context(project: Project) -> dict:
         "node": True,
         "node_label": ", ".join(build.tools) or "package.json",
         "node_major": build.node_major,
+        # The full image (git, python3, make, g++) when the install needs them.
+        "node_full": build.needs_build_tools,
+        "node_image": f"node:{build.node_major}" + ("" if build.needs_build_tools else "-slim"),
         "node_dir": folder,
         "node_files": " ".join(build.files),
         "node_install": shlex.join(build.install_argv),
