@@ -81,6 +81,7 @@ def test_fly_image_builds_the_frontend_with_the_dockerfiles_node(project):
     assert "COPY frontend/package.json frontend/yarn.lock ./\n" in dockerfile, dockerfile
     _in_order(dockerfile, "AS assets", f"RUN {INSTALL}", f"RUN {BUILD}", PLACE, "RUN SIMPLE_DEPLOY")
     assert "Asset build found: frontend" in said, said
+    assert "copies frontend/dist/ to blog/client/dist/, and copies the result" in said, said
 
 
 def test_heroku_says_in_one_line_what_to_build_and_where(project):

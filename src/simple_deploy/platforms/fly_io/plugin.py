@@ -436,8 +436,9 @@ def _asset_notes(project: Project) -> list[str]:
             f"Asset build found: {build.label}. The Dockerfile builds it in a Node.js "
             f"{build.node_major} stage ({build.node_source}): `{' '.join(build.install_argv)}`, "
             + (
-                f"`{' '.join(build.build_argv)}`, and copies the result into the image before "
-                "collectstatic."
+                f"`{' '.join(build.build_argv)}`, "
+                + (f"copies {build.output}/ to {build.target}/, " if build.target else "")
+                + "and copies the result into the image before collectstatic."
                 if build.script
                 else "and copies node_modules into the image before collectstatic."
             )
