@@ -138,3 +138,25 @@ def test_render_build_on_the_commit_serves_the_frontend(project, tmp_path):
         text=True,
     )
     assert "staticfiles.W004" not in check.stdout + check.stderr, check.stdout + check.stderr
+
+
+def test_heroku_rehearsal_build_fails_with_that_line(project):
+    """Heroku cannot build it: the rehearsal's build stops with the summary's line, not at
+    `check --deploy` with a W004 that names no build."""
+    assert deploy(project, "heroku").returncode == 0
+    problems = plugins.load("heroku").runtime(inspect(manage_dir(project))).build_problems
+    assert len(problems) == 1 and problems[0].startswith("Frontend found: frontend/package.json")
+
+
+def test_committed_output_needs_no_frontend_build(project):
+    """The built frontend committed where the settings read it: the platform has it as
+    committed, and no platform builds it again."""
+    dist = manage_dir(project) / "client" / "dist"
+    (dist / "static").mkdir(parents=True)
+    (dist / "index.html").write_text("{% load static %}Blog\n", "utf-8")
+    (dist / "static" / "app.css").write_text("body {}\n", "utf-8")
+    git(project, "add", "-f", "blog/client/dist")
+    git(project, "commit", "-q", "-m", "built frontend")
+    said = _configured(project, "render")
+    assert "yarn" not in (project / "render.yaml").read_text("utf-8")
+    assert "Frontend" not in said and "frontend `" not in said, said
