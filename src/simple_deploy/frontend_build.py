@@ -166,7 +166,11 @@ def _recipes(text: str, source: str) -> list[FrontendRecipe]:
                 src = posixpath.normpath(paths[0]).strip("/")
                 stage.copies.append((dest, "" if src == "." else src))
                 continue
-            builder = next((s for s in stages[:-1] if s.name == origin), None)
+            earlier = stages[:-1]
+            if origin.isdigit():  # `--from=0`: the stage's index
+                builder = earlier[int(origin)] if int(origin) < len(earlier) else None
+            else:
+                builder = next((s for s in earlier if s.name == origin), None)
             if builder is None or builder.node_major is None or builder.build_dir is None:
                 continue
             folder = _in_repository(builder.build_dir, builder.copies)

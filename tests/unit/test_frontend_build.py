@@ -101,3 +101,9 @@ def test_a_git_dependency_in_the_lock_file_needs_git(tmp_path):
         "utf-8",
     )
     assert find_frontend_build(root, ("backend/client/dist",)).needs_build_tools
+
+
+def test_a_stage_named_by_its_index(tmp_path):
+    text = DOCKERFILE.replace(" AS frontend-builder", "").replace("=frontend-builder", "=0")
+    root = _project(tmp_path, text)
+    assert find_frontend_recipe(root, ("backend/client/dist",)).output == "frontend/dist"
