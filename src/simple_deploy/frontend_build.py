@@ -147,7 +147,13 @@ def _recipes(text: str, source: str) -> list[FrontendRecipe]:
             stage = stages[-1]
             stage.workdir = _in_image(_expand(rest, {**args, **stage.env}), stage.workdir)
         elif instruction == "ENV":
-            stages[-1].env.update(_env_pairs(rest))
+            known = {**args, **stages[-1].env}
+            for name, value in _env_pairs(rest).items():
+                # A value from a build argument with no default (`ENV API_URL=$API_URL`)
+                # is set by whoever builds the image: nothing to carry over.
+                names = {m.group(1) or m.group(3) for m in _VAR.finditer(value)}
+                if all(known.get(n) for n in names):
+                    stages[-1].env[name] = _expand(value, known)
         elif instruction == "RUN" and stages[-1].node_major is not None:
             if _BUILD_RUN.search(rest):
                 stages[-1].build_dir = stages[-1].workdir

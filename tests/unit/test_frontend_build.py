@@ -107,3 +107,13 @@ def test_a_stage_named_by_its_index(tmp_path):
     text = DOCKERFILE.replace(" AS frontend-builder", "").replace("=frontend-builder", "=0")
     root = _project(tmp_path, text)
     assert find_frontend_recipe(root, ("backend/client/dist",)).output == "frontend/dist"
+
+
+def test_a_variable_from_a_build_argument_without_default_is_left_out(tmp_path):
+    text = DOCKERFILE.replace(
+        'ENV PUBLIC_PATH="/static/_nuxt/"',
+        'ARG API_URL\nARG BASE=/static\nENV API_URL=$API_URL PUBLIC_PATH="${BASE}/_nuxt/"',
+    )
+    root = _project(tmp_path, text)
+    recipe = find_frontend_recipe(root, ("backend/client/dist",))
+    assert recipe.env == (("PUBLIC_PATH", "/static/_nuxt/"),)
