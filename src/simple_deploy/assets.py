@@ -218,7 +218,9 @@ class AssetBuild:
         """The commands, as the summary names them."""
         steps = " and ".join(f"`{' '.join(argv)}`" for argv in self.commands[:2])
         if self.target:
-            steps += f" in {self.folder}/, then copies {self.output}/ to {self.target}/"
+            assigns = ", ".join(f"{key}={value}" for key, value in self.env)
+            with_env = f" with {assigns} as {self.recipe} sets it" if assigns else ""
+            steps += f" in {self.folder}/{with_env}, then copies {self.output}/ to {self.target}/"
         return steps
 
     @property

@@ -70,6 +70,10 @@ def test_build_runs_the_frontend_build_and_copies_its_output(project, platform, 
     _in_order(text, "frontend", "PUBLIC_PATH=/static/", INSTALL, BUILD, PLACE, "collectstatic")
     assert "Asset build found: frontend `frontend/package.json` build script" in said, said
     assert "docker/Dockerfile copies to blog/client/dist/" in said, said
+    assert (
+        "in frontend/ with PUBLIC_PATH=/static/ as docker/Dockerfile sets it, then copies "
+        "frontend/dist/ to blog/client/dist/ before collectstatic" in said
+    ), said
     if platform == "render":
         # Render's Node.js follows NODE_VERSION: the stage's 18, not Render's default.
         assert '- key: NODE_VERSION\n        value: "18"\n' in text, text

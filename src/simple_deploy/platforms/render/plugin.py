@@ -459,7 +459,11 @@ def _notes(project: Project, options: Options) -> tuple[str, ...]:
             asset_note(
                 build,
                 "The build command",
-                "Render's Python runtime includes Node.js",
+                (
+                    f"Node.js {build.node_major} from NODE_VERSION, as {build.node_source}"
+                    if node_version_env(project)
+                    else "Render's Python runtime includes Node.js"
+                ),
                 f"add {build.other_manager}'s install and build before collectstatic in "
                 "render.yaml's buildCommand, or commit the built files.",
             )
