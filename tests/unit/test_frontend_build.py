@@ -117,3 +117,9 @@ def test_a_variable_from_a_build_argument_without_default_is_left_out(tmp_path):
     root = _project(tmp_path, text)
     recipe = find_frontend_recipe(root, ("backend/client/dist",))
     assert recipe.env == (("PUBLIC_PATH", "/static/_nuxt/"),)
+
+
+def test_a_stage_running_another_script_is_no_recipe(tmp_path):
+    # `yarn build:prod` is not package.json's `build`, which the platforms would run.
+    root = _project(tmp_path, DOCKERFILE.replace("&& yarn build", "&& yarn build:prod"))
+    assert find_frontend_recipe(root, ("backend/client/dist",)) is None
