@@ -59,10 +59,15 @@ _TOOLS = {
 }
 DEFAULT_NODE_MAJOR = "22"
 # `node -e` with the output folder and the target as arguments: copy, merging into the
-# target (fs.cpSync: Node.js 16.7 and later).
+# target as Docker's COPY does. Written out rather than fs.cpSync, which Node.js before
+# 16.7 lacks (a recipe may pin node:14).
 _PLACE_JS = (
-    'const fs = require("fs"); const [from, to] = process.argv.slice(1); '
-    "fs.mkdirSync(to, { recursive: true }); fs.cpSync(from, to, { recursive: true });"
+    'const fs = require("fs"), path = require("path"); '
+    "const copy = (from, to) => { if (fs.statSync(from).isDirectory()) { "
+    "fs.mkdirSync(to, { recursive: true }); "
+    "for (const name of fs.readdirSync(from)) copy(path.join(from, name), path.join(to, name)); "
+    "} else { fs.copyFileSync(from, to); } }; "
+    "copy(process.argv[1], process.argv[2]);"
 )
 # A gulpfile names the production build when package.json has no `build` script
 # (READMEs say "npx gulp build"): gulp's task files, and the ways one exports `build`
@@ -181,13 +186,12 @@ class AssetBuild:
         copies: the same argument list on every platform, no shell."""
         if not self.target:
             return ()
-        base = self.folder if self.folder != "." else ""
         return (
             "node",
             "-e",
             _PLACE_JS,
-            posixpath.relpath(self.output, base or "."),
-            posixpath.relpath(self.target, base or "."),
+            posixpath.relpath(self.output, self.folder),
+            posixpath.relpath(self.target, self.folder),
         )
 
     @property
