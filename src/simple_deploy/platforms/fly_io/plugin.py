@@ -236,6 +236,7 @@ def _asset_context(project: Project) -> dict:
         # and the copy of its output to where the settings read it.
         "node_env": " ".join(f"{key}={json.dumps(value)}" for key, value in build.env),
         "node_place": shlex.join(build.place_argv),
+        "node_recipe": build.recipe,
     }
 
 
