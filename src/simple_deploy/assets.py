@@ -10,15 +10,19 @@ plugin turns it into its own build step, or into a message naming what to add.
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 import shutil
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+
+from .frontend_build import find_frontend_recipe
 
 __all__ = [
     "AssetBuild",
     "find_asset_build",
+    "find_frontend_build",
     "compress_offline",
     "tailwind_cli",
     "tailwind_note",
@@ -47,12 +51,24 @@ _TOOLS = {
     "esbuild": "esbuild",
     "webpack": "webpack",
     "vite": "Vite",
+    "nuxt": "Nuxt",
     "sass": "Sass",
     "postcss": "PostCSS",
     "parcel": "Parcel",
     "rollup": "Rollup",
 }
 DEFAULT_NODE_MAJOR = "22"
+# `node -e` with the output folder and the target as arguments: copy, merging into the
+# target as Docker's COPY does. Written out rather than fs.cpSync, which Node.js before
+# 16.7 lacks (a recipe may pin node:14).
+_PLACE_JS = (
+    'const fs = require("fs"), path = require("path"); '
+    "const copy = (from, to) => { if (fs.statSync(from).isDirectory()) { "
+    "fs.mkdirSync(to, { recursive: true }); "
+    "for (const name of fs.readdirSync(from)) copy(path.join(from, name), path.join(to, name)); "
+    "} else { fs.copyFileSync(from, to); } }; "
+    "copy(process.argv[1], process.argv[2]);"
+)
 # A gulpfile names the production build when package.json has no `build` script
 # (READMEs say "npx gulp build"): gulp's task files, and the ways one exports `build`
 # (CommonJS `exports.build =` / `module.exports = { build }`, ES `export { build }` /
@@ -99,6 +115,17 @@ class AssetBuild:
     # Empty: the build is package.json's `build` script (or there is none).
     task_argv: tuple[str, ...] = ()
     task_file: str = ""
+    # A frontend in another folder (frontend_build): the build writes `output` and the
+    # settings read `target` (both relative to the git root); `recipe` names the file
+    # that copies one to the other (docker/Dockerfile), `env` what it sets for the build.
+    output: str = ""
+    target: str = ""
+    recipe: str = ""
+    env: tuple[tuple[str, str], ...] = ()
+    # The install needs more than Node.js: git for a dependency the lock file fetches
+    # from a git repository, or the compilers the project's own recipe installs. A slim
+    # Node.js image has neither.
+    needs_build_tools: bool = False
 
     def path(self, name: str) -> str:
         """`name` in the package.json's folder, relative to the git root."""
@@ -152,9 +179,34 @@ class AssetBuild:
         return self.task_argv or (*self._runner, "run", "build")
 
     @property
+    def place_argv(self) -> tuple[str, ...]:
+        """Copies the build's output to where the settings read it, as the recipe's
+        `COPY --from` does (merging into what is there), run in the package.json's
+        folder; () when the build writes in place. Node.js, which just ran the build,
+        copies: the same argument list on every platform, no shell."""
+        if not self.target:
+            return ()
+        return (
+            "node",
+            "-e",
+            _PLACE_JS,
+            posixpath.relpath(self.output, self.folder),
+            posixpath.relpath(self.target, self.folder),
+        )
+
+    @property
     def commands(self) -> tuple[tuple[str, ...], ...]:
-        """What the platform runs in the package.json's folder: install, then build."""
-        return (self.install_argv, self.build_argv) if self.script else (self.install_argv,)
+        """What the platform runs in the package.json's folder: install, then build (then
+        the copy of a frontend's output to where the settings read it)."""
+        if not self.script:
+            return (self.install_argv,)
+        place = (self.place_argv,) if self.target else ()
+        return (self.install_argv, self.build_argv, *place)
+
+    @property
+    def build_env(self) -> dict[str, str]:
+        """The variables the recipe sets for the build (a bundler's public path)."""
+        return dict(self.env)
 
     @property
     def manager_commands(self) -> tuple[tuple[str, ...], ...]:
@@ -168,7 +220,12 @@ class AssetBuild:
     @property
     def steps(self) -> str:
         """The commands, as the summary names them."""
-        return " and ".join(f"`{' '.join(argv)}`" for argv in self.commands)
+        steps = " and ".join(f"`{' '.join(argv)}`" for argv in self.commands[:2])
+        if self.target:
+            assigns = ", ".join(f"{key}={value}" for key, value in self.env)
+            with_env = f" with {assigns} as {self.recipe} sets it" if assigns else ""
+            steps += f" in {self.folder}/{with_env}, then copies {self.output}/ to {self.target}/"
+        return steps
 
     @property
     def label(self) -> str:
@@ -180,6 +237,12 @@ class AssetBuild:
         made_with = f" ({', '.join(self.tools)})" if self.tools else ""
         if self.task_argv:
             return f"`{self.path(self.task_file)}` task `build`{made_with}"
+        if self.target:
+            return (
+                f"frontend `{self.path('package.json')}` build script `{self.script}`"
+                f"{made_with}, whose output {self.output}/ {self.recipe} copies to "
+                f"{self.target}/ (served by the settings)"
+            )
         return f"`{self.path('package.json')}` build script `{self.script}`{made_with}"
 
 
@@ -213,8 +276,14 @@ def _node_version(folder: Path, git_root: Path, package: dict) -> tuple[str, str
                     return major, name
     local = _local_node_major()
     if local:
-        return local, "the Node.js on this computer"
-    return DEFAULT_NODE_MAJOR, "the current Node.js LTS"
+        return local, _LOCAL_NODE
+    return DEFAULT_NODE_MAJOR, _DEFAULT_NODE
+
+
+_LOCAL_NODE = "the Node.js on this computer"
+_DEFAULT_NODE = "the current Node.js LTS"
+# Where the Node.js major came from when the project names none itself.
+_GUESSED_NODE = (_LOCAL_NODE, _DEFAULT_NODE)
 
 
 def find_asset_build(git_root: Path, manage_dir: Path) -> AssetBuild | None:
@@ -225,59 +294,112 @@ def find_asset_build(git_root: Path, manage_dir: Path) -> AssetBuild | None:
     (its tools would fail on the platform the same way they fail here).
     """
     for folder in dict.fromkeys((git_root, manage_dir)):
-        path = folder / "package.json"
-        if not path.is_file():
-            continue
-        try:
-            package = json.loads(path.read_text("utf-8-sig"))
-        except (ValueError, UnicodeDecodeError, OSError):
-            continue
-        scripts = package.get("scripts") if isinstance(package, dict) else None
-        script = scripts.get("build") if isinstance(scripts, dict) else None
-        runtime = package.get("dependencies") if isinstance(package, dict) else None
-        task_file = ""
-        if not isinstance(script, str) or not script.strip():
-            task_file = _gulp_build_file(folder, package)
-            if task_file:
-                script = "gulp build"
-        if not isinstance(script, str) or not script.strip():
-            # No build: the packages in `dependencies` are served as npm installs them
-            # (node_modules is git-ignored, so the platform must install them too).
-            if not isinstance(runtime, dict) or not runtime:
-                continue
-            script = ""
-        deps: dict = {}
-        for key in ("dependencies", "devDependencies"):
-            if isinstance(package.get(key), dict):
-                deps.update(package[key])
-        tools = tuple(dict.fromkeys(label for name, label in _TOOLS.items() if name in deps))
-        if not script:
-            tools = tuple(sorted(runtime))
-        elif task_file and "gulp" not in tools:
-            tools = ("gulp", *tools)
-        manager, version, lock, other = _manager(folder, package)
-        pinned = bool(version) and _declared_manager(package) == (manager, version)
-        major, source = _node_version(folder, git_root, package)
-        berry = manager == "yarn" and _yarn_berry(folder, version)
-        if manager == "yarn" and not version:
-            version = "4" if berry else "1"
-        return AssetBuild(
-            folder=folder.relative_to(git_root).as_posix(),
-            script=script.strip(),
-            tools=tools,
-            lock_file=lock,
-            other_manager=other,
-            node_major=major,
-            node_source=source,
-            manager=manager,
-            manager_version=version,
-            yarn_berry=berry,
-            manager_pinned=pinned,
-            config_files=tuple(name for name in _CONFIG_FILES if (folder / name).is_file()),
-            task_argv=_gulp_argv(manager, version, berry) if task_file else (),
-            task_file=task_file,
-        )
+        build = _build_in(folder, git_root)
+        if build is not None:
+            return build
     return None
+
+
+def find_frontend_build(git_root: Path, served: tuple[str, ...]) -> AssetBuild | None:
+    """A frontend in another folder whose output the project's Dockerfile copies to a
+    folder the settings serve (`served`: STATICFILES_DIRS and template DIRS, relative to
+    the git root): its build, with the copy to that folder and the recipe's Node.js major
+    and build variables. None when no recipe or no build script is found."""
+    recipe = find_frontend_recipe(git_root, served)
+    if recipe is None:
+        return None
+    build = _build_in(git_root / recipe.folder, git_root)
+    if build is None or not build.script or build.task_argv:
+        return None
+    major, source = build.node_major, build.node_source
+    if recipe.node_major and source in _GUESSED_NODE:
+        # The recipe's Node.js image names the version the project builds with.
+        major, source = recipe.node_major, f"{recipe.source}'s node:{recipe.node_major} stage"
+    return replace(
+        build,
+        node_major=major,
+        node_source=source,
+        output=recipe.output,
+        target=recipe.target,
+        recipe=recipe.source,
+        env=recipe.env,
+        needs_build_tools=build.needs_build_tools or recipe.system_packages,
+    )
+
+
+def _build_in(folder: Path, git_root: Path) -> AssetBuild | None:
+    """The build of the package.json in `folder`, if it has one."""
+    path = folder / "package.json"
+    if not path.is_file():
+        return None
+    try:
+        package = json.loads(path.read_text("utf-8-sig"))
+    except (ValueError, UnicodeDecodeError, OSError):
+        return None
+    scripts = package.get("scripts") if isinstance(package, dict) else None
+    script = scripts.get("build") if isinstance(scripts, dict) else None
+    runtime = package.get("dependencies") if isinstance(package, dict) else None
+    task_file = ""
+    if not isinstance(script, str) or not script.strip():
+        task_file = _gulp_build_file(folder, package)
+        if task_file:
+            script = "gulp build"
+    if not isinstance(script, str) or not script.strip():
+        # No build: the packages in `dependencies` are served as npm installs them
+        # (node_modules is git-ignored, so the platform must install them too).
+        if not isinstance(runtime, dict) or not runtime:
+            return None
+        script = ""
+    deps: dict = {}
+    for key in ("dependencies", "devDependencies"):
+        if isinstance(package.get(key), dict):
+            deps.update(package[key])
+    tools = tuple(dict.fromkeys(label for name, label in _TOOLS.items() if name in deps))
+    if not script:
+        tools = tuple(sorted(runtime))
+    elif task_file and "gulp" not in tools:
+        tools = ("gulp", *tools)
+    manager, version, lock, other = _manager(folder, package)
+    pinned = bool(version) and _declared_manager(package) == (manager, version)
+    major, source = _node_version(folder, git_root, package)
+    berry = manager == "yarn" and _yarn_berry(folder, version)
+    git_deps = _git_dependencies(folder, lock, package)
+    if manager == "yarn" and not version:
+        version = "4" if berry else "1"
+    return AssetBuild(
+        folder=folder.relative_to(git_root).as_posix(),
+        script=script.strip(),
+        tools=tools,
+        lock_file=lock,
+        other_manager=other,
+        node_major=major,
+        node_source=source,
+        manager=manager,
+        manager_version=version,
+        yarn_berry=berry,
+        manager_pinned=pinned,
+        config_files=tuple(name for name in _CONFIG_FILES if (folder / name).is_file()),
+        task_argv=_gulp_argv(manager, version, berry) if task_file else (),
+        task_file=task_file,
+        needs_build_tools=git_deps,
+    )
+
+
+# How a lock file or package.json names a dependency fetched from a git repository
+# (`raphael@https://github.com/nhn/raphael.git#2.2.0-c`, `git+ssh://`, `github:user/repo`):
+# the manager runs git to fetch it.
+_GIT_DEPENDENCY = re.compile(r"""git\+(?:https?|ssh|file)://|\.git#|["\s]github:""")
+
+
+def _git_dependencies(folder: Path, lock: str | None, package: dict) -> bool:
+    """True when the install runs git: a dependency comes from a git repository."""
+    texts = [json.dumps(package)]
+    if lock:
+        try:
+            texts.append((folder / lock).read_text("utf-8", errors="replace"))
+        except OSError:
+            pass
+    return any(_GIT_DEPENDENCY.search(text) for text in texts)
 
 
 def _gulp_build_file(folder: Path, package: dict) -> str:

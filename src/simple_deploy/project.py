@@ -14,7 +14,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import import_time_static, manage_shim, markers, platform_flags
-from .assets import AssetBuild, compress_offline, find_asset_build, tailwind_cli
+from .assets import (
+    AssetBuild,
+    compress_offline,
+    find_asset_build,
+    find_frontend_build,
+    tailwind_cli,
+)
 from .drivers import Driver, find_driver, read_texts
 from .git_status import GitStatus, read_status
 from .package_managers import Dependencies, ManagerError, detect, get
@@ -228,6 +234,39 @@ def _git_root(start: Path) -> Path:
     # Git prints the path in the file-system encoding (UTF-8 on Windows), not the
     # console's code page: decode it as a path, so non-ASCII folder names survive.
     return Path(os.fsdecode(out.stdout.strip())).resolve()
+
+
+def _asset_build(
+    git_root: Path, manage_dir: Path, facts: SettingsFacts | None, git: GitStatus | None
+) -> AssetBuild | None:
+    """The package.json build at the root or beside manage.py; else a frontend in another
+    folder that the project's Dockerfile builds and copies to a folder the settings serve
+    (STATICFILES_DIRS, template DIRS), which the platform must then build the same way,
+    unless its output is committed there (then the platform has it as it is)."""
+    found = find_asset_build(git_root, manage_dir)
+    if found is not None or facts is None:
+        return found
+    frontend = find_frontend_build(git_root, facts.served_dirs)
+    if frontend is None or git is None or _holds_committed(git_root, frontend.target, git):
+        return None
+    return frontend
+
+
+def _holds_committed(git_root: Path, folder: str, git: GitStatus) -> bool:
+    """True when a file under `folder` (root-relative) is in the commit: present, and
+    neither ignored nor untracked."""
+    local = (*git.ignored, *git.untracked)
+    try:
+        files = [p for p in (git_root / folder).rglob("*") if p.is_file()]
+    except OSError:
+        return False
+    for path in files:
+        rel = path.relative_to(git_root).as_posix()
+        if not any(
+            rel == entry or entry.endswith("/") and rel.startswith(entry) for entry in local
+        ):
+            return True
+    return False
 
 
 def _linked_manage_dir(git_root: Path, manage_py: Path) -> Path | None:
@@ -681,7 +720,7 @@ def inspect(
         configured_for=markers.platforms_in(settings_text),
         # Shipped static files were built and collected before the commit; no platform
         # collects, so an asset build there would only need Node.js for nothing.
-        asset_build=None if shipped else find_asset_build(git_root, manage_dir),
+        asset_build=None if shipped else _asset_build(git_root, manage_dir, facts, git),
         compress_offline=compress_offline(_settings_texts(manage_dir, read_as)),
         # A project shipping its collected files built its CSS before the commit.
         tailwind_cli=not shipped and tailwind_cli(_settings_texts(manage_dir, read_as)),

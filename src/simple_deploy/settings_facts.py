@@ -46,6 +46,9 @@ class SettingsFacts:
     # WAGTAILADMIN_BASE_URL is set once imported (a line under an `if` on a variable
     # the platform does not have leaves it unset there).
     wagtail_base_url: bool = True
+    # STATICFILES_DIRS folders and template DIRS inside the repository, relative to the
+    # git root (POSIX): where a frontend built in another folder must land.
+    served_dirs: tuple[str, ...] = ()
 
 
 # What `django-admin startproject` (Django 5.2) writes: the facts a Project built
@@ -110,4 +113,7 @@ def from_probe(final: Mapping[str, Any] | None) -> SettingsFacts | None:
         sender_set=bool(final.get("sender_set")),
         mailers=tuple(sorted(mailers.items())) if isinstance(mailers, dict) else None,
         wagtail_base_url=bool(final.get("wagtail_base_url", True)),
+        served_dirs=tuple(
+            str(rel) for rel in final.get("served_dirs") or () if isinstance(rel, str)
+        ),
     )

@@ -483,6 +483,19 @@ def final_values(settled):
             return None
         outside = rel in (".", os.pardir) or rel.startswith(os.pardir + os.sep)
         return None if outside else rel.replace(os.sep, "/")
+    def served_dirs():
+        # STATICFILES_DIRS entries (a path, or a (prefix, path) pair) and the template
+        # DIRS: folders a build outside the Python one may have to fill (frontend).
+        found = []
+        for entry in getattr(settled, "STATICFILES_DIRS", None) or ():
+            pair = isinstance(entry, (list, tuple)) and len(entry) == 2
+            found.append(entry[1] if pair else entry)
+        for engine in getattr(settled, "TEMPLATES", None) or ():
+            if isinstance(engine, dict):
+                found.extend(engine.get("DIRS") or ())
+        paths = [value for value in found if isinstance(value, (str, os.PathLike))]
+        rels = [_static_root_rel(value) for value in paths]
+        return [rel for rel in dict.fromkeys(rels) if rel]
     storages = getattr(settled, "STORAGES", None)
     mailers = getattr(settled, "MAILERS", None)
     base_dir = getattr(settled, "BASE_DIR", None)
@@ -504,6 +517,7 @@ def final_values(settled):
         # Root-relative (POSIX) when inside the repository: this runs in a copy of it.
         "static_root_rel": _static_root_rel(getattr(settled, "STATIC_ROOT", None)),
         "static_url": getattr(settled, "STATIC_URL", None) is not None,
+        "served_dirs": served_dirs(),
         "base_dir_is_manage_dir": bool(base_dir_here),
         "email_backend": text("EMAIL_BACKEND"),
         "sender_set": any(hasattr(settled, n) for n in ("DEFAULT_FROM_EMAIL", "SERVER_EMAIL")),

@@ -56,4 +56,4 @@ def node_commands(project: Project) -> tuple[Command, ...]:
     build = project.asset_build
     if build is None or build.other_manager:
         return ()
-    return tuple(Command(argv, cwd=build.folder) for argv in build.commands)
+    return tuple(Command(argv, cwd=build.folder, env=build.build_env) for argv in build.commands)

@@ -224,11 +224,19 @@ def _asset_context(project: Project) -> dict:
         "node": True,
         "node_label": ", ".join(build.tools) or "package.json",
         "node_major": build.node_major,
+        # The full image (git, python3, make, g++) when the install needs them.
+        "node_full": build.needs_build_tools,
+        "node_image": f"node:{build.node_major}" + ("" if build.needs_build_tools else "-slim"),
         "node_dir": folder,
         "node_files": " ".join(build.files),
         "node_install": shlex.join(build.install_argv),
         # No build script: the stage installs, and node_modules is what it hands on.
         "node_build": shlex.join(build.build_argv) if build.script else "",
+        # A frontend the project's Dockerfile builds and copies: its build variables,
+        # and the copy of its output to where the settings read it.
+        "node_env": " ".join(f"{key}={json.dumps(value)}" for key, value in build.env),
+        "node_place": shlex.join(build.place_argv),
+        "node_recipe": build.recipe,
     }
 
 
@@ -429,8 +437,9 @@ def _asset_notes(project: Project) -> list[str]:
             f"Asset build found: {build.label}. The Dockerfile builds it in a Node.js "
             f"{build.node_major} stage ({build.node_source}): `{' '.join(build.install_argv)}`, "
             + (
-                f"`{' '.join(build.build_argv)}`, and copies the result into the image before "
-                "collectstatic."
+                f"`{' '.join(build.build_argv)}`, "
+                + (f"copies {build.output}/ to {build.target}/, " if build.target else "")
+                + "and copies the result into the image before collectstatic."
                 if build.script
                 else "and copies node_modules into the image before collectstatic."
             )
@@ -660,7 +669,7 @@ def runtime(project: Project) -> Runtime:
         node = _node_build(project)
         # The image's asset stage: npm in the package.json's folder, before collectstatic.
         assets = (
-            tuple(Command(argv, cwd=node.folder) for argv in node.commands)
+            tuple(Command(argv, cwd=node.folder, env=node.build_env) for argv in node.commands)
             if node is not None
             else ()
         )

@@ -32,7 +32,7 @@ from simple_deploy import (
     service_config,
     static_storage,
 )
-from simple_deploy.assets import COMPRESS_ARGS, TAILWIND_BUILD_ARGS, tailwind_note
+from simple_deploy.assets import COMPRESS_ARGS, TAILWIND_BUILD_ARGS, AssetBuild, tailwind_note
 from simple_deploy.platforms.heroku import manager_files, procfile_web
 from simple_deploy.plugin import (
     FileChange,
@@ -240,11 +240,28 @@ def _procfile(project: Project, processes: dict[str, tuple[str, ...]]) -> FileCh
     )
 
 
+def _frontend_problem(build: AssetBuild) -> str:
+    """What Heroku cannot do with a frontend in another folder, and what the user does.
+    Its Node.js buildpack builds only a root package.json, and a root one of ours would
+    have to hold shell strings (`cd frontend && ...`)."""
+    env = "".join(f"{key}={value} " for key, value in build.env)
+    return (
+        f"Frontend found: {build.path('package.json')} (built by {build.recipe}), which "
+        "Heroku's Node.js buildpack cannot build (it reads only a package.json at the "
+        f"repository root): run `{env}{' '.join(build.install_argv)}` and "
+        f"`{env}{' '.join(build.build_argv)}` in {build.folder}/ and commit {build.output}/ "
+        f"as {build.target}/ (or deploy with {build.recipe}), or Heroku serves no frontend "
+        "and check --deploy warns W004."
+    )
+
+
 def _asset_notes(project: Project) -> list[str]:
     build = project.asset_build
     notes = []
     if build is not None:
-        if build.folder != ".":
+        if build.target:
+            notes.append(_frontend_problem(build))
+        elif build.folder != ".":
             notes.append(
                 f"Asset build found: {build.label}. Heroku's Node.js buildpack reads only a "
                 "package.json at the repository root: move it (and its lock file) there, or "
@@ -542,6 +559,12 @@ def runtime(project: Project) -> Runtime:
         processes=service_config.runtime_processes(project),
         needs_redis=project.services.needs_redis,
         websocket_path=project.services.websocket_path,
+        # A frontend the Python build cannot make: the rehearsal's build fails saying so.
+        build_problems=(
+            (_frontend_problem(project.asset_build),)
+            if project.asset_build is not None and project.asset_build.target
+            else ()
+        ),
     )
 
 

@@ -123,7 +123,9 @@ def _asset_context(project: Project) -> dict:
         return {"node": False, "assets": [], "node_manager": ""}
     prefix = f"cd {shlex.quote(build.folder)} && " if build.folder != "." else ""
     # A subshell keeps the hook's folder for collectstatic.
-    lines = [shlex.join(argv) for argv in build.commands]
+    # The variables the project's own recipe sets for its frontend build (a public path).
+    assigns = "".join(f"{key}={shlex.quote(value)} " for key, value in build.env)
+    lines = [assigns + shlex.join(argv) for argv in build.commands]
     if prefix:
         lines = [f"({prefix}{line})" for line in lines]
     return {

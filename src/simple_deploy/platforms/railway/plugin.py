@@ -242,9 +242,21 @@ def _compress(project: Project) -> tuple[tuple[str, ...], ...]:
 
 def _node_build(project: Project) -> tuple[tuple[str, ...], ...]:
     build = project.asset_build
-    if build is None or build.folder != "." or build.other_manager:
+    if build is None or build.other_manager:
+        return ()
+    # A frontend in its own folder runs there (_node_line); other builds at the root only.
+    if build.folder != "." and not build.target:
         return ()
     return tuple(tuple(argv) for argv in build.commands)
+
+
+def _node_line(project: Project, argv: tuple[str, ...]) -> str:
+    """A node step in the build command: in a subshell in the package.json's folder, with
+    the variables the project's recipe sets for its build."""
+    build = project.asset_build
+    assigns = "".join(f"{key}={shlex.quote(value)} " for key, value in build.env)
+    line = assigns + shlex.join(argv)
+    return f"(cd {shlex.quote(build.folder)} && {line})" if build.folder != "." else line
 
 
 def node_packages(project: Project) -> dict[str, str]:
@@ -258,9 +270,9 @@ def node_packages(project: Project) -> dict[str, str]:
 
 
 def build_line(project: Project) -> str:
-    steps = (*_node_build(project), *_tailwind(project), commands(project)["build"])
-    steps = (*steps, *_compress(project))
-    return " && ".join(shlex.join(step) for step in steps)
+    steps = (*_tailwind(project), commands(project)["build"], *_compress(project))
+    node = [_node_line(project, step) for step in _node_build(project)]
+    return " && ".join([*node, *(shlex.join(step) for step in steps)])
 
 
 def preserved_variables(project: Project) -> tuple[str, ...]:
@@ -476,7 +488,10 @@ def runtime(project: Project) -> Runtime:
             **env_needs.known_values(project, host="{host}", database="{database_url}"),
         },
         build=(
-            *(Command(step) for step in node),
+            *(
+                Command(step, cwd=project.asset_build.folder, env=project.asset_build.build_env)
+                for step in node
+            ),
             *(Command(step) for step in _tailwind(project)),
             Command(cmds["build"]),
             *(Command(step) for step in _compress(project)),

@@ -326,7 +326,11 @@ def render_yaml(project: Project, options: Options) -> str:
             "values": [
                 (k, q(v))
                 for k, v in sorted(
-                    {**project.settings_env, **host_values(project, options)}.items()
+                    {
+                        **project.settings_env,
+                        **host_values(project, options),
+                        **node_version_env(project),
+                    }.items()
                 )
             ],
             "user_keys": user_keys(project),
@@ -335,6 +339,16 @@ def render_yaml(project: Project, options: Options) -> str:
             "service_blocks": _service_blocks(project, options, commands["build"]),
         },
     )
+
+
+def node_version_env(project: Project) -> dict[str, str]:
+    """NODE_VERSION for a frontend whose Node.js major only the project's Dockerfile names
+    (its `node:18` stage): Render's Node.js follows that variable first, and otherwise
+    reads .node-version, .nvmrc or package.json's engines, which the project lacks."""
+    build = project.asset_build
+    if build is None or not build.recipe or not build.node_source.startswith(build.recipe):
+        return {}
+    return {"NODE_VERSION": build.node_major}
 
 
 def keyvalue_name(project: Project, options: Options) -> str:
@@ -398,7 +412,7 @@ def _service_blocks(project: Project, options: Options, build: str) -> str:
                 f"          name: {database_name(project, options)}",
                 "          property: connectionString",
             ]
-        for key, value in sorted(project.settings_env.items()):
+        for key, value in sorted({**project.settings_env, **node_version_env(project)}.items()):
             lines += [f"      - key: {key}", f"        value: {q(value)}"]
         for key in project.services.redis_env_names:
             lines += [
@@ -445,7 +459,11 @@ def _notes(project: Project, options: Options) -> tuple[str, ...]:
             asset_note(
                 build,
                 "The build command",
-                "Render's Python runtime includes Node.js",
+                (
+                    f"Node.js {build.node_major} from NODE_VERSION, as {build.node_source}"
+                    if node_version_env(project)
+                    else "Render's Python runtime includes Node.js"
+                ),
                 f"add {build.other_manager}'s install and build before collectstatic in "
                 "render.yaml's buildCommand, or commit the built files.",
             )
