@@ -805,6 +805,21 @@ def _shape_uv_workspace(root: Path) -> None:
     run(root, "uv", "add", "--no-sync", "sitelib")
 
 
+def _shape_uv_production_extra(root: Path) -> None:
+    """gunicorn and WhiteNoise pinned in a `prod` extra (`[project.optional-dependencies]`,
+    installed with `pip install .[prod]`), as real projects keep their server."""
+    run(
+        root,
+        "uv",
+        "add",
+        "--no-sync",
+        "--optional",
+        "prod",
+        "gunicorn==23.0.0",
+        "whitenoise==6.11.0",
+    )
+
+
 HATCH_DYNAMIC_VERSION = """
 [build-system]
 requires = ["hatchling"]
@@ -854,6 +869,7 @@ DEPENDENCY_SHAPES = {
     "pip-tools-hashes": ("requirements_txt", _shape_pip_tools_hashes),
     "poetry-production-group": ("poetry", _shape_poetry_production_group),
     "uv-workspace": ("uv", _shape_uv_workspace),
+    "uv-production-extra": ("uv", _shape_uv_production_extra),
     "uv-hatchling-dynamic-version": ("uv", _shape_uv_hatchling_dynamic_version),
     "poetry-path-dependency-dynamic-version": (
         "poetry",

@@ -11,6 +11,8 @@ import os
 
 import project_files
 import pytest
+import tomllib
+from sample_projects import run
 
 pytestmark = pytest.mark.needs_programs
 
@@ -51,3 +53,21 @@ def test_a_dynamic_version_read_from_a_file_locks(sample_project, shape, lock, l
     text = (root / lock).read_text("utf-8")
     assert 'name = "gunicorn"' in text and locked in text
     assert "does not exist" not in out
+
+
+def test_a_server_pinned_in_an_extra_joins_the_main_dependencies_with_its_pin(sample_project):
+    """gunicorn and WhiteNoise pinned in a `prod` extra (python.org's shape): the platform
+    installs no extra, so they join the main dependencies, with the extra's own pins; the
+    tool's `whitenoise~=6.12` beside `whitenoise==6.11.0` would lock to nothing."""
+    root = sample_project("uv", "flat", shape="uv-production-extra")
+
+    result = project_files.deploy(root, "heroku")
+
+    out = result.stdout + result.stderr
+    assert result.returncode == 0, out
+    assert "`uv.lock` (updated): refreshed with `uv lock`" in out
+    assert "gunicorn (extra prod), whitenoise (extra prod) also in the main dependencies" in out
+    project = tomllib.loads((root / "pyproject.toml").read_text("utf-8"))["project"]
+    assert {"gunicorn==23.0.0", "whitenoise==6.11.0"} <= set(project["dependencies"])
+    assert project["optional-dependencies"]["prod"] == ["gunicorn==23.0.0", "whitenoise==6.11.0"]
+    run(root, "uv", "lock", "--check")

@@ -15,7 +15,13 @@ from pathlib import Path, PurePosixPath
 from ..textfiles import read_text
 from . import Dependencies, Edit, InstallStep, PackageManager, Requirement, lock_export
 from . import groups as group_rules
-from ._specs import add_to_project_dependencies, name_of, names_of, project_dependencies
+from ._specs import (
+    add_to_project_dependencies,
+    name_of,
+    names_of,
+    optional_spec,
+    project_dependencies,
+)
 
 MANIFEST = "pyproject.toml"
 LOCK = "uv.lock"
@@ -182,6 +188,7 @@ def _edit(root: Path, deps: Dependencies, missing: list[Requirement]) -> Edit:
 
     doc = tomlkit.parse(text)
     reqs = []
+    moved: list[str] = []
     for requirement in missing:
         group = deps.group_of.get(requirement.name)
         spec = group and next(
@@ -192,16 +199,20 @@ def _edit(root: Path, deps: Dependencies, missing: list[Requirement]) -> Edit:
             ),
             None,
         )
+        where = f"group {group}" if spec else ""
+        extra = None if spec else optional_spec(doc, requirement.name)
+        if extra:
+            where, spec = f"extra {extra[0]}", extra[1]
         if spec:
             requirement = Requirement(requirement.name, str(spec), requirement.reason)
+            moved.append(f"{requirement.name} ({where})")
         reqs.append(requirement)
     names = ", ".join(r.spec for r in reqs)
     reason = f"production requirements for the platform: {names}"
-    moved = [f"{r.name} (group {deps.group_of[r.name]})" for r in reqs if r.name in deps.group_of]
     if moved:
         reason += (
-            f"; {', '.join(moved)} also in the main dependencies, with the group's "
-            "constraint: production does not install that group"
+            f"; {', '.join(moved)} also in the main dependencies, with the same "
+            "constraint: production does not install that group or extra"
         )
     return Edit({MANIFEST: _add(text, reqs)}, {MANIFEST: reason}, tuple(reqs))
 
