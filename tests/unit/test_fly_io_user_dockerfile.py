@@ -117,3 +117,49 @@ def test_a_final_stage_that_takes_the_whole_project_from_its_builder_gets_the_li
     assert with_build_step(in_parts, step) is None
     crlf = with_build_step(BUILDER_THEN_SLIM.replace("\n", "\r\n"), step)
     assert f"RUN {step}\r\n" in crlf and "\n" not in crlf.replace("\r\n", "")
+
+
+# Launchers of Django's commands besides `python manage.py`, as public images run them:
+# uv's project template (`uv run --frozen -m manage`), wagtail.org (`django-admin` with
+# DJANGO_SETTINGS_MODULE from ENV), and the module forms.
+LAUNCHERS = """FROM python:3.13-slim
+ENV DJANGO_SETTINGS_MODULE=site.settings.production
+WORKDIR /app
+COPY . .
+RUN DATABASE_URL=sqlite://:memory: uv run --frozen -m manage collectstatic --noinput --clear
+RUN SECRET_KEY=none django-admin compress --force
+RUN /venv/bin/python -m django collectstatic --noinput
+RUN poetry run python manage.py compress
+RUN uv run --with x ./manage.py check
+"""
+
+
+def test_other_launchers_of_django_commands_are_replayed():
+    found = replay(LAUNCHERS, "/app")
+    assert [c.argv for c in found.commands] == [
+        ("python", "manage.py", "collectstatic", "--noinput", "--clear"),
+        ("python", "-m", "django", "compress", "--force"),
+        ("python", "-m", "django", "collectstatic", "--noinput"),
+        ("python", "manage.py", "compress"),
+    ]
+    assert found.commands[0].env == {
+        "DJANGO_SETTINGS_MODULE": "site.settings.production",
+        "DATABASE_URL": "sqlite://:memory:",
+    }
+    assert found.commands[1].env["SECRET_KEY"] == "none"
+    assert found.lacks == ()
+    # django-admin alone, with no collectstatic anywhere, still lacks it.
+    assert replay("FROM python\nRUN django-admin compress\n", "/").lacks == ("collectstatic",)
+
+
+def test_the_build_flag_goes_before_each_launcher_and_its_environment_runner():
+    flagged = flag_build_steps(LAUNCHERS, {"SIMPLE_DEPLOY_FLY_BUILD": "1"})
+    assert flagged.splitlines()[4:8] == [
+        "RUN DATABASE_URL=sqlite://:memory: SIMPLE_DEPLOY_FLY_BUILD=1 uv run --frozen -m manage "
+        "collectstatic --noinput --clear",
+        "RUN SECRET_KEY=none SIMPLE_DEPLOY_FLY_BUILD=1 django-admin compress --force",
+        "RUN SIMPLE_DEPLOY_FLY_BUILD=1 /venv/bin/python -m django collectstatic --noinput",
+        "RUN SIMPLE_DEPLOY_FLY_BUILD=1 poetry run python manage.py compress",
+    ]
+    assert flagged.splitlines()[8] == "RUN uv run --with x ./manage.py check"
+    assert replay(flagged, "/app").commands[0].env["SIMPLE_DEPLOY_FLY_BUILD"] == "1"

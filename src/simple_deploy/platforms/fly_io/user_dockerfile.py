@@ -29,6 +29,8 @@ _INSTRUCTION = re.compile(r"^\s*([A-Za-z]+)\s+(.*)$", re.DOTALL)
 _SEPARATORS = {"&&", ";", "||"}
 _PYTHON = re.compile(r"^(.*/)?python(\d+(\.\d+)?)?$")
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+# `uv run ...`: the rest of the line runs in the project's environment.
+_RUNNERS = {("uv", "run"), ("poetry", "run"), ("pipenv", "run")}
 # Where the image keeps its interpreter and packages (`ENV VIRTUAL_ENV=/venv
 # PATH=/venv/bin:$PATH`): folders of the image, not of this machine. The replay's own
 # virtual environment stands in for them, so these are not passed on (`python` would
@@ -105,23 +107,67 @@ def _commands(args: str) -> list[list[str]]:
     return [*out, current]
 
 
+def _launched(argv: list[str]) -> tuple[str | None, list[str]] | None:
+    """(manage.py as the line names it, or None for django-admin; the command's
+    arguments) of a command that runs Django's management commands, or None.
+
+    Besides `python path/manage.py`, images run them as `python -m manage` (uv's
+    templates: `uv run --frozen -m manage collectstatic`), and as `django-admin` or
+    `python -m django` with DJANGO_SETTINGS_MODULE from an ENV line (wagtail.org's
+    image: `django-admin collectstatic`); a `uv run`, `poetry run` or `pipenv run`
+    before any of them runs it in the project's environment.
+    """
+    index = next((i for i, a in enumerate(argv) if a.endswith("manage.py")), None)
+    if index is not None and index > 0 and _PYTHON.match(argv[index - 1]):
+        return argv[index], argv[index + 1 :]
+    rest = list(argv)
+    runner = tuple(rest[:2]) in _RUNNERS
+    if runner:
+        rest = rest[2:]
+        while rest and rest[0].startswith("--"):
+            rest.pop(0)  # uv run --frozen ...
+    python = bool(rest) and bool(_PYTHON.match(rest[0]))
+    if python:
+        rest = rest[1:]
+    if rest and rest[0].rsplit("/", 1)[-1] == "django-admin" and not python:
+        return None, rest[1:]
+    if not (python or runner) or len(rest) < 2:
+        return None
+    if rest[:2] == ["-m", "django"]:
+        return None, rest[2:]
+    if rest[:2] == ["-m", "manage"]:
+        return "manage.py", rest[2:]
+    return (rest[0], rest[1:]) if rest[0].endswith("manage.py") else None
+
+
 def _manage_command(
     argv: list[str], env: dict[str, str], workdir: str, root: str
 ) -> Command | None:
-    """A `[VAR=value ...] python .../manage.py ARGS` command, relative to the app root."""
+    """A `[VAR=value ...] python .../manage.py ARGS` command (or another launcher of
+    Django's commands, see _launched), relative to the app root."""
     assigns = {}
     while argv and _ASSIGNMENT.match(argv[0]):
         key, _, value = argv.pop(0).partition("=")
         assigns[key] = value
-    index = next((i for i, a in enumerate(argv) if a.endswith("manage.py")), None)
-    if index is None or index == 0 or not _PYTHON.match(argv[index - 1]):
+    launched = _launched(argv)
+    if launched is None:
         return None
-    manage = argv[index]
+    manage, args = launched
+    if manage is None:
+        # django-admin finds the project through DJANGO_SETTINGS_MODULE; run from the
+        # app root, `python -m django` imports it as the image's working folder does.
+        return Command(("python", "-m", "django", *args), env={**env, **assigns})
     where = normpath(posix_join(workdir, manage)) if not isabs(manage) else manage
     rel = relpath(where, root)
     if rel.startswith(".."):
         return None  # manage.py outside the folder the repository is copied to
-    return Command(("python", rel, *argv[index + 1 :]), env={**env, **assigns})
+    return Command(("python", rel, *args), env={**env, **assigns})
+
+
+def _subcommand(argv: tuple[str, ...]) -> str | None:
+    """The management command a replayed Command runs."""
+    at = 3 if argv[1:3] == ("-m", "django") else 2
+    return argv[at] if len(argv) > at else None
 
 
 def replay(text: str, root: str) -> BuildReplay:
@@ -147,16 +193,21 @@ def replay(text: str, root: str) -> BuildReplay:
                 command = _manage_command(list(argv), dict(here), workdir, root)
                 if command is not None:
                     commands.append(command)
-    ran = {command.argv[2] for command in commands if len(command.argv) > 2}
+    ran = {_subcommand(command.argv) for command in commands}
     lacks = () if "collectstatic" in ran else ("collectstatic",)
     return BuildReplay(tuple(commands), lacks)
 
 
-# A shell-form `python [path/]manage.py collectstatic|compress` (an exec-form RUN, a
-# JSON list, cannot take an assignment before its program and is left alone).
+# A shell-form `python [path/]manage.py collectstatic|compress`, or the same through
+# another launcher (_launched): `python -m manage|django`, `django-admin`, each maybe
+# after `uv run [--options]`. An exec-form RUN, a JSON list, cannot take an assignment
+# before its program and is left alone.
+_PY = r"(?:[\w./-]*/)?python(?:\d+(?:\.\d+)?)?\s+(?:[\w./-]*manage\.py|-m\s+(?:manage|django))"
+_ADMIN = r"(?:[\w./-]*/)?django-admin"
+_RUN_IN_ENV = r"(?:uv|poetry|pipenv)\s+run\s+(?:--[\w-]+(?:=\S+)?\s+)*"
 _BUILD_STEP = re.compile(
-    r"(?<![\w/=.-])((?:[\w./-]*/)?python(?:\d+(?:\.\d+)?)?\s+[\w./-]*manage\.py\s+"
-    r"(?:collectstatic|compress)\b)"
+    rf"(?<![\w/=.-])((?:{_RUN_IN_ENV}(?:{_PY}|{_ADMIN}|-m\s+(?:manage|django)|"
+    rf"[\w./-]*manage\.py)|{_PY}|{_ADMIN})\s+(?:collectstatic|compress)\b)"
 )
 _RUN = re.compile(r"^\s*RUN\s", re.IGNORECASE)
 
