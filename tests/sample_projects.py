@@ -820,6 +820,12 @@ def _shape_uv_production_extra(root: Path) -> None:
     )
 
 
+def _shape_uv_old_database_url(root: Path) -> None:
+    """dj-database-url pinned at 0.5.0 (2018) in the main dependencies, as python.org's
+    pyproject.toml still pins it: it predates the `conn_health_checks` keyword."""
+    run(root, "uv", "add", "--no-sync", "dj-database-url==0.5.0")
+
+
 HATCH_DYNAMIC_VERSION = """
 [build-system]
 requires = ["hatchling"]
@@ -870,6 +876,7 @@ DEPENDENCY_SHAPES = {
     "poetry-production-group": ("poetry", _shape_poetry_production_group),
     "uv-workspace": ("uv", _shape_uv_workspace),
     "uv-production-extra": ("uv", _shape_uv_production_extra),
+    "uv-old-database-url": ("uv", _shape_uv_old_database_url),
     "uv-hatchling-dynamic-version": ("uv", _shape_uv_hatchling_dynamic_version),
     "poetry-path-dependency-dynamic-version": (
         "poetry",

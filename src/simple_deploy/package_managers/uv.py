@@ -154,9 +154,17 @@ def _read(root: Path, asked: tuple[str, ...]) -> Dependencies:
         )
     extra = tuple(f"{folder}/" for folder in folders)
     context = tuple(name for name in (".python-version",) if (root / name).is_file())
+    # The main dependencies as written, so a pin older than a generated file needs
+    # (`dj-database-url==0.5.0`, python.org) is raised in place (plan.too_old).
+    pins = {
+        name: str(spec)
+        for spec in project_dependencies(doc) or []
+        if isinstance(spec, str) and (name := name_of(spec))
+    }
     return Dependencies(
         manager="uv",
         present=frozenset(present),
+        pins=pins,
         target=MANIFEST,
         install_files=(MANIFEST, LOCK, *extra),
         install_steps=_install_steps(chosen),
@@ -173,10 +181,27 @@ def _read(root: Path, asked: tuple[str, ...]) -> Dependencies:
 
 
 def _add(text: str, requirements: list[Requirement]) -> str:
+    """`text` with each requirement appended to `[project] dependencies`, or put in
+    place of the line naming the same package there (a pin being raised)."""
     import tomlkit  # imported by the runs that read TOML only
 
     doc = tomlkit.parse(text)
-    add_to_project_dependencies(doc, requirements)
+    listed = project_dependencies(doc)
+    new = []
+    for requirement in requirements:
+        at = next(
+            (
+                i
+                for i, spec in enumerate(listed or [])
+                if isinstance(spec, str) and name_of(spec) == requirement.name
+            ),
+            None,
+        )
+        if at is None:
+            new.append(requirement)
+        else:
+            listed[at] = requirement.spec
+    add_to_project_dependencies(doc, new)
     return tomlkit.dumps(doc)
 
 
@@ -190,6 +215,9 @@ def _edit(root: Path, deps: Dependencies, missing: list[Requirement]) -> Edit:
     reqs = []
     moved: list[str] = []
     for requirement in missing:
+        if requirement.name in deps.pins:
+            reqs.append(requirement)  # a pin raised in place (plan.too_old)
+            continue
         group = deps.group_of.get(requirement.name)
         spec = group and next(
             (
@@ -207,8 +235,19 @@ def _edit(root: Path, deps: Dependencies, missing: list[Requirement]) -> Edit:
             requirement = Requirement(requirement.name, str(spec), requirement.reason)
             moved.append(f"{requirement.name} ({where})")
         reqs.append(requirement)
-    names = ", ".join(r.spec for r in reqs)
-    reason = f"production requirements for the platform: {names}"
+    raised = [r for r in reqs if r.name in deps.pins]
+    added = [r for r in reqs if r.name not in deps.pins]
+    reasons = []
+    if added:
+        reasons.append(
+            f"production requirements for the platform: {', '.join(r.spec for r in added)}"
+        )
+    reasons += [
+        f"raised `{deps.pins[r.name]}` to `{r.spec}`: the generated files need {r.name} "
+        f"{r.minimum} or newer ({r.reason})"
+        for r in raised
+    ]
+    reason = "; ".join(reasons)
     if moved:
         reason += (
             f"; {', '.join(moved)} also in the main dependencies, with the same "
