@@ -826,6 +826,11 @@ def _shape_uv_old_database_url(root: Path) -> None:
     run(root, "uv", "add", "--no-sync", "dj-database-url==0.5.0")
 
 
+def _shape_poetry_old_database_url(root: Path) -> None:
+    """The same old pin in a Poetry project (`poetry add` writes `[project] dependencies`)."""
+    run(root, "poetry", "add", "--lock", "dj-database-url==0.5.0")
+
+
 HATCH_DYNAMIC_VERSION = """
 [build-system]
 requires = ["hatchling"]
@@ -877,6 +882,7 @@ DEPENDENCY_SHAPES = {
     "uv-workspace": ("uv", _shape_uv_workspace),
     "uv-production-extra": ("uv", _shape_uv_production_extra),
     "uv-old-database-url": ("uv", _shape_uv_old_database_url),
+    "poetry-old-database-url": ("poetry", _shape_poetry_old_database_url),
     "uv-hatchling-dynamic-version": ("uv", _shape_uv_hatchling_dynamic_version),
     "poetry-path-dependency-dynamic-version": (
         "poetry",

@@ -73,24 +73,26 @@ def test_a_server_pinned_in_an_extra_joins_the_main_dependencies_with_its_pin(sa
     run(root, "uv", "lock", "--check")
 
 
-@pytest.mark.parametrize("platform", ["railway", "heroku"])
-def test_a_uv_pin_older_than_the_block_needs_is_raised_in_place(sample_project, platform):
+@pytest.mark.parametrize(
+    ("manager", "platform"), [("uv", "railway"), ("uv", "heroku"), ("poetry", "render")]
+)
+def test_a_pin_older_than_the_block_needs_is_raised_in_place(sample_project, manager, platform):
     """`dj-database-url==0.5.0` in `[project] dependencies` (python.org): the block passes
     conn_health_checks (1.1+), so the settings failed at import on the platform with
     "config() got an unexpected keyword argument". The pin is raised where it is."""
-    root = sample_project("uv", "flat", shape="uv-old-database-url")
+    root = sample_project(manager, "flat", shape=f"{manager}-old-database-url")
 
     result = project_files.deploy(root, platform)
 
     out = " ".join((result.stdout + result.stderr).split())
     assert result.returncode == 0, out
-    assert "raised `dj-database-url==0.5.0` to `dj-database-url~=3.1`" in out
+    assert "raised `dj-database-url" in out and "0.5.0" in out
+    assert "to `dj-database-url~=3.1`: the generated files need dj-database-url 1.1" in out
     dependencies = tomllib.loads((root / "pyproject.toml").read_text("utf-8"))["project"][
         "dependencies"
     ]
     named = [d for d in dependencies if d.startswith("dj-database-url")]
     assert named == ["dj-database-url~=3.1"]
-    assert 'name = "dj-database-url"\nversion = "0.5.0"' not in (root / "uv.lock").read_text(
-        "utf-8"
-    )
-    run(root, "uv", "lock", "--check")
+    lock = "uv.lock" if manager == "uv" else "poetry.lock"
+    assert 'name = "dj-database-url"\nversion = "0.5.0"' not in (root / lock).read_text("utf-8")
+    run(root, *(("uv", "lock", "--check") if manager == "uv" else ("poetry", "check", "--lock")))

@@ -101,6 +101,17 @@ def optional_spec(doc, name: str) -> tuple[str, str] | None:
     return None
 
 
+def replace_in_project_dependencies(doc, requirement: Requirement) -> bool:
+    """Put `requirement` in place of the `[project] dependencies` item naming the same
+    package (a pin being raised); False when none names it."""
+    listed = project_dependencies(doc) or []
+    for index, spec in enumerate(listed):
+        if isinstance(spec, str) and name_of(spec) == requirement.name:
+            listed[index] = requirement.spec
+            return True
+    return False
+
+
 def add_to_project_dependencies(doc, requirements: Iterable[Requirement]) -> None:
     """Append to `[project] dependencies`, making the table and array when missing."""
     import tomlkit

@@ -21,6 +21,7 @@ from ._specs import (
     names_of,
     optional_spec,
     project_dependencies,
+    replace_in_project_dependencies,
 )
 
 MANIFEST = "pyproject.toml"
@@ -186,21 +187,7 @@ def _add(text: str, requirements: list[Requirement]) -> str:
     import tomlkit  # imported by the runs that read TOML only
 
     doc = tomlkit.parse(text)
-    listed = project_dependencies(doc)
-    new = []
-    for requirement in requirements:
-        at = next(
-            (
-                i
-                for i, spec in enumerate(listed or [])
-                if isinstance(spec, str) and name_of(spec) == requirement.name
-            ),
-            None,
-        )
-        if at is None:
-            new.append(requirement)
-        else:
-            listed[at] = requirement.spec
+    new = [r for r in requirements if not replace_in_project_dependencies(doc, r)]
     add_to_project_dependencies(doc, new)
     return tomlkit.dumps(doc)
 
