@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from simple_deploy.platforms.fly_io.user_dockerfile import flag_build_steps, replay
+from simple_deploy.platforms.fly_io.user_dockerfile import build_target, flag_build_steps, replay
 
 WITH_COLLECTSTATIC = """# syntax=docker/dockerfile:1
 FROM node:22 AS assets
@@ -163,3 +163,39 @@ def test_the_build_flag_goes_before_each_launcher_and_its_environment_runner():
     ]
     assert flagged.splitlines()[8] == "RUN uv run --with x ./manage.py check"
     assert replay(flagged, "/app").commands[0].env["SIMPLE_DEPLOY_FLY_BUILD"] == "1"
+
+
+# Torchbox's layout (wagtail.org): a production stage, then a development stage for
+# docker compose that starts nothing of its own. Fly builds the last stage.
+PROD_THEN_DEV = """FROM node:22 AS frontend
+RUN npm ci && npm run build:prod
+
+FROM python:3.13-bookworm AS backend
+ENV DJANGO_SETTINGS_MODULE=site.settings.production
+WORKDIR /app
+
+FROM backend AS prod
+COPY . .
+RUN SECRET_KEY=none django-admin collectstatic --noinput --clear
+CMD gunicorn site.wsgi:application
+
+FROM backend AS dev
+RUN python manage.py migrate
+"""
+
+
+def test_a_last_stage_that_starts_nothing_makes_the_starting_stage_the_target():
+    assert build_target(PROD_THEN_DEV) == "prod"
+    found = replay(PROD_THEN_DEV, "/app", "prod")
+    # The prod stage's step only, with the ENV of the stage it is built FROM.
+    assert [c.argv for c in found.commands] == [
+        ("python", "-m", "django", "collectstatic", "--noinput", "--clear")
+    ]
+    assert found.commands[0].env == {
+        "DJANGO_SETTINGS_MODULE": "site.settings.production",
+        "SECRET_KEY": "none",
+    }
+    # A last stage that starts the server (or inherits a start command) is built as is.
+    assert build_target(PROD_THEN_DEV + "CMD python manage.py runserver\n") is None
+    assert build_target(PROD_THEN_DEV.replace("FROM backend AS dev", "FROM prod AS dev")) is None
+    assert build_target(LAUNCHERS) is None

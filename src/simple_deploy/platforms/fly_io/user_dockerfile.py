@@ -22,7 +22,15 @@ from typing import NamedTuple
 
 from simple_deploy.plugin import Command
 
-__all__ = ["BuildReplay", "flag_build_steps", "replay", "with_build_step"]
+__all__ = [
+    "BuildReplay",
+    "Stage",
+    "build_target",
+    "flag_build_steps",
+    "replay",
+    "stages",
+    "with_build_step",
+]
 
 _INSTRUCTION = re.compile(r"^\s*([A-Za-z]+)\s+(.*)$", re.DOTALL)
 # Tokens after which the rest of a shell line is another command.
@@ -170,15 +178,81 @@ def _subcommand(argv: tuple[str, ...]) -> str | None:
     return argv[at] if len(argv) > at else None
 
 
-def replay(text: str, root: str) -> BuildReplay:
-    """The build steps of the Dockerfile `text` whose app is copied to `root` (its last
-    WORKDIR), replayable from the repository's root; and what Fly needs that it lacks."""
-    env: dict[str, str] = {}
-    workdir = "/"
-    commands: list[Command] = []
+class Stage(NamedTuple):
+    """A build stage: its name (lowercase, "" when unnamed), what it starts FROM (an
+    image, or an earlier stage's name), and whether it sets a start command itself."""
+
+    name: str
+    base: str
+    starts: bool
+
+
+def _from(args: str) -> tuple[str, str]:
+    """(base, stage name) of a FROM line's arguments (`--platform=...` skipped)."""
+    words = [w for w in args.split() if not w.startswith("--")]
+    base = words[0].lower() if words else ""
+    name = words[2].lower() if len(words) >= 3 and words[1].upper() == "AS" else ""
+    return base, name
+
+
+def stages(text: str) -> list[Stage]:
+    """The Dockerfile's stages, in order."""
+    out: list[Stage] = []
     for instruction, args in _instructions(text):
         if instruction == "FROM":
-            env, workdir = {}, "/"  # a new stage starts from its base image
+            out.append(Stage(*reversed(_from(args)), starts=False))
+        elif instruction in ("CMD", "ENTRYPOINT") and out:
+            out[-1] = out[-1]._replace(starts=True)
+    return out
+
+
+def _chain(found: list[Stage], index: int) -> list[int]:
+    """The stage at `index` and the earlier stages it is built FROM, by index."""
+    chain = [index]
+    names = {stage.name: i for i, stage in enumerate(found) if stage.name}
+    while found[chain[-1]].base in names and names[found[chain[-1]].base] < chain[-1]:
+        chain.append(names[found[chain[-1]].base])
+    return chain
+
+
+def build_target(text: str) -> str | None:
+    """The stage Fly must build (fly.toml's `build-target`) when it is not the last one.
+
+    Why: Fly builds the last stage. wagtail.org's Dockerfile (Torchbox's layout) ends
+    with a `dev` stage for docker compose that starts nothing of its own, after the
+    `prod` stage that runs collectstatic and starts gunicorn; its heroku.yml names
+    `target: prod`. When the last stage's chain sets no start command and an earlier
+    named one does, that one is the image to deploy. None: the last stage is.
+    """
+    found = stages(text)
+    if not found or any(found[i].starts for i in _chain(found, len(found) - 1)):
+        return None
+    for index in range(len(found) - 2, -1, -1):
+        if found[index].name and any(found[i].starts for i in _chain(found, index)):
+            return found[index].name
+    return None
+
+
+def replay(text: str, root: str, target: str | None = None) -> BuildReplay:
+    """The build steps of the Dockerfile `text` whose app is copied to `root` (its last
+    WORKDIR), replayable from the repository's root; and what Fly needs that it lacks.
+    With a `target` stage, only the steps of that stage and those it is built FROM: a
+    stage built from an earlier one keeps its ENV and WORKDIR."""
+    env: dict[str, str] = {}
+    workdir = "/"
+    commands: list[tuple[int, Command]] = []
+    found = stages(text)
+    index = -1
+    ended: dict[str, tuple[dict[str, str], str]] = {}  # stage name -> (env, workdir)
+    for instruction, args in _instructions(text):
+        if instruction == "FROM":
+            if index >= 0 and found[index].name:
+                ended[found[index].name] = (dict(env), workdir)
+            index += 1
+            base = _from(args)[0]
+            # A new stage starts from its base image, or from an earlier stage as it ended.
+            env, workdir = ended.get(base, ({}, "/"))
+            env = dict(env)
         elif instruction == "ENV":
             pairs = _env_pairs(args)
             env.update({k: v for k, v in pairs.items() if k not in _IMAGE_PATHS})
@@ -192,10 +266,14 @@ def replay(text: str, root: str) -> BuildReplay:
             for argv in _commands(args):
                 command = _manage_command(list(argv), dict(here), workdir, root)
                 if command is not None:
-                    commands.append(command)
-    ran = {_subcommand(command.argv) for command in commands}
+                    commands.append((index, command))
+    names = [stage.name for stage in found]
+    if target is not None and target in names:
+        kept = set(_chain(found, names.index(target)))
+        commands = [(i, c) for i, c in commands if i in kept]
+    ran = {_subcommand(command.argv) for _, command in commands}
     lacks = () if "collectstatic" in ran else ("collectstatic",)
-    return BuildReplay(tuple(commands), lacks)
+    return BuildReplay(tuple(c for _, c in commands), lacks)
 
 
 # A shell-form `python [path/]manage.py collectstatic|compress`, or the same through
