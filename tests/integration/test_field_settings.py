@@ -414,7 +414,9 @@ def test_a_kept_dockerfile_collecting_through_another_launcher_gets_the_flag_the
     sample_project, line, flagged
 ):
     """The line is the image's collectstatic: flagged where it is, no second one added,
-    and the rehearsal's replay runs it (it used to say the image never collects)."""
+    and the rehearsal's replay runs it (it used to say the image never collects). With
+    `uv run`, fly.toml's release and console commands go through it too."""
+    import tomllib
     from project_files import git
 
     from simple_deploy.management.commands.deploy import _for_platform
@@ -434,6 +436,14 @@ def test_a_kept_dockerfile_collecting_through_another_launcher_gets_the_flag_the
     assert result.returncode == 0, result.stderr + result.stdout
     assert (root / "Dockerfile").read_text("utf-8") == theirs.replace(line, flagged)
     assert "collectstatic" not in theirs.replace(line, "")
+    # The release and console commands go through the same runner as the build's line:
+    # with `uv run`, the image's dependencies are in the project's environment.
+    fly_toml = tomllib.loads((root / "fly.toml").read_text("utf-8"))
+    runner = "uv run --frozen " if "uv run" in line else ""
+    assert fly_toml["deploy"]["release_command"] == (
+        f"{runner}python /app/manage.py migrate --noinput"
+    )
+    assert fly_toml["console_command"] == f"{runner}python /app/manage.py shell"
     git(root, "add", "-A")
     git(root, "commit", "-qm", "Configure for Fly.io")
     plugin = load("fly_io")

@@ -199,3 +199,11 @@ def test_a_last_stage_that_starts_nothing_makes_the_starting_stage_the_target():
     assert build_target(PROD_THEN_DEV + "CMD python manage.py runserver\n") is None
     assert build_target(PROD_THEN_DEV.replace("FROM backend AS dev", "FROM prod AS dev")) is None
     assert build_target(LAUNCHERS) is None
+
+
+def test_the_runner_a_collectstatic_goes_through_is_kept_for_later_commands():
+    uv_only = "".join(LAUNCHERS.splitlines(keepends=True)[:5])
+    assert replay(uv_only, "/app").runner == ("uv", "run", "--frozen")
+    # The last collectstatic decides: LAUNCHERS collects again with /venv/bin/python.
+    assert replay(LAUNCHERS, "/app").runner == ()
+    assert replay(WITH_COLLECTSTATIC, "/srv/site").runner == ()

@@ -326,13 +326,23 @@ def _manage_in(root: str, project: Project) -> str:
     return f"{root.rstrip('/')}/{project.manage_dir_rel}/manage.py".replace("/./", "/")
 
 
+def _kept_runner(project: Project, theirs: UserImage) -> tuple[str, ...]:
+    """The `uv run [--options]` the kept Dockerfile's collectstatic goes through, or ()."""
+    text = (project.git_root / "Dockerfile").read_bytes().decode("utf-8", errors="replace")
+    return replay(text, theirs.workdir, theirs.target).runner
+
+
 def render_fly_toml(project: Project, options: Options) -> str:
     img = _image.build_image(project)
     theirs = user_image(project, options)
     root = theirs.workdir if theirs else _image.APP_ROOT
     manage = _manage_in(root, project)
+    # An image whose collectstatic goes through `uv run` keeps its dependencies in the
+    # project's environment, not on PATH: the release and console commands go through
+    # it too (jefftriplett/django-startproject: `python` there has no Django).
+    runner = _kept_runner(project, theirs) if theirs else ()
     release = (
-        shlex.join(("python", manage, "migrate", "--noinput"))
+        shlex.join((*runner, "python", manage, "migrate", "--noinput"))
         if theirs
         else shlex.join(img.release.argv)
     )
@@ -343,7 +353,7 @@ def render_fly_toml(project: Project, options: Options) -> str:
             "version": __version__,
             "app": _toml_string(app_name(project, options)),
             "region": _toml_string(region(project, options)),
-            "console_command": _toml_string(f"python {manage} shell"),
+            "console_command": _toml_string(shlex.join((*runner, "python", manage, "shell"))),
             "release_command": _toml_string(release),
             "build_target": _toml_string(theirs.target) if theirs and theirs.target else "",
             "port": (theirs.port or _image.INTERNAL_PORT) if theirs else _image.INTERNAL_PORT,
@@ -387,6 +397,13 @@ def _processes_context(project: Project, web: tuple[str, ...]) -> dict:
 def _user_dockerfile_note(project: Project, theirs: UserImage) -> str:
     port = theirs.port or _image.INTERNAL_PORT
     manage = _manage_in(theirs.workdir, project)
+    runner = _kept_runner(project, theirs)
+    python = (
+        f"`{shlex.join(runner)}` finding your dependencies"
+        if runner
+        else "`python` with your dependencies on PATH"
+    )
+    release = shlex.join((*runner, "python", manage, "migrate", "--noinput"))
     return (
         "Your Dockerfile is kept (--overwrite replaces it with ours; --dry-run shows that "
         f"diff). fly.toml is written around it; for Fly it must: listen on 0.0.0.0:{port} "
@@ -397,8 +414,8 @@ def _user_dockerfile_note(project: Project, theirs: UserImage) -> str:
             else ""
         )
         + "); "
-        f"have `python` with your dependencies on PATH and {manage} in the image (fly.toml's "
-        f"release command `python {manage} migrate --noinput` runs there with your secrets); "
+        f"have {python} and {manage} in the image (fly.toml's "
+        f"release command `{release}` runs there with your secrets); "
         f"run `{_image.BUILD_FLAG}=1 python {manage} collectstatic --noinput` while building "
         "(the settings block needs that flag when there is no secret or database yet); "
         "and start gunicorn as its CMD (gunicorn reads $PORT)."

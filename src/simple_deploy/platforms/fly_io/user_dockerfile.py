@@ -59,10 +59,28 @@ def _in_app(pythonpath: str, root: str) -> str | None:
 
 
 class BuildReplay(NamedTuple):
-    """The Dockerfile's manage.py build steps as rehearsal commands, and what it lacks."""
+    """The Dockerfile's manage.py build steps as rehearsal commands, what it lacks, and
+    the environment runner its collectstatic goes through (`uv run --frozen`), if any."""
 
     commands: tuple[Command, ...]
     lacks: tuple[str, ...]
+    runner: tuple[str, ...] = ()
+
+
+def _runner_of(argv: list[str]) -> tuple[str, ...]:
+    """The `uv run [--options]` (or poetry's, pipenv's) a command starts with, after its
+    assignments: in such an image the dependencies are in the project's environment,
+    not on PATH, so a command run later in the Machine must go through it too."""
+    while argv and _ASSIGNMENT.match(argv[0]):
+        argv = argv[1:]
+    if tuple(argv[:2]) not in _RUNNERS:
+        return ()
+    options = []
+    for token in argv[2:]:
+        if not token.startswith("--"):
+            break
+        options.append(token)
+    return (*argv[:2], *options)
 
 
 def _instructions(text: str) -> list[tuple[str, str]]:
@@ -241,6 +259,7 @@ def replay(text: str, root: str, target: str | None = None) -> BuildReplay:
     env: dict[str, str] = {}
     workdir = "/"
     commands: list[tuple[int, Command]] = []
+    runners: dict[int, tuple[str, ...]] = {}  # stage index -> its collectstatic's runner
     found = stages(text)
     index = -1
     ended: dict[str, tuple[dict[str, str], str]] = {}  # stage name -> (env, workdir)
@@ -267,13 +286,17 @@ def replay(text: str, root: str, target: str | None = None) -> BuildReplay:
                 command = _manage_command(list(argv), dict(here), workdir, root)
                 if command is not None:
                     commands.append((index, command))
+                    if _subcommand(command.argv) == "collectstatic":
+                        runners[index] = _runner_of(list(argv))
     names = [stage.name for stage in found]
     if target is not None and target in names:
         kept = set(_chain(found, names.index(target)))
         commands = [(i, c) for i, c in commands if i in kept]
     ran = {_subcommand(command.argv) for _, command in commands}
     lacks = () if "collectstatic" in ran else ("collectstatic",)
-    return BuildReplay(tuple(c for _, c in commands), lacks)
+    kept_runners = [runners[i] for i, c in commands if i in runners]
+    runner = kept_runners[-1] if kept_runners else ()
+    return BuildReplay(tuple(c for _, c in commands), lacks, runner)
 
 
 # A shell-form `python [path/]manage.py collectstatic|compress`, or the same through
