@@ -820,6 +820,12 @@ def _shape_uv_production_extra(root: Path) -> None:
     )
 
 
+def _shape_poetry_production_extra(root: Path) -> None:
+    """The same `prod` extra in a Poetry project (`poetry add --optional prod`)."""
+    run(root, "poetry", "add", "--lock", "--optional", "prod", "gunicorn==23.0.0")
+    run(root, "poetry", "add", "--lock", "--optional", "prod", "whitenoise==6.11.0")
+
+
 def _shape_uv_old_database_url(root: Path) -> None:
     """dj-database-url pinned at 0.5.0 (2018) in the main dependencies, as python.org's
     pyproject.toml still pins it: it predates the `conn_health_checks` keyword."""
@@ -881,6 +887,7 @@ DEPENDENCY_SHAPES = {
     "poetry-production-group": ("poetry", _shape_poetry_production_group),
     "uv-workspace": ("uv", _shape_uv_workspace),
     "uv-production-extra": ("uv", _shape_uv_production_extra),
+    "poetry-production-extra": ("poetry", _shape_poetry_production_extra),
     "uv-old-database-url": ("uv", _shape_uv_old_database_url),
     "poetry-old-database-url": ("poetry", _shape_poetry_old_database_url),
     "uv-hatchling-dynamic-version": ("uv", _shape_uv_hatchling_dynamic_version),

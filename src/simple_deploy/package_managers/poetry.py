@@ -19,6 +19,7 @@ from ._specs import (
     add_to_project_dependencies,
     name_of,
     names_of,
+    optional_spec,
     project_dependencies,
     replace_in_project_dependencies,
     table_value,
@@ -215,12 +216,20 @@ def _edit(root: Path, deps: Dependencies, missing: list[Requirement]) -> Edit:
     import tomlkit
 
     doc = tomlkit.parse(text)
-    reqs = [
-        _same_constraint(doc, r, deps.group_of[r.name])
-        if r.name in deps.group_of and r.name not in deps.pins
-        else r
-        for r in missing
-    ]
+    reqs = []
+    moved = []
+    for r in missing:
+        if r.name in deps.pins:
+            reqs.append(r)  # a pin raised in place (plan.too_old)
+        elif r.name in deps.group_of:
+            reqs.append(_same_constraint(doc, r, deps.group_of[r.name]))
+            moved.append(f"{r.name} (group {deps.group_of[r.name]})")
+        elif extra := optional_spec(doc, r.name):
+            # An extra (`[project.optional-dependencies]`): production installs none.
+            reqs.append(Requirement(r.name, extra[1], r.reason))
+            moved.append(f"{r.name} (extra {extra[0]})")
+        else:
+            reqs.append(r)
     added = [r.spec for r in reqs if r.name not in deps.pins]
     reasons = [f"production requirements for the platform: {', '.join(added)}"] if added else []
     reasons += [
@@ -230,15 +239,10 @@ def _edit(root: Path, deps: Dependencies, missing: list[Requirement]) -> Edit:
         if r.name in deps.pins
     ]
     reason = "; ".join(reasons)
-    moved = [
-        f"{r.name} (group {deps.group_of[r.name]})"
-        for r in reqs
-        if r.name in deps.group_of and r.name not in deps.pins
-    ]
     if moved:
         reason += (
-            f"; {', '.join(moved)} also in the main dependencies, with the group's "
-            "constraint: production does not install that group"
+            f"; {', '.join(moved)} also in the main dependencies, with the same "
+            "constraint: production does not install that group or extra"
         )
     return Edit({MANIFEST: _add(text, reqs)}, {MANIFEST: reason}, tuple(reqs))
 
