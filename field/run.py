@@ -162,6 +162,11 @@ def first_line(stdout: str, stderr: str) -> str:
 _STEP = re.compile(r"^\s*\[(?:fail|FAIL)\]\s+(.+?)\s+\([\d.]+ s\)(?::\s*(.*))?$")
 
 
+# An exception's line at a traceback's end: `ValueError: ...`, or any class named with
+# its module (`django.core.exceptions.ImproperlyConfigured: ...`, python.org).
+_RAISED = re.compile(r"^(?:\w*(?:Error|Exception)|(?:\w+\.)+[A-Z]\w*):")
+
+
 def failed_step(output: str) -> tuple[str, str] | None:
     """(step, first line of its message) of a rehearsal's first failing step."""
     lines = output.splitlines()
@@ -181,14 +186,8 @@ def failed_step(output: str) -> tuple[str, str] | None:
             # cannot resolve: the network is the cause, not the command that exited.
             network = [x for x in detail if any(cause in x for cause in _NETWORK)]
             # A command that exited on an exception: the exception's line says why (not
-            # the deploy command's own closing CommandError). Any class name counts
-            # (django.template.library.InvalidTemplateLibrary), qualified or not.
-            raised = [
-                x
-                for x in detail
-                if re.match(r"^(?:[a-z_]\w*\.)*[A-Z]\w*: \S", x)
-                and not x.startswith("CommandError:")
-            ]
+            # the deploy command's own closing CommandError).
+            raised = [x for x in detail if _RAISED.match(x) and not x.startswith("CommandError:")]
             if checks:
                 message = checks[0]
             elif network:

@@ -833,6 +833,38 @@ def _shape_uv_workspace(root: Path) -> None:
     run(root, "uv", "add", "--no-sync", "sitelib")
 
 
+def _shape_uv_production_extra(root: Path) -> None:
+    """gunicorn and WhiteNoise pinned in a `prod` extra (`[project.optional-dependencies]`,
+    installed with `pip install .[prod]`), as real projects keep their server."""
+    run(
+        root,
+        "uv",
+        "add",
+        "--no-sync",
+        "--optional",
+        "prod",
+        "gunicorn==23.0.0",
+        "whitenoise==6.11.0",
+    )
+
+
+def _shape_poetry_production_extra(root: Path) -> None:
+    """The same `prod` extra in a Poetry project (`poetry add --optional prod`)."""
+    run(root, "poetry", "add", "--lock", "--optional", "prod", "gunicorn==23.0.0")
+    run(root, "poetry", "add", "--lock", "--optional", "prod", "whitenoise==6.11.0")
+
+
+def _shape_uv_old_database_url(root: Path) -> None:
+    """dj-database-url pinned at 0.5.0 (2018) in the main dependencies, as python.org's
+    pyproject.toml still pins it: it predates the `conn_health_checks` keyword."""
+    run(root, "uv", "add", "--no-sync", "dj-database-url==0.5.0")
+
+
+def _shape_poetry_old_database_url(root: Path) -> None:
+    """The same old pin in a Poetry project (`poetry add` writes `[project] dependencies`)."""
+    run(root, "poetry", "add", "--lock", "dj-database-url==0.5.0")
+
+
 HATCH_DYNAMIC_VERSION = """
 [build-system]
 requires = ["hatchling"]
@@ -882,6 +914,10 @@ DEPENDENCY_SHAPES = {
     "pip-tools-hashes": ("requirements_txt", _shape_pip_tools_hashes),
     "poetry-production-group": ("poetry", _shape_poetry_production_group),
     "uv-workspace": ("uv", _shape_uv_workspace),
+    "uv-production-extra": ("uv", _shape_uv_production_extra),
+    "poetry-production-extra": ("poetry", _shape_poetry_production_extra),
+    "uv-old-database-url": ("uv", _shape_uv_old_database_url),
+    "poetry-old-database-url": ("poetry", _shape_poetry_old_database_url),
     "uv-hatchling-dynamic-version": ("uv", _shape_uv_hatchling_dynamic_version),
     "poetry-path-dependency-dynamic-version": (
         "poetry",

@@ -56,6 +56,8 @@ class Runtime:
     - `dockerfile`: the Dockerfile the platform builds (path in the repository,
       POSIX form), when it builds an image; the rehearsal then builds and runs
       that image if a container engine answers.
+    - `build_target`: the Dockerfile stage the platform builds when it is not the
+      last one (fly.toml's `build-target`); the rehearsal builds that stage too.
     - `database_scheme`: the URL scheme the platform's database URL uses
       (Heroku: "postgres"); the rehearsal gives {database_url} that scheme, so
       settings that branch on it see what they will see on the platform.
@@ -82,6 +84,7 @@ class Runtime:
     proxy_headers: Mapping[str, str] = field(default_factory=lambda: {"X-Forwarded-Proto": "https"})
     derived_env: Callable[[Mapping[str, str]], Mapping[str, str]] | None = None
     dockerfile: str | None = None
+    build_target: str | None = None
     database_scheme: str | None = None
     build_problems: tuple[str, ...] = ()
     needs_postgres: bool = False

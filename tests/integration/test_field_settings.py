@@ -393,6 +393,104 @@ def test_a_kept_dockerfile_that_never_collects_static_files_gets_the_one_line(sa
     assert (root / "Dockerfile").read_text("utf-8") == expected
 
 
+@pytest.mark.parametrize(
+    ("line", "flagged"),
+    [
+        # wagtail.org's image: django-admin, the settings module from an ENV line.
+        (
+            "RUN SECRET_KEY=none django-admin collectstatic --noinput --clear",
+            "RUN SECRET_KEY=none SIMPLE_DEPLOY_FLY_BUILD=1 django-admin collectstatic "
+            "--noinput --clear",
+        ),
+        # uv's project template (jefftriplett/django-startproject): `uv run -m manage`.
+        (
+            "RUN DATABASE_URL=sqlite://:memory: uv run --frozen -m manage collectstatic --noinput",
+            "RUN DATABASE_URL=sqlite://:memory: SIMPLE_DEPLOY_FLY_BUILD=1 uv run --frozen -m "
+            "manage collectstatic --noinput",
+        ),
+    ],
+)
+def test_a_kept_dockerfile_collecting_through_another_launcher_gets_the_flag_there(
+    sample_project, line, flagged
+):
+    """The line is the image's collectstatic: flagged where it is, no second one added,
+    and the rehearsal's replay runs it (it used to say the image never collects). With
+    `uv run`, fly.toml's release and console commands go through it too."""
+    import tomllib
+    from project_files import git
+
+    from simple_deploy.management.commands.deploy import _for_platform
+    from simple_deploy.plugins import load
+    from simple_deploy.project import inspect
+
+    root = sample_project("uv", "flat")
+    theirs = (
+        "FROM python:3.12-slim\nENV DJANGO_SETTINGS_MODULE=blog.settings\nWORKDIR /app\n"
+        f"COPY . .\nRUN uv sync --frozen\n{line}\n"
+        'CMD ["gunicorn", "--bind", ":8000", "blog.wsgi"]\n'
+    )
+    (root / "Dockerfile").write_text(theirs, "utf-8")
+    git(root, "add", "Dockerfile")
+    git(root, "commit", "-qm", "Our own Dockerfile")
+    result = deploy(root, "fly_io")
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert (root / "Dockerfile").read_text("utf-8") == theirs.replace(line, flagged)
+    assert "collectstatic" not in theirs.replace(line, "")
+    # The release and console commands go through the same runner as the build's line:
+    # with `uv run`, the image's dependencies are in the project's environment.
+    fly_toml = tomllib.loads((root / "fly.toml").read_text("utf-8"))
+    runner = "uv run --frozen " if "uv run" in line else ""
+    assert fly_toml["deploy"]["release_command"] == (
+        f"{runner}python /app/manage.py migrate --noinput"
+    )
+    assert fly_toml["console_command"] == f"{runner}python /app/manage.py shell"
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "Configure for Fly.io")
+    plugin = load("fly_io")
+    build = plugin.runtime(_for_platform(inspect(root), plugin))
+    assert build.build_problems == ()
+    assert [c.env["SIMPLE_DEPLOY_FLY_BUILD"] for c in build.build if "collectstatic" in c.argv]
+
+
+def test_a_kept_dockerfile_ending_in_a_dev_stage_is_built_at_its_server_stage(sample_project):
+    """wagtail.org's Dockerfile: `prod` collects static files through django-admin and
+    starts gunicorn; the last stage, `dev`, starts nothing. Fly builds the last stage,
+    so fly.toml names `prod`, and the rehearsal replays (or builds) that one."""
+    import tomllib
+    from project_files import git
+
+    from simple_deploy.management.commands.deploy import _for_platform
+    from simple_deploy.plugins import load
+    from simple_deploy.project import inspect
+
+    root = sample_project("uv", "flat")
+    theirs = (
+        "FROM python:3.12-slim AS backend\nENV DJANGO_SETTINGS_MODULE=blog.settings\n"
+        "WORKDIR /app\n\nFROM backend AS prod\nCOPY . .\nRUN uv sync --frozen\n"
+        "RUN SECRET_KEY=none django-admin collectstatic --noinput --clear\n"
+        "CMD gunicorn --bind :8000 blog.wsgi\n\nFROM backend AS dev\nRUN uv sync --frozen\n"
+    )
+    (root / "Dockerfile").write_text(theirs, "utf-8")
+    git(root, "add", "Dockerfile")
+    git(root, "commit", "-qm", "Our own Dockerfile")
+    result = deploy(root, "fly_io")
+    assert result.returncode == 0, result.stderr + result.stdout
+    fly_toml = tomllib.loads((root / "fly.toml").read_text("utf-8"))
+    assert fly_toml["build"]["build-target"] == "prod"
+    assert "fly.toml's build-target names the stage that starts the server: `prod`" in " ".join(
+        result.stdout.split()
+    )
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "Configure for Fly.io")
+    plugin = load("fly_io")
+    runtime = plugin.runtime(_for_platform(inspect(root), plugin))
+    assert runtime.build_target == "prod" and runtime.build_problems == ()
+    (step,) = [c for c in runtime.build if "collectstatic" in c.argv]
+    assert step.argv[:4] == ("python", "-m", "django", "collectstatic")
+    assert step.env["DJANGO_SETTINGS_MODULE"] == "blog.settings"
+    assert step.env["SIMPLE_DEPLOY_FLY_BUILD"] == "1"
+
+
 def _site_root_on(root: Path, platform: str, stdout: str) -> None:
     """The platform's own configuration sets SITE_ROOT to https://<the app's host>."""
     said = " ".join(stdout.split())

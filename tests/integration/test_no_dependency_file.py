@@ -100,3 +100,49 @@ def test_a_requirements_folder_without_a_top_file_still_stops_with_the_fix(sampl
     assert "No dependency file found" in result.stderr
     assert "Traceback" not in result.stderr
     assert snapshot(root, logs=False) == before
+
+
+PIP_PYPROJECT = f"""[build-system]
+requires = ["setuptools>=68"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "blog-site"
+version = "1.0"
+requires-python = ">=3.10"
+dependencies = ["Django=={DJANGO}"]
+
+[project.optional-dependencies]
+dev = ["pytest"]
+
+[tool.setuptools]
+packages = []
+"""
+
+
+def test_dependencies_in_pyproject_without_a_lock_ask_for_uv_lock(sample_project):
+    """cal-itp/benefits' shape: `pip install -e .[dev]` from pyproject.toml, no lock and
+    no manager. The message names the one command that records them; following it, the
+    project deploys as a uv project."""
+    from sample_projects import run
+
+    root = _bare(sample_project)
+    (root / "pyproject.toml").write_text(PIP_PYPROJECT, encoding="utf-8")
+    git(root, "add", "pyproject.toml")
+    git(root, "commit", "-qm", "Dependencies in pyproject.toml, installed with pip")
+    before = snapshot(root, logs=False)
+    result = deploy(root, "heroku")
+    assert result.returncode != 0
+    message = " ".join(result.stderr.split())
+    assert "pyproject.toml lists your dependencies under [project] dependencies" in message
+    assert "Run `uv lock`, commit uv.lock, and run again" in message
+    assert "Traceback" not in result.stderr
+    assert snapshot(root, logs=False) == before
+
+    run(root, "uv", "lock")
+    git(root, "add", "uv.lock")
+    git(root, "commit", "-qm", "uv.lock")
+    result = deploy(root, "heroku")
+    assert result.returncode == 0, result.stderr + result.stdout
+    text = (root / "pyproject.toml").read_text("utf-8")
+    assert "gunicorn" in text and not (root / "requirements.txt").exists()

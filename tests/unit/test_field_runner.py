@@ -394,3 +394,21 @@ def test_a_cause_that_is_not_named_error_is_still_the_exception_line():
         "python manage.py migrate --noinput exited with code 1: "
         "django.template.library.InvalidTemplateLibrary: Invalid template library"
     )
+
+
+def test_a_failed_steps_cause_names_an_exception_class_without_error_in_its_name():
+    # python.org: haystack raises ImproperlyConfigured; a package's SyntaxWarning after it.
+    output = (
+        "  [FAIL] build (2.2 s)\n"
+        "        python manage.py collectstatic --noinput exited with code 1:\n"
+        "        Traceback (most recent call last):\n"
+        "        django.core.exceptions.ImproperlyConfigured: The HAYSTACK_CONNECTIONS setting "
+        "is required.\n"
+        "/venv/pandoc_download.py:61: SyntaxWarning: invalid escape sequence\n"
+        "Log: /tmp/x/deploy.log\n"
+        "CommandError: The rehearsal failed after 15.6 s; see the step marked FAIL above.\n"
+    )
+    assert field_run.failed_step(output)[1] == (
+        "python manage.py collectstatic --noinput exited with code 1: "
+        "django.core.exceptions.ImproperlyConfigured: The HAYSTACK_CONNECTIONS setting is required."
+    )

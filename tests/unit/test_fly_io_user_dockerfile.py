@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from simple_deploy.platforms.fly_io.user_dockerfile import flag_build_steps, replay
+from simple_deploy.platforms.fly_io.user_dockerfile import build_target, flag_build_steps, replay
 
 WITH_COLLECTSTATIC = """# syntax=docker/dockerfile:1
 FROM node:22 AS assets
@@ -117,3 +117,93 @@ def test_a_final_stage_that_takes_the_whole_project_from_its_builder_gets_the_li
     assert with_build_step(in_parts, step) is None
     crlf = with_build_step(BUILDER_THEN_SLIM.replace("\n", "\r\n"), step)
     assert f"RUN {step}\r\n" in crlf and "\n" not in crlf.replace("\r\n", "")
+
+
+# Launchers of Django's commands besides `python manage.py`, as public images run them:
+# uv's project template (`uv run --frozen -m manage`), wagtail.org (`django-admin` with
+# DJANGO_SETTINGS_MODULE from ENV), and the module forms.
+LAUNCHERS = """FROM python:3.13-slim
+ENV DJANGO_SETTINGS_MODULE=site.settings.production
+WORKDIR /app
+COPY . .
+RUN DATABASE_URL=sqlite://:memory: uv run --frozen -m manage collectstatic --noinput --clear
+RUN SECRET_KEY=none django-admin compress --force
+RUN /venv/bin/python -m django collectstatic --noinput
+RUN poetry run python manage.py compress
+RUN uv run --with x ./manage.py check
+"""
+
+
+def test_other_launchers_of_django_commands_are_replayed():
+    found = replay(LAUNCHERS, "/app")
+    assert [c.argv for c in found.commands] == [
+        ("python", "manage.py", "collectstatic", "--noinput", "--clear"),
+        ("python", "-m", "django", "compress", "--force"),
+        ("python", "-m", "django", "collectstatic", "--noinput"),
+        ("python", "manage.py", "compress"),
+    ]
+    assert found.commands[0].env == {
+        "DJANGO_SETTINGS_MODULE": "site.settings.production",
+        "DATABASE_URL": "sqlite://:memory:",
+    }
+    assert found.commands[1].env["SECRET_KEY"] == "none"
+    assert found.lacks == ()
+    # django-admin alone, with no collectstatic anywhere, still lacks it.
+    assert replay("FROM python\nRUN django-admin compress\n", "/").lacks == ("collectstatic",)
+
+
+def test_the_build_flag_goes_before_each_launcher_and_its_environment_runner():
+    flagged = flag_build_steps(LAUNCHERS, {"SIMPLE_DEPLOY_FLY_BUILD": "1"})
+    assert flagged.splitlines()[4:8] == [
+        "RUN DATABASE_URL=sqlite://:memory: SIMPLE_DEPLOY_FLY_BUILD=1 uv run --frozen -m manage "
+        "collectstatic --noinput --clear",
+        "RUN SECRET_KEY=none SIMPLE_DEPLOY_FLY_BUILD=1 django-admin compress --force",
+        "RUN SIMPLE_DEPLOY_FLY_BUILD=1 /venv/bin/python -m django collectstatic --noinput",
+        "RUN SIMPLE_DEPLOY_FLY_BUILD=1 poetry run python manage.py compress",
+    ]
+    assert flagged.splitlines()[8] == "RUN uv run --with x ./manage.py check"
+    assert replay(flagged, "/app").commands[0].env["SIMPLE_DEPLOY_FLY_BUILD"] == "1"
+
+
+# Torchbox's layout (wagtail.org): a production stage, then a development stage for
+# docker compose that starts nothing of its own. Fly builds the last stage.
+PROD_THEN_DEV = """FROM node:22 AS frontend
+RUN npm ci && npm run build:prod
+
+FROM python:3.13-bookworm AS backend
+ENV DJANGO_SETTINGS_MODULE=site.settings.production
+WORKDIR /app
+
+FROM backend AS prod
+COPY . .
+RUN SECRET_KEY=none django-admin collectstatic --noinput --clear
+CMD gunicorn site.wsgi:application
+
+FROM backend AS dev
+RUN python manage.py migrate
+"""
+
+
+def test_a_last_stage_that_starts_nothing_makes_the_starting_stage_the_target():
+    assert build_target(PROD_THEN_DEV) == "prod"
+    found = replay(PROD_THEN_DEV, "/app", "prod")
+    # The prod stage's step only, with the ENV of the stage it is built FROM.
+    assert [c.argv for c in found.commands] == [
+        ("python", "-m", "django", "collectstatic", "--noinput", "--clear")
+    ]
+    assert found.commands[0].env == {
+        "DJANGO_SETTINGS_MODULE": "site.settings.production",
+        "SECRET_KEY": "none",
+    }
+    # A last stage that starts the server (or inherits a start command) is built as is.
+    assert build_target(PROD_THEN_DEV + "CMD python manage.py runserver\n") is None
+    assert build_target(PROD_THEN_DEV.replace("FROM backend AS dev", "FROM prod AS dev")) is None
+    assert build_target(LAUNCHERS) is None
+
+
+def test_the_runner_a_collectstatic_goes_through_is_kept_for_later_commands():
+    uv_only = "".join(LAUNCHERS.splitlines(keepends=True)[:5])
+    assert replay(uv_only, "/app").runner == ("uv", "run", "--frozen")
+    # The last collectstatic decides: LAUNCHERS collects again with /venv/bin/python.
+    assert replay(LAUNCHERS, "/app").runner == ()
+    assert replay(WITH_COLLECTSTATIC, "/srv/site").runner == ()

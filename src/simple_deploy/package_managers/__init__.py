@@ -206,11 +206,37 @@ def get(name: str) -> PackageManager:
     raise KeyError(name)
 
 
+def _lists_project_dependencies(root: Path) -> bool:
+    """Whether pyproject.toml names packages under `[project] dependencies` (a package
+    installed with `pip install .`, no manager's lock): a requirements.txt of ours
+    would miss them."""
+    path = root / "pyproject.toml"
+    if not path.is_file():
+        return False
+    import tomlkit  # imported by the runs that read TOML only
+    from tomlkit.exceptions import ParseError
+
+    try:
+        project = tomlkit.parse(path.read_text(encoding="utf-8", errors="replace")).get("project")
+    except ParseError:
+        return False
+    dependencies = project.get("dependencies") if hasattr(project, "get") else None
+    return isinstance(dependencies, list) and bool(dependencies)
+
+
 def detect(root: Path) -> PackageManager:
     """The manager the project at `root` uses; ManagerError if none is recognised."""
     for manager in all_managers():
         if manager.detect(root):
             return manager
+    if _lists_project_dependencies(root):
+        raise ManagerError(
+            "pyproject.toml lists your dependencies under [project] dependencies, but no "
+            "lock file records the versions you tested (uv.lock, poetry.lock), so a "
+            "platform would install whatever is newest. Run `uv lock`, commit uv.lock, and "
+            "run again: uv reads the same pyproject.toml, and every platform then installs "
+            "exactly what is locked. Nothing was changed."
+        )
     raise ManagerError(
         f"No dependency file found in {root}: expected requirements.txt, a Poetry or uv "
         "pyproject.toml, or a Pipfile at the root of the git repository. Record your "

@@ -85,6 +85,33 @@ def project_dependencies(doc) -> Array | None:
     return project.get("dependencies")
 
 
+def optional_spec(doc, name: str) -> tuple[str, str] | None:
+    """(extra, PEP 508 string) naming `name` in `[project.optional-dependencies]`, if any.
+
+    Why: an extra (`pip install .[prod]`) is where many projects keep their production
+    server; the platform's install does not select extras, so a package the tool adds
+    joins the main dependencies, and with the extra's own constraint it cannot conflict
+    with it (`whitenoise==6.11.0` there and `whitenoise~=6.12` here lock to nothing).
+    """
+    extras = (doc.get("project") or {}).get("optional-dependencies") or {}
+    for extra, specs in extras.items():
+        for spec in specs if isinstance(specs, list) else []:
+            if isinstance(spec, str) and name_of(spec) == name:
+                return str(extra), str(spec)
+    return None
+
+
+def replace_in_project_dependencies(doc, requirement: Requirement) -> bool:
+    """Put `requirement` in place of the `[project] dependencies` item naming the same
+    package (a pin being raised); False when none names it."""
+    listed = project_dependencies(doc) or []
+    for index, spec in enumerate(listed):
+        if isinstance(spec, str) and name_of(spec) == requirement.name:
+            listed[index] = requirement.spec
+            return True
+    return False
+
+
 def add_to_project_dependencies(doc, requirements: Iterable[Requirement]) -> None:
     """Append to `[project] dependencies`, making the table and array when missing."""
     import tomlkit

@@ -19,7 +19,9 @@ from ._specs import (
     add_to_project_dependencies,
     name_of,
     names_of,
+    optional_spec,
     project_dependencies,
+    replace_in_project_dependencies,
     table_value,
 )
 
@@ -75,6 +77,22 @@ def _names(root: Path) -> set[str]:
     return names
 
 
+def _pins(doc) -> dict[str, str]:
+    """The main dependencies as PEP 508 strings (`dj-database-url = "0.5.0"` ->
+    `dj-database-url==0.5.0`), so a pin older than a generated file needs is raised."""
+    pins = {
+        name: str(spec)
+        for spec in project_dependencies(doc) or []
+        if isinstance(spec, str) and (name := name_of(spec))
+    }
+    for key, value in (_poetry_table(doc) or {}).items():
+        name = name_of(key)
+        version = value.get("version") if hasattr(value, "get") else value
+        if name and name != "python" and isinstance(version, str) and version.strip() != "*":
+            pins.setdefault(name, f"{key}{_pep440(version)}")
+    return pins
+
+
 def _install_steps(production_groups: tuple[str, ...]) -> tuple[InstallStep, ...]:
     only = ",".join(("main", *production_groups))
     return (
@@ -115,6 +133,7 @@ def _read(root: Path, asked: tuple[str, ...]) -> Dependencies:
     return Dependencies(
         manager="poetry",
         present=frozenset(present),
+        pins=_pins(doc),
         target=MANIFEST,
         install_files=(MANIFEST, LOCK),
         install_steps=_install_steps(chosen),
@@ -134,10 +153,20 @@ def _add(text: str, requirements: list[Requirement]) -> str:
 
     doc = tomlkit.parse(text)
     table = _poetry_table(doc)
+    new = []
+    for requirement in requirements:
+        # A pin being raised is changed where it is written, under the key as spelled.
+        key = next((k for k in (table or {}) if name_of(k) == requirement.name), None)
+        if replace_in_project_dependencies(doc, requirement):
+            continue
+        if key is not None:
+            table[key] = table_value(requirement)
+        else:
+            new.append(requirement)
     if project_dependencies(doc) is not None or table is None:
-        add_to_project_dependencies(doc, requirements)
+        add_to_project_dependencies(doc, new)
     else:
-        for requirement in requirements:
+        for requirement in new:
             table[requirement.name] = table_value(requirement)
     return tomlkit.dumps(doc)
 
@@ -187,17 +216,33 @@ def _edit(root: Path, deps: Dependencies, missing: list[Requirement]) -> Edit:
     import tomlkit
 
     doc = tomlkit.parse(text)
-    reqs = [
-        _same_constraint(doc, r, deps.group_of[r.name]) if r.name in deps.group_of else r
-        for r in missing
+    reqs = []
+    moved = []
+    for r in missing:
+        if r.name in deps.pins:
+            reqs.append(r)  # a pin raised in place (plan.too_old)
+        elif r.name in deps.group_of:
+            reqs.append(_same_constraint(doc, r, deps.group_of[r.name]))
+            moved.append(f"{r.name} (group {deps.group_of[r.name]})")
+        elif extra := optional_spec(doc, r.name):
+            # An extra (`[project.optional-dependencies]`): production installs none.
+            reqs.append(Requirement(r.name, extra[1], r.reason))
+            moved.append(f"{r.name} (extra {extra[0]})")
+        else:
+            reqs.append(r)
+    added = [r.spec for r in reqs if r.name not in deps.pins]
+    reasons = [f"production requirements for the platform: {', '.join(added)}"] if added else []
+    reasons += [
+        f"raised `{deps.pins[r.name]}` to `{r.spec}`: the generated files need {r.name} "
+        f"{r.minimum} or newer ({r.reason})"
+        for r in reqs
+        if r.name in deps.pins
     ]
-    names = ", ".join(r.spec for r in reqs)
-    reason = f"production requirements for the platform: {names}"
-    moved = [f"{r.name} (group {deps.group_of[r.name]})" for r in reqs if r.name in deps.group_of]
+    reason = "; ".join(reasons)
     if moved:
         reason += (
-            f"; {', '.join(moved)} also in the main dependencies, with the group's "
-            "constraint: production does not install that group"
+            f"; {', '.join(moved)} also in the main dependencies, with the same "
+            "constraint: production does not install that group or extra"
         )
     return Edit({MANIFEST: _add(text, reqs)}, {MANIFEST: reason}, tuple(reqs))
 

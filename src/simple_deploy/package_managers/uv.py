@@ -15,7 +15,14 @@ from pathlib import Path, PurePosixPath
 from ..textfiles import read_text
 from . import Dependencies, Edit, InstallStep, PackageManager, Requirement, lock_export
 from . import groups as group_rules
-from ._specs import add_to_project_dependencies, name_of, names_of, project_dependencies
+from ._specs import (
+    add_to_project_dependencies,
+    name_of,
+    names_of,
+    optional_spec,
+    project_dependencies,
+    replace_in_project_dependencies,
+)
 
 MANIFEST = "pyproject.toml"
 LOCK = "uv.lock"
@@ -148,9 +155,17 @@ def _read(root: Path, asked: tuple[str, ...]) -> Dependencies:
         )
     extra = tuple(f"{folder}/" for folder in folders)
     context = tuple(name for name in (".python-version",) if (root / name).is_file())
+    # The main dependencies as written, so a pin older than a generated file needs
+    # (`dj-database-url==0.5.0`, python.org) is raised in place (plan.too_old).
+    pins = {
+        name: str(spec)
+        for spec in project_dependencies(doc) or []
+        if isinstance(spec, str) and (name := name_of(spec))
+    }
     return Dependencies(
         manager="uv",
         present=frozenset(present),
+        pins=pins,
         target=MANIFEST,
         install_files=(MANIFEST, LOCK, *extra),
         install_steps=_install_steps(chosen),
@@ -167,10 +182,13 @@ def _read(root: Path, asked: tuple[str, ...]) -> Dependencies:
 
 
 def _add(text: str, requirements: list[Requirement]) -> str:
+    """`text` with each requirement appended to `[project] dependencies`, or put in
+    place of the line naming the same package there (a pin being raised)."""
     import tomlkit  # imported by the runs that read TOML only
 
     doc = tomlkit.parse(text)
-    add_to_project_dependencies(doc, requirements)
+    new = [r for r in requirements if not replace_in_project_dependencies(doc, r)]
+    add_to_project_dependencies(doc, new)
     return tomlkit.dumps(doc)
 
 
@@ -182,7 +200,11 @@ def _edit(root: Path, deps: Dependencies, missing: list[Requirement]) -> Edit:
 
     doc = tomlkit.parse(text)
     reqs = []
+    moved: list[str] = []
     for requirement in missing:
+        if requirement.name in deps.pins:
+            reqs.append(requirement)  # a pin raised in place (plan.too_old)
+            continue
         group = deps.group_of.get(requirement.name)
         spec = group and next(
             (
@@ -192,16 +214,31 @@ def _edit(root: Path, deps: Dependencies, missing: list[Requirement]) -> Edit:
             ),
             None,
         )
+        where = f"group {group}" if spec else ""
+        extra = None if spec else optional_spec(doc, requirement.name)
+        if extra:
+            where, spec = f"extra {extra[0]}", extra[1]
         if spec:
             requirement = Requirement(requirement.name, str(spec), requirement.reason)
+            moved.append(f"{requirement.name} ({where})")
         reqs.append(requirement)
-    names = ", ".join(r.spec for r in reqs)
-    reason = f"production requirements for the platform: {names}"
-    moved = [f"{r.name} (group {deps.group_of[r.name]})" for r in reqs if r.name in deps.group_of]
+    raised = [r for r in reqs if r.name in deps.pins]
+    added = [r for r in reqs if r.name not in deps.pins]
+    reasons = []
+    if added:
+        reasons.append(
+            f"production requirements for the platform: {', '.join(r.spec for r in added)}"
+        )
+    reasons += [
+        f"raised `{deps.pins[r.name]}` to `{r.spec}`: the generated files need {r.name} "
+        f"{r.minimum} or newer ({r.reason})"
+        for r in raised
+    ]
+    reason = "; ".join(reasons)
     if moved:
         reason += (
-            f"; {', '.join(moved)} also in the main dependencies, with the group's "
-            "constraint: production does not install that group"
+            f"; {', '.join(moved)} also in the main dependencies, with the same "
+            "constraint: production does not install that group or extra"
         )
     return Edit({MANIFEST: _add(text, reqs)}, {MANIFEST: reason}, tuple(reqs))
 

@@ -210,6 +210,8 @@ class DockerEngine:
             self.image,
             "--file",
             str(path),
+            # The stage the platform builds, when it is not the last one (fly.toml's).
+            *(("--target", self.ctx.runtime.build_target) if self.ctx.runtime.build_target else ()),
             str(self.ctx.app),
         ]
         self._image_built = True

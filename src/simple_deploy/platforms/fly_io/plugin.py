@@ -49,7 +49,7 @@ from simple_deploy.wagtail import wagtail_settings
 
 from . import dockerignore
 from . import image as _image
-from .user_dockerfile import flag_build_steps, replay, with_build_step
+from .user_dockerfile import build_target, flag_build_steps, replay, with_build_step
 
 
 def _is_ours(data: bytes) -> bool:
@@ -287,6 +287,8 @@ class UserImage(NamedTuple):
     port: str | None
     #: An EXPOSEd port other than the one the start command listens on (it is ignored).
     exposed_other: str | None = None
+    #: The stage to build when it is not the last one (user_dockerfile.build_target).
+    target: str | None = None
 
 
 _WORKDIR = re.compile(r"^\s*WORKDIR\s+(\S+)", re.IGNORECASE | re.MULTILINE)
@@ -320,11 +322,22 @@ def user_image(project: Project, options: Options) -> UserImage | None:
     listens = _LISTEN.findall(starts[-1]) if starts else []
     port = listens[-1] if listens else (ports[-1] if ports else None)
     exposed = ports[-1] if ports and listens and ports[-1] != listens[-1] else None
-    return UserImage(workdir=workdir.rstrip("/") or "/", port=port, exposed_other=exposed)
+    return UserImage(
+        workdir=workdir.rstrip("/") or "/",
+        port=port,
+        exposed_other=exposed,
+        target=build_target(text),
+    )
 
 
 def _manage_in(root: str, project: Project) -> str:
     return f"{root.rstrip('/')}/{project.manage_dir_rel}/manage.py".replace("/./", "/")
+
+
+def _kept_runner(project: Project, theirs: UserImage) -> tuple[str, ...]:
+    """The `uv run [--options]` the kept Dockerfile's collectstatic goes through, or ()."""
+    text = (project.git_root / "Dockerfile").read_bytes().decode("utf-8", errors="replace")
+    return replay(text, theirs.workdir, theirs.target).runner
 
 
 def render_fly_toml(project: Project, options: Options) -> str:
@@ -332,8 +345,12 @@ def render_fly_toml(project: Project, options: Options) -> str:
     theirs = user_image(project, options)
     root = theirs.workdir if theirs else _image.APP_ROOT
     manage = _manage_in(root, project)
+    # An image whose collectstatic goes through `uv run` keeps its dependencies in the
+    # project's environment, not on PATH: the release and console commands go through
+    # it too (jefftriplett/django-startproject: `python` there has no Django).
+    runner = _kept_runner(project, theirs) if theirs else ()
     release = (
-        shlex.join(("python", manage, "migrate", "--noinput"))
+        shlex.join((*runner, "python", manage, "migrate", "--noinput"))
         if theirs
         else shlex.join(img.release.argv)
     )
@@ -344,8 +361,9 @@ def render_fly_toml(project: Project, options: Options) -> str:
             "version": __version__,
             "app": _toml_string(app_name(project, options)),
             "region": _toml_string(region(project, options)),
-            "console_command": _toml_string(f"python {manage} shell"),
+            "console_command": _toml_string(shlex.join((*runner, "python", manage, "shell"))),
             "release_command": _toml_string(release),
+            "build_target": _toml_string(theirs.target) if theirs and theirs.target else "",
             "port": (theirs.port or _image.INTERNAL_PORT) if theirs else _image.INTERNAL_PORT,
             # A string: Django's template engine would localize an int ("1,024").
             "memory": str(memory_mb(project, options)),
@@ -387,6 +405,13 @@ def _processes_context(project: Project, web: tuple[str, ...]) -> dict:
 def _user_dockerfile_note(project: Project, theirs: UserImage) -> str:
     port = theirs.port or _image.INTERNAL_PORT
     manage = _manage_in(theirs.workdir, project)
+    runner = _kept_runner(project, theirs)
+    python = (
+        f"`{shlex.join(runner)}` finding your dependencies"
+        if runner
+        else "`python` with your dependencies on PATH"
+    )
+    release = shlex.join((*runner, "python", manage, "migrate", "--noinput"))
     return (
         "Your Dockerfile is kept (--overwrite replaces it with ours; --dry-run shows that "
         f"diff). fly.toml is written around it; for Fly it must: listen on 0.0.0.0:{port} "
@@ -397,8 +422,8 @@ def _user_dockerfile_note(project: Project, theirs: UserImage) -> str:
             else ""
         )
         + "); "
-        f"have `python` with your dependencies on PATH and {manage} in the image (fly.toml's "
-        f"release command `python {manage} migrate --noinput` runs there with your secrets); "
+        f"have {python} and {manage} in the image (fly.toml's "
+        f"release command `{release}` runs there with your secrets); "
         f"run `{_image.BUILD_FLAG}=1 python {manage} collectstatic --noinput` while building "
         "(the settings block needs that flag when there is no secret or database yet); "
         "and start gunicorn as its CMD (gunicorn reads $PORT)."
@@ -406,6 +431,13 @@ def _user_dockerfile_note(project: Project, theirs: UserImage) -> str:
             f" It must also run your asset build ({project.asset_build.label}) before "
             "collectstatic."
             if project.asset_build is not None
+            else ""
+        )
+        + (
+            f" Its last stage starts nothing of its own, so fly.toml's build-target names "
+            f"the stage that starts the server: `{theirs.target}` (Fly builds the last stage "
+            "otherwise)."
+            if theirs.target
             else ""
         )
         + " The rehearsal builds your Dockerfile when a container engine answers; without "
@@ -621,7 +653,7 @@ def _kept_dockerfile_build(project: Project, theirs: UserImage) -> tuple[tuple, 
     from simple_deploy.plugin import Command
 
     text = (project.git_root / "Dockerfile").read_bytes().decode("utf-8", errors="replace")
-    found = replay(text, theirs.workdir)
+    found = replay(text, theirs.workdir, theirs.target)
     problems = ()
     if "collectstatic" in found.lacks and not project.static_shipped:
         manage = _manage_in(theirs.workdir, project)
@@ -697,6 +729,7 @@ def runtime(project: Project) -> Runtime:
             **env_needs.known_values(project, host="{host}", database="{database_url}"),
         },
         dockerfile="Dockerfile",
+        build_target=theirs.target if theirs is not None else None,
         build_problems=problems,
         processes=service_config.runtime_processes(project),
         needs_redis=project.services.needs_redis,

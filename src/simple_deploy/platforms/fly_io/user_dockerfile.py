@@ -22,13 +22,23 @@ from typing import NamedTuple
 
 from simple_deploy.plugin import Command
 
-__all__ = ["BuildReplay", "flag_build_steps", "replay", "with_build_step"]
+__all__ = [
+    "BuildReplay",
+    "Stage",
+    "build_target",
+    "flag_build_steps",
+    "replay",
+    "stages",
+    "with_build_step",
+]
 
 _INSTRUCTION = re.compile(r"^\s*([A-Za-z]+)\s+(.*)$", re.DOTALL)
 # Tokens after which the rest of a shell line is another command.
 _SEPARATORS = {"&&", ";", "||"}
 _PYTHON = re.compile(r"^(.*/)?python(\d+(\.\d+)?)?$")
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+# `uv run ...`: the rest of the line runs in the project's environment.
+_RUNNERS = {("uv", "run"), ("poetry", "run"), ("pipenv", "run")}
 # Where the image keeps its interpreter and packages (`ENV VIRTUAL_ENV=/venv
 # PATH=/venv/bin:$PATH`): folders of the image, not of this machine. The replay's own
 # virtual environment stands in for them, so these are not passed on (`python` would
@@ -49,10 +59,28 @@ def _in_app(pythonpath: str, root: str) -> str | None:
 
 
 class BuildReplay(NamedTuple):
-    """The Dockerfile's manage.py build steps as rehearsal commands, and what it lacks."""
+    """The Dockerfile's manage.py build steps as rehearsal commands, what it lacks, and
+    the environment runner its collectstatic goes through (`uv run --frozen`), if any."""
 
     commands: tuple[Command, ...]
     lacks: tuple[str, ...]
+    runner: tuple[str, ...] = ()
+
+
+def _runner_of(argv: list[str]) -> tuple[str, ...]:
+    """The `uv run [--options]` (or poetry's, pipenv's) a command starts with, after its
+    assignments: in such an image the dependencies are in the project's environment,
+    not on PATH, so a command run later in the Machine must go through it too."""
+    while argv and _ASSIGNMENT.match(argv[0]):
+        argv = argv[1:]
+    if tuple(argv[:2]) not in _RUNNERS:
+        return ()
+    options = []
+    for token in argv[2:]:
+        if not token.startswith("--"):
+            break
+        options.append(token)
+    return (*argv[:2], *options)
 
 
 def _instructions(text: str) -> list[tuple[str, str]]:
@@ -105,34 +133,145 @@ def _commands(args: str) -> list[list[str]]:
     return [*out, current]
 
 
+def _launched(argv: list[str]) -> tuple[str | None, list[str]] | None:
+    """(manage.py as the line names it, or None for django-admin; the command's
+    arguments) of a command that runs Django's management commands, or None.
+
+    Besides `python path/manage.py`, images run them as `python -m manage` (uv's
+    templates: `uv run --frozen -m manage collectstatic`), and as `django-admin` or
+    `python -m django` with DJANGO_SETTINGS_MODULE from an ENV line (wagtail.org's
+    image: `django-admin collectstatic`); a `uv run`, `poetry run` or `pipenv run`
+    before any of them runs it in the project's environment.
+    """
+    index = next((i for i, a in enumerate(argv) if a.endswith("manage.py")), None)
+    if index is not None and index > 0 and _PYTHON.match(argv[index - 1]):
+        return argv[index], argv[index + 1 :]
+    rest = list(argv)
+    runner = tuple(rest[:2]) in _RUNNERS
+    if runner:
+        rest = rest[2:]
+        while rest and rest[0].startswith("--"):
+            rest.pop(0)  # uv run --frozen ...
+    python = bool(rest) and bool(_PYTHON.match(rest[0]))
+    if python:
+        rest = rest[1:]
+    if rest and rest[0].rsplit("/", 1)[-1] == "django-admin" and not python:
+        return None, rest[1:]
+    if not (python or runner) or len(rest) < 2:
+        return None
+    if rest[:2] == ["-m", "django"]:
+        return None, rest[2:]
+    if rest[:2] == ["-m", "manage"]:
+        return "manage.py", rest[2:]
+    return (rest[0], rest[1:]) if rest[0].endswith("manage.py") else None
+
+
 def _manage_command(
     argv: list[str], env: dict[str, str], workdir: str, root: str
 ) -> Command | None:
-    """A `[VAR=value ...] python .../manage.py ARGS` command, relative to the app root."""
+    """A `[VAR=value ...] python .../manage.py ARGS` command (or another launcher of
+    Django's commands, see _launched), relative to the app root."""
     assigns = {}
     while argv and _ASSIGNMENT.match(argv[0]):
         key, _, value = argv.pop(0).partition("=")
         assigns[key] = value
-    index = next((i for i, a in enumerate(argv) if a.endswith("manage.py")), None)
-    if index is None or index == 0 or not _PYTHON.match(argv[index - 1]):
+    launched = _launched(argv)
+    if launched is None:
         return None
-    manage = argv[index]
+    manage, args = launched
+    if manage is None:
+        # django-admin finds the project through DJANGO_SETTINGS_MODULE; run from the
+        # app root, `python -m django` imports it as the image's working folder does.
+        return Command(("python", "-m", "django", *args), env={**env, **assigns})
     where = normpath(posix_join(workdir, manage)) if not isabs(manage) else manage
     rel = relpath(where, root)
     if rel.startswith(".."):
         return None  # manage.py outside the folder the repository is copied to
-    return Command(("python", rel, *argv[index + 1 :]), env={**env, **assigns})
+    return Command(("python", rel, *args), env={**env, **assigns})
 
 
-def replay(text: str, root: str) -> BuildReplay:
-    """The build steps of the Dockerfile `text` whose app is copied to `root` (its last
-    WORKDIR), replayable from the repository's root; and what Fly needs that it lacks."""
-    env: dict[str, str] = {}
-    workdir = "/"
-    commands: list[Command] = []
+def _subcommand(argv: tuple[str, ...]) -> str | None:
+    """The management command a replayed Command runs."""
+    at = 3 if argv[1:3] == ("-m", "django") else 2
+    return argv[at] if len(argv) > at else None
+
+
+class Stage(NamedTuple):
+    """A build stage: its name (lowercase, "" when unnamed), what it starts FROM (an
+    image, or an earlier stage's name), and whether it sets a start command itself."""
+
+    name: str
+    base: str
+    starts: bool
+
+
+def _from(args: str) -> tuple[str, str]:
+    """(base, stage name) of a FROM line's arguments (`--platform=...` skipped)."""
+    words = [w for w in args.split() if not w.startswith("--")]
+    base = words[0].lower() if words else ""
+    name = words[2].lower() if len(words) >= 3 and words[1].upper() == "AS" else ""
+    return base, name
+
+
+def stages(text: str) -> list[Stage]:
+    """The Dockerfile's stages, in order."""
+    out: list[Stage] = []
     for instruction, args in _instructions(text):
         if instruction == "FROM":
-            env, workdir = {}, "/"  # a new stage starts from its base image
+            out.append(Stage(*reversed(_from(args)), starts=False))
+        elif instruction in ("CMD", "ENTRYPOINT") and out:
+            out[-1] = out[-1]._replace(starts=True)
+    return out
+
+
+def _chain(found: list[Stage], index: int) -> list[int]:
+    """The stage at `index` and the earlier stages it is built FROM, by index."""
+    chain = [index]
+    names = {stage.name: i for i, stage in enumerate(found) if stage.name}
+    while found[chain[-1]].base in names and names[found[chain[-1]].base] < chain[-1]:
+        chain.append(names[found[chain[-1]].base])
+    return chain
+
+
+def build_target(text: str) -> str | None:
+    """The stage Fly must build (fly.toml's `build-target`) when it is not the last one.
+
+    Why: Fly builds the last stage. wagtail.org's Dockerfile (Torchbox's layout) ends
+    with a `dev` stage for docker compose that starts nothing of its own, after the
+    `prod` stage that runs collectstatic and starts gunicorn; its heroku.yml names
+    `target: prod`. When the last stage's chain sets no start command and an earlier
+    named one does, that one is the image to deploy. None: the last stage is.
+    """
+    found = stages(text)
+    if not found or any(found[i].starts for i in _chain(found, len(found) - 1)):
+        return None
+    for index in range(len(found) - 2, -1, -1):
+        if found[index].name and any(found[i].starts for i in _chain(found, index)):
+            return found[index].name
+    return None
+
+
+def replay(text: str, root: str, target: str | None = None) -> BuildReplay:
+    """The build steps of the Dockerfile `text` whose app is copied to `root` (its last
+    WORKDIR), replayable from the repository's root; and what Fly needs that it lacks.
+    With a `target` stage, only the steps of that stage and those it is built FROM: a
+    stage built from an earlier one keeps its ENV and WORKDIR."""
+    env: dict[str, str] = {}
+    workdir = "/"
+    commands: list[tuple[int, Command]] = []
+    runners: dict[int, tuple[str, ...]] = {}  # stage index -> its collectstatic's runner
+    found = stages(text)
+    index = -1
+    ended: dict[str, tuple[dict[str, str], str]] = {}  # stage name -> (env, workdir)
+    for instruction, args in _instructions(text):
+        if instruction == "FROM":
+            if index >= 0 and found[index].name:
+                ended[found[index].name] = (dict(env), workdir)
+            index += 1
+            base = _from(args)[0]
+            # A new stage starts from its base image, or from an earlier stage as it ended.
+            env, workdir = ended.get(base, ({}, "/"))
+            env = dict(env)
         elif instruction == "ENV":
             pairs = _env_pairs(args)
             env.update({k: v for k, v in pairs.items() if k not in _IMAGE_PATHS})
@@ -146,17 +285,30 @@ def replay(text: str, root: str) -> BuildReplay:
             for argv in _commands(args):
                 command = _manage_command(list(argv), dict(here), workdir, root)
                 if command is not None:
-                    commands.append(command)
-    ran = {command.argv[2] for command in commands if len(command.argv) > 2}
+                    commands.append((index, command))
+                    if _subcommand(command.argv) == "collectstatic":
+                        runners[index] = _runner_of(list(argv))
+    names = [stage.name for stage in found]
+    if target is not None and target in names:
+        kept = set(_chain(found, names.index(target)))
+        commands = [(i, c) for i, c in commands if i in kept]
+    ran = {_subcommand(command.argv) for _, command in commands}
     lacks = () if "collectstatic" in ran else ("collectstatic",)
-    return BuildReplay(tuple(commands), lacks)
+    kept_runners = [runners[i] for i, c in commands if i in runners]
+    runner = kept_runners[-1] if kept_runners else ()
+    return BuildReplay(tuple(c for _, c in commands), lacks, runner)
 
 
-# A shell-form `python [path/]manage.py collectstatic|compress` (an exec-form RUN, a
-# JSON list, cannot take an assignment before its program and is left alone).
+# A shell-form `python [path/]manage.py collectstatic|compress`, or the same through
+# another launcher (_launched): `python -m manage|django`, `django-admin`, each maybe
+# after `uv run [--options]`. An exec-form RUN, a JSON list, cannot take an assignment
+# before its program and is left alone.
+_PY = r"(?:[\w./-]*/)?python(?:\d+(?:\.\d+)?)?\s+(?:[\w./-]*manage\.py|-m\s+(?:manage|django))"
+_ADMIN = r"(?:[\w./-]*/)?django-admin"
+_RUN_IN_ENV = r"(?:uv|poetry|pipenv)\s+run\s+(?:--[\w-]+(?:=\S+)?\s+)*"
 _BUILD_STEP = re.compile(
-    r"(?<![\w/=.-])((?:[\w./-]*/)?python(?:\d+(?:\.\d+)?)?\s+[\w./-]*manage\.py\s+"
-    r"(?:collectstatic|compress)\b)"
+    rf"(?<![\w/=.-])((?:{_RUN_IN_ENV}(?:{_PY}|{_ADMIN}|-m\s+(?:manage|django)|"
+    rf"[\w./-]*manage\.py)|{_PY}|{_ADMIN})\s+(?:collectstatic|compress)\b)"
 )
 _RUN = re.compile(r"^\s*RUN\s", re.IGNORECASE)
 
