@@ -702,7 +702,12 @@ def inspect(
         wsgi_module,
         ("python", "manage.py" if manage_rel == "." else f"{manage_rel}/manage.py"),
     )
-    shipped = find_shipped_static(git_root, facts) if git else None
+    asset_build = _asset_build(git_root, manage_dir, facts, git)
+    tailwind = tailwind_cli(_settings_texts(manage_dir, read_as))
+    # Shipped collected files hold a local asset build's output the commit lacks;
+    # without such a build a committed manifest is only an old collect, made again.
+    built = asset_build is not None or tailwind
+    shipped = find_shipped_static(git_root, facts) if git and built else None
     return Project(
         git_root=git_root,
         manage_dir=manage_dir,
@@ -720,10 +725,10 @@ def inspect(
         configured_for=markers.platforms_in(settings_text),
         # Shipped static files were built and collected before the commit; no platform
         # collects, so an asset build there would only need Node.js for nothing.
-        asset_build=None if shipped else _asset_build(git_root, manage_dir, facts, git),
+        asset_build=None if shipped else asset_build,
         compress_offline=compress_offline(_settings_texts(manage_dir, read_as)),
         # A project shipping its collected files built its CSS before the commit.
-        tailwind_cli=not shipped and tailwind_cli(_settings_texts(manage_dir, read_as)),
+        tailwind_cli=not shipped and tailwind,
         missing_source_maps=missing_maps(git_root, git.untracked, git.ignored) if git else (),
         # A shipped manifest answers static() at import: no collectstatic runs before it.
         import_time_static=()

@@ -10,8 +10,9 @@ Such a project ships its files as committed: no platform runs collectstatic.
 A committed manifest whose CSS and JS the commit and the installed apps still hold
 is only an old collect (djangoforprofessionals' chapters, collected with an older
 Django whose admin lacked dark_mode.css): shipping it would serve that old admin with
-the new Django's templates, which name files it lacks. Such a project is collected at
-build like any other.
+the new Django's templates, which name files it lacks. So is one in a project with no
+asset build (inspection asks this only of a project with one): its missing entries
+are apps and files it no longer has. Such a project is collected at build.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ runs collectstatic for such a project; Heroku gets DISABLE_COLLECTSTATIC=1."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -34,12 +35,29 @@ BUILD_FILES = {
 SUMMARY = "Your repository ships its collected static files (static/ with staticfiles.json)"
 
 
-def _shipping_project(sample_project, built: bool = True) -> Path:
+def _shipping_project(sample_project, built: bool = True, assets: bool = True) -> Path:
     """The manifest-storage sample, made to ship its collected files: a home page naming
-    a stylesheet from a git-ignored build folder, collected locally and committed (with
-    `built` False, the stylesheet is committed too: the collect is only an old one)."""
+    a stylesheet from a git-ignored build folder (its asset build's output), collected
+    locally and committed. With `built` False the stylesheet is committed too, and with
+    `assets` False there is no asset build: either way the collect is only an old one."""
     root = sample_project("requirements_txt", "flat", settings="manifest-storage")
     here = manage_dir(root)
+    if assets:
+        # An asset build with no dependencies, so `npm ci` (Heroku's buildpack) runs here.
+        package = {"name": "blog", "private": True, "scripts": {"build": "node build.js"}}
+        lock = {
+            "name": "blog",
+            "lockfileVersion": 3,
+            "requires": True,
+            "packages": {"": {"name": "blog"}},
+        }
+        (root / "package.json").write_text(json.dumps(package) + "\n", "utf-8")
+        (root / "package-lock.json").write_text(json.dumps(lock) + "\n", "utf-8")
+        (root / "build.js").write_text(
+            'const fs = require("fs");\nfs.mkdirSync("blog/static/blog", { recursive: true });\n'
+            'fs.writeFileSync("blog/static/blog/site.css", "h1 { color: #123; }\\n");\n',
+            "utf-8",
+        )
     (here / "templates").mkdir()
     (here / "templates" / "home.html").write_text(
         "{% load static %}<!doctype html><title>Blog</title>\n"
@@ -111,21 +129,14 @@ def test_no_build_runs_collectstatic_for_a_shipped_static_root(sample_project, p
 
 @pytest.mark.parametrize("platform", ["railway", "render"])
 def test_no_build_runs_the_asset_build_of_a_shipped_static_root(sample_project, platform):
-    # babybuddy's shape: a gulpfile exporting `build` beside the committed collected
+    # babybuddy's shape: an asset build (its gulpfile) beside the committed collected
     # files. Nothing the platform builds is collected, and the build would need Node.js.
-    from project_shapes import GULP_LOCK, GULP_PACKAGE_JSON, GULPFILE_JS
-
     root = _shipping_project(sample_project)
-    (root / "package.json").write_text(GULP_PACKAGE_JSON + "\n", "utf-8")
-    (root / "package-lock.json").write_text(GULP_LOCK + "\n", "utf-8")
-    (root / "gulpfile.js").write_text(GULPFILE_JS, "utf-8")
-    git(root, "add", "-A")
-    git(root, "commit", "-qm", "The gulp build that wrote the shipped files")
     assert inspect(manage_dir(root)).asset_build is None
     result = deploy(root, platform)
     assert result.returncode == 0, result.stderr + result.stdout
     build_file = (root / BUILD_FILES[platform]).read_text(encoding="utf-8")
-    assert "gulp" not in build_file and "npm" not in build_file, build_file
+    assert "build.js" not in build_file and "npm" not in build_file, build_file
 
 
 def test_a_kept_dockerfile_without_collectstatic_is_left_as_it_is(sample_project):
@@ -160,11 +171,20 @@ def test_a_shipped_static_root_rehearses_its_pages_on_heroku(sample_project, dat
     assert "[pass] pages (" in out
 
 
-def test_an_old_collect_the_commit_can_make_again_is_collected_at_build(sample_project):
+@pytest.mark.parametrize("shape", ["every file committed", "no asset build"])
+def test_an_old_collect_is_collected_at_build(sample_project, shape):
     # djangoforprofessionals: a manifest collected under an older Django (its admin had
-    # no dark_mode.css) was shipped as it was, and the admin pages failed on the new
-    # Django's templates. Every CSS and JS file it names is in the commit or an app.
-    root = _shipping_project(sample_project, built=False)
+    # no dark_mode.css, and it names debug_toolbar's files, an app production lacks) was
+    # shipped as it was, and the admin pages failed on the new Django's templates.
+    if shape == "every file committed":
+        root = _shipping_project(sample_project, built=False)
+    else:
+        root = _shipping_project(sample_project, assets=False)
+        manifest = manage_dir(root) / "static" / "staticfiles.json"
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+        data["paths"]["debug_toolbar/css/toolbar.css"] = "debug_toolbar/css/toolbar.0123.css"
+        manifest.write_text(json.dumps(data), encoding="utf-8")
+        git(root, "commit", "-qam", "An old collect, with an app production lacks")
     assert inspect(manage_dir(root)).static_shipped is None
     result = deploy(root, "render")
     assert result.returncode == 0, result.stderr + result.stdout
