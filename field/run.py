@@ -459,10 +459,20 @@ def render_results(cells: list[Cell], projects: list[Project], platforms=PLATFOR
         rehearsed = [c for c in ran if c.rehearsed in ("pass", "fail")]
         passed = sum(c.rehearsed == "pass" for c in rehearsed)
         share = f" ({100 * passed // len(counted)}%)" if counted else ""
+        # Cells stopped by this machine's network (GitHub unreachable): not a verdict on
+        # the tool, and said apart so the figure without them can be read too.
+        offline = sum((c.message or "").startswith("network:") for c in rehearsed)
+        apart = ""
+        if offline and len(counted) > offline:
+            reachable = len(counted) - offline
+            apart = (
+                f"; {offline} stopped by this machine's network, deployable {passed}/"
+                f"{reachable} ({100 * passed // reachable}%) without them"
+            )
         out.append(
             f"- {platform}: {configured}/{len(ran)} configured; "
             f"{passed}/{len(rehearsed)} rehearsals passed; deployable {passed}/{len(counted)}"
-            f"{share}"
+            f"{share}{apart}"
         )
     if excluded:
         out += [

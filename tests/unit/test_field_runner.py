@@ -156,6 +156,26 @@ def test_the_table_has_a_row_a_project_and_platform_and_totals():
     assert "### nested: org/nested-app (`backend/`) @ 89abcdef0123" in text
 
 
+def test_cells_stopped_by_this_machines_network_are_counted_apart_too():
+    projects = field_run.load_projects(TWO)
+    cells = [
+        field_run.Cell("tiny", "heroku", configured="yes", rehearsed="pass"),
+        field_run.Cell(
+            "nested",
+            "heroku",
+            configured="yes",
+            rehearsed="fail",
+            step="build",
+            message="network: fatal: unable to access 'https://github.com/x.git/'",
+        ),
+    ]
+    text = field_run.render_results(cells, projects, ("heroku",))
+    assert (
+        "- heroku: 2/2 configured; 1/2 rehearsals passed; deployable 1/2 (50%); 1 stopped "
+        "by this machine's network, deployable 1/1 (100%) without them"
+    ) in text
+
+
 def test_an_excluded_project_is_listed_with_its_reason_and_not_counted():
     projects = field_run.load_projects(
         TWO
