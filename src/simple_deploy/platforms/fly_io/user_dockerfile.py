@@ -20,6 +20,7 @@ from posixpath import isabs, normpath, relpath
 from posixpath import join as posix_join
 from typing import NamedTuple
 
+from simple_deploy.dockerfile_instructions import instructions as _instructions
 from simple_deploy.plugin import Command
 
 __all__ = [
@@ -32,7 +33,6 @@ __all__ = [
     "with_build_step",
 ]
 
-_INSTRUCTION = re.compile(r"^\s*([A-Za-z]+)\s+(.*)$", re.DOTALL)
 # Tokens after which the rest of a shell line is another command.
 _SEPARATORS = {"&&", ";", "||"}
 _PYTHON = re.compile(r"^(.*/)?python(\d+(\.\d+)?)?$")
@@ -81,23 +81,6 @@ def _runner_of(argv: list[str]) -> tuple[str, ...]:
             break
         options.append(token)
     return (*argv[:2], *options)
-
-
-def _instructions(text: str) -> list[tuple[str, str]]:
-    """(INSTRUCTION, arguments) with continuation lines joined and comments dropped."""
-    out: list[tuple[str, str]] = []
-    pending = ""
-    for line in text.splitlines():
-        if not pending and line.lstrip().startswith("#"):
-            continue
-        if line.rstrip().endswith("\\"):
-            pending += line.rstrip()[:-1] + " "
-            continue
-        whole, pending = pending + line, ""
-        match = _INSTRUCTION.match(whole)
-        if match:
-            out.append((match.group(1).upper(), match.group(2).strip()))
-    return out
 
 
 def _env_pairs(args: str) -> dict[str, str]:
