@@ -84,3 +84,17 @@ def all_text(root: Path) -> str:
         for p in root.rglob("*")
         if p.is_file() and ".git" not in p.parts
     )
+
+
+def configured_text(root: Path, platform: str) -> str:
+    """What a successful `deploy --platform PLATFORM` printed, whitespace collapsed."""
+    out = deploy(root, platform)
+    text = out.stdout + out.stderr
+    assert out.returncode == 0, text
+    return " ".join(text.split())
+
+
+def assert_in_order(text: str, *parts: str) -> None:
+    """Each part is in `text`, in this order (a build step's commands, say)."""
+    places = [text.index(part) for part in parts]
+    assert places == sorted(places), (parts, text)

@@ -15,7 +15,7 @@ import subprocess
 import sys
 
 import pytest
-from project_files import deploy, git, manage_dir
+from project_files import assert_in_order, configured_text, deploy, git, manage_dir
 from project_shapes import add_dockerfile_frontend, commit
 
 from simple_deploy import plugins
@@ -43,18 +43,6 @@ def project(sample_project):
     return root
 
 
-def _configured(root, platform) -> str:
-    out = deploy(root, platform)
-    text = out.stdout + out.stderr
-    assert out.returncode == 0, text
-    return " ".join(text.split())
-
-
-def _in_order(text: str, *parts: str) -> None:
-    places = [text.index(part) for part in parts]
-    assert places == sorted(places), (parts, text)
-
-
 @pytest.mark.parametrize(
     ("platform", "config"),
     [
@@ -65,9 +53,11 @@ def _in_order(text: str, *parts: str) -> None:
     ],
 )
 def test_build_runs_the_frontend_build_and_copies_its_output(project, platform, config):
-    said = _configured(project, platform)
+    said = configured_text(project, platform)
     text = (project / config).read_text("utf-8")
-    _in_order(text, "frontend", "PUBLIC_PATH=/static/", INSTALL, BUILD, PLACE, "collectstatic")
+    assert_in_order(
+        text, "frontend", "PUBLIC_PATH=/static/", INSTALL, BUILD, PLACE, "collectstatic"
+    )
     assert "Asset build found: frontend `frontend/package.json` build script" in said, said
     assert "docker/Dockerfile copies to blog/client/dist/" in said, said
     assert (
@@ -80,19 +70,21 @@ def test_build_runs_the_frontend_build_and_copies_its_output(project, platform, 
 
 
 def test_fly_image_builds_the_frontend_with_the_dockerfiles_node(project):
-    said = _configured(project, "fly_io")
+    said = configured_text(project, "fly_io")
     dockerfile = (project / "Dockerfile").read_text("utf-8")
     # Node.js 18, as the project's own stage (this machine runs another).
     assert "FROM node:18-slim AS assets\n" in dockerfile, dockerfile
     assert 'ENV PUBLIC_PATH="/static/"\n' in dockerfile, dockerfile
     assert "COPY frontend/package.json frontend/yarn.lock ./\n" in dockerfile, dockerfile
-    _in_order(dockerfile, "AS assets", f"RUN {INSTALL}", f"RUN {BUILD}", PLACE, "RUN SIMPLE_DEPLOY")
+    assert_in_order(
+        dockerfile, "AS assets", f"RUN {INSTALL}", f"RUN {BUILD}", PLACE, "RUN SIMPLE_DEPLOY"
+    )
     assert "Asset build found: frontend" in said, said
     assert "copies frontend/dist/ to blog/client/dist/, and copies the result" in said, said
 
 
 def test_heroku_says_in_one_line_what_to_build_and_where(project):
-    said = _configured(project, "heroku")
+    said = configured_text(project, "heroku")
     assert (
         "Frontend found: frontend/package.json (built by docker/Dockerfile), which Heroku's "
         "Node.js buildpack cannot build" in said
@@ -161,6 +153,6 @@ def test_committed_output_needs_no_frontend_build(project):
     (dist / "static" / "app.css").write_text("body {}\n", "utf-8")
     git(project, "add", "-f", "blog/client/dist")
     git(project, "commit", "-q", "-m", "built frontend")
-    said = _configured(project, "render")
+    said = configured_text(project, "render")
     assert "yarn" not in (project / "render.yaml").read_text("utf-8")
     assert "Frontend" not in said and "frontend `" not in said, said

@@ -7,7 +7,7 @@ buildpack runs only a package.json script, says which script to add."""
 from __future__ import annotations
 
 import pytest
-from project_files import deploy
+from project_files import assert_in_order, configured_text
 from project_shapes import add_gulp_build, commit
 
 pytestmark = pytest.mark.needs_programs
@@ -25,18 +25,6 @@ def project(sample_project):
     return root
 
 
-def _configured(root, platform) -> str:
-    out = deploy(root, platform)
-    text = out.stdout + out.stderr
-    assert out.returncode == 0, text
-    return " ".join(text.split())
-
-
-def _in_order(text: str, *parts: str) -> None:
-    places = [text.index(part) for part in parts]
-    assert places == sorted(places), (parts, text)
-
-
 @pytest.mark.parametrize(
     ("platform", "config"),
     [
@@ -47,24 +35,24 @@ def _in_order(text: str, *parts: str) -> None:
     ],
 )
 def test_build_runs_the_gulp_build_task_before_collectstatic(project, platform, config):
-    said = _configured(project, platform)
+    said = configured_text(project, platform)
     text = (project / config).read_text("utf-8")
-    _in_order(text, INSTALL, BUILD, "collectstatic")
+    assert_in_order(text, INSTALL, BUILD, "collectstatic")
     assert f"Asset build found: {LABEL}." in said, said
     assert f"runs `{INSTALL}` and `{BUILD}` before collectstatic" in said, said
 
 
 def test_fly_image_runs_the_gulp_build_task_in_its_node_stage(project):
-    said = _configured(project, "fly_io")
+    said = configured_text(project, "fly_io")
     dockerfile = (project / "Dockerfile").read_text("utf-8")
     assert "COPY package.json package-lock.json ./\n" in dockerfile, dockerfile
     assert f"RUN {BUILD} && rm -rf node_modules\n" in dockerfile, dockerfile
-    _in_order(dockerfile, "AS assets", f"RUN {INSTALL}", f"RUN {BUILD}", "RUN SIMPLE_DEPLOY")
+    assert_in_order(dockerfile, "AS assets", f"RUN {INSTALL}", f"RUN {BUILD}", "RUN SIMPLE_DEPLOY")
     assert f"Asset build found: {LABEL}. The Dockerfile builds it" in said, said
 
 
 def test_heroku_names_the_package_json_script_its_buildpack_needs(project):
-    said = _configured(project, "heroku")
+    said = configured_text(project, "heroku")
     assert f"Asset build found: {LABEL}. Heroku's Node.js buildpack runs only" in said, said
     assert '`"scripts": {"build": "gulp build"}` to package.json' in said, said
     # The user's package.json is theirs: the tool names the script, it does not add it.

@@ -7,7 +7,7 @@ tests/e2e/test_pnpm_asset_build_rehearsal.py.)"""
 from __future__ import annotations
 
 import pytest
-from project_files import deploy, manage_dir
+from project_files import assert_in_order, configured_text, manage_dir
 from project_shapes import (
     PNPM_VERSION,
     add_pnpm_bundle_build,
@@ -33,20 +33,8 @@ def project(sample_project, monkeypatch):
     return root
 
 
-def _configured(root, platform) -> str:
-    out = deploy(root, platform)
-    text = out.stdout + out.stderr
-    assert out.returncode == 0, text
-    return " ".join(text.split())
-
-
-def _in_order(text: str, *parts: str) -> None:
-    places = [text.index(part) for part in parts]
-    assert places == sorted(places), (parts, text)
-
-
 def test_heroku_adds_the_node_buildpack_which_installs_with_the_pinned_pnpm(project):
-    said = _configured(project, "heroku")
+    said = configured_text(project, "heroku")
     assert f"Asset build found: {LABEL}. Heroku builds it with the Node.js buildpack" in said, said
     assert (
         "It runs `pnpm install --frozen-lockfile` and `pnpm run build` with pnpm "
@@ -56,13 +44,15 @@ def test_heroku_adds_the_node_buildpack_which_installs_with_the_pinned_pnpm(proj
 
 
 def test_fly_image_builds_with_pnpm_in_its_node_stage(project):
-    said = _configured(project, "fly_io")
+    said = configured_text(project, "fly_io")
     dockerfile = (project / "Dockerfile").read_text("utf-8")
     # .npmrc goes with the lock file: pnpm reads its settings at install.
     assert "COPY package.json pnpm-lock.yaml .npmrc ./\n" in dockerfile, dockerfile
     assert f"RUN {INSTALL}\n" in dockerfile
     assert f"RUN {BUILD} && rm -rf node_modules\n" in dockerfile
-    _in_order(dockerfile, "AS assets", f"RUN {INSTALL}", "COPY --from=assets", "RUN SIMPLE_DEPLOY")
+    assert_in_order(
+        dockerfile, "AS assets", f"RUN {INSTALL}", "COPY --from=assets", "RUN SIMPLE_DEPLOY"
+    )
     assert "The Dockerfile builds it in a Node.js" in said and f"`{BUILD}`" in said
 
 
@@ -70,20 +60,20 @@ def test_railway_installs_node_for_railpack_and_builds_before_collectstatic(proj
     # Worker services run the same build command, so they need the same Node.js.
     add_procfile_with_worker(project)
     commit(project, "Procfile with worker and beat")
-    said = _configured(project, "railway")
+    said = configured_text(project, "railway")
     config = (project / ".railway" / "railway.ts").read_text("utf-8")
     # Railpack's Python build has no Node.js unless RAILPACK_PACKAGES names it.
     assert config.count("const worker_") == 2, config
     assert config.count('RAILPACK_PACKAGES: "node@') == 3, config
     assert config.count(f'build: "{INSTALL} && {BUILD} && ') == 3, config
-    _in_order(config, INSTALL, BUILD, "collectstatic")
+    assert_in_order(config, INSTALL, BUILD, "collectstatic")
     assert f"runs `{INSTALL}` and `{BUILD}` before collectstatic" in said, said
 
 
 def test_render_build_command_runs_pnpm_before_collectstatic(project):
-    said = _configured(project, "render")
+    said = configured_text(project, "render")
     blueprint = (project / "render.yaml").read_text("utf-8")
-    _in_order(blueprint, INSTALL, BUILD, "collectstatic")
+    assert_in_order(blueprint, INSTALL, BUILD, "collectstatic")
     assert f"runs `{INSTALL}` and `{BUILD}` before collectstatic" in said, said
 
 
@@ -92,8 +82,8 @@ def test_render_build_command_runs_pnpm_before_collectstatic(project):
     [("upsun", ".upsun/config.yaml"), ("platform_sh", ".platform.app.yaml")],
 )
 def test_upsun_and_platform_sh_build_hooks_run_pnpm_before_collectstatic(project, platform, config):
-    said = _configured(project, platform)
+    said = configured_text(project, platform)
     app = (project / config).read_text("utf-8")
     assert "nodejs:\n" in app and "npm: '^10'\n" in app, app
-    _in_order(app, INSTALL, BUILD, "collectstatic")
+    assert_in_order(app, INSTALL, BUILD, "collectstatic")
     assert f"runs `{INSTALL}` and `{BUILD}` before collectstatic" in said, said
