@@ -126,6 +126,13 @@ class AssetBuild:
     # from a git repository, or the compilers the project's own recipe installs. A slim
     # Node.js image has neither.
     needs_build_tools: bool = False
+    # The package.json script the platform runs: `build`, or the production build beside
+    # it (`build:prod`) when the project's own Dockerfile runs that one or `build` is a
+    # development build (webpack --mode development); `script` holds its command.
+    script_name: str = "build"
+    # The names of package.json's scripts (Heroku's buildpack runs `heroku-postbuild`
+    # when there is one, else `build`).
+    script_names: tuple[str, ...] = ()
 
     def path(self, name: str) -> str:
         """`name` in the package.json's folder, relative to the git root."""
@@ -176,7 +183,7 @@ class AssetBuild:
 
     @property
     def build_argv(self) -> tuple[str, ...]:
-        return self.task_argv or (*self._runner, "run", "build")
+        return self.task_argv or (*self._runner, "run", self.script_name)
 
     @property
     def place_argv(self) -> tuple[str, ...]:
@@ -214,7 +221,7 @@ class AssetBuild:
         as a builder that installs the manager itself (Heroku's Node.js buildpack) runs them."""
         steps = [(self.manager, *self._install_args())]
         if self.script and not self.task_argv:
-            steps.append((self.manager, "run", "build"))
+            steps.append((self.manager, "run", self.script_name))
         return tuple(steps)
 
     @property
@@ -243,7 +250,8 @@ class AssetBuild:
                 f"{made_with}, whose output {self.output}/ {self.recipe} copies to "
                 f"{self.target}/ (served by the settings)"
             )
-        return f"`{self.path('package.json')}` build script `{self.script}`{made_with}"
+        named = "build script" if self.script_name == "build" else f"`{self.script_name}` script"
+        return f"`{self.path('package.json')}` {named} `{self.script}`{made_with}"
 
 
 def _node_major_from(spec: str) -> str | None:
@@ -337,7 +345,8 @@ def _build_in(folder: Path, git_root: Path) -> AssetBuild | None:
     except (ValueError, UnicodeDecodeError, OSError):
         return None
     scripts = package.get("scripts") if isinstance(package, dict) else None
-    script = scripts.get("build") if isinstance(scripts, dict) else None
+    script_name = _production_script(folder, git_root, scripts)
+    script = scripts.get(script_name) if isinstance(scripts, dict) else None
     runtime = package.get("dependencies") if isinstance(package, dict) else None
     task_file = ""
     if not isinstance(script, str) or not script.strip():
@@ -382,7 +391,47 @@ def _build_in(folder: Path, git_root: Path) -> AssetBuild | None:
         task_argv=_gulp_argv(manager, version, berry) if task_file else (),
         task_file=task_file,
         needs_build_tools=git_deps,
+        script_name=script_name,
+        script_names=tuple(scripts) if isinstance(scripts, dict) else (),
     )
+
+
+# package.json scripts named for the production build, beside a `build` that may not be.
+_PRODUCTION_SCRIPTS = ("build:prod", "build:production")
+# A `build` script that says it builds for development.
+_DEVELOPMENT_BUILD = re.compile(r"--mode[= ]development|NODE_ENV=development|--dev\b")
+
+
+def _production_script(folder: Path, git_root: Path, scripts: object) -> str:
+    """`build`, or the production script beside it when the project's own Dockerfile
+    runs that one (wagtail.org: `npm run build:prod`, while `build` is webpack's
+    development mode, whose bundle names source maps it never writes) or `build` says
+    it builds for development."""
+    if not isinstance(scripts, dict):
+        return "build"
+    named = [name for name in _PRODUCTION_SCRIPTS if isinstance(scripts.get(name), str)]
+    if not named:
+        return "build"
+    build = scripts.get("build")
+    if not isinstance(build, str) or _DEVELOPMENT_BUILD.search(build):
+        return named[0]
+    recipes = " ".join(_dockerfile_texts(folder, git_root))
+    for name in named:
+        if re.search(rf"\b(?:npm run|yarn(?: run)?|pnpm(?: run)?) {re.escape(name)}\b", recipes):
+            return name
+    return "build"
+
+
+def _dockerfile_texts(folder: Path, git_root: Path) -> list[str]:
+    """The project's Dockerfiles beside package.json and at the root."""
+    texts = []
+    for place in dict.fromkeys((folder, git_root)):
+        for path in sorted(place.glob("Dockerfile*")):
+            try:
+                texts.append(path.read_text("utf-8", errors="replace"))
+            except OSError:
+                continue
+    return texts
 
 
 # How a lock file or package.json names a dependency fetched from a git repository

@@ -207,3 +207,38 @@ def test_tailwind_cli_is_found_in_installed_apps():
     # django-tailwind (the `tailwind` app) is another package, built with npm.
     assert not tailwind_cli(["INSTALLED_APPS = ['tailwind', 'theme']"])
     assert not tailwind_cli(["# django_tailwind_cli is not used here"])
+
+
+@pytest.mark.parametrize(
+    ("scripts", "dockerfile", "chosen"),
+    [
+        # wagtail.org: `build` is webpack's development mode; its Dockerfile runs build:prod.
+        (
+            {"build": "webpack --mode development", "build:prod": "webpack --mode production"},
+            "",
+            "build:prod",
+        ),
+        (
+            {"build": "webpack", "build:production": "webpack --env prod"},
+            "FROM node:22 AS assets\nRUN npm ci && npm run build:production\n",
+            "build:production",
+        ),
+        (
+            {"build": "vite build", "build:prod": "vite build --mode prod"},
+            "FROM node:22\nRUN yarn build:prod\n",
+            "build:prod",
+        ),
+        # Nothing says `build` is not the production build: it stays.
+        ({"build": "vite build", "build:prod": "vite build --mode prod"}, "", "build"),
+        ({"build": "vite build"}, "FROM node:22\nRUN npm run build:prod\n", "build"),
+    ],
+)
+def test_the_production_build_script_is_chosen_beside_build(tmp_path, scripts, dockerfile, chosen):
+    _package(tmp_path, scripts)
+    (tmp_path / "package-lock.json").write_text("{}", "utf-8")
+    if dockerfile:
+        (tmp_path / "Dockerfile").write_text(dockerfile, "utf-8")
+    build = find_asset_build(tmp_path, tmp_path)
+    assert build.script_name == chosen
+    assert build.build_argv == ("npm", "run", chosen)
+    assert build.script == scripts[chosen]

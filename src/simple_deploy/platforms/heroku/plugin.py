@@ -274,6 +274,15 @@ def _asset_notes(project: Project) -> list[str]:
                 "(then `heroku buildpacks:add --index 1 heroku/nodejs`), or commit the built "
                 "files. Until then Heroku does not build them."
             )
+        elif build.script_name != "build" and _buildpack_script(build) != build.script_name:
+            notes.append(
+                f"Asset build found: {build.label}. Heroku's Node.js buildpack runs "
+                "package.json's `heroku-postbuild` script, or else `build`, not "
+                f"`{build.script_name}`, so Heroku would not make the production build: "
+                f'add `"heroku-postbuild": "{" ".join(build.manager_commands[-1])}"` to '
+                "package.json's scripts (the buildpack runs it instead of `build`), commit, "
+                "and run again."
+            )
         elif build.task_argv:
             # The buildpack runs package.json's `build` (or `heroku-postbuild`) script
             # only, then prunes devDependencies (gulp among them): a task file's build
@@ -512,9 +521,22 @@ def _node_build(project: Project) -> tuple[Command, ...]:
     build = project.asset_build
     if not needs_node(project) or build.other_manager:
         return ()
-    # What the buildpack runs: a task file's build only through a package.json script.
+    # What the buildpack runs: a task file's build only through a package.json script,
+    # and package.json's `heroku-postbuild` or `build`, whichever the production one is.
     steps = (build.install_argv,) if build.task_argv else build.commands
+    runs = _buildpack_script(build)
+    if build.script_name != "build" and runs != build.script_name:
+        steps = (build.install_argv, (*build.build_argv[:-1], runs)) if runs else steps[:1]
     return tuple(Command(argv) for argv in steps)
+
+
+def _buildpack_script(build: AssetBuild) -> str:
+    """The package.json script Heroku's Node.js buildpack runs: `heroku-postbuild` when
+    there is one, else `build` ("" when neither is there)."""
+    for name in ("heroku-postbuild", "build"):
+        if name in build.script_names:
+            return name
+    return ""
 
 
 def runtime(project: Project) -> Runtime:

@@ -1,0 +1,64 @@
+"""A package.json whose `build` script is a development build, beside the production
+one (`build:prod`) the project's own Dockerfile runs (wagtail.org: `build` is webpack's
+development mode, whose bundle names source maps it never writes, so manifest
+collectstatic stopped on every platform). The platforms that run the build themselves
+run `build:prod`; Heroku, whose Node.js buildpack runs `heroku-postbuild` or `build`,
+says which script to add, and its rehearsal runs what the buildpack would."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from project_files import configured_text, manage_dir
+from project_shapes import commit
+
+from simple_deploy import plugins
+from simple_deploy.project import inspect
+
+pytestmark = pytest.mark.needs_programs
+
+SCRIPTS = {
+    "build": "node build.js --mode development",
+    "build:prod": "node build.js --mode production",
+}
+
+
+@pytest.fixture
+def project(sample_project):
+    root = sample_project("requirements_txt", "flat")
+    package = {"name": "blog", "private": True, "scripts": SCRIPTS}
+    lock = {"name": "blog", "lockfileVersion": 3, "requires": True, "packages": {"": {}}}
+    (root / "package.json").write_text(json.dumps(package) + "\n", "utf-8")
+    (root / "package-lock.json").write_text(json.dumps(lock) + "\n", "utf-8")
+    (root / "build.js").write_text('require("fs").mkdirSync("assets", {recursive: true});\n')
+    commit(root, "a development build and a production one")
+    return root
+
+
+@pytest.mark.parametrize(
+    ("platform", "config"),
+    [
+        ("railway", ".railway/railway.ts"),
+        ("render", "render.yaml"),
+        ("upsun", ".upsun/config.yaml"),
+        ("fly_io", "Dockerfile"),
+    ],
+)
+def test_the_platforms_build_runs_the_production_script(project, platform, config):
+    said = configured_text(project, platform)
+    text = (project / config).read_text("utf-8")
+    assert "npm run build:prod" in text, text
+    assert "npm run build " not in text.replace('"', " ").replace("\n", " "), text
+    assert "`package.json` `build:prod` script `node build.js --mode production`" in said
+
+
+def test_heroku_names_the_script_its_buildpack_needs_and_rehearses_what_it_runs(project):
+    said = configured_text(project, "heroku")
+    assert (
+        "Heroku's Node.js buildpack runs package.json's `heroku-postbuild` script, or else "
+        "`build`, not `build:prod`" in said
+    ), said
+    assert '`"heroku-postbuild": "npm run build:prod"`' in said, said
+    runtime = plugins.load("heroku").runtime(inspect(manage_dir(project)))
+    assert ("npm", "run", "build") in [command.argv for command in runtime.build]
