@@ -69,17 +69,7 @@ def add_tailwind_build(root: Path, manage_dir: Path, settings: Path) -> None:
     base = "BASE_DIR.parent" if manage_dir != root else "BASE_DIR"
     text += f'\nSTATICFILES_DIRS = [{base} / "static"]\n'
     settings.write_text(text, "utf-8")
-    urls = manage_dir / "blog" / "urls.py"
-    text = urls.read_text("utf-8")
-    text = text.replace(
-        "from django.urls import path",
-        "from django.urls import path\nfrom django.views.generic import TemplateView",
-    ).replace(
-        "    path('admin/', admin.site.urls),",
-        "    path('admin/', admin.site.urls),\n"
-        "    path('', TemplateView.as_view(template_name='home.html')),",
-    )
-    urls.write_text(text, "utf-8")
+    route_home(manage_dir)
     with open(root / ".gitignore", "a", encoding="utf-8") as ignore:
         ignore.write("node_modules/\nstatic/css/\n")
 
@@ -114,17 +104,7 @@ def add_node_modules_packages(root: Path, manage_dir: Path, settings: Path) -> N
     base = "BASE_DIR.parent" if manage_dir != root else "BASE_DIR"
     text += f'\nSTATICFILES_DIRS = [{base} / "node_modules" / "htmx.org" / "dist"]\n'
     settings.write_text(text, "utf-8")
-    urls = manage_dir / "blog" / "urls.py"
-    text = urls.read_text("utf-8")
-    text = text.replace(
-        "from django.urls import path",
-        "from django.urls import path\nfrom django.views.generic import TemplateView",
-    ).replace(
-        "    path('admin/', admin.site.urls),",
-        "    path('admin/', admin.site.urls),\n"
-        "    path('', TemplateView.as_view(template_name='home.html')),",
-    )
-    urls.write_text(text, "utf-8")
+    route_home(manage_dir)
     with open(root / ".gitignore", "a", encoding="utf-8") as ignore:
         ignore.write("node_modules/\n")
 
@@ -183,6 +163,13 @@ def add_pnpm_bundle_build(root: Path, manage_dir: Path, settings: Path) -> None:
     base = "BASE_DIR.parent" if manage_dir != root else "BASE_DIR"
     text += f'\nSTATICFILES_DIRS = [{base} / "frontend" / "bundles"]\n'
     settings.write_text(text, "utf-8")
+    route_home(manage_dir)
+    with open(root / ".gitignore", "a", encoding="utf-8") as ignore:
+        ignore.write("node_modules/\nfrontend/bundles/\n")
+
+
+def route_home(manage_dir: Path, template: str = "home.html") -> None:
+    """`/` renders `template` (a TemplateView) in the sample's URLconf, after the admin."""
     urls = manage_dir / "blog" / "urls.py"
     text = urls.read_text("utf-8")
     text = text.replace(
@@ -191,11 +178,9 @@ def add_pnpm_bundle_build(root: Path, manage_dir: Path, settings: Path) -> None:
     ).replace(
         "    path('admin/', admin.site.urls),",
         "    path('admin/', admin.site.urls),\n"
-        "    path('', TemplateView.as_view(template_name='home.html')),",
+        f"    path('', TemplateView.as_view(template_name='{template}')),",
     )
     urls.write_text(text, "utf-8")
-    with open(root / ".gitignore", "a", encoding="utf-8") as ignore:
-        ignore.write("node_modules/\nfrontend/bundles/\n")
 
 
 def ignore_python_version(root: Path, version: str) -> None:
@@ -534,16 +519,6 @@ def add_dockerfile_frontend(root: Path, manage_dir: Path, settings: Path) -> Non
     text = text.replace("'DIRS': [],", "'DIRS': [BASE_DIR / 'client' / 'dist'],")
     text += '\nSTATICFILES_DIRS = [BASE_DIR / "client" / "dist" / "static"]\n'
     settings.write_text(text, "utf-8")
-    urls = manage_dir / "blog" / "urls.py"
-    text = urls.read_text("utf-8")
-    text = text.replace(
-        "from django.urls import path",
-        "from django.urls import path\nfrom django.views.generic import TemplateView",
-    ).replace(
-        "    path('admin/', admin.site.urls),",
-        "    path('admin/', admin.site.urls),\n"
-        "    path('', TemplateView.as_view(template_name='index.html')),",
-    )
-    urls.write_text(text, "utf-8")
+    route_home(manage_dir, "index.html")
     with open(root / ".gitignore", "a", encoding="utf-8") as ignore:
         ignore.write("node_modules/\ndist/\n")

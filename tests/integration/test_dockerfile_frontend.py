@@ -15,7 +15,7 @@ import subprocess
 import sys
 
 import pytest
-from project_files import assert_in_order, configured_text, deploy, git, manage_dir
+from project_files import BUILD_FILES, assert_in_order, configured_text, deploy, git, manage_dir
 from project_shapes import add_dockerfile_frontend, commit
 
 from simple_deploy import plugins
@@ -45,12 +45,7 @@ def project(sample_project):
 
 @pytest.mark.parametrize(
     ("platform", "config"),
-    [
-        ("railway", ".railway/railway.ts"),
-        ("render", "render.yaml"),
-        ("upsun", ".upsun/config.yaml"),
-        ("platform_sh", ".platform.app.yaml"),
-    ],
+    [(p, BUILD_FILES[p]) for p in ("railway", "render", "upsun", "platform_sh")],
 )
 def test_build_runs_the_frontend_build_and_copies_its_output(project, platform, config):
     said = configured_text(project, platform)

@@ -323,6 +323,19 @@ def test_variables_the_settings_use_at_once_without_a_default_are_found_and_give
     )
 
 
+def _deploy_with_own_dockerfile(root, theirs: str):
+    """Commit `theirs` as the project's Dockerfile (its bytes as given), then configure
+    for Fly.io; the run must succeed."""
+    from project_files import git
+
+    (root / "Dockerfile").write_bytes(theirs.encode())
+    git(root, "add", "Dockerfile")
+    git(root, "commit", "-qm", "Our own Dockerfile")
+    result = deploy(root, "fly_io")
+    assert result.returncode == 0, result.stderr + result.stdout
+    return result
+
+
 def test_a_kept_dockerfile_s_collectstatic_gets_the_build_flag_and_nothing_else_changes(
     sample_project,
 ):
@@ -337,11 +350,7 @@ def test_a_kept_dockerfile_s_collectstatic_gets_the_build_flag_and_nothing_else_
         "RUN python manage.py collectstatic --noinput\r\n"
         "CMD gunicorn --bind 0.0.0.0:8000 blog.wsgi\r\n"
     )
-    (root / "Dockerfile").write_bytes(theirs.encode())
-    git(root, "add", "Dockerfile")
-    git(root, "commit", "-qm", "Our own Dockerfile")
-    result = deploy(root, "fly_io")
-    assert result.returncode == 0, result.stderr + result.stdout
+    result = _deploy_with_own_dockerfile(root, theirs)
     expected = theirs.replace(
         "RUN python manage.py", "RUN SIMPLE_DEPLOY_FLY_BUILD=1 python manage.py"
     )
@@ -372,11 +381,7 @@ def test_a_kept_dockerfile_that_never_collects_static_files_gets_the_one_line(sa
         "# Copy local project\nCOPY . /code/\n\nEXPOSE 8000\n"
         'CMD ["gunicorn", "--bind", ":8000", "blog.wsgi"]\n'
     )
-    (root / "Dockerfile").write_text(theirs, "utf-8")
-    git(root, "add", "Dockerfile")
-    git(root, "commit", "-qm", "Our own Dockerfile")
-    result = deploy(root, "fly_io")
-    assert result.returncode == 0, result.stderr + result.stdout
+    result = _deploy_with_own_dockerfile(root, theirs)
     expected = theirs.replace(
         "COPY . /code/\n",
         "COPY . /code/\n"
@@ -429,11 +434,7 @@ def test_a_kept_dockerfile_collecting_through_another_launcher_gets_the_flag_the
         f"COPY . .\nRUN uv sync --frozen\n{line}\n"
         'CMD ["gunicorn", "--bind", ":8000", "blog.wsgi"]\n'
     )
-    (root / "Dockerfile").write_text(theirs, "utf-8")
-    git(root, "add", "Dockerfile")
-    git(root, "commit", "-qm", "Our own Dockerfile")
-    result = deploy(root, "fly_io")
-    assert result.returncode == 0, result.stderr + result.stdout
+    _deploy_with_own_dockerfile(root, theirs)
     assert (root / "Dockerfile").read_text("utf-8") == theirs.replace(line, flagged)
     assert "collectstatic" not in theirs.replace(line, "")
     # The release and console commands go through the same runner as the build's line:
@@ -470,11 +471,7 @@ def test_a_kept_dockerfile_ending_in_a_dev_stage_is_built_at_its_server_stage(sa
         "RUN SECRET_KEY=none django-admin collectstatic --noinput --clear\n"
         "CMD gunicorn --bind :8000 blog.wsgi\n\nFROM backend AS dev\nRUN uv sync --frozen\n"
     )
-    (root / "Dockerfile").write_text(theirs, "utf-8")
-    git(root, "add", "Dockerfile")
-    git(root, "commit", "-qm", "Our own Dockerfile")
-    result = deploy(root, "fly_io")
-    assert result.returncode == 0, result.stderr + result.stdout
+    result = _deploy_with_own_dockerfile(root, theirs)
     fly_toml = tomllib.loads((root / "fly.toml").read_text("utf-8"))
     assert fly_toml["build"]["build-target"] == "prod"
     assert "fly.toml's build-target names the stage that starts the server: `prod`" in " ".join(

@@ -7,7 +7,7 @@ buildpack runs only a package.json script, says which script to add."""
 from __future__ import annotations
 
 import pytest
-from project_files import assert_in_order, configured_text
+from project_files import BUILD_FILES, assert_in_order, configured_text
 from project_shapes import add_gulp_build, commit
 
 pytestmark = pytest.mark.needs_programs
@@ -27,12 +27,7 @@ def project(sample_project):
 
 @pytest.mark.parametrize(
     ("platform", "config"),
-    [
-        ("railway", ".railway/railway.ts"),
-        ("render", "render.yaml"),
-        ("upsun", ".upsun/config.yaml"),
-        ("platform_sh", ".platform.app.yaml"),
-    ],
+    [(p, BUILD_FILES[p]) for p in ("railway", "render", "upsun", "platform_sh")],
 )
 def test_build_runs_the_gulp_build_task_before_collectstatic(project, platform, config):
     said = configured_text(project, platform)

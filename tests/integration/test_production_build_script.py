@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from project_files import configured_text, manage_dir
+from project_files import BUILD_FILES, configured_text, manage_dir
 from project_shapes import commit
 
 from simple_deploy import plugins
@@ -37,13 +37,7 @@ def project(sample_project):
 
 
 @pytest.mark.parametrize(
-    ("platform", "config"),
-    [
-        ("railway", ".railway/railway.ts"),
-        ("render", "render.yaml"),
-        ("upsun", ".upsun/config.yaml"),
-        ("fly_io", "Dockerfile"),
-    ],
+    ("platform", "config"), [(p, BUILD_FILES[p]) for p in ("railway", "render", "upsun", "fly_io")]
 )
 def test_the_platforms_build_runs_the_production_script(project, platform, config):
     said = configured_text(project, platform)
