@@ -685,7 +685,9 @@ def inspect(
     ignored = local_only(git)
     probed = probed_fields(git_root, manage_dir, read_as, ignored=ignored) if probe_env else {}
 
-    wagtail = find_wagtail(_settings_texts(manage_dir, read_as), dependencies.present)
+    # The settings module and what it star-imports, read once for every finder below.
+    settings_texts = _settings_texts(manage_dir, read_as)
+    wagtail = find_wagtail(settings_texts, dependencies.present)
     facts = probed.get("settings_facts")
     if wagtail and wagtail.base_url_set and facts is not None and not facts.wagtail_base_url:
         # Assigned only under a condition the platform does not meet (`if "PRIMARY_HOST"
@@ -696,14 +698,14 @@ def inspect(
     services = find_services(
         git_root,
         manage_dir,
-        _settings_texts(manage_dir, read_as),
+        settings_texts,
         dependencies.present,
         probed.get("env_vars", ()),
         wsgi_module,
         ("python", "manage.py" if manage_rel == "." else f"{manage_rel}/manage.py"),
     )
     asset_build = _asset_build(git_root, manage_dir, facts, git)
-    tailwind = tailwind_cli(_settings_texts(manage_dir, read_as))
+    tailwind = tailwind_cli(settings_texts)
     # Shipped collected files hold a local asset build's output the commit lacks;
     # without such a build a committed manifest is only an old collect, made again.
     built = asset_build is not None or tailwind
@@ -726,7 +728,7 @@ def inspect(
         # Shipped static files were built and collected before the commit; no platform
         # collects, so an asset build there would only need Node.js for nothing.
         asset_build=None if shipped else asset_build,
-        compress_offline=compress_offline(_settings_texts(manage_dir, read_as)),
+        compress_offline=compress_offline(settings_texts),
         # A project shipping its collected files built its CSS before the commit.
         tailwind_cli=not shipped and tailwind,
         missing_source_maps=missing_maps(git_root, git.untracked, git.ignored) if git else (),
