@@ -20,13 +20,13 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
+from .project_paths import own_path
+
 __all__ = ["loaded_files", "find", "note"]
 
 # Where a name comes from -> the names that, called, ask the static storage for a URL.
 _URL_FUNCTIONS = {"django.templatetags.static": "static"}
 _STORAGE_OBJECTS = {"django.contrib.staticfiles.storage": "staticfiles_storage"}
-# Folders holding installed packages, not the project's own modules.
-_NOT_PROJECT = {"site-packages", "dist-packages", ".venv", "venv", "node_modules"}
 
 
 def loaded_files(git_root: Path) -> list[Path]:
@@ -35,15 +35,8 @@ def loaded_files(git_root: Path) -> list[Path]:
     found = []
     for module in list(sys.modules.values()):
         name = getattr(module, "__file__", None)
-        if not name or not name.endswith(".py"):
-            continue
-        path = Path(name).resolve()
-        try:
-            rel = path.relative_to(root)
-        except ValueError:
-            continue
-        if not _NOT_PROJECT.intersection(rel.parts):
-            found.append(path)
+        if name and name.endswith(".py") and own_path(Path(name), root) is not None:
+            found.append(Path(name).resolve())
     return sorted(set(found))
 
 

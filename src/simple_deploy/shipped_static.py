@@ -23,14 +23,13 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from . import git_status
+from .project_paths import own_path
 from .settings_facts import SettingsFacts
 
 __all__ = ["MANIFEST", "find", "summary_line"]
 
 # The manifest ManifestStaticFilesStorage (and WhiteNoise's) writes into STATIC_ROOT.
 MANIFEST = "staticfiles.json"
-# Where installed packages live, when a virtual environment sits inside the repository.
-_PACKAGES = {"site-packages", "dist-packages"}
 
 
 def find(git_root: Path, facts: SettingsFacts | None) -> str | None:
@@ -69,12 +68,7 @@ def _built_elsewhere(
     # The project's own apps are judged by the commit: a local build's output in their
     # static folders is what the platform lacks.
     root = git_root.resolve()
-    folders = [
-        folder
-        for folder in _app_static_folders(apps)
-        if not folder.resolve().is_relative_to(root)
-        or _PACKAGES.intersection(folder.resolve().relative_to(root).parts)
-    ]
+    folders = [f for f in _app_static_folders(apps) if own_path(f, root) is None]
     return any(
         name not in committed and not any((folder / name).is_file() for folder in folders)
         for name in names
