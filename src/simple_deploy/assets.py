@@ -17,7 +17,7 @@ import subprocess
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .frontend_build import find_frontend_recipe
+from .frontend_build import find_frontend_recipe, project_dockerfiles
 
 __all__ = [
     "AssetBuild",
@@ -345,7 +345,7 @@ def _build_in(folder: Path, git_root: Path) -> AssetBuild | None:
     except (ValueError, UnicodeDecodeError, OSError):
         return None
     scripts = package.get("scripts") if isinstance(package, dict) else None
-    script_name = _production_script(folder, git_root, scripts)
+    script_name = _production_script(git_root, scripts)
     script = scripts.get(script_name) if isinstance(scripts, dict) else None
     runtime = package.get("dependencies") if isinstance(package, dict) else None
     task_file = ""
@@ -402,7 +402,7 @@ _PRODUCTION_SCRIPTS = ("build:prod", "build:production")
 _DEVELOPMENT_BUILD = re.compile(r"--mode[= ]development|NODE_ENV=development|--dev\b")
 
 
-def _production_script(folder: Path, git_root: Path, scripts: object) -> str:
+def _production_script(git_root: Path, scripts: object) -> str:
     """`build`, or the production script beside it when the project's own Dockerfile
     runs that one (wagtail.org: `npm run build:prod`, while `build` is webpack's
     development mode, whose bundle names source maps it never writes) or `build` says
@@ -415,23 +415,11 @@ def _production_script(folder: Path, git_root: Path, scripts: object) -> str:
     build = scripts.get("build")
     if not isinstance(build, str) or _DEVELOPMENT_BUILD.search(build):
         return named[0]
-    recipes = " ".join(_dockerfile_texts(folder, git_root))
+    recipes = " ".join(text for _, text in project_dockerfiles(git_root))
     for name in named:
         if re.search(rf"\b(?:npm run|yarn(?: run)?|pnpm(?: run)?) {re.escape(name)}\b", recipes):
             return name
     return "build"
-
-
-def _dockerfile_texts(folder: Path, git_root: Path) -> list[str]:
-    """The project's Dockerfiles beside package.json and at the root."""
-    texts = []
-    for place in dict.fromkeys((folder, git_root)):
-        for path in sorted(place.glob("Dockerfile*")):
-            try:
-                texts.append(path.read_text("utf-8", errors="replace"))
-            except OSError:
-                continue
-    return texts
 
 
 # How a lock file or package.json names a dependency fetched from a git repository

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .dockerfile_instructions import instructions as _instructions
 
-__all__ = ["FrontendRecipe", "find_frontend_recipe", "GENERATED_MARK"]
+__all__ = ["FrontendRecipe", "find_frontend_recipe", "project_dockerfiles", "GENERATED_MARK"]
 
 # Our own generated Dockerfile (Fly.io) copies the whole app from its asset stage:
 # it is a result of this detection, never a recipe for it.
@@ -185,8 +185,22 @@ def _recipes(text: str, source: str) -> list[FrontendRecipe]:
     return found
 
 
+def project_dockerfiles(git_root: Path) -> list[tuple[Path, str]]:
+    """The project's own Dockerfiles with their texts (not one this tool generated)."""
+    out = []
+    for path in _dockerfiles(git_root):
+        try:
+            text = path.read_text("utf-8", errors="replace")
+        except OSError:
+            continue
+        if GENERATED_MARK not in text:
+            out.append((path, text))
+    return out
+
+
 def _dockerfiles(git_root: Path) -> list[Path]:
-    """Dockerfiles at the root and one folder down (docker/Dockerfile, Dockerfile.prod)."""
+    """Dockerfiles at the root and one folder down (docker/Dockerfile, Dockerfile.prod,
+    Dockerfile-prod)."""
     out = []
     for folder in (git_root, *sorted(p for p in git_root.iterdir() if p.is_dir())):
         if folder.name.startswith(".") or folder.name == "node_modules":
@@ -199,7 +213,7 @@ def _dockerfiles(git_root: Path) -> list[Path]:
             p
             for p in names
             if p.name == "Dockerfile"
-            or p.name.startswith("Dockerfile.")
+            or p.name.startswith(("Dockerfile.", "Dockerfile-"))
             or p.name.endswith(".Dockerfile")
         ]
     return out
@@ -210,13 +224,7 @@ def find_frontend_recipe(git_root: Path, served: tuple[str, ...]) -> FrontendRec
     (`served`, root-relative) and whose package.json is in the repository; None otherwise."""
     if not served:
         return None
-    for path in _dockerfiles(git_root):
-        try:
-            text = path.read_text("utf-8", errors="replace")
-        except OSError:
-            continue
-        if GENERATED_MARK in text:
-            continue
+    for path, text in project_dockerfiles(git_root):
         source = path.relative_to(git_root).as_posix()
         for recipe in _recipes(text, source):
             if not (git_root / recipe.folder / "package.json").is_file():
