@@ -56,3 +56,14 @@ def test_heroku_names_the_script_its_buildpack_needs_and_rehearses_what_it_runs(
     assert '`"heroku-postbuild": "npm run build:prod"`' in said, said
     runtime = plugins.load("heroku").runtime(inspect(manage_dir(project)))
     assert ("npm", "run", "build") in [command.argv for command in runtime.build]
+
+
+def test_heroku_with_the_users_heroku_postbuild_runs_it_and_asks_for_nothing(project):
+    package = json.loads((project / "package.json").read_text("utf-8"))
+    package["scripts"]["heroku-postbuild"] = "npm run build:prod"
+    (project / "package.json").write_text(json.dumps(package) + "\n", "utf-8")
+    commit(project, "Heroku builds for production")
+    said = configured_text(project, "heroku")
+    assert "heroku-postbuild" not in said, said
+    runtime = plugins.load("heroku").runtime(inspect(manage_dir(project)))
+    assert ("npm", "run", "heroku-postbuild") in [command.argv for command in runtime.build]

@@ -274,7 +274,7 @@ def _asset_notes(project: Project) -> list[str]:
                 "(then `heroku buildpacks:add --index 1 heroku/nodejs`), or commit the built "
                 "files. Until then Heroku does not build them."
             )
-        elif build.script_name != "build" and _buildpack_script(build) != build.script_name:
+        elif build.script_name != "build" and _buildpack_script(build) != "heroku-postbuild":
             notes.append(
                 f"Asset build found: {build.label}. Heroku's Node.js buildpack runs "
                 "package.json's `heroku-postbuild` script, or else `build`, not "
@@ -524,8 +524,8 @@ def _node_build(project: Project) -> tuple[Command, ...]:
     # What the buildpack runs: a task file's build only through a package.json script,
     # and package.json's `heroku-postbuild` or `build`, whichever the production one is.
     steps = (build.install_argv,) if build.task_argv else build.commands
-    runs = _buildpack_script(build)
-    if build.script_name != "build" and runs != build.script_name:
+    if build.script_name != "build":
+        runs = _buildpack_script(build)
         steps = (build.install_argv, (*build.build_argv[:-1], runs)) if runs else steps[:1]
     return tuple(Command(argv) for argv in steps)
 
