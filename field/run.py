@@ -283,6 +283,21 @@ def lock_asked(output: str) -> tuple[list[str], str | None] | None:
     return None
 
 
+def requires_python_asked(output: str) -> str | None:
+    """The range the tool says to set before locking ("First set requires-python =
+    ">=3.11" in pyproject.toml and commit it")."""
+    match = re.search(r'First set requires-python = "([^"]+)" in pyproject\.toml', output)
+    return match.group(1) if match else None
+
+
+def set_requires_python(text: str, specifier: str) -> str | None:
+    """pyproject.toml's text with its requires-python line set to `specifier`."""
+    new, count = re.subn(
+        r'^(requires-python\s*=\s*)(["\'])[^"\']*\2', rf'\g<1>"{specifier}"', text, flags=re.M
+    )
+    return new if count == 1 else None
+
+
 # The exports the nested-dependencies message names, run from the git root: the
 # manager, then its directory option (the runner runs no other export).
 _EXPORT_COMMANDS = (("poetry", "-C"), ("uv", "--directory"))
@@ -1255,9 +1270,10 @@ class ProjectRun:
             return False
         cmd, lock = asked
         locked.append(" ".join(cmd))
+        edited = self._set_requires_python(out, root, cell)
         result = run(cmd, root, self.env, TIMEOUT_INSTALL, self.log)
         if result.returncode == 0 and lock is not None:
-            git(["add", "--", lock], root, self.env, self.log)
+            git(["add", "--", lock, *edited], root, self.env, self.log)
             done = git(
                 ["commit", "-q", "--no-verify", "-m", f"Add {lock}"], root, self.env, self.log
             )
@@ -1273,6 +1289,26 @@ class ProjectRun:
             }
         )
         return result.returncode == 0
+
+    def _set_requires_python(self, out: str, root: Path, cell: Cell) -> list[str]:
+        """Edit requires-python as the message asks before its lock; the files edited."""
+        specifier = requires_python_asked(out)
+        path = root / "pyproject.toml"
+        if specifier is None or not path.is_file():
+            return []
+        text = set_requires_python(path.read_text(encoding="utf-8"), specifier)
+        cell.passes.append(
+            {
+                "command": f'requires-python = "{specifier}" (as the message asks)',
+                "outcome": "ok" if text else "no requires-python line",
+                "message": "",
+                "seconds": 0.0,
+            }
+        )
+        if text is None:
+            return []
+        path.write_text(text, encoding="utf-8")
+        return ["pyproject.toml"]
 
     def _export(self, out: str, root: Path, cell: Cell, done: list[str]) -> bool:
         """Write the export the tool's message asks for (the command's output saved as

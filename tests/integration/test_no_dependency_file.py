@@ -146,3 +146,48 @@ def test_dependencies_in_pyproject_without_a_lock_ask_for_uv_lock(sample_project
     assert result.returncode == 0, result.stderr + result.stdout
     text = (root / "pyproject.toml").read_text("utf-8")
     assert "gunicorn" in text and not (root / "requirements.txt").exists()
+
+
+def _floor_of_this_django() -> str | None:
+    """The lowest Python 3 minor this Django's own metadata admits, as ">=3.N"."""
+    from packaging.specifiers import SpecifierSet
+
+    needs = SpecifierSet(metadata.metadata("django")["Requires-Python"])
+    return next((f">=3.{m}" for m in range(6, 20) if needs.contains(f"3.{m}.0")), None)
+
+
+def test_a_requires_python_below_what_the_pins_need_is_raised_before_uv_lock(sample_project):
+    """cal-itp/benefits kept `requires-python = ">=3.9"` beside pins that need 3.11: uv
+    locks for every Python the range admits, so the `uv lock` the tool asked for failed.
+    The message names the floor the installed pins' own metadata gives, and following
+    it, the lock is made and the project deploys."""
+    from sample_projects import run
+
+    floor = _floor_of_this_django()
+    if floor in (None, ">=3.6"):
+        pytest.skip("this Django installs on any Python 3 the range admits")
+    root = _bare(sample_project)
+    low = PIP_PYPROJECT.replace('requires-python = ">=3.10"', 'requires-python = ">=3.6"')
+    (root / "pyproject.toml").write_text(low, encoding="utf-8")
+    git(root, "add", "pyproject.toml")
+    git(root, "commit", "-qm", "Dependencies in pyproject.toml, an old requires-python")
+    before = snapshot(root, logs=False)
+    result = deploy(root, "heroku")
+    assert result.returncode != 0
+    message = " ".join(result.stderr.split())
+    assert f'First set requires-python = "{floor}" in pyproject.toml and commit it' in message
+    assert f"Django {DJANGO} needs Python {metadata.metadata('django')['Requires-Python']}" in (
+        message
+    )
+    assert "Traceback" not in result.stderr
+    assert snapshot(root, logs=False) == before
+    # Without the change, the lock the message asks for cannot be made.
+    with pytest.raises(RuntimeError, match="requires-python"):
+        run(root, "uv", "lock")
+
+    (root / "pyproject.toml").write_text(low.replace('">=3.6"', f'"{floor}"'), encoding="utf-8")
+    run(root, "uv", "lock")
+    git(root, "add", "pyproject.toml", "uv.lock")
+    git(root, "commit", "-qm", "requires-python raised; uv.lock")
+    result = deploy(root, "heroku")
+    assert result.returncode == 0, result.stderr + result.stdout

@@ -129,6 +129,18 @@ def test_a_lock_the_message_asks_for_is_the_command_the_runner_runs():
     assert field_run.lock_asked("Run `git init`, commit, run again.") is None
 
 
+def test_the_requires_python_a_lock_message_asks_for_is_set_before_locking():
+    said = (
+        'First set requires-python = ">=3.11,<4" in pyproject.toml and commit it (it says '
+        '">=3.9", ...). Run `uv lock`, commit uv.lock, and run again.'
+    )
+    assert field_run.requires_python_asked(said) == ">=3.11,<4"
+    assert field_run.requires_python_asked("Run `uv lock`, commit uv.lock") is None
+    text = '[project]\nname = "x"\nrequires-python = ">=3.9"\ndependencies = []\n'
+    assert field_run.set_requires_python(text, ">=3.11") == text.replace(">=3.9", ">=3.11")
+    assert field_run.set_requires_python('[project]\nname = "x"\n', ">=3.11") is None
+
+
 def test_the_table_has_a_row_a_project_and_platform_and_totals():
     projects = field_run.load_projects(TWO)
     cells = [

@@ -206,22 +206,45 @@ def get(name: str) -> PackageManager:
     raise KeyError(name)
 
 
-def _lists_project_dependencies(root: Path) -> bool:
-    """Whether pyproject.toml names packages under `[project] dependencies` (a package
-    installed with `pip install .`, no manager's lock): a requirements.txt of ours
-    would miss them."""
+def _project_dependencies(root: Path) -> tuple[list[str], str | None]:
+    """The packages pyproject.toml names under `[project] dependencies` (a package
+    installed with `pip install .`, no manager's lock: a requirements.txt of ours
+    would miss them), and its `requires-python`."""
     path = root / "pyproject.toml"
     if not path.is_file():
-        return False
+        return [], None
     import tomlkit  # imported by the runs that read TOML only
     from tomlkit.exceptions import ParseError
 
     try:
         project = tomlkit.parse(path.read_text(encoding="utf-8", errors="replace")).get("project")
     except ParseError:
-        return False
-    dependencies = project.get("dependencies") if hasattr(project, "get") else None
-    return isinstance(dependencies, list) and bool(dependencies)
+        return [], None
+    if not hasattr(project, "get"):
+        return [], None
+    dependencies = project.get("dependencies")
+    requires = project.get("requires-python")
+    return (
+        [str(d) for d in dependencies] if isinstance(dependencies, list) else [],
+        str(requires) if requires else None,
+    )
+
+
+def _lock_first(dependencies: list[str], requires_python: str | None) -> str:
+    """What to change before `uv lock` can succeed, or ""."""
+    if requires_python is None:
+        return ""
+    from .python_floor import raised_floor
+
+    floor = raised_floor(requires_python, dependencies)
+    if floor is None:
+        return ""
+    return (
+        f'First set requires-python = "{floor.specifier}" in pyproject.toml and commit '
+        f"it (it says "
+        f'"{requires_python}", and uv locks for every Python it admits, but '
+        f"{'; '.join(floor.reasons)}). "
+    )
 
 
 def detect(root: Path) -> PackageManager:
@@ -229,11 +252,14 @@ def detect(root: Path) -> PackageManager:
     for manager in all_managers():
         if manager.detect(root):
             return manager
-    if _lists_project_dependencies(root):
+    dependencies, requires_python = _project_dependencies(root)
+    if dependencies:
         raise ManagerError(
             "pyproject.toml lists your dependencies under [project] dependencies, but no "
             "lock file records the versions you tested (uv.lock, poetry.lock), so a "
-            "platform would install whatever is newest. Run `uv lock`, commit uv.lock, and "
+            "platform would install whatever is newest. "
+            + _lock_first(dependencies, requires_python)
+            + "Run `uv lock`, commit uv.lock, and "
             "run again: uv reads the same pyproject.toml, and every platform then installs "
             "exactly what is locked. Nothing was changed."
         )
