@@ -8,6 +8,7 @@ written atomically with the rest.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -70,6 +71,31 @@ def _copy_inputs(project: Project, inputs: Sequence[str], scratch: Path) -> None
             shutil.copy2(source, target)
 
 
+def _vcs_version_env(scratch: Path) -> dict[str, str]:
+    """A stand-in version for a root project whose version setuptools-scm reads from git.
+
+    The scratch copy has no .git, so the build backend cannot find the version and
+    `uv lock` (which builds the root project for its metadata) fails with "unable to
+    detect version" (cal-itp/benefits). uv.lock records no version for a dynamic one,
+    so any version locks the same. The variable names the project alone: a dependency
+    built from its sdist with setuptools-scm keeps its own version.
+    """
+    path = scratch / "pyproject.toml"
+    if not path.is_file():
+        return {}
+    import tomlkit
+    from tomlkit.exceptions import ParseError
+
+    try:
+        project = tomlkit.parse(path.read_text(encoding="utf-8", errors="replace")).get("project")
+    except ParseError:
+        return {}
+    if not hasattr(project, "get") or "version" not in (project.get("dynamic") or []):
+        return {}
+    name = re.sub(r"[^A-Za-z0-9]+", "_", str(project.get("name", ""))).upper()
+    return {f"SETUPTOOLS_SCM_PRETEND_VERSION_FOR_{name}": "0.0.0"} if name else {}
+
+
 def refresh_lock(
     project: Project, changes: Sequence[FileChange], runner: Runner
 ) -> FileChange | None:
@@ -95,7 +121,10 @@ def refresh_lock(
         runner.run(
             deps.lock_argv,
             cwd=scratch_dir,
-            env=clean_env() | dict(deps.lock_env) | dict.fromkeys(_TEMP_VARS, tool_tmp),
+            env=clean_env()
+            | dict(deps.lock_env)
+            | _vcs_version_env(scratch_dir)
+            | dict.fromkeys(_TEMP_VARS, tool_tmp),
             label=f"Refreshing {deps.lock_file} with `{command}`",
         )
         after = (scratch_dir / deps.lock_file).read_bytes()

@@ -191,3 +191,42 @@ def test_a_requires_python_below_what_the_pins_need_is_raised_before_uv_lock(sam
     git(root, "commit", "-qm", "requires-python raised; uv.lock")
     result = deploy(root, "heroku")
     assert result.returncode == 0, result.stderr + result.stdout
+
+
+SCM_PYPROJECT = f"""[build-system]
+requires = ["setuptools>=68", "setuptools-scm>=8"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "blog-site"
+dynamic = ["version"]
+requires-python = ">=3.10"
+dependencies = ["Django=={DJANGO}"]
+
+[tool.setuptools]
+packages = []
+
+[tool.setuptools_scm]
+"""
+
+
+def test_a_project_versioned_by_setuptools_scm_is_relocked_without_its_git(sample_project):
+    """cal-itp/benefits: `dynamic = ["version"]` read by setuptools-scm from git. The lock
+    is refreshed in a copy without .git, where the version cannot be found; uv.lock
+    records no version for a dynamic one, so the copy locks with a stand-in."""
+    from sample_projects import run
+
+    root = _bare(sample_project)
+    (root / "pyproject.toml").write_text(SCM_PYPROJECT, encoding="utf-8")
+    with (root / ".gitignore").open("a", encoding="utf-8") as ignore:
+        ignore.write("*.egg-info/\n")  # what setuptools writes when uv builds the project
+    git(root, "add", "pyproject.toml", ".gitignore")
+    git(root, "commit", "-qm", "Versioned from git tags")
+    run(root, "uv", "lock")
+    git(root, "add", "uv.lock")
+    git(root, "commit", "-qm", "uv.lock")
+    result = deploy(root, "heroku")
+    assert result.returncode == 0, result.stderr + result.stdout
+    lock = (root / "uv.lock").read_text("utf-8")
+    assert 'name = "gunicorn"' in lock
+    assert "0.0.0" not in lock
