@@ -218,7 +218,11 @@ def settings_problems(project: Project) -> list[str]:
 
 def manager_problems(project: Project) -> list[str]:
     if project.dependencies is not None:
-        return list(project.dependencies.problems) + _django_pin_problems(project)
+        return (
+            list(project.dependencies.problems)
+            + _django_pin_problems(project)
+            + _template_library_problems(project)
+        )
     return get(project.package_manager).check(project.git_root)
 
 
@@ -232,6 +236,18 @@ def _django_pin_problems(project: Project) -> list[str]:
     running = django.get_version()  # the full release: project.django_version is X.Y
     found = django_pins.refusals(deps.present, running)
     return [django_pins.message(found, running, deps.target)] if found else []
+
+
+def _template_library_problems(project: Project) -> list[str]:
+    """Template libraries that do not import on this Django (template_libraries)."""
+    import django
+
+    from . import template_libraries
+
+    broken = template_libraries.broken_libraries()
+    if not broken:
+        return []
+    return [template_libraries.message(broken, django.get_version(), project.deps.target)]
 
 
 def case_collision_problems(project: Project, plan: Plan) -> list[str]:

@@ -156,3 +156,66 @@ def test_a_declared_package_that_requires_the_old_django_stops_the_run(old_proje
     assert 'pip install --upgrade "django-admin-sortable2" "Django==4.2.' in out
     after = {p: p.read_bytes() for p in root.rglob("*") if p.is_file() and ".git" not in p.parts}
     assert after == before
+
+
+OLD_APP_SETUP = """[build-system]
+requires = ["setuptools>=68"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "django-oldtags"
+version = "1.0.5"
+
+[tool.setuptools]
+packages = ["oldtags", "oldtags.templatetags"]
+"""
+
+
+def test_an_installed_template_library_that_fails_on_the_new_django_stops_the_run(
+    old_project, tmp_path
+):
+    # The DjangoGirls shape after the upgrade: django-markdown-deux 1.0.5 imports
+    # force_unicode, which Django 4.0 removed. Nothing in `manage.py deploy` imports its
+    # template library; Django's checks do, in the platform's release step.
+    root, venv, wheel = old_project
+    python = str(venv / "bin" / "python")
+    app = tmp_path / "oldtags-src"
+    (app / "oldtags" / "templatetags").mkdir(parents=True)
+    (app / "pyproject.toml").write_text(OLD_APP_SETUP, "utf-8")
+    (app / "oldtags" / "__init__.py").write_text("", "utf-8")
+    (app / "oldtags" / "templatetags" / "__init__.py").write_text("", "utf-8")
+    (app / "oldtags" / "templatetags" / "oldtags_tags.py").write_text(
+        "from django import template\n"
+        "from django.utils.encoding import force_unicode\n\n"
+        "register = template.Library()\n",
+        "utf-8",
+    )
+    settings = root / "blog" / "settings.py"
+    settings.write_text(
+        settings.read_text("utf-8").replace(
+            'INSTALLED_APPS = [\n    "simple_deploy",',
+            'INSTALLED_APPS = [\n    "simple_deploy",\n    "oldtags",',
+        ),
+        "utf-8",
+    )
+    (root / "requirements.txt").write_text("Django>=4.2,<5\ndjango-oldtags==1.0.5\n", "utf-8")
+    git(root, "commit", "-qam", "Django 4.2, an old app's template tags")
+    got = _run(
+        root, UV, "pip", "install", "--python", python, str(wheel), "Django>=4.2,<5", str(app)
+    )
+    assert got.returncode == 0, got.stderr
+    before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file() and ".git" not in p.parts}
+
+    result = _run(root, python, "manage.py", "deploy", "--platform", "heroku")
+
+    assert result.returncode == 1
+    out = " ".join(result.stderr.split())
+    assert "Traceback" not in out
+    assert "These template libraries do not import on Django 4.2." in out, out
+    assert (
+        "oldtags.templatetags.oldtags_tags (from django-oldtags 1.0.5): cannot import name "
+        "'force_unicode' from 'django.utils.encoding'"
+    ) in out
+    assert 'pip install --upgrade "django-oldtags" "Django==4.2.' in out
+    after = {p: p.read_bytes() for p in root.rglob("*") if p.is_file() and ".git" not in p.parts}
+    assert after == before
