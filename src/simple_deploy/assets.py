@@ -181,6 +181,10 @@ class AssetBuild:
     def install_argv(self) -> tuple[str, ...]:
         return (*self._runner, *self._install_args())
 
+    def run_argv(self, script: str) -> tuple[str, ...]:
+        """Runs package.json's `script` with the project's manager."""
+        return (*self._runner, "run", script)
+
     @property
     def build_argv(self) -> tuple[str, ...]:
         return self.task_argv or (*self._runner, "run", self.script_name)

@@ -2,13 +2,20 @@
 script in package.json (gulp in devDependencies, a package-lock.json; STATICFILES_DIRS
 names the task's git-ignored output folder): every platform that runs the build itself
 installs with npm and runs `npx gulp build` before collectstatic; Heroku, whose Node.js
-buildpack runs only a package.json script, says which script to add."""
+buildpack runs only a package.json script, gets `heroku-postbuild` added to package.json
+(or, when package.json is not in the form npm writes, the line to add)."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
-from project_files import BUILD_FILES, assert_in_order, configured_text
+from project_files import BUILD_FILES, assert_in_order, configured_text, manage_dir
 from project_shapes import add_gulp_build, commit
+
+from simple_deploy import plugins
+from simple_deploy.platforms.heroku.plugin import POSTBUILD
+from simple_deploy.project import inspect
 
 pytestmark = pytest.mark.needs_programs
 
@@ -46,9 +53,32 @@ def test_fly_image_runs_the_gulp_build_task_in_its_node_stage(project):
     assert f"Asset build found: {LABEL}. The Dockerfile builds it" in said, said
 
 
-def test_heroku_names_the_package_json_script_its_buildpack_needs(project):
+def test_heroku_gets_the_heroku_postbuild_script_that_runs_the_task(project):
+    # Heroku's Node.js buildpack runs package.json's `heroku-postbuild` (else `build`)
+    # script and nothing else: the one line it needs is added, in npm's own format.
+    before = (project / "package.json").read_text("utf-8")
     said = configured_text(project, "heroku")
+    after = (project / "package.json").read_text("utf-8")
+    assert json.loads(after) == {
+        **json.loads(before),
+        "scripts": {"heroku-postbuild": "gulp build"},
+    }
+    assert after == json.dumps(json.loads(after), indent=2) + "\n"
+    assert "adds the script `heroku-postbuild`: `gulp build`" in said, said
+    assert "`npm ci` and `npm run heroku-postbuild`" in said, said
+    runtime = plugins.load("heroku").runtime(inspect(manage_dir(project)))
+    assert [c.argv for c in runtime.build][:2] == [("npm", "ci"), ("npm", "run", POSTBUILD)]
+
+
+def test_heroku_names_the_script_when_package_json_is_not_in_npms_form(sample_project):
+    # A hand-formatted package.json is not rewritten: the summary names the line to add.
+    root = sample_project("requirements_txt", "flat")
+    add_gulp_build(root, root / "blog" / "settings.py")
+    package = json.loads((root / "package.json").read_text("utf-8"))
+    (root / "package.json").write_text(json.dumps(package) + "\n", "utf-8")
+    commit(root, "gulp build, package.json on one line")
+    before = (root / "package.json").read_bytes()
+    said = configured_text(root, "heroku")
     assert f"Asset build found: {LABEL}. Heroku's Node.js buildpack runs only" in said, said
     assert '`"scripts": {"build": "gulp build"}` to package.json' in said, said
-    # The user's package.json is theirs: the tool names the script, it does not add it.
-    assert '"scripts"' not in (project / "package.json").read_text("utf-8")
+    assert (root / "package.json").read_bytes() == before

@@ -48,6 +48,7 @@ def test_the_platforms_build_runs_the_production_script(project, platform, confi
 
 
 def test_heroku_names_the_script_its_buildpack_needs_and_rehearses_what_it_runs(project):
+    # package.json on one line (not npm's own form): the summary names the line to add.
     said = configured_text(project, "heroku")
     assert (
         "Heroku's Node.js buildpack runs package.json's `heroku-postbuild` script, or else "
@@ -56,6 +57,19 @@ def test_heroku_names_the_script_its_buildpack_needs_and_rehearses_what_it_runs(
     assert '`"heroku-postbuild": "npm run build:prod"`' in said, said
     runtime = plugins.load("heroku").runtime(inspect(manage_dir(project)))
     assert ("npm", "run", "build") in [command.argv for command in runtime.build]
+
+
+def test_heroku_adds_heroku_postbuild_to_a_package_json_in_npms_form(project):
+    package = json.loads((project / "package.json").read_text("utf-8"))
+    (project / "package.json").write_text(json.dumps(package, indent=2) + "\n", "utf-8")
+    commit(project, "package.json as npm writes it")
+    said = configured_text(project, "heroku")
+    scripts = json.loads((project / "package.json").read_text("utf-8"))["scripts"]
+    assert scripts == {**SCRIPTS, "heroku-postbuild": "npm run build:prod"}
+    assert "adds the script `heroku-postbuild`: `npm run build:prod`" in said, said
+    assert "not `build:prod`" not in said, said
+    runtime = plugins.load("heroku").runtime(inspect(manage_dir(project)))
+    assert ("npm", "run", "heroku-postbuild") in [command.argv for command in runtime.build]
 
 
 def test_heroku_with_the_users_heroku_postbuild_runs_it_and_asks_for_nothing(project):

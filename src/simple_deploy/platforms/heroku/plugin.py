@@ -29,6 +29,7 @@ from simple_deploy import (
     block_lines,
     env_needs,
     manage_shim,
+    package_json,
     service_config,
     static_storage,
 )
@@ -255,9 +256,50 @@ def _frontend_problem(build: AssetBuild) -> str:
     )
 
 
+POSTBUILD = "heroku-postbuild"
+
+
+def _postbuild_command(build: AssetBuild) -> str | None:
+    """The production build Heroku's Node.js buildpack would not run by itself (it runs
+    package.json's `heroku-postbuild`, else `build`): a gulpfile's `build` task, or a
+    production script beside a development `build` (djangogirls, wagtail.org)."""
+    if build.folder != "." or build.target or build.other_manager or not build.script:
+        return None
+    if POSTBUILD in build.script_names:
+        return None
+    if build.task_argv:
+        # npm runs a script with node_modules/.bin on PATH: the gulp the install put there.
+        return build.script
+    if build.script_name != "build":
+        return " ".join(build.manager_commands[-1])
+    return None
+
+
+def _postbuild(project: Project) -> FileChange | None:
+    """package.json with the `heroku-postbuild` script that makes the production build;
+    None when none is needed or package.json is not in the form npm writes (then the
+    summary says what to add)."""
+    build = project.asset_build
+    command = _postbuild_command(build) if build is not None else None
+    if command is None:
+        return None
+    before = (project.git_root / "package.json").read_bytes()
+    after = package_json.with_script(before, POSTBUILD, command)
+    if after is None:
+        return None
+    return FileChange(
+        "package.json",
+        before,
+        after,
+        f"adds the script `{POSTBUILD}`: `{command}`, which Heroku's Node.js buildpack runs "
+        "instead of `build`, so Heroku makes the production build",
+    )
+
+
 def _asset_notes(project: Project) -> list[str]:
     build = project.asset_build
     notes = []
+    postbuild = _postbuild(project)
     if build is not None:
         if build.target:
             notes.append(_frontend_problem(build))
@@ -274,7 +316,11 @@ def _asset_notes(project: Project) -> list[str]:
                 "(then `heroku buildpacks:add --index 1 heroku/nodejs`), or commit the built "
                 "files. Until then Heroku does not build them."
             )
-        elif build.script_name != "build" and _buildpack_script(build) != "heroku-postbuild":
+        elif (
+            postbuild is None
+            and build.script_name != "build"
+            and _buildpack_script(build) != POSTBUILD
+        ):
             notes.append(
                 f"Asset build found: {build.label}. Heroku's Node.js buildpack runs "
                 "package.json's `heroku-postbuild` script, or else `build`, not "
@@ -283,7 +329,7 @@ def _asset_notes(project: Project) -> list[str]:
                 "package.json's scripts (the buildpack runs it instead of `build`), commit, "
                 "and run again."
             )
-        elif build.task_argv:
+        elif postbuild is None and build.task_argv:
             # The buildpack runs package.json's `build` (or `heroku-postbuild`) script
             # only, then prunes devDependencies (gulp among them): a task file's build
             # never runs unless a script names it.
@@ -295,7 +341,10 @@ def _asset_notes(project: Project) -> list[str]:
                 "heroku/nodejs`, builds them before Python's collectstatic)."
             )
         else:
-            steps = " and ".join(f"`{' '.join(argv)}`" for argv in build.manager_commands)
+            commands = build.manager_commands
+            if postbuild is not None:
+                commands = (commands[0], (build.manager, "run", POSTBUILD))
+            steps = " and ".join(f"`{' '.join(argv)}`" for argv in commands)
             notes.append(
                 f"Asset build found: {build.label}. Heroku builds it with the Node.js "
                 f"buildpack, which must run before Python's: `heroku buildpacks:add --index 1 "
@@ -448,6 +497,9 @@ def plan(project: Project, options: Options) -> PlatformPlan:
     ]
     if post_compile_steps(project):
         changes.append(_post_compile(project))
+    postbuild = _postbuild(project)
+    if postbuild is not None:
+        changes.append(postbuild)
     export = manager_files.export_kept(manager_files.found(project.git_root), project.deps)
     if export:
         before, after = manager_files.slugignore_change(project.git_root, export)
@@ -521,12 +573,10 @@ def _node_build(project: Project) -> tuple[Command, ...]:
     build = project.asset_build
     if not needs_node(project) or build.other_manager:
         return ()
-    # What the buildpack runs: a task file's build only through a package.json script,
-    # and package.json's `heroku-postbuild` or `build`, whichever the production one is.
-    steps = (build.install_argv,) if build.task_argv else build.commands
-    if build.script_name != "build":
-        runs = _buildpack_script(build)
-        steps = (build.install_argv, (*build.build_argv[:-1], runs)) if runs else steps[:1]
+    # What the buildpack runs: package.json's `heroku-postbuild` (ours, when we add it),
+    # else its `build`; a task file's build only through one of those scripts.
+    runs = POSTBUILD if _postbuild(project) is not None else _buildpack_script(build)
+    steps = (build.install_argv, *((build.run_argv(runs),) if runs else ()))
     return tuple(Command(argv) for argv in steps)
 
 
