@@ -1168,7 +1168,7 @@ class ProjectRun:
         if not self.rehearse:
             cell.rehearsed = "not run"
             return cell
-        self._rehearse(cell, root, mdir, platform, extra)
+        self._rehearse(cell, root, mdir, platform, extra, made)
         return cell
 
     def _upgrade_django(self, out: str, root: Path, cell: Cell) -> bool:
@@ -1435,8 +1435,34 @@ class ProjectRun:
             return ["--settings-module", module]
         return []
 
+    def _reconfigure(
+        self, cell: Cell, root: Path, mdir: Path, platform: str, extra: list[str], made: list[str]
+    ) -> bool:
+        """Configure again with the options a rehearsal's message asks for (--overwrite:
+        "configure again with --overwrite to deploy with our Dockerfile") and commit."""
+        args = ["--platform", platform, *extra]
+        result = self.deploy(mdir, args, TIMEOUT_DEPLOY)
+        cell.passes.append(
+            {
+                "command": "deploy " + " ".join(args) + " (as the rehearsal's message asks)",
+                "outcome": "ok" if result.returncode == 0 else f"exit {result.returncode}",
+                "message": first_line(result.stdout, result.stderr) if result.returncode else "",
+                "seconds": round(result.seconds, 1),
+            }
+        )
+        if result.returncode:
+            return False
+        commit_all(root, self.env, self.log, f"Configure for {platform} {' '.join(extra)}", made)
+        return True
+
     def _rehearse(
-        self, cell: Cell, root: Path, mdir: Path, platform: str, extra: list[str]
+        self,
+        cell: Cell,
+        root: Path,
+        mdir: Path,
+        platform: str,
+        extra: list[str],
+        made: list[str],
     ) -> None:
         try:
             database_url = self.postgres.new_database()
@@ -1490,6 +1516,10 @@ class ProjectRun:
                 pinned += pins
                 self._add_pins(root, cell, pins)
                 continue
+            if "configure again with --overwrite" in out and "--overwrite" not in extra:
+                extra = [*extra, "--overwrite"]
+                if self._reconfigure(cell, root, mdir, platform, extra, made):
+                    continue
             cell.rehearsed = "fail"
             cell.step = step[0] if step else "rehearse"
             cell.message = step[1] if step and step[1] else message

@@ -86,9 +86,9 @@ def all_text(root: Path) -> str:
     )
 
 
-def configured_text(root: Path, platform: str) -> str:
-    """What a successful `deploy --platform PLATFORM` printed, whitespace collapsed."""
-    out = deploy(root, platform)
+def configured_text(root: Path, platform: str, *args: str) -> str:
+    """What a successful `deploy --platform PLATFORM [ARGS]` printed, whitespace collapsed."""
+    out = deploy(root, platform, *args)
     text = out.stdout + out.stderr
     assert out.returncode == 0, text
     return " ".join(text.split())

@@ -82,3 +82,42 @@ def test_heroku_names_the_script_when_package_json_is_not_in_npms_form(sample_pr
     assert f"Asset build found: {LABEL}. Heroku's Node.js buildpack runs only" in said, said
     assert '`"scripts": {"build": "gulp build"}` to package.json' in said, said
     assert (root / "package.json").read_bytes() == before
+
+
+DEV_DOCKERFILE = (
+    "FROM node:20 AS assets\nWORKDIR /app\nCOPY package.json ./\nRUN npm install\n"
+    "FROM python:3.12\nWORKDIR /app\nCOPY . .\nCOPY --from=assets /app/node_modules node_modules\n"
+    "RUN pip install -r requirements.txt && npm install -g gulp\n"
+    "RUN npx gulp local\n"
+    "RUN SIMPLE_DEPLOY_FLY_BUILD=1 python manage.py collectstatic --noinput\n"
+    'CMD ["gunicorn", "--bind", "0.0.0.0:8000", "blog.wsgi"]\n'
+)
+
+
+def test_a_kept_dockerfile_running_a_development_gulp_task_fails_the_build_naming_both(
+    project,
+):
+    # djangogirls' Dockerfile, made for docker compose, runs `gulp local`; its production
+    # settings serve static/build/, which only `gulp build` makes.
+    (project / "Dockerfile").write_text(DEV_DOCKERFILE, "utf-8")
+    commit(project, "A Dockerfile for docker compose")
+    configured_text(project, "fly_io")
+    assert (project / "Dockerfile").read_text("utf-8") == DEV_DOCKERFILE
+    runtime = plugins.load("fly_io").runtime(inspect(manage_dir(project)))
+    said = " ".join(runtime.build_problems)
+    assert "Your Dockerfile (kept as yours) runs `npx gulp local`, not your production " in said
+    assert f"asset build `{BUILD}` ({LABEL})" in said, said
+    assert "configure again with --overwrite to deploy with our Dockerfile" in said, said
+
+    # Following it, the image is ours, and it runs the production build.
+    commit(project, "Configured for Fly.io")
+    configured_text(project, "fly_io", "--overwrite")
+    assert f"RUN {BUILD} && rm -rf node_modules\n" in (project / "Dockerfile").read_text("utf-8")
+    assert not plugins.load("fly_io").runtime(inspect(manage_dir(project))).build_problems
+
+
+def test_a_kept_dockerfile_running_the_production_task_is_not_a_problem(project):
+    (project / "Dockerfile").write_text(DEV_DOCKERFILE.replace("gulp local", "gulp build"), "utf-8")
+    commit(project, "A Dockerfile that builds for production")
+    configured_text(project, "fly_io")
+    assert not plugins.load("fly_io").runtime(inspect(manage_dir(project))).build_problems

@@ -49,7 +49,13 @@ from simple_deploy.wagtail import wagtail_settings
 
 from . import dockerignore
 from . import image as _image
-from .user_dockerfile import build_target, flag_build_steps, replay, with_build_step
+from .user_dockerfile import (
+    build_target,
+    flag_build_steps,
+    other_asset_builds,
+    replay,
+    with_build_step,
+)
 
 
 def _is_ours(data: bytes) -> bool:
@@ -683,9 +689,30 @@ def _kept_dockerfile_build(project: Project, theirs: UserImage) -> tuple[tuple, 
             f"`RUN {_image.BUILD_FLAG}=1 python {manage} collectstatic --noinput`, commit, "
             "and rehearse again.",
         )
+    problems += _other_asset_build(project, text)
     # fly.toml's release command for a kept Dockerfile (see render_fly_toml).
     release = (Command(manage_py_argv(project, "migrate", "--noinput")),)
     return found.commands, release, problems
+
+
+def _other_asset_build(project: Project, text: str) -> tuple[str, ...]:
+    """A kept Dockerfile that runs another asset build than the production one (a
+    development build made for docker compose): the image lacks what the settings serve."""
+    build = project.asset_build
+    if build is None or not build.script or build.target:
+        return ()
+    wanted = ("gulp", "build") if build.task_argv else ("script", build.script_name)
+    others = other_asset_builds(text, wanted)
+    if not others:
+        return ()
+    ran = ", ".join(f"`{other}`" for other in others)
+    return (
+        f"Your Dockerfile (kept as yours) runs {ran}, not your production asset build "
+        f"`{' '.join(build.build_argv)}` ({build.label}), so the image Fly builds lacks the "
+        "files it makes. Run it in your Dockerfile before collectstatic, commit, and "
+        "rehearse again; or configure again with --overwrite to deploy with our Dockerfile, "
+        "which runs it.",
+    )
 
 
 def runtime(project: Project) -> Runtime:

@@ -372,3 +372,56 @@ def with_build_step(text: str, step: str) -> str | None:
         lines[after] += ending
     lines.insert(after + 1, f"RUN {step}{ending}")
     return "".join(lines)
+
+
+# Programs that run a package.json script, and the word before the script's name.
+_SCRIPT_RUNNERS = {"npm": ("run", "run-script"), "yarn": ("run", None), "pnpm": ("run", None)}
+# A program that may run a build this cannot see: a script file, make, a shell's -c
+# string, a Node.js script.
+_OPAQUE = re.compile(r"(?:^|/)(?:make|bash|sh|zsh|node)$|\.sh$")
+
+
+def _build_named(argv: list[str]) -> tuple[str, str] | None:
+    """("gulp", task) or ("script", name) for a command that runs a gulp task or a
+    package.json script; None for any other command."""
+    words = [a for a in argv if not a.startswith("-")]
+    if words and words[0].rsplit("/", 1)[-1] == "npx":
+        words = words[1:]
+    if not words:
+        return None
+    program = words[0].rsplit("/", 1)[-1]
+    if program == "gulp":
+        return ("gulp", words[1] if len(words) > 1 else "default")
+    if program in _SCRIPT_RUNNERS and len(words) > 1:
+        verb, implicit = _SCRIPT_RUNNERS[program][0], _SCRIPT_RUNNERS[program][1:]
+        if words[1] in (verb, *(v for v in implicit if v)) and len(words) > 2:
+            return ("script", words[2])
+        if program != "npm" and words[1] not in ("install", "add", "ci", "exec", "dlx"):
+            return ("script", words[1])
+    return None
+
+
+def other_asset_builds(text: str, wanted: tuple[str, str]) -> tuple[str, ...] | None:
+    """The asset builds the Dockerfile `text` runs instead of `wanted` (("gulp", "build")
+    or ("script", "build:prod")): () when it runs none at all, None when it runs the
+    wanted one or a step this cannot read (a script file, make, `sh -c`).
+
+    djangogirls' Dockerfile, made for docker compose, runs `gulp local` (development
+    files in static/local/); its production settings serve static/build/, which only
+    `gulp build` makes, so an image built from it serves pages without their CSS.
+    """
+    others = []
+    for instruction, args in _instructions(text):
+        if instruction != "RUN":
+            continue
+        for argv in _commands(args):
+            if not argv:
+                continue
+            if _OPAQUE.search(argv[0]):
+                return None
+            named = _build_named(argv)
+            if named == wanted:
+                return None
+            if named is not None and named[0] == wanted[0]:
+                others.append(shlex.join(argv))
+    return tuple(others)
