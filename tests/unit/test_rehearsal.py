@@ -300,6 +300,34 @@ def test_a_missing_static_file_fails_pages_naming_the_page_and_the_file(project,
 
 
 @pytest.mark.needs_programs
+@needs_gunicorn
+def test_an_asset_no_file_of_the_project_holds_is_reported_not_failed(project, scratch):
+    # djangogirls' stylesheets name images long deleted: 404 on the developer's computer
+    # and on the live site alike. A file the commit has but the site does not serve
+    # still fails (the test above).
+    about = project / "pages" / "templates" / "pages" / "about.html"
+    about.write_text(
+        about.read_text("utf-8").replace(
+            "<body>", '<body><img src="/static/pages/img/deleted-long-ago.png">'
+        ),
+        "utf-8",
+    )
+    _git(project, "-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-qam", "img")
+
+    report = rehearse(project, ".", _quick_manager(), _runtime())
+
+    assert report.ok, "\n\n".join(f"{s.name}: {s.detail}" for s in report.steps if not s.ok)
+    pages = _step(report, "pages")
+    assert pages.summary.endswith(
+        "; 1 referenced but in no folder of your project (404 on your computer too): "
+        "/static/pages/img/deleted-long-ago.png"
+    ), pages.summary
+    assert "asset /static/pages/img/deleted-long-ago.png answered 404 (referenced by /about/)" in (
+        pages.detail
+    )
+
+
+@pytest.mark.needs_programs
 def test_a_model_change_without_migration_is_reported(project, scratch):
     models = project / "pages" / "models.py"
     models.write_text(

@@ -33,6 +33,7 @@ from urllib.parse import quote, urlsplit
 from ..package_managers import PackageManager
 from ..runtime import Command, Process, Runtime
 from . import (
+    absent_assets,
     chosen_settings,
     http_checks,
     missing_static_dirs,
@@ -560,9 +561,19 @@ def _step_pages(state: _Rehearsal) -> tuple[str, str]:
     skip = [prefix for prefix in prefixes if prefix.strip("/")]
     result = crawl(fetch, runtime.host, [url for url in start if url], skip_pages=skip)
     summary = f"{len(result.pages)} pages, {len(result.assets)} assets"
-    if result.failures:
+    missing = absent_assets.absent(result.failures, site.static_url, state.ctx.app)
+    if len(missing) < len(result.failures):
         raise StepFailed(_pages_failure(state, result))
-    return summary, _pages_detail(result, runtime.host)
+    detail = _pages_detail(result, runtime.host)
+    if missing:
+        # Broken on the developer's computer too: the project's links, not the deploy.
+        summary += (
+            f"; {len(missing)} referenced but in no folder of your project (404 on your "
+            "computer too): " + ", ".join(f.path for f in missing[:5])
+        )
+        lines = [f"  {failed.describe()}" for failed in missing]
+        detail += "\nReferenced, but no file of the project holds them:\n" + "\n".join(lines)
+    return summary, detail
 
 
 def _pages_detail(result: Crawl, host: str) -> str:
