@@ -417,6 +417,9 @@ class Cell:
     passes: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
+    # The django-simple-deploy commit the row ran on ("+changes" when its tree had
+    # uncommitted ones): a row older than a class that can touch it must run again.
+    tool: str = ""
 
     @classmethod
     def from_dict(cls, data: dict) -> Cell:
@@ -489,6 +492,19 @@ def render_results(cells: list[Cell], projects: list[Project], platforms=PLATFOR
             f"{passed}/{len(rehearsed)} rehearsals passed; deployable {passed}/{len(counted)}"
             f"{share}{apart}"
         )
+    ages: dict[str, int] = {}
+    for project in counted:
+        for platform in platforms:
+            if (project.name, platform) in by_key:
+                tool = by_key[(project.name, platform)].tool or "an unrecorded commit"
+                ages[tool] = ages.get(tool, 0) + 1
+    if ages:
+        out += [
+            "",
+            "Rows ran on django-simple-deploy at: "
+            + ", ".join(f"{tool} ({count} cells)" for tool, count in sorted(ages.items()))
+            + ".",
+        ]
     if excluded:
         out += [
             "",
@@ -532,6 +548,7 @@ def render_results(cells: list[Cell], projects: list[Project], platforms=PLATFOR
         for cell in mine:
             out.append(
                 f"- **{cell.platform}**: configured {cell.configured}, rehearsed {cell.rehearsed}"
+                + (f" (django-simple-deploy at {cell.tool})" if cell.tool else "")
             )
             if cell.changed:
                 out.append(f"  - changed: {_md(', '.join(cell.changed), 300)}")
@@ -1542,6 +1559,27 @@ class ProjectRun:
         cell.notes.append(f"pinned {shown}, as the rehearsal asks")
 
 
+def tool_commit() -> str:
+    """The commit of this checkout of django-simple-deploy, as the rows record it."""
+    head = subprocess.run(
+        ["git", "rev-parse", "--short=12", "HEAD"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--", "src"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    return head.stdout.strip() + ("+changes" if dirty.stdout.strip() else "")
+
+
 def build_wheel(work: Path) -> Path:
     out = work / "wheel"
     subprocess.run(
@@ -1604,6 +1642,7 @@ def main(argv: list[str] | None = None) -> int:
     cells = load_cells(args.results)
     try:
         wheel = build_wheel(work_root)
+        tool = tool_commit()
         for project in chosen:
             work = work_root / project.name
             work.mkdir()
@@ -1614,6 +1653,7 @@ def main(argv: list[str] | None = None) -> int:
             runner.prepare()
             for platform in args.platforms:
                 cell = scrub(runner.platform(platform), work)
+                cell.tool = tool
                 if args.no_rehearse:
                     # Keep an earlier rehearsal's outcome only if configuring still agrees.
                     old = next(

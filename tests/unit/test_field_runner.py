@@ -203,6 +203,23 @@ def test_an_excluded_project_is_listed_with_its_reason_and_not_counted():
     assert "- heroku: 1/1 configured; 1/1 rehearsals passed; deployable 1/2 (50%)" in text
 
 
+def test_each_row_says_which_commit_of_the_tool_it_ran_on():
+    projects = field_run.load_projects(TWO)
+    cells = [
+        field_run.Cell("tiny", "heroku", configured="yes", rehearsed="pass", tool="abc123def456"),
+        field_run.Cell("nested", "heroku", configured="yes", rehearsed="pass"),
+    ]
+    text = field_run.render_results(cells, projects, ("heroku",))
+    assert (
+        "Rows ran on django-simple-deploy at: abc123def456 (1 cells), an unrecorded commit "
+        "(1 cells)."
+    ) in text
+    assert (
+        "- **heroku**: configured yes, rehearsed pass (django-simple-deploy at abc123def456)"
+        in (text)
+    )
+
+
 def test_results_survive_a_round_trip(tmp_path):
     cell = field_run.Cell("tiny", "fly_io", configured="yes", notes=["n"], changed=["fly.toml"])
     field_run.save_cells(tmp_path / "r.json", [cell])
