@@ -102,6 +102,20 @@ def test_a_requirements_folder_without_a_top_file_still_stops_with_the_fix(sampl
     assert snapshot(root, logs=False) == before
 
 
+def _stops_unchanged(root, pyproject: str) -> str:
+    """Commit `pyproject` and configure for Heroku: the run stops with one message (no
+    traceback) and no file changed; the message, whitespace collapsed."""
+    (root / "pyproject.toml").write_text(pyproject, encoding="utf-8")
+    git(root, "add", "pyproject.toml")
+    git(root, "commit", "-qm", "Dependencies in pyproject.toml, installed with pip")
+    before = snapshot(root, logs=False)
+    result = deploy(root, "heroku")
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert snapshot(root, logs=False) == before
+    return " ".join(result.stderr.split())
+
+
 PIP_PYPROJECT = f"""[build-system]
 requires = ["setuptools>=68"]
 build-backend = "setuptools.build_meta"
@@ -127,17 +141,9 @@ def test_dependencies_in_pyproject_without_a_lock_ask_for_uv_lock(sample_project
     from sample_projects import run
 
     root = _bare(sample_project)
-    (root / "pyproject.toml").write_text(PIP_PYPROJECT, encoding="utf-8")
-    git(root, "add", "pyproject.toml")
-    git(root, "commit", "-qm", "Dependencies in pyproject.toml, installed with pip")
-    before = snapshot(root, logs=False)
-    result = deploy(root, "heroku")
-    assert result.returncode != 0
-    message = " ".join(result.stderr.split())
+    message = _stops_unchanged(root, PIP_PYPROJECT)
     assert "pyproject.toml lists your dependencies under [project] dependencies" in message
     assert "Run `uv lock`, commit uv.lock, and run again" in message
-    assert "Traceback" not in result.stderr
-    assert snapshot(root, logs=False) == before
 
     run(root, "uv", "lock")
     git(root, "add", "uv.lock")
@@ -168,19 +174,10 @@ def test_a_requires_python_below_what_the_pins_need_is_raised_before_uv_lock(sam
         pytest.skip("this Django installs on any Python 3 the range admits")
     root = _bare(sample_project)
     low = PIP_PYPROJECT.replace('requires-python = ">=3.10"', 'requires-python = ">=3.6"')
-    (root / "pyproject.toml").write_text(low, encoding="utf-8")
-    git(root, "add", "pyproject.toml")
-    git(root, "commit", "-qm", "Dependencies in pyproject.toml, an old requires-python")
-    before = snapshot(root, logs=False)
-    result = deploy(root, "heroku")
-    assert result.returncode != 0
-    message = " ".join(result.stderr.split())
+    message = _stops_unchanged(root, low)
     assert f'First set requires-python = "{floor}" in pyproject.toml and commit it' in message
-    assert f"Django {DJANGO} needs Python {metadata.metadata('django')['Requires-Python']}" in (
-        message
-    )
-    assert "Traceback" not in result.stderr
-    assert snapshot(root, logs=False) == before
+    needs = metadata.metadata("django")["Requires-Python"]
+    assert f"Django {DJANGO} needs Python {needs}" in message
     # Without the change, the lock the message asks for cannot be made.
     with pytest.raises(RuntimeError, match="requires-python"):
         run(root, "uv", "lock")
