@@ -93,9 +93,33 @@ def _without_tool(project: Project) -> list[str]:
     return ["# A development tool: not installed in production.", line]
 
 
+def _auto_field(project: Project) -> list[str]:
+    """DEFAULT_AUTO_FIELD, for settings made before Django 3.2 that never set it.
+
+    Django 3.2 to 5.2 then use AutoField and warn (models.W042) for every model without
+    an explicit primary key, so `check --deploy` is not clean; naming the value they
+    already use silences it with no migration. Django 6.0 made BigAutoField the default
+    and dropped the warning: there the line would change the schema, so none is written.
+    """
+    major, minor = (int(part) for part in project.django_version.split(".")[:2])
+    if project.facts.default_auto_field or (major, minor) >= (6, 0):
+        return []
+    return [
+        "# Your models' primary keys as Django before 6.0 makes them when no",
+        "# DEFAULT_AUTO_FIELD is set (no migration; check --deploy warns models.W042 without).",
+        'DEFAULT_AUTO_FIELD = "django.db.models.AutoField"',
+    ]
+
+
 def static_and_apps(project: Project, first_middleware: tuple[str, ...] = ()) -> str:
-    """STATIC_ROOT, STORAGES, MIDDLEWARE and INSTALLED_APPS lines, as the project needs."""
-    lines = [*_static(project), *_middleware(project, first_middleware), *_without_tool(project)]
+    """STATIC_ROOT, STORAGES, MIDDLEWARE and INSTALLED_APPS lines, as the project needs
+    (and DEFAULT_AUTO_FIELD for settings older than Django 3.2's startproject)."""
+    lines = [
+        *_static(project),
+        *_middleware(project, first_middleware),
+        *_without_tool(project),
+        *_auto_field(project),
+    ]
     return "".join(f"    {line}\n" if line else "\n" for line in lines)
 
 

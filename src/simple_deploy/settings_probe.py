@@ -566,6 +566,7 @@ def final_values(settled):
         "email_backend": text("EMAIL_BACKEND"),
         "sender_set": any(hasattr(settled, n) for n in ("DEFAULT_FROM_EMAIL", "SERVER_EMAIL")),
         "wagtail_base_url": hasattr(settled, "WAGTAILADMIN_BASE_URL"),
+        "default_auto_field": hasattr(settled, "DEFAULT_AUTO_FIELD"),
         "smtp_settings": any(
             hasattr(settled, name)
             for name in ("EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD")

@@ -585,3 +585,39 @@ def test_a_variable_read_from_an_untracked_env_file_is_given_to_the_image_build(
     collect = next(line for line in dockerfile.splitlines() if "collectstatic" in line)
     assert "DJANGO_SECRET_KEY=" in collect
     assert "local-dev-key" not in dockerfile
+
+
+def _manage(folder: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    base = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE",)}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=folder,
+        env={**base, "ALLOWED_HOSTS": "blog.example", "SECRET_KEY": "k" * 50, **env},
+        capture_output=True,
+        text=True,
+    )
+
+
+@pytest.mark.parametrize("platform", ALL_PLATFORMS)
+def test_settings_older_than_django_3_2_get_the_auto_field_their_migrations_have(
+    sample_project, platform
+):
+    # No DEFAULT_AUTO_FIELD, a model whose migration made an AutoField: Django 3.2-5.2 warn
+    # models.W042 for it, so check --deploy is not clean. The platform gets the value they
+    # already use: the warning goes, and no migration is needed.
+    import django
+
+    root = sample_project("requirements_txt", "nested", settings="before-auto-field")
+    folder = manage_dir(root)
+    result = deploy(root, platform)
+    assert result.returncode == 0, result.stderr + result.stdout
+    env = {**PLATFORM_ENV[platform], "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/d"}
+    checked = _manage(folder, env, "check")
+    assert checked.returncode == 0, checked.stderr
+    assert "W042" not in checked.stdout + checked.stderr
+    unchanged = _manage(folder, env, "makemigrations", "--check", "--dry-run", "notes")
+    assert unchanged.returncode == 0, unchanged.stdout + unchanged.stderr
+    settings = (folder / "blog" / "settings.py").read_text("utf-8")
+    written = 'DEFAULT_AUTO_FIELD = "django.db.models.AutoField"' in settings
+    # Django 6.0 made BigAutoField the default and dropped the warning: nothing to write.
+    assert written == (django.VERSION < (6, 0))
