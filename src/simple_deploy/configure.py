@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from . import checks, env_needs, gitignore, markers, service_config
+from .asgi_import import asgi_import_problems
 from .changes import ApplyError, apply_changes, link_problems, never_replaced, written_at
 from .drivers import DRIVER_NAMES
 from .lock import refresh_lock
@@ -107,7 +108,9 @@ def safety_problems(project: Project, plugin: PlatformPlugin, options: Options) 
     if not options.get("ignore_unclean_git"):
         problems += checks.git_tree_problems(project)
     problems += checks.tracked_venv_problems(project)
-    problems += checks.settings_problems(project)
+    settings = checks.settings_problems(project)
+    # The ASGI module imports the settings: tried only once they import.
+    problems += settings or asgi_import_problems(project)
     with _reading(project, "the dependency tables of your package manager"):
         problems += checks.manager_problems(project)
     problems += _other_platform_problems(project, plugin)

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from project_files import deploy, manage_dir
+from project_files import deploy, manage_dir, snapshot
 
 pytestmark = pytest.mark.needs_programs
 
@@ -91,26 +91,31 @@ def test_the_production_module_that_star_imports_the_named_one_is_extended(
 
 def _debug_set_by(root: Path, platform: str, stdout: str, off: str = "False") -> bool:
     """True when the platform's own configuration sets DJANGO_DEBUG to `off`."""
+    return _set_by(root, platform, stdout, "DJANGO_DEBUG", off)
+
+
+def _set_by(root: Path, platform: str, stdout: str, name: str, value: str) -> bool:
+    """True when the platform's own configuration sets the variable `name` to `value`."""
     if platform == "heroku":
         return any(
-            "heroku config:set" in line and f"DJANGO_DEBUG={off}" in line
+            "heroku config:set" in line and f"{name}={value}" in line
             for line in stdout.splitlines()
         )
     if platform == "fly_io":
-        return f"DJANGO_DEBUG={off}" in (root / "Dockerfile").read_text("utf-8")
+        return f"{name}={value}" in (root / "Dockerfile").read_text("utf-8")
     if platform == "railway":
         import railway_iac
 
         graph = railway_iac.evaluate(root / ".railway" / "railway.ts")
-        return f'"DJANGO_DEBUG": "{off}"' in json.dumps(graph)
+        return f'"{name}": "{value}"' in json.dumps(graph)
     if platform == "render":
         import render_schema
 
         blueprint = render_schema.assert_valid((root / "render.yaml").read_text("utf-8"))
         env = {var["key"]: var for var in blueprint["services"][0]["envVars"]}
-        return env.get("DJANGO_DEBUG", {}).get("value") == off
+        return env.get(name, {}).get("value") == value
     config = root / (".upsun/config.yaml" if platform == "upsun" else ".platform.app.yaml")
-    return f"DJANGO_DEBUG: '{off}'" in config.read_text("utf-8")
+    return f"{name}: '{value}'" in config.read_text("utf-8")
 
 
 # DEBUG = env.bool("DJANGO_DEBUG", default=True), and DEBUG = os.getenv("DJANGO_DEBUG")
@@ -621,3 +626,23 @@ def test_settings_older_than_django_3_2_get_the_auto_field_their_migrations_have
     written = 'DEFAULT_AUTO_FIELD = "django.db.models.AutoField"' in settings
     # Django 6.0 made BigAutoField the default and dropped the warning: nothing to write.
     assert written == (django.VERSION < (6, 0))
+
+
+@pytest.mark.parametrize("platform", ["heroku", "fly_io"])
+def test_an_asgi_module_that_imports_its_routing_before_django_is_set_up_is_stopped(
+    tmp_path, platform
+):
+    # asgi.py imports its routing (consumers, their models) before its settings line and
+    # get_asgi_application(): runserver forgives it, a server importing asgi.py alone
+    # stops. One message names the line and the order to write; nothing is changed.
+    import service_shapes
+
+    root = service_shapes.copy("channels-late-settings", tmp_path)
+    before = snapshot(root)
+    result = deploy(root, platform)
+    assert result.returncode != 0
+    said = " ".join((result.stderr + result.stdout).split())
+    assert "blog/asgi.py runs `import chat.routing` (line 7) before Django is set up" in said
+    assert "AppRegistryNotReady" in said and "get_asgi_application()" in said
+    assert "Traceback" not in said
+    assert snapshot(root) == before
