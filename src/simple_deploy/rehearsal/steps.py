@@ -456,10 +456,13 @@ def _step_check(state: _Rehearsal) -> _Outcome:
         return tail(result.output)
     # Only warnings, each about a value the project's own files set: its choice.
     choices, others = chosen_settings.chosen(result.output, state.ctx.app)
-    if not choices or others or "ERRORS:" in result.output or "Traceback" in result.output:
+    # Or a library's warning about something other than the deployment (an API schema).
+    apart, others = chosen_settings.not_about_deployment(others)
+    failed = others or "ERRORS:" in result.output or "Traceback" in result.output
+    if failed or not (choices or apart):
         why = missing_static_dirs.causes(result.output, state.ctx.app, state.ctx.git_root)
         raise StepFailed("\n".join([*why, failure(argv, result)]))
-    notes = "; ".join(choice.note() for choice in choices)
+    notes = "; ".join([*(choice.note() for choice in choices), *apart])
     return notes, tail(result.output)
 
 
