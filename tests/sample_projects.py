@@ -703,7 +703,15 @@ def _before_auto_field(manage_dir: Path) -> None:
     (app / "migrations" / "0001_initial.py").write_text(NOTES_MIGRATION, encoding="utf-8")
 
 
+def _empty_static_root(manage_dir: Path) -> None:
+    """STATIC_ROOT = "" and MEDIA_ROOT = "", as Django's startproject wrote them before 1.6
+    and projects (django-allauth's example among them) still carry."""
+    with open(manage_dir / "blog" / "settings.py", "a", encoding="utf-8") as out:
+        out.write('\nMEDIA_ROOT = ""\nMEDIA_URL = ""\nSTATIC_ROOT = ""\n')
+
+
 SETTINGS_SHAPES = {
+    "empty-static-root": (_empty_static_root, ()),
     "before-auto-field": (_before_auto_field, ()),
     "platform-flag": (_platform_flag, ()),
     "development-only": (_development_only, ()),

@@ -557,9 +557,11 @@ def final_values(settled):
             else None
         ),
         "staticfiles_storage": text("STATICFILES_STORAGE"),
-        "static_root": getattr(settled, "STATIC_ROOT", None) is not None,
+        # STATIC_ROOT = "" (old startproject templates, still in many projects) is unset
+        # for collectstatic, which refuses to run: the block must set it.
+        "static_root": bool(str(getattr(settled, "STATIC_ROOT", None) or "")),
         # Root-relative (POSIX) when inside the repository: this runs in a copy of it.
-        "static_root_rel": _static_root_rel(getattr(settled, "STATIC_ROOT", None)),
+        "static_root_rel": _static_root_rel(getattr(settled, "STATIC_ROOT", None) or None),
         "static_url": getattr(settled, "STATIC_URL", None) is not None,
         "served_dirs": served_dirs(),
         "base_dir_is_manage_dir": bool(base_dir_here),

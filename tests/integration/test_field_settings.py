@@ -646,3 +646,21 @@ def test_an_asgi_module_that_imports_its_routing_before_django_is_set_up_is_stop
     assert "AppRegistryNotReady" in said and "get_asgi_application()" in said
     assert "Traceback" not in said
     assert snapshot(root) == before
+
+
+@pytest.mark.parametrize("platform", ["heroku", "fly_io", "render"])
+def test_an_empty_static_root_is_set_so_collectstatic_runs(sample_project, platform):
+    # STATIC_ROOT = "" is no folder: collectstatic refuses to run ("without having set the
+    # STATIC_ROOT setting to a filesystem path"), so the platform's build stopped.
+    root = sample_project("requirements_txt", "nested", settings="empty-static-root")
+    folder = manage_dir(root)
+    result = deploy(root, platform)
+    assert result.returncode == 0, result.stderr + result.stdout
+    env = {**PLATFORM_ENV[platform], "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/d"}
+    if platform == "fly_io":
+        env = {"SIMPLE_DEPLOY_FLY_BUILD": "1"}  # the image build, where collectstatic runs
+    static_root = read_settings(folder, env, "str(s.STATIC_ROOT)")
+    assert static_root == str(folder / "staticfiles")
+    collected = _manage(folder, env, "collectstatic", "--noinput")
+    assert collected.returncode == 0, collected.stderr
+    assert (folder / "staticfiles" / "admin").is_dir()
