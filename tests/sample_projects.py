@@ -710,7 +710,26 @@ def _empty_static_root(manage_dir: Path) -> None:
         out.write('\nMEDIA_ROOT = ""\nMEDIA_URL = ""\nSTATIC_ROOT = ""\n')
 
 
+def _old_middleware(manage_dir: Path) -> None:
+    """MIDDLEWARE as a tuple without SecurityMiddleware or XFrameOptionsMiddleware, as
+    lists older than Django 1.8 (and django-allauth's example) have it."""
+    settings = manage_dir / "blog" / "settings.py"
+    text = settings.read_text(encoding="utf-8")
+    start = text.index("MIDDLEWARE = [")
+    end = text.index("]\n", start) + 2
+    names = (
+        "django.contrib.sessions.middleware.SessionMiddleware",
+        "django.middleware.common.CommonMiddleware",
+        "django.middleware.csrf.CsrfViewMiddleware",
+        "django.contrib.auth.middleware.AuthenticationMiddleware",
+        "django.contrib.messages.middleware.MessageMiddleware",
+    )
+    lines = "".join(f'    "{name}",\n' for name in names)
+    settings.write_text(text[:start] + f"MIDDLEWARE = (\n{lines})\n" + text[end:], "utf-8")
+
+
 SETTINGS_SHAPES = {
+    "old-middleware": (_old_middleware, ()),
     "empty-static-root": (_empty_static_root, ()),
     "before-auto-field": (_before_auto_field, ()),
     "platform-flag": (_platform_flag, ()),

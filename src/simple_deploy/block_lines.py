@@ -16,6 +16,7 @@ __all__ = ["static_and_apps", "email_lines"]
 
 SECURITY = "django.middleware.security.SecurityMiddleware"
 WHITENOISE_MIDDLEWARE = "whitenoise.middleware.WhiteNoiseMiddleware"
+XFRAME = "django.middleware.clickjacking.XFrameOptionsMiddleware"
 _FILE_STORAGE = "django.core.files.storage.FileSystemStorage"
 _SMTP = "django.core.mail.backends.smtp.EmailBackend"
 _DEVELOPMENT_BACKENDS = frozenset(
@@ -56,7 +57,9 @@ def _static(project: Project) -> list[str]:
 
 def _middleware(project: Project, first: tuple[str, ...]) -> list[str]:
     """MIDDLEWARE with SecurityMiddleware and WhiteNoise where the project lacks them,
-    and `first` (Python expressions) before all others."""
+    `first` (Python expressions) before all others, and XFrameOptionsMiddleware last
+    (where startproject has put it since Django 1.4) when the list lacks it: without it
+    `check --deploy` warns security.W002 and pages can be framed by any site."""
     names = project.facts.middleware
     head = list(first)
     if SECURITY not in names:
@@ -70,12 +73,15 @@ def _middleware(project: Project, first: tuple[str, ...]) -> list[str]:
         middle = [f'"{WHITENOISE_MIDDLEWARE}"']
     else:
         middle, cut = [], 0
-    if not head and not middle:
+    tail = [] if XFRAME in names else [f'"{XFRAME}"']
+    if tail:
+        comment.append("# Clickjacking protection, last, as startproject lists it.")
+    if not head and not middle and not tail:
         return []
     if cut == 0:
-        parts = [*head, *middle, "*MIDDLEWARE"]
+        parts = [*head, *middle, "*MIDDLEWARE", *tail]
     else:
-        parts = [*head, f"*MIDDLEWARE[:{cut}]", *middle, f"*MIDDLEWARE[{cut}:]"]
+        parts = [*head, f"*MIDDLEWARE[:{cut}]", *middle, f"*MIDDLEWARE[{cut}:]", *tail]
     one_line = f"MIDDLEWARE = [{', '.join(parts)}]"
     if len(one_line) <= 96:
         return [*comment, one_line]

@@ -664,3 +664,24 @@ def test_an_empty_static_root_is_set_so_collectstatic_runs(sample_project, platf
     collected = _manage(folder, env, "collectstatic", "--noinput")
     assert collected.returncode == 0, collected.stderr
     assert (folder / "staticfiles" / "admin").is_dir()
+
+
+@pytest.mark.parametrize("platform", ["heroku", "railway", "upsun"])
+def test_a_middleware_list_without_clickjacking_protection_gets_it_last(sample_project, platform):
+    # A MIDDLEWARE tuple of an old layout: no SecurityMiddleware, no XFrameOptionsMiddleware
+    # (check --deploy warns security.W002). Both are added; the project's order is kept.
+    root = sample_project("requirements_txt", "nested", settings="old-middleware")
+    folder = manage_dir(root)
+    result = deploy(root, platform)
+    assert result.returncode == 0, result.stderr + result.stdout
+    env = {**PLATFORM_ENV[platform], "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/d"}
+    names = read_settings(folder, env, "list(s.MIDDLEWARE)")
+    assert names[-1] == "django.middleware.clickjacking.XFrameOptionsMiddleware"
+    order = [
+        "django.middleware.security.SecurityMiddleware",
+        "django.contrib.sessions.middleware.SessionMiddleware",
+        "django.contrib.messages.middleware.MessageMiddleware",
+    ]
+    assert sorted(order, key=names.index) == order, names
+    checked = _manage(folder, env, "check", "--deploy")
+    assert "security.W002" not in checked.stdout + checked.stderr
