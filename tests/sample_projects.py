@@ -647,7 +647,91 @@ def _platform_flag(manage_dir: Path) -> None:
         (folder / f"settings_{name}.py").write_text(text, encoding="utf-8")
 
 
+NOTES_MODELS = """from django.db import models
+
+
+class Note(models.Model):
+    text = models.TextField()
+"""
+
+# What makemigrations wrote under Django 3.1: AutoField, the default then.
+NOTES_MIGRATION = """from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    initial = True
+
+    dependencies = []
+
+    operations = [
+        migrations.CreateModel(
+            name="Note",
+            fields=[
+                (
+                    "id",
+                    models.AutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField()),
+            ],
+        ),
+    ]
+"""
+
+
+def _before_auto_field(manage_dir: Path) -> None:
+    """A project started before Django 3.2: its settings set no DEFAULT_AUTO_FIELD, and
+    its app (no default_auto_field in apps.py) has a model whose migration made an
+    AutoField primary key."""
+    settings = manage_dir / "blog" / "settings.py"
+    text = settings.read_text(encoding="utf-8")
+    if "DEFAULT_AUTO_FIELD" in text:  # startproject before Django 6.0 writes it
+        start = text.index("# Default primary key field type")
+        end = text.index("\n", text.index("DEFAULT_AUTO_FIELD")) + 1
+        settings.write_text(text[:start] + text[end:], encoding="utf-8")
+    _edit(
+        settings,
+        "    'django.contrib.staticfiles',\n",
+        "    'django.contrib.staticfiles',\n    'notes',\n",
+    )
+    app = manage_dir / "notes"
+    (app / "migrations").mkdir(parents=True)
+    (app / "__init__.py").write_text("", encoding="utf-8")
+    (app / "migrations" / "__init__.py").write_text("", encoding="utf-8")
+    (app / "models.py").write_text(NOTES_MODELS, encoding="utf-8")
+    (app / "migrations" / "0001_initial.py").write_text(NOTES_MIGRATION, encoding="utf-8")
+
+
+def _empty_static_root(manage_dir: Path) -> None:
+    """STATIC_ROOT = "" and MEDIA_ROOT = "", as Django's startproject wrote them before 1.6
+    and projects (django-allauth's example among them) still carry."""
+    with open(manage_dir / "blog" / "settings.py", "a", encoding="utf-8") as out:
+        out.write('\nMEDIA_ROOT = ""\nMEDIA_URL = ""\nSTATIC_ROOT = ""\n')
+
+
+def _old_middleware(manage_dir: Path) -> None:
+    """MIDDLEWARE as a tuple without SecurityMiddleware or XFrameOptionsMiddleware, as
+    lists older than Django 1.8 (and django-allauth's example) have it."""
+    settings = manage_dir / "blog" / "settings.py"
+    text = settings.read_text(encoding="utf-8")
+    start = text.index("MIDDLEWARE = [")
+    end = text.index("]\n", start) + 2
+    names = (
+        "django.contrib.sessions.middleware.SessionMiddleware",
+        "django.middleware.common.CommonMiddleware",
+        "django.middleware.csrf.CsrfViewMiddleware",
+        "django.contrib.auth.middleware.AuthenticationMiddleware",
+        "django.contrib.messages.middleware.MessageMiddleware",
+    )
+    lines = "".join(f'    "{name}",\n' for name in names)
+    settings.write_text(text[:start] + f"MIDDLEWARE = (\n{lines})\n" + text[end:], "utf-8")
+
+
 SETTINGS_SHAPES = {
+    "old-middleware": (_old_middleware, ()),
+    "empty-static-root": (_empty_static_root, ()),
+    "before-auto-field": (_before_auto_field, ()),
     "platform-flag": (_platform_flag, ()),
     "development-only": (_development_only, ()),
     "own-names": (_own_names, ("dj-database-url~=3.0",)),

@@ -204,6 +204,37 @@ def _channels(manage_dir: Path) -> None:
     _append(settings, CHANNELS_SETTINGS)
 
 
+# The order of Channels' tutorial projects: the routing (consumers, channels' auth, and
+# the models they use) imported before the settings are named, which runserver forgives
+# (manage.py named them) and a server importing asgi.py alone does not.
+CHANNELS_LATE_ASGI = """import os
+
+from channels.auth import AuthMiddlewareStack
+from channels.routing import ProtocolTypeRouter, URLRouter
+from django.core.asgi import get_asgi_application
+
+import chat.routing
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "blog.settings")
+
+application = ProtocolTypeRouter(
+    {
+        "http": get_asgi_application(),
+        "websocket": AuthMiddlewareStack(URLRouter(chat.routing.websocket_urlpatterns)),
+    }
+)
+"""
+
+
+def _channels_late(manage_dir: Path) -> None:
+    _channels(manage_dir)
+    (manage_dir / "blog" / "asgi.py").write_text(CHANNELS_LATE_ASGI, "utf-8")
+    # The consumers use a model, as a chat's rooms and messages are.
+    consumers = manage_dir / "chat" / "consumers.py"
+    text = consumers.read_text("utf-8")
+    consumers.write_text("from django.contrib.auth.models import User  # noqa: F401\n" + text)
+
+
 def _uvicorn(manage_dir: Path) -> None:
     (manage_dir / "blog" / "views.py").write_text(UVICORN_VIEW, "utf-8")
     urls = manage_dir / "blog" / "urls.py"
@@ -220,6 +251,10 @@ SERVICE_SHAPES = {
     "celery-beat": (_celery_beat, ("celery[redis]~=5.5", "django-celery-beat~=2.8")),
     "rq": (_rq, ("django-rq~=3.0",)),
     "channels": (_channels, ("channels[daphne]~=4.2", "channels-redis~=4.2")),
+    "channels-late-settings": (
+        _channels_late,
+        ("channels[daphne]~=4.2", "channels-redis~=4.2"),
+    ),
     "uvicorn": (_uvicorn, ("uvicorn~=0.34",)),
 }
 

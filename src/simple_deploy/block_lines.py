@@ -16,6 +16,7 @@ __all__ = ["static_and_apps", "email_lines"]
 
 SECURITY = "django.middleware.security.SecurityMiddleware"
 WHITENOISE_MIDDLEWARE = "whitenoise.middleware.WhiteNoiseMiddleware"
+XFRAME = "django.middleware.clickjacking.XFrameOptionsMiddleware"
 _FILE_STORAGE = "django.core.files.storage.FileSystemStorage"
 _SMTP = "django.core.mail.backends.smtp.EmailBackend"
 _DEVELOPMENT_BACKENDS = frozenset(
@@ -56,7 +57,9 @@ def _static(project: Project) -> list[str]:
 
 def _middleware(project: Project, first: tuple[str, ...]) -> list[str]:
     """MIDDLEWARE with SecurityMiddleware and WhiteNoise where the project lacks them,
-    and `first` (Python expressions) before all others."""
+    `first` (Python expressions) before all others, and XFrameOptionsMiddleware last
+    (where startproject has put it since Django 1.4) when the list lacks it: without it
+    `check --deploy` warns security.W002 and pages can be framed by any site."""
     names = project.facts.middleware
     head = list(first)
     if SECURITY not in names:
@@ -70,12 +73,15 @@ def _middleware(project: Project, first: tuple[str, ...]) -> list[str]:
         middle = [f'"{WHITENOISE_MIDDLEWARE}"']
     else:
         middle, cut = [], 0
-    if not head and not middle:
+    tail = [] if XFRAME in names else [f'"{XFRAME}"']
+    if tail:
+        comment.append("# Clickjacking protection, last, as startproject lists it.")
+    if not head and not middle and not tail:
         return []
     if cut == 0:
-        parts = [*head, *middle, "*MIDDLEWARE"]
+        parts = [*head, *middle, "*MIDDLEWARE", *tail]
     else:
-        parts = [*head, f"*MIDDLEWARE[:{cut}]", *middle, f"*MIDDLEWARE[{cut}:]"]
+        parts = [*head, f"*MIDDLEWARE[:{cut}]", *middle, f"*MIDDLEWARE[{cut}:]", *tail]
     one_line = f"MIDDLEWARE = [{', '.join(parts)}]"
     if len(one_line) <= 96:
         return [*comment, one_line]
@@ -93,9 +99,33 @@ def _without_tool(project: Project) -> list[str]:
     return ["# A development tool: not installed in production.", line]
 
 
+def _auto_field(project: Project) -> list[str]:
+    """DEFAULT_AUTO_FIELD, for settings made before Django 3.2 that never set it.
+
+    Django 3.2 to 5.2 then use AutoField and warn (models.W042) for every model without
+    an explicit primary key, so `check --deploy` is not clean; naming the value they
+    already use silences it with no migration. Django 6.0 made BigAutoField the default
+    and dropped the warning: there the line would change the schema, so none is written.
+    """
+    major, minor = (int(part) for part in project.django_version.split(".")[:2])
+    if project.facts.default_auto_field or (major, minor) >= (6, 0):
+        return []
+    return [
+        "# Your models' primary keys as Django before 6.0 makes them when no",
+        "# DEFAULT_AUTO_FIELD is set (no migration; check --deploy warns models.W042 without).",
+        'DEFAULT_AUTO_FIELD = "django.db.models.AutoField"',
+    ]
+
+
 def static_and_apps(project: Project, first_middleware: tuple[str, ...] = ()) -> str:
-    """STATIC_ROOT, STORAGES, MIDDLEWARE and INSTALLED_APPS lines, as the project needs."""
-    lines = [*_static(project), *_middleware(project, first_middleware), *_without_tool(project)]
+    """STATIC_ROOT, STORAGES, MIDDLEWARE and INSTALLED_APPS lines, as the project needs
+    (and DEFAULT_AUTO_FIELD for settings older than Django 3.2's startproject)."""
+    lines = [
+        *_static(project),
+        *_middleware(project, first_middleware),
+        *_without_tool(project),
+        *_auto_field(project),
+    ]
     return "".join(f"    {line}\n" if line else "\n" for line in lines)
 
 

@@ -13,12 +13,13 @@ from pathlib import Path
 from typing import NamedTuple
 
 from . import checks, env_needs, gitignore, markers, service_config
+from .asgi_import import asgi_import_problems
 from .changes import ApplyError, apply_changes, link_problems, never_replaced, written_at
 from .drivers import DRIVER_NAMES
 from .lock import refresh_lock
 from .log import LogError
 from .names import name_problems
-from .package_managers import lock_export, pipenv_export
+from .package_managers import Requirement, lock_export, pipenv_export
 from .parsing import ReadError, reading_files
 from .plan import FileChange, Plan, requirement_changes
 from .plugin import Options, PlatformPlugin
@@ -107,7 +108,9 @@ def safety_problems(project: Project, plugin: PlatformPlugin, options: Options) 
     if not options.get("ignore_unclean_git"):
         problems += checks.git_tree_problems(project)
     problems += checks.tracked_venv_problems(project)
-    problems += checks.settings_problems(project)
+    settings = checks.settings_problems(project)
+    # The ASGI module imports the settings: tried only once they import.
+    problems += settings or asgi_import_problems(project)
     with _reading(project, "the dependency tables of your package manager"):
         problems += checks.manager_problems(project)
     problems += _other_platform_problems(project, plugin)
@@ -169,6 +172,19 @@ def build_plan(project: Project, plugin: PlatformPlugin, options: Options) -> Pl
     wanted = list(platform_plan.requirements)
     notes = [f"Settings extended: `{project.settings_rel}` ({project.settings_source})."]
     notes += python_notes(project, plugin)
+    through = project.deps.django_through
+    if through:
+        # Django comes only through a listed package: pinned to the release running here,
+        # so the platform's resolver cannot pick a newer Django than the one tested.
+        pin = f"Django~={project.django_version}.0"
+        wanted.append(
+            Requirement("django", pin, f"the Django you run; it came only through {through}")
+        )
+        notes.append(
+            f"Django: your requirements do not list it; it came only through {through}. "
+            f"`{pin}` is added, the release you run, so the platform installs the Django "
+            "you tested."
+        )
     driver = project.postgres_driver
     if driver is not None and any(r.name in DRIVER_NAMES for r in wanted):
         # One driver: the one the project already uses and tests with. A Celery broker on

@@ -46,6 +46,8 @@ class SettingsFacts:
     # WAGTAILADMIN_BASE_URL is set once imported (a line under an `if` on a variable
     # the platform does not have leaves it unset there).
     wagtail_base_url: bool = True
+    # The settings set DEFAULT_AUTO_FIELD (startproject has since Django 3.2).
+    default_auto_field: bool = True
     # STATICFILES_DIRS folders and template DIRS inside the repository, relative to the
     # git root (POSIX): where a frontend built in another folder must land.
     served_dirs: tuple[str, ...] = ()
@@ -113,6 +115,7 @@ def from_probe(final: Mapping[str, Any] | None) -> SettingsFacts | None:
         sender_set=bool(final.get("sender_set")),
         mailers=tuple(sorted(mailers.items())) if isinstance(mailers, dict) else None,
         wagtail_base_url=bool(final.get("wagtail_base_url", True)),
+        default_auto_field=bool(final.get("default_auto_field", True)),
         served_dirs=tuple(
             str(rel) for rel in final.get("served_dirs") or () if isinstance(rel, str)
         ),

@@ -239,6 +239,34 @@ def note(key, present):
     if own:
         reads.setdefault(key, at)
 
+# Where the project listed the whole environment (pydantic-settings, goodconf: a model
+# built from every variable set): a variable it lacks is never asked for by name, so
+# only the import's error names it. Indexes into `order` at each listing, and the line.
+listings = []
+
+def note_listing():
+    at, _ = attribute(sys._getframe(2))
+    if at is not None:
+        listings.append((len(order), at))
+
+def named_missing(exc, error):
+    # The names a failed validation of a listed environment says are missing: pydantic's
+    # errors() when it has them (field names, as the variables are spelled in any case),
+    # else the variable-like words of the message.
+    names = []
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        try:
+            for item in errors():
+                loc = item.get("loc") or ()
+                if item.get("type") == "missing" and loc and isinstance(loc[0], str):
+                    names.append(loc[0].upper())
+        except Exception:
+            names = []
+    if not names:
+        names = re.findall(r"(?<![\w.])[A-Z][A-Z0-9]*_[A-Z0-9_]*[A-Z0-9](?![\w.])", error)
+    return [n for n in dict.fromkeys(names) if n not in env.data and n not in supplied]
+
 class Recorder(MutableMapping):
     def __init__(self, data):
         self.data = data
@@ -258,7 +286,15 @@ class Recorder(MutableMapping):
     def __delitem__(self, key):
         del self.data[key]
     def __iter__(self):
+        note_listing()
         return iter(self.data)
+    # A listing reads every variable set (PATH, HOME...), not one the settings name.
+    def items(self):
+        note_listing()
+        return self.data.items()
+    def values(self):
+        note_listing()
+        return self.data.values()
     def __len__(self):
         return len(self.data)
     def copy(self):
@@ -359,6 +395,14 @@ for attempt in range(12):
     ]
     if not missing:
         missing = used_unset(order[mark:], error, at)
+        if missing:
+            guesses.append(missing[-1])
+            guessed_at = (error, at)
+    listed = [where for index, where in listings if index >= mark]
+    if not missing and listed:
+        missing = named_missing(failure, error)
+        for name in missing:
+            seen_at.setdefault(name, listed[-1])
         if missing:
             guesses.append(missing[-1])
             guessed_at = (error, at)
@@ -513,15 +557,18 @@ def final_values(settled):
             else None
         ),
         "staticfiles_storage": text("STATICFILES_STORAGE"),
-        "static_root": getattr(settled, "STATIC_ROOT", None) is not None,
+        # STATIC_ROOT = "" (old startproject templates, still in many projects) is unset
+        # for collectstatic, which refuses to run: the block must set it.
+        "static_root": bool(str(getattr(settled, "STATIC_ROOT", None) or "")),
         # Root-relative (POSIX) when inside the repository: this runs in a copy of it.
-        "static_root_rel": _static_root_rel(getattr(settled, "STATIC_ROOT", None)),
+        "static_root_rel": _static_root_rel(getattr(settled, "STATIC_ROOT", None) or None),
         "static_url": getattr(settled, "STATIC_URL", None) is not None,
         "served_dirs": served_dirs(),
         "base_dir_is_manage_dir": bool(base_dir_here),
         "email_backend": text("EMAIL_BACKEND"),
         "sender_set": any(hasattr(settled, n) for n in ("DEFAULT_FROM_EMAIL", "SERVER_EMAIL")),
         "wagtail_base_url": hasattr(settled, "WAGTAILADMIN_BASE_URL"),
+        "default_auto_field": hasattr(settled, "DEFAULT_AUTO_FIELD"),
         "smtp_settings": any(
             hasattr(settled, name)
             for name in ("EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD")

@@ -151,3 +151,40 @@ def test_committed_output_needs_no_frontend_build(project):
     said = configured_text(project, "render")
     assert "yarn" not in (project / "render.yaml").read_text("utf-8")
     assert "Frontend" not in said and "frontend `" not in said, said
+
+
+def test_fly_replay_of_a_kept_dockerfile_runs_its_frontend_stage(sample_project, tmp_path):
+    """The project's own Dockerfile at the root, kept for Fly, builds the frontend in a
+    Node.js stage and copies it in: a rehearsal without a container engine replays the
+    Dockerfile's manage.py steps, and runs that stage's build before them (without it
+    the folder is missing: `check --deploy` warns W004, the home page is a 500)."""
+    project = sample_project("requirements_txt", "flat")
+    add_dockerfile_frontend(project, project, project / "blog" / "settings.py")
+    (project / "docker" / "Dockerfile").rename(project / "Dockerfile")
+    commit(project, "frontend built by the project's Dockerfile")
+    assert deploy(project, "fly_io").returncode == 0
+    assert "FROM node:${NODE_VERSION} AS frontend-builder" in (project / "Dockerfile").read_text(
+        "utf-8"
+    ), "the project's Dockerfile was not kept"
+    runtime = plugins.load("fly_io").runtime(inspect(manage_dir(project)))
+    assert not runtime.build_problems, runtime.build_problems
+    steps = [" ".join(command.argv) for command in runtime.build]
+    assert_in_order("\n".join(steps), INSTALL, BUILD, "dist ../client/dist", "collectstatic")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "Fly")
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(project), str(clone)], check=True)
+    base = {
+        k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "VIRTUAL_ENV")
+    }
+    fill = {**_VALUES, "{app_root}": str(clone)}
+    env = base | _filled(runtime.env, fill)
+    for command in runtime.build:
+        argv = [sys.executable if arg == "python" else arg for arg in command.argv]
+        cwd = _filled({"cwd": str(command.cwd)}, fill)["cwd"]
+        done = subprocess.run(
+            argv, cwd=clone / cwd, env=env | _filled(command.env, fill), capture_output=True
+        )
+        assert done.returncode == 0, f"{command.argv}: {done.stderr!r}"
+    assert (clone / "client" / "dist" / "index.html").is_file()
+    assert list(clone.glob("staticfiles/app*.css")), "the frontend's CSS was not collected"

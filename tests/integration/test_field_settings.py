@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from project_files import deploy, manage_dir
+from project_files import deploy, manage_dir, snapshot
 
 pytestmark = pytest.mark.needs_programs
 
@@ -91,26 +91,31 @@ def test_the_production_module_that_star_imports_the_named_one_is_extended(
 
 def _debug_set_by(root: Path, platform: str, stdout: str, off: str = "False") -> bool:
     """True when the platform's own configuration sets DJANGO_DEBUG to `off`."""
+    return _set_by(root, platform, stdout, "DJANGO_DEBUG", off)
+
+
+def _set_by(root: Path, platform: str, stdout: str, name: str, value: str) -> bool:
+    """True when the platform's own configuration sets the variable `name` to `value`."""
     if platform == "heroku":
         return any(
-            "heroku config:set" in line and f"DJANGO_DEBUG={off}" in line
+            "heroku config:set" in line and f"{name}={value}" in line
             for line in stdout.splitlines()
         )
     if platform == "fly_io":
-        return f"DJANGO_DEBUG={off}" in (root / "Dockerfile").read_text("utf-8")
+        return f"{name}={value}" in (root / "Dockerfile").read_text("utf-8")
     if platform == "railway":
         import railway_iac
 
         graph = railway_iac.evaluate(root / ".railway" / "railway.ts")
-        return f'"DJANGO_DEBUG": "{off}"' in json.dumps(graph)
+        return f'"{name}": "{value}"' in json.dumps(graph)
     if platform == "render":
         import render_schema
 
         blueprint = render_schema.assert_valid((root / "render.yaml").read_text("utf-8"))
         env = {var["key"]: var for var in blueprint["services"][0]["envVars"]}
-        return env.get("DJANGO_DEBUG", {}).get("value") == off
+        return env.get(name, {}).get("value") == value
     config = root / (".upsun/config.yaml" if platform == "upsun" else ".platform.app.yaml")
-    return f"DJANGO_DEBUG: '{off}'" in config.read_text("utf-8")
+    return f"{name}: '{value}'" in config.read_text("utf-8")
 
 
 # DEBUG = env.bool("DJANGO_DEBUG", default=True), and DEBUG = os.getenv("DJANGO_DEBUG")
@@ -585,3 +590,98 @@ def test_a_variable_read_from_an_untracked_env_file_is_given_to_the_image_build(
     collect = next(line for line in dockerfile.splitlines() if "collectstatic" in line)
     assert "DJANGO_SECRET_KEY=" in collect
     assert "local-dev-key" not in dockerfile
+
+
+def _manage(folder: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    base = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE",)}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=folder,
+        env={**base, "ALLOWED_HOSTS": "blog.example", "SECRET_KEY": "k" * 50, **env},
+        capture_output=True,
+        text=True,
+    )
+
+
+@pytest.mark.parametrize("platform", ALL_PLATFORMS)
+def test_settings_older_than_django_3_2_get_the_auto_field_their_migrations_have(
+    sample_project, platform
+):
+    # No DEFAULT_AUTO_FIELD, a model whose migration made an AutoField: Django 3.2-5.2 warn
+    # models.W042 for it, so check --deploy is not clean. The platform gets the value they
+    # already use: the warning goes, and no migration is needed.
+    import django
+
+    root = sample_project("requirements_txt", "nested", settings="before-auto-field")
+    folder = manage_dir(root)
+    result = deploy(root, platform)
+    assert result.returncode == 0, result.stderr + result.stdout
+    env = {**PLATFORM_ENV[platform], "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/d"}
+    checked = _manage(folder, env, "check")
+    assert checked.returncode == 0, checked.stderr
+    assert "W042" not in checked.stdout + checked.stderr
+    unchanged = _manage(folder, env, "makemigrations", "--check", "--dry-run", "notes")
+    assert unchanged.returncode == 0, unchanged.stdout + unchanged.stderr
+    settings = (folder / "blog" / "settings.py").read_text("utf-8")
+    written = 'DEFAULT_AUTO_FIELD = "django.db.models.AutoField"' in settings
+    # Django 6.0 made BigAutoField the default and dropped the warning: nothing to write.
+    assert written == (django.VERSION < (6, 0))
+
+
+@pytest.mark.parametrize("platform", ["heroku", "fly_io"])
+def test_an_asgi_module_that_imports_its_routing_before_django_is_set_up_is_stopped(
+    tmp_path, platform
+):
+    # asgi.py imports its routing (consumers, their models) before its settings line and
+    # get_asgi_application(): runserver forgives it, a server importing asgi.py alone
+    # stops. One message names the line and the order to write; nothing is changed.
+    import service_shapes
+
+    root = service_shapes.copy("channels-late-settings", tmp_path)
+    before = snapshot(root)
+    result = deploy(root, platform)
+    assert result.returncode != 0
+    said = " ".join((result.stderr + result.stdout).split())
+    assert "blog/asgi.py runs `import chat.routing` (line 7) before Django is set up" in said
+    assert "AppRegistryNotReady" in said and "get_asgi_application()" in said
+    assert "Traceback" not in said
+    assert snapshot(root) == before
+
+
+@pytest.mark.parametrize("platform", ["heroku", "fly_io", "render"])
+def test_an_empty_static_root_is_set_so_collectstatic_runs(sample_project, platform):
+    # STATIC_ROOT = "" is no folder: collectstatic refuses to run ("without having set the
+    # STATIC_ROOT setting to a filesystem path"), so the platform's build stopped.
+    root = sample_project("requirements_txt", "nested", settings="empty-static-root")
+    folder = manage_dir(root)
+    result = deploy(root, platform)
+    assert result.returncode == 0, result.stderr + result.stdout
+    env = {**PLATFORM_ENV[platform], "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/d"}
+    if platform == "fly_io":
+        env = {"SIMPLE_DEPLOY_FLY_BUILD": "1"}  # the image build, where collectstatic runs
+    static_root = read_settings(folder, env, "str(s.STATIC_ROOT)")
+    assert static_root == str(folder / "staticfiles")
+    collected = _manage(folder, env, "collectstatic", "--noinput")
+    assert collected.returncode == 0, collected.stderr
+    assert (folder / "staticfiles" / "admin").is_dir()
+
+
+@pytest.mark.parametrize("platform", ["heroku", "railway", "upsun"])
+def test_a_middleware_list_without_clickjacking_protection_gets_it_last(sample_project, platform):
+    # A MIDDLEWARE tuple of an old layout: no SecurityMiddleware, no XFrameOptionsMiddleware
+    # (check --deploy warns security.W002). Both are added; the project's order is kept.
+    root = sample_project("requirements_txt", "nested", settings="old-middleware")
+    folder = manage_dir(root)
+    result = deploy(root, platform)
+    assert result.returncode == 0, result.stderr + result.stdout
+    env = {**PLATFORM_ENV[platform], "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/d"}
+    names = read_settings(folder, env, "list(s.MIDDLEWARE)")
+    assert names[-1] == "django.middleware.clickjacking.XFrameOptionsMiddleware"
+    order = [
+        "django.middleware.security.SecurityMiddleware",
+        "django.contrib.sessions.middleware.SessionMiddleware",
+        "django.contrib.messages.middleware.MessageMiddleware",
+    ]
+    assert sorted(order, key=names.index) == order, names
+    checked = _manage(folder, env, "check", "--deploy")
+    assert "security.W002" not in checked.stdout + checked.stderr

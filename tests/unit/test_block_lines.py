@@ -18,6 +18,7 @@ from simple_deploy.settings_facts import STARTPROJECT, SettingsFacts
 
 SECURITY = "django.middleware.security.SecurityMiddleware"
 WHITENOISE = "whitenoise.middleware.WhiteNoiseMiddleware"
+XFRAME = "django.middleware.clickjacking.XFrameOptionsMiddleware"
 WHITENOISE_STORAGE = "whitenoise.storage.CompressedManifestStaticFilesStorage"
 
 
@@ -96,14 +97,21 @@ def test_middleware_without_security_gets_it_first_then_whitenoise():
 
 
 def test_a_tuple_middleware_with_security_later_gets_whitenoise_right_after_it():
-    middleware = ("a.First", SECURITY, "b.Last")
+    middleware = ("a.First", SECURITY, "b.Last", XFRAME)
     lines = block_lines.static_and_apps(project(middleware=middleware, middleware_is_list=False))
     got = run(lines, {**startproject_settings(), "MIDDLEWARE": middleware})
-    assert got["MIDDLEWARE"] == ["a.First", SECURITY, WHITENOISE, "b.Last"]
+    assert got["MIDDLEWARE"] == ["a.First", SECURITY, WHITENOISE, "b.Last", XFRAME]
+
+
+def test_a_list_without_clickjacking_protection_gets_it_last():
+    middleware = (SECURITY, WHITENOISE, "b.Last")
+    lines = block_lines.static_and_apps(project(middleware=middleware, middleware_is_list=False))
+    got = run(lines, {**startproject_settings(), "MIDDLEWARE": middleware})
+    assert got["MIDDLEWARE"] == [SECURITY, WHITENOISE, "b.Last", XFRAME]
 
 
 def test_the_projects_own_whitenoise_stays_where_it_is():
-    middleware = (SECURITY, "x.Mine", WHITENOISE)
+    middleware = (SECURITY, "x.Mine", WHITENOISE, XFRAME)
     assert "MIDDLEWARE" not in block_lines.static_and_apps(project(middleware=middleware))
 
 

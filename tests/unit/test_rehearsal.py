@@ -613,3 +613,53 @@ def test_a_chosen_value_does_not_excuse_another_warning(project, scratch):
     failed = report.failed
     assert failed is not None and failed.name == "check --deploy"
     assert "security.W018" in failed.detail and "security.W019" in failed.detail
+
+
+# drf-spectacular's deploy check, as a DRF project shows it (field: devops-recipe-app-api):
+# the test environment has no drf-spectacular, so the project registers the same check.
+SCHEMA_CHECK = """
+from django.core import checks
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def schema(app_configs, **kwargs):
+    return [
+        checks.Warning(
+            "pages/views.py: Error [health_check]: unable to guess serializer. "
+            "Ignoring view for now.",
+            id="drf_spectacular.W002",
+        )
+    ]
+"""
+
+
+@pytest.mark.needs_programs
+@needs_gunicorn
+def test_an_api_schema_warning_of_the_deploy_checks_is_a_note(project, scratch):
+    (project / "pages" / "checks.py").write_text(SCHEMA_CHECK, encoding="utf-8")
+    (project / "pages" / "__init__.py").write_text("from . import checks  # noqa: F401\n")
+    _commit_all(project, "the schema check")
+
+    report = rehearse(project, ".", _quick_manager(), _runtime())
+
+    check = _step(report, "check --deploy")
+    assert check.ok, check.detail
+    assert "drf_spectacular.W002: drf-spectacular could not describe part of your API" in (
+        check.summary
+    )
+    assert report.ok, "\n\n".join(f"{s.name}: {s.detail}" for s in report.steps if not s.ok)
+
+
+@pytest.mark.needs_programs
+def test_an_api_schema_warning_does_not_excuse_another_warning(project, scratch):
+    (project / "pages" / "checks.py").write_text(SCHEMA_CHECK, encoding="utf-8")
+    (project / "pages" / "__init__.py").write_text("from . import checks  # noqa: F401\n")
+    _commit_all(project, "the schema check")
+    # Without ON_TESTPLATFORM the production block is off: DEBUG stays True (W018).
+    runtime = _runtime(env={"SECRET_KEY": "{secret_key}"}, build=(), release=())
+
+    report = rehearse(project, ".", _quick_manager(), runtime)
+
+    failed = report.failed
+    assert failed is not None and failed.name == "check --deploy"
+    assert "security.W018" in failed.detail and "drf_spectacular.W002" in failed.detail

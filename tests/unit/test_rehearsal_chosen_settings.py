@@ -29,3 +29,17 @@ def test_only_the_projects_settings_files_make_a_warning_its_choice(tmp_path):
         ("security.W019", "X_FRAME_OPTIONS", "site/settings/base.py", 2)
     ]
     assert others == ["security.W004"]
+
+
+def test_a_schema_generators_warnings_are_apart_from_the_deployments():
+    output = (
+        "WARNINGS:\n"
+        "?: (drf_spectacular.W002) /app/core/views.py: Error [health_check]: unable to guess "
+        "serializer. Ignoring view for now.\n"
+        "?: (security.W004) You have not set a value for the SECURE_HSTS_SECONDS setting.\n"
+    )
+    notes, others = chosen_settings.not_about_deployment(chosen_settings.warning_ids(output))
+    assert others == ["security.W004"]
+    assert len(notes) == 1 and notes[0].startswith(
+        "drf_spectacular.W002: drf-spectacular could not describe part of your API schema"
+    )

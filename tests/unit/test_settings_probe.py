@@ -304,3 +304,69 @@ def test_a_project_module_named_like_one_of_pythons_is_imported_afresh(tmp_path,
         sys.modules.pop("colorsys", None)
     assert result.error is None
     assert [(v.name, v.where) for v in result.variables] == [("PALETTE_KEY", "colorsys.py:2")]
+
+
+def test_a_model_built_from_the_whole_environment_names_the_variables_it_lacks(tmp_path):
+    # pydantic-settings and goodconf list every variable set and validate a model: a
+    # required one they lack is never asked for by name; only the error names it.
+    pytest.importorskip("pydantic")
+    (tmp_path / "prod.py").write_text(
+        "import os\n"
+        "from pydantic import BaseModel\n"
+        "class Config(BaseModel):\n"
+        "    secret_key: str\n"
+        "    api_token: str\n"
+        "    debug: bool = False\n"
+        "values = {k.lower(): v for k, v in os.environ.items()}\n"
+        "config = Config(**values)\n"
+        "SECRET_KEY = config.secret_key\n",
+        encoding="utf-8",
+    )
+    result = probe(tmp_path, tmp_path, "prod")
+    assert result.error is None
+    found = {v.name: (v.required, v.kind, v.where) for v in result.variables}
+    assert found == {
+        "SECRET_KEY": (True, "secret_key", "prod.py:7"),
+        "API_TOKEN": (True, "other", "prod.py:7"),
+    }
+
+
+def test_a_library_that_lists_the_environment_and_names_what_it_lacks(tmp_path):
+    # The listing is made by a library the settings call (goodconf's `config.load()`);
+    # its error is plain text naming the variables.
+    library = tmp_path / "libs"
+    library.mkdir()
+    (library / "envconf.py").write_text(
+        "import os\n"
+        "def load(*names):\n"
+        "    values = dict(os.environ.items())\n"
+        "    lacking = [n for n in names if n not in values]\n"
+        "    if lacking:\n"
+        "        raise RuntimeError('missing required settings: ' + ', '.join(lacking))\n"
+        "    return [values[n] for n in names]\n",
+        encoding="utf-8",
+    )
+    project = tmp_path / "site"
+    project.mkdir()
+    (project / "prod.py").write_text(
+        f"import sys\nsys.path.insert(0, {str(library)!r})\nimport envconf\n"
+        "SECRET_KEY, MAIL_HOST_NAME = envconf.load('DJANGO_SECRET_KEY', 'MAIL_HOST_NAME')\n",
+        encoding="utf-8",
+    )
+    result = probe(project, project, "prod")
+    assert result.error is None
+    found = {v.name: (v.required, v.where) for v in result.variables}
+    assert found == {
+        "DJANGO_SECRET_KEY": (True, "prod.py:4"),
+        "MAIL_HOST_NAME": (True, "prod.py:4"),
+    }
+
+
+def test_a_listed_environment_does_not_turn_the_settings_own_error_into_a_variable(tmp_path):
+    (tmp_path / "prod.py").write_text(
+        "import os\nNAMES = sorted(os.environ)\nraise RuntimeError('BROKEN_SETTING is wrong')\n",
+        encoding="utf-8",
+    )
+    result = probe(tmp_path, tmp_path, "prod")
+    assert result.error == "RuntimeError: BROKEN_SETTING is wrong"
+    assert result.variables == ()

@@ -84,6 +84,8 @@ class Dependencies:
       only the platforms that would install from it stop for it.
     - `pins`: canonical name -> the requirement as the user wrote it ("dj-database-url==0.5.0"),
       for the lines the manager can raise in place when a `Requirement.minimum` needs it.
+    - `django_through`: the listed package that brings Django when Django itself is not
+      listed (django-allauth, wagtail): the plan pins the Django this project runs.
     """
 
     manager: str
@@ -104,6 +106,7 @@ class Dependencies:
     export: str | None = None
     export_stale: str = ""
     pins: Mapping[str, str] = field(default_factory=dict)
+    django_through: str = ""
 
 
 class Edit(NamedTuple):

@@ -147,7 +147,8 @@ def _read(root: Path, groups: tuple[str, ...], python: str | None = None) -> Dep
     for line in production:
         if line.name != THIS_TOOL and line.local_path is not None:
             problems.append(_local_problem(line))
-    if "django" not in present and not problems:
+    through = "" if "django" in present else django_through(present)
+    if "django" not in present and not problems and not through:
         where = f"{FILE} or the files it includes" if len(tree.files) > 1 else FILE
         problems.append(
             f"{where} does not list Django, so the platform would install a project without "
@@ -168,6 +169,7 @@ def _read(root: Path, groups: tuple[str, ...], python: str | None = None) -> Dep
         notes=tuple(notes),
         hashed=hashed and compiled is None,
         pins=_pins(production, python),
+        django_through=through,
     )
 
 
@@ -270,6 +272,37 @@ def new_file(django_version: str) -> Dependencies:
     )
 
 
+def django_through(names: frozenset[str] | set[str]) -> str:
+    """The first listed package (by name) whose installed release requires Django, or "".
+
+    A requirements.txt listing only django-allauth or wagtail installs Django through it:
+    pip on the platform resolves one, so the project is complete, but that may be a
+    newer Django than the one tested here (the plan pins the one running).
+    """
+    from importlib import metadata
+
+    from packaging.requirements import InvalidRequirement
+    from packaging.requirements import Requirement as Pep508
+    from packaging.utils import canonicalize_name
+
+    for name in sorted(names):
+        try:
+            requires = metadata.requires(name) or []
+        except metadata.PackageNotFoundError:
+            continue
+        for text in requires:
+            try:
+                requirement = Pep508(text)
+            except InvalidRequirement:
+                continue
+            marker = requirement.marker
+            if canonicalize_name(requirement.name) == "django" and (
+                marker is None or marker.evaluate({"extra": ""})
+            ):
+                return name
+    return ""
+
+
 def including(root: Path, nested: str) -> Dependencies:
     """A requirements.txt beside a nested manage.py (`app/requirements.txt`) and none in
     the root: this run writes a root requirements.txt that includes it (`-r
@@ -280,7 +313,8 @@ def including(root: Path, nested: str) -> Dependencies:
     lines = list(tree.requirement_lines())
     present = {line.name for line in lines if line.name}
     problems = list(tree.problems)
-    if "django" not in present and not problems:
+    through = "" if "django" in present else django_through(present)
+    if "django" not in present and not problems and not through:
         problems.append(
             f"{nested} does not list Django, so the platform would install a project without "
             f"it. Add Django (for example `Django~=5.2.0`) to {nested}, commit, and run again."
@@ -300,6 +334,7 @@ def including(root: Path, nested: str) -> Dependencies:
             f"{nested}.",
         ),
         new_text=f"-r {nested}\n",
+        django_through=through,
     )
 
 

@@ -17,7 +17,14 @@ from pathlib import Path
 
 from .. import markers
 
-__all__ = ["SETTING_OF_WARNING", "Choice", "warning_ids", "chosen"]
+__all__ = [
+    "SETTING_OF_WARNING",
+    "ABOUT_SOMETHING_ELSE",
+    "Choice",
+    "warning_ids",
+    "chosen",
+    "not_about_deployment",
+]
 
 # Django's deployment checks (django/core/checks/security/base.py, csrf.py,
 # sessions.py) whose warning is about one setting's value. Not here, on purpose:
@@ -33,6 +40,16 @@ SETTING_OF_WARNING = {
     "security.W019": "X_FRAME_OPTIONS",
     "security.W021": "SECURE_HSTS_PRELOAD",
     "security.W022": "SECURE_REFERRER_POLICY",
+}
+
+# Warnings a library files among the deployment checks that judge something else.
+# drf-spectacular generates the project's OpenAPI schema under `check --deploy` (its
+# ENABLE_DJANGO_DEPLOY_CHECK, on by default) and reports each view it cannot describe:
+# W001 for what its generator calls errors, W002 for its warnings. The site serves the
+# same with or without them, locally as on the platform: listed, not failed on.
+ABOUT_SOMETHING_ELSE = {
+    "drf_spectacular.W001": "drf-spectacular could not describe part of your API schema",
+    "drf_spectacular.W002": "drf-spectacular could not describe part of your API schema",
 }
 
 # A check's line: "?: (security.W019) You have ..." or "app.Model: (models.W042) ...".
@@ -113,3 +130,15 @@ def chosen(output: str, root: Path) -> tuple[list[Choice], list[str]]:
         else:
             others.append(warning)
     return choices, others
+
+
+def not_about_deployment(ids: list[str]) -> tuple[list[str], list[str]]:
+    """(notes for the warnings that judge something other than the deployment, the other
+    ids): `check --deploy` runs them, but the platform changes nothing about them."""
+    notes = [
+        f"{warning}: {ABOUT_SOMETHING_ELSE[warning]} (run `manage.py spectacular "
+        "--validate` to see where); not about the deployment, so listed, not failed on"
+        for warning in dict.fromkeys(ids)
+        if warning in ABOUT_SOMETHING_ELSE
+    ]
+    return notes, [warning for warning in ids if warning not in ABOUT_SOMETHING_ELSE]

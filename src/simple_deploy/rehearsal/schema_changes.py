@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 
-__all__ = ["MARKER", "SCRIPT", "parse"]
+__all__ = ["MARKER", "SCRIPT", "parse", "installed_apps"]
 
 MARKER = "SIMPLE_DEPLOY_REHEARSAL_SCHEMA="
 
@@ -67,3 +67,23 @@ def parse(output: str) -> tuple[list[str], list[str]] | None:
             found = json.loads(line[len(MARKER) :])
             return list(found["schema"]), list(found["state_only"])
     return None
+
+
+def installed_apps(output: str) -> list[str]:
+    """The app labels `makemigrations --dry-run` would write a migration for inside an
+    installed package (its path under site-packages): a migration there is no file of
+    the project's, which git and the platform never get."""
+    found = []
+    label = None
+    for line in output.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("Migrations for '") and stripped.endswith("':"):
+            label = stripped[len("Migrations for '") : -2]
+        elif (
+            label
+            and stripped.endswith(".py")
+            and ("site-packages" in stripped or "dist-packages" in stripped)
+        ):
+            found.append(label)
+            label = None
+    return list(dict.fromkeys(found))

@@ -457,10 +457,13 @@ def _step_check(state: _Rehearsal) -> _Outcome:
         return tail(result.output)
     # Only warnings, each about a value the project's own files set: its choice.
     choices, others = chosen_settings.chosen(result.output, state.ctx.app)
-    if not choices or others or "ERRORS:" in result.output or "Traceback" in result.output:
+    # Or a library's warning about something other than the deployment (an API schema).
+    apart, others = chosen_settings.not_about_deployment(others)
+    failed = others or "ERRORS:" in result.output or "Traceback" in result.output
+    if failed or not (choices or apart):
         why = missing_static_dirs.causes(result.output, state.ctx.app, state.ctx.git_root)
         raise StepFailed("\n".join([*why, failure(argv, result)]))
-    notes = "; ".join(choice.note() for choice in choices)
+    notes = "; ".join([*(choice.note() for choice in choices), *apart])
     return notes, tail(result.output)
 
 
@@ -484,13 +487,34 @@ def _step_migrations(state: _Rehearsal) -> _Outcome:
                 + "\n  ".join(read[1])
                 + "\nRun `python manage.py makemigrations` when convenient to record them.",
             )
+        packaged = schema_changes.installed_apps(result.output)
+        advice = (
+            "Run `python manage.py makemigrations`, commit the new migration files, "
+            "and rehearse again."
+        )
+        if packaged:
+            # makemigrations would write into site-packages: nothing to commit.
+            where = (
+                f"The changes to {', '.join(packaged)} are in an installed package: "
+                "makemigrations would write inside it, which git and the platform never get. "
+            )
+            if "Alter field id on" in result.output:
+                # Its app sets no default_auto_field: its models follow the project's
+                # DEFAULT_AUTO_FIELD (BigAutoField by default since Django 6.0), its
+                # migrations were made with AutoField.
+                where += (
+                    "Its primary keys follow your DEFAULT_AUTO_FIELD (Django 6.0 made "
+                    'BigAutoField the default); set `DEFAULT_AUTO_FIELD = "django.db.models.'
+                    'AutoField"` in your settings if its migrations use AutoField, '
+                )
+            advice = where + (
+                "or run the Django release the package supports; then commit, and rehearse again."
+            )
         raise StepFailed(
             "Your models have changes with no migration. The release step only applies "
             "the migrations you commit, so the database would not match the code, and "
             "pages using these models would fail:\n"
-            f"{tail(result.output)}\n"
-            "Run `python manage.py makemigrations`, commit the new migration files, "
-            "and rehearse again."
+            f"{tail(result.output)}\n{advice}"
         )
     raise StepFailed(failure(argv, result))
 

@@ -722,16 +722,21 @@ def runtime(project: Project) -> Runtime:
 
     img = _image.build_image(project, port="{port}")
     theirs = user_image(project, {})
+    node = _node_build(project)
+    # The image's asset stage: npm in the package.json's folder, before collectstatic.
+    assets = (
+        tuple(Command(argv, cwd=node.folder, env=node.build_env) for argv in node.commands)
+        if node is not None
+        else ()
+    )
     if theirs is not None:
         build, release, problems = _kept_dockerfile_build(project, theirs)
+        if node is not None and node.recipe == "Dockerfile":
+            # The kept Dockerfile builds this frontend in a Node.js stage and copies its
+            # output in (that is how it was found): the replay, which runs only the
+            # manage.py steps, runs that stage's build first, as the image does.
+            build = (*assets, *build)
     else:
-        node = _node_build(project)
-        # The image's asset stage: npm in the package.json's folder, before collectstatic.
-        assets = (
-            tuple(Command(argv, cwd=node.folder, env=node.build_env) for argv in node.commands)
-            if node is not None
-            else ()
-        )
         build, release, problems = (*assets, *img.build), (img.release,), ()
     return Runtime(
         env=dict(img.env),
