@@ -23,3 +23,14 @@ def test_the_apps_whose_migration_would_go_into_an_installed_package():
 def test_the_projects_own_apps_are_not_installed_ones():
     own = OUTPUT.split("Migrations for 'notes'", 1)[1]
     assert schema_changes.installed_apps("Migrations for 'notes'" + own) == []
+
+
+def test_only_an_installed_packages_primary_keys_is_nothing_to_deploy():
+    packaged = OUTPUT.split("Migrations for 'notes'", 1)[0]
+    assert schema_changes.only_packaged_primary_keys(packaged)
+    # The project's own change still counts, and so does any other change in a package.
+    assert not schema_changes.only_packaged_primary_keys(OUTPUT)
+    assert not schema_changes.only_packaged_primary_keys(
+        packaged.replace("Alter field id on openidstore", "Add field url to openidstore")
+    )
+    assert not schema_changes.only_packaged_primary_keys("")

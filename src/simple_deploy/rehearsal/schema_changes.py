@@ -13,6 +13,7 @@ mentioned.
 from __future__ import annotations
 
 import json
+import re
 
 __all__ = ["MARKER", "SCRIPT", "parse", "installed_apps"]
 
@@ -87,3 +88,23 @@ def installed_apps(output: str) -> list[str]:
             found.append(label)
             label = None
     return list(dict.fromkeys(found))
+
+
+_OPERATION = re.compile(r"^\s+[-~+*]\s+(.+)$", re.MULTILINE)
+_APP = re.compile(r"^\s*Migrations for '([^']+)':\s*$", re.MULTILINE)
+
+
+def only_packaged_primary_keys(output: str) -> bool:
+    """Whether every change `makemigrations --dry-run` shows is an installed package's
+    primary key type (`Alter field id on ...`). Its models follow the project's
+    DEFAULT_AUTO_FIELD and its migrations were made with another (Django 6.0 made
+    BigAutoField the default): the database has the column its migrations made, which
+    the model reads and writes the same, here and on the platform alike."""
+    apps = _APP.findall(output)
+    operations = _OPERATION.findall(output)
+    return (
+        bool(apps)
+        and set(apps) <= set(installed_apps(output))
+        and bool(operations)
+        and all(op.startswith("Alter field id on ") for op in operations)
+    )

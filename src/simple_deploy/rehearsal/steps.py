@@ -488,6 +488,17 @@ def _step_migrations(state: _Rehearsal) -> _Outcome:
                 + "\nRun `python manage.py makemigrations` when convenient to record them.",
             )
         packaged = schema_changes.installed_apps(result.output)
+        if schema_changes.only_packaged_primary_keys(result.output):
+            return (
+                f"an installed package's primary keys differ ({', '.join(packaged)}), "
+                "not the project's: nothing to deploy",
+                "Only installed packages' models differ from their migrations, in the type "
+                "of their primary keys (they follow your DEFAULT_AUTO_FIELD; their "
+                "migrations were made with another). The database gets the columns their "
+                "migrations make, and pages work as they do on your computer. Set "
+                "`default_auto_field` on their AppConfig, or DEFAULT_AUTO_FIELD to what "
+                "their migrations use, to silence makemigrations:\n" + tail(result.output),
+            )
         advice = (
             "Run `python manage.py makemigrations`, commit the new migration files, "
             "and rehearse again."
