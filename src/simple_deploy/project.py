@@ -11,7 +11,7 @@ import re
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from . import import_time_static, manage_shim, markers, platform_flags
 from .assets import (
@@ -237,19 +237,48 @@ def _git_root(start: Path) -> Path:
 
 
 def _asset_build(
-    git_root: Path, manage_dir: Path, facts: SettingsFacts | None, git: GitStatus | None
+    git_root: Path,
+    manage_dir: Path,
+    facts: SettingsFacts | None,
+    git: GitStatus | None,
+    settings_texts: list[str],
 ) -> AssetBuild | None:
     """The package.json build at the root or beside manage.py; else a frontend in another
     folder that the project's Dockerfile builds and copies to a folder the settings serve
     (STATICFILES_DIRS, template DIRS), which the platform must then build the same way,
     unless its output is committed there (then the platform has it as it is)."""
     found = find_asset_build(git_root, manage_dir)
+    if (
+        found is not None
+        and facts is not None
+        and not _serves_packages(found, facts, settings_texts)
+    ):
+        # No build script, and nothing the settings serve comes from node_modules: its
+        # `dependencies` are the tools of a build run by hand, whose output is committed
+        # (`npx @tailwindcss/cli -o static/css/styles.css`). Node.js would install them
+        # on the platform for nothing.
+        found = None
     if found is not None or facts is None:
         return found
     frontend = find_frontend_build(git_root, facts.served_dirs)
     if frontend is None or git is None or _holds_committed(git_root, frontend.target, git):
         return None
     return frontend
+
+
+# Settings that serve npm packages from node_modules: a STATICFILES_DIRS entry there, or
+# django-npm's finder (NPM_ROOT_PATH names the folder holding node_modules).
+_NODE_MODULES_SERVED = re.compile(r"node_modules|\bnpm\.finders\b|\bNPM_ROOT_PATH\b")
+
+
+def _serves_packages(build: AssetBuild, facts: SettingsFacts, settings_texts: list[str]) -> bool:
+    """False for a package.json without a build whose packages the settings never serve
+    (True for one with a build: its output is what they serve)."""
+    if build.script or build.task_argv:
+        return True
+    if any("node_modules" in PurePosixPath(rel).parts for rel in facts.served_dirs):
+        return True
+    return any(_NODE_MODULES_SERVED.search(text) for text in settings_texts)
 
 
 def _holds_committed(git_root: Path, folder: str, git: GitStatus) -> bool:
@@ -704,7 +733,7 @@ def inspect(
         wsgi_module,
         ("python", "manage.py" if manage_rel == "." else f"{manage_rel}/manage.py"),
     )
-    asset_build = _asset_build(git_root, manage_dir, facts, git)
+    asset_build = _asset_build(git_root, manage_dir, facts, git, settings_texts)
     tailwind = tailwind_cli(settings_texts)
     # Shipped collected files hold a local asset build's output the commit lacks;
     # without such a build a committed manifest is only an old collect, made again.
