@@ -108,6 +108,7 @@ def safety_problems(project: Project, plugin: PlatformPlugin, options: Options) 
         problems += checks.git_tree_problems(project)
     problems += checks.tracked_venv_problems(project)
     problems += checks.settings_problems(project)
+    problems += checks.asgi_problems(project)
     with _reading(project, "the dependency tables of your package manager"):
         problems += checks.manager_problems(project)
     problems += _other_platform_problems(project, plugin)
