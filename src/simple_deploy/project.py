@@ -281,6 +281,18 @@ def _serves_packages(build: AssetBuild, facts: SettingsFacts, settings_texts: li
     return any(_NODE_MODULES_SERVED.search(text) for text in settings_texts)
 
 
+_X_FRAME = "django.middleware.clickjacking.XFrameOptionsMiddleware"
+_COMMENTED_X_FRAME = re.compile(r"#\s*[\"']" + re.escape(_X_FRAME) + r"[\"']")
+
+
+def _frames_allowed(facts: SettingsFacts, settings_texts: list[str]) -> bool:
+    """MIDDLEWARE lacks XFrameOptionsMiddleware and the settings hold its line commented
+    out: a choice (pages may be framed), not an omission for check --deploy to report."""
+    if _X_FRAME in facts.middleware:
+        return False
+    return any(_COMMENTED_X_FRAME.search(text) for text in settings_texts)
+
+
 def _holds_committed(git_root: Path, folder: str, git: GitStatus) -> bool:
     """True when a file under `folder` (root-relative) is in the commit: present, and
     neither ignored nor untracked."""
@@ -718,6 +730,8 @@ def inspect(
     settings_texts = _settings_texts(manage_dir, read_as)
     wagtail = find_wagtail(settings_texts, dependencies.present)
     facts = probed.get("settings_facts")
+    if facts is not None and _frames_allowed(facts, settings_texts):
+        facts = probed["settings_facts"] = replace(facts, frames_allowed=True)
     if wagtail and wagtail.base_url_set and facts is not None and not facts.wagtail_base_url:
         # Assigned only under a condition the platform does not meet (`if "PRIMARY_HOST"
         # in os.environ:`): the block sets it, or check --deploy warns W003 there.

@@ -518,6 +518,13 @@ def final_values(settled):
         "static_root_rel": _static_root_rel(getattr(settled, "STATIC_ROOT", None)),
         "static_url": getattr(settled, "STATIC_URL", None) is not None,
         "served_dirs": served_dirs(),
+        # A falsy SECURE_CROSS_ORIGIN_OPENER_POLICY other than None (False, ""): no
+        # header, as None means, but `check --deploy` calls it invalid (security.E024).
+        "coop_falsy": (
+            getattr(settled, "SECURE_CROSS_ORIGIN_OPENER_POLICY", None) is not None
+            and not getattr(settled, "SECURE_CROSS_ORIGIN_OPENER_POLICY", None)
+        ),
+        "silenced_set": hasattr(settled, "SILENCED_SYSTEM_CHECKS"),
         "base_dir_is_manage_dir": bool(base_dir_here),
         "email_backend": text("EMAIL_BACKEND"),
         "sender_set": any(hasattr(settled, n) for n in ("DEFAULT_FROM_EMAIL", "SERVER_EMAIL")),
