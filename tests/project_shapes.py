@@ -277,6 +277,38 @@ def split_settings_with_ignored_local(root: Path, local: str) -> None:
     git(root, "commit", "-q", "-m", "Settings assembled by django-split-settings")
 
 
+_LISTED_INIT = '''"""Settings included from a list each platform's flag adds to."""
+
+import os
+
+from split_settings.tools import include
+
+base_settings = ["base.py"]
+if os.environ.get("ON_HEROKU", ""):
+    base_settings.append("heroku.py")
+elif os.environ.get("ON_RENDER", ""):
+    base_settings += ["render.py"]
+else:
+    base_settings.append("local.py")
+include(*base_settings)
+'''
+
+
+def split_settings_listed_by_flag(root: Path) -> None:
+    """blog/settings/ assembled by django-split-settings from a list: base.py, then
+    heroku.py when ON_HEROKU is set, render.py when ON_RENDER is, else a git-ignored
+    local.py (`base_settings.append("heroku.py")`, then `include(*base_settings)`)."""
+    split_settings_with_ignored_local(root, "required")
+    folder = root / "blog" / "settings"
+    (folder / "__init__.py").write_text(_LISTED_INIT, encoding="utf-8")
+    for name in ("heroku", "render"):
+        (folder / f"{name}.py").write_text(
+            f'SESSION_COOKIE_NAME = "blog_{name}_session"\n', encoding="utf-8"
+        )
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "A settings module for each platform, chosen by its flag")
+
+
 def ignored_data_folder(root: Path) -> None:
     """A SQLite task store in a git-ignored data/ folder, opened when the settings import."""
     with open(root / "blog/settings.py", "a", encoding="utf-8") as settings:
