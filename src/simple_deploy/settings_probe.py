@@ -128,7 +128,7 @@ def placeholder_for(name: str) -> str:
 # Runs in the child interpreter: argv = [git root, manage_dir, module, names to keep,
 # git-ignored paths absent from this tree].
 _CHILD = r"""
-import importlib, json, os, re, sys, traceback
+import importlib, json, linecache, os, re, sys, traceback
 from collections.abc import MutableMapping
 
 root, manage_dir, module = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -326,6 +326,7 @@ def used_unset(reads_since, error, at):
     if at is None:
         return []
     path, _, line = at.rpartition(":")
+    source = linecache.getline(os.path.join(root, path), int(line))
     out = []
     for k, present, own, read_at in reads_since:
         if present or not own or k in supplied:
@@ -335,6 +336,10 @@ def used_unset(reads_since, error, at):
             continue
         gap = int(line) - int(rline)
         if gap == 0 or ("NoneType" in error and 0 < gap <= 5):
+            out.append(k)
+        elif "NoneType" in error and gap > 0 and re.search(r"\b%s\b" % re.escape(k), source):
+            # Read into a name of the same spelling further up and used here by it:
+            # `"redis://" + REDIS_HOST + ":" + REDIS_PORT` in a dict built over lines.
             out.append(k)
     return out
 
