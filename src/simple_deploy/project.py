@@ -379,6 +379,11 @@ def _resolve_relative(module: str, importer: str, is_package: bool) -> str:
     return ".".join(base + ([rest] if rest else []))
 
 
+# A settings file named in a module that uses django-split-settings: "base.py",
+# 'components/db.py' (a glob such as "components/*.py" is left out).
+_INCLUDED_FILE = re.compile(r"""["']((?:\.?/)?[\w-]+(?:/[\w-]+)*\.py)["']""")
+
+
 def _star_import_chain(manage_dir: Path, settings_module: str) -> Iterator[str]:
     """The text of the settings module, then of each module it star-imports (a settings
     package's base ...), each once: what the settings really define is spread there."""
@@ -396,6 +401,13 @@ def _star_import_chain(manage_dir: Path, settings_module: str) -> Iterator[str]:
         yield text
         is_package = path.name == "__init__.py"
         queue += [_resolve_relative(m, module, is_package) for m in _STAR_IMPORT.findall(text)]
+        if "split_settings" in text:
+            # django-split-settings includes files by name (`include("base.py")`, or a
+            # list of names passed as `include(*base_settings)`), relative to this file.
+            folder = module if is_package else module.rpartition(".")[0]
+            for name in _INCLUDED_FILE.findall(text):
+                dotted = name[:-3].replace("/", ".").lstrip(".")
+                queue.append(f"{folder}.{dotted}" if folder else dotted)
 
 
 def _find_wsgi_application(manage_dir: Path, settings_module: str) -> str | None:

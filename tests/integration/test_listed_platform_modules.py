@@ -7,7 +7,7 @@ set there, as with a direct `include("heroku.py")` (test_field_settings.py)."""
 from __future__ import annotations
 
 import pytest
-from project_files import deploy
+from project_files import deploy, git
 from project_shapes import split_settings_listed_by_flag
 from test_field_settings import PLATFORM_ENV, read_settings
 
@@ -35,3 +35,21 @@ def test_the_listed_module_for_the_platform_is_extended(sample_project, platform
     env = {**PLATFORM_ENV[platform], flag: "1", "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/d"}
     session, redirect = read_settings(root, env, "[s.SESSION_COOKIE_NAME, s.SECURE_SSL_REDIRECT]")
     assert (session, redirect) == (f"blog_{platform}_session", True)
+
+
+def test_what_the_included_files_define_is_read(sample_project):
+    # ASGI_APPLICATION is in base.py, which only include() names (no star-import): the
+    # project is served as ASGI, as when the setting is in the module manage.py names.
+    root = sample_project("requirements_txt", "flat")
+    split_settings_listed_by_flag(root)
+    base = root / "blog" / "settings" / "base.py"
+    base.write_text(
+        base.read_text("utf-8") + '\nASGI_APPLICATION = "blog.asgi.application"\n', "utf-8"
+    )
+    git(root, "commit", "-qam", "Served as ASGI")
+
+    result = deploy(root, "heroku")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    procfile = (root / "Procfile").read_text("utf-8")
+    assert "blog.asgi:application" in procfile and "blog.wsgi" not in procfile, procfile
