@@ -12,7 +12,7 @@ from __future__ import annotations
 from . import source_maps, static_storage
 from .project import Project
 
-__all__ = ["static_and_apps", "email_lines", "kept_choices"]
+__all__ = ["static_and_apps", "email_lines", "kept_choices", "databases_head"]
 
 SECURITY = "django.middleware.security.SecurityMiddleware"
 WHITENOISE_MIDDLEWARE = "whitenoise.middleware.WhiteNoiseMiddleware"
@@ -207,3 +207,12 @@ def kept_choices(project: Project, indent: str = "    ") -> str:
             f'SILENCED_SYSTEM_CHECKS = [{kept}"security.W002"]',
         ]
     return "".join(f"\n{indent}{line}" for line in lines)
+
+
+def databases_head(project: Project) -> str:
+    """How the block's DATABASES opens: `{` for a project with only "default"; with
+    more aliases (a read-only "dashboard" the project's code opens by name), `{**DATABASES, `,
+    so only "default" becomes the platform's database and the others stay as the
+    settings define them."""
+    others = [alias for alias in project.facts.database_aliases if alias != "default"]
+    return "{**DATABASES, " if others else "{"

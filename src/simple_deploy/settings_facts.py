@@ -57,6 +57,9 @@ class SettingsFacts:
     # MIDDLEWARE leaves XFrameOptionsMiddleware out with its line commented out: pages
     # are meant to be framed (set by inspection from the settings' text).
     frames_allowed: bool = False
+    # The DATABASES aliases the settings define ("default", and a read-only
+    # "dashboard" or a "legacy" one the project's code opens by name).
+    database_aliases: tuple[str, ...] = ("default",)
 
 
 # What `django-admin startproject` (Django 5.2) writes: the facts a Project built
@@ -126,4 +129,5 @@ def from_probe(final: Mapping[str, Any] | None) -> SettingsFacts | None:
         ),
         coop_falsy=bool(final.get("coop_falsy")),
         silenced_set=bool(final.get("silenced_set")),
+        database_aliases=tuple(final.get("database_aliases") or ("default",)),
     )

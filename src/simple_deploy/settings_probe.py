@@ -530,6 +530,11 @@ def final_values(settled):
             and not getattr(settled, "SECURE_CROSS_ORIGIN_OPENER_POLICY", None)
         ),
         "silenced_set": hasattr(settled, "SILENCED_SYSTEM_CHECKS"),
+        "database_aliases": (
+            sorted(str(k) for k in settled.DATABASES)
+            if isinstance(getattr(settled, "DATABASES", None), dict)
+            else None
+        ),
         "base_dir_is_manage_dir": bool(base_dir_here),
         "email_backend": text("EMAIL_BACKEND"),
         "sender_set": any(hasattr(settled, n) for n in ("DEFAULT_FROM_EMAIL", "SERVER_EMAIL")),
