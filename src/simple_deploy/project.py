@@ -6,6 +6,7 @@ frozen `Project` built here, so a plan can be checked against what was seen.
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import subprocess
@@ -384,6 +385,24 @@ def _resolve_relative(module: str, importer: str, is_package: bool) -> str:
 _INCLUDED_FILE = re.compile(r"""["']((?:\.?/)?[\w-]+(?:/[\w-]+)*\.py)["']""")
 
 
+def _always_included(text: str) -> list[str]:
+    """The file names (`"base.py"`) a split-settings module names outside any `if` or
+    `try`: what every environment loads. A name under `if os.environ.get("ON_HEROKU")`
+    is one platform's module, read only for that platform (platform_flags)."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return []
+    names: list[str] = []
+    for node in tree.body:
+        if isinstance(node, (ast.If, ast.Try, ast.For, ast.While, ast.With)):
+            continue
+        for const in ast.walk(node):
+            if isinstance(const, ast.Constant) and isinstance(const.value, str):
+                names += _INCLUDED_FILE.findall(f'"{const.value}"')
+    return names
+
+
 def _star_import_chain(manage_dir: Path, settings_module: str) -> Iterator[str]:
     """The text of the settings module, then of each module it star-imports (a settings
     package's base ...), each once: what the settings really define is spread there."""
@@ -405,7 +424,7 @@ def _star_import_chain(manage_dir: Path, settings_module: str) -> Iterator[str]:
             # django-split-settings includes files by name (`include("base.py")`, or a
             # list of names passed as `include(*base_settings)`), relative to this file.
             folder = module if is_package else module.rpartition(".")[0]
-            for name in _INCLUDED_FILE.findall(text):
+            for name in _always_included(text):
                 dotted = name[:-3].replace("/", ".").lstrip(".")
                 queue.append(f"{folder}.{dotted}" if folder else dotted)
 
