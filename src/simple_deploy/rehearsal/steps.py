@@ -33,7 +33,6 @@ from urllib.parse import quote, urlsplit
 from ..package_managers import PackageManager
 from ..runtime import Command, Process, Runtime
 from . import (
-    app_checks,
     chosen_settings,
     http_checks,
     missing_static_dirs,
@@ -456,29 +455,13 @@ def _step_check(state: _Rehearsal) -> _Outcome:
     result = state.engine.run(argv, command.cwd, state.run_env(command))
     if result.returncode == 0 and "WARNINGS:" not in result.output:
         return tail(result.output)
-    # Only warnings, each about a value the project's own files set (its choice), or
-    # an installed app's own check of the project's code that plain `check` reports too.
+    # Only warnings, each about a value the project's own files set: its choice.
     choices, others = chosen_settings.chosen(result.output, state.ctx.app)
-    errors = "ERRORS:" in result.output or "Traceback" in result.output
-    development: set[str] = set()
-    if others and not errors:
-        plain = state.manage("check")
-        plain_result = state.engine.run(
-            fill_all(plain.argv, state.values()), plain.cwd, state.run_env(plain)
-        )
-        development = app_checks.development_warnings(result.output, plain_result.output)
-        others = [warning for warning in others if warning not in development]
-    if not (choices or development) or others or errors:
+    if not choices or others or "ERRORS:" in result.output or "Traceback" in result.output:
         why = missing_static_dirs.causes(result.output, state.ctx.app, state.ctx.git_root)
         raise StepFailed("\n".join([*why, failure(argv, result)]))
-    notes = [choice.note() for choice in choices]
-    if development:
-        notes.append(
-            f"{', '.join(sorted(development))}: your installed apps' own checks of your "
-            "code, which `manage.py check` reports without --deploy too (not about "
-            "deploying): shown, not failed"
-        )
-    return "; ".join(notes), tail(result.output)
+    notes = "; ".join(choice.note() for choice in choices)
+    return notes, tail(result.output)
 
 
 def _step_migrations(state: _Rehearsal) -> _Outcome:
