@@ -109,6 +109,34 @@ def add_node_modules_packages(root: Path, manage_dir: Path, settings: Path) -> N
         ignore.write("node_modules/\n")
 
 
+TOOLS_ONLY_PACKAGE_JSON = """{
+  "scripts": {
+    "tailwind:build": "npx @tailwindcss/cli -i blog/styles.css -o static/css/styles.css --minify"
+  },
+  "dependencies": {
+    "@tailwindcss/cli": "^4.1.7",
+    "tailwindcss": "^4.1.7"
+  }
+}
+"""
+
+
+def add_committed_tailwind_output(root: Path, manage_dir: Path, settings: Path) -> None:
+    """A package.json whose `dependencies` are only the Tailwind CLI, run by hand
+    (`npm run tailwind:build`, no `build` script), and its output committed under the
+    static/ folder STATICFILES_DIRS names: nothing is served from node_modules, so the
+    platform needs no Node.js. npm itself is not run (node_modules is git-ignored)."""
+    (root / "package.json").write_text(TOOLS_ONLY_PACKAGE_JSON, "utf-8")
+    (root / "static" / "css").mkdir(parents=True, exist_ok=True)
+    (root / "static" / "css" / "styles.css").write_text(".p-4{padding:1rem}\n", "utf-8")
+    text = settings.read_text("utf-8")
+    base = "BASE_DIR.parent" if manage_dir != root else "BASE_DIR"
+    text += f'\nSTATICFILES_DIRS = [{base} / "static"]\n'
+    settings.write_text(text, "utf-8")
+    with open(root / ".gitignore", "a", encoding="utf-8") as ignore:
+        ignore.write("node_modules/\n")
+
+
 PNPM_VERSION = "10.18.0"
 PNPM_PACKAGE_JSON = json.dumps(
     {
@@ -247,6 +275,38 @@ def split_settings_with_ignored_local(root: Path, local: str) -> None:
         requirements.write("django-split-settings==1.3.2\n")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "Settings assembled by django-split-settings")
+
+
+_LISTED_INIT = '''"""Settings included from a list each platform's flag adds to."""
+
+import os
+
+from split_settings.tools import include
+
+base_settings = ["base.py"]
+if os.environ.get("ON_HEROKU", ""):
+    base_settings.append("heroku.py")
+elif os.environ.get("ON_RENDER", ""):
+    base_settings += ["render.py"]
+else:
+    base_settings.append("local.py")
+include(*base_settings)
+'''
+
+
+def split_settings_listed_by_flag(root: Path) -> None:
+    """blog/settings/ assembled by django-split-settings from a list: base.py, then
+    heroku.py when ON_HEROKU is set, render.py when ON_RENDER is, else a git-ignored
+    local.py (`base_settings.append("heroku.py")`, then `include(*base_settings)`)."""
+    split_settings_with_ignored_local(root, "required")
+    folder = root / "blog" / "settings"
+    (folder / "__init__.py").write_text(_LISTED_INIT, encoding="utf-8")
+    for name in ("heroku", "render"):
+        (folder / f"{name}.py").write_text(
+            f'SESSION_COOKIE_NAME = "blog_{name}_session"\n', encoding="utf-8"
+        )
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "A settings module for each platform, chosen by its flag")
 
 
 def ignored_data_folder(root: Path) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from . import source_maps, static_storage
 from .project import Project
 
-__all__ = ["static_and_apps", "email_lines"]
+__all__ = ["static_and_apps", "email_lines", "kept_choices", "databases_head"]
 
 SECURITY = "django.middleware.security.SecurityMiddleware"
 WHITENOISE_MIDDLEWARE = "whitenoise.middleware.WhiteNoiseMiddleware"
@@ -214,3 +214,35 @@ def email_lines(project: Project | None, relay: str | None = None, imported: boo
             '    DEFAULT_FROM_EMAIL = SERVER_EMAIL = _os.environ["DEFAULT_FROM_EMAIL"]',
         ]
     return "\n".join(f"    {line}" if line else "" for line in lines)
+
+
+def kept_choices(project: Project, indent: str = "    ") -> str:
+    """Lines that keep a security choice the settings made, in the form `check --deploy`
+    accepts: a Cross-Origin-Opener-Policy turned off with False becomes None (the same
+    header: none), and XFrameOptionsMiddleware commented out of MIDDLEWARE silences
+    security.W002 instead of adding the middleware back. Each line opens with a newline
+    (the templates put this right after a line of their own)."""
+    facts = project.facts
+    lines: list[str] = []
+    if facts.coop_falsy:
+        lines += [
+            "# Your SECURE_CROSS_ORIGIN_OPENER_POLICY turns the header off: None says so",
+            "# in the form check --deploy accepts (security.E024).",
+            "SECURE_CROSS_ORIGIN_OPENER_POLICY = None",
+        ]
+    if facts.frames_allowed:
+        kept = "*SILENCED_SYSTEM_CHECKS, " if facts.silenced_set else ""
+        lines += [
+            "# Your MIDDLEWARE comments XFrameOptionsMiddleware out: pages may be framed.",
+            f'SILENCED_SYSTEM_CHECKS = [{kept}"security.W002"]',
+        ]
+    return "".join(f"\n{indent}{line}" for line in lines)
+
+
+def databases_head(project: Project) -> str:
+    """How the block's DATABASES opens: `{` for a project with only "default"; with
+    more aliases (a read-only "dashboard" the project's code opens by name), `{**DATABASES, `,
+    so only "default" becomes the platform's database and the others stay as the
+    settings define them."""
+    others = [alias for alias in project.facts.database_aliases if alias != "default"]
+    return "{**DATABASES, " if others else "{"

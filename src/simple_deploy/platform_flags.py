@@ -56,11 +56,48 @@ def _flag_of(test: ast.expr) -> str | None:
     return None
 
 
-def _modules_in(body: list[ast.stmt], module: str, is_package: bool) -> list[str]:
-    """The sibling modules a branch star-imports or includes (django-split-settings)."""
+def _included_lists(tree: ast.Module) -> frozenset[str]:
+    """Names of lists the module passes to django-split-settings' include (`include(
+    *base_settings)`): a branch adding "heroku.py" to one includes that module."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "include":
+            for arg in node.args:
+                if isinstance(arg, ast.Starred) and isinstance(arg.value, ast.Name):
+                    names.add(arg.value.id)
+    return frozenset(names)
+
+
+def _added_to(node: ast.stmt, lists: frozenset[str]) -> list[ast.expr]:
+    """The items a statement adds to one of `lists`: `x.append(a)`, `x.extend([a, b])`,
+    `x += [a, b]`."""
+    if isinstance(node, ast.AugAssign) and getattr(node.target, "id", None) in lists:
+        value = node.value
+        return list(value.elts) if isinstance(value, (ast.List, ast.Tuple)) else []
+    if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)):
+        return []
+    func = node.value.func
+    if not (isinstance(func, ast.Attribute) and getattr(func.value, "id", None) in lists):
+        return []
+    if func.attr == "append":
+        return list(node.value.args[:1])
+    if func.attr == "extend" and node.value.args:
+        value = node.value.args[0]
+        return list(value.elts) if isinstance(value, (ast.List, ast.Tuple)) else []
+    return []
+
+
+def _modules_in(
+    body: list[ast.stmt], module: str, is_package: bool, lists: frozenset[str] = frozenset()
+) -> list[str]:
+    """The sibling modules a branch star-imports or includes (django-split-settings),
+    directly or by adding them to a list the module includes (`lists`)."""
     package = module.split(".") if is_package else module.split(".")[:-1]
     found = []
     for node in body:
+        for item in _added_to(node, lists):
+            if isinstance(item, ast.Constant) and str(item.value).endswith(".py"):
+                found.append(".".join([*package, str(item.value)[:-3].replace("/", ".")]))
         if isinstance(node, ast.ImportFrom) and [a.name for a in node.names] == ["*"]:
             if node.level:
                 base = package[: len(package) - (node.level - 1)]
@@ -91,12 +128,14 @@ def flag_modules(manage_dir: Path, module: str) -> tuple[tuple[str, str], ...]:
     except (SyntaxError, ValueError):
         return ()
     out = []
+    lists = _included_lists(tree)
     for top in tree.body:
         node = top
         # `if ...: elif ...:` is an If in the orelse of an If.
         while isinstance(node, ast.If):
             flag = _flag_of(node.test)
-            for found in _modules_in(node.body, module, path.name == "__init__.py") if flag else ():
+            package = path.name == "__init__.py"
+            for found in _modules_in(node.body, module, package, lists) if flag else ():
                 if module_file(manage_dir, found) is not None:
                     out.append((flag, found))
             node = node.orelse[0] if len(node.orelse) == 1 else None

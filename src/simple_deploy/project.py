@@ -6,12 +6,13 @@ frozen `Project` built here, so a plan can be checked against what was seen.
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from . import import_time_static, manage_shim, markers, platform_flags
 from .assets import (
@@ -237,19 +238,60 @@ def _git_root(start: Path) -> Path:
 
 
 def _asset_build(
-    git_root: Path, manage_dir: Path, facts: SettingsFacts | None, git: GitStatus | None
+    git_root: Path,
+    manage_dir: Path,
+    facts: SettingsFacts | None,
+    git: GitStatus | None,
+    settings_texts: list[str],
 ) -> AssetBuild | None:
     """The package.json build at the root or beside manage.py; else a frontend in another
     folder that the project's Dockerfile builds and copies to a folder the settings serve
     (STATICFILES_DIRS, template DIRS), which the platform must then build the same way,
     unless its output is committed there (then the platform has it as it is)."""
     found = find_asset_build(git_root, manage_dir)
+    if (
+        found is not None
+        and facts is not None
+        and not _serves_packages(found, facts, settings_texts)
+    ):
+        # No build script, and nothing the settings serve comes from node_modules: its
+        # `dependencies` are the tools of a build run by hand, whose output is committed
+        # (`npx @tailwindcss/cli -o static/css/styles.css`). Node.js would install them
+        # on the platform for nothing.
+        found = None
     if found is not None or facts is None:
         return found
     frontend = find_frontend_build(git_root, facts.served_dirs)
     if frontend is None or git is None or _holds_committed(git_root, frontend.target, git):
         return None
     return frontend
+
+
+# Settings that serve npm packages from node_modules: a STATICFILES_DIRS entry there, or
+# django-npm's finder (NPM_ROOT_PATH names the folder holding node_modules).
+_NODE_MODULES_SERVED = re.compile(r"node_modules|\bnpm\.finders\b|\bNPM_ROOT_PATH\b")
+
+
+def _serves_packages(build: AssetBuild, facts: SettingsFacts, settings_texts: list[str]) -> bool:
+    """False for a package.json without a build whose packages the settings never serve
+    (True for one with a build: its output is what they serve)."""
+    if build.script or build.task_argv:
+        return True
+    if any("node_modules" in PurePosixPath(rel).parts for rel in facts.served_dirs):
+        return True
+    return any(_NODE_MODULES_SERVED.search(text) for text in settings_texts)
+
+
+_X_FRAME = "django.middleware.clickjacking.XFrameOptionsMiddleware"
+_COMMENTED_X_FRAME = re.compile(r"#\s*[\"']" + re.escape(_X_FRAME) + r"[\"']")
+
+
+def _frames_allowed(facts: SettingsFacts, settings_texts: list[str]) -> bool:
+    """MIDDLEWARE lacks XFrameOptionsMiddleware and the settings hold its line commented
+    out: a choice (pages may be framed), not an omission for check --deploy to report."""
+    if _X_FRAME in facts.middleware:
+        return False
+    return any(_COMMENTED_X_FRAME.search(text) for text in settings_texts)
 
 
 def _holds_committed(git_root: Path, folder: str, git: GitStatus) -> bool:
@@ -338,6 +380,29 @@ def _resolve_relative(module: str, importer: str, is_package: bool) -> str:
     return ".".join(base + ([rest] if rest else []))
 
 
+# A settings file named in a module that uses django-split-settings: "base.py",
+# 'components/db.py' (a glob such as "components/*.py" is left out).
+_INCLUDED_FILE = re.compile(r"""["']((?:\.?/)?[\w-]+(?:/[\w-]+)*\.py)["']""")
+
+
+def _always_included(text: str) -> list[str]:
+    """The file names (`"base.py"`) a split-settings module names outside any `if` or
+    `try`: what every environment loads. A name under `if os.environ.get("ON_HEROKU")`
+    is one platform's module, read only for that platform (platform_flags)."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return []
+    names: list[str] = []
+    for node in tree.body:
+        if isinstance(node, (ast.If, ast.Try, ast.For, ast.While, ast.With)):
+            continue
+        for const in ast.walk(node):
+            if isinstance(const, ast.Constant) and isinstance(const.value, str):
+                names += _INCLUDED_FILE.findall(f'"{const.value}"')
+    return names
+
+
 def _star_import_chain(manage_dir: Path, settings_module: str) -> Iterator[str]:
     """The text of the settings module, then of each module it star-imports (a settings
     package's base ...), each once: what the settings really define is spread there."""
@@ -355,6 +420,13 @@ def _star_import_chain(manage_dir: Path, settings_module: str) -> Iterator[str]:
         yield text
         is_package = path.name == "__init__.py"
         queue += [_resolve_relative(m, module, is_package) for m in _STAR_IMPORT.findall(text)]
+        if "split_settings" in text:
+            # django-split-settings includes files by name (`include("base.py")`, or a
+            # list of names passed as `include(*base_settings)`), relative to this file.
+            folder = module if is_package else module.rpartition(".")[0]
+            for name in _always_included(text):
+                dotted = name[:-3].replace("/", ".").lstrip(".")
+                queue.append(f"{folder}.{dotted}" if folder else dotted)
 
 
 def _find_wsgi_application(manage_dir: Path, settings_module: str) -> str | None:
@@ -689,6 +761,8 @@ def inspect(
     settings_texts = _settings_texts(manage_dir, read_as)
     wagtail = find_wagtail(settings_texts, dependencies.present)
     facts = probed.get("settings_facts")
+    if facts is not None and _frames_allowed(facts, settings_texts):
+        facts = probed["settings_facts"] = replace(facts, frames_allowed=True)
     if wagtail and wagtail.base_url_set and facts is not None and not facts.wagtail_base_url:
         # Assigned only under a condition the platform does not meet (`if "PRIMARY_HOST"
         # in os.environ:`): the block sets it, or check --deploy warns W003 there.
@@ -704,7 +778,7 @@ def inspect(
         wsgi_module,
         ("python", "manage.py" if manage_rel == "." else f"{manage_rel}/manage.py"),
     )
-    asset_build = _asset_build(git_root, manage_dir, facts, git)
+    asset_build = _asset_build(git_root, manage_dir, facts, git, settings_texts)
     tailwind = tailwind_cli(settings_texts)
     # Shipped collected files hold a local asset build's output the commit lacks;
     # without such a build a committed manifest is only an old collect, made again.

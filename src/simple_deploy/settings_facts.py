@@ -51,6 +51,17 @@ class SettingsFacts:
     # STATICFILES_DIRS folders and template DIRS inside the repository, relative to the
     # git root (POSIX): where a frontend built in another folder must land.
     served_dirs: tuple[str, ...] = ()
+    # SECURE_CROSS_ORIGIN_OPENER_POLICY is False or "": no header, as None says, but
+    # `check --deploy` reports it invalid (security.E024).
+    coop_falsy: bool = False
+    # The settings set SILENCED_SYSTEM_CHECKS themselves.
+    silenced_set: bool = False
+    # MIDDLEWARE leaves XFrameOptionsMiddleware out with its line commented out: pages
+    # are meant to be framed (set by inspection from the settings' text).
+    frames_allowed: bool = False
+    # The DATABASES aliases the settings define ("default", and a read-only
+    # "dashboard" or a "legacy" one the project's code opens by name).
+    database_aliases: tuple[str, ...] = ("default",)
 
 
 # What `django-admin startproject` (Django 5.2) writes: the facts a Project built
@@ -119,4 +130,7 @@ def from_probe(final: Mapping[str, Any] | None) -> SettingsFacts | None:
         served_dirs=tuple(
             str(rel) for rel in final.get("served_dirs") or () if isinstance(rel, str)
         ),
+        coop_falsy=bool(final.get("coop_falsy")),
+        silenced_set=bool(final.get("silenced_set")),
+        database_aliases=tuple(final.get("database_aliases") or ("default",)),
     )

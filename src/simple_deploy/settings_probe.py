@@ -128,7 +128,7 @@ def placeholder_for(name: str) -> str:
 # Runs in the child interpreter: argv = [git root, manage_dir, module, names to keep,
 # git-ignored paths absent from this tree].
 _CHILD = r"""
-import importlib, json, os, re, sys, traceback
+import importlib, json, linecache, os, re, sys, traceback
 from collections.abc import MutableMapping
 
 root, manage_dir, module = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -362,6 +362,7 @@ def used_unset(reads_since, error, at):
     if at is None:
         return []
     path, _, line = at.rpartition(":")
+    source = linecache.getline(os.path.join(root, path), int(line))
     out = []
     for k, present, own, read_at in reads_since:
         if present or not own or k in supplied:
@@ -371,6 +372,10 @@ def used_unset(reads_since, error, at):
             continue
         gap = int(line) - int(rline)
         if gap == 0 or ("NoneType" in error and 0 < gap <= 5):
+            out.append(k)
+        elif "NoneType" in error and gap > 0 and re.search(r"\b%s\b" % re.escape(k), source):
+            # Read into a name of the same spelling further up and used here by it:
+            # `"redis://" + REDIS_HOST + ":" + REDIS_PORT` in a dict built over lines.
             out.append(k)
     return out
 
@@ -564,6 +569,18 @@ def final_values(settled):
         "static_root_rel": _static_root_rel(getattr(settled, "STATIC_ROOT", None) or None),
         "static_url": getattr(settled, "STATIC_URL", None) is not None,
         "served_dirs": served_dirs(),
+        # A falsy SECURE_CROSS_ORIGIN_OPENER_POLICY other than None (False, ""): no
+        # header, as None means, but `check --deploy` calls it invalid (security.E024).
+        "coop_falsy": (
+            getattr(settled, "SECURE_CROSS_ORIGIN_OPENER_POLICY", None) is not None
+            and not getattr(settled, "SECURE_CROSS_ORIGIN_OPENER_POLICY", None)
+        ),
+        "silenced_set": hasattr(settled, "SILENCED_SYSTEM_CHECKS"),
+        "database_aliases": (
+            sorted(str(k) for k in settled.DATABASES)
+            if isinstance(getattr(settled, "DATABASES", None), dict)
+            else None
+        ),
         "base_dir_is_manage_dir": bool(base_dir_here),
         "email_backend": text("EMAIL_BACKEND"),
         "sender_set": any(hasattr(settled, n) for n in ("DEFAULT_FROM_EMAIL", "SERVER_EMAIL")),

@@ -84,6 +84,28 @@ def test_a_variable_read_as_absent_where_the_import_fails_is_required(tmp_path):
     }
 
 
+def test_a_variable_used_by_its_name_further_down_is_required(tmp_path):
+    # Tabbycat's render.py: read into names of their own, used six and more lines below
+    # in a dict built over several lines, `"redis://" + REDIS_HOST + ":" + REDIS_PORT`.
+    (tmp_path / "prod.py").write_text(
+        "import os\n"
+        "REDIS_HOST = os.environ.get('REDIS_HOST')\n"
+        "REDIS_PORT = os.environ.get('REDIS_PORT')\n"
+        "\n"
+        "CACHES = {\n"
+        "    'default': {\n"
+        "        'BACKEND': 'django_redis.cache.RedisCache',\n"
+        "        'LOCATION': 'redis://' + REDIS_HOST + ':' + REDIS_PORT,\n"
+        "    },\n"
+        "}\n",
+        encoding="utf-8",
+    )
+    result = probe(tmp_path, tmp_path, "prod")
+    assert result.error is None
+    found = {v.name: (v.required, v.where) for v in result.variables}
+    assert found == {"REDIS_HOST": (True, "prod.py:2"), "REDIS_PORT": (True, "prod.py:3")}
+
+
 def test_a_placeholder_that_does_not_help_is_taken_back(tmp_path):
     # The absent variable is read on the failing line, but the failure is the settings' own.
     (tmp_path / "prod.py").write_text(

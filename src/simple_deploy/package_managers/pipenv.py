@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 from dataclasses import replace
 from pathlib import Path
@@ -45,8 +47,39 @@ def _git_ignores(root: Path, name: str) -> bool:
     return out.returncode == 0
 
 
+def _lock_outdated(root: Path) -> bool:
+    """True when the user's Pipenv says Pipfile.lock no longer matches Pipfile (its
+    hash of the Pipfile differs, as after an edit or a newer Pipenv's hashing): the
+    platforms' `pipenv install --deploy` then refuses to install. No Pipenv here, or no
+    answer: False (the platform's build says it then)."""
+    pipenv = shutil.which("pipenv")
+    if pipenv is None:
+        return False
+    try:
+        out = subprocess.run(
+            [pipenv, "verify"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            check=False,
+            timeout=120,
+            env={**os.environ, "PIPENV_VERBOSITY": "-1", "PIPENV_IGNORE_VIRTUALENVS": "1"},
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return out.returncode != 0 and "out-of-date" in out.stdout + out.stderr
+
+
 def _check(root: Path) -> list[str]:
     if (root / LOCK).is_file():
+        if _lock_outdated(root):
+            return [
+                f"{LOCK} is out of date with {MANIFEST} (`pipenv verify` says so), and the "
+                f"platforms install with `pipenv install --deploy`, which refuses it. Run "
+                f"`pipenv lock`, commit {LOCK}, and run again."
+            ]
         return []
     problem = (
         f"{MANIFEST} has no {LOCK}, so the platform could not install exactly what you "

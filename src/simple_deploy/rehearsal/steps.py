@@ -49,6 +49,7 @@ from .engine import Context, Engine
 from .environment import build_vars, fill_all, fill_map, platform_database_url, run_vars
 from .limits import DEFAULT_LIMIT, STEP_LIMITS, StepClock
 from .locks import PROBE_SCRIPT, PROBE_URL_VAR, describe, probe_url
+from .page_errors import own_code_cause
 from .processes import failure
 from .report import RehearsalReport, StepFailed, StepResult, StepTimedOut
 from .text import display, redact, tail
@@ -631,6 +632,16 @@ def _pages_failure(state: _Rehearsal, result: Crawl) -> str:
     log = state.engine.web_log()
     errors = [f.path for f in failures if f.kind == "page"]
     reproduced = "" if "Traceback" in log or not errors else _reproduce(state, errors[:3])
+    own = own_code_cause(log + reproduced, state.engine.placeholders().get("app_root", ""))
+    if own and errors:
+        # The project's own code raised: the first line a user (and a run's table) reads.
+        lines.insert(
+            0,
+            f"{f'GET {errors[0]}' if len(errors) == 1 else 'A page'} answered 500 because "
+            f"the project's own code raised {own}; "
+            "the platform would answer the same: fix that code (a new site starts with "
+            "an empty database, as this rehearsal does), commit, and rehearse again.",
+        )
     for name in dict.fromkeys(_MISSING_MANIFEST.findall(log + reproduced)):
         lines.append(
             f"'{name}' is named in a template ({{% static %}}) but collectstatic did not "

@@ -480,6 +480,8 @@ def plan(project: Project, options: Options) -> PlatformPlan:
                 {
                     "version": __version__,
                     "static_and_apps": block_lines.static_and_apps(project),
+                    "kept_choices": block_lines.kept_choices(project),
+                    "databases_head": block_lines.databases_head(project),
                     "wagtail_settings": wagtail_settings(
                         project.wagtail, "CSRF_TRUSTED_ORIGINS[0]"
                     ),

@@ -1,0 +1,54 @@
+"""page_errors: a failing page's exception named when the project's own code raised it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from simple_deploy.rehearsal.page_errors import own_code_cause
+
+# A template tag of the project's own, on an empty database (the field's shape:
+# simonwillisonblog's tag cloud takes min() of no counts).
+TAG = """def tag_cloud(counts):
+    return min(counts.values())
+"""
+VIEW = """import json, tag_cloud
+tag_cloud.tag_cloud({})
+"""
+
+
+def _traceback(app: Path, installed: Path) -> str:
+    """A real traceback: the view (installed code's frame first) calls the project's tag."""
+    (app / "tag_cloud.py").write_text(TAG)
+    (installed / "render.py").write_text(f"import sys\nsys.path.insert(0, {str(app)!r})\n{VIEW}")
+    run = subprocess.run(
+        [sys.executable, str(installed / "render.py")], capture_output=True, text=True
+    )
+    assert run.returncode == 1
+    return "[INFO] Booting worker\n" + run.stderr + "[INFO] Worker exiting\n"
+
+
+def test_the_project_own_frame_and_exception(tmp_path):
+    app = tmp_path / "app"
+    installed = tmp_path / "venv" / "lib" / "python3.13" / "site-packages"
+    app.mkdir()
+    installed.mkdir(parents=True)
+
+    found = own_code_cause(_traceback(app, installed), str(app))
+
+    # Python's own wording of the message changed between releases.
+    assert found is not None and found.startswith("ValueError: min() "), found
+    assert found.endswith(" (raised at tag_cloud.py line 2)"), found
+
+
+def test_an_installed_package_innermost_frame_is_not_the_project(tmp_path):
+    app = tmp_path / "app"
+    installed = tmp_path / "venv" / "lib" / "python3.13" / "site-packages"
+    app.mkdir()
+    installed.mkdir(parents=True)
+    log = _traceback(app, installed)
+
+    # The same traceback with the tag among the installed packages.
+    assert own_code_cause(log.replace(str(app), str(installed)), str(app)) is None
+    assert own_code_cause("[INFO] no traceback here\n", str(app)) is None
