@@ -73,7 +73,8 @@ def _middleware(project: Project, first: tuple[str, ...]) -> list[str]:
         middle = [f'"{WHITENOISE_MIDDLEWARE}"']
     else:
         middle, cut = [], 0
-    tail = [] if XFRAME in names else [f'"{XFRAME}"']
+    # A line of the user's that comments it out is their choice (kept_choices).
+    tail = [] if XFRAME in names or project.facts.frames_allowed else [f'"{XFRAME}"']
     if tail:
         comment.append("# Clickjacking protection, last, as startproject lists it.")
     if not head and not middle and not tail:

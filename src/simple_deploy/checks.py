@@ -26,7 +26,6 @@ __all__ = [
     "manager_problems",
     "case_collision_problems",
     "ignored_needed_message",
-    "asgi_problems",
 ]
 
 
@@ -254,22 +253,3 @@ def _template_library_problems(project: Project) -> list[str]:
 def case_collision_problems(project: Project, plan: Plan) -> list[str]:
     """Files the plan writes that would be one file with a user's file on Windows or macOS."""
     return case_collisions(project.git_root, [change.path for change in plan.effective])
-
-
-def asgi_problems(project: Project) -> list[str]:
-    """An ASGI module that loads models before Django is set up cannot be served by
-    any ASGI server (runserver hides it: manage.py sets Django up first)."""
-    early = project.services.asgi_early_import
-    if early is None:
-        return []
-    return [
-        f"`{early.path}` imports `{early.module}` (line {early.line}) before it calls "
-        f"get_asgi_application(), and that import loads models (`{early.models}`): an "
-        f"ASGI server, as every platform runs, imports `{early.path}` before Django is set "
-        'up, so the web process would stop with "settings are not configured" '
-        "(runserver hides this: manage.py sets Django up first). Move the "
-        "DJANGO_SETTINGS_MODULE line and `django_asgi_app = get_asgi_application()` above "
-        f"that import, use `django_asgi_app` where `get_asgi_application()` was, as "
-        "Channels' docs show (https://channels.readthedocs.io/en/stable/tutorial/part_2.html), "
-        "commit, and run again. Nothing was changed."
-    ]

@@ -13,7 +13,6 @@ import shlex
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from .asgi_imports import early_import
 from .services import ServiceProcess, Services
 from .settings_probe import EnvVar
 from .textfiles import UnreadableFile, read_text
@@ -250,13 +249,11 @@ def find_services(
     asgi_application = None
     asgi_server = None
     websocket_path = None
-    asgi_early = None
     if match or any(s in present for s in _ASGI_SERVERS):
         dotted = match.group(1) if match else f"{wsgi_module.rsplit('.', 1)[0]}.asgi.application"
         module, _, attr = dotted.rpartition(".")
         if _module_text(manage_dir, module):
             asgi_application = f"{module}:{attr}"
-            asgi_early = early_import(manage_dir, module)
             asgi_server = next((s for s in _ASGI_SERVERS if s in present), "gunicorn+uvicorn")
             if nested and asgi_server in ("daphne", "hypercorn"):
                 # Neither can change into the folder holding manage.py, where the
@@ -287,7 +284,6 @@ def find_services(
         asgi_application=asgi_application,
         asgi_server=asgi_server,
         websocket_path=websocket_path,
-        asgi_early_import=asgi_early,
     )
 
 

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .asgi_imports import EarlyImport
-
 __all__ = ["ServiceProcess", "Services"]
 
 
@@ -34,9 +32,6 @@ class Services:
     asgi_application: str | None = None  # "proj.asgi:application" when served as ASGI
     asgi_server: str | None = None  # "daphne" | "uvicorn" | "hypercorn" | "gunicorn+uvicorn"
     websocket_path: str | None = None  # a path the project routes websockets on (Channels)
-    # An import in the ASGI module that loads models before Django is set up: every
-    # ASGI server stops on it (asgi_imports), so configuration asks for the fix first.
-    asgi_early_import: EarlyImport | None = None
     # What the settings feed the Redis URL to: "celery", "caches", "rq", "channels" ...
     # (Heroku's TLS settings are written only for these).
     redis_uses: tuple[str, ...] = ()
