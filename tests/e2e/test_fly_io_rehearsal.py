@@ -160,6 +160,7 @@ def test_fly_io_kept_dockerfile_without_collectstatic_fails_the_venv_rehearsal(
     assert (
         "`RUN SIMPLE_DEPLOY_FLY_BUILD=1 python /srv/site/manage.py collectstatic --noinput`" in flat
     )
+    assert "configure again with --overwrite to deploy with our Dockerfile, which does" in flat
     assert "Traceback" not in rehearsal.stderr
 
 

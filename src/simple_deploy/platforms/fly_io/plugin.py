@@ -671,7 +671,8 @@ def _kept_dockerfile_build(project: Project, theirs: UserImage) -> tuple[tuple, 
             "page using {% static %} answers 500. Add a line after the one that copies your "
             f"project into the image: `RUN {_image.BUILD_FLAG}=1 python {manage} "
             "collectstatic --noinput` (the settings block needs that flag while building, "
-            "where there is no secret or database yet), commit, and rehearse again.",
+            "where there is no secret or database yet), commit, and rehearse again; or "
+            "configure again with --overwrite to deploy with our Dockerfile, which does.",
         )
     unflagged = [
         c
