@@ -127,3 +127,25 @@ def test_security_middleware_is_added_where_absent(sample_project):
     )
     assert check.returncode == 0, check.stdout + check.stderr
     assert "W001" not in check.stdout + check.stderr
+
+
+def test_no_wsgi_application_and_no_wsgi_module_stops_naming_what_to_set(sample_project):
+    root = sample_project("requirements_txt", "flat")
+    settings = root / "blog" / "settings.py"
+    text = settings.read_text("utf-8")
+    settings.write_text(text.replace("WSGI_APPLICATION = 'blog.wsgi.application'\n", ""), "utf-8")
+    git(root, "rm", "-q", "blog/wsgi.py")
+    commit(root, "No WSGI module")
+    before = snapshot(root)
+
+    configured = deploy(root, "heroku")
+
+    out = " ".join((configured.stdout + configured.stderr).split())
+    assert configured.returncode == 1, out
+    assert (
+        "No WSGI module found: the settings set no WSGI_APPLICATION we can read, and neither "
+        "blog/wsgi.py nor wsgi.py exists under " in out
+    )
+    assert 'Set WSGI_APPLICATION = "<module>.application" in your settings' in out
+    assert "Traceback" not in out
+    assert snapshot(root, logs=False) == {k: v for k, v in before.items()}
