@@ -23,7 +23,7 @@ def _traceback(app: Path, installed: Path) -> str:
     (app / "tag_cloud.py").write_text(TAG)
     (installed / "render.py").write_text(f"import sys\nsys.path.insert(0, {str(app)!r})\n{VIEW}")
     run = subprocess.run(
-        [sys.executable, str(installed / "render.py")], capture_output=True, text=True
+        [sys.executable, str(installed / "render.py")], capture_output=True, text=True, timeout=60
     )
     assert run.returncode == 1
     return "[INFO] Booting worker\n" + run.stderr + "[INFO] Worker exiting\n"

@@ -33,8 +33,9 @@ def own_code_cause(output: str, app_root: str) -> str | None:
         return None
     last = frames[-1]
     path, line = last.group(2), last.group(3)
-    root = app_root.rstrip("/\\")
-    if not root or not path.startswith(root + "/") or _INSTALLED.search(path):
+    # Windows names the same folder with backslashes (and a traceback may mix both).
+    root = app_root.replace("\\", "/").rstrip("/")
+    if not root or not path.replace("\\", "/").startswith(root + "/") or _INSTALLED.search(path):
         return None
     exception = None
     for text in block[last.end() :].splitlines()[1:]:
