@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -98,3 +100,43 @@ def assert_in_order(text: str, *parts: str) -> None:
     """Each part is in `text`, in this order (a build step's commands, say)."""
     places = [text.index(part) for part in parts]
     assert places == sorted(places), (parts, text)
+
+
+SECRET = "a-long-random-secret-key-for-this-test-only-0123456789abcdef"
+
+
+def _b64(value: object) -> str:
+    return base64.b64encode(json.dumps(value).encode()).decode()
+
+
+# What each platform's run time sets (the variables its settings block reads), for
+# importing the configured settings as the platform would.
+PLATFORM_RUN_ENV = {
+    "heroku": {
+        "DYNO": "web.1",
+        "ALLOWED_HOSTS": "example.herokuapp.com",
+        "SECRET_KEY": SECRET,
+        "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/d",
+    },
+    "platform_sh": {
+        "PLATFORM_APPLICATION_NAME": "app",
+        "PLATFORM_PROJECT_ENTROPY": SECRET,
+        "PLATFORM_ENVIRONMENT": "main-abc",
+        "PLATFORM_ROUTES": _b64(
+            {"https://main-abc.example.site/": {"type": "upstream", "upstream": "app"}}
+        ),
+        "PLATFORM_RELATIONSHIPS": _b64(
+            {
+                "database": [
+                    {
+                        "host": "db.internal",
+                        "port": 5432,
+                        "username": "main",
+                        "password": "pw",
+                        "path": "main",
+                    }
+                ]
+            }
+        ),
+    },
+}

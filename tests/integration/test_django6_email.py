@@ -5,58 +5,18 @@ session (scripts/test, Python 3.12+)."""
 
 from __future__ import annotations
 
-import base64
-import json
 import os
 import subprocess
 import sys
 
 import pytest
-from project_files import deploy, manage_dir
+from project_files import PLATFORM_RUN_ENV, deploy, manage_dir
 from project_shapes import mailers_only_with_variable
 
 pytestmark = [pytest.mark.django6, pytest.mark.needs_programs]
 
-SECRET = "a-long-random-secret-key-for-this-test-only-0123456789abcdef"
 
-
-def _b64(value: object) -> str:
-    return base64.b64encode(json.dumps(value).encode()).decode()
-
-
-# What each platform's run time sets (the variables its settings block reads).
-PLATFORM_ENV = {
-    "heroku": {
-        "DYNO": "web.1",
-        "ALLOWED_HOSTS": "example.herokuapp.com",
-        "SECRET_KEY": SECRET,
-        "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/d",
-    },
-    "platform_sh": {
-        "PLATFORM_APPLICATION_NAME": "app",
-        "PLATFORM_PROJECT_ENTROPY": SECRET,
-        "PLATFORM_ENVIRONMENT": "main-abc",
-        "PLATFORM_ROUTES": _b64(
-            {"https://main-abc.example.site/": {"type": "upstream", "upstream": "app"}}
-        ),
-        "PLATFORM_RELATIONSHIPS": _b64(
-            {
-                "database": [
-                    {
-                        "host": "db.internal",
-                        "port": 5432,
-                        "username": "main",
-                        "password": "pw",
-                        "path": "main",
-                    }
-                ]
-            }
-        ),
-    },
-}
-
-
-@pytest.mark.parametrize("platform", sorted(PLATFORM_ENV))
+@pytest.mark.parametrize("platform", sorted(PLATFORM_RUN_ENV))
 def test_empty_mailers_get_a_default_and_check_deploy_is_clean(sample_project, platform):
     root = sample_project("requirements_txt", "flat", django="6.1")
     mailers_only_with_variable(root, manage_dir(root) / "blog" / "settings.py")
@@ -68,7 +28,7 @@ def test_empty_mailers_get_a_default_and_check_deploy_is_clean(sample_project, p
     check = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=manage_dir(root),
-        env={**env, **PLATFORM_ENV[platform]},
+        env={**env, **PLATFORM_RUN_ENV[platform]},
         capture_output=True,
         text=True,
     )

@@ -7,55 +7,16 @@ middleware. Each platform's settings then pass `check --deploy` in its environme
 
 from __future__ import annotations
 
-import base64
-import json
 import os
 import subprocess
 import sys
 
 import pytest
-from project_files import deploy, git, manage_dir
+from project_files import PLATFORM_RUN_ENV, deploy, git, manage_dir
 
 pytestmark = pytest.mark.needs_programs
 
-SECRET = "a-long-random-secret-key-for-this-test-only-0123456789abcdef"
 X_FRAME = '"django.middleware.clickjacking.XFrameOptionsMiddleware",'
-
-
-def _b64(value: object) -> str:
-    return base64.b64encode(json.dumps(value).encode()).decode()
-
-
-# What each platform's run time sets (the variables its settings block reads).
-PLATFORM_ENV = {
-    "heroku": {
-        "DYNO": "web.1",
-        "ALLOWED_HOSTS": "example.herokuapp.com",
-        "SECRET_KEY": SECRET,
-        "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/d",
-    },
-    "platform_sh": {
-        "PLATFORM_APPLICATION_NAME": "app",
-        "PLATFORM_PROJECT_ENTROPY": SECRET,
-        "PLATFORM_ENVIRONMENT": "main-abc",
-        "PLATFORM_ROUTES": _b64(
-            {"https://main-abc.example.site/": {"type": "upstream", "upstream": "app"}}
-        ),
-        "PLATFORM_RELATIONSHIPS": _b64(
-            {
-                "database": [
-                    {
-                        "host": "db.internal",
-                        "port": 5432,
-                        "username": "main",
-                        "password": "pw",
-                        "path": "main",
-                    }
-                ]
-            }
-        ),
-    },
-}
 
 
 @pytest.fixture
@@ -76,7 +37,7 @@ def project(sample_project):
     return root
 
 
-@pytest.mark.parametrize("platform", sorted(PLATFORM_ENV))
+@pytest.mark.parametrize("platform", sorted(PLATFORM_RUN_ENV))
 def test_kept_choices_pass_check_deploy(project, platform):
     configured = deploy(project, platform)
     assert configured.returncode == 0, configured.stdout + configured.stderr
@@ -87,7 +48,7 @@ def test_kept_choices_pass_check_deploy(project, platform):
     check = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=manage_dir(project),
-        env={**env, **PLATFORM_ENV[platform]},
+        env={**env, **PLATFORM_RUN_ENV[platform]},
         capture_output=True,
         text=True,
     )
