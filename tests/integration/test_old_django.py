@@ -24,6 +24,11 @@ def _run(cwd: Path, *argv: str) -> subprocess.CompletedProcess:
     )
 
 
+def _tree(root: Path) -> dict[Path, bytes]:
+    """Every file of the project outside .git, with its bytes."""
+    return {p: p.read_bytes() for p in root.rglob("*") if p.is_file() and ".git" not in p.parts}
+
+
 @pytest.fixture
 def old_project(tmp_path) -> tuple[Path, Path, Path]:
     """A startproject made by Django 3.2 in its own venv, committed; the tool's wheel."""
@@ -67,7 +72,7 @@ def test_installing_the_tool_keeps_an_old_django_and_deploy_says_what_it_needs(o
     assert installed.returncode == 0, installed.stderr
     version = _run(root, python, "-c", "import django; print(django.get_version())")
     assert version.stdout.strip() == OLD_DJANGO, installed.stderr
-    before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file() and ".git" not in p.parts}
+    before = _tree(root)
 
     result = _run(root, python, "manage.py", "deploy", "--platform", "heroku")
 
@@ -77,7 +82,7 @@ def test_installing_the_tool_keeps_an_old_django_and_deploy_says_what_it_needs(o
     needs = "django-simple-deploy needs Django 4.2 or newer; this project runs Django"
     assert first.startswith(f"{needs} {OLD_DJANGO}."), result.stderr
     assert 'pip install "Django>=4.2,<5"' in result.stderr
-    after = {p: p.read_bytes() for p in root.rglob("*") if p.is_file() and ".git" not in p.parts}
+    after = _tree(root)
     assert after == before
     assert git(root, "status", "--porcelain") == ""
 
@@ -115,7 +120,7 @@ def test_an_old_database_driver_is_named_in_the_upgrade_and_at_django_s_start(ol
     assert "backends.postgresql'" in text
     settings.write_text(text, "utf-8")
     git(root, "commit", "-qam", "PostgreSQL locally")
-    before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file() and ".git" not in p.parts}
+    before = _tree(root)
 
     result = _run(root, python, "manage.py", "deploy", "--platform", "heroku")
 
@@ -126,7 +131,7 @@ def test_an_old_database_driver_is_named_in_the_upgrade_and_at_django_s_start(ol
     assert "psycopg version 3.1.8 or newer is required; you have 3.1.7" in result.stderr
     assert "requirements.txt line 2: `psycopg==3.1.7`" in result.stderr
     assert 'pip install "psycopg>=3.1.8"' in result.stderr
-    after = {p: p.read_bytes() for p in root.rglob("*") if p.is_file() and ".git" not in p.parts}
+    after = _tree(root)
     assert after == before
 
 
@@ -145,7 +150,7 @@ def test_a_declared_package_that_requires_the_old_django_stops_the_run(old_proje
         root, UV, "pip", "install", "--python", python, "--no-deps", "django-admin-sortable2==1.0.4"
     )
     assert kept.returncode == 0, kept.stderr
-    before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file() and ".git" not in p.parts}
+    before = _tree(root)
 
     result = _run(root, python, "manage.py", "deploy", "--platform", "heroku")
 
@@ -154,7 +159,7 @@ def test_a_declared_package_that_requires_the_old_django_stops_the_run(old_proje
     assert "Traceback" not in out
     assert "django-admin-sortable2 1.0.4 requires Django<4.1,>=2.2" in out, out
     assert 'pip install --upgrade "django-admin-sortable2" "Django==4.2.' in out
-    after = {p: p.read_bytes() for p in root.rglob("*") if p.is_file() and ".git" not in p.parts}
+    after = _tree(root)
     assert after == before
 
 
@@ -204,7 +209,7 @@ def test_an_installed_template_library_that_fails_on_the_new_django_stops_the_ru
         root, UV, "pip", "install", "--python", python, str(wheel), "Django>=4.2,<5", str(app)
     )
     assert got.returncode == 0, got.stderr
-    before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file() and ".git" not in p.parts}
+    before = _tree(root)
 
     result = _run(root, python, "manage.py", "deploy", "--platform", "heroku")
 
@@ -217,5 +222,5 @@ def test_an_installed_template_library_that_fails_on_the_new_django_stops_the_ru
         "'force_unicode' from 'django.utils.encoding'"
     ) in out
     assert 'pip install --upgrade "django-oldtags" "Django==4.2.' in out
-    after = {p: p.read_bytes() for p in root.rglob("*") if p.is_file() and ".git" not in p.parts}
+    after = _tree(root)
     assert after == before
