@@ -344,6 +344,44 @@ def slugignore_asked(output: str) -> list[str]:
     return match.group(1).split() if match else []
 
 
+_IGNORED_INCLUDE = re.compile(
+    r"git ignores ([\w./-]+\.py), which your settings need at import \(([\w./-]+\.py), line \d+\)"
+    r".*?with django-split-settings, `optional\(\"([\w.-]+)\"\)`",
+    re.S,
+)
+
+
+def optional_include_asked(output: str) -> tuple[str, str] | None:
+    """(settings file, included name) when the tool says the settings include a
+    git-ignored file and django-split-settings' `optional("local.py")` is the way."""
+    match = _IGNORED_INCLUDE.search(output)
+    return (match.group(2), match.group(3)) if match else None
+
+
+def make_include_optional(text: str, name: str) -> str | None:
+    """A django-split-settings file's text with each bare `'name'` it includes wrapped in
+    `optional(...)` (and `optional` imported); None when the file is not one, or names
+    `name` nowhere outside `optional(...)`."""
+    if "split_settings" not in text:
+        return None
+    new, count = re.subn(
+        rf"(?<!optional\()(['\"]){re.escape(name)}\1", rf"optional(\g<1>{name}\g<1>)", text
+    )
+    if not count:
+        return None
+    if not re.search(r"^from split_settings\.tools import[^\n]*\boptional\b", new, re.M):
+        new, imported = re.subn(
+            r"^(from split_settings\.tools import [^\n(]+?)[ \t]*$",
+            r"\1, optional",
+            new,
+            count=1,
+            flags=re.M,
+        )
+        if not imported:
+            return None
+    return new
+
+
 def export_asked(output: str) -> tuple[list[str], str] | None:
     """(command, file) when the tool says "run `pipenv requirements` and save what it
     prints as requirements.txt" (a stale export of the lock): the manager's own export
@@ -1166,6 +1204,7 @@ class ProjectRun:
                     or self._export(out, root, cell, locked)
                     or self._nested_export(out, root, cell, locked)
                     or self._raise_in_lock(out, root, cell, locked)
+                    or self._optional_include(out, root, cell)
                 ):
                     continue
                 follow = self._advice(out, extra)
@@ -1411,6 +1450,41 @@ class ProjectRun:
             }
         )
         return result.returncode == 0
+
+    def _optional_include(self, out: str, root: Path, cell: Cell) -> bool:
+        """Include the git-ignored settings file only where it exists, as the message asks
+        of a django-split-settings project, and commit (once: a second ask means the edit
+        did not help). False: no such message, or not a file this edit applies to."""
+        asked = optional_include_asked(out)
+        if asked is None:
+            return False
+        rel, name = asked
+        path = root / rel
+        text = (
+            make_include_optional(path.read_text(encoding="utf-8"), name)
+            if path.is_file()
+            else None
+        )
+        if text is None:
+            return False
+        path.write_text(text, encoding="utf-8")
+        git(["add", "--", rel], root, self.env, self.log)
+        done = git(
+            ["commit", "-q", "--no-verify", "-m", f"Include {name} only where it exists"],
+            root,
+            self.env,
+            self.log,
+        )
+        cell.passes.append(
+            {
+                "command": f'{name} -> optional("{name}") in {rel}, git commit'
+                " (as the message asks)",
+                "outcome": "ok" if done.returncode == 0 else f"exit {done.returncode}",
+                "message": first_line(done.stdout, done.stderr) if done.returncode else "",
+                "seconds": 0.0,
+            }
+        )
+        return done.returncode == 0
 
     def _slugignore(self, out: str, root: Path, cell: Cell) -> bool:
         """List the files the Heroku message names in `.slugignore` and commit, as the

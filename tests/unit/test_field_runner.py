@@ -461,3 +461,26 @@ def test_a_failed_steps_cause_names_an_exception_class_without_error_in_its_name
         "python manage.py collectstatic --noinput exited with code 1: "
         "django.core.exceptions.ImproperlyConfigured: The HAYSTACK_CONNECTIONS setting is required."
     )
+
+
+def test_the_optional_include_a_git_ignored_settings_file_message_asks_for_is_made():
+    said = (
+        "The platform builds from your commit, and git ignores proj/settings/local.py, which "
+        "your settings need at import (proj/settings/__init__.py, line 12): without it the "
+        "settings fail with `OSError: No such file`. Include local.py only where it exists: "
+        'with django-split-settings, `optional("local.py")`; with a plain import, ...'
+    )
+    assert field_run.optional_include_asked(said) == ("proj/settings/__init__.py", "local.py")
+    assert field_run.optional_include_asked("Run `uv lock`, commit uv.lock") is None
+    text = (
+        "from split_settings.tools import include\n\n"
+        "parts = ['base.py']\nif not CI:\n    parts.append('local.py')\ninclude(*parts)\n"
+    )
+    assert field_run.make_include_optional(text, "local.py") == (
+        "from split_settings.tools import include, optional\n\n"
+        "parts = ['base.py']\nif not CI:\n    parts.append(optional('local.py'))\n"
+        "include(*parts)\n"
+    )
+    done = field_run.make_include_optional(text, "local.py")
+    assert field_run.make_include_optional(done, "local.py") is None
+    assert field_run.make_include_optional("from .local import *\n", "local.py") is None
