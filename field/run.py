@@ -382,6 +382,52 @@ def make_include_optional(text: str, name: str) -> str | None:
     return new
 
 
+def asgi_order_asked(output: str) -> str | None:
+    """The asgi.py the tool says imports routing before Django is set up ("call
+    `django_asgi_app = get_asgi_application()` before importing your routing")."""
+    match = re.search(
+        r"([\w./-]+asgi\.py) runs `[^`]+` \(line \d+\) before Django is set up", output
+    )
+    if match and "call `django_asgi_app = get_asgi_application()` before importing" in output:
+        return match.group(1)
+    return None
+
+
+_SETTINGS_DEFAULT = re.compile(
+    r"^os\.environ\.setdefault\(\s*['\"]DJANGO_SETTINGS_MODULE['\"].*$", re.M
+)
+_ASGI_IMPORT = "from django.core.asgi import get_asgi_application"
+
+
+def set_django_up_first(text: str) -> str | None:
+    """asgi.py in the order the message asks: settings named and
+    `django_asgi_app = get_asgi_application()` before the first other import, the router
+    serving `django_asgi_app`; None when the file is not in a shape this edit knows."""
+    setting = _SETTINGS_DEFAULT.search(text)
+    if setting is None or text.count("get_asgi_application()") != 1 or _ASGI_IMPORT not in text:
+        return None
+    lines = [line for line in text.splitlines() if line not in (setting.group(0), _ASGI_IMPORT)]
+    first = next(
+        (
+            i
+            for i, line in enumerate(lines)
+            if re.match(r"(from|import) ", line) and line.strip() != "import os"
+        ),
+        None,
+    )
+    if first is None:
+        return None
+    block = [setting.group(0), _ASGI_IMPORT, "", "django_asgi_app = get_asgi_application()", ""]
+    lines[first:first] = block
+    done = "\n".join(lines) + ("\n" if text.endswith("\n") else "")
+    head, _, tail = done.partition("django_asgi_app = get_asgi_application()")
+    return (
+        head
+        + "django_asgi_app = get_asgi_application()"
+        + tail.replace("get_asgi_application()", "django_asgi_app")
+    )
+
+
 def export_asked(output: str) -> tuple[list[str], str] | None:
     """(command, file) when the tool says "run `pipenv requirements` and save what it
     prints as requirements.txt" (a stale export of the lock): the manager's own export
@@ -1205,6 +1251,7 @@ class ProjectRun:
                     or self._nested_export(out, root, cell, locked)
                     or self._raise_in_lock(out, root, cell, locked)
                     or self._optional_include(out, root, cell)
+                    or self._asgi_order(out, root, cell)
                 ):
                     continue
                 follow = self._advice(out, extra)
@@ -1479,6 +1526,29 @@ class ProjectRun:
             {
                 "command": f'{name} -> optional("{name}") in {rel}, git commit'
                 " (as the message asks)",
+                "outcome": "ok" if done.returncode == 0 else f"exit {done.returncode}",
+                "message": first_line(done.stdout, done.stderr) if done.returncode else "",
+                "seconds": 0.0,
+            }
+        )
+        return done.returncode == 0
+
+    def _asgi_order(self, out: str, root: Path, cell: Cell) -> bool:
+        """Set Django up in asgi.py before its routing is imported, as the message asks,
+        and commit (once). False: no such message, or a file this edit does not know."""
+        rel = asgi_order_asked(out)
+        path = root / rel if rel else None
+        text = set_django_up_first(path.read_text(encoding="utf-8")) if path else None
+        if text is None:
+            return False
+        path.write_text(text, encoding="utf-8")
+        git(["add", "--", rel], root, self.env, self.log)
+        message = "Set Django up before importing the routing"
+        done = git(["commit", "-q", "--no-verify", "-m", message], root, self.env, self.log)
+        cell.passes.append(
+            {
+                "command": f"django_asgi_app = get_asgi_application() first in {rel},"
+                " git commit (as the message asks)",
                 "outcome": "ok" if done.returncode == 0 else f"exit {done.returncode}",
                 "message": first_line(done.stdout, done.stderr) if done.returncode else "",
                 "seconds": 0.0,

@@ -484,3 +484,27 @@ def test_the_optional_include_a_git_ignored_settings_file_message_asks_for_is_ma
     done = field_run.make_include_optional(text, "local.py")
     assert field_run.make_include_optional(done, "local.py") is None
     assert field_run.make_include_optional("from .local import *\n", "local.py") is None
+
+
+def test_the_asgi_order_the_import_order_message_asks_for_is_written():
+    said = (
+        "web/asgi.py runs `import app.routing` (line 6) before Django is set up: ... Nothing "
+        "was changed. In web/asgi.py, name the settings and call `django_asgi_app = "
+        "get_asgi_application()` before importing your routing, consumers or channels.auth"
+    )
+    assert field_run.asgi_order_asked(said) == "web/asgi.py"
+    assert field_run.asgi_order_asked("Run `uv lock`, commit uv.lock") is None
+    text = (
+        "import os\n\nfrom channels.routing import ProtocolTypeRouter\n"
+        "from django.core.asgi import get_asgi_application\n\nimport app.routing\n\n"
+        "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'web.settings')\n\n"
+        "application = ProtocolTypeRouter({'http': get_asgi_application()})\n"
+    )
+    assert field_run.set_django_up_first(text) == (
+        "import os\n\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'web.settings')\n"
+        "from django.core.asgi import get_asgi_application\n\n"
+        "django_asgi_app = get_asgi_application()\n\n"
+        "from channels.routing import ProtocolTypeRouter\n\nimport app.routing\n\n\n"
+        "application = ProtocolTypeRouter({'http': django_asgi_app})\n"
+    )
+    assert field_run.set_django_up_first("application = get_asgi_application()\n") is None
