@@ -561,6 +561,53 @@ CMD ["gunicorn", "blog.wsgi"]
 """
 
 
+CLIENT_PACKAGE_LOCK = json.dumps(
+    {
+        "name": "blog-client",
+        "lockfileVersion": 3,
+        "requires": True,
+        "packages": {"": {"name": "blog-client"}},
+    },
+    indent=2,
+)
+CLIENT_DOCKERFILE = """FROM node:20-alpine AS build-node
+WORKDIR /home/node/app/client
+COPY client/package-lock.json client/package.json ./
+RUN npm ci
+COPY client/ ./
+RUN npm run build
+
+FROM python:3.12-slim
+WORKDIR /app
+COPY . ./
+RUN pip install -r requirements.txt
+COPY --from=build-node /home/node/app/client/dist ./client/dist
+RUN python manage.py collectstatic --noinput
+CMD ["gunicorn", "blog.wsgi"]
+"""
+
+
+def add_npm_client_frontend(root: Path, manage_dir: Path, settings: Path) -> None:
+    """client/ beside manage.py (package.json, package-lock.json, the build script
+    writing dist/static/app.css and dist/index.html), built by the root Dockerfile's
+    Node.js stage into client/dist, where the settings read it (STATICFILES_DIRS and
+    template DIRS), as django-layout's template is. Nothing in the commit holds dist/."""
+    client = manage_dir / "client"
+    client.mkdir()
+    package = {"name": "blog-client", "private": True, "scripts": {"build": "node build.js"}}
+    (client / "package.json").write_text(json.dumps(package, indent=2) + "\n", "utf-8")
+    (client / "package-lock.json").write_text(CLIENT_PACKAGE_LOCK + "\n", "utf-8")
+    (client / "build.js").write_text(FRONTEND_BUILD_JS, "utf-8")
+    (root / "Dockerfile").write_text(CLIENT_DOCKERFILE, "utf-8")
+    text = settings.read_text("utf-8")
+    text = text.replace("'DIRS': [],", "'DIRS': [BASE_DIR / 'client' / 'dist'],")
+    text += '\nSTATICFILES_DIRS = [BASE_DIR / "client" / "dist"]\n'
+    settings.write_text(text, "utf-8")
+    route_home(manage_dir, "index.html")
+    with open(root / ".gitignore", "a", encoding="utf-8") as ignore:
+        ignore.write("node_modules/\ndist/\n")
+
+
 def add_dockerfile_frontend(root: Path, manage_dir: Path, settings: Path) -> None:
     """frontend/ (package.json, yarn.lock, a build script writing dist/static/app.css and
     dist/index.html) built only by docker/Dockerfile, which copies dist/ to client/dist

@@ -22,6 +22,7 @@ from simple_deploy import env_needs
 from simple_deploy.automate import git_remotes
 from simple_deploy.platforms.heroku import redis
 from simple_deploy.platforms.heroku.config_vars import set_config_vars
+from simple_deploy.platforms.heroku.plugin import needs_node
 from simple_deploy.plugin import (
     AutomateContext,
     Automation,
@@ -398,12 +399,6 @@ def _open(ctx: AutomateContext) -> str:
     return f"opened {ctx.facts['url']}"
 
 
-def _needs_node(project: Project) -> bool:
-    # The asset build's package.json at the root: Heroku's Node.js buildpack builds it.
-    build = project.asset_build
-    return build is not None and build.folder == "."
-
-
 def _redis_action(project: Project, options: Options) -> tuple[str, ...]:
     names = project.services.redis_env_names
     if not names:
@@ -443,7 +438,7 @@ def automation(project: Project, options: Options) -> Automation:
             Step("database", _ensure_database),
             *((Step("redis", _ensure_redis),) if project.services.needs_redis else ()),
             Step("config vars", _ensure_config),
-            *((Step("buildpacks", _ensure_buildpacks),) if _needs_node(project) else ()),
+            *((Step("buildpacks", _ensure_buildpacks),) if needs_node(project) else ()),
             Step("push", _push),
             Step("release", _ensure_released),
             Step("open", _open),

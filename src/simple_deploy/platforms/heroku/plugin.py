@@ -35,6 +35,12 @@ from simple_deploy import (
 )
 from simple_deploy.assets import COMPRESS_ARGS, TAILWIND_BUILD_ARGS, AssetBuild, tailwind_note
 from simple_deploy.platforms.heroku import manager_files, procfile_web
+from simple_deploy.platforms.heroku.root_package import (
+    POSTBUILD,
+    PREBUILD,
+    root_package_text,
+    root_scripts,
+)
 from simple_deploy.plugin import (
     FileChange,
     Guide,
@@ -242,9 +248,8 @@ def _procfile(project: Project, processes: dict[str, tuple[str, ...]]) -> FileCh
 
 
 def _frontend_problem(build: AssetBuild) -> str:
-    """What Heroku cannot do with a frontend in another folder, and what the user does.
-    Its Node.js buildpack builds only a root package.json, and a root one of ours would
-    have to hold shell strings (`cd frontend && ...`)."""
+    """What Heroku cannot do with a frontend in another folder that our root package.json
+    cannot build either (root_package.root_scripts), and what the user does."""
     env = "".join(f"{key}={value} " for key, value in build.env)
     return (
         f"Frontend found: {build.path('package.json')} (built by {build.recipe}), which "
@@ -254,9 +259,6 @@ def _frontend_problem(build: AssetBuild) -> str:
         f"as {build.target}/ (or deploy with {build.recipe}), or Heroku serves no frontend "
         "and check --deploy warns W004."
     )
-
-
-POSTBUILD = "heroku-postbuild"
 
 
 def _postbuild_command(build: AssetBuild) -> str | None:
@@ -296,12 +298,41 @@ def _postbuild(project: Project) -> FileChange | None:
     )
 
 
+def _root_package(project: Project) -> FileChange | None:
+    """A root package.json whose scripts build the asset build in its folder (Heroku's
+    Node.js buildpack reads no other); None when the build is at the root, the scripts
+    cannot make it, or the root holds a package.json of the user's."""
+    build = project.asset_build
+    scripts = root_scripts(build) if build is not None else None
+    if scripts is None:
+        return None
+    change = generated_file(
+        project,
+        "package.json",
+        root_package_text(build, scripts),
+        f"Heroku's Node.js buildpack reads only a root package.json: its `{PREBUILD}` "
+        f"script installs {build.folder}/'s packages and its `{POSTBUILD}` runs the build "
+        "there, before Python's collectstatic",
+    )
+    return None if change.user_file else change
+
+
 def _asset_notes(project: Project) -> list[str]:
     build = project.asset_build
     notes = []
     postbuild = _postbuild(project)
+    root = _root_package(project)
     if build is not None:
-        if build.target:
+        if root is not None:
+            notes.append(
+                f"Asset build found: {build.label}. Heroku builds it with the Node.js "
+                "buildpack, which must run before Python's: `heroku buildpacks:add --index 1 "
+                f"heroku/nodejs` (Node.js {build.node_major}, from {build.node_source}). It "
+                "reads only a root package.json: the one added here runs "
+                + " and ".join(f"`{command}`" for command in root_scripts(build).values())
+                + ", then Python's collectstatic collects the output."
+            )
+        elif build.target:
             notes.append(_frontend_problem(build))
         elif build.folder != ".":
             notes.append(
@@ -429,9 +460,10 @@ def _post_compile(project: Project) -> FileChange:
 
 
 def needs_node(project: Project) -> bool:
-    """True when Heroku must run the Node.js buildpack before Python's."""
+    """True when Heroku must run the Node.js buildpack before Python's: the asset build's
+    package.json is at the root, or our root package.json builds its folder."""
     build = project.asset_build
-    return build is not None and build.folder == "."
+    return build is not None and (build.folder == "." or _root_package(project) is not None)
 
 
 def _own_variables(project: Project) -> tuple[str, ...]:
@@ -502,6 +534,9 @@ def plan(project: Project, options: Options) -> PlatformPlan:
     postbuild = _postbuild(project)
     if postbuild is not None:
         changes.append(postbuild)
+    root_package = _root_package(project)
+    if root_package is not None:
+        changes.append(root_package)
     export = manager_files.export_kept(manager_files.found(project.git_root), project.deps)
     if export:
         before, after = manager_files.slugignore_change(project.git_root, export)
@@ -575,6 +610,13 @@ def _node_build(project: Project) -> tuple[Command, ...]:
     build = project.asset_build
     if not needs_node(project) or build.other_manager:
         return ()
+    if build.folder != ".":
+        # Our root package.json: the buildpack runs its prebuild, installs (nothing of
+        # its own, no lock file), then its postbuild.
+        return tuple(
+            Command(argv)
+            for argv in (("npm", "run", PREBUILD), ("npm", "install"), ("npm", "run", POSTBUILD))
+        )
     # What the buildpack runs: package.json's `heroku-postbuild` (ours, when we add it),
     # else its `build`; a task file's build only through one of those scripts.
     runs = POSTBUILD if _postbuild(project) is not None else _buildpack_script(build)
@@ -636,7 +678,9 @@ def runtime(project: Project) -> Runtime:
         # A frontend the Python build cannot make: the rehearsal's build fails saying so.
         build_problems=(
             (_frontend_problem(project.asset_build),)
-            if project.asset_build is not None and project.asset_build.target
+            if project.asset_build is not None
+            and project.asset_build.target
+            and _root_package(project) is None
             else ()
         ),
     )
