@@ -120,4 +120,9 @@ def test_a_kept_dockerfile_running_the_production_task_is_not_a_problem(project)
     (project / "Dockerfile").write_text(DEV_DOCKERFILE.replace("gulp local", "gulp build"), "utf-8")
     commit(project, "A Dockerfile that builds for production")
     configured_text(project, "fly_io")
-    assert not plugins.load("fly_io").runtime(inspect(manage_dir(project))).build_problems
+    runtime = plugins.load("fly_io").runtime(inspect(manage_dir(project)))
+    assert not runtime.build_problems
+    # Without a container engine the rehearsal replays the image's build: the Dockerfile's
+    # own npm steps run before its collectstatic, as in the image (tabbycat's layout).
+    steps = "\n".join(" ".join(command.argv) for command in runtime.build)
+    assert_in_order(steps, INSTALL, BUILD, "collectstatic")

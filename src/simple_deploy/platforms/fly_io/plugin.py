@@ -54,6 +54,7 @@ from .user_dockerfile import (
     flag_build_steps,
     other_asset_builds,
     replay,
+    runs_asset_build,
     with_build_step,
 )
 
@@ -698,6 +699,16 @@ def _kept_dockerfile_build(project: Project, theirs: UserImage) -> tuple[tuple, 
     return found.commands, release, problems
 
 
+def _runs_own_build(project: Project) -> bool:
+    """True when the kept Dockerfile runs the project's production asset build."""
+    build = project.asset_build
+    if build is None or not build.script:
+        return False
+    text = (project.git_root / "Dockerfile").read_bytes().decode("utf-8", errors="replace")
+    wanted = ("gulp", "build") if build.task_argv else ("script", build.script_name)
+    return runs_asset_build(text, wanted)
+
+
 def _other_asset_build(project: Project, text: str) -> tuple[str, ...]:
     """A kept Dockerfile that runs another asset build than the production one (a
     development build made for docker compose): the image lacks what the settings serve."""
@@ -734,10 +745,11 @@ def runtime(project: Project) -> Runtime:
     )
     if theirs is not None:
         build, release, problems = _kept_dockerfile_build(project, theirs)
-        if node is not None and node.recipe == "Dockerfile":
-            # The kept Dockerfile builds this frontend in a Node.js stage and copies its
-            # output in (that is how it was found): the replay, which runs only the
-            # manage.py steps, runs that stage's build first, as the image does.
+        if node is not None and (node.recipe == "Dockerfile" or _runs_own_build(project)):
+            # The kept Dockerfile builds the assets itself: in a Node.js stage whose output
+            # it copies in (that is how a frontend was found), or with RUN lines of its
+            # own. The replay, which runs only the manage.py steps, runs that build first,
+            # as the image does.
             build = (*assets, *build)
     else:
         build, release, problems = (*assets, *img.build), (img.release,), ()

@@ -401,6 +401,19 @@ def _build_named(argv: list[str]) -> tuple[str, str] | None:
     return None
 
 
+def runs_asset_build(text: str, wanted: tuple[str, str]) -> bool:
+    """True when a RUN line of the Dockerfile `text` runs `wanted` (("script", "build")
+    or ("gulp", "build")) itself, in whichever stage (tabbycat's single stage installs
+    Node.js with nvm, then `npm ci` and `npm run build` before collectstatic)."""
+    return any(
+        _build_named(argv) == wanted
+        for instruction, args in _instructions(text)
+        if instruction == "RUN"
+        for argv in _commands(args)
+        if argv
+    )
+
+
 def other_asset_builds(text: str, wanted: tuple[str, str]) -> tuple[str, ...] | None:
     """The asset builds the Dockerfile `text` runs instead of `wanted` (("gulp", "build")
     or ("script", "build:prod")): () when it runs none at all, None when it runs the
