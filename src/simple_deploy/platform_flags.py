@@ -163,7 +163,7 @@ def for_platform(project: Project, label: str, platform_sets: frozenset[str]) ->
         probed = {}
         if project.settings_probed:
             from .committed_tree import local_only
-            from .project import probed_fields
+            from .project import probed_fields, services_read_under
 
             # What the settings read with the flag set, as the platform imports them.
             preset = {flag: "1"}
@@ -174,6 +174,7 @@ def for_platform(project: Project, label: str, platform_sets: frozenset[str]) ->
                 preset,
                 local_only(project.git),
             )
+            probed["services"] = services_read_under(project, probed["env_vars"], (text,))
         return replace(
             project,
             **probed,

@@ -688,6 +688,23 @@ def probed_fields(
     }
 
 
+def services_read_under(project: Project, env_vars: tuple, also: tuple[str, ...] = ()) -> Services:
+    """The project's services found again from what its settings read under a
+    platform's variables (`env_vars`, from probed_fields) and the texts of the module
+    that platform's flag loads (`also`): a module only the platform imports (tabbycat's
+    heroku.py) is where its Redis cache and channel layer read REDIS_URL."""
+    manage_rel = project.manage_dir.relative_to(project.git_root).as_posix()
+    return find_services(
+        project.git_root,
+        project.manage_dir,
+        [*_settings_texts(project.manage_dir, project.settings_module), *also],
+        project.deps.present,
+        env_vars,
+        project.wsgi_module,
+        ("python", "manage.py" if manage_rel == "." else f"{manage_rel}/manage.py"),
+    )
+
+
 def inspect(
     start: Path,
     *,

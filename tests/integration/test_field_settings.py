@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from project_files import deploy, manage_dir, snapshot
+from project_files import deploy, git, manage_dir, snapshot
 
 pytestmark = pytest.mark.needs_programs
 
@@ -294,6 +294,34 @@ def test_the_module_the_settings_load_under_a_platform_flag_is_extended(sample_p
     session, redirect = read_settings(root, env, "[s.SESSION_COOKIE_NAME, s.SECURE_SSL_REDIRECT]")
     expected = {"heroku": "blog_heroku_session", "render": "blog_render_session"}
     assert (session, redirect) == (expected.get(platform, "sessionid"), True)
+
+
+def test_redis_the_platforms_own_module_reads_is_provided_there(sample_project):
+    """tabbycat's heroku.py, loaded only under ON_HEROKU, sets a Redis cache reading
+    REDIS_URL: the services are those of the module the platform loads, so Heroku gets
+    its Key-Value Store and the rehearsal a Redis under that name (before, nothing was
+    provided, and every cached page answered 500: "Missing connections string")."""
+    root = sample_project("requirements_txt", "flat", settings="platform-flag")
+    module = root / "blog" / "settings" / "settings_heroku.py"
+    cache = (
+        '\nimport os\n\nCACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.'
+        'RedisCache", "LOCATION": os.environ.get("REDIS_URL")}}\n'
+    )
+    module.write_text(module.read_text("utf-8") + cache, "utf-8")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "Redis cache on Heroku")
+    result = deploy(root, "heroku")
+    assert result.returncode == 0, result.stderr + result.stdout
+    said = " ".join(result.stdout.split())
+    assert "heroku addons:create heroku-redis" in said, said
+    from simple_deploy.management.commands.deploy import _for_platform
+    from simple_deploy.plugins import load
+    from simple_deploy.project import inspect
+
+    plugin = load("heroku")
+    runtime = plugin.runtime(_for_platform(inspect(root), plugin))
+    assert runtime.needs_redis
+    assert runtime.env.get("REDIS_URL") == "{redis_url}"
 
 
 @pytest.mark.parametrize("platform", ALL_PLATFORMS)
