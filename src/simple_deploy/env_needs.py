@@ -9,6 +9,7 @@ keep only the platform's knowledge (which names the platform sets by itself).
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Callable, Iterable
 
@@ -64,7 +65,13 @@ def known_values(
             out[var.name] = f"https://{host}"
         elif var.kind == "database_url" and database:
             out[var.name] = database
-    return out
+    return {name: in_form_read(project, name, value) for name, value in out.items()}
+
+
+def in_form_read(project: Project, name: str, value: str) -> str:
+    """`value` as the settings read `name`: a JSON list for a list field of a
+    pydantic-settings model (`["example.com"]`), else as it is."""
+    return json.dumps([value]) if name in project.json_variables else value
 
 
 def user_provided(project: Project, provided: Iterable[str]) -> tuple[EnvVar, ...]:

@@ -108,6 +108,9 @@ class Project:
     ignored_needed: tuple[str, ...] = ()
     ignored_needed_at: str | None = None
     platform_switch: str | None = None
+    # Variables a pydantic-settings model in the settings reads as JSON (goodconf's
+    # `ALLOWED_HOSTS: list[str]`): a value the tool sets there is a JSON list.
+    json_variables: tuple[str, ...] = ()
     # True when the git root's manage.py is a symbolic link to the project's nested
     # one: the user's root entry point, run as it is and never written.
     root_manage_link: bool = False
@@ -685,6 +688,7 @@ def probed_fields(
         "legacy_static_storage": found.legacy_storage,
         "debug_off": found.debug_off,
         "settings_facts": from_probe(found.final) if found.final is not None else None,
+        "json_variables": found.json_variables,
     }
 
 

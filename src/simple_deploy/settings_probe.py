@@ -82,6 +82,8 @@ class ProbeResult(NamedTuple):
     # Final values the settings block is written from (see settings_facts); None when
     # the settings did not import.
     final: dict | None = None
+    # Variables the settings' pydantic-settings model reads as JSON (a list field).
+    json_variables: tuple[str, ...] = ()
 
 
 def kind_of(name: str) -> str:
@@ -596,10 +598,44 @@ def final_values(settled):
         ),
     }
 
+def json_variables(settled):
+    # Variables a pydantic-settings model in the settings (goodconf's Config, a
+    # BaseSettings instance) parses as JSON: its list, set, tuple, dict and model
+    # fields. `ALLOWED_HOSTS=example.com` fails its validation there; `["example.com"]`
+    # is the form it reads.
+    import types
+    import typing
+    unions = (typing.Union, getattr(types, "UnionType", None))
+    names = []
+    for value in list(vars(settled).values()) if settled is not None else ():
+        # The model class, or an instance of it (goodconf's `config`).
+        model = value if isinstance(value, type) else type(value)
+        config = getattr(model, "model_config", None)
+        fields = getattr(model, "model_fields", None)
+        if not isinstance(config, dict) or "env_prefix" not in config:
+            continue
+        if not isinstance(fields, dict):
+            continue
+        for field_name, info in fields.items():
+            kinds = [getattr(info, "annotation", None)]
+            if typing.get_origin(kinds[0]) in unions:
+                kinds = [k for k in typing.get_args(kinds[0]) if k is not type(None)]
+            complex_ = False
+            for kind in kinds:
+                origin = typing.get_origin(kind) or kind
+                if origin in (list, set, tuple, frozenset, dict) or hasattr(origin, "model_fields"):
+                    complex_ = True
+            alias = getattr(info, "validation_alias", None) or getattr(info, "alias", None)
+            if complex_:
+                prefix = config.get("env_prefix") or ""
+                names.append((alias if isinstance(alias, str) else prefix + field_name).upper())
+    return sorted(set(names))
+
 sys.__stdout__.write("\n" + json.dumps({
     "reads": reads, "required": supplied, "error": error,
     "missing": named, "needed_at": needed_at, "switch": switch,
     "legacy_storage": legacy_storage, "debug_off": debug_off, "final": final_values(settled),
+    "json_variables": json_variables(settled),
 }))
 """
 
@@ -882,4 +918,5 @@ def _parse(stdout: str, stderr: str, returncode: int) -> ProbeResult:
         legacy_storage=data.get("legacy_storage"),
         debug_off=tuple(data["debug_off"]) if data.get("debug_off") else None,
         final=data.get("final"),
+        json_variables=tuple(data.get("json_variables") or ()),
     )

@@ -713,3 +713,39 @@ def test_a_middleware_list_without_clickjacking_protection_gets_it_last(sample_p
     assert sorted(order, key=names.index) == order, names
     checked = _manage(folder, env, "check", "--deploy")
     assert "security.W002" not in checked.stdout + checked.stderr
+
+
+def test_hosts_a_pydantic_settings_model_reads_as_a_json_list_are_given_as_one(sample_project):
+    """django-layout's goodconf model has `ALLOWED_HOSTS: list[str]`; pydantic-settings
+    reads such a field's variable as JSON. Heroku's config var ALLOWED_HOSTS=<host> (what
+    the block reads the host from) failed its validation at the build's collectstatic
+    (`SettingsError: error parsing value for field "ALLOWED_HOSTS"`): the value is a JSON
+    list on Heroku, in its guide and its rehearsal, and the block reads that form."""
+    root = sample_project("requirements_txt", "flat")
+    settings = root / "blog" / "settings.py"
+    settings.write_text(
+        settings.read_text("utf-8")
+        + "\nfrom pydantic_settings import BaseSettings\n\n\nclass Env(BaseSettings):\n"
+        '    allowed_hosts: list[str] = ["localhost", "127.0.0.1"]\n\n\n'
+        "ALLOWED_HOSTS = Env().allowed_hosts\n",
+        "utf-8",
+    )
+    with open(root / "requirements.txt", "a", encoding="utf-8") as requirements:
+        requirements.write("pydantic-settings\n")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "Settings from a pydantic-settings model")
+    result = deploy(root, "heroku")
+    assert result.returncode == 0, result.stderr + result.stdout
+    said = " ".join(result.stdout.split())
+    assert "heroku config:set ALLOWED_HOSTS='[\"<host name>\"]'" in said, said
+    from simple_deploy.plugins import load
+    from simple_deploy.project import inspect
+
+    assert load("heroku").runtime(inspect(root)).env["ALLOWED_HOSTS"] == '["{host}"]'
+    env = {
+        **PLATFORM_ENV["heroku"],
+        "ALLOWED_HOSTS": '["blog.example"]',
+        "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/d",
+    }
+    hosts = read_settings(root, env, "[s.ALLOWED_HOSTS, s.CSRF_TRUSTED_ORIGINS]")
+    assert hosts == [["blog.example"], ["https://blog.example"]]

@@ -392,3 +392,25 @@ def test_a_listed_environment_does_not_turn_the_settings_own_error_into_a_variab
     result = probe(tmp_path, tmp_path, "prod")
     assert result.error == "RuntimeError: BROKEN_SETTING is wrong"
     assert result.variables == ()
+
+
+def test_the_list_fields_of_a_pydantic_settings_model_are_read_as_json(tmp_path):
+    # pydantic-settings parses a list field's variable as JSON: ALLOWED_HOSTS=example.com
+    # fails its validation, ["example.com"] is the form it reads.
+    pytest.importorskip("pydantic_settings")
+    (tmp_path / "prod.py").write_text(
+        "from pydantic import Field\n"
+        "from pydantic_settings import BaseSettings, SettingsConfigDict\n"
+        "class Env(BaseSettings):\n"
+        "    model_config = SettingsConfigDict(env_prefix='DJANGO_')\n"
+        "    allowed_hosts: list[str] = ['localhost']\n"
+        "    origins: list[str] | None = None\n"
+        "    admins: dict[str, str] = Field(default_factory=dict, validation_alias='ADMIN_MAP')\n"
+        "    secret_key: str = 'dev'\n"
+        "env = Env()\n"
+        "ALLOWED_HOSTS = env.allowed_hosts\n",
+        encoding="utf-8",
+    )
+    result = probe(tmp_path, tmp_path, "prod")
+    assert result.error is None
+    assert result.json_variables == ("ADMIN_MAP", "DJANGO_ALLOWED_HOSTS", "DJANGO_ORIGINS")

@@ -267,7 +267,7 @@ def _ensure_config(ctx: AutomateContext) -> str:
     # An app this run created has only what its add-ons set: nothing of ours to read.
     current = {} if ctx.facts.get("created_now") else _config(ctx)
     wanted = {
-        "ALLOWED_HOSTS": ctx.facts["host"],
+        "ALLOWED_HOSTS": env_needs.in_form_read(ctx.project, "ALLOWED_HOSTS", ctx.facts["host"]),
         # The host under the names the settings read it by (DJANGO_ALLOWED_HOSTS ...).
         **env_needs.known_values(ctx.project, host=ctx.facts["host"]),
         **ctx.project.settings_env,

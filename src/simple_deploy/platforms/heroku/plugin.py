@@ -497,7 +497,12 @@ def _database_attachments(project: Project) -> tuple[str, ...]:
 def _host_names(project: Project, host: str) -> str:
     """`ALLOWED_HOSTS=<host>` and the settings' own host and origin names, for config:set."""
     known = env_needs.known_values(project, host=host)
-    return " ".join(f"{k}={v}" for k, v in {"ALLOWED_HOSTS": host, **known}.items())
+    hosts = env_needs.in_form_read(project, "ALLOWED_HOSTS", host)
+    # A JSON list is quoted: a shell would read its brackets and quotes.
+    return " ".join(
+        f"{k}='{v}'" if v.startswith("[") else f"{k}={v}"
+        for k, v in {"ALLOWED_HOSTS": hosts, **known}.items()
+    )
 
 
 def plan(project: Project, options: Options) -> PlatformPlan:
@@ -520,6 +525,8 @@ def plan(project: Project, options: Options) -> PlatformPlan:
                     "services_settings": service_config.heroku_redis_tls(project),
                     "email_settings": email_settings(project=project),
                     "compress": project.compress_offline,
+                    # The settings' own model reads ALLOWED_HOSTS as a JSON list.
+                    "hosts_json": "ALLOWED_HOSTS" in project.json_variables,
                     # bin/post_compile's `tailwind` commands build without this tool too.
                     "tailwind": project.tailwind_cli,
                 },
@@ -641,7 +648,7 @@ def runtime(project: Project) -> Runtime:
         # Heroku's buildpack exports CACHE_DIR to the collectstatic it runs at build time.
         "CACHE_DIR": "{app_root}/.heroku-build-cache",
         "SECRET_KEY": "{secret_key}",
-        "ALLOWED_HOSTS": "{host}",
+        "ALLOWED_HOSTS": env_needs.in_form_read(project, "ALLOWED_HOSTS", "{host}"),
         "DATABASE_URL": "{database_url}",
         **project.settings_env,
         **_collectstatic_env(project),
