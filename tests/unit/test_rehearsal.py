@@ -327,6 +327,74 @@ def test_an_asset_no_file_of_the_project_holds_is_reported_not_failed(project, s
     )
 
 
+SHORTEST_VIEW = """import os
+
+from django.http import HttpResponse
+
+from .models import Note
+
+
+def shortest(request):
+    if os.environ.get("ON_TESTPLATFORM") and os.environ.get("ONLY_THERE"):
+        raise ValueError("fails on the platform only")
+    return HttpResponse(min(len(note.title) for note in Note.objects.all()))
+"""
+
+
+def _add_shortest_page(project: Path) -> None:
+    """/shortest/, linked from /about/, whose own code takes min() of the notes."""
+    (project / "pages" / "views.py").write_text(SHORTEST_VIEW, "utf-8")
+    urls = next(project.glob("*/urls.py"))
+    urls.write_text(
+        urls.read_text("utf-8")
+        + '\nfrom pages import views  # noqa: E402\n\nurlpatterns += [path("shortest/", '
+        "views.shortest)]\n",
+        "utf-8",
+    )
+    about = project / "pages" / "templates" / "pages" / "about.html"
+    about.write_text(
+        about.read_text("utf-8").replace("<body>", '<body><a href="/shortest/">Shortest</a>'),
+        "utf-8",
+    )
+    _git(project, "add", "-A")
+    _git(project, "-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-qm", "page")
+
+
+@pytest.mark.needs_programs
+@needs_gunicorn
+def test_a_page_that_fails_on_an_empty_database_under_the_own_settings_too_is_reported(
+    project, scratch
+):
+    # simonwillisonblog's tag cloud takes min() of the tags: 500 on any empty database,
+    # the developer's too. Not the deployment's doing: reported, not failed.
+    _add_shortest_page(project)
+
+    report = rehearse(project, ".", _quick_manager(), _runtime())
+
+    assert report.ok, "\n\n".join(f"{s.name}: {s.detail}" for s in report.steps if not s.ok)
+    summary = _step(report, "pages").summary
+    assert "; GET /shortest/ answers 500 on an empty database with your own settings too (" in (
+        summary
+    ), summary
+    assert "(raised at pages/views.py line 11)): your code's, not the deployment's" in summary
+
+
+@pytest.mark.needs_programs
+@needs_gunicorn
+def test_a_page_that_fails_only_in_the_platforms_environment_fails_the_step(project, scratch):
+    _add_shortest_page(project)
+    runtime = _runtime()
+    runtime = dataclasses.replace(runtime, env={**runtime.env, "ONLY_THERE": "1"})
+
+    report = rehearse(project, ".", _quick_manager(), runtime)
+
+    failed = report.failed
+    assert failed is not None and failed.name == "pages", failed
+    assert "GET /shortest/ answered 500 because the project's own code raised ValueError: " in (
+        failed.detail
+    ), failed.detail
+
+
 @pytest.mark.needs_programs
 def test_a_model_change_without_migration_is_reported(project, scratch):
     models = project / "pages" / "models.py"

@@ -45,6 +45,8 @@ from . import (
 )
 from .commit import extract_head
 from .crawl import Crawl, Response, crawl
+from .empty_database import CONTROL_SCRIPT, MARKER, control_env, developer_environ, same_causes
+from .empty_database import sections as marked_sections
 from .engine import Context, Engine
 from .environment import build_vars, fill_all, fill_map, platform_database_url, run_vars
 from .limits import DEFAULT_LIMIT, STEP_LIMITS, StepClock
@@ -598,9 +600,18 @@ def _step_pages(state: _Rehearsal) -> tuple[str, str]:
     result = crawl(fetch, runtime.host, [url for url in start if url], skip_pages=skip)
     summary = f"{len(result.pages)} pages, {len(result.assets)} assets"
     missing = absent_assets.absent(result.failures, site.static_url, state.ctx.app)
-    if len(missing) < len(result.failures):
+    rest = [failed for failed in result.failures if failed not in missing]
+    empty = _empty_database_failures(state, rest)
+    if rest and len(empty) < len(rest):
         raise StepFailed(_pages_failure(state, result))
     detail = _pages_detail(result, runtime.host)
+    for path, cause in empty.items():
+        # The code's own failure on an empty database, under the developer's settings too.
+        summary += (
+            f"; GET {path} answers 500 on an empty database with your own settings too "
+            f"({cause}): your code's, not the deployment's"
+        )
+        detail += f"\nGET {path} fails on an empty database with your own settings too: {cause}"
     if missing:
         # Broken on the developer's computer too: the project's links, not the deploy.
         summary += (
@@ -660,8 +671,30 @@ def _pages_failure(state: _Rehearsal, result: Crawl) -> str:
     return "\n".join(lines)
 
 
-def _reproduce(state: _Rehearsal, paths: list[str]) -> str:
-    """The exception behind each failing page, from Django's test client in the engine."""
+def _empty_database_failures(state: _Rehearsal, failures: list) -> dict[str, str]:
+    """path -> cause, when every failure is a page the project's own code fails on the
+    same way under the developer's settings on this empty database (empty_database);
+    {} otherwise (then the step fails as before)."""
+    paths = [failed.path for failed in failures if failed.kind == "page"]
+    if not paths or len(paths) < len(failures):
+        return {}
+    app_root = state.engine.placeholders().get("app_root", "")
+    platform = marked_sections(_reproduce_output(state, paths), _ERROR_MARKER)
+    if not all(own_code_cause(text, app_root) for text in platform.values()):
+        return {}
+    command = Command(("{python}", "-c", CONTROL_SCRIPT), cwd=state.ctx.manage_dir)
+    env = control_env(developer_environ(), state.ctx.database_url, paths)
+    try:
+        result = state.engine.run(fill_all(command.argv, state.values()), command.cwd, env)
+    except StepFailed:  # a timeout: no control, the failure stands
+        return {}
+    causes = same_causes(platform, marked_sections(result.output, MARKER), app_root)
+    return causes if len(causes) == len(paths) else {}
+
+
+def _reproduce_output(state: _Rehearsal, paths: list[str]) -> str:
+    """What Django's test client printed requesting `paths` in the platform's
+    environment: a marker line per path, then its traceback if it raised."""
     runtime = state.ctx.runtime
     headers = {
         "HTTP_" + name.upper().replace("-", "_"): value
@@ -673,14 +706,16 @@ def _reproduce(state: _Rehearsal, paths: list[str]) -> str:
     command = state.manage("shell", "-c", script)
     argv = fill_all(command.argv, state.values())
     try:
-        result = state.engine.run(argv, command.cwd, state.run_env(command))
-    except StepFailed as error:  # a timeout: the page's failure is reported anyway
+        return state.engine.run(argv, command.cwd, state.run_env(command)).output
+    except StepFailed as error:  # a timeout
         return str(error)
-    sections = result.output.split(_ERROR_MARKER)[1:]
+
+
+def _reproduce(state: _Rehearsal, paths: list[str]) -> str:
+    """The exception behind each failing page, from Django's test client in the engine."""
+    sections = marked_sections(_reproduce_output(state, paths), _ERROR_MARKER)
     return "\n".join(
-        f"GET {section.splitlines()[0]}:\n{tail(section.partition(chr(10))[2], 25)}"
-        for section in sections
-        if "Traceback" in section
+        f"GET {path}:\n{tail(text, 25)}" for path, text in sections.items() if "Traceback" in text
     )
 
 
