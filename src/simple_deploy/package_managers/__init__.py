@@ -55,6 +55,9 @@ class InstallStep:
 
     argv: tuple[str, ...]
     env: Mapping[str, str] = field(default_factory=dict)
+    #: True for the step that installs the project itself: it needs the project's
+    #: source, so an image runs it after copying the code, not with the dependencies.
+    after_source: bool = False
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,7 @@ class Dependencies:
       for the lines the manager can raise in place when a `Requirement.minimum` needs it.
     - `django_through`: the listed package that brings Django when Django itself is not
       listed (django-allauth, wagtail): the plan pins the Django this project runs.
+    - `own_distribution`: see the field.
     """
 
     manager: str
@@ -107,6 +111,9 @@ class Dependencies:
     export_stale: str = ""
     pins: Mapping[str, str] = field(default_factory=dict)
     django_through: str = ""
+    #: The project's own distribution, installed on the platform too: its code reads
+    #: its installed metadata (own_distribution). "" when the project is not installed.
+    own_distribution: str = ""
 
 
 class Edit(NamedTuple):

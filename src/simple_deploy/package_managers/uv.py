@@ -13,7 +13,15 @@ import sys
 from pathlib import Path, PurePosixPath
 
 from ..textfiles import read_text
-from . import Dependencies, Edit, InstallStep, PackageManager, Requirement, lock_export
+from . import (
+    Dependencies,
+    Edit,
+    InstallStep,
+    PackageManager,
+    Requirement,
+    lock_export,
+    own_distribution,
+)
 from . import groups as group_rules
 from ._specs import (
     add_to_project_dependencies,
@@ -49,21 +57,16 @@ def _names(root: Path) -> set[str]:
     return names_of(project_dependencies(_doc(root)) or [])
 
 
-def _install_steps(production_groups: tuple[str, ...]) -> tuple[InstallStep, ...]:
+def _install_steps(
+    production_groups: tuple[str, ...], install_project: bool = False
+) -> tuple[InstallStep, ...]:
     groups = [arg for name in production_groups for arg in ("--group", name)]
-    return (
-        InstallStep(
-            (
-                "uv",
-                "sync",
-                "--locked",
-                "--no-default-groups",
-                *groups,
-                "--no-install-project",
-            ),
-            _INSTALL_ENV,
-        ),
-    )
+    sync = ("uv", "sync", "--locked", "--no-default-groups", *groups)
+    dependencies = InstallStep((*sync, "--no-install-project"), _INSTALL_ENV)
+    if not install_project:
+        return (dependencies,)
+    # The same sync once the source is there installs the project itself as well.
+    return (dependencies, InstallStep(sync, _INSTALL_ENV, after_source=True))
 
 
 def _lock_env() -> dict[str, str]:
@@ -162,13 +165,20 @@ def _read(root: Path, asked: tuple[str, ...]) -> Dependencies:
         for spec in project_dependencies(doc) or []
         if isinstance(spec, str) and (name := name_of(spec))
     }
+    own = own_distribution.reads_own_distribution(root, doc) or ""
+    if own:
+        notes.append(
+            f"Your code reads the installed metadata of {own} itself (its version), so the "
+            "platform installs your project too, after its dependencies."
+        )
     return Dependencies(
         manager="uv",
         present=frozenset(present),
         pins=pins,
         target=MANIFEST,
         install_files=(MANIFEST, LOCK, *extra),
-        install_steps=_install_steps(chosen),
+        install_steps=_install_steps(chosen, install_project=bool(own)),
+        own_distribution=own,
         groups=chosen,
         lock_argv=("uv", "lock"),
         lock_file=LOCK,
@@ -193,12 +203,17 @@ def _add(text: str, requirements: list[Requirement]) -> str:
 
 
 def _edit(root: Path, deps: Dependencies, missing: list[Requirement]) -> Edit:
-    if not missing:
-        return Edit({}, {}, ())
-    text = read_text(root / MANIFEST).text
+    text = read_text(root / MANIFEST).text if (root / MANIFEST).is_file() else ""
     import tomlkit
 
     doc = tomlkit.parse(text)
+    fallback = bool(deps.own_distribution) and own_distribution.needs_version_fallback(doc)
+    if not missing and not fallback:
+        return Edit({}, {}, ())
+    if fallback:
+        # What the platform's build of the project needs: it has no .git to read from.
+        text = own_distribution.with_version_fallback(text)
+        doc = tomlkit.parse(text)
     reqs = []
     moved: list[str] = []
     for requirement in missing:
@@ -234,13 +249,19 @@ def _edit(root: Path, deps: Dependencies, missing: list[Requirement]) -> Edit:
         f"{r.minimum} or newer ({r.reason})"
         for r in raised
     ]
+    if fallback:
+        reasons.append(
+            f'[tool.setuptools_scm] fallback_version = "{own_distribution.FALLBACK_VERSION}": '
+            "the platforms build your project without .git, where setuptools-scm cannot read "
+            "its version, and the build would stop"
+        )
     reason = "; ".join(reasons)
     if moved:
         reason += (
             f"; {', '.join(moved)} also in the main dependencies, with the same "
             "constraint: production does not install that group or extra"
         )
-    return Edit({MANIFEST: _add(text, reqs)}, {MANIFEST: reason}, tuple(reqs))
+    return Edit({MANIFEST: _add(text, reqs) if reqs else text}, {MANIFEST: reason}, tuple(reqs))
 
 
 def _check(root: Path) -> list[str]:

@@ -271,7 +271,13 @@ def render_dockerfile(project: Project) -> str:
             "app_root": _image.APP_ROOT,
             "copy_dependency_files": _image.copy_lines(img.dependency_files),
             "install": " && \\\n    ".join(
-                _image.shell_line(step.argv, step.env) for step in img.install
+                _image.shell_line(step.argv, step.env)
+                for step in img.install
+                if not step.after_source
+            ),
+            # The project itself, installed once its source is in the image.
+            "install_project": " && \\\n    ".join(
+                _image.shell_line(step.argv, step.env) for step in img.install if step.after_source
             ),
             # Each build step, then `&& \`: none for a project shipping its static files.
             "collectstatic": "".join(

@@ -84,7 +84,8 @@ _INSTALL = {
     ),
     # `install --deploy` fails on a Pipfile.lock out of date with Pipfile.
     "pipenv": ("pipenv", "*", ("pipenv install --deploy",)),
-    "uv": ("uv", "*", ("uv sync --locked --no-default-groups {groups}--no-install-project",)),
+    # {no_project}: --no-install-project, unless the project's code needs it installed.
+    "uv": ("uv", "*", ("uv sync --locked --no-default-groups {groups}{no_project}",)),
 }
 
 _LABELS = {"poetry": "Poetry", "pipenv": "Pipenv", "uv": "uv"}
@@ -305,7 +306,8 @@ def app_context(project: Project, flavor: Flavor, python_version: str) -> dict[s
                 python=python_version,
                 only=",".join(("main", *project.deps.groups)),
                 groups="".join(f"--group {g} " for g in project.deps.groups),
-            )
+                no_project="" if project.deps.own_distribution else "--no-install-project",
+            ).rstrip()
             for line in lines
         ],
         **_asset_context(project),
