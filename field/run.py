@@ -1514,24 +1514,14 @@ class ProjectRun:
         )
         if text is None:
             return False
-        path.write_text(text, encoding="utf-8")
-        git(["add", "--", rel], root, self.env, self.log)
-        done = git(
-            ["commit", "-q", "--no-verify", "-m", f"Include {name} only where it exists"],
+        return self._commit_edit(
             root,
-            self.env,
-            self.log,
+            cell,
+            rel,
+            text,
+            f"Include {name} only where it exists",
+            f'{name} -> optional("{name}") in {rel}, git commit',
         )
-        cell.passes.append(
-            {
-                "command": f'{name} -> optional("{name}") in {rel}, git commit'
-                " (as the message asks)",
-                "outcome": "ok" if done.returncode == 0 else f"exit {done.returncode}",
-                "message": first_line(done.stdout, done.stderr) if done.returncode else "",
-                "seconds": 0.0,
-            }
-        )
-        return done.returncode == 0
 
     def _asgi_order(self, out: str, root: Path, cell: Cell) -> bool:
         """Set Django up in asgi.py before its routing is imported, as the message asks,
@@ -1541,14 +1531,26 @@ class ProjectRun:
         text = set_django_up_first(path.read_text(encoding="utf-8")) if path else None
         if text is None:
             return False
-        path.write_text(text, encoding="utf-8")
+        return self._commit_edit(
+            root,
+            cell,
+            rel,
+            text,
+            "Set Django up before importing the routing",
+            f"django_asgi_app = get_asgi_application() first in {rel}, git commit",
+        )
+
+    def _commit_edit(
+        self, root: Path, cell: Cell, rel: str, text: str, message: str, shown: str
+    ) -> bool:
+        """Write `text` to `rel` and commit it, as the user the message asked would; the
+        pass is recorded as `shown`."""
+        (root / rel).write_text(text, encoding="utf-8")
         git(["add", "--", rel], root, self.env, self.log)
-        message = "Set Django up before importing the routing"
         done = git(["commit", "-q", "--no-verify", "-m", message], root, self.env, self.log)
         cell.passes.append(
             {
-                "command": f"django_asgi_app = get_asgi_application() first in {rel},"
-                " git commit (as the message asks)",
+                "command": f"{shown} (as the message asks)",
                 "outcome": "ok" if done.returncode == 0 else f"exit {done.returncode}",
                 "message": first_line(done.stdout, done.stderr) if done.returncode else "",
                 "seconds": 0.0,

@@ -587,6 +587,35 @@ CMD ["gunicorn", "blog.wsgi"]
 """
 
 
+def scm_pyproject(django: str, packages: str) -> str:
+    """pyproject.toml of a package whose version setuptools-scm reads from git (as
+    cal-itp/benefits'), listing `packages` (a TOML list) and Django `django`."""
+    return f"""[build-system]
+requires = ["setuptools>=68", "setuptools-scm>=8"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "blog-site"
+dynamic = ["version"]
+requires-python = ">=3.10"
+dependencies = ["Django=={django}"]
+
+[tool.setuptools]
+packages = {packages}
+
+[tool.setuptools_scm]
+"""
+
+
+def _serve_built(settings: Path, static_dir: str) -> None:
+    """The settings render the built index.html (template DIRS: client/dist) and serve
+    `static_dir` (a path expression under BASE_DIR) as static files."""
+    text = settings.read_text("utf-8")
+    text = text.replace("'DIRS': [],", "'DIRS': [BASE_DIR / 'client' / 'dist'],")
+    text += f"\nSTATICFILES_DIRS = [{static_dir}]\n"
+    settings.write_text(text, "utf-8")
+
+
 def add_npm_client_frontend(root: Path, manage_dir: Path, settings: Path) -> None:
     """client/ beside manage.py (package.json, package-lock.json, the build script
     writing dist/static/app.css and dist/index.html), built by the root Dockerfile's
@@ -599,10 +628,7 @@ def add_npm_client_frontend(root: Path, manage_dir: Path, settings: Path) -> Non
     (client / "package-lock.json").write_text(CLIENT_PACKAGE_LOCK + "\n", "utf-8")
     (client / "build.js").write_text(FRONTEND_BUILD_JS, "utf-8")
     (root / "Dockerfile").write_text(CLIENT_DOCKERFILE, "utf-8")
-    text = settings.read_text("utf-8")
-    text = text.replace("'DIRS': [],", "'DIRS': [BASE_DIR / 'client' / 'dist'],")
-    text += '\nSTATICFILES_DIRS = [BASE_DIR / "client" / "dist"]\n'
-    settings.write_text(text, "utf-8")
+    _serve_built(settings, 'BASE_DIR / "client" / "dist"')
     route_home(manage_dir, "index.html")
     with open(root / ".gitignore", "a", encoding="utf-8") as ignore:
         ignore.write("node_modules/\ndist/\n")
@@ -622,10 +648,7 @@ def add_dockerfile_frontend(root: Path, manage_dir: Path, settings: Path) -> Non
     backend = manage_dir.relative_to(root).as_posix()
     dockerfile = FRONTEND_DOCKERFILE.replace("/{backend}", "" if backend == "." else f"/{backend}")
     (root / "docker" / "Dockerfile").write_text(dockerfile, "utf-8")
-    text = settings.read_text("utf-8")
-    text = text.replace("'DIRS': [],", "'DIRS': [BASE_DIR / 'client' / 'dist'],")
-    text += '\nSTATICFILES_DIRS = [BASE_DIR / "client" / "dist" / "static"]\n'
-    settings.write_text(text, "utf-8")
+    _serve_built(settings, 'BASE_DIR / "client" / "dist" / "static"')
     route_home(manage_dir, "index.html")
     with open(root / ".gitignore", "a", encoding="utf-8") as ignore:
         ignore.write("node_modules/\ndist/\n")

@@ -14,6 +14,7 @@ import django
 import pytest
 from django.conf import settings
 from project_files import deploy, git, manage_dir, snapshot
+from project_shapes import scm_pyproject
 
 from simple_deploy import plugins
 from simple_deploy.changes import ApplyError, apply_changes
@@ -190,21 +191,7 @@ def test_a_requires_python_below_what_the_pins_need_is_raised_before_uv_lock(sam
     assert result.returncode == 0, result.stderr + result.stdout
 
 
-SCM_PYPROJECT = f"""[build-system]
-requires = ["setuptools>=68", "setuptools-scm>=8"]
-build-backend = "setuptools.build_meta"
-
-[project]
-name = "blog-site"
-dynamic = ["version"]
-requires-python = ">=3.10"
-dependencies = ["Django=={DJANGO}"]
-
-[tool.setuptools]
-packages = []
-
-[tool.setuptools_scm]
-"""
+SCM_PYPROJECT = scm_pyproject(DJANGO, packages="[]")
 
 
 def test_a_project_versioned_by_setuptools_scm_is_relocked_without_its_git(sample_project):

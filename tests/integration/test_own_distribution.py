@@ -14,6 +14,7 @@ import tarfile
 
 import pytest
 from project_files import assert_in_order, deploy, git
+from project_shapes import scm_pyproject
 from sample_projects import run, tool_env
 
 from simple_deploy.project import inspect
@@ -21,21 +22,7 @@ from simple_deploy.project import inspect
 pytestmark = pytest.mark.needs_programs
 
 DJANGO = __import__("django").get_version()
-PYPROJECT = f"""[build-system]
-requires = ["setuptools>=68", "setuptools-scm>=8"]
-build-backend = "setuptools.build_meta"
-
-[project]
-name = "blog-site"
-dynamic = ["version"]
-requires-python = ">=3.10"
-dependencies = ["Django=={DJANGO}"]
-
-[tool.setuptools]
-packages = ["blog"]
-
-[tool.setuptools_scm]
-"""
+PYPROJECT = scm_pyproject(DJANGO, packages='["blog"]')
 INIT = """from importlib.metadata import PackageNotFoundError, version
 
 try:
