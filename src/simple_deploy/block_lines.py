@@ -118,6 +118,21 @@ def _auto_field(project: Project) -> list[str]:
     ]
 
 
+def _search(project: Project) -> list[str]:
+    """HAYSTACK_CONNECTIONS where the settings set none: django-haystack stops every
+    command without it (collectstatic at the build first), and no platform here has a
+    search engine to name. Its simple backend searches the database itself."""
+    if not project.facts.haystack_unset:
+        return []
+    return [
+        "# django-haystack needs a search engine and none is set: it searches the database",
+        "# until HAYSTACK_CONNECTIONS names one (Elasticsearch, Solr, from its URL).",
+        "HAYSTACK_CONNECTIONS = {",
+        '    "default": {"ENGINE": "haystack.backends.simple_backend.SimpleEngine"},',
+        "}",
+    ]
+
+
 def static_and_apps(project: Project, first_middleware: tuple[str, ...] = ()) -> str:
     """STATIC_ROOT, STORAGES, MIDDLEWARE and INSTALLED_APPS lines, as the project needs
     (and DEFAULT_AUTO_FIELD for settings older than Django 3.2's startproject)."""
@@ -126,6 +141,7 @@ def static_and_apps(project: Project, first_middleware: tuple[str, ...] = ()) ->
         *_middleware(project, first_middleware),
         *_without_tool(project),
         *_auto_field(project),
+        *_search(project),
     ]
     return "".join(f"    {line}\n" if line else "\n" for line in lines)
 

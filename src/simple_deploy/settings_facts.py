@@ -62,6 +62,9 @@ class SettingsFacts:
     # The DATABASES aliases the settings define ("default", and a read-only
     # "dashboard" or a "legacy" one the project's code opens by name).
     database_aliases: tuple[str, ...] = ("default",)
+    # django-haystack is installed and HAYSTACK_CONNECTIONS is not set (pythondotorg's
+    # base settings: only its development and its own platform's modules set it).
+    haystack_unset: bool = False
 
 
 # What `django-admin startproject` (Django 5.2) writes: the facts a Project built
@@ -133,4 +136,5 @@ def from_probe(final: Mapping[str, Any] | None) -> SettingsFacts | None:
         coop_falsy=bool(final.get("coop_falsy")),
         silenced_set=bool(final.get("silenced_set")),
         database_aliases=tuple(final.get("database_aliases") or ("default",)),
+        haystack_unset=bool(final.get("haystack_unset")),
     )

@@ -578,6 +578,9 @@ def final_values(settled):
             and not getattr(settled, "SECURE_CROSS_ORIGIN_OPENER_POLICY", None)
         ),
         "silenced_set": hasattr(settled, "SILENCED_SYSTEM_CHECKS"),
+        # django-haystack refuses to start without HAYSTACK_CONNECTIONS.
+        "haystack_unset": "haystack" in list(getattr(settled, "INSTALLED_APPS", None) or ())
+        and not getattr(settled, "HAYSTACK_CONNECTIONS", None),
         "database_aliases": (
             sorted(str(k) for k in settled.DATABASES)
             if isinstance(getattr(settled, "DATABASES", None), dict)

@@ -749,3 +749,35 @@ def test_hosts_a_pydantic_settings_model_reads_as_a_json_list_are_given_as_one(s
     }
     hosts = read_settings(root, env, "[s.ALLOWED_HOSTS, s.CSRF_TRUSTED_ORIGINS]")
     assert hosts == [["blog.example"], ["https://blog.example"]]
+
+
+@pytest.mark.parametrize("platform", ["heroku", "fly_io", "render"])
+def test_haystack_without_connections_in_production_searches_the_database(sample_project, platform):
+    """pythondotorg: django-haystack in the base settings, HAYSTACK_CONNECTIONS set only
+    by the development module (Elasticsearch on localhost) and its own platform's. The
+    production module made from base had none, and haystack stopped the build's
+    collectstatic ("The HAYSTACK_CONNECTIONS setting is required")."""
+    root = sample_project("requirements_txt", "flat", settings="development-only")
+    folder = root / "blog" / "settings"
+    with (folder / "base.py").open("a", encoding="utf-8") as base:
+        base.write('\nINSTALLED_APPS += ["haystack"]\n')
+    with (folder / "development.py").open("a", encoding="utf-8") as development:
+        development.write(
+            '\nHAYSTACK_CONNECTIONS = {"default": {"ENGINE": '
+            '"haystack.backends.simple_backend.SimpleEngine"}}\n'
+        )
+    with (root / "requirements.txt").open("a", encoding="utf-8") as requirements:
+        requirements.write("django-haystack\n")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "Search with haystack")
+    result = deploy(root, platform)
+    assert result.returncode == 0, result.stderr + result.stdout
+    production = (folder / "production.py").read_text("utf-8")
+    assert "haystack.backends.simple_backend.SimpleEngine" in production, production
+    env = {
+        **PLATFORM_ENV[platform],
+        "DJANGO_SETTINGS_MODULE": "blog.settings.production",
+        "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/d",
+    }
+    engine = read_settings(root, env, 's.HAYSTACK_CONNECTIONS["default"]["ENGINE"]')
+    assert engine == "haystack.backends.simple_backend.SimpleEngine"
