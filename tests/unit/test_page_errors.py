@@ -52,3 +52,14 @@ def test_an_installed_package_innermost_frame_is_not_the_project(tmp_path):
     # The same traceback with the tag among the installed packages.
     assert own_code_cause(log.replace(str(app), str(installed)), str(app)) is None
     assert own_code_cause("[INFO] no traceback here\n", str(app)) is None
+
+
+def test_a_redirect_to_another_host_is_named_and_one_on_the_same_host_is_not():
+    # simonwillisonblog's middleware sends *.herokuapp.com to its own domain.
+    from simple_deploy.rehearsal.steps import _redirected_elsewhere
+
+    host = "app-123.herokuapp.com"
+    assert _redirected_elsewhere(301, "https://example.org/static/x.css", host) == "example.org"
+    assert _redirected_elsewhere(301, f"https://{host}/static/x.css", host) == ""
+    assert _redirected_elsewhere(301, "/static/x.css", host) == ""
+    assert _redirected_elsewhere(200, "https://example.org/", host) == ""

@@ -743,6 +743,15 @@ def _step_static(state: _Rehearsal) -> str:
     expect_compressed = http_checks.compressible(original)
     long_cache = not site.own_immutable_test
     problems = http_checks.static_problems(status, encoding, cache, expect_compressed, long_cache)
+    elsewhere = _redirected_elsewhere(status, headers.get("location", ""), state.ctx.runtime.host)
+    if elsewhere:
+        # simonwillisonblog sends *.herokuapp.com to its own domain: its code, not ours.
+        problems = [
+            f"the site redirects {state.ctx.runtime.host} to {elsewhere}, so it serves "
+            "nothing on the platform's own host: your code (a middleware or a redirect "
+            "setting) sends that host elsewhere. Let it answer on the platform's host "
+            "until your domain points at the app, commit, and rehearse again."
+        ]
     if problems:
         raise StepFailed(detail + "\n" + "\n".join(problems))
     if not long_cache:
@@ -750,6 +759,15 @@ def _step_static(state: _Rehearsal) -> str:
     if not expect_compressed:
         detail += " (WhiteNoise does not compress this type: no compressible file to check)"
     return detail
+
+
+def _redirected_elsewhere(status: int, location: str, host: str) -> str:
+    """The other host a redirect sends this host's request to; "" for anything else
+    (a redirect on the same host, such as HTTPS or a trailing slash)."""
+    if status not in (301, 302, 303, 307, 308) or not location:
+        return ""
+    target = urlsplit(location).hostname or ""
+    return target if target and target != host.split(":")[0].lower() else ""
 
 
 def _unhashed_static(state: _Rehearsal, static_url: str, static_root: str) -> str:
