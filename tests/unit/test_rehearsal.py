@@ -395,6 +395,58 @@ def test_a_page_that_fails_only_in_the_platforms_environment_fails_the_step(proj
     ), failed.detail
 
 
+DEPRECATION_CHECK = """
+
+import os  # noqa: E402
+
+from django.core import checks  # noqa: E402
+
+
+@checks.register()
+def _pages_setting(app_configs, **kwargs):
+    # As django-allauth warns about a deprecated setting, with no check id.
+    if os.environ.get("PAGES_WARN_ON_PLATFORM_ONLY") and not os.environ.get("ON_TESTPLATFORM"):
+        return []
+    return [checks.Warning("settings.PAGES_LEGACY is deprecated, use: settings.PAGES_NEW")]
+"""
+
+
+def _add_deprecation_warning(project: Path) -> None:
+    models = project / "pages" / "models.py"
+    models.write_text(models.read_text("utf-8") + DEPRECATION_CHECK, "utf-8")
+    _git(project, "-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-qam", "w")
+
+
+@pytest.mark.needs_programs
+@needs_gunicorn
+def test_a_warning_the_own_settings_raise_too_is_listed_not_failed(project, scratch):
+    # pythondotorg's base settings use django-allauth's deprecated names: the same
+    # warning on the developer's computer, nothing the deployment changed.
+    _add_deprecation_warning(project)
+
+    report = rehearse(project, ".", _quick_manager(), _runtime())
+
+    assert report.ok, "\n\n".join(f"{s.name}: {s.detail}" for s in report.steps if not s.ok)
+    summary = _step(report, "check --deploy").summary
+    assert (
+        "?: settings.PAGES_LEGACY is deprecated, use: settings.PAGES_NEW (your own settings "
+        "warn the same: not about the deployment, so listed, not failed on)" in summary
+    ), summary
+
+
+@pytest.mark.needs_programs
+def test_a_warning_only_the_platforms_settings_raise_fails_the_check(project, scratch, monkeypatch):
+    _add_deprecation_warning(project)
+    # In the developer's environment only: their own settings do not warn.
+    monkeypatch.setenv("PAGES_WARN_ON_PLATFORM_ONLY", "1")
+
+    report = rehearse(project, ".", _quick_manager(), _runtime())
+
+    failed = report.failed
+    assert failed is not None and failed.name == "check --deploy", failed
+    assert "PAGES_LEGACY is deprecated" in failed.detail
+
+
 @pytest.mark.needs_programs
 def test_a_model_change_without_migration_is_reported(project, scratch):
     models = project / "pages" / "models.py"

@@ -45,12 +45,20 @@ from . import (
 )
 from .commit import extract_head
 from .crawl import Crawl, Response, crawl
-from .empty_database import CONTROL_SCRIPT, MARKER, control_env, developer_environ, same_causes
-from .empty_database import sections as marked_sections
 from .engine import Context, Engine
 from .environment import build_vars, fill_all, fill_map, platform_database_url, run_vars
 from .limits import DEFAULT_LIMIT, STEP_LIMITS, StepClock
 from .locks import PROBE_SCRIPT, PROBE_URL_VAR, describe, probe_url
+from .own_settings import (
+    CONTROL_SCRIPT,
+    checked_here_too,
+    control_env,
+    developer_environ,
+    same_causes,
+    warnings_of,
+)
+from .own_settings import MARKER as CONTROL_MARKER
+from .own_settings import sections as marked_sections
 from .page_errors import own_code_cause
 from .processes import failure
 from .report import RehearsalReport, StepFailed, StepResult, StepTimedOut
@@ -462,12 +470,39 @@ def _step_check(state: _Rehearsal) -> _Outcome:
     choices, others = chosen_settings.chosen(result.output, state.ctx.app)
     # Or a library's warning about something other than the deployment (an API schema).
     apart, others = chosen_settings.not_about_deployment(others)
-    failed = others or "ERRORS:" in result.output or "Traceback" in result.output
-    if failed or not (choices or apart):
+    explained = {choice.warning for choice in choices} | {
+        warning for warning in chosen_settings.warning_ids(result.output) if warning not in others
+    }
+    rest = [
+        entry
+        for entry in warnings_of(result.output)
+        if not any(f"({warning})" in entry for warning in explained)
+    ]
+    # Or a warning the developer's own settings raise too (a deprecated setting).
+    here = _warned_here_too(state, result.output) if rest else []
+    errors = "ERRORS:" in result.output or "Traceback" in result.output
+    if errors or [entry for entry in rest if entry not in here]:
         why = missing_static_dirs.causes(result.output, state.ctx.app, state.ctx.git_root)
         raise StepFailed("\n".join([*why, failure(argv, result)]))
-    notes = "; ".join([*(choice.note() for choice in choices), *apart])
-    return notes, tail(result.output)
+    notes = [*(choice.note() for choice in choices), *apart]
+    notes += [
+        f"{entry} (your own settings warn the same: not about the deployment, so listed, "
+        "not failed on)"
+        for entry in here
+    ]
+    return "; ".join(notes), tail(result.output)
+
+
+def _warned_here_too(state: _Rehearsal, output: str) -> list[str]:
+    """The warnings of the platform's `check` that `check` under the developer's own
+    settings prints too (own_settings); [] when that control cannot run."""
+    command = Command(("{python}", "-c", CONTROL_SCRIPT), cwd=state.ctx.manage_dir)
+    env = control_env(developer_environ(), state.ctx.database_url, [], check=True)
+    try:
+        result = state.engine.run(fill_all(command.argv, state.values()), command.cwd, env)
+    except StepFailed:  # a timeout: no control, the warnings stand
+        return []
+    return checked_here_too(output, result.output)
 
 
 def _step_migrations(state: _Rehearsal) -> _Outcome:
@@ -688,7 +723,7 @@ def _empty_database_failures(state: _Rehearsal, failures: list) -> dict[str, str
         result = state.engine.run(fill_all(command.argv, state.values()), command.cwd, env)
     except StepFailed:  # a timeout: no control, the failure stands
         return {}
-    causes = same_causes(platform, marked_sections(result.output, MARKER), app_root)
+    causes = same_causes(platform, marked_sections(result.output, CONTROL_MARKER), app_root)
     return causes if len(causes) == len(paths) else {}
 
 

@@ -1,14 +1,17 @@
-"""Pages that fail on an empty database with the project's own settings too.
+"""The same commit under the developer's own settings: the rehearsal's control.
 
-A rehearsal starts, as a new site does, with an empty database. A page whose own code
-assumes content (simonwillisonblog's tag cloud takes `min()` of the tags there are)
-answers 500 there whatever the deployment; the rehearsal is about what the
-deployment breaks. So a page that fails in the project's own code is requested once
-more, through Django's test client, with the settings the developer runs (the module
-manage.py names, with the developer's environment instead of the platform's) on the
-same empty database. When it raises the same exception at the same line, the failure
-is the code's on an empty database, and the rehearsal reports it instead of failing;
-any difference (the settings not importing here, another exception) keeps the failure.
+The rehearsal is about what the deployment breaks. Some failures it sees are the
+code's on any machine: a page whose own code assumes content fails on an empty
+database (simonwillisonblog's tag cloud takes `min()` of the tags there are), and a
+library warns about a deprecated setting of the project's own (django-allauth's
+`ACCOUNT_AUTHENTICATION_METHOD`, in pythondotorg's base settings) wherever the
+settings run. Such a failure is tried once more with the settings the developer runs
+(the module manage.py names, the developer's environment instead of the platform's,
+the same commit and the same empty database): a page that raises the same exception
+at the same line there, or a warning `check` prints there too, is the code's, and the
+rehearsal reports it instead of failing. Any difference (the settings not importing
+here, another exception, a warning only the platform's settings raise) keeps the
+failure.
 """
 
 from __future__ import annotations
@@ -20,9 +23,12 @@ from collections.abc import Mapping
 from .page_errors import own_code_cause
 
 __all__ = [
+    "CHECK_MARKER",
     "CONTROL_SCRIPT",
     "MARKER",
+    "checked_here_too",
     "control_env",
+    "warnings_of",
     "developer_environ",
     "same_causes",
     "sections",
@@ -31,7 +37,9 @@ __all__ = [
 # The database URL in a variable, never on a command line (it holds the password).
 CONTROL_URL_VAR = "SIMPLE_DEPLOY_CONTROL_DATABASE_URL"
 PATHS_VAR = "SIMPLE_DEPLOY_CONTROL_PATHS"
+CHECK_VAR = "SIMPLE_DEPLOY_CONTROL_CHECK"
 MARKER = "@@simple-deploy-control@@ "
+CHECK_MARKER = "@@simple-deploy-control-check@@"
 
 # Run with `python -c` in manage.py's folder: the settings module manage.py names (the
 # one the developer runs), without this tool's app (a development tool the platform's
@@ -68,6 +76,16 @@ else:
 settings.DATABASES = {{"default": _db}}
 import django
 django.setup()
+if os.environ.get({CHECK_VAR!r}):
+    import io
+    from django.core.management import call_command
+    _out = io.StringIO()
+    try:
+        call_command("check", stdout=_out, stderr=_out)
+    except Exception as _error:
+        _out.write(str(_error))
+    print({CHECK_MARKER!r}, flush=True)
+    print(_out.getvalue(), flush=True)
 from django.test import Client
 from django.test.utils import setup_test_environment
 setup_test_environment()
@@ -87,16 +105,35 @@ _NOT_SETTINGS_INPUT = frozenset(
 )
 
 
-def control_env(environ: Mapping[str, str], database_url: str, paths: list[str]) -> dict[str, str]:
+def control_env(
+    environ: Mapping[str, str], database_url: str, paths: list[str], check: bool = False
+) -> dict[str, str]:
     """The developer's environment (as `manage.py deploy` runs in it), without what
-    would point the control at another Python or settings module; the database and
-    the paths to request."""
+    would point the control at another Python or settings module; the database, the
+    paths to request, and whether to run `check` first."""
     env = {k: v for k, v in environ.items() if k not in _NOT_SETTINGS_INPUT}
     # The copy is the commit's: the control leaves no bytecode in it.
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     env[CONTROL_URL_VAR] = database_url
     env[PATHS_VAR] = json.dumps(paths)
+    if check:
+        env[CHECK_VAR] = "1"
     return env
+
+
+def warnings_of(output: str) -> list[str]:
+    """The warnings `check` printed, one entry each (its first line, as printed)."""
+    section = output.split("WARNINGS:", 1)[1] if "WARNINGS:" in output else ""
+    section = section.split("System check identified", 1)[0]
+    return [line.strip() for line in section.splitlines() if line and not line[0].isspace()]
+
+
+def checked_here_too(platform_output: str, control_output: str) -> list[str]:
+    """The platform's warnings that `check` under the developer's settings printed too."""
+    if CHECK_MARKER not in control_output:
+        return []
+    here = set(warnings_of(control_output.split(CHECK_MARKER, 1)[1]))
+    return [warning for warning in warnings_of(platform_output) if warning in here]
 
 
 def sections(output: str, marker: str) -> dict[str, str]:
