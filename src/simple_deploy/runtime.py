@@ -73,6 +73,8 @@ class Runtime:
     - `needs_redis`: the app reads a Redis URL ({redis_url} in `env`, under each
       name the settings read); the rehearsal fills it with a local Redis.
     - `websocket_path`: a path the app routes websockets on, for a handshake.
+    - `installs_project`: the platform's builder installs a package project itself
+      (Heroku's and Railway's plain `uv sync`): the rehearsal installs it too.
     """
 
     env: Mapping[str, str]
@@ -91,3 +93,4 @@ class Runtime:
     processes: tuple[Process, ...] = ()
     needs_redis: bool = False
     websocket_path: str | None = None
+    installs_project: bool = False

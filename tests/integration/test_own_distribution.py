@@ -103,3 +103,32 @@ def test_the_install_without_git_gives_the_code_its_version(project, tmp_path):
         timeout=60,
     )
     assert read.stdout.strip() == "0+unknown", read.stdout + read.stderr
+
+
+def test_heroku_rehearsal_builds_a_package_project_as_its_buildpack_does(
+    sample_project, database_url
+):
+    """Heroku's buildpack runs a plain `uv sync`, which builds and installs a package
+    project (a [build-system]) itself: a package that does not build here stops the
+    rehearsal's install, as it would stop the build on Heroku (before, the rehearsal
+    installed the dependencies only and passed)."""
+    root = sample_project("requirements_txt", "flat")
+    git(root, "rm", "-q", "requirements.txt")
+    pyproject = scm_pyproject(DJANGO, packages='["blog_missing"]')
+    pyproject = pyproject.replace('dynamic = ["version"]', 'version = "1.0"').replace(
+        "\n[tool.setuptools_scm]\n", ""
+    )
+    (root / "pyproject.toml").write_text(pyproject, encoding="utf-8")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "A package that names a folder it does not have")
+    run(root, "uv", "lock")
+    git(root, "add", "uv.lock")
+    git(root, "commit", "-qm", "uv.lock")
+    assert deploy(root, "heroku").returncode == 0
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "Heroku")
+    rehearsal = deploy(root, "heroku", "--rehearse", "--database-url", database_url)
+    out = rehearsal.stdout + rehearsal.stderr
+    assert rehearsal.returncode != 0, out
+    assert "[FAIL] install (" in out, out
+    assert "blog_missing" in out, out

@@ -114,6 +114,10 @@ class Dependencies:
     #: The project's own distribution, installed on the platform too: its code reads
     #: its installed metadata (own_distribution). "" when the project is not installed.
     own_distribution: str = ""
+    #: The install that puts the project itself in too, for a project the manager
+    #: builds as a package: what a builder running the manager's plain sync does
+    #: (Heroku's and Railway's `uv sync`). () when the project is not a package.
+    package_install_steps: tuple[InstallStep, ...] = ()
 
 
 class Edit(NamedTuple):

@@ -6,11 +6,12 @@ developer's computer). The platforms' installs of a uv project take the locked
 dependencies; the project is installed as well only when a step says so, so such a
 project must be installed on every platform, after its source is there.
 
-Its version, when setuptools-scm reads it from git (`dynamic = ["version"]`,
-`[tool.setuptools_scm]`), cannot be read on the platforms: their builds have no .git
-(Heroku's and Railway's builders, an image built with our .dockerignore). Building
-the project there stops ("unable to detect version") unless `fallback_version` says
-what to use instead; the version then reads "0+unknown", which says what it is.
+Heroku's and Railway's builders install every package project that way (a plain
+`uv sync`, the project included). Its version, when setuptools-scm reads it from git
+(`dynamic = ["version"]`, `[tool.setuptools_scm]`), cannot be read there: no platform
+build has .git (an image built with our .dockerignore neither). Building the project
+there stops ("unable to detect version") unless `fallback_version` says what to use
+instead; the version then reads "0+unknown", which says what it is.
 """
 
 from __future__ import annotations
@@ -19,7 +20,13 @@ import os
 import re
 from pathlib import Path
 
-__all__ = ["FALLBACK_VERSION", "reads_own_distribution", "needs_version_fallback"]
+__all__ = [
+    "FALLBACK_VERSION",
+    "is_package",
+    "needs_version_fallback",
+    "reads_own_distribution",
+    "with_version_fallback",
+]
 
 FALLBACK_VERSION = "0+unknown"
 
@@ -50,14 +57,20 @@ def _python_files(root: Path):
                 yield Path(folder) / name
 
 
+def is_package(doc) -> bool:
+    """True when uv builds and installs the project itself on a plain `uv sync`: a
+    `[build-system]` (or `tool.uv.package = true`), not `tool.uv.package = false`."""
+    package = doc.get("tool", {}).get("uv", {}).get("package")
+    if package is not None:
+        return bool(package)
+    return "build-system" in doc and isinstance(doc.get("project", {}).get("name"), str)
+
+
 def reads_own_distribution(root: Path, doc) -> str | None:
-    """The project's distribution name when pyproject.toml makes it a package (a
-    `[build-system]`, not `tool.uv.package = false`) and one of its Python files reads
-    that distribution's metadata by name; None otherwise."""
+    """The project's distribution name when one of its Python files reads that
+    distribution's metadata by name (the caller knows it is a package); None otherwise."""
     name = doc.get("project", {}).get("name")
-    if not isinstance(name, str) or "build-system" not in doc:
-        return None
-    if doc.get("tool", {}).get("uv", {}).get("package") is False:
+    if not isinstance(name, str):
         return None
     wanted = _canonical(name)
     for path in _python_files(root):

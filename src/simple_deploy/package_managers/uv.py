@@ -165,7 +165,8 @@ def _read(root: Path, asked: tuple[str, ...]) -> Dependencies:
         for spec in project_dependencies(doc) or []
         if isinstance(spec, str) and (name := name_of(spec))
     }
-    own = own_distribution.reads_own_distribution(root, doc) or ""
+    package = own_distribution.is_package(doc)
+    own = own_distribution.reads_own_distribution(root, doc) or "" if package else ""
     if own:
         notes.append(
             f"Your code reads the installed metadata of {own} itself (its version), so the "
@@ -179,6 +180,7 @@ def _read(root: Path, asked: tuple[str, ...]) -> Dependencies:
         install_files=(MANIFEST, LOCK, *extra),
         install_steps=_install_steps(chosen, install_project=bool(own)),
         own_distribution=own,
+        package_install_steps=_install_steps(chosen, install_project=True) if package else (),
         groups=chosen,
         lock_argv=("uv", "lock"),
         lock_file=LOCK,
@@ -207,7 +209,8 @@ def _edit(root: Path, deps: Dependencies, missing: list[Requirement]) -> Edit:
     import tomlkit
 
     doc = tomlkit.parse(text)
-    fallback = bool(deps.own_distribution) and own_distribution.needs_version_fallback(doc)
+    # Any platform may build the package (Heroku's and Railway's builders always do).
+    fallback = bool(deps.package_install_steps) and own_distribution.needs_version_fallback(doc)
     if not missing and not fallback:
         return Edit({}, {}, ())
     if fallback:

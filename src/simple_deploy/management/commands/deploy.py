@@ -567,10 +567,15 @@ class Command(BaseCommand):
                 plugin,
             ),
         )
+        runtime = drift.runtime or plugin.runtime(project)
         manager = get(drift.package_manager or project.package_manager)
         if manager.name == project.package_manager:
-            # The install this project needs (its production groups ...), as inspected.
-            manager = replace(manager, install_steps=project.deps.install_steps)
+            # The install this project needs (its production groups ...), as inspected;
+            # with the project itself where the platform's builder installs it.
+            steps = project.deps.install_steps
+            if runtime.installs_project and project.deps.package_install_steps:
+                steps = project.deps.package_install_steps
+            manager = replace(manager, install_steps=steps)
         notice = drift.message(plugin)
         log.add(notice)
         self.stdout.write(
@@ -586,7 +591,6 @@ class Command(BaseCommand):
             if not step.ok or step.name == "copy" and step.detail:
                 self.stdout.write(f"        {step.detail}".replace("\n", "\n        "))
 
-        runtime = drift.runtime or plugin.runtime(project)
         engine, engine_note = engine_for(runtime)
         if engine_note:
             self.stdout.write(f"  {engine_note}")

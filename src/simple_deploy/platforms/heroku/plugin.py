@@ -682,6 +682,8 @@ def runtime(project: Project) -> Runtime:
         processes=service_config.runtime_processes(project),
         needs_redis=project.services.needs_redis,
         websocket_path=project.services.websocket_path,
+        # The buildpack's `uv sync` installs a package project itself (lib/uv.sh).
+        installs_project=True,
         # A frontend the Python build cannot make: the rehearsal's build fails saying so.
         build_problems=(
             (_frontend_problem(project.asset_build),)

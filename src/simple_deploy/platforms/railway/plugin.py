@@ -505,6 +505,8 @@ def runtime(project: Project) -> Runtime:
         processes=service_config.runtime_processes(project),
         needs_redis=project.services.needs_redis,
         websocket_path=project.services.websocket_path,
+        # Railpack's build step runs `uv sync` again to install a package project itself.
+        installs_project=True,
     )
 
 
