@@ -63,3 +63,13 @@ def test_a_redirect_to_another_host_is_named_and_one_on_the_same_host_is_not():
     assert _redirected_elsewhere(301, f"https://{host}/static/x.css", host) == ""
     assert _redirected_elsewhere(301, "/static/x.css", host) == ""
     assert _redirected_elsewhere(200, "https://example.org/", host) == ""
+
+
+def test_a_warning_naming_a_set_matches_whatever_order_the_set_printed_in():
+    from simple_deploy.rehearsal.own_settings import CHECK_MARKER, checked_here_too
+
+    warning = "?: settings.X is deprecated, use: settings.Y = {%s}"
+    platform = "WARNINGS:\n" + warning % "'email', 'username'" + "\n\nSystem check identified"
+    control = CHECK_MARKER + "\nWARNINGS:\n" + warning % "'username', 'email'" + "\n"
+    assert checked_here_too(platform, control) == [warning % "'email', 'username'"]
+    assert checked_here_too(platform, "WARNINGS:\n" + warning % "'a'") == []

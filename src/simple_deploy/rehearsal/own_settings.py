@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Mapping
 
 from .page_errors import own_code_cause
@@ -128,12 +129,21 @@ def warnings_of(output: str) -> list[str]:
     return [line.strip() for line in section.splitlines() if line and not line[0].isspace()]
 
 
+def _same_warning(entry: str) -> str:
+    """`entry` with each `{...}` set's items sorted: a set prints its items in an order
+    that changes from one process to the next (django-allauth's
+    `ACCOUNT_LOGIN_METHODS = {'email', 'username'}`)."""
+    return re.sub(
+        r"\{([^{}]*)\}", lambda m: "{" + ", ".join(sorted(m.group(1).split(", "))) + "}", entry
+    )
+
+
 def checked_here_too(platform_output: str, control_output: str) -> list[str]:
     """The platform's warnings that `check` under the developer's settings printed too."""
     if CHECK_MARKER not in control_output:
         return []
-    here = set(warnings_of(control_output.split(CHECK_MARKER, 1)[1]))
-    return [warning for warning in warnings_of(platform_output) if warning in here]
+    here = {_same_warning(w) for w in warnings_of(control_output.split(CHECK_MARKER, 1)[1])}
+    return [w for w in warnings_of(platform_output) if _same_warning(w) in here]
 
 
 def sections(output: str, marker: str) -> dict[str, str]:
