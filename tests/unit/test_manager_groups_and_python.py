@@ -17,6 +17,9 @@ dependencies = [
   "django (>=5.2,<6.0)",
 ]
 
+[tool.poetry]
+package-mode = false
+
 [tool.poetry.group.production.dependencies]
 gunicorn = "^23.0"
 

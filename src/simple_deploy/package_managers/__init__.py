@@ -118,6 +118,9 @@ class Dependencies:
     #: builds as a package: what a builder running the manager's plain sync does
     #: (Heroku's and Railway's `uv sync`). () when the project is not a package.
     package_install_steps: tuple[InstallStep, ...] = ()
+    #: A Poetry project in package mode whose package Poetry cannot find: installing
+    #: the project itself would stop (poetry_root), so the edit turns package mode off.
+    package_mode_off: bool = False
 
 
 class Edit(NamedTuple):

@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..textfiles import read_text
-from . import Dependencies, Edit, InstallStep, PackageManager, Requirement
+from . import Dependencies, Edit, InstallStep, PackageManager, Requirement, poetry_root
 from . import groups as group_rules
 from ._specs import (
     add_to_project_dependencies,
@@ -93,12 +93,13 @@ def _pins(doc) -> dict[str, str]:
     return pins
 
 
-def _install_steps(production_groups: tuple[str, ...]) -> tuple[InstallStep, ...]:
+def _install_steps(
+    production_groups: tuple[str, ...], install_root: bool = False
+) -> tuple[InstallStep, ...]:
     only = ",".join(("main", *production_groups))
+    root = () if install_root else ("--no-root",)
     return (
-        InstallStep(
-            ("poetry", "sync", "--only", only, "--no-root", "--no-interaction"), _INSTALL_ENV
-        ),
+        InstallStep(("poetry", "sync", "--only", only, *root, "--no-interaction"), _INSTALL_ENV),
     )
 
 
@@ -130,8 +131,15 @@ def _read(root: Path, asked: tuple[str, ...]) -> Dependencies:
             f"Poetry groups installed in production: main, {', '.join(chosen)} "
             f"(`poetry sync --only main,{','.join(chosen)}`); other groups stay local."
         )
+    package = poetry_root.is_package(doc)
+    found = poetry_root.root_found(root, doc)
     return Dependencies(
         manager="poetry",
+        # What Heroku's `poetry sync` (no --no-root) does: the project itself too.
+        package_install_steps=_install_steps(chosen, install_root=True)
+        if package and found
+        else (),
+        package_mode_off=package and not found,
         present=frozenset(present),
         pins=_pins(doc),
         target=MANIFEST,
@@ -210,11 +218,13 @@ def _pep440(constraint: str) -> str:
 
 
 def _edit(root: Path, deps: Dependencies, missing: list[Requirement]) -> Edit:
-    if not missing:
+    if not missing and not deps.package_mode_off:
         return Edit({}, {}, ())
     text = read_text(root / MANIFEST).text
     import tomlkit
 
+    if deps.package_mode_off:
+        text = poetry_root.with_package_mode_off(text)
     doc = tomlkit.parse(text)
     reqs = []
     moved = []
@@ -238,13 +248,19 @@ def _edit(root: Path, deps: Dependencies, missing: list[Requirement]) -> Edit:
         for r in reqs
         if r.name in deps.pins
     ]
+    if deps.package_mode_off:
+        reasons.append(
+            "[tool.poetry] package-mode = false: no folder is named for your project's "
+            "package, so installing the project itself (Heroku's `poetry sync` does) would "
+            "stop; your poetry.lock stays valid"
+        )
     reason = "; ".join(reasons)
     if moved:
         reason += (
             f"; {', '.join(moved)} also in the main dependencies, with the same "
             "constraint: production does not install that group or extra"
         )
-    return Edit({MANIFEST: _add(text, reqs)}, {MANIFEST: reason}, tuple(reqs))
+    return Edit({MANIFEST: _add(text, reqs) if reqs else text}, {MANIFEST: reason}, tuple(reqs))
 
 
 def _check(root: Path) -> list[str]:
