@@ -448,6 +448,32 @@ def test_a_warning_only_the_platforms_settings_raise_fails_the_check(project, sc
 
 
 @pytest.mark.needs_programs
+@needs_gunicorn
+def test_a_kept_storage_that_writes_no_compressed_copies_is_reported_not_failed(project, scratch):
+    # pythondotorg's django-pipeline storage, kept as the project's choice: WhiteNoise
+    # serves its files, uncompressed (only WhiteNoise's own storages compress).
+    settings = next(project.glob("*/settings.py"))
+    settings.write_text(
+        settings.read_text("utf-8").replace(
+            "whitenoise.storage.CompressedManifestStaticFilesStorage",
+            "django.contrib.staticfiles.storage.StaticFilesStorage",
+        ),
+        "utf-8",
+    )
+    _git(project, "-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-qam", "s")
+
+    report = rehearse(project, ".", _quick_manager(), _runtime())
+
+    assert report.ok, "\n\n".join(f"{s.name}: {s.detail}" for s in report.steps if not s.ok)
+    summary = _step(report, "static file").summary
+    assert summary.endswith(
+        "served uncompressed: your staticfiles storage "
+        "django.contrib.staticfiles.storage.StaticFilesStorage writes no compressed copies "
+        "(WhiteNoise's storages do)"
+    ), summary
+
+
+@pytest.mark.needs_programs
 def test_a_model_change_without_migration_is_reported(project, scratch):
     models = project / "pages" / "models.py"
     models.write_text(

@@ -120,6 +120,9 @@ print({_SITE_MARKER!r} + json.dumps({{
     "login_url": _url(lambda: resolve_url(settings.LOGIN_URL)),
     "admin_login": _url(lambda: reverse("admin:login")) if _admin else "",
     "own_immutable_test": bool(getattr(settings, "WHITENOISE_IMMUTABLE_FILE_TEST", None)),
+    "static_backend": str(
+        (getattr(settings, "STORAGES", None) or {{}}).get("staticfiles", {{}}).get("BACKEND", "")
+    ),
 }}))
 """
 
@@ -157,6 +160,8 @@ class _Site:
     # The project's own WHITENOISE_IMMUTABLE_FILE_TEST decides which files are cached
     # forever (healthchecks: only compressor's output): its choice, not a failure.
     own_immutable_test: bool = False
+    # STORAGES["staticfiles"]["BACKEND"] as the platform's settings end up with it.
+    static_backend: str = ""
 
 
 @dataclass
@@ -754,7 +759,7 @@ def _reproduce(state: _Rehearsal, paths: list[str]) -> str:
     )
 
 
-def _step_static(state: _Rehearsal) -> str:
+def _step_static(state: _Rehearsal) -> _Outcome:
     site = state.site()
     if not site.static_root:
         raise StepFailed("STATIC_ROOT is not set in the platform's environment.")
@@ -805,7 +810,7 @@ def _redirected_elsewhere(status: int, location: str, host: str) -> str:
     return target if target and target != host.split(":")[0].lower() else ""
 
 
-def _unhashed_static(state: _Rehearsal, static_url: str, static_root: str) -> str:
+def _unhashed_static(state: _Rehearsal, static_url: str, static_root: str) -> _Outcome:
     original = http_checks.PREFERRED_STATIC
     url = urlsplit(static_url).path.rstrip("/") + "/" + quote(original)
     status, headers = http_checks.get(
@@ -817,6 +822,15 @@ def _unhashed_static(state: _Rehearsal, static_url: str, static_root: str) -> st
         f"{static_root}: a storage without hashed names)"
     )
     problems = http_checks.static_problems(status, encoding, "max-age=31536000")
+    backend = state.site().static_backend
+    if problems and status == 200 and not backend.startswith("whitenoise."):
+        # The project's own storage, kept (pythondotorg's django-pipeline): it writes no
+        # compressed copies, which only WhiteNoise's storages make. Its choice.
+        note = (
+            f"served uncompressed: your staticfiles storage {backend} writes no "
+            "compressed copies (WhiteNoise's storages do)"
+        )
+        return note, f"{detail}; {note}"
     if problems:
         manifest = PurePosixPath(static_root) / "staticfiles.json"
         raise StepFailed(
